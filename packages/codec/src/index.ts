@@ -1,0 +1,6 @@
+export * from './codec.ts';
+export * from './create.ts';
+export * from './registry.ts';
+export * from './schemas.ts';
+export * from './types.ts';
+export * from './wire.ts';

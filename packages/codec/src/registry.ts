@@ -1,0 +1,88 @@
+import { InventoryError } from '@inventory/core';
+import { SchemaRegistry, SchemaType } from '@kafkajs/confluent-schema-registry';
+import type avro from 'avsc';
+import { parseSchema } from './schemas.ts';
+
+/** What the codec needs from a schema registry: ids for writing, schemas for reading. */
+export interface SchemaRegistryClient {
+  readonly kind: 'confluent' | 'embedded';
+  register(subject: string, schemaText: string): Promise<number>;
+  schemaById(id: number): Promise<avro.Type>;
+}
+
+/**
+ * Any Confluent-compatible registry (Confluent, Apicurio's ccompat API, Karapace).
+ * The registry enforces the subject's compatibility rule when a new version is registered.
+ */
+export class ConfluentRegistryClient implements SchemaRegistryClient {
+  readonly kind = 'confluent' as const;
+  private readonly client: SchemaRegistry;
+
+  constructor(url: string, auth?: { username: string; password: string }) {
+    this.client = new SchemaRegistry({ host: url, ...(auth ? { auth } : {}) });
+  }
+
+  async register(subject: string, schemaText: string): Promise<number> {
+    try {
+      const { id } = await this.client.register({ type: SchemaType.AVRO, schema: schemaText }, { subject });
+      return id;
+    } catch (error) {
+      throw new InventoryError('SCHEMA_REGISTRATION_FAILED', `registry refused a schema for ${subject}`, {
+        cause: error,
+        retriable: isTransportError(error),
+      });
+    }
+  }
+
+  async schemaById(id: number): Promise<avro.Type> {
+    try {
+      return (await this.client.getSchema(id)) as unknown as avro.Type;
+    } catch (error) {
+      throw new InventoryError('SCHEMA_UNKNOWN', `registry has no schema with id ${id}`, {
+        cause: error,
+        retriable: isTransportError(error),
+      });
+    }
+  }
+}
+
+function isTransportError(error: unknown): boolean {
+  const status = (error as { status?: unknown } | null)?.status;
+  return typeof status !== 'number' || status >= 500;
+}
+
+/**
+ * Used when no registry is configured: the id of a schema is derived from its canonical
+ * fingerprint, so every process that ships the same .avsc files agrees on ids without any
+ * coordination. Only schemas this process knows can be read.
+ */
+export class EmbeddedRegistry implements SchemaRegistryClient {
+  readonly kind = 'embedded' as const;
+  private readonly byId = new Map<number, avro.Type>();
+
+  constructor(knownSchemas: Iterable<string> = []) {
+    for (const text of knownSchemas) this.add(text);
+  }
+
+  async register(_subject: string, schemaText: string): Promise<number> {
+    return this.add(schemaText);
+  }
+
+  async schemaById(id: number): Promise<avro.Type> {
+    const type = this.byId.get(id);
+    if (!type) throw new InventoryError('SCHEMA_UNKNOWN', `no known schema has fingerprint id ${id}`);
+    return type;
+  }
+
+  private add(schemaText: string): number {
+    const type = parseSchema(schemaText, 'embedded registry');
+    const id = fingerprintId(type);
+    this.byId.set(id, type);
+    return id;
+  }
+}
+
+/** First 31 bits of the schema's SHA-256 Parsing Canonical Form fingerprint. */
+export function fingerprintId(type: avro.Type): number {
+  return type.fingerprint('sha256').readUInt32BE(0) & 0x7fffffff;
+}

@@ -1,0 +1,81 @@
+import { InventoryError } from '@inventory/core';
+import { z } from 'zod';
+
+export type SettingsShape = Record<string, z.ZodType>;
+
+export interface ParseSettingsOptions {
+  /**
+   * Every variable starting with this prefix belongs to the component; one the schema
+   * does not know is a typo or a stale setting and fails start-up instead of being ignored.
+   */
+  prefix: string;
+  /** Names (without prefix) whose values must never be echoed in errors. */
+  secrets?: readonly string[];
+}
+
+export interface SettingProblem {
+  setting: string;
+  message: string;
+}
+
+/**
+ * Parses `env` against `shape`, whose keys are setting names without the prefix
+ * (KAFKA_BROKERS for INGEST_KAFKA_BROKERS). Called once in main; the result is passed down.
+ */
+export function parseSettings<S extends SettingsShape>(
+  shape: S,
+  env: Record<string, string | undefined>,
+  options: ParseSettingsOptions,
+): z.infer<z.ZodObject<S>> {
+  const { prefix } = options;
+  const problems: SettingProblem[] = [];
+  const input: Record<string, string> = {};
+  for (const [name, value] of Object.entries(env)) {
+    if (!name.startsWith(prefix) || value === undefined) continue;
+    const key = name.slice(prefix.length);
+    if (!(key in shape)) {
+      problems.push({ setting: name, message: 'unknown setting' });
+      continue;
+    }
+    input[key] = value;
+  }
+  const result = z.object(shape).safeParse(input);
+  if (!result.success) {
+    for (const issue of result.error.issues) {
+      const key = String(issue.path[0] ?? '');
+      const missing = input[key] === undefined;
+      problems.push({
+        setting: `${prefix}${key}`,
+        message: missing ? 'missing required setting' : issue.message,
+      });
+    }
+  }
+  if (problems.length > 0) {
+    const lines = problems.map((p) => `${p.setting}: ${p.message}`).join('; ');
+    throw new InventoryError('CONFIG_INVALID', `invalid configuration: ${lines}`, {
+      details: { problems },
+    });
+  }
+  return (result as { data: z.infer<z.ZodObject<S>> }).data;
+}
+
+/** Reusable field types, coerced from environment strings. */
+export const setting = {
+  string: () => z.string().min(1),
+  url: () => z.url(),
+  port: () => z.coerce.number().int().min(1).max(65_535),
+  positiveInt: () => z.coerce.number().int().positive(),
+  nonNegativeInt: () => z.coerce.number().int().nonnegative(),
+  boolean: () => z.enum(['true', 'false', '1', '0']).transform((value) => value === 'true' || value === '1'),
+  list: () =>
+    z
+      .string()
+      .min(1)
+      .transform((value) =>
+        value
+          .split(',')
+          .map((part) => part.trim())
+          .filter((part) => part.length > 0),
+      ),
+  logLevel: () => z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
+};

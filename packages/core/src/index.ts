@@ -1,0 +1,4 @@
+export * from './errors.ts';
+export * from './logger.ts';
+export * from './retry.ts';
+export * from './wait.ts';

@@ -1,0 +1,129 @@
+import type { SchemaName } from '@inventory/codec';
+import { InventoryError } from '@inventory/core';
+
+export type CleanupPolicy = 'delete' | 'compact' | 'compact,delete';
+
+export interface TopicSpec {
+  name: string;
+  /** What the record key is; every producer must key records this way. */
+  key: string;
+  /** Avro schema of the value (Confluent wire format); undefined for raw payload topics. */
+  valueSchema: SchemaName | undefined;
+  partitions: number;
+  cleanupPolicy: CleanupPolicy;
+  /** -1 keeps records forever (compacted state). */
+  retentionMs: number;
+  description: string;
+}
+
+export interface CatalogOptions {
+  /** Partitions of keyed high-volume topics (default 12). Changing it later remaps keys. */
+  partitions?: number;
+  /** Replicas per partition: 1 on the local stack, 3 in a real cluster. */
+  replicationFactor?: number;
+}
+
+const day = 24 * 60 * 60 * 1000;
+
+/** Naming rule of every topic the platform owns: inventory.<what>.v<N>. */
+export const topicNamePattern = /^inventory\.[a-z][a-z0-9-]*(\.[a-z][a-z0-9-]*)*\.v[1-9][0-9]*$/;
+
+export const topicNames = {
+  events: 'inventory.events.v1',
+  eventsDeadLetter: 'inventory.events.dlq.v1',
+  stock: 'inventory.stock.v1',
+  availability: 'inventory.availability.v1',
+  locations: 'inventory.locations.v1',
+  mqRaw: 'inventory.raw.mq.v1',
+} as const;
+
+/**
+ * Every topic the platform owns, defined once. Provisioning, producers and consumers all
+ * read names and settings from here, never from string literals of their own.
+ */
+export function topicCatalog(options: CatalogOptions = {}): TopicSpec[] {
+  const partitions = options.partitions ?? 12;
+  if (!Number.isInteger(partitions) || partitions < 1) {
+    throw new InventoryError('CATALOG_INVALID', `partitions must be a positive integer, got ${partitions}`);
+  }
+  return [
+    {
+      name: topicNames.events,
+      key: 'sku',
+      valueSchema: 'InventoryEvent',
+      partitions,
+      cleanupPolicy: 'delete',
+      retentionMs: 7 * day,
+      description: 'Canonical stock movements and counts from every source; the aggregator folds them.',
+    },
+    {
+      name: topicNames.eventsDeadLetter,
+      key: 'original key',
+      valueSchema: undefined,
+      partitions: 3,
+      cleanupPolicy: 'delete',
+      retentionMs: 30 * day,
+      description: 'Events that could not be processed, original bytes with the reason in headers.',
+    },
+    {
+      name: topicNames.stock,
+      key: 'locationId|sku',
+      valueSchema: 'StockLevel',
+      partitions,
+      cleanupPolicy: 'compact',
+      retentionMs: -1,
+      description: 'Latest state per location x sku; the read model is rebuilt from it.',
+    },
+    {
+      name: topicNames.availability,
+      key: 'sku',
+      valueSchema: 'SkuAvailability',
+      partitions,
+      cleanupPolicy: 'compact',
+      retentionMs: -1,
+      description: 'Latest network-wide state per sku, with the breakdown by region.',
+    },
+    {
+      name: topicNames.locations,
+      key: 'locationId',
+      valueSchema: 'Location',
+      // One partition: master data is small and every aggregator instance reads all of it.
+      partitions: 1,
+      cleanupPolicy: 'compact',
+      retentionMs: -1,
+      description: 'Master data of stores, warehouses and distribution centres.',
+    },
+    {
+      name: topicNames.mqRaw,
+      key: 'mainframe transaction id',
+      valueSchema: undefined,
+      partitions,
+      cleanupPolicy: 'delete',
+      retentionMs: 30 * day,
+      description: 'Mainframe MQ messages exactly as received, for lineage and the lake.',
+    },
+  ];
+}
+
+export function topicSpec(name: string, catalog: TopicSpec[] = topicCatalog()): TopicSpec {
+  const spec = catalog.find((t) => t.name === name);
+  if (!spec) throw new InventoryError('TOPIC_UNKNOWN', `topic ${name} is not in the catalog`);
+  return spec;
+}
+
+/** Broker-side configuration a topic must carry, as strings the admin API takes. */
+export function topicConfig(spec: TopicSpec): Record<string, string> {
+  const config: Record<string, string> = {
+    'cleanup.policy': spec.cleanupPolicy,
+    'retention.ms': String(spec.retentionMs),
+  };
+  if (spec.cleanupPolicy.includes('compact')) {
+    // Bounded staleness of compaction, and tombstones kept long enough for a restoring
+    // consumer that is a day behind to still see deletions.
+    config['min.compaction.lag.ms'] = '0';
+    config['max.compaction.lag.ms'] = String(day);
+    config['delete.retention.ms'] = String(day);
+    config['segment.ms'] = String(6 * 60 * 60 * 1000);
+  }
+  return config;
+}

@@ -1,0 +1,3 @@
+export * from './catalog.ts';
+export * from './client.ts';
+export * from './provision.ts';

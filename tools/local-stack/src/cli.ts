@@ -1,0 +1,75 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { errorMessage, InventoryError } from '@inventory/core';
+import { logFile } from './component.ts';
+import { parseStackSettings } from './config.ts';
+import { allComponents, createContext, down, status, up } from './stack.ts';
+
+const usage = `usage: npm run stack -- <command>
+  up       start every part (idempotent) and wait until each is healthy
+  down     stop every part and any process left behind
+  status   show each part: up, unhealthy or down
+  logs [part] [lines]  print the end of one part's log (or all)
+parts: ${allComponents.map((c) => c.name).join(', ')}`;
+
+async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  const settings = parseStackSettings();
+  const ctx = createContext(settings, (line) => console.log(`[stack] ${line}`));
+  switch (command) {
+    case 'up': {
+      const started = Date.now();
+      await up(ctx);
+      console.log(
+        `[stack] all parts up in ${((Date.now() - started) / 1000).toFixed(1)} s; endpoints in ${settings.HOME}/stack.env`,
+      );
+      return 0;
+    }
+    case 'down': {
+      const report = await down(ctx);
+      console.log(
+        `[stack] down${report.strays.length > 0 ? ` (killed ${report.strays.length} leftover processes)` : ''}`,
+      );
+      return 0;
+    }
+    case 'status': {
+      const parts = await status(ctx);
+      for (const p of parts) {
+        console.log(
+          `${p.name.padEnd(9)} ${p.state.padEnd(10)} ${String(p.pid ?? '-').padEnd(8)} ${p.endpoint}  (${p.role})`,
+        );
+      }
+      return parts.every((p) => p.state === 'up') ? 0 : 3;
+    }
+    case 'logs': {
+      const [name, linesArg] = rest;
+      const lines = Number(linesArg ?? 40);
+      const chosen = name ? allComponents.filter((c) => c.name === name) : allComponents;
+      if (chosen.length === 0) throw new InventoryError('USAGE', `unknown part ${name}\n${usage}`);
+      for (const c of chosen) {
+        const file = logFile(ctx, c.name);
+        console.log(`==> ${file} <==`);
+        if (existsSync(file))
+          console.log(
+            readFileSync(file, 'utf8')
+              .split('\n')
+              .slice(-lines - 1)
+              .join('\n'),
+          );
+      }
+      return 0;
+    }
+    default:
+      console.error(usage);
+      return 2;
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    console.error(
+      `[stack] ${error instanceof InventoryError ? `${error.code}: ` : ''}${errorMessage(error)}`,
+    );
+    process.exit(1);
+  },
+);

@@ -1,0 +1,38 @@
+import { join } from 'node:path';
+import type { StackSettings } from './config.ts';
+import type { JarSet } from './maven.ts';
+import type { StopOutcome } from './proc.ts';
+import type { StackSecrets } from './secrets.ts';
+
+export type ComponentName = 'redis' | 'postgres' | 'rabbitmq' | 'kafka' | 'registry' | 'connect';
+
+export interface StackContext {
+  settings: StackSettings;
+  secrets: StackSecrets;
+  say: (line: string) => void;
+}
+
+/**
+ * One process of the local stack. `start` only launches; `up` then polls `healthy` with a
+ * deadline, so a part that fails to come up is reported by name with its log file.
+ */
+export interface Component {
+  name: ComponentName;
+  /** Parts that must be healthy before this one starts. */
+  needs: ComponentName[];
+  /** Jar sets from Maven Central it runs from, fetched before anything starts. */
+  jars?: JarSet[];
+  /** What it stands in for, shown by `status`. */
+  role: string;
+  start(ctx: StackContext): Promise<void>;
+  healthy(ctx: StackContext): Promise<boolean>;
+  /** Runs once per `up` after the part is healthy (databases, users, plugins). */
+  afterHealthy?(ctx: StackContext): Promise<void>;
+  stop(ctx: StackContext): Promise<StopOutcome>;
+  pid(ctx: StackContext): number | undefined;
+  endpoint(ctx: StackContext): string;
+}
+
+export const logFile = (ctx: StackContext, name: string) => join(ctx.settings.dirs.logs, `${name}.log`);
+export const pidFile = (ctx: StackContext, name: string) => join(ctx.settings.dirs.run, `${name}.pid`);
+export const dataDir = (ctx: StackContext, name: string) => join(ctx.settings.dirs.data, name);

@@ -1,0 +1,138 @@
+import { execFileSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { InventoryError } from '@inventory/core';
+import { createKafka, provisionTopics, topicCatalog } from '@inventory/kafka';
+import { type Component, dataDir, logFile, pidFile, type StackContext } from '../component.ts';
+import { jarDir } from '../maven.ts';
+import { readPid, spawnDaemon, stopDaemon } from '../proc.ts';
+import { jvmBaseOptions, writeLog4j2, writeProperties } from './java.ts';
+
+export const kafkaBrokers = (ctx: StackContext): string => `127.0.0.1:${ctx.settings.KAFKA_PORT}`;
+
+function writeServerProperties(ctx: StackContext): string {
+  const file = join(ctx.settings.dirs.conf, 'kafka.properties');
+  const { KAFKA_PORT, KAFKA_CONTROLLER_PORT } = ctx.settings;
+  writeProperties(file, {
+    // A single KRaft node that is both broker and controller.
+    'process.roles': 'broker,controller',
+    'node.id': 1,
+    'controller.quorum.voters': `1@127.0.0.1:${KAFKA_CONTROLLER_PORT}`,
+    listeners: `PLAINTEXT://127.0.0.1:${KAFKA_PORT},CONTROLLER://127.0.0.1:${KAFKA_CONTROLLER_PORT}`,
+    'advertised.listeners': `PLAINTEXT://127.0.0.1:${KAFKA_PORT}`,
+    'inter.broker.listener.name': 'PLAINTEXT',
+    'controller.listener.names': 'CONTROLLER',
+    'listener.security.protocol.map': 'PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT',
+    'log.dirs': dataDir(ctx, 'kafka'),
+    // Topics are provisioned from the catalog; a typo in a topic name must fail, not create.
+    'auto.create.topics.enable': false,
+    'num.partitions': 1,
+    'default.replication.factor': 1,
+    'min.insync.replicas': 1,
+    'offsets.topic.replication.factor': 1,
+    'offsets.topic.num.partitions': 6,
+    'transaction.state.log.replication.factor': 1,
+    'transaction.state.log.min.isr': 1,
+    'transaction.state.log.num.partitions': 6,
+    'share.coordinator.state.topic.replication.factor': 1,
+    'share.coordinator.state.topic.min.isr': 1,
+    'group.initial.rebalance.delay.ms': 0,
+    'log.cleaner.backoff.ms': 1000,
+  });
+  return file;
+}
+
+/** Formats the KRaft metadata log once; later starts reuse it (and its cluster id). */
+function formatStorageOnce(
+  ctx: StackContext,
+  classpath: string,
+  properties: string,
+  javaOptions: string[],
+): void {
+  const dir = dataDir(ctx, 'kafka');
+  if (existsSync(join(dir, 'meta.properties'))) return;
+  mkdirSync(dir, { recursive: true });
+  const clusterId = randomBytes(16).toString('base64url');
+  try {
+    execFileSync(
+      'java',
+      [
+        ...javaOptions,
+        '-cp',
+        classpath,
+        'kafka.tools.StorageTool',
+        'format',
+        '-t',
+        clusterId,
+        '-c',
+        properties,
+      ],
+      { stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+  } catch (error) {
+    const err = (error as { stderr?: Buffer }).stderr?.toString() ?? '';
+    throw new InventoryError('STACK_START_FAILED', `kafka storage format failed: ${err.trim()}`, {
+      cause: error,
+    });
+  }
+}
+
+export const kafka: Component = {
+  name: 'kafka',
+  needs: [],
+  jars: ['kafka'],
+  role: 'event log (KRaft broker + controller)',
+  async start(ctx) {
+    const lib = jarDir(ctx.settings.dirs.lib, 'kafka');
+    const properties = writeServerProperties(ctx);
+    const javaOptions = [`-Dlog4j2.configurationFile=${writeLog4j2(ctx, 'kafka')}`];
+    const classpath = `${lib}/*`;
+    formatStorageOnce(ctx, classpath, properties, javaOptions);
+    spawnDaemon({
+      command: 'java',
+      args: [
+        `-Xmx${ctx.settings.KAFKA_HEAP}`,
+        '-Xms256m',
+        ...jvmBaseOptions,
+        ...javaOptions,
+        '-cp',
+        classpath,
+        'kafka.Kafka',
+        properties,
+      ],
+      logFile: logFile(ctx, 'kafka'),
+      pidFile: pidFile(ctx, 'kafka'),
+    });
+  },
+  async healthy(ctx) {
+    const admin = createKafka({
+      clientId: 'inventory-stack',
+      brokers: [kafkaBrokers(ctx)],
+      connectionTimeoutMs: 1_000,
+      requestTimeoutMs: 2_000,
+    }).admin({ retry: { retries: 0 } });
+    try {
+      await admin.connect();
+      const cluster = await admin.describeCluster();
+      return cluster.brokers.length > 0 && cluster.controller !== null;
+    } finally {
+      await admin.disconnect();
+    }
+  },
+  async afterHealthy(ctx) {
+    const admin = createKafka({ clientId: 'inventory-stack', brokers: [kafkaBrokers(ctx)] }).admin();
+    await admin.connect();
+    try {
+      const result = await provisionTopics(admin, topicCatalog(), 1);
+      if (result.created.length > 0) ctx.say(`kafka: created topics ${result.created.join(', ')}`);
+      if (result.reconfigured.length > 0) ctx.say(`kafka: reconfigured ${result.reconfigured.join(', ')}`);
+    } finally {
+      await admin.disconnect();
+    }
+  },
+  // SIGTERM makes the broker shut down in a controlled way (flush, clean shutdown marker).
+  stop: (ctx) => stopDaemon(pidFile(ctx, 'kafka'), 'SIGTERM', 30_000),
+  pid: (ctx) => readPid(pidFile(ctx, 'kafka')),
+  endpoint: kafkaBrokers,
+};

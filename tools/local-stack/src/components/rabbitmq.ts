@@ -1,0 +1,110 @@
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import amqp from 'amqplib';
+import { type Component, dataDir, logFile, pidFile, type StackContext } from '../component.ts';
+import { readPid, type StopOutcome, spawnDaemon, stopDaemon } from '../proc.ts';
+
+const user = 'inventory';
+
+export function amqpUrl(ctx: StackContext): string {
+  return `amqp://${user}:${encodeURIComponent(ctx.secrets.rabbitmqPassword)}@127.0.0.1:${ctx.settings.RABBITMQ_PORT}`;
+}
+
+const rabbitBin = (name: string): string =>
+  existsSync(`/usr/lib/rabbitmq/bin/${name}`) ? `/usr/lib/rabbitmq/bin/${name}` : name;
+
+/**
+ * Environment of our own node: its own name, ports, Erlang port mapper, cookie (HOME),
+ * config and data, so that neither the machine's RabbitMQ nor its epmd on 4369 is touched.
+ * The Debian wrapper in /usr/sbin would switch to the rabbitmq user and the system
+ * folders, so the scripts in /usr/lib/rabbitmq/bin are called directly.
+ */
+function nodeEnv(ctx: StackContext): NodeJS.ProcessEnv {
+  const home = dataDir(ctx, 'rabbitmq');
+  const conf = ctx.settings.dirs.conf;
+  return {
+    PATH: process.env.PATH,
+    LANG: 'C.UTF-8',
+    HOME: home,
+    ERL_EPMD_PORT: String(ctx.settings.EPMD_PORT),
+    ERL_EPMD_ADDRESS: '127.0.0.1',
+    RABBITMQ_NODENAME: `inventory-stack-${ctx.settings.RABBITMQ_PORT}@localhost`,
+    RABBITMQ_NODE_IP_ADDRESS: '127.0.0.1',
+    RABBITMQ_NODE_PORT: String(ctx.settings.RABBITMQ_PORT),
+    RABBITMQ_DIST_PORT: String(ctx.settings.RABBITMQ_DIST_PORT),
+    RABBITMQ_CONF_ENV_FILE: join(conf, 'rabbitmq-env.conf'),
+    RABBITMQ_CONFIG_FILE: join(conf, 'rabbitmq.conf'),
+    RABBITMQ_ENABLED_PLUGINS_FILE: join(conf, 'rabbitmq-enabled-plugins'),
+    RABBITMQ_MNESIA_BASE: join(home, 'mnesia'),
+    RABBITMQ_LOG_BASE: join(ctx.settings.dirs.logs, 'rabbitmq'),
+    RABBITMQ_LOGS: '-',
+    RABBITMQ_PID_FILE: join(ctx.settings.dirs.run, 'rabbitmq-beam.pid'),
+  };
+}
+
+function writeConfig(ctx: StackContext): void {
+  const conf = ctx.settings.dirs.conf;
+  mkdirSync(conf, { recursive: true });
+  mkdirSync(dataDir(ctx, 'rabbitmq'), { recursive: true });
+  writeFileSync(
+    join(conf, 'rabbitmq-env.conf'),
+    '# the local stack sets everything through the environment\n',
+  );
+  // No plugins: the management UI is not needed and doubles the start-up time.
+  writeFileSync(join(conf, 'rabbitmq-enabled-plugins'), '[].\n');
+  writeFileSync(
+    join(conf, 'rabbitmq.conf'),
+    [
+      `listeners.tcp.default = 127.0.0.1:${ctx.settings.RABBITMQ_PORT}`,
+      `default_user = ${user}`,
+      `default_pass = ${ctx.secrets.rabbitmqPassword}`,
+      'default_permissions.configure = .*',
+      'default_permissions.read = .*',
+      'default_permissions.write = .*',
+      'loopback_users = none',
+      'log.console = true',
+      'log.console.level = warning',
+      'log.file = false',
+      '',
+    ].join('\n'),
+    { mode: 0o600 },
+  );
+}
+
+export const rabbitmq: Component = {
+  name: 'rabbitmq',
+  needs: [],
+  role: "the mainframe's IBM MQ (AMQP 0-9-1)",
+  async start(ctx) {
+    writeConfig(ctx);
+    const env = nodeEnv(ctx);
+    // Our own Erlang port mapper on a project port, in the foreground so its pid is known.
+    spawnDaemon({
+      command: 'epmd',
+      args: ['-port', String(ctx.settings.EPMD_PORT), '-address', '127.0.0.1'],
+      env,
+      logFile: logFile(ctx, 'epmd'),
+      pidFile: pidFile(ctx, 'epmd'),
+    });
+    spawnDaemon({
+      command: rabbitBin('rabbitmq-server'),
+      args: [],
+      env,
+      cwd: dataDir(ctx, 'rabbitmq'),
+      logFile: logFile(ctx, 'rabbitmq'),
+      pidFile: pidFile(ctx, 'rabbitmq'),
+    });
+  },
+  async healthy(ctx) {
+    const connection = await amqp.connect(amqpUrl(ctx), { timeout: 1_000 });
+    await connection.close();
+    return true;
+  },
+  async stop(ctx): Promise<StopOutcome> {
+    const outcome = await stopDaemon(pidFile(ctx, 'rabbitmq'), 'SIGTERM', 30_000);
+    await stopDaemon(pidFile(ctx, 'epmd'), 'SIGTERM', 5_000);
+    return outcome;
+  },
+  pid: (ctx) => readPid(pidFile(ctx, 'rabbitmq')),
+  endpoint: (ctx) => `amqp://127.0.0.1:${ctx.settings.RABBITMQ_PORT}`,
+};

@@ -1,0 +1,62 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Redis } from 'ioredis';
+import { type Component, dataDir, logFile, pidFile, type StackContext } from '../component.ts';
+import { readPid, spawnDaemon, stopDaemon } from '../proc.ts';
+
+export function redisUrl(ctx: StackContext): string {
+  return `redis://:${encodeURIComponent(ctx.secrets.redisPassword)}@127.0.0.1:${ctx.settings.REDIS_PORT}`;
+}
+
+export const redis: Component = {
+  name: 'redis',
+  needs: [],
+  role: 'read model and aggregator state',
+  async start(ctx) {
+    const dir = dataDir(ctx, 'redis');
+    mkdirSync(dir, { recursive: true });
+    mkdirSync(ctx.settings.dirs.conf, { recursive: true });
+    // A config file (mode 0600) rather than arguments keeps the password out of `ps`.
+    const conf = join(ctx.settings.dirs.conf, 'redis.conf');
+    writeFileSync(
+      conf,
+      [
+        `port ${ctx.settings.REDIS_PORT}`,
+        'bind 127.0.0.1',
+        `dir ${dir}`,
+        'daemonize no',
+        // AOF with fsync every second: the aggregator's atomic state+offset writes survive a restart.
+        'appendonly yes',
+        'appendfsync everysec',
+        'save ""',
+        `requirepass ${ctx.secrets.redisPassword}`,
+        '',
+      ].join('\n'),
+      { mode: 0o600 },
+    );
+    spawnDaemon({
+      command: 'redis-server',
+      args: [conf],
+      logFile: logFile(ctx, 'redis'),
+      pidFile: pidFile(ctx, 'redis'),
+    });
+  },
+  async healthy(ctx) {
+    const client = new Redis(redisUrl(ctx), {
+      lazyConnect: true,
+      connectTimeout: 1_000,
+      maxRetriesPerRequest: 0,
+      retryStrategy: () => null,
+    });
+    client.on('error', () => {});
+    try {
+      await client.connect();
+      return (await client.ping()) === 'PONG';
+    } finally {
+      client.disconnect();
+    }
+  },
+  stop: (ctx) => stopDaemon(pidFile(ctx, 'redis'), 'SIGTERM', 15_000),
+  pid: (ctx) => readPid(pidFile(ctx, 'redis')),
+  endpoint: (ctx) => `redis://127.0.0.1:${ctx.settings.REDIS_PORT}`,
+};

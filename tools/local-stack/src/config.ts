@@ -1,0 +1,49 @@
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseSettings, setting } from '@inventory/config';
+
+export const repoRoot = resolve(fileURLToPath(new URL('../../../', import.meta.url)));
+
+/**
+ * Every port is a project port, away from the standard ones (5432, 6379, 5672, 9092, 8083,
+ * 4369) so the stack never collides with, or talks to, services the machine already runs.
+ */
+const shape = {
+  HOME: setting.string().default(join(repoRoot, '.stack')),
+  KAFKA_PORT: setting.port().default(19092),
+  KAFKA_CONTROLLER_PORT: setting.port().default(19093),
+  CONNECT_PORT: setting.port().default(19083),
+  REGISTRY_PORT: setting.port().default(19081),
+  REDIS_PORT: setting.port().default(19379),
+  POSTGRES_PORT: setting.port().default(19432),
+  RABBITMQ_PORT: setting.port().default(19672),
+  RABBITMQ_DIST_PORT: setting.port().default(19673),
+  EPMD_PORT: setting.port().default(19369),
+  KAFKA_HEAP: setting.string().default('768m'),
+  CONNECT_HEAP: setting.string().default('512m'),
+  REGISTRY_HEAP: setting.string().default('384m'),
+  /** Components to leave out, e.g. "registry,connect" for a faster stack. */
+  SKIP: setting.list().default([]),
+  START_TIMEOUT_MS: setting.positiveInt().default(180_000),
+};
+
+export type StackSettings = ReturnType<typeof parseStackSettings>;
+
+export function parseStackSettings(env: Record<string, string | undefined> = process.env) {
+  const parsed = parseSettings(shape, env, { prefix: 'INVENTORY_STACK_' });
+  const home = resolve(parsed.HOME);
+  return {
+    ...parsed,
+    HOME: home,
+    dirs: {
+      home,
+      lib: join(home, 'lib'),
+      data: join(home, 'data'),
+      logs: join(home, 'logs'),
+      run: join(home, 'run'),
+      conf: join(home, 'conf'),
+    },
+  };
+}
+
+export const deployLocal = join(repoRoot, 'deploy', 'local');

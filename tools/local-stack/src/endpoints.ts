@@ -1,0 +1,56 @@
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { InventoryError } from '@inventory/core';
+import type { Component, StackContext } from './component.ts';
+import { connectUrl } from './components/connect.ts';
+import { kafkaBrokers } from './components/kafka.ts';
+import { postgresUrl } from './components/postgres.ts';
+import { amqpUrl } from './components/rabbitmq.ts';
+import { redisUrl } from './components/redis.ts';
+import { registryUrl } from './components/registry.ts';
+
+/** Where the running stack answers, with credentials: what apps and tests connect to. */
+export interface StackEndpoints {
+  KAFKA_BROKERS?: string;
+  SCHEMA_REGISTRY_URL?: string;
+  REDIS_URL?: string;
+  POSTGRES_SAP_URL?: string;
+  POSTGRES_INVENTORY_URL?: string;
+  AMQP_URL?: string;
+  CONNECT_URL?: string;
+}
+
+export function stackEndpoints(ctx: StackContext, components: Component[]): StackEndpoints {
+  const has = (name: string) => components.some((c) => c.name === name);
+  const endpoints: StackEndpoints = {};
+  if (has('kafka')) endpoints.KAFKA_BROKERS = kafkaBrokers(ctx);
+  if (has('registry')) endpoints.SCHEMA_REGISTRY_URL = registryUrl(ctx);
+  if (has('redis')) endpoints.REDIS_URL = redisUrl(ctx);
+  if (has('postgres')) {
+    endpoints.POSTGRES_SAP_URL = postgresUrl(ctx, 'sap');
+    endpoints.POSTGRES_INVENTORY_URL = postgresUrl(ctx, 'inventory');
+  }
+  if (has('rabbitmq')) endpoints.AMQP_URL = amqpUrl(ctx);
+  if (has('connect')) endpoints.CONNECT_URL = connectUrl(ctx);
+  return endpoints;
+}
+
+const endpointsFile = (home: string) => join(home, 'endpoints.json');
+
+/** endpoints.json for programs, stack.env for shells; both 0600 as they hold passwords. */
+export function writeEndpointFiles(ctx: StackContext, endpoints: StackEndpoints): void {
+  writeFileSync(endpointsFile(ctx.settings.HOME), `${JSON.stringify(endpoints, null, 2)}\n`, { mode: 0o600 });
+  const lines = Object.entries(endpoints).map(([k, v]) => `${k}='${v}'`);
+  writeFileSync(join(ctx.settings.HOME, 'stack.env'), `${lines.join('\n')}\n`, { mode: 0o600 });
+}
+
+export function readEndpoints(home: string): StackEndpoints {
+  const file = endpointsFile(home);
+  if (!existsSync(file)) {
+    throw new InventoryError(
+      'STACK_NOT_RUNNING',
+      `no ${file}: start the local stack with \`npm run stack -- up\``,
+    );
+  }
+  return JSON.parse(readFileSync(file, 'utf8')) as StackEndpoints;
+}

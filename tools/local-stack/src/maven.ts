@@ -1,0 +1,65 @@
+import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { InventoryError } from '@inventory/core';
+import { deployLocal } from './config.ts';
+
+/** Maven modules under deploy/local/maven, each fetching one part's jars. */
+export type JarSet = 'kafka' | 'connect' | 'debezium' | 'registry';
+
+const goals: Record<JarSet, string[]> = {
+  kafka: ['dependency:copy-dependencies', '-DincludeScope=runtime'],
+  connect: ['dependency:copy-dependencies', '-DincludeScope=runtime'],
+  debezium: ['dependency:copy-dependencies', '-DincludeScope=runtime'],
+  registry: ['dependency:unpack-dependencies', '-DincludeTypes=tar.gz'],
+};
+
+/** Debezium goes into a Connect plugin folder of its own, isolated from the runtime's classpath. */
+export function jarDir(lib: string, set: JarSet): string {
+  return set === 'debezium' ? join(lib, 'connect-plugins', 'debezium-connector-postgres') : join(lib, set);
+}
+
+/**
+ * Makes `<lib>/<set>` hold the jars of deploy/local/maven/<set>/pom.xml. Maven runs only
+ * when the folder is missing or the pom changed since it was filled (a hash marker), so a
+ * warm `up` costs nothing and a version bump in the pom refetches.
+ */
+export function ensureJars(lib: string, set: JarSet, say: (line: string) => void): string {
+  const pom = join(deployLocal, 'maven', set, 'pom.xml');
+  const target = jarDir(lib, set);
+  const marker = join(target, '.complete');
+  const hash = createHash('sha256').update(readFileSync(pom)).digest('hex');
+  if (existsSync(marker) && readFileSync(marker, 'utf8').trim() === hash) return target;
+  say(`fetching ${set} jars with Maven (${pom}) ...`);
+  rmSync(target, { recursive: true, force: true });
+  mkdirSync(target, { recursive: true });
+  try {
+    const build = join(lib, '..', 'build', set);
+    const args = [
+      '-B',
+      '-q',
+      '-f',
+      pom,
+      ...goals[set],
+      `-DoutputDirectory=${target}`,
+      `-Dstack.build.directory=${build}`,
+    ];
+    execFileSync('mvn', args, {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      maxBuffer: 64 * 1024 * 1024,
+    });
+  } catch (error) {
+    const out = `${(error as { stdout?: Buffer }).stdout ?? ''}${(error as { stderr?: Buffer }).stderr ?? ''}`;
+    throw new InventoryError(
+      'STACK_FETCH_FAILED',
+      `mvn could not fetch the ${set} jars:\n${out.slice(-4000)}`,
+      {
+        cause: error,
+        retriable: true,
+      },
+    );
+  }
+  writeFileSync(marker, `${hash}\n`);
+  return target;
+}

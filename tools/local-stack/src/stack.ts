@@ -1,0 +1,157 @@
+import { mkdirSync } from 'node:fs';
+import { errorMessage, InventoryError, waitFor, withTimeout } from '@inventory/core';
+import { type Component, type ComponentName, logFile, type StackContext } from './component.ts';
+import { connect } from './components/connect.ts';
+import { kafka } from './components/kafka.ts';
+import { postgres } from './components/postgres.ts';
+import { rabbitmq } from './components/rabbitmq.ts';
+import { redis } from './components/redis.ts';
+import { registry } from './components/registry.ts';
+import type { StackSettings } from './config.ts';
+import { stackEndpoints, writeEndpointFiles } from './endpoints.ts';
+import { ensureJars } from './maven.ts';
+import { ensurePrerequisites } from './prereqs.ts';
+import { isAlive, processesMentioning, type StopOutcome, stopProcess } from './proc.ts';
+import { loadSecrets } from './secrets.ts';
+
+/** Start order respects `needs`; stop order is the reverse. */
+export const allComponents: Component[] = [redis, postgres, rabbitmq, kafka, registry, connect];
+
+export function selectedComponents(settings: StackSettings): Component[] {
+  const unknown = settings.SKIP.filter((name) => !allComponents.some((c) => c.name === name));
+  if (unknown.length > 0) {
+    throw new InventoryError(
+      'CONFIG_INVALID',
+      `INVENTORY_STACK_SKIP names unknown parts: ${unknown.join(', ')}`,
+    );
+  }
+  const chosen = allComponents.filter((c) => !settings.SKIP.includes(c.name));
+  for (const c of chosen) {
+    const absent = c.needs.filter((n) => !chosen.some((x) => x.name === n));
+    if (absent.length > 0) {
+      throw new InventoryError(
+        'CONFIG_INVALID',
+        `${c.name} needs ${absent.join(', ')}, which INVENTORY_STACK_SKIP leaves out`,
+      );
+    }
+  }
+  return chosen;
+}
+
+export function createContext(
+  settings: StackSettings,
+  say: (line: string) => void = console.log,
+): StackContext {
+  for (const dir of Object.values(settings.dirs)) mkdirSync(dir, { recursive: true });
+  return { settings, secrets: loadSecrets(settings.HOME), say };
+}
+
+async function probe(component: Component, ctx: StackContext): Promise<boolean> {
+  try {
+    return await withTimeout(component.healthy(ctx), 3_000, `${component.name} health check`);
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Brings every selected part up, each as soon as the parts it needs are healthy. Parts
+ * already running and healthy are left alone, so `up` is idempotent. A part that does not
+ * become healthy in time fails `up` with its name and log file.
+ */
+export async function up(ctx: StackContext): Promise<void> {
+  ensurePrerequisites(ctx.say);
+  const components = selectedComponents(ctx.settings);
+  // Fetched one set at a time before any start: Maven runs synchronously and would
+  // otherwise stall the health checks of parts already starting.
+  for (const set of new Set(components.flatMap((c) => c.jars ?? [])))
+    ensureJars(ctx.settings.dirs.lib, set, ctx.say);
+  const ready = new Map<ComponentName, Promise<void>>();
+  const bringUp = async (component: Component): Promise<void> => {
+    await Promise.all(component.needs.map((n) => ready.get(n)));
+    const pid = component.pid(ctx);
+    const running = pid !== undefined && isAlive(pid);
+    if (running && (await probe(component, ctx))) {
+      ctx.say(`${component.name}: already up at ${component.endpoint(ctx)}`);
+    } else {
+      if (!running) await component.start(ctx);
+      const started = Date.now();
+      try {
+        await waitFor(() => probe(component, ctx), {
+          description: `${component.name} to become healthy`,
+          timeoutMs: ctx.settings.START_TIMEOUT_MS,
+          intervalMs: 250,
+        });
+      } catch (error) {
+        const now = component.pid(ctx);
+        const state = now !== undefined && isAlive(now) ? 'is running but not healthy' : 'exited';
+        throw new InventoryError(
+          'STACK_START_FAILED',
+          `${component.name} ${state} after ${Date.now() - started} ms; its log is ${logFile(ctx, component.name)}`,
+          { cause: error, details: { component: component.name } },
+        );
+      }
+      ctx.say(`${component.name}: up at ${component.endpoint(ctx)} (${Date.now() - started} ms)`);
+    }
+    await component.afterHealthy?.(ctx);
+  };
+  for (const component of components) ready.set(component.name, bringUp(component));
+  const results = await Promise.allSettled(ready.values());
+  const failures = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (failures.length > 0) {
+    throw new InventoryError('STACK_START_FAILED', failures.map((f) => errorMessage(f.reason)).join('\n'), {
+      cause: failures[0]?.reason,
+    });
+  }
+  writeEndpointFiles(ctx, stackEndpoints(ctx, components));
+}
+
+export interface DownReport {
+  stopped: Partial<Record<ComponentName, StopOutcome>>;
+  strays: number[];
+}
+
+/**
+ * Stops every part in reverse start order, then looks for any process still naming the
+ * stack's home folder (a child a launcher left behind) and kills it, so nothing survives.
+ */
+export async function down(ctx: StackContext): Promise<DownReport> {
+  const stopped: DownReport['stopped'] = {};
+  for (const component of [...allComponents].reverse()) {
+    stopped[component.name] = await component.stop(ctx);
+    if (stopped[component.name] !== 'not-running') ctx.say(`${component.name}: ${stopped[component.name]}`);
+  }
+  const strays = processesMentioning(ctx.settings.HOME);
+  for (const stray of strays) {
+    ctx.say(`killing leftover process ${stray.pid}: ${stray.args.slice(0, 120)}`);
+    await stopProcess(stray.pid, 'SIGKILL', 5_000, { group: false });
+  }
+  return { stopped, strays: strays.map((s) => s.pid) };
+}
+
+export interface ComponentStatus {
+  name: ComponentName;
+  role: string;
+  state: 'up' | 'unhealthy' | 'down';
+  pid: number | undefined;
+  endpoint: string;
+  log: string;
+}
+
+export async function status(ctx: StackContext): Promise<ComponentStatus[]> {
+  return Promise.all(
+    selectedComponents(ctx.settings).map(async (component) => {
+      const pid = component.pid(ctx);
+      const alive = pid !== undefined && isAlive(pid);
+      const state = !alive ? 'down' : (await probe(component, ctx)) ? 'up' : 'unhealthy';
+      return {
+        name: component.name,
+        role: component.role,
+        state,
+        pid: alive ? pid : undefined,
+        endpoint: component.endpoint(ctx),
+        log: logFile(ctx, component.name),
+      } satisfies ComponentStatus;
+    }),
+  );
+}
