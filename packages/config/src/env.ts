@@ -9,8 +9,6 @@ export interface ParseSettingsOptions {
    * does not know is a typo or a stale setting and fails start-up instead of being ignored.
    */
   prefix: string;
-  /** Names (without prefix) whose values must never be echoed in errors. */
-  secrets?: readonly string[];
 }
 
 export interface SettingProblem {
@@ -51,6 +49,7 @@ export function parseSettings<S extends SettingsShape>(
     }
   }
   if (problems.length > 0) {
+    // Messages name the setting and the rule, never the value: it may be a secret.
     const lines = problems.map((p) => `${p.setting}: ${p.message}`).join('; ');
     throw new InventoryError('CONFIG_INVALID', `invalid configuration: ${lines}`, {
       details: { problems },

@@ -10,6 +10,8 @@ export const repoRoot = resolve(fileURLToPath(new URL('../../../', import.meta.u
  */
 const shape = {
   HOME: setting.string().default(join(repoRoot, '.stack')),
+  /** Jars fetched from Maven Central; several stack homes (tests) can share one folder. */
+  LIB: setting.string().optional(),
   KAFKA_PORT: setting.port().default(19092),
   KAFKA_CONTROLLER_PORT: setting.port().default(19093),
   CONNECT_PORT: setting.port().default(19083),
@@ -37,7 +39,7 @@ export function parseStackSettings(env: Record<string, string | undefined> = pro
     HOME: home,
     dirs: {
       home,
-      lib: join(home, 'lib'),
+      lib: parsed.LIB ? resolve(parsed.LIB) : join(home, 'lib'),
       data: join(home, 'data'),
       logs: join(home, 'logs'),
       run: join(home, 'run'),

@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { chmodSync, mkdirSync } from 'node:fs';
 import { errorMessage, InventoryError, waitFor, withTimeout } from '@inventory/core';
 import { type Component, type ComponentName, logFile, type StackContext } from './component.ts';
 import { connect } from './components/connect.ts';
@@ -43,6 +43,8 @@ export function createContext(
   say: (line: string) => void = console.log,
 ): StackContext {
   for (const dir of Object.values(settings.dirs)) mkdirSync(dir, { recursive: true });
+  // PostgreSQL runs as another user when we are root, and must be able to traverse the home.
+  chmodSync(settings.HOME, 0o755);
   return { settings, secrets: loadSecrets(settings.HOME), say };
 }
 
@@ -76,21 +78,28 @@ export async function up(ctx: StackContext): Promise<void> {
     } else {
       if (!running) await component.start(ctx);
       const started = Date.now();
-      try {
-        await waitFor(() => probe(component, ctx), {
+      const failed = (state: string, cause?: unknown) =>
+        new InventoryError(
+          'STACK_START_FAILED',
+          `${component.name} ${state} after ${Date.now() - started} ms; its log is ${logFile(ctx, component.name)}`,
+          { cause, details: { component: component.name } },
+        );
+      // A part whose process died is reported at once, not after the whole deadline.
+      const outcome = await waitFor(
+        async () => {
+          const now = component.pid(ctx);
+          if (now === undefined || !isAlive(now)) return 'exited';
+          return (await probe(component, ctx)) ? 'healthy' : undefined;
+        },
+        {
           description: `${component.name} to become healthy`,
           timeoutMs: ctx.settings.START_TIMEOUT_MS,
           intervalMs: 250,
-        });
-      } catch (error) {
-        const now = component.pid(ctx);
-        const state = now !== undefined && isAlive(now) ? 'is running but not healthy' : 'exited';
-        throw new InventoryError(
-          'STACK_START_FAILED',
-          `${component.name} ${state} after ${Date.now() - started} ms; its log is ${logFile(ctx, component.name)}`,
-          { cause: error, details: { component: component.name } },
-        );
-      }
+        },
+      ).catch((error: unknown) => {
+        throw failed('is running but not healthy', error);
+      });
+      if (outcome === 'exited') throw failed('exited');
       ctx.say(`${component.name}: up at ${component.endpoint(ctx)} (${Date.now() - started} ms)`);
     }
     await component.afterHealthy?.(ctx);

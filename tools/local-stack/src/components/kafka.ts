@@ -43,6 +43,14 @@ function writeServerProperties(ctx: StackContext): string {
   return file;
 }
 
+/** A Kafka cluster id: 16 random bytes, base64url; never starting with '-', which the CLI would read as a flag. */
+export function newClusterId(): string {
+  for (;;) {
+    const id = randomBytes(16).toString('base64url');
+    if (!id.startsWith('-')) return id;
+  }
+}
+
 /** Formats the KRaft metadata log once; later starts reuse it (and its cluster id). */
 function formatStorageOnce(
   ctx: StackContext,
@@ -53,7 +61,7 @@ function formatStorageOnce(
   const dir = dataDir(ctx, 'kafka');
   if (existsSync(join(dir, 'meta.properties'))) return;
   mkdirSync(dir, { recursive: true });
-  const clusterId = randomBytes(16).toString('base64url');
+  const clusterId = newClusterId();
   try {
     execFileSync(
       'java',

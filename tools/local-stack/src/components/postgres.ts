@@ -1,4 +1,4 @@
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { appendFileSync, chownSync, existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { InventoryError } from '@inventory/core';
@@ -45,6 +45,18 @@ function serverUser(): { uid: number; gid: number } | undefined {
     throw new InventoryError(
       'STACK_PREREQUISITE_MISSING',
       'running as root but there is no `postgres` user to own the PostgreSQL cluster (create one: useradd -r postgres)',
+    );
+  }
+}
+
+/** As root, PostgreSQL runs as `postgres`; it must be able to reach the stack's folders. */
+function checkReachable(dir: string, owner: { uid: number; gid: number }): void {
+  const probe = spawnSync('test', ['-x', dir], owner);
+  if (probe.status !== 0) {
+    throw new InventoryError(
+      'STACK_START_FAILED',
+      `PostgreSQL runs as the postgres user (you are root) and cannot reach ${dir}: ` +
+        'make its parent folders traversable (chmod o+x) or set INVENTORY_STACK_HOME to a folder it can reach',
     );
   }
 }
@@ -102,7 +114,10 @@ export const postgres: Component = {
     const socketDir = join(ctx.settings.dirs.run, 'pg-socket');
     mkdirSync(socketDir, { recursive: true });
     const owner = serverUser();
-    if (owner) chownSync(socketDir, owner.uid, owner.gid);
+    if (owner) {
+      checkReachable(ctx.settings.dirs.run, owner);
+      chownSync(socketDir, owner.uid, owner.gid);
+    }
     if (!existsSync(join(dir, 'PG_VERSION'))) initCluster(ctx, dir, socketDir);
     spawnDaemon({
       command: join(postgresBinDir(), 'postgres'),

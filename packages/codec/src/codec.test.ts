@@ -1,0 +1,74 @@
+import { describe, expect, it } from 'vitest';
+import { AvroCodec } from './codec.ts';
+import { createCodec } from './create.ts';
+import { EmbeddedRegistry, fingerprintId } from './registry.ts';
+import { sampleAvailability, sampleEvent, sampleLocation, sampleStockLevel } from './samples.ts';
+import { loadAllSchemas, parseSchema } from './schemas.ts';
+import { decodeFrame } from './wire.ts';
+
+describe('AvroCodec with the embedded registry', () => {
+  const codec = createCodec();
+
+  it('round-trips a value of every schema', async () => {
+    const samples = [
+      ['InventoryEvent', sampleEvent],
+      ['StockLevel', sampleStockLevel],
+      ['SkuAvailability', sampleAvailability],
+      ['Location', sampleLocation],
+    ] as const;
+    for (const [name, value] of samples) {
+      const buffer = await codec.encode('t-value', name, value);
+      expect(await codec.decode(buffer, name)).toEqual(value);
+    }
+  });
+
+  it('writes the schema fingerprint id, the same in every process', async () => {
+    const buffer = await codec.encode('t-value', 'InventoryEvent', sampleEvent);
+    expect(decodeFrame(buffer).schemaId).toBe(fingerprintId(codec.schema('InventoryEvent').type));
+  });
+
+  it('refuses an invalid value naming each bad field', async () => {
+    const bad = { ...sampleEvent, quantity: '2', type: 'THEFT' } as unknown as typeof sampleEvent;
+    await expect(codec.encode('t-value', 'InventoryEvent', bad)).rejects.toMatchObject({
+      code: 'CODEC_INVALID_VALUE',
+      message: expect.stringMatching(/type: "THEFT".*quantity: "2"|quantity: "2".*type: "THEFT"/),
+    });
+  });
+
+  it('refuses bytes that are not a frame of a known schema', async () => {
+    await expect(codec.decode(Buffer.from('not avro'), 'InventoryEvent')).rejects.toMatchObject({
+      code: 'CODEC_MALFORMED',
+    });
+    await expect(codec.decode(Buffer.from([0, 0, 0, 0, 9, 1]), 'InventoryEvent')).rejects.toMatchObject({
+      code: 'SCHEMA_UNKNOWN',
+    });
+  });
+
+  it('refuses a truncated body', async () => {
+    const buffer = await codec.encode('t-value', 'InventoryEvent', sampleEvent);
+    await expect(codec.decode(buffer.subarray(0, buffer.length - 4), 'InventoryEvent')).rejects.toMatchObject(
+      {
+        code: 'CODEC_MALFORMED',
+      },
+    );
+  });
+
+  it('reads data written with an older schema version into the current one', async () => {
+    // An older writer without `sourceRef`: the current reader fills the default (null).
+    const current = loadAllSchemas().get('InventoryEvent');
+    const schema = JSON.parse(current?.text ?? '{}') as { fields: { name: string }[] };
+    const older = { ...schema, fields: schema.fields.filter((f) => f.name !== 'sourceRef') };
+    const olderText = JSON.stringify(older);
+    const registry = new EmbeddedRegistry([olderText]);
+    const writer = new AvroCodec(
+      registry,
+      new Map([
+        ['InventoryEvent', { name: 'InventoryEvent', text: olderText, type: parseSchema(olderText, 'old') }],
+      ]),
+    );
+    const reader = new AvroCodec(registry);
+    const { sourceRef: _dropped, ...oldValue } = sampleEvent;
+    const buffer = await writer.encode('t-value', 'InventoryEvent', oldValue as typeof sampleEvent);
+    expect(await reader.decode(buffer, 'InventoryEvent')).toEqual({ ...sampleEvent, sourceRef: null });
+  });
+});

@@ -1,0 +1,52 @@
+import { describe, expect, it } from 'vitest';
+import { topicCatalog, topicConfig, topicNamePattern, topicNames, topicSpec } from './catalog.ts';
+
+describe('topic catalog', () => {
+  const catalog = topicCatalog();
+
+  it('names every topic inventory.<what>.v<N>, once', () => {
+    for (const spec of catalog) expect(spec.name).toMatch(topicNamePattern);
+    expect(new Set(catalog.map((t) => t.name)).size).toBe(catalog.length);
+    expect(Object.values(topicNames).sort()).toEqual(catalog.map((t) => t.name).sort());
+  });
+
+  it('the naming rule refuses names outside the convention', () => {
+    for (const bad of [
+      'inventory.events',
+      'events.v1',
+      'inventory.Events.v1',
+      'inventory..v1',
+      'inventory.events.v0',
+    ]) {
+      expect(bad).not.toMatch(topicNamePattern);
+    }
+  });
+
+  it('defaults keyed topics to 12 partitions and lets a deployment choose', () => {
+    expect(topicSpec(topicNames.events).partitions).toBe(12);
+    expect(topicSpec(topicNames.events, topicCatalog({ partitions: 48 })).partitions).toBe(48);
+    expect(() => topicCatalog({ partitions: 0 })).toThrow(/positive integer/);
+  });
+
+  it('keeps state compacted forever and events deleted after retention', () => {
+    expect(topicConfig(topicSpec(topicNames.stock))).toMatchObject({
+      'cleanup.policy': 'compact',
+      'retention.ms': '-1',
+    });
+    expect(topicConfig(topicSpec(topicNames.availability))['cleanup.policy']).toBe('compact');
+    expect(topicConfig(topicSpec(topicNames.locations))['cleanup.policy']).toBe('compact');
+    const events = topicConfig(topicSpec(topicNames.events));
+    expect(events['cleanup.policy']).toBe('delete');
+    expect(Number(events['retention.ms'])).toBeGreaterThan(0);
+    expect(events['min.compaction.lag.ms']).toBeUndefined();
+  });
+
+  it('keys the canonical topic by sku so one partition owns all of a sku', () => {
+    expect(topicSpec(topicNames.events)).toMatchObject({ key: 'sku', valueSchema: 'InventoryEvent' });
+    expect(topicSpec(topicNames.availability).key).toBe('sku');
+  });
+
+  it('refuses an unknown topic', () => {
+    expect(() => topicSpec('inventory.nope.v1')).toThrow(/not in the catalog/);
+  });
+});

@@ -1,0 +1,86 @@
+import { testKafka, uniqueTopic } from '@inventory/testkit';
+import kafkajs, { type Admin } from 'kafkajs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type TopicSpec, topicCatalog, topicConfig } from './catalog.ts';
+import { provisionTopics } from './provision.ts';
+
+const { ConfigResourceTypes } = kafkajs;
+
+describe('topic provisioning against the real broker', () => {
+  let admin: Admin;
+  beforeAll(async () => {
+    admin = testKafka().admin();
+    await admin.connect();
+  });
+  afterAll(async () => {
+    await admin.disconnect();
+  });
+
+  const cleanupPolicy = async (topic: string) => {
+    const described = await admin.describeConfigs({
+      includeSynonyms: false,
+      resources: [{ type: ConfigResourceTypes.TOPIC, name: topic, configNames: ['cleanup.policy'] }],
+    });
+    return described.resources[0]?.configEntries[0]?.configValue;
+  };
+
+  it('the stack provisioned every catalog topic with its partitions and cleanup policy', async () => {
+    const catalog = topicCatalog();
+    const metadata = await admin.fetchTopicMetadata({ topics: catalog.map((t) => t.name) });
+    for (const spec of catalog) {
+      expect(metadata.topics.find((t) => t.name === spec.name)?.partitions.length, spec.name).toBe(
+        spec.partitions,
+      );
+      expect(await cleanupPolicy(spec.name), spec.name).toBe(spec.cleanupPolicy);
+    }
+  });
+
+  it('creates, then leaves alone, then repairs drifted configuration', async () => {
+    const spec: TopicSpec = {
+      name: uniqueTopic('provision'),
+      key: 'sku',
+      valueSchema: undefined,
+      partitions: 4,
+      cleanupPolicy: 'compact',
+      retentionMs: -1,
+      description: 'test',
+    };
+    expect((await provisionTopics(admin, [spec], 1)).created).toEqual([spec.name]);
+    expect(await provisionTopics(admin, [spec], 1)).toEqual({
+      created: [],
+      reconfigured: [],
+      unchanged: [spec.name],
+    });
+
+    await admin.alterConfigs({
+      validateOnly: false,
+      resources: [
+        {
+          type: ConfigResourceTypes.TOPIC,
+          name: spec.name,
+          configEntries: [{ name: 'cleanup.policy', value: 'delete' }],
+        },
+      ],
+    });
+    expect(await cleanupPolicy(spec.name)).toBe('delete');
+    expect((await provisionTopics(admin, [spec], 1)).reconfigured).toEqual([spec.name]);
+    expect(await cleanupPolicy(spec.name)).toBe(topicConfig(spec)['cleanup.policy']);
+  });
+
+  it('refuses to silently repartition a keyed topic', async () => {
+    const spec: TopicSpec = {
+      name: uniqueTopic('repartition'),
+      key: 'sku',
+      valueSchema: undefined,
+      partitions: 2,
+      cleanupPolicy: 'delete',
+      retentionMs: 60_000,
+      description: 'test',
+    };
+    await provisionTopics(admin, [spec], 1);
+    await expect(provisionTopics(admin, [{ ...spec, partitions: 3 }], 1)).rejects.toMatchObject({
+      code: 'TOPIC_PARTITIONS_MISMATCH',
+      message: expect.stringContaining(`${spec.name} has 2, catalog says 3`),
+    });
+  });
+});

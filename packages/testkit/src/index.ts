@@ -1,0 +1,3 @@
+export * from './kafka.ts';
+export * from './names.ts';
+export * from './stack.ts';

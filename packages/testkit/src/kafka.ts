@@ -1,0 +1,48 @@
+import { waitFor } from '@inventory/core';
+import { createKafka } from '@inventory/kafka';
+import type { Consumer, EachMessagePayload, Kafka } from 'kafkajs';
+import { uniqueName } from './names.ts';
+import { stackEndpoints } from './stack.ts';
+
+export function testKafka(clientId = uniqueName('test')): Kafka {
+  return createKafka({ clientId, brokers: stackEndpoints().KAFKA_BROKERS.split(',') });
+}
+
+export interface Collected {
+  messages: EachMessagePayload[];
+  consumer: Consumer;
+  /** Waits (with a deadline) until `count` messages arrived, then returns them. */
+  waitForCount(count: number, timeoutMs?: number): Promise<EachMessagePayload[]>;
+  stop(): Promise<void>;
+}
+
+/** Subscribes a fresh consumer group from the beginning of `topic` and collects every message. */
+export async function collect(
+  kafka: Kafka,
+  topic: string,
+  options: { groupId?: string; readUncommitted?: boolean } = {},
+): Promise<Collected> {
+  const consumer = kafka.consumer({
+    groupId: options.groupId ?? uniqueName('test-group'),
+    readUncommitted: options.readUncommitted ?? false,
+    maxWaitTimeInMs: 200,
+  });
+  const messages: EachMessagePayload[] = [];
+  await consumer.connect();
+  await consumer.subscribe({ topic, fromBeginning: true });
+  await consumer.run({
+    eachMessage: async (payload) => {
+      messages.push(payload);
+    },
+  });
+  return {
+    messages,
+    consumer,
+    waitForCount: (count, timeoutMs = 30_000) =>
+      waitFor(() => messages.length >= count && messages, {
+        description: `${count} messages on ${topic} (have ${messages.length})`,
+        timeoutMs,
+      }),
+    stop: () => consumer.disconnect(),
+  };
+}

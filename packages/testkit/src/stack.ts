@@ -1,0 +1,32 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { InventoryError } from '@inventory/core';
+
+/** Connection strings of the running local stack, as `npm run stack -- up` wrote them. */
+export interface StackEndpoints {
+  KAFKA_BROKERS: string;
+  SCHEMA_REGISTRY_URL?: string;
+  REDIS_URL: string;
+  POSTGRES_SAP_URL: string;
+  POSTGRES_INVENTORY_URL: string;
+  AMQP_URL: string;
+  CONNECT_URL?: string;
+}
+
+const repoRoot = resolve(fileURLToPath(new URL('../../../', import.meta.url)));
+
+export function stackHome(): string {
+  return resolve(process.env.INVENTORY_STACK_HOME ?? join(repoRoot, '.stack'));
+}
+
+export function stackEndpoints(): StackEndpoints {
+  const file = join(stackHome(), 'endpoints.json');
+  if (!existsSync(file)) {
+    throw new InventoryError(
+      'STACK_NOT_RUNNING',
+      `integration tests need the local stack: run \`npm test\` (starts it) or \`npm run stack -- up\` (no ${file})`,
+    );
+  }
+  return JSON.parse(readFileSync(file, 'utf8')) as StackEndpoints;
+}

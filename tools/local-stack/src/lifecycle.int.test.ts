@@ -1,0 +1,128 @@
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { createConnection } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { stackEndpoints, stackHome } from '@inventory/testkit';
+import { afterAll, describe, expect, it } from 'vitest';
+import { repoRoot } from './config.ts';
+import { processesMentioning } from './proc.ts';
+
+/**
+ * A second, complete stack in its own home folder and on its own ports, driven through the
+ * CLI exactly as a user would: `up` twice, `status`, `down`, then `ps` must show nothing left.
+ */
+const newHome = () => mkdtempSync(join(tmpdir(), 'inventory-stack-lifecycle-'));
+const offset = 300;
+const ports = {
+  INVENTORY_STACK_KAFKA_PORT: 19092 + offset,
+  INVENTORY_STACK_KAFKA_CONTROLLER_PORT: 19093 + offset,
+  INVENTORY_STACK_CONNECT_PORT: 19083 + offset,
+  INVENTORY_STACK_REGISTRY_PORT: 19081 + offset,
+  INVENTORY_STACK_REDIS_PORT: 19379 + offset,
+  INVENTORY_STACK_POSTGRES_PORT: 19432 + offset,
+  INVENTORY_STACK_RABBITMQ_PORT: 19672 + offset,
+  INVENTORY_STACK_RABBITMQ_DIST_PORT: 19673 + offset,
+  INVENTORY_STACK_EPMD_PORT: 19369 + offset,
+};
+
+function stack(home: string, command: string, extraEnv: Record<string, string | number> = {}) {
+  const env: NodeJS.ProcessEnv = { ...process.env, INVENTORY_STACK_HOME: home };
+  // Jars are shared with the main stack: this test is about processes, not downloads.
+  env.INVENTORY_STACK_LIB = join(stackHome(), 'lib');
+  for (const [k, v] of Object.entries({ ...ports, ...extraEnv })) env[k] = String(v);
+  const result = spawnSync(
+    join(repoRoot, 'node_modules/.bin/tsx'),
+    [join(repoRoot, 'tools/local-stack/src/cli.ts'), command],
+    {
+      env,
+      encoding: 'utf8',
+      timeout: 280_000,
+    },
+  );
+  return { code: result.status, out: `${result.stdout}${result.stderr}` };
+}
+
+const portOpen = (port: number) =>
+  new Promise<boolean>((resolve) => {
+    const socket = createConnection({ host: '127.0.0.1', port }, () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', () => resolve(false));
+  });
+
+describe('stack lifecycle through the CLI', () => {
+  const homes: string[] = [];
+  const home = () => {
+    const created = newHome();
+    homes.push(created);
+    return created;
+  };
+  afterAll(() => {
+    for (const h of homes) stack(h, 'down');
+  });
+
+  it('up starts every part healthy, a second up changes nothing, down leaves no process and no port', async () => {
+    const dir = home();
+    const first = stack(dir, 'up');
+    expect(first.code, first.out).toBe(0);
+    for (const part of ['redis', 'postgres', 'rabbitmq', 'kafka', 'registry', 'connect']) {
+      expect(first.out).toMatch(new RegExp(`${part}: up at`));
+    }
+    const pids = readdirSync(join(dir, 'run'))
+      .filter((f) => f.endsWith('.pid'))
+      .map((f) => readFileSync(join(dir, 'run', f), 'utf8').trim())
+      .sort();
+
+    const second = stack(dir, 'up');
+    expect(second.code, second.out).toBe(0);
+    expect(second.out.match(/already up/g)).toHaveLength(6);
+    const pidsAfter = readdirSync(join(dir, 'run'))
+      .filter((f) => f.endsWith('.pid'))
+      .map((f) => readFileSync(join(dir, 'run', f), 'utf8').trim())
+      .sort();
+    expect(pidsAfter).toEqual(pids);
+
+    const status = stack(dir, 'status');
+    expect(status.code, status.out).toBe(0);
+    expect(status.out.match(/ up /g)).toHaveLength(6);
+    expect(processesMentioning(dir).length).toBeGreaterThan(0);
+
+    const down = stack(dir, 'down');
+    expect(down.code, down.out).toBe(0);
+    expect(down.out).not.toMatch(/killed \d+ leftover/);
+    expect(processesMentioning(dir)).toEqual([]);
+    const ps = spawnSync('ps', ['-eo', 'args'], { encoding: 'utf8' }).stdout;
+    expect(
+      ps
+        .split('\n')
+        .filter((line) => line.includes(dir) || line.includes(`-port ${ports.INVENTORY_STACK_EPMD_PORT}`)),
+    ).toEqual([]);
+    for (const port of Object.values(ports))
+      expect(await portOpen(port), `port ${port} still open`).toBe(false);
+    expect(readdirSync(join(dir, 'run')).filter((f) => f.endsWith('.pid'))).toEqual([]);
+
+    const after = stack(dir, 'status');
+    expect(after.code).toBe(3);
+    expect(after.out.match(/ down /g)).toHaveLength(6);
+  });
+
+  it('a part that cannot start fails `up` naming the part and its log', async () => {
+    const dir = home();
+    // Redis on a port that is already taken (the main stack's Redis) cannot bind and exits.
+    const taken = Number(
+      new URL(JSON.parse(readFileSync(join(repoRoot, '.stack', 'endpoints.json'), 'utf8')).REDIS_URL).port,
+    );
+    expect(await portOpen(taken)).toBe(true);
+    const result = stack(dir, 'up', {
+      INVENTORY_STACK_SKIP: 'postgres,rabbitmq,kafka,registry,connect',
+      INVENTORY_STACK_REDIS_PORT: taken,
+      INVENTORY_STACK_START_TIMEOUT_MS: 60_000,
+    });
+    expect(result.code).toBe(1);
+    expect(result.out).toContain('STACK_START_FAILED: redis exited');
+    expect(result.out).toContain(join(dir, 'logs', 'redis.log'));
+    expect(existsSync(join(dir, 'logs', 'redis.log'))).toBe(true);
+  });
+});

@@ -1,0 +1,98 @@
+import { createConnection } from 'node:net';
+import { stackEndpoints, uniqueName } from '@inventory/testkit';
+import amqp from 'amqplib';
+import { Redis } from 'ioredis';
+import pg from 'pg';
+import { describe, expect, it } from 'vitest';
+
+/** Each part of the stack answers on its project port, with the credentials `up` generated. */
+describe('local stack services', () => {
+  const endpoints = stackEndpoints();
+
+  it('Redis: round trip and an atomic MULTI, on a project port, password required', async () => {
+    const redis = new Redis(endpoints.REDIS_URL, { maxRetriesPerRequest: 1 });
+    const key = uniqueName('stack-test');
+    try {
+      await redis.set(key, '42');
+      expect(await redis.get(key)).toBe('42');
+      const results = await redis.multi().incrby(key, 8).hset(`${key}:h`, 'onHand', '50').exec();
+      expect(results?.map(([error, value]) => [error, value])).toEqual([
+        [null, 50],
+        [null, 1],
+      ]);
+      expect(Number(new URL(endpoints.REDIS_URL).port)).not.toBe(6379);
+      await redis.del(key, `${key}:h`);
+    } finally {
+      await redis.quit();
+    }
+    // Without the password the server refuses commands (raw RESP, so no client retries interfere).
+    const url = new URL(endpoints.REDIS_URL);
+    const reply = await new Promise<string>((resolve, reject) => {
+      const socket = createConnection({ host: url.hostname, port: Number(url.port) }, () =>
+        socket.write('GET x\r\n'),
+      );
+      socket.once('data', (data) => {
+        resolve(data.toString());
+        socket.destroy();
+      });
+      socket.once('error', reject);
+    });
+    expect(reply).toMatch(/^-NOAUTH/);
+  });
+
+  it('PostgreSQL: its own cluster with wal_level=logical and the sap and inventory databases', async () => {
+    const client = new pg.Client({ connectionString: endpoints.POSTGRES_SAP_URL });
+    await client.connect();
+    try {
+      expect((await client.query('show wal_level')).rows[0].wal_level).toBe('logical');
+      expect(Number((await client.query('show port')).rows[0].port)).toBe(
+        Number(new URL(endpoints.POSTGRES_SAP_URL).port),
+      );
+      expect(Number((await client.query('show port')).rows[0].port)).not.toBe(5432);
+      const dbs = await client.query(
+        "select datname from pg_database where datname in ('sap', 'inventory') order by 1",
+      );
+      expect(dbs.rows.map((r) => r.datname)).toEqual(['inventory', 'sap']);
+      expect(
+        Number((await client.query('show max_replication_slots')).rows[0].max_replication_slots),
+      ).toBeGreaterThan(0);
+    } finally {
+      await client.end();
+    }
+  });
+
+  it('RabbitMQ: a persistent message published to a durable queue is consumed and acknowledged', async () => {
+    const connection = await amqp.connect(endpoints.AMQP_URL);
+    const queue = uniqueName('stack-test');
+    try {
+      const channel = await connection.createConfirmChannel();
+      await channel.assertQueue(queue, { durable: true });
+      channel.sendToQueue(queue, Buffer.from('WH01 SKU-1 +000012'), { persistent: true });
+      await channel.waitForConfirms();
+      const received = await new Promise<string>((resolve) => {
+        void channel.consume(queue, (message) => {
+          if (!message) return;
+          channel.ack(message);
+          resolve(message.content.toString());
+        });
+      });
+      expect(received).toBe('WH01 SKU-1 +000012');
+      await channel.deleteQueue(queue);
+      await channel.close();
+    } finally {
+      await connection.close();
+    }
+  });
+
+  it('Kafka Connect: the REST API lists the Debezium PostgreSQL connector plugin', async () => {
+    const response = await fetch(`${endpoints.CONNECT_URL}/connector-plugins`);
+    expect(response.status).toBe(200);
+    const plugins = (await response.json()) as { class: string; type: string; version: string }[];
+    expect(plugins).toContainEqual(
+      expect.objectContaining({
+        class: 'io.debezium.connector.postgresql.PostgresConnector',
+        type: 'source',
+      }),
+    );
+  });
+});
