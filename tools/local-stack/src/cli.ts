@@ -1,13 +1,18 @@
 import { existsSync, readFileSync } from 'node:fs';
+import { createCodec } from '@inventory/codec';
 import { errorMessage, InventoryError } from '@inventory/core';
+import { createKafka, topicNames } from '@inventory/kafka';
 import { logFile } from './component.ts';
 import { parseStackSettings } from './config.ts';
+import { readEndpoints } from './endpoints.ts';
+import { readLocationsSeed, seedLocations } from './seed.ts';
 import { allComponents, createContext, down, status, up } from './stack.ts';
 
 const usage = `usage: npm run stack -- <command>
   up       start every part (idempotent) and wait until each is healthy
   down     stop every part and any process left behind
   status   show each part: up, unhealthy or down
+  seed     publish the demo master data (locations) to Kafka
   logs [part] [lines]  print the end of one part's log (or all)
 parts: ${allComponents.map((c) => c.name).join(', ')}`;
 
@@ -39,6 +44,15 @@ async function main(argv: string[]): Promise<number> {
         );
       }
       return parts.every((p) => p.state === 'up') ? 0 : 3;
+    }
+    case 'seed': {
+      const endpoints = readEndpoints(settings.HOME);
+      if (!endpoints.KAFKA_BROKERS) throw new InventoryError('STACK_NOT_RUNNING', 'the stack runs no Kafka');
+      const codec = createCodec({ registryUrl: endpoints.SCHEMA_REGISTRY_URL });
+      const kafka = createKafka({ clientId: 'inventory-seed', brokers: endpoints.KAFKA_BROKERS.split(',') });
+      const count = await seedLocations(kafka, codec, readLocationsSeed(codec));
+      console.log(`[stack] seeded ${count} locations to ${topicNames.locations}`);
+      return 0;
     }
     case 'logs': {
       const [name, linesArg] = rest;

@@ -125,4 +125,24 @@ describe('stack lifecycle through the CLI', () => {
     expect(result.out).toContain(join(dir, 'logs', 'redis.log'));
     expect(existsSync(join(dir, 'logs', 'redis.log'))).toBe(true);
   });
+
+  it('schema ids in the registry survive a restart of the stack', async () => {
+    const dir = home();
+    const only = { INVENTORY_STACK_SKIP: 'redis,postgres,rabbitmq,kafka,connect' };
+    const url = `http://127.0.0.1:${ports.INVENTORY_STACK_REGISTRY_PORT}/apis/ccompat/v7/subjects/persist-value/versions`;
+    expect(stack(dir, 'up', only).code).toBe(0);
+    const registered = await fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/vnd.schemaregistry.v1+json' },
+      body: JSON.stringify({
+        schema: '{"type":"record","name":"P","fields":[{"name":"sku","type":"string"}]}',
+      }),
+    });
+    const { id } = (await registered.json()) as { id: number };
+    expect(stack(dir, 'down', only).code).toBe(0);
+    expect(stack(dir, 'up', only).code).toBe(0);
+    const latest = (await (await fetch(`${url}/latest`)).json()) as { id: number };
+    expect(latest.id).toBe(id);
+    expect(stack(dir, 'down', only).code).toBe(0);
+  });
 });

@@ -1,5 +1,6 @@
-import { readdirSync } from 'node:fs';
-import { type Component, logFile, pidFile, type StackContext } from '../component.ts';
+import { mkdirSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { type Component, dataDir, logFile, pidFile, type StackContext } from '../component.ts';
 import { jarDir } from '../maven.ts';
 import { readPid, spawnDaemon, stopDaemon } from '../proc.ts';
 
@@ -11,10 +12,11 @@ export const registry: Component = {
   name: 'registry',
   needs: [],
   jars: ['registry'],
-  role: 'Avro schema registry (Apicurio, Confluent-compatible API)',
+  role: 'Avro schema registry (Apicurio, Confluent-compatible API, H2 file storage)',
   async start(ctx) {
     const dir = jarDir(ctx.settings.dirs.lib, 'registry');
     const runner = readdirSync(dir).find((f) => f.endsWith('-runner.jar'));
+    mkdirSync(dataDir(ctx, 'registry'), { recursive: true });
     spawnDaemon({
       command: 'java',
       args: [
@@ -31,6 +33,12 @@ export const registry: Component = {
         runner ?? 'apicurio-registry-app-runner.jar',
       ],
       cwd: dir,
+      // H2 in file mode under the stack's data folder: schema ids survive a restart of the
+      // stack, so records already in Kafka stay decodable.
+      env: {
+        ...process.env,
+        REGISTRY_DATASOURCE_URL: `jdbc:h2:file:${join(dataDir(ctx, 'registry'), 'registry')}`,
+      },
       logFile: logFile(ctx, 'registry'),
       pidFile: pidFile(ctx, 'registry'),
     });

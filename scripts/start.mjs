@@ -1,0 +1,68 @@
+#!/usr/bin/env node
+// `npm start`: install what is missing, bring the local stack up, publish the demo master
+// data, start every app that has a start script, print where to look, and on Ctrl-C stop
+// the apps (and the stack, if this run started it).
+import { spawn } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { ensureInstalled, root, runTsx } from './bootstrap.mjs';
+
+ensureInstalled();
+const cli = 'tools/local-stack/src/cli.ts';
+const quiet = { stdio: ['ignore', 'ignore', 'ignore'] };
+const wasUp = runTsx(cli, ['status'], quiet) === 0;
+if (runTsx(cli, ['up']) !== 0) process.exit(1);
+if (runTsx(cli, ['seed']) !== 0) process.exit(1);
+
+const apps = readdirSync(join(root, 'apps'))
+  .map((name) => ({ name, dir: join(root, 'apps', name) }))
+  .filter((app) => existsSync(join(app.dir, 'package.json')))
+  .map((app) => ({ ...app, pkg: JSON.parse(readFileSync(join(app.dir, 'package.json'), 'utf8')) }));
+
+const running = [];
+for (const app of apps) {
+  if (!app.pkg.scripts?.start) continue;
+  const child = spawn('npm', ['run', 'start', '--silent'], {
+    cwd: app.dir,
+    stdio: 'inherit',
+    env: process.env,
+  });
+  running.push({ app, child });
+}
+
+const home = process.env.INVENTORY_STACK_HOME ?? join(root, '.stack');
+console.log(`
+The local platform is up.
+  Stack status:       npm run stack -- status
+  Endpoints (secret): ${join(home, 'stack.env')}
+  Logs:               ${join(home, 'logs')}/<part>.log   (npm run stack -- logs <part>)
+  Kafka:              127.0.0.1:${process.env.INVENTORY_STACK_KAFKA_PORT ?? 19092}, topics inventory.*.v1 (locations seeded)
+  Schema registry:    http://127.0.0.1:${process.env.INVENTORY_STACK_REGISTRY_PORT ?? 19081}/apis/ccompat/v7/subjects
+  Kafka Connect:      http://127.0.0.1:${process.env.INVENTORY_STACK_CONNECT_PORT ?? 19083}/connector-plugins
+Apps:`);
+for (const app of apps) {
+  const state = app.pkg.scripts?.start
+    ? `running (${app.pkg.inventory?.url ?? 'see its log'})`
+    : `not built yet: ${app.pkg.description}`;
+  console.log(`  ${app.name.padEnd(24)} ${state}`);
+}
+console.log('\nCtrl-C stops the apps' + (wasUp ? '.' : ' and the stack.'));
+
+let stopping = false;
+async function stop(signal) {
+  if (stopping) return;
+  stopping = true;
+  for (const { child } of running) child.kill('SIGTERM');
+  await Promise.all(
+    running.map(
+      ({ child }) =>
+        new Promise((resolve) => (child.exitCode !== null ? resolve() : child.on('exit', resolve))),
+    ),
+  );
+  if (!wasUp) runTsx(cli, ['down']);
+  process.exit(signal === 'SIGINT' ? 130 : 0);
+}
+process.on('SIGINT', () => stop('SIGINT'));
+process.on('SIGTERM', () => stop('SIGTERM'));
+// Stay in the foreground while the platform runs.
+setInterval(() => {}, 1 << 30);
