@@ -31,14 +31,19 @@ for (const app of apps) {
 }
 
 const home = process.env.INVENTORY_STACK_HOME ?? join(root, '.stack');
+const endpoints = JSON.parse(readFileSync(join(home, 'endpoints.json'), 'utf8'));
+const withoutPassword = (url) => url?.replace(/\/\/[^@/]*@/, '//');
 console.log(`
 The local platform is up.
   Stack status:       npm run stack -- status
   Endpoints (secret): ${join(home, 'stack.env')}
   Logs:               ${join(home, 'logs')}/<part>.log   (npm run stack -- logs <part>)
-  Kafka:              127.0.0.1:${process.env.INVENTORY_STACK_KAFKA_PORT ?? 19092}, topics inventory.*.v1 (locations seeded)
-  Schema registry:    http://127.0.0.1:${process.env.INVENTORY_STACK_REGISTRY_PORT ?? 19081}/apis/ccompat/v7/subjects
-  Kafka Connect:      http://127.0.0.1:${process.env.INVENTORY_STACK_CONNECT_PORT ?? 19083}/connector-plugins
+  Kafka:              ${endpoints.KAFKA_BROKERS}, topics inventory.*.v1 (locations seeded)
+  Schema registry:    ${endpoints.SCHEMA_REGISTRY_URL}/subjects
+  Kafka Connect:      ${endpoints.CONNECT_URL}/connector-plugins
+  Redis:              ${withoutPassword(endpoints.REDIS_URL)}
+  PostgreSQL (SAP):   ${withoutPassword(endpoints.POSTGRES_SAP_URL)}
+  RabbitMQ (MQ):      ${withoutPassword(endpoints.AMQP_URL)}
 Apps:`);
 for (const app of apps) {
   const state = app.pkg.scripts?.start
@@ -46,7 +51,7 @@ for (const app of apps) {
     : `not built yet: ${app.pkg.description}`;
   console.log(`  ${app.name.padEnd(24)} ${state}`);
 }
-console.log('\nCtrl-C stops the apps' + (wasUp ? '.' : ' and the stack.'));
+console.log(`\nCtrl-C stops the apps${wasUp ? '.' : ' and the stack.'}`);
 
 let stopping = false;
 async function stop(signal) {

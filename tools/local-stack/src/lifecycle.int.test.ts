@@ -111,9 +111,7 @@ describe('stack lifecycle through the CLI', () => {
   it('a part that cannot start fails `up` naming the part and its log', async () => {
     const dir = home();
     // Redis on a port that is already taken (the main stack's Redis) cannot bind and exits.
-    const taken = Number(
-      new URL(JSON.parse(readFileSync(join(repoRoot, '.stack', 'endpoints.json'), 'utf8')).REDIS_URL).port,
-    );
+    const taken = Number(new URL(stackEndpoints().REDIS_URL).port);
     expect(await portOpen(taken)).toBe(true);
     const result = stack(dir, 'up', {
       INVENTORY_STACK_SKIP: 'postgres,rabbitmq,kafka,registry,connect',
