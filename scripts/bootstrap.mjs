@@ -15,7 +15,7 @@ export function checkNode() {
 }
 
 /**
- * Runs `npm ci` when node_modules is missing or older than package-lock.json, so both
+ * Runs `npm install` (from the lockfile) when node_modules is missing or older than package-lock.json, so both
  * `npm start` and `npm test` work on a fresh clone with nothing installed.
  */
 export function ensureInstalled() {
@@ -24,10 +24,13 @@ export function ensureInstalled() {
   const lock = join(root, 'package-lock.json');
   const fresh = existsSync(marker) && statSync(marker).mtimeMs >= statSync(lock).mtimeMs;
   if (fresh) return;
-  console.log('[bootstrap] installing npm dependencies (npm ci) ...');
-  const result = spawnSync('npm', ['ci', '--no-audit', '--no-fund'], { cwd: root, stdio: 'inherit' });
+  // `npm install`, not `npm ci`: the lockfile lacks the optional per-platform binaries of
+  // other platforms (biome, rollup, esbuild) when the registry in use does not serve them,
+  // and `npm ci` refuses such a lockfile while `npm install` installs exactly what it pins.
+  console.log('[bootstrap] installing npm dependencies (npm install) ...');
+  const result = spawnSync('npm', ['install', '--no-audit', '--no-fund'], { cwd: root, stdio: 'inherit' });
   if (result.status !== 0) {
-    console.error('[bootstrap] npm ci failed');
+    console.error('[bootstrap] npm install failed');
     process.exit(result.status ?? 1);
   }
 }
