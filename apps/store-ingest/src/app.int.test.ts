@@ -1,0 +1,223 @@
+import { createCodec, type InventoryEvent } from '@inventory/codec';
+import { collect, testKafka, uniqueTopic } from '@inventory/testkit';
+import type { Admin } from 'kafkajs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildTestIngest, storeEvent, type TestIngest, tokens } from './test-app.ts';
+
+const json = { 'content-type': 'application/json' };
+const auth = (token: string) => ({ authorization: `Bearer ${token}` });
+
+describe('store-ingest against real Kafka', () => {
+  let ingest: TestIngest;
+  let admin: Admin;
+  let topic: string;
+
+  const post = (payload: unknown, headers: Record<string, string> = { ...json, ...auth(tokens.store1) }) =>
+    ingest.app.inject({
+      method: 'POST',
+      url: '/v1/events',
+      headers,
+      payload: typeof payload === 'string' ? payload : JSON.stringify(payload),
+    });
+  const topicSize = async () =>
+    (await admin.fetchTopicOffsets(topic)).reduce((sum, p) => sum + Number(p.high), 0);
+  const readAll = async (count: number) => {
+    const consumer = await collect(testKafka(), topic);
+    const messages = await consumer.waitForCount(count);
+    await consumer.stop();
+    return Promise.all(
+      messages.map(async (m) => ({
+        key: m.message.key?.toString(),
+        client: m.message.headers?.['inventory-client']?.toString(),
+        event: await createCodec({ registryUrl: undefined })
+          .decode(m.message.value as Buffer, 'InventoryEvent')
+          .catch(() => undefined),
+        raw: m.message.value as Buffer,
+      })),
+    );
+  };
+
+  beforeAll(async () => {
+    topic = uniqueTopic('ingest');
+    admin = testKafka().admin();
+    await admin.connect();
+    await admin.createTopics({
+      waitForLeaders: true,
+      topics: [{ topic, numPartitions: 3, replicationFactor: 1 }],
+    });
+    ingest = await buildTestIngest(topic, { INGEST_RATE_PER_SECOND: '1000', INGEST_RATE_BURST: '1000' });
+  });
+  afterAll(async () => {
+    await ingest.close();
+    await admin.disconnect();
+  });
+
+  it('accepts one event, an envelope and NDJSON; every event reads back field by field, keyed by sku', async () => {
+    const single = storeEvent();
+    const batch = [
+      storeEvent({ type: 'RECEIPT' }),
+      storeEvent({ type: 'ADJUSTMENT', quantity: -3 }),
+      storeEvent({ type: 'COUNT', quantity: 0 }),
+    ];
+    const lines = [storeEvent({ type: 'RETURN' }), storeEvent({ type: 'TRANSFER_OUT' })];
+    const before = Date.now();
+    expect((await post(single)).json()).toEqual({ accepted: 1 });
+    const second = await post({ events: batch });
+    expect(second.statusCode).toBe(202);
+    expect(second.json()).toEqual({ accepted: 3 });
+    const third = await post(`${lines.map((l) => JSON.stringify(l)).join('\n')}\n`, {
+      'content-type': 'application/x-ndjson',
+      ...auth(tokens.store1),
+    });
+    expect(third.statusCode).toBe(202);
+
+    const sent = [single, ...batch, ...lines];
+    const read = await readAll(sent.length);
+    const registryCodec = createCodec({ registryUrl: ingest.config.SCHEMA_REGISTRY_URL });
+    const decoded = await Promise.all(read.map((r) => registryCodec.decode(r.raw, 'InventoryEvent')));
+    for (const original of sent) {
+      const event = decoded.find((d) => d.eventId === original.eventId) as InventoryEvent;
+      expect(event).toEqual({
+        eventId: original.eventId,
+        type: original.type,
+        sku: original.sku,
+        locationId: original.locationId,
+        quantity: original.quantity,
+        occurredAt: Date.parse(original.occurredAt as string),
+        recordedAt: expect.any(Number),
+        source: 'STORE',
+        sourceRef: original.reference,
+      });
+      expect(event.recordedAt).toBeGreaterThanOrEqual(before);
+      const record = read[decoded.indexOf(event)];
+      expect(record?.key).toBe(original.sku);
+      expect(record?.client).toBe('store-1');
+    }
+  });
+
+  it('refuses a batch with one bad event as a whole, naming every bad field, and writes nothing', async () => {
+    const size = await topicSize();
+    const response = await post({
+      events: [
+        storeEvent(),
+        storeEvent({ quantity: '2', sku: 'bad sku' }),
+        storeEvent({ type: 'COUNT', quantity: -1, extra: true }),
+      ],
+    });
+    expect(response.statusCode).toBe(400);
+    const { error } = response.json();
+    expect(error.code).toBe('validation_failed');
+    expect(error.details).toEqual(
+      expect.arrayContaining([
+        { index: 1, path: 'quantity', message: 'must be a JSON integer' },
+        { index: 1, path: 'sku', message: expect.any(String) },
+        { index: 2, path: 'quantity', message: 'must be >= 0 for COUNT' },
+        { index: 2, path: 'extra', message: 'unknown field' },
+      ]),
+    );
+    expect(error.details).toHaveLength(4);
+    expect(await topicSize()).toBe(size);
+  });
+
+  it('accepts the same batch twice with identical eventIds (deduplication is downstream)', async () => {
+    const size = await topicSize();
+    const batch = { events: [storeEvent(), storeEvent()] };
+    expect((await post(batch)).statusCode).toBe(202);
+    expect((await post(batch)).statusCode).toBe(202);
+    expect(await topicSize()).toBe(size + 4);
+  });
+
+  it('401 without or with an unknown token, 403 for another store, nothing written', async () => {
+    const size = await topicSize();
+    const missing = await post(storeEvent(), json);
+    expect(missing.statusCode).toBe(401);
+    expect(missing.headers['www-authenticate']).toBe('Bearer');
+    expect(missing.json().error.code).toBe('unauthenticated');
+    const unknown = await post(storeEvent(), { ...json, ...auth('not-a-token') });
+    expect(unknown.statusCode).toBe(401);
+    expect(unknown.json().error.code).toBe('invalid_token');
+    const other = await post({ events: [storeEvent(), storeEvent({ locationId: 'STORE-002' })] });
+    expect(other.statusCode).toBe(403);
+    expect(other.json().error.details).toEqual([
+      { index: 1, path: 'locationId', message: 'STORE-002 is not a location of store-1' },
+    ]);
+    const central = await post(storeEvent({ locationId: 'STORE-002' }), { ...json, ...auth(tokens.central) });
+    expect(central.statusCode).toBe(202);
+    expect(await topicSize()).toBe(size + 1);
+  });
+
+  it('413 for too many events or too many bytes, 415 for another type, 400 for malformed JSON with its line', async () => {
+    const size = await topicSize();
+    const many = await post({ events: Array.from({ length: 1001 }, () => storeEvent()) });
+    expect(many.statusCode).toBe(413);
+    expect(many.json().error.code).toBe('too_many_events');
+    const big = await post({ events: [storeEvent({ reference: 'x'.repeat(1024 * 1024) })] });
+    expect(big.statusCode).toBe(413);
+    expect(big.json().error.code).toBe('payload_too_large');
+    const text = await post('hello', { 'content-type': 'text/plain', ...auth(tokens.store1) });
+    expect(text.statusCode).toBe(415);
+    expect(text.json().error.code).toBe('unsupported_media_type');
+    const broken = await post('{\n  "eventId": "x",\n  "type": SALE\n}');
+    expect(broken.statusCode).toBe(400);
+    expect(broken.json().error).toMatchObject({
+      code: 'malformed_json',
+      message: expect.stringContaining('line 3'),
+    });
+    const ndjson = await post(`${JSON.stringify(storeEvent())}\n{"eventId":`, {
+      'content-type': 'application/x-ndjson',
+      ...auth(tokens.store1),
+    });
+    expect(ndjson.statusCode).toBe(400);
+    expect(ndjson.json().error.message).toMatch(/^line 2 /);
+    expect(await topicSize()).toBe(size);
+  });
+
+  it('serves health, readiness, metrics and the OpenAPI document', async () => {
+    expect((await ingest.app.inject({ url: '/healthz' })).statusCode).toBe(200);
+    expect((await ingest.app.inject({ url: '/readyz' })).json()).toEqual({ status: 'ready' });
+    const metrics = (await ingest.app.inject({ url: '/metrics' })).body;
+    expect(metrics).toMatch(/ingest_events_accepted_total \d+/);
+    expect(metrics).toMatch(/ingest_events_refused_total\{reason="validation_failed"\} [1-9]/);
+    expect(metrics).toMatch(/ingest_produce_latency_seconds_count [1-9]/);
+    const openapi = (await ingest.app.inject({ url: '/docs/json' })).json();
+    expect(Object.keys(openapi.paths)).toEqual(['/v1/events']);
+    expect(Object.keys(openapi.paths['/v1/events'].post.responses)).toEqual(
+      expect.arrayContaining(['202', '400', '401', '403', '413', '415', '429', '503']),
+    );
+    expect((await ingest.app.inject({ url: '/docs/' })).statusCode).toBe(200);
+  });
+});
+
+describe('store-ingest rate limit', () => {
+  it('429 with Retry-After once a token exhausts its burst; other tokens are unaffected', async () => {
+    const topic = uniqueTopic('ingest-rate');
+    const admin = testKafka().admin();
+    await admin.connect();
+    await admin.createTopics({
+      waitForLeaders: true,
+      topics: [{ topic, numPartitions: 1, replicationFactor: 1 }],
+    });
+    const ingest = await buildTestIngest(topic, { INGEST_RATE_PER_SECOND: '1', INGEST_RATE_BURST: '2' });
+    const post = (token: string) =>
+      ingest.app.inject({
+        method: 'POST',
+        url: '/v1/events',
+        headers: { ...json, ...auth(token) },
+        payload: JSON.stringify(
+          storeEvent({ locationId: token === tokens.store2 ? 'STORE-002' : 'STORE-001' }),
+        ),
+      });
+    try {
+      const statuses = [(await post(tokens.store1)).statusCode, (await post(tokens.store1)).statusCode];
+      const limited = await post(tokens.store1);
+      expect(statuses).toEqual([202, 202]);
+      expect(limited.statusCode).toBe(429);
+      expect(Number(limited.headers['retry-after'])).toBeGreaterThanOrEqual(1);
+      expect(limited.json().error.code).toBe('rate_limited');
+      expect((await post(tokens.store2)).statusCode).toBe(202);
+    } finally {
+      await ingest.close();
+      await admin.disconnect();
+    }
+  });
+});

@@ -1,0 +1,47 @@
+import { describe, expect, it } from 'vitest';
+import { RateLimiter } from './rate-limit.ts';
+import { bearerToken, forbiddenLocations, hashToken, parseTokenFile, TokenStore } from './tokens.ts';
+
+describe('tokens', () => {
+  const store = new TokenStore([
+    { clientId: 'store-001', tokenSha256: hashToken('secret-1'), locationIds: ['STORE-001'] },
+  ]);
+
+  it('knows a client by its token and stores only the hash', () => {
+    expect(store.authenticate('secret-1')).toEqual({ clientId: 'store-001', locationIds: ['STORE-001'] });
+    expect(store.authenticate('secret-2')).toBeUndefined();
+    expect(hashToken('secret-1')).toMatch(/^[0-9a-f]{64}$/);
+  });
+
+  it('names the events of locations a client may not write', () => {
+    expect(forbiddenLocations({ clientId: 'c', locationIds: ['A'] }, ['A', 'B', 'A', 'C'])).toEqual([1, 3]);
+    expect(forbiddenLocations({ clientId: 'hq', locationIds: ['*'] }, ['A', 'B'])).toEqual([]);
+  });
+
+  it('reads only well-formed bearer headers', () => {
+    expect(bearerToken('Bearer abc.DEF-123')).toBe('abc.DEF-123');
+    expect(bearerToken('bearer abc')).toBeUndefined();
+    expect(bearerToken('Basic abc')).toBeUndefined();
+    expect(bearerToken(undefined)).toBeUndefined();
+  });
+
+  it('refuses a malformed token file naming the entry', () => {
+    expect(() =>
+      parseTokenFile({ clients: [{ clientId: 'x', tokenSha256: 'plain-token', locationIds: [] }] }, 'f.json'),
+    ).toThrow(/clients\[0\]/);
+    expect(() => parseTokenFile([], 'f.json')).toThrow(/expected \{"clients"/);
+  });
+});
+
+describe('RateLimiter', () => {
+  it('allows a burst, then refuses with the seconds to wait, then refills', () => {
+    let now = 0;
+    const limiter = new RateLimiter(2, 3, () => now);
+    expect([limiter.take('a'), limiter.take('a'), limiter.take('a')]).toEqual([0, 0, 0]);
+    expect(limiter.take('a')).toBe(1);
+    expect(limiter.take('b')).toBe(0);
+    now += 500;
+    expect(limiter.take('a')).toBe(0);
+    expect(limiter.take('a')).toBe(1);
+  });
+});

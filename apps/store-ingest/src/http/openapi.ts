@@ -1,0 +1,93 @@
+import { inventoryEventTypes } from '@inventory/codec';
+
+/**
+ * OpenAPI description of the contract, served at /docs. Validation itself is done by
+ * events/validate.ts (all or nothing, every problem named), so these schemas document the
+ * routes but are not used to validate requests.
+ */
+const code = { type: 'string', pattern: '^[A-Za-z0-9._-]{1,64}$' } as const;
+
+export const storeEventSchema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['eventId', 'type', 'sku', 'locationId', 'quantity', 'occurredAt'],
+  properties: {
+    eventId: {
+      type: 'string',
+      minLength: 1,
+      maxLength: 64,
+      description:
+        "The client's idempotency key, unique per client for all time (e.g. a UUID). Resending it is safe: the aggregator applies an eventId once.",
+    },
+    type: { type: 'string', enum: [...inventoryEventTypes] },
+    sku: code,
+    locationId: { ...code, description: 'Must be a location the token may write.' },
+    quantity: {
+      type: 'integer',
+      description:
+        '> 0 for SALE, RETURN, RECEIPT, TRANSFER_OUT, TRANSFER_IN; non-zero for ADJUSTMENT; >= 0 for COUNT.',
+    },
+    occurredAt: { type: 'string', format: 'date-time', description: 'ISO-8601 with an offset.' },
+    reference: {
+      type: 'string',
+      minLength: 1,
+      maxLength: 128,
+      description: 'Till receipt, delivery note, ...',
+    },
+  },
+} as const;
+
+const errorSchema = {
+  type: 'object',
+  properties: {
+    error: {
+      type: 'object',
+      properties: {
+        code: { type: 'string' },
+        message: { type: 'string' },
+        details: {
+          type: 'array',
+          items: {
+            type: 'object',
+            properties: { index: { type: 'integer' }, path: { type: 'string' }, message: { type: 'string' } },
+          },
+        },
+      },
+    },
+  },
+} as const;
+
+const error = (description: string) => ({ description, ...errorSchema });
+
+export const postEventsSchema = {
+  summary: 'Record stock movements of a store',
+  description:
+    'One event, `{"events": [...]}` (at most 1000 events, 1 MiB), or application/x-ndjson with one event per line (bulk replays). ' +
+    'All or nothing: one invalid event refuses the request. 202 means every event is acknowledged by Kafka.',
+  security: [{ bearer: [] }],
+  body: {
+    oneOf: [
+      storeEventSchema,
+      {
+        type: 'object',
+        additionalProperties: false,
+        required: ['events'],
+        properties: { events: { type: 'array', minItems: 1, maxItems: 1000, items: storeEventSchema } },
+      },
+    ],
+  },
+  response: {
+    202: {
+      description: 'Every event is durably in Kafka',
+      type: 'object',
+      properties: { accepted: { type: 'integer' } },
+    },
+    400: error('Invalid events (every bad field in details), malformed JSON or NDJSON (with the line)'),
+    401: error('Missing or unknown bearer token'),
+    403: error('An event names a location this token may not write'),
+    413: error('Body or number of events too large'),
+    415: error('Content-Type other than application/json or application/x-ndjson'),
+    429: error('Rate limit of this token exceeded; see Retry-After'),
+    503: error('Kafka did not acknowledge in time; retry with the same eventIds after Retry-After'),
+  },
+} as const;
