@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // `npm start`: install what is missing, bring the local stack up, publish the demo master
-// data, start every app that has a start script, print where to look, and on Ctrl-C stop
+// data, start every app that has a start:local script (its launcher against the local
+// stack), print where to look, and on Ctrl-C stop
 // the apps (and the stack, if this run started it).
 import { spawn } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
@@ -21,11 +22,12 @@ const apps = readdirSync(join(root, 'apps'))
 
 const running = [];
 for (const app of apps) {
-  if (!app.pkg.scripts?.start) continue;
-  const child = spawn('npm', ['run', 'start', '--silent'], {
+  if (!app.pkg.scripts?.['start:local']) continue;
+  // exec'd directly (not through `npm run`) so that signals reach the app itself.
+  const child = spawn('sh', ['-c', `exec ${app.pkg.scripts['start:local']}`], {
     cwd: app.dir,
     stdio: 'inherit',
-    env: process.env,
+    env: { ...process.env, PATH: `${join(root, 'node_modules', '.bin')}:${process.env.PATH}` },
   });
   running.push({ app, child });
 }
@@ -46,7 +48,7 @@ The local platform is up.
   RabbitMQ (MQ):      ${withoutPassword(endpoints.AMQP_URL)}
 Apps:`);
 for (const app of apps) {
-  const state = app.pkg.scripts?.start
+  const state = app.pkg.scripts?.['start:local']
     ? `running (${app.pkg.inventory?.url ?? 'see its log'})`
     : `not built yet: ${app.pkg.description}`;
   console.log(`  ${app.name.padEnd(24)} ${state}`);
