@@ -1,5 +1,5 @@
 import { createCodec, type InventoryEvent } from '@inventory/codec';
-import { collect, testKafka, uniqueTopic } from '@inventory/testkit';
+import { collect, createTestTopic, testKafka } from '@inventory/testkit';
 import type { Admin } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildTestIngest, storeEvent, type TestIngest, tokens } from './test-app.ts';
@@ -33,13 +33,9 @@ describe('store-ingest against real Kafka', () => {
   };
 
   beforeAll(async () => {
-    topic = uniqueTopic('ingest');
+    topic = await createTestTopic('ingest', 3);
     admin = testKafka().admin();
     await admin.connect();
-    await admin.createTopics({
-      waitForLeaders: true,
-      topics: [{ topic, numPartitions: 3, replicationFactor: 1 }],
-    });
     ingest = await buildTestIngest(topic, { INGEST_RATE_PER_SECOND: '1000', INGEST_RATE_BURST: '1000' });
   });
   afterAll(async () => {
@@ -185,13 +181,7 @@ describe('store-ingest against real Kafka', () => {
 
 describe('store-ingest rate limit', () => {
   it('429 with Retry-After once a token exhausts its burst; other tokens are unaffected', async () => {
-    const topic = uniqueTopic('ingest-rate');
-    const admin = testKafka().admin();
-    await admin.connect();
-    await admin.createTopics({
-      waitForLeaders: true,
-      topics: [{ topic, numPartitions: 1, replicationFactor: 1 }],
-    });
+    const topic = await createTestTopic('ingest-rate', 1);
     const ingest = await buildTestIngest(topic, { INGEST_RATE_PER_SECOND: '1', INGEST_RATE_BURST: '2' });
     const post = (token: string) =>
       ingest.app.inject({
@@ -212,7 +202,6 @@ describe('store-ingest rate limit', () => {
       expect((await post(tokens.store2)).statusCode).toBe(202);
     } finally {
       await ingest.close();
-      await admin.disconnect();
     }
   });
 });

@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { waitFor } from '@inventory/core';
-import { stackHome, testKafka, uniqueTopic } from '@inventory/testkit';
+import { createTestTopic, stackHome } from '@inventory/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildTestIngest, storeEvent, type TestIngest, tokens } from './test-app.ts';
 
@@ -41,14 +41,7 @@ describe('store-ingest when Kafka is slow or down', () => {
     });
 
   beforeAll(async () => {
-    const topic = uniqueTopic('ingest-outage');
-    const admin = testKafka().admin();
-    await admin.connect();
-    await admin.createTopics({
-      waitForLeaders: true,
-      topics: [{ topic, numPartitions: 3, replicationFactor: 1 }],
-    });
-    await admin.disconnect();
+    const topic = await createTestTopic('ingest-outage', 3);
     ingest = await buildTestIngest(topic, {
       INGEST_PRODUCE_TIMEOUT_MS: String(timeoutMs),
       INGEST_RETRY_AFTER_SECONDS: '3',

@@ -1,7 +1,7 @@
 import { waitFor } from '@inventory/core';
 import { createKafka } from '@inventory/kafka';
 import type { Consumer, EachMessagePayload, Kafka } from 'kafkajs';
-import { uniqueName } from './names.ts';
+import { uniqueName, uniqueTopic } from './names.ts';
 import { stackEndpoints } from './stack.ts';
 
 export function testKafka(clientId = uniqueName('test')): Kafka {
@@ -45,4 +45,20 @@ export async function collect(
       }),
     stop: () => consumer.disconnect(),
   };
+}
+
+/** Creates a fresh topic (unique name, following the naming rule) and returns its name. */
+export async function createTestTopic(what: string, partitions: number): Promise<string> {
+  const topic = uniqueTopic(what);
+  const admin = testKafka().admin();
+  await admin.connect();
+  try {
+    await admin.createTopics({
+      waitForLeaders: true,
+      topics: [{ topic, numPartitions: partitions, replicationFactor: 1 }],
+    });
+  } finally {
+    await admin.disconnect();
+  }
+  return topic;
 }
