@@ -7,7 +7,7 @@ import { RateLimiter } from './auth/rate-limit.ts';
 import { bearerToken, forbiddenLocations, type IngestClient, type TokenStore } from './auth/tokens.ts';
 import type { IngestConfig } from './config.ts';
 import { eventsOfJson, parseJsonBody, parseNdjson } from './events/body.ts';
-import { type StoreEvent, validateEvents } from './events/validate.ts';
+import { defaultLimits, type StoreEvent, validateEvents } from './events/validate.ts';
 import { ApiError, logIfServerError, sendError, toApiError } from './http/errors.ts';
 import { postEventsSchema } from './http/openapi.ts';
 import type { IngestMetrics } from './metrics.ts';
@@ -150,7 +150,7 @@ export async function buildApp(deps: IngestDeps): Promise<FastifyInstance> {
         );
       }
       const { events, problems } = validateEvents(body.events, now(), {
-        maxQuantity: 1_000_000_000,
+        ...defaultLimits,
         maxFutureSkewMs: config.MAX_FUTURE_SKEW_MS,
       });
       if (problems.length > 0) {

@@ -1,4 +1,10 @@
-import { type InventoryEvent, type InventoryEventType, inventoryEventTypes } from '@inventory/codec';
+import {
+  type InventoryEvent,
+  type InventoryEventType,
+  inventoryEventTypes,
+  maxAbsoluteQuantity,
+  quantityProblem,
+} from '@inventory/codec';
 
 /** One refused field: which event (index in the request), which field, and why. */
 export interface FieldProblem {
@@ -14,7 +20,10 @@ export interface ValidationLimits {
   maxFutureSkewMs: number;
 }
 
-export const defaultLimits: ValidationLimits = { maxQuantity: 1_000_000_000, maxFutureSkewMs: 5 * 60_000 };
+export const defaultLimits: ValidationLimits = {
+  maxQuantity: maxAbsoluteQuantity,
+  maxFutureSkewMs: 5 * 60_000,
+};
 
 const fields = new Set(['eventId', 'type', 'sku', 'locationId', 'quantity', 'occurredAt', 'reference']);
 const codePattern = /^[A-Za-z0-9._-]{1,64}$/;
@@ -22,14 +31,6 @@ const codePattern = /^[A-Za-z0-9._-]{1,64}$/;
 const instantPattern = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:\d{2})$/;
 // biome-ignore lint/suspicious/noControlCharactersInRegex: refusing control characters is the point
 const controlCharacters = /[\u0000-\u001f\u007f]/;
-
-const movementTypes: ReadonlySet<InventoryEventType> = new Set([
-  'SALE',
-  'RETURN',
-  'RECEIPT',
-  'TRANSFER_OUT',
-  'TRANSFER_IN',
-]);
 
 /** A validated store event, before the platform adds recordedAt and source. */
 export type StoreEvent = Pick<
@@ -48,14 +49,10 @@ function checkQuantity(
   limits: ValidationLimits,
 ): string | undefined {
   // Never coerced: "5" is a string, 5.0 arrives as the integer 5 from JSON.parse.
-  if (typeof quantity !== 'number' || !Number.isInteger(quantity)) return 'must be a JSON integer';
-  if (Math.abs(quantity) > limits.maxQuantity)
+  if (typeof quantity === 'number' && Number.isInteger(quantity) && Math.abs(quantity) > limits.maxQuantity) {
     return `must be between -${limits.maxQuantity} and ${limits.maxQuantity}`;
-  if (type === undefined) return undefined;
-  if (movementTypes.has(type) && quantity <= 0) return `must be > 0 for ${type}`;
-  if (type === 'ADJUSTMENT' && quantity === 0) return 'must not be 0 for ADJUSTMENT';
-  if (type === 'COUNT' && quantity < 0) return 'must be >= 0 for COUNT';
-  return undefined;
+  }
+  return quantityProblem(type, quantity);
 }
 
 function checkInstant(value: unknown, now: number, limits: ValidationLimits): string | number {
