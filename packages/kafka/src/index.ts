@@ -1,3 +1,4 @@
 export * from './catalog.ts';
 export * from './client.ts';
 export * from './provision.ts';
+export * from './read.ts';

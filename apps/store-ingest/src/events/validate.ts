@@ -98,12 +98,8 @@ export function validateEvent(
       problem(name, "must be 1-64 characters of letters, digits, '-', '_', '.'");
     }
   }
-  const quantityProblem = checkQuantity(
-    knownType ? (type as InventoryEventType) : undefined,
-    quantity,
-    limits,
-  );
-  if (quantityProblem) problem('quantity', quantityProblem);
+  const quantityIssue = checkQuantity(knownType ? (type as InventoryEventType) : undefined, quantity, limits);
+  if (quantityIssue) problem('quantity', quantityIssue);
   const instant = checkInstant(occurredAt, now, limits);
   if (typeof instant === 'string') problem('occurredAt', instant);
   if (reference !== undefined && reference !== null) {

@@ -1,0 +1,232 @@
+import type { AvroCodec } from '@inventory/codec';
+import type { Logger } from '@inventory/core';
+import type { Admin, Consumer, EachBatchPayload, Kafka, Producer } from 'kafkajs';
+import type { AggregatorConfig } from './config.ts';
+import { fold, type SequencedEvent, type SkuState } from './fold/fold.ts';
+import { skuAvailability, stockLevel } from './fold/totals.ts';
+import type { AggregatorMetrics } from './metrics.ts';
+import { deadLetter, decodeEvent } from './poison.ts';
+import { rebuildPartitions } from './rebuild.ts';
+import { hashFields, type Outputs, type RedisStore } from './store/redis-store.ts';
+
+export interface AggregatorDeps {
+  config: AggregatorConfig;
+  consumer: Consumer;
+  producer: Producer;
+  admin: Admin;
+  store: RedisStore;
+  codec: AvroCodec;
+  regionOf: (locationId: string) => string;
+  metrics: AggregatorMetrics;
+  logger: Logger;
+  kafka: Kafka;
+  now?: () => number;
+}
+
+/**
+ * Folds inventory.events.v1 into state. Redis holds, per input partition, the state and the
+ * next offset to apply, written together by one atomic script; Kafka's committed offsets
+ * are only where fetching resumes. So a crash at any point replays from Redis' offset, a
+ * partition taken over by another instance is fenced by that offset, and a Redis that lost
+ * its data is rebuilt from the compacted topics before folding resumes.
+ */
+export class Aggregator {
+  private readonly next = new Map<number, number>();
+  private readonly flushed = new Set<number>();
+  private assigned: number[] = [];
+  private rebuilding: Promise<void> | undefined;
+  private readonly now: () => number;
+
+  constructor(private readonly deps: AggregatorDeps) {
+    this.now = deps.now ?? Date.now;
+  }
+
+  async start(): Promise<void> {
+    const { consumer, config } = this.deps;
+    consumer.on(consumer.events.GROUP_JOIN, (event) => {
+      // A new generation: what this instance believed about offsets may be stale.
+      this.assigned = event.payload.memberAssignment[config.INPUT_TOPIC] ?? [];
+      this.next.clear();
+      this.flushed.clear();
+      this.deps.logger.info({ partitions: this.assigned }, 'partitions assigned');
+    });
+    await consumer.subscribe({ topic: config.INPUT_TOPIC, fromBeginning: true });
+    await consumer.run({
+      autoCommit: true,
+      eachBatchAutoResolve: false,
+      partitionsConsumedConcurrently: config.PARTITIONS_CONCURRENTLY,
+      eachBatch: (payload) => this.processBatch(payload),
+    });
+  }
+
+  private async nextOffset(partition: number): Promise<number> {
+    const cached = this.next.get(partition);
+    if (cached !== undefined) return cached;
+    let stored = await this.deps.store.offset(partition);
+    if (stored === undefined) {
+      await this.rebuildMissing(partition);
+      stored = (await this.deps.store.offset(partition)) ?? 0;
+    }
+    this.next.set(partition, stored);
+    return stored;
+  }
+
+  /** Rebuilds, in one pass over the compacted topics, every assigned partition Redis lacks. */
+  private async rebuildMissing(trigger: number): Promise<void> {
+    while (this.rebuilding) await this.rebuilding;
+    if ((await this.deps.store.offset(trigger)) !== undefined) return;
+    this.rebuilding = (async () => {
+      const candidates = [...new Set([trigger, ...this.assigned])];
+      const missing: number[] = [];
+      for (const p of candidates) if ((await this.deps.store.offset(p)) === undefined) missing.push(p);
+      this.deps.metrics.rebuilds.inc(missing.length);
+      this.deps.logger.warn({ partitions: missing }, 'rebuilding partitions from the compacted topics');
+      await rebuildPartitions(this.deps, missing, this.now());
+    })();
+    try {
+      await this.rebuilding;
+    } finally {
+      this.rebuilding = undefined;
+    }
+  }
+
+  private async processBatch({
+    batch,
+    resolveOffset,
+    heartbeat,
+    isStale,
+    isRunning,
+  }: EachBatchPayload): Promise<void> {
+    const { config, consumer, metrics, store } = this.deps;
+    const partition = batch.partition;
+    if (batch.messages.length === 0 || isStale() || !isRunning()) return;
+    const started = process.hrtime.bigint();
+    await this.flushOutbox(partition);
+    const expected = await this.nextOffset(partition);
+    const first = Number(batch.messages[0]?.offset);
+    if (first > expected) {
+      // Kafka resumes past what Redis holds (Redis lost writes): fetch again from Redis' offset.
+      consumer.seek({ topic: batch.topic, partition, offset: String(expected) });
+      return;
+    }
+    const fresh = batch.messages.filter((m) => Number(m.offset) >= expected);
+    const last = batch.messages.at(-1);
+    if (fresh.length === 0 || !last) {
+      if (last) resolveOffset(last.offset);
+      return;
+    }
+
+    const events: SequencedEvent[] = [];
+    const poison = [];
+    for (const message of fresh) {
+      const decoded = await decodeEvent(this.deps.codec, message);
+      if (decoded.ok) events.push({ offset: Number(message.offset), event: decoded.event });
+      else {
+        poison.push(
+          deadLetter(message, decoded.error, {
+            topic: batch.topic,
+            partition,
+            groupId: config.GROUP_ID,
+            now: this.now,
+          }),
+        );
+        metrics.deadLettered.inc({ code: decoded.error.code });
+      }
+    }
+    // Dead letters go out before the offset moves past them: a crash re-sends, never loses them.
+    if (poison.length > 0)
+      await this.deps.producer.send({ topic: config.DLQ_TOPIC, acks: -1, messages: poison });
+
+    const skus = [...new Set(events.map((e) => e.event.sku))];
+    const state = await store.load(partition, skus);
+    const seen = await store.seen(partition, [...new Set(events.map((e) => e.event.eventId))]);
+    const result = fold(state, events, (id) => seen.has(id));
+    const outputs = this.outputs(partition, state, result.changed);
+    const nextOffset = Number(last.offset) + 1;
+    const hashes = new Map<string, Record<string, string>>();
+    for (const total of outputs.availability) {
+      hashes.set(total.sku, hashFields(state.get(total.sku) ?? new Map(), total));
+    }
+    const entry = outputs.stock.length > 0 ? JSON.stringify(outputs) : '';
+    const committed = await store.commit(
+      { partition, expectedOffset: expected, nextOffset, hashes, eventIds: result.appliedEventIds, outputs },
+      entry,
+    );
+    if (!committed) {
+      metrics.fenced.inc();
+      this.next.delete(partition);
+      const stored = await this.nextOffset(partition);
+      this.deps.logger.warn(
+        { partition, expected, stored },
+        'offset moved under this instance; batch not written',
+      );
+      consumer.seek({ topic: batch.topic, partition, offset: String(stored) });
+      return;
+    }
+    this.next.set(partition, nextOffset);
+    if (entry) await this.publish(partition, entry);
+    resolveOffset(last.offset);
+    await heartbeat();
+    metrics.applied.inc(result.appliedEventIds.length - result.late);
+    metrics.late.inc(result.late);
+    metrics.duplicates.inc(result.duplicates);
+    metrics.lag.set({ partition: String(partition) }, Math.max(0, Number(batch.highWatermark) - nextOffset));
+    metrics.foldSeconds.observe(Number(process.hrtime.bigint() - started) / 1e9);
+  }
+
+  /** Absolute values of what changed, newest only: one record per location x sku and per sku. */
+  private outputs(partition: number, state: Map<string, SkuState>, changed: Set<string>): Outputs {
+    const stock = [];
+    const skus = new Set<string>();
+    for (const key of changed) {
+      const [sku, locationId] = key.split('\u0000') as [string, string];
+      const location = state.get(sku)?.get(locationId);
+      if (!location) continue;
+      stock.push(stockLevel(sku, locationId, location, partition));
+      skus.add(sku);
+    }
+    const availability = [...skus].map((sku) =>
+      skuAvailability(sku, state.get(sku) ?? new Map(), this.deps.regionOf),
+    );
+    return { stock, availability };
+  }
+
+  /** Publishes outputs already committed to Redis (the outbox), then removes them from it. */
+  private async publish(partition: number, entry: string): Promise<void> {
+    const { codec, config, producer, store } = this.deps;
+    const outputs = JSON.parse(entry) as Outputs;
+    const stockSubject = `${config.STOCK_TOPIC}-value`;
+    const availabilitySubject = `${config.AVAILABILITY_TOPIC}-value`;
+    await producer.sendBatch({
+      acks: -1,
+      topicMessages: [
+        {
+          topic: config.STOCK_TOPIC,
+          messages: await Promise.all(
+            outputs.stock.map(async (s) => ({
+              key: `${s.locationId}|${s.sku}`,
+              value: await codec.encode(stockSubject, 'StockLevel', s),
+            })),
+          ),
+        },
+        {
+          topic: config.AVAILABILITY_TOPIC,
+          messages: await Promise.all(
+            outputs.availability.map(async (a) => ({
+              key: a.sku,
+              value: await codec.encode(availabilitySubject, 'SkuAvailability', a),
+            })),
+          ),
+        },
+      ],
+    });
+    await store.ackOutbox(partition, entry);
+  }
+
+  /** Outputs a crashed predecessor committed to Redis but did not publish, oldest first. */
+  private async flushOutbox(partition: number): Promise<void> {
+    if (this.flushed.has(partition)) return;
+    for (const entry of await this.deps.store.pendingOutbox(partition)) await this.publish(partition, entry);
+    this.flushed.add(partition);
+  }
+}

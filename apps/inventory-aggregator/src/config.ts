@@ -1,0 +1,35 @@
+import { parseSettings, setting, type z } from '@inventory/config';
+import { topicNames } from '@inventory/kafka';
+
+const hour = 60 * 60 * 1000;
+
+const shape = {
+  KAFKA_BROKERS: setting.list(),
+  KAFKA_CLIENT_ID: setting.string().default('inventory-aggregator'),
+  GROUP_ID: setting.string().default('inventory-aggregator'),
+  SCHEMA_REGISTRY_URL: setting.url().optional(),
+  REDIS_URL: setting.string(),
+  /** Prefix of every Redis key (several deployments or tests can share one Redis). */
+  REDIS_PREFIX: setting.string().default('inv'),
+  INPUT_TOPIC: setting.string().default(topicNames.events),
+  STOCK_TOPIC: setting.string().default(topicNames.stock),
+  AVAILABILITY_TOPIC: setting.string().default(topicNames.availability),
+  LOCATIONS_TOPIC: setting.string().default(topicNames.locations),
+  DLQ_TOPIC: setting.string().default(topicNames.eventsDeadLetter),
+  /** An eventId applied within this horizon is dropped when it comes again. */
+  DEDUP_HORIZON_MS: setting.positiveInt().default(24 * hour),
+  SESSION_TIMEOUT_MS: setting.positiveInt().default(10_000),
+  HEARTBEAT_INTERVAL_MS: setting.positiveInt().default(1_000),
+  PARTITIONS_CONCURRENTLY: setting.positiveInt().default(4),
+  MAX_BYTES_PER_PARTITION: setting.positiveInt().default(1024 * 1024),
+  LOCATIONS_REFRESH_MS: setting.positiveInt().default(60_000),
+  HTTP_HOST: setting.string().default('127.0.0.1'),
+  HTTP_PORT: setting.port().default(19110),
+  LOG_LEVEL: setting.logLevel().default('info'),
+};
+
+export type AggregatorConfig = z.infer<z.ZodObject<typeof shape>>;
+
+export function parseAggregatorConfig(env: Record<string, string | undefined>): AggregatorConfig {
+  return parseSettings(shape, env, { prefix: 'AGG_' });
+}

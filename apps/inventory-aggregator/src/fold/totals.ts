@@ -1,0 +1,62 @@
+import type { RegionAvailability, SkuAvailability, StockLevel } from '@inventory/codec';
+import type { LocationState, SkuState } from './fold.ts';
+
+export const unknownRegion = 'unknown';
+
+export function stockLevel(
+  sku: string,
+  locationId: string,
+  state: LocationState,
+  inputPartition: number,
+): StockLevel {
+  return {
+    sku,
+    locationId,
+    onHand: state.onHand,
+    reserved: state.reserved,
+    available: state.onHand - state.reserved,
+    updatedAt: state.updatedAt,
+    lastCountAt: state.lastCountAt,
+    version: state.version,
+    inputPartition,
+    inputOffset: state.inputOffset,
+  };
+}
+
+/**
+ * Network-wide view of a sku, derived entirely from its locations: sums, the breakdown by
+ * region (from master data), asOf = newest event time, version = sum of location versions
+ * (so it grows by one with every applied event and can be recomputed after a rebuild).
+ */
+export function skuAvailability(
+  sku: string,
+  locations: SkuState,
+  regionOf: (locationId: string) => string,
+): SkuAvailability {
+  const regions = new Map<string, RegionAvailability>();
+  let onHand = 0;
+  let reserved = 0;
+  let asOf = 0;
+  let version = 0;
+  for (const [locationId, state] of locations) {
+    onHand += state.onHand;
+    reserved += state.reserved;
+    asOf = Math.max(asOf, state.updatedAt);
+    version += state.version;
+    const name = regionOf(locationId);
+    const region = regions.get(name) ?? { region: name, onHand: 0, reserved: 0, available: 0 };
+    region.onHand += state.onHand;
+    region.reserved += state.reserved;
+    region.available = region.onHand - region.reserved;
+    regions.set(name, region);
+  }
+  return {
+    sku,
+    onHand,
+    reserved,
+    available: onHand - reserved,
+    asOf,
+    regions: [...regions.values()].sort((a, b) => a.region.localeCompare(b.region)),
+    version,
+  };
+}

@@ -1,0 +1,100 @@
+import { createCodec } from '@inventory/codec';
+import { createLogger, errorMessage } from '@inventory/core';
+import { createKafka } from '@inventory/kafka';
+import { Redis } from 'ioredis';
+import kafkajs from 'kafkajs';
+import { Aggregator } from './aggregator.ts';
+import { parseAggregatorConfig } from './config.ts';
+import { buildHttp } from './http.ts';
+import { LocationDirectory } from './locations.ts';
+import { createMetrics } from './metrics.ts';
+import { RedisStore } from './store/redis-store.ts';
+
+/** Parses config, builds clients, starts folding, and on SIGTERM/SIGINT stops in order. */
+async function main(): Promise<void> {
+  const config = parseAggregatorConfig(process.env);
+  const logger = createLogger('inventory-aggregator', config.LOG_LEVEL);
+  const kafka = createKafka({ clientId: config.KAFKA_CLIENT_ID, brokers: config.KAFKA_BROKERS, logger });
+  const redis = new Redis(config.REDIS_URL, { maxRetriesPerRequest: 3 });
+  const codec = createCodec({ registryUrl: config.SCHEMA_REGISTRY_URL });
+  const metrics = createMetrics();
+  const locations = new LocationDirectory(kafka, codec, config.LOCATIONS_TOPIC);
+  logger.info({ locations: await locations.refresh() }, 'master data loaded');
+  const refresh = setInterval(() => {
+    locations
+      .refresh()
+      .catch((error) => logger.warn({ err: errorMessage(error) }, 'master data refresh failed'));
+  }, config.LOCATIONS_REFRESH_MS);
+
+  const admin = kafka.admin();
+  await admin.connect();
+  const producer = kafka.producer({
+    idempotent: true,
+    maxInFlightRequests: 1,
+    createPartitioner: kafkajs.Partitioners.DefaultPartitioner,
+  });
+  await producer.connect();
+  const consumer = kafka.consumer({
+    groupId: config.GROUP_ID,
+    sessionTimeout: config.SESSION_TIMEOUT_MS,
+    heartbeatInterval: config.HEARTBEAT_INTERVAL_MS,
+    maxBytesPerPartition: config.MAX_BYTES_PER_PARTITION,
+    readUncommitted: false,
+  });
+  await consumer.connect();
+  let joined = false;
+  consumer.on(consumer.events.GROUP_JOIN, () => {
+    joined = true;
+  });
+  consumer.on(consumer.events.CRASH, (event) => {
+    logger.error(
+      { err: errorMessage(event.payload.error), restart: event.payload.restart },
+      'consumer crashed',
+    );
+    if (!event.payload.restart) process.exit(1);
+  });
+
+  const store = new RedisStore(redis, config.REDIS_PREFIX, {
+    horizonMs: config.DEDUP_HORIZON_MS,
+    bucketMs: Math.max(60_000, Math.floor(config.DEDUP_HORIZON_MS / 4)),
+  });
+  const aggregator = new Aggregator({
+    config,
+    consumer,
+    producer,
+    admin,
+    store,
+    codec,
+    kafka,
+    regionOf: locations.regionOf,
+    metrics,
+    logger,
+  });
+  const http = buildHttp({ metrics, logger, ready: async () => joined && (await redis.ping()) === 'PONG' });
+  await http.listen({ host: config.HTTP_HOST, port: config.HTTP_PORT });
+  await aggregator.start();
+
+  let stopping = false;
+  const shutdown = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'stopping: finishing the batch in progress');
+    clearInterval(refresh);
+    // Disconnecting the consumer waits for the running batch, whose Redis write and
+    // publication complete; only then are producer, Redis and HTTP closed.
+    await consumer.disconnect();
+    await producer.disconnect();
+    await admin.disconnect();
+    await redis.quit();
+    await http.close();
+    logger.info('stopped');
+    process.exit(0);
+  };
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+}
+
+main().catch((error: unknown) => {
+  console.error(`inventory-aggregator failed: ${errorMessage(error)}`);
+  process.exit(1);
+});

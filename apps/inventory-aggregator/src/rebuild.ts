@@ -1,0 +1,86 @@
+import { readRanges, readToEnd } from '@inventory/kafka';
+import type { AggregatorDeps } from './aggregator.ts';
+import type { LocationState, SkuState } from './fold/fold.ts';
+import { skuAvailability } from './fold/totals.ts';
+import { decodeEvent } from './poison.ts';
+import { hashFields } from './store/redis-store.ts';
+
+/**
+ * Restores input partitions that Redis has lost (or never had) from inventory.stock.v1:
+ * per location x sku the record with the highest version wins (so an out-of-order or
+ * duplicated publication cannot roll state back), and the partition resumes after the
+ * highest input offset any record reflects. Events after that offset changed no state
+ * (duplicates, late deltas, dead letters) and are folded again; to drop the duplicates among
+ * them, the eventIds of the dedup horizon are read back from the input topic.
+ */
+export async function rebuildPartitions(
+  deps: AggregatorDeps,
+  partitions: number[],
+  now: number,
+): Promise<void> {
+  if (partitions.length === 0) return;
+  const { admin, codec, config, kafka, store } = deps;
+  const wanted = new Set(partitions);
+  const state = new Map<number, Map<string, SkuState>>(partitions.map((p) => [p, new Map()]));
+  const highest = new Map<number, number>();
+  await readToEnd(
+    kafka,
+    config.STOCK_TOPIC,
+    async (message) => {
+      if (!message.value) return;
+      const level = await codec.decode(message.value, 'StockLevel');
+      if (!wanted.has(level.inputPartition)) return;
+      const skus = state.get(level.inputPartition) as Map<string, SkuState>;
+      const locations = skus.get(level.sku) ?? new Map<string, LocationState>();
+      const known = locations.get(level.locationId);
+      if (!known || known.version < level.version) {
+        locations.set(level.locationId, {
+          onHand: level.onHand,
+          reserved: level.reserved,
+          updatedAt: level.updatedAt,
+          lastCountAt: level.lastCountAt,
+          version: level.version,
+          inputOffset: level.inputOffset,
+        });
+      }
+      skus.set(level.sku, locations);
+      highest.set(level.inputPartition, Math.max(highest.get(level.inputPartition) ?? -1, level.inputOffset));
+    },
+    { groupPrefix: `${config.GROUP_ID}-rebuild` },
+  );
+
+  const offsets = await admin.fetchTopicOffsets(config.INPUT_TOPIC);
+  const horizonStart = await admin.fetchTopicOffsetsByTimestamp(
+    config.INPUT_TOPIC,
+    now - config.DEDUP_HORIZON_MS,
+  );
+  const next = new Map<number, number>();
+  const ranges = new Map<number, { from: number; to: number }>();
+  for (const p of partitions) {
+    const low = Number(offsets.find((o) => o.partition === p)?.low ?? 0);
+    const resume = (highest.get(p) ?? low - 1) + 1;
+    next.set(p, Math.max(resume, low));
+    const from = Math.max(low, Number(horizonStart.find((o) => o.partition === p)?.offset ?? low));
+    ranges.set(p, { from, to: resume });
+  }
+  const eventIds = new Map<number, string[]>(partitions.map((p) => [p, []]));
+  await readRanges(
+    kafka,
+    config.INPUT_TOPIC,
+    ranges,
+    async (message, partition) => {
+      const decoded = await decodeEvent(codec, message);
+      if (decoded.ok) eventIds.get(partition)?.push(decoded.event.eventId);
+    },
+    { groupPrefix: `${config.GROUP_ID}-dedup` },
+  );
+
+  for (const p of partitions) {
+    const hashes = new Map<string, Record<string, string>>();
+    for (const [sku, locations] of state.get(p) ?? new Map<string, SkuState>()) {
+      hashes.set(sku, hashFields(locations, skuAvailability(sku, locations, deps.regionOf)));
+    }
+    await store.restore(p, next.get(p) ?? 0, hashes, eventIds.get(p) ?? []);
+    deps.logger.warn({ partition: p, nextOffset: next.get(p), skus: hashes.size }, 'partition rebuilt');
+  }
+}

@@ -1,0 +1,34 @@
+/**
+ * Redis key layout of the read model. Every key of an input partition carries the hash tag
+ * `{p<partition>}`, so that one partition's keys share a Redis Cluster slot and the atomic
+ * apply script can touch them together. Readers find a sku's partition with Kafka's murmur2
+ * partitioner over the topic's partition count, exactly as producers key it.
+ *
+ *   <prefix>:{p<n>}:offset              next offset of inventory.events.v1 partition n to apply
+ *   <prefix>:{p<n>}:sku:<sku>           hash: "l:<locationId>" -> LocationState JSON,
+ *                                       "total" -> SkuAvailability JSON (network-wide, by region)
+ *   <prefix>:{p<n>}:seen:<bucket>       set of eventIds applied in that time bucket (dedup horizon)
+ *   <prefix>:{p<n>}:outbox              list of output batches written to Redis, not yet to Kafka
+ */
+export class KeyLayout {
+  constructor(readonly prefix: string) {}
+
+  offset(partition: number): string {
+    return `${this.prefix}:{p${partition}}:offset`;
+  }
+
+  sku(partition: number, sku: string): string {
+    return `${this.prefix}:{p${partition}}:sku:${sku}`;
+  }
+
+  seen(partition: number, bucket: number): string {
+    return `${this.prefix}:{p${partition}}:seen:${bucket}`;
+  }
+
+  outbox(partition: number): string {
+    return `${this.prefix}:{p${partition}}:outbox`;
+  }
+}
+
+export const locationField = (locationId: string) => `l:${locationId}`;
+export const totalField = 'total';

@@ -1,0 +1,102 @@
+import { randomBytes } from 'node:crypto';
+import { InventoryError } from '@inventory/core';
+import type { Kafka, KafkaMessage } from 'kafkajs';
+
+export interface PartitionRange {
+  /** First offset to read. */
+  from: number;
+  /** First offset not to read. */
+  to: number;
+}
+
+export interface ReadOptions {
+  /** Prefix of the throw-away consumer group used for the read. */
+  groupPrefix: string;
+  timeoutMs?: number;
+}
+
+/**
+ * Reads offsets [from, to) of the given partitions of `topic` once, then stops. Used to
+ * rebuild state from compacted topics and to replay the dedup horizon; a throw-away group is
+ * used because kafkajs only consumes within a group, and it is deleted afterwards.
+ */
+export async function readRanges(
+  kafka: Kafka,
+  topic: string,
+  ranges: Map<number, PartitionRange>,
+  handle: (message: KafkaMessage, partition: number) => void | Promise<void>,
+  options: ReadOptions,
+): Promise<number> {
+  const pending = new Map([...ranges].filter(([, r]) => r.to > r.from));
+  if (pending.size === 0) return 0;
+  const groupId = `${options.groupPrefix}-${randomBytes(6).toString('hex')}`;
+  const consumer = kafka.consumer({ groupId, maxWaitTimeInMs: 100, sessionTimeout: 30_000 });
+  let read = 0;
+  let settle: (error?: unknown) => void = () => {};
+  const finished = new Promise<void>((resolve, reject) => {
+    settle = (error) => (error ? reject(error) : resolve());
+  });
+  const timer = setTimeout(
+    () => settle(new InventoryError('READ_TIMEOUT', `reading ${topic} did not finish`, { retriable: true })),
+    options.timeoutMs ?? 120_000,
+  );
+  try {
+    await consumer.connect();
+    await consumer.subscribe({ topic, fromBeginning: true });
+    const started = new Promise<void>((resolve) => consumer.on(consumer.events.GROUP_JOIN, () => resolve()));
+    await consumer.run({
+      autoCommit: false,
+      eachBatch: async ({ batch, isStale }) => {
+        const range = pending.get(batch.partition);
+        if (!range || isStale()) return;
+        for (const message of batch.messages) {
+          const offset = Number(message.offset);
+          if (offset < range.from) continue;
+          if (offset >= range.to) break;
+          await handle(message, batch.partition);
+          read++;
+        }
+        const last = Number(batch.lastOffset());
+        if (last >= range.to - 1) {
+          pending.delete(batch.partition);
+          consumer.pause([{ topic, partitions: [batch.partition] }]);
+          if (pending.size === 0) settle();
+        }
+      },
+    });
+    await started;
+    const admin = kafka.admin();
+    await admin.connect();
+    const all = await admin.fetchTopicOffsets(topic).finally(() => admin.disconnect());
+    const others = all.map((p) => p.partition).filter((p) => !ranges.has(p));
+    if (others.length > 0) consumer.pause([{ topic, partitions: others }]);
+    for (const [partition, range] of pending) consumer.seek({ topic, partition, offset: String(range.from) });
+    await finished;
+    return read;
+  } finally {
+    clearTimeout(timer);
+    await consumer.disconnect();
+    const admin = kafka.admin();
+    await admin.connect();
+    await admin.deleteGroups([groupId]).catch(() => {});
+    await admin.disconnect();
+  }
+}
+
+/** Reads every partition of `topic` from its start to the end it had when the call began. */
+export async function readToEnd(
+  kafka: Kafka,
+  topic: string,
+  handle: (message: KafkaMessage, partition: number) => void | Promise<void>,
+  options: ReadOptions,
+): Promise<number> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    const offsets = await admin.fetchTopicOffsets(topic);
+    const ranges = new Map(offsets.map((p) => [p.partition, { from: Number(p.low), to: Number(p.high) }]));
+    return await readRanges(kafka, topic, ranges, handle, options);
+  } finally {
+    await admin.disconnect();
+  }
+}
