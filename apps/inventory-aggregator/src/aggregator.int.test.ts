@@ -1,0 +1,114 @@
+import { createCodec } from '@inventory/codec';
+import { collect, stackEndpoints, testKafka } from '@inventory/testkit';
+import kafkajs from 'kafkajs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  createWorld,
+  generateEvents,
+  produceEvents,
+  readModel,
+  redisClient,
+  reference,
+  regions,
+  startAggregator,
+  type World,
+  waitDrained,
+} from './test-support.ts';
+
+describe('inventory-aggregator against the real stack', () => {
+  const redis = redisClient();
+  let world: World;
+  const events = generateEvents(3_000, 7);
+
+  beforeAll(async () => {
+    world = await createWorld();
+  });
+  afterAll(async () => {
+    await redis.quit();
+  });
+
+  it('folds a stream with redeliveries and late deltas exactly; poison goes to the dead-letter topic with headers', async () => {
+    const codec = createCodec({ registryUrl: stackEndpoints().SCHEMA_REGISTRY_URL });
+    await produceEvents(world, events.slice(0, 1_500));
+    // Poison in the middle of the stream: not a frame, an unknown schema id, an impossible quantity.
+    const producer = testKafka().producer({ createPartitioner: kafkajs.Partitioners.DefaultPartitioner });
+    await producer.connect();
+    const impossible = {
+      ...(events[0] as (typeof events)[0]),
+      eventId: 'poison-3',
+      type: 'SALE' as const,
+      quantity: -5,
+    };
+    await producer.send({
+      topic: world.input,
+      messages: [
+        { key: 'SKU-1', value: Buffer.from('{"not":"avro"}') },
+        { key: 'SKU-2', value: Buffer.from([0, 0x7f, 0, 0, 1, 2, 3]) },
+        {
+          key: impossible.sku,
+          value: await codec.encode(`${world.input}-value`, 'InventoryEvent', impossible),
+        },
+      ],
+    });
+    await producer.disconnect();
+    await produceEvents(world, events.slice(1_500));
+
+    const aggregator = startAggregator(world);
+    try {
+      await waitDrained(redis, world);
+      const model = await readModel(redis, world);
+      expect(model.onHand).toEqual(reference(events));
+
+      // Network totals: sums over locations, with the region breakdown from master data.
+      for (const [sku, total] of model.totals) {
+        const locations = [...model.onHand].filter(([key]) => key.startsWith(`${sku}|`));
+        expect(total.onHand).toBe(locations.reduce((sum, [, v]) => sum + v, 0));
+        for (const region of total.regions) {
+          const inRegion = locations.filter(
+            ([key]) => regions[key.split('|')[1] as string] === region.region,
+          );
+          expect(region.onHand, `${sku} ${region.region}`).toBe(inRegion.reduce((sum, [, v]) => sum + v, 0));
+        }
+      }
+
+      const dlq = await collect(testKafka(), world.dlq);
+      const dead = await dlq.waitForCount(3);
+      await dlq.stop();
+      expect(dead.map((m) => m.message.headers?.['dlq-error-code']?.toString()).sort()).toEqual([
+        'CODEC_MALFORMED',
+        'IMPOSSIBLE_VALUE',
+        'SCHEMA_UNKNOWN',
+      ]);
+      for (const m of dead) {
+        const h = m.message.headers ?? {};
+        expect(h['dlq-original-topic']?.toString()).toBe(world.input);
+        expect(Number(h['dlq-original-offset']?.toString())).toBeGreaterThanOrEqual(0);
+        expect(h['dlq-original-partition']?.toString()).toMatch(/^\d+$/);
+        expect(h['dlq-consumer-group']?.toString()).toBe(world.groupId);
+        expect(h['dlq-error-message']?.toString().length).toBeGreaterThan(0);
+        expect(Date.parse(h['dlq-time']?.toString() ?? '')).toBeGreaterThan(0);
+      }
+      const metrics = await (await fetch(`http://127.0.0.1:${aggregator.port}/metrics`)).text();
+      expect(metrics).toMatch(/aggregator_dead_letters_total\{code="CODEC_MALFORMED"\} 1/);
+      expect(metrics).toMatch(/aggregator_late_deltas_total [1-9]/);
+      expect(metrics).toMatch(/aggregator_events_duplicate_total [1-9]/);
+
+      // The compacted stock topic's newest record per key equals the read model.
+      const stock = await collect(testKafka(), world.stock);
+      const published = new Map<string, number>();
+      await stock.waitForCount(model.onHand.size);
+      const latest = new Map<string, { version: number; onHand: number }>();
+      for (const m of stock.messages) {
+        const level = await codec.decode(m.message.value as Buffer, 'StockLevel');
+        const key = `${level.sku}|${level.locationId}`;
+        if ((latest.get(key)?.version ?? -1) < level.version) latest.set(key, level);
+      }
+      await stock.stop();
+      for (const [key, level] of latest) published.set(key, level.onHand);
+      expect(published).toEqual(model.onHand);
+    } finally {
+      aggregator.child.kill('SIGTERM');
+      expect(await aggregator.exited).toBe(0);
+    }
+  });
+});

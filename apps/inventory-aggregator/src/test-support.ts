@@ -1,0 +1,252 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createCodec, type InventoryEvent, type InventoryEventType, type Location } from '@inventory/codec';
+import { waitFor } from '@inventory/core';
+import { createTestTopic, stackEndpoints, testKafka, uniqueName } from '@inventory/testkit';
+import { Redis } from 'ioredis';
+import kafkajs from 'kafkajs';
+
+/** Topics, Redis prefix and settings of one isolated aggregator deployment for a test. */
+export interface World {
+  input: string;
+  stock: string;
+  availability: string;
+  locations: string;
+  dlq: string;
+  prefix: string;
+  groupId: string;
+  env: NodeJS.ProcessEnv;
+}
+
+export const regions: Record<string, string> = {
+  'S-1': 'north',
+  'S-2': 'north',
+  'S-3': 'west',
+  'W-1': 'west',
+};
+
+export async function createWorld(partitions = 6): Promise<World> {
+  const compact = async (what: string) => {
+    const topic = await createTestTopic(what, partitions);
+    const admin = testKafka().admin();
+    await admin.connect();
+    await admin.alterConfigs({
+      validateOnly: false,
+      resources: [
+        {
+          type: kafkajs.ConfigResourceTypes.TOPIC,
+          name: topic,
+          configEntries: [{ name: 'cleanup.policy', value: 'compact' }],
+        },
+      ],
+    });
+    await admin.disconnect();
+    return topic;
+  };
+  const world = {
+    input: await createTestTopic('agg-events', partitions),
+    stock: await compact('agg-stock'),
+    availability: await compact('agg-availability'),
+    locations: await createTestTopic('agg-locations', 1),
+    dlq: await createTestTopic('agg-dlq', 1),
+    prefix: uniqueName('agg'),
+    groupId: uniqueName('agg-group'),
+  };
+  const endpoints = stackEndpoints();
+  const codec = createCodec({ registryUrl: endpoints.SCHEMA_REGISTRY_URL });
+  const producer = testKafka().producer();
+  await producer.connect();
+  const locations: Location[] = Object.entries(regions).map(([locationId, region]) => ({
+    locationId,
+    kind: locationId.startsWith('W') ? 'WAREHOUSE' : 'STORE',
+    name: locationId,
+    region,
+    dataCentre: `dc-${region}`,
+    active: true,
+  }));
+  await producer.send({
+    topic: world.locations,
+    messages: await Promise.all(
+      locations.map(async (l) => ({
+        key: l.locationId,
+        value: await codec.encode(`${world.locations}-value`, 'Location', l),
+      })),
+    ),
+  });
+  await producer.disconnect();
+  return {
+    ...world,
+    env: {
+      PATH: process.env.PATH,
+      AGG_KAFKA_BROKERS: endpoints.KAFKA_BROKERS,
+      AGG_REDIS_URL: endpoints.REDIS_URL,
+      ...(endpoints.SCHEMA_REGISTRY_URL ? { AGG_SCHEMA_REGISTRY_URL: endpoints.SCHEMA_REGISTRY_URL } : {}),
+      AGG_REDIS_PREFIX: world.prefix,
+      AGG_GROUP_ID: world.groupId,
+      AGG_INPUT_TOPIC: world.input,
+      AGG_STOCK_TOPIC: world.stock,
+      AGG_AVAILABILITY_TOPIC: world.availability,
+      AGG_LOCATIONS_TOPIC: world.locations,
+      AGG_DLQ_TOPIC: world.dlq,
+      AGG_SESSION_TIMEOUT_MS: '6000',
+      AGG_LOG_LEVEL: 'warn',
+    },
+  };
+}
+
+const appDir = fileURLToPath(new URL('..', import.meta.url));
+let nextPort = 19_170;
+
+export interface RunningAggregator {
+  child: ChildProcess;
+  port: number;
+  output: () => string;
+  exited: Promise<number | null>;
+}
+
+/** The real aggregator process (src/main.ts), as a deployment runs it. */
+export function startAggregator(world: World): RunningAggregator {
+  const port = nextPort++;
+  const child = spawn(join(appDir, '../../node_modules/.bin/tsx'), ['src/main.ts'], {
+    cwd: appDir,
+    env: { ...world.env, AGG_HTTP_PORT: String(port) },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout?.on('data', (d) => {
+    output += d;
+  });
+  child.stderr?.on('data', (d) => {
+    output += d;
+  });
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  return { child, port, output: () => output, exited };
+}
+
+/** A reproducible stream: movements, counts, redeliveries (same eventId again) and late deltas. */
+export function generateEvents(count: number, seed: number): InventoryEvent[] {
+  let x = seed;
+  const random = () => {
+    x = (x * 1_103_515_245 + 12_345) % 2_147_483_648;
+    return x / 2_147_483_648;
+  };
+  const pick = <T>(items: T[]): T => items[Math.floor(random() * items.length)] as T;
+  const types: InventoryEventType[] = [
+    'SALE',
+    'SALE',
+    'SALE',
+    'RETURN',
+    'RECEIPT',
+    'TRANSFER_OUT',
+    'TRANSFER_IN',
+    'ADJUSTMENT',
+    'COUNT',
+  ];
+  const t0 = Date.now() - 3_600_000;
+  const events: InventoryEvent[] = [];
+  for (let i = 0; i < count; i++) {
+    if (i > 10 && random() < 0.05) {
+      events.push(events[Math.floor(random() * events.length)] as InventoryEvent);
+      continue;
+    }
+    const type = pick(types);
+    const quantity = 1 + Math.floor(random() * 20);
+    events.push({
+      eventId: `${seed}-${i}`,
+      type,
+      sku: `SKU-${Math.floor(random() * 40)}`,
+      locationId: pick(Object.keys(regions)),
+      quantity: type === 'ADJUSTMENT' && random() < 0.5 ? -quantity : quantity,
+      // Mostly in order, sometimes from a few minutes back: some become late deltas after a COUNT.
+      occurredAt: t0 + i * 100 - (random() < 0.1 ? Math.floor(random() * 300_000) : 0),
+      recordedAt: t0 + i * 100,
+      source: 'LOADGEN',
+      sourceRef: null,
+    });
+  }
+  return events;
+}
+
+/** Expected onHand per sku and location, by the documented rules, written plainly. */
+export function reference(events: InventoryEvent[]): Map<string, number> {
+  const state = new Map<string, { onHand: number; lastCountAt: number | null }>();
+  const applied = new Set<string>();
+  for (const e of events) {
+    if (applied.has(e.eventId)) continue;
+    applied.add(e.eventId);
+    const key = `${e.sku}|${e.locationId}`;
+    const s = state.get(key) ?? { onHand: 0, lastCountAt: null };
+    if (s.lastCountAt !== null && e.occurredAt < s.lastCountAt) continue;
+    if (e.type === 'COUNT') state.set(key, { onHand: e.quantity, lastCountAt: e.occurredAt });
+    else {
+      const sign = e.type === 'SALE' || e.type === 'TRANSFER_OUT' ? -1 : 1;
+      state.set(key, { onHand: s.onHand + sign * e.quantity, lastCountAt: s.lastCountAt });
+    }
+  }
+  return new Map([...state].map(([k, v]) => [k, v.onHand]));
+}
+
+export async function produceEvents(world: World, events: InventoryEvent[], batchSize = 500): Promise<void> {
+  const codec = createCodec({ registryUrl: stackEndpoints().SCHEMA_REGISTRY_URL });
+  const producer = testKafka().producer({
+    idempotent: true,
+    createPartitioner: kafkajs.Partitioners.DefaultPartitioner,
+  });
+  await producer.connect();
+  for (let i = 0; i < events.length; i += batchSize) {
+    const messages = await Promise.all(
+      events.slice(i, i + batchSize).map(async (e) => ({
+        key: e.sku,
+        value: await codec.encode(`${world.input}-value`, 'InventoryEvent', e),
+      })),
+    );
+    await producer.send({ topic: world.input, acks: -1, messages });
+  }
+  await producer.disconnect();
+}
+
+export function redisClient(): Redis {
+  return new Redis(stackEndpoints().REDIS_URL, { maxRetriesPerRequest: 3 });
+}
+
+/** onHand per sku and location as the read model holds it, and every sku's network total. */
+export async function readModel(redis: Redis, world: World) {
+  const onHand = new Map<string, number>();
+  const totals = new Map<string, { onHand: number; regions: { region: string; onHand: number }[] }>();
+  let cursor = '0';
+  do {
+    const [next, keys] = await redis.scan(cursor, 'MATCH', `${world.prefix}:*:sku:*`, 'COUNT', 1000);
+    cursor = next;
+    for (const key of keys) {
+      const sku = key.slice(key.indexOf(':sku:') + 5);
+      for (const [field, value] of Object.entries(await redis.hgetall(key))) {
+        if (field === 'total') totals.set(sku, JSON.parse(value));
+        else onHand.set(`${sku}|${field.slice(2)}`, JSON.parse(value).onHand);
+      }
+    }
+  } while (cursor !== '0');
+  return { onHand, totals };
+}
+
+/** Waits until Redis' next offset of every partition reaches the end of the input topic. */
+export async function waitDrained(redis: Redis, world: World, timeoutMs = 120_000): Promise<void> {
+  const admin = testKafka().admin();
+  await admin.connect();
+  try {
+    const ends = await admin.fetchTopicOffsets(world.input);
+    await waitFor(
+      async () => {
+        for (const end of ends) {
+          if (end.high === '0') continue;
+          const stored = await redis.get(`${world.prefix}:{p${end.partition}}:offset`);
+          if (Number(stored ?? -1) < Number(end.high)) return false;
+        }
+        return true;
+      },
+      { description: 'the aggregator to apply every input offset', timeoutMs, intervalMs: 200 },
+    );
+  } finally {
+    await admin.disconnect();
+  }
+}
