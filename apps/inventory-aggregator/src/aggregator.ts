@@ -73,21 +73,24 @@ export class Aggregator {
 
   /** Rebuilds, in one pass over the compacted topics, every assigned partition Redis lacks. */
   private async rebuildMissing(trigger: number): Promise<void> {
-    while (this.rebuilding) await this.rebuilding;
-    if ((await this.deps.store.offset(trigger)) !== undefined) return;
-    this.rebuilding = (async () => {
-      const candidates = [...new Set([trigger, ...this.assigned])];
-      const missing: number[] = [];
-      for (const p of candidates) if ((await this.deps.store.offset(p)) === undefined) missing.push(p);
-      this.deps.metrics.rebuilds.inc(missing.length);
-      this.deps.logger.warn({ partitions: missing }, 'rebuilding partitions from the compacted topics');
-      await rebuildPartitions(this.deps, missing, this.now());
-    })();
-    try {
-      await this.rebuilding;
-    } finally {
-      this.rebuilding = undefined;
+    // Single flight: batches of several partitions can find Redis empty at the same time,
+    // and two restores racing could write an older rebuild over newer folding.
+    if (!this.rebuilding) {
+      this.rebuilding = (async () => {
+        const candidates = [...new Set([trigger, ...this.assigned])];
+        const missing: number[] = [];
+        for (const p of candidates) if ((await this.deps.store.offset(p)) === undefined) missing.push(p);
+        if (missing.length === 0) return;
+        this.deps.metrics.rebuilds.inc(missing.length);
+        this.deps.logger.warn({ partitions: missing }, 'rebuilding partitions from the compacted topics');
+        await rebuildPartitions(this.deps, missing, this.now());
+      })().finally(() => {
+        this.rebuilding = undefined;
+      });
     }
+    await this.rebuilding;
+    // A partition assigned after that rebuild started is still missing: rebuild it now.
+    if ((await this.deps.store.offset(trigger)) === undefined) await this.rebuildMissing(trigger);
   }
 
   private async processBatch({

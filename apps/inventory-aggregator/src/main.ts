@@ -14,8 +14,23 @@ import { RedisStore } from './store/redis-store.ts';
 async function main(): Promise<void> {
   const config = parseAggregatorConfig(process.env);
   const logger = createLogger('inventory-aggregator', config.LOG_LEVEL);
+  // Signals can come while starting: whatever is already open is closed, newest first, so
+  // the consumer (intake) stops before the producer, admin and Redis it relies on.
+  const closers: (() => Promise<unknown>)[] = [];
+  let stopping = false;
+  const shutdown = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'stopping: finishing the batch in progress');
+    for (const close of closers.reverse()) await close().catch(() => {});
+    logger.info('stopped');
+    process.exit(0);
+  };
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+  process.on('SIGINT', () => void shutdown('SIGINT'));
   const kafka = createKafka({ clientId: config.KAFKA_CLIENT_ID, brokers: config.KAFKA_BROKERS, logger });
   const redis = new Redis(config.REDIS_URL, { maxRetriesPerRequest: 3 });
+  closers.push(() => redis.quit());
   const codec = createCodec({ registryUrl: config.SCHEMA_REGISTRY_URL });
   const metrics = createMetrics();
   const locations = new LocationDirectory(kafka, codec, config.LOCATIONS_TOPIC);
@@ -28,12 +43,14 @@ async function main(): Promise<void> {
 
   const admin = kafka.admin();
   await admin.connect();
+  closers.push(() => admin.disconnect());
   const producer = kafka.producer({
     idempotent: true,
     maxInFlightRequests: 1,
     createPartitioner: kafkajs.Partitioners.DefaultPartitioner,
   });
   await producer.connect();
+  closers.push(() => producer.disconnect());
   const consumer = kafka.consumer({
     groupId: config.GROUP_ID,
     sessionTimeout: config.SESSION_TIMEOUT_MS,
@@ -42,6 +59,9 @@ async function main(): Promise<void> {
     readUncommitted: false,
   });
   await consumer.connect();
+  // Disconnecting the consumer waits for the running batch, whose Redis write and
+  // publication complete before the producer and Redis are closed.
+  closers.push(() => consumer.disconnect());
   let joined = false;
   consumer.on(consumer.events.GROUP_JOIN, () => {
     joined = true;
@@ -72,26 +92,8 @@ async function main(): Promise<void> {
   });
   const http = buildHttp({ metrics, logger, ready: async () => joined && (await redis.ping()) === 'PONG' });
   await http.listen({ host: config.HTTP_HOST, port: config.HTTP_PORT });
-  await aggregator.start();
-
-  let stopping = false;
-  const shutdown = async (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    logger.info({ signal }, 'stopping: finishing the batch in progress');
-    clearInterval(refresh);
-    // Disconnecting the consumer waits for the running batch, whose Redis write and
-    // publication complete; only then are producer, Redis and HTTP closed.
-    await consumer.disconnect();
-    await producer.disconnect();
-    await admin.disconnect();
-    await redis.quit();
-    await http.close();
-    logger.info('stopped');
-    process.exit(0);
-  };
-  process.on('SIGTERM', () => void shutdown('SIGTERM'));
-  process.on('SIGINT', () => void shutdown('SIGINT'));
+  closers.push(() => http.close());
+  if (!stopping) await aggregator.start();
 }
 
 main().catch((error: unknown) => {

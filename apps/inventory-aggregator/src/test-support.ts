@@ -1,5 +1,4 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createCodec, type InventoryEvent, type InventoryEventType, type Location } from '@inventory/codec';
 import { waitFor } from '@inventory/core';
@@ -90,25 +89,32 @@ export async function createWorld(partitions = 6): Promise<World> {
       AGG_LOCATIONS_TOPIC: world.locations,
       AGG_DLQ_TOPIC: world.dlq,
       AGG_SESSION_TIMEOUT_MS: '6000',
+      // Small fetches make many small batches, so failures land in the middle of the stream.
+      AGG_MAX_BYTES_PER_PARTITION: '8192',
+      AGG_PARTITIONS_CONCURRENTLY: '2',
       AGG_LOG_LEVEL: 'warn',
     },
   };
 }
 
 const appDir = fileURLToPath(new URL('..', import.meta.url));
-let nextPort = 19_170;
+// Spread over a wide range: tests of several worlds run aggregators at once.
+let nextPort = 20_000 + Math.floor(Math.random() * 20_000);
 
 export interface RunningAggregator {
   child: ChildProcess;
   port: number;
   output: () => string;
   exited: Promise<number | null>;
+  /** Waits until /readyz answers 200 (group joined, Redis up). */
+  ready: () => Promise<unknown>;
 }
 
 /** The real aggregator process (src/main.ts), as a deployment runs it. */
 export function startAggregator(world: World): RunningAggregator {
   const port = nextPort++;
-  const child = spawn(join(appDir, '../../node_modules/.bin/tsx'), ['src/main.ts'], {
+  // node itself runs the TypeScript (no tsx wrapper process), so signals reach the aggregator.
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
     cwd: appDir,
     env: { ...world.env, AGG_HTTP_PORT: String(port) },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -121,7 +127,13 @@ export function startAggregator(world: World): RunningAggregator {
     output += d;
   });
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  return { child, port, output: () => output, exited };
+  const ready = () =>
+    waitFor(async () => (await fetch(`http://127.0.0.1:${port}/readyz`).catch(() => undefined))?.ok, {
+      description: `aggregator on port ${port} to be ready (output so far: ${output.slice(-500)})`,
+      timeoutMs: 60_000,
+      intervalMs: 100,
+    });
+  return { child, port, output: () => output, exited, ready };
 }
 
 /** A reproducible stream: movements, counts, redeliveries (same eventId again) and late deltas. */

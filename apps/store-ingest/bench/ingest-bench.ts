@@ -28,7 +28,7 @@ writeFileSync(
   JSON.stringify({ clients: [{ clientId: 'bench', tokenSha256: hashToken(token), locationIds: ['*'] }] }),
 );
 const endpoints = stackEndpoints();
-const app = spawn(join(appDir, '../../node_modules/.bin/tsx'), ['src/main.ts'], {
+const app = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
   cwd: appDir,
   stdio: 'inherit',
   env: {

@@ -11,7 +11,8 @@ import { storeEvent } from './test-app.ts';
 
 /** The real process: settings from the environment, HTTP on a port, orderly stop on SIGTERM. */
 const appDir = fileURLToPath(new URL('..', import.meta.url));
-const tsx = join(appDir, '../../node_modules/.bin/tsx');
+// node itself runs the TypeScript (no tsx wrapper process), so signals reach the app.
+const node = (args: string[]) => [process.execPath, ['--import', 'tsx', ...args]] as const;
 const port = 19_190;
 
 function baseEnv(): NodeJS.ProcessEnv {
@@ -44,11 +45,16 @@ describe('store-ingest main', () => {
 
   it('refuses to start on an unknown or missing setting, naming it', () => {
     const env = { ...baseEnv(), INGEST_KAFKA_BROKER: 'typo:9092' };
-    const unknown = spawnSync(tsx, ['src/main.ts'], { cwd: appDir, env, encoding: 'utf8', timeout: 60_000 });
+    const unknown = spawnSync(...node(['src/main.ts']), {
+      cwd: appDir,
+      env,
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
     expect(unknown.status).toBe(1);
     expect(unknown.stderr).toContain('INGEST_KAFKA_BROKER: unknown setting');
     const { INGEST_TOKENS_FILE: _dropped, ...withoutTokens } = baseEnv();
-    const missing = spawnSync(tsx, ['src/main.ts'], {
+    const missing = spawnSync(...node(['src/main.ts']), {
       cwd: appDir,
       env: withoutTokens,
       encoding: 'utf8',
@@ -58,7 +64,7 @@ describe('store-ingest main', () => {
   });
 
   it('serves over HTTP, accepts events, and stops cleanly on SIGTERM', async () => {
-    const started = spawn(tsx, ['src/main.ts'], {
+    const started = spawn(...node(['src/main.ts']), {
       cwd: appDir,
       env: baseEnv(),
       stdio: ['ignore', 'pipe', 'pipe'],
