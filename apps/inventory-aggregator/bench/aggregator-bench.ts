@@ -119,10 +119,17 @@ const progress = async () => {
   return sum;
 };
 const endSum = ends.reduce((s, e) => s + Number(e.high), 0);
-const aggregator = startAggregator({
-  ...world,
-  env: { ...world.env, AGG_MAX_BYTES_PER_PARTITION: String(1024 * 1024), AGG_PARTITIONS_CONCURRENTLY: '4' },
-});
+const aggregator = startAggregator(
+  {
+    ...world,
+    env: {
+      ...world.env,
+      AGG_MAX_BYTES_PER_PARTITION: String(1024 * 1024),
+      AGG_PARTITIONS_CONCURRENTLY: process.env.BENCH_CONCURRENCY ?? '12',
+    },
+  },
+  process.env.BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE}`] : [],
+);
 await waitFor(async () => (await progress()) > 0, {
   description: 'the aggregator to apply a first batch',
   timeoutMs: 120_000,
@@ -146,6 +153,14 @@ const aggRate = Math.round(total / aggSeconds);
 const metrics = await (await fetch(`http://127.0.0.1:${aggregator.port}/metrics`)).text();
 aggregator.child.kill('SIGTERM');
 await aggregator.exited;
+if (process.env.BENCH_TIMING)
+  console.log(
+    aggregator
+      .output()
+      .split('\n')
+      .filter((l) => l.startsWith('TIMING'))
+      .join('\n'),
+  );
 const memory = (await redis.info('memory')).match(/used_memory_human:(\S+)/)?.[1];
 await redis.quit();
 

@@ -20,7 +20,9 @@ const shape = {
   DEDUP_HORIZON_MS: setting.positiveInt().default(24 * hour),
   SESSION_TIMEOUT_MS: setting.positiveInt().default(10_000),
   HEARTBEAT_INTERVAL_MS: setting.positiveInt().default(1_000),
-  PARTITIONS_CONCURRENTLY: setting.positiveInt().default(4),
+  // Batches of different partitions overlap their Redis and Kafka waits; more than the
+  // partitions an instance owns brings nothing.
+  PARTITIONS_CONCURRENTLY: setting.positiveInt().default(12),
   MAX_BYTES_PER_PARTITION: setting.positiveInt().default(1024 * 1024),
   LOCATIONS_REFRESH_MS: setting.positiveInt().default(60_000),
   HTTP_HOST: setting.string().default('127.0.0.1'),

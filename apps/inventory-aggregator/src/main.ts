@@ -40,6 +40,7 @@ async function main(): Promise<void> {
       .refresh()
       .catch((error) => logger.warn({ err: errorMessage(error) }, 'master data refresh failed'));
   }, config.LOCATIONS_REFRESH_MS);
+  closers.push(async () => clearInterval(refresh));
 
   const admin = kafka.admin();
   await admin.connect();

@@ -111,10 +111,10 @@ export interface RunningAggregator {
 }
 
 /** The real aggregator process (src/main.ts), as a deployment runs it. */
-export function startAggregator(world: World): RunningAggregator {
+export function startAggregator(world: World, nodeArgs: string[] = []): RunningAggregator {
   const port = nextPort++;
   // node itself runs the TypeScript (no tsx wrapper process), so signals reach the aggregator.
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+  const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', 'src/main.ts'], {
     cwd: appDir,
     env: { ...world.env, AGG_HTTP_PORT: String(port) },
     stdio: ['ignore', 'pipe', 'pipe'],
