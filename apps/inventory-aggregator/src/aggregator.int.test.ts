@@ -1,4 +1,5 @@
 import { createCodec } from '@inventory/codec';
+import { waitFor } from '@inventory/core';
 import { collect, stackEndpoints, testKafka } from '@inventory/testkit';
 import kafkajs from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -107,6 +108,59 @@ describe('inventory-aggregator against the real stack', () => {
       for (const [key, level] of latest) published.set(key, level.onHand);
       expect(published).toEqual(model.onHand);
     } finally {
+      aggregator.child.kill('SIGTERM');
+      expect(await aggregator.exited).toBe(0);
+    }
+  });
+
+  it('outputs a crashed instance committed but did not publish (its outbox) are published by the next one', async () => {
+    const codec = createCodec({ registryUrl: stackEndpoints().SCHEMA_REGISTRY_URL });
+    // Find a partition holding SKU state, and leave an outbox entry there as a crash after the
+    // Lua step (before publication) would.
+    const [key] = await redis.keys(`${world.prefix}:{p*}:sku:*`);
+    const partition = Number(/\{p(\d+)\}/.exec(key as string)?.[1]);
+    const sku = (key as string).slice((key as string).indexOf(':sku:') + 5);
+    await redis.rpush(`${world.prefix}:{p${partition}}:outbox`, JSON.stringify([sku]));
+    const locations = Object.keys(await redis.hgetall(key as string)).filter((f) => f.startsWith('l:'));
+    const admin = testKafka().admin();
+    await admin.connect();
+    const ends = new Map(
+      (await admin.fetchTopicOffsets(world.stock)).map((p) => [p.partition, Number(p.high)]),
+    );
+    await admin.disconnect();
+    const before = [...ends.values()].reduce((sum, high) => sum + high, 0);
+
+    // One more event of that sku makes the partition busy again, which flushes its outbox first.
+    await produceEvents(world, [
+      {
+        ...(events[0] as (typeof events)[0]),
+        eventId: 'after-crash',
+        occurredAt: Date.now(),
+        sku,
+        type: 'RECEIPT',
+        quantity: 1,
+      },
+    ]);
+    const aggregator = startAggregator(world);
+    try {
+      await waitDrained(redis, world);
+      await waitFor(async () => (await redis.llen(`${world.prefix}:{p${partition}}:outbox`)) === 0, {
+        description: 'the outbox to be published and emptied',
+        timeoutMs: 30_000,
+      });
+      const stock = await collect(testKafka(), world.stock);
+      await stock.waitForCount(before + locations.length + 1);
+      const republished = [];
+      const newer = stock.messages.filter((m) => Number(m.message.offset) >= (ends.get(m.partition) ?? 0));
+      for (const m of newer) {
+        const level = await codec.decode(m.message.value as Buffer, 'StockLevel');
+        if (level.sku === sku) republished.push(level);
+      }
+      await stock.stop();
+      // Every location the sku had, from the outbox, plus the one changed by the new event.
+      expect(republished.length).toBeGreaterThanOrEqual(locations.length + 1);
+    } finally {
+      await aggregator.ready();
       aggregator.child.kill('SIGTERM');
       expect(await aggregator.exited).toBe(0);
     }

@@ -2,10 +2,10 @@ import type { AvroCodec } from '@inventory/codec';
 import type { Logger } from '@inventory/core';
 import type { Admin, Consumer, EachBatchPayload, Kafka, Producer } from 'kafkajs';
 import type { AggregatorConfig } from './config.ts';
-import { fold, type SequencedEvent, type SkuState } from './fold/fold.ts';
+import { changeKey, fold, type SequencedEvent, type SkuState } from './fold/fold.ts';
 import { skuAvailability, stockLevel } from './fold/totals.ts';
 import type { AggregatorMetrics } from './metrics.ts';
-import { deadLetter, decodeEvent } from './poison.ts';
+import { type Decoded, deadLetter, decodeEvents } from './poison.ts';
 import { rebuildPartitions } from './rebuild.ts';
 import { hashFields, type Outputs, type RedisStore } from './store/redis-store.ts';
 
@@ -121,8 +121,9 @@ export class Aggregator {
 
     const events: SequencedEvent[] = [];
     const poison = [];
-    for (const message of fresh) {
-      const decoded = await decodeEvent(this.deps.codec, message);
+    const decodedAll = await decodeEvents(this.deps.codec, fresh);
+    for (const [i, message] of fresh.entries()) {
+      const decoded = decodedAll[i] as Decoded;
       if (decoded.ok) events.push({ offset: Number(message.offset), event: decoded.event });
       else {
         poison.push(
@@ -150,9 +151,11 @@ export class Aggregator {
     for (const total of outputs.availability) {
       hashes.set(total.sku, hashFields(state.get(total.sku) ?? new Map(), total));
     }
-    const entry = outputs.stock.length > 0 ? JSON.stringify(outputs) : '';
+    // The outbox holds only the changed skus: enough to publish their current values again.
+    const entry =
+      outputs.availability.length > 0 ? JSON.stringify(outputs.availability.map((a) => a.sku)) : '';
     const committed = await store.commit(
-      { partition, expectedOffset: expected, nextOffset, hashes, eventIds: result.appliedEventIds, outputs },
+      { partition, expectedOffset: expected, nextOffset, hashes, eventIds: result.appliedEventIds },
       entry,
     );
     if (!committed) {
@@ -167,7 +170,10 @@ export class Aggregator {
       return;
     }
     this.next.set(partition, nextOffset);
-    if (entry) await this.publish(partition, entry);
+    if (entry) {
+      await this.publish(outputs);
+      await store.ackOutbox(partition, entry);
+    }
     resolveOffset(last.offset);
     await heartbeat();
     metrics.applied.inc(result.appliedEventIds.length - result.late);
@@ -194,42 +200,46 @@ export class Aggregator {
     return { stock, availability };
   }
 
-  /** Publishes outputs already committed to Redis (the outbox), then removes them from it. */
-  private async publish(partition: number, entry: string): Promise<void> {
-    const { codec, config, producer, store } = this.deps;
-    const outputs = JSON.parse(entry) as Outputs;
-    const stockSubject = `${config.STOCK_TOPIC}-value`;
-    const availabilitySubject = `${config.AVAILABILITY_TOPIC}-value`;
+  /** Publishes absolute values to the compacted topics (acks=all, idempotent producer). */
+  private async publish(outputs: Outputs): Promise<void> {
+    const { codec, config, producer } = this.deps;
+    const [stock, availability] = await Promise.all([
+      codec.encodeAll(`${config.STOCK_TOPIC}-value`, 'StockLevel', outputs.stock),
+      codec.encodeAll(`${config.AVAILABILITY_TOPIC}-value`, 'SkuAvailability', outputs.availability),
+    ]);
     await producer.sendBatch({
       acks: -1,
       topicMessages: [
         {
           topic: config.STOCK_TOPIC,
-          messages: await Promise.all(
-            outputs.stock.map(async (s) => ({
-              key: `${s.locationId}|${s.sku}`,
-              value: await codec.encode(stockSubject, 'StockLevel', s),
-            })),
-          ),
+          messages: outputs.stock.map((s, i) => ({
+            key: `${s.locationId}|${s.sku}`,
+            value: stock[i] as Buffer,
+          })),
         },
         {
           topic: config.AVAILABILITY_TOPIC,
-          messages: await Promise.all(
-            outputs.availability.map(async (a) => ({
-              key: a.sku,
-              value: await codec.encode(availabilitySubject, 'SkuAvailability', a),
-            })),
-          ),
+          messages: outputs.availability.map((a, i) => ({ key: a.sku, value: availability[i] as Buffer })),
         },
       ],
     });
-    await store.ackOutbox(partition, entry);
   }
 
-  /** Outputs a crashed predecessor committed to Redis but did not publish, oldest first. */
+  /**
+   * Skus whose outputs a crashed predecessor committed to Redis but did not publish: their
+   * current values (at least as new as the lost ones) are published before anything else.
+   */
   private async flushOutbox(partition: number): Promise<void> {
     if (this.flushed.has(partition)) return;
-    for (const entry of await this.deps.store.pendingOutbox(partition)) await this.publish(partition, entry);
+    for (const entry of await this.deps.store.pendingOutbox(partition)) {
+      const skus = JSON.parse(entry) as string[];
+      const state = await this.deps.store.load(partition, skus);
+      const changed = new Set<string>();
+      for (const [sku, locations] of state)
+        for (const locationId of locations.keys()) changed.add(changeKey(sku, locationId));
+      await this.publish(this.outputs(partition, state, changed));
+      await this.deps.store.ackOutbox(partition, entry);
+    }
     this.flushed.add(partition);
   }
 }

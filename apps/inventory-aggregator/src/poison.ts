@@ -19,15 +19,25 @@ export function impossibility(event: InventoryEvent): string | undefined {
 }
 
 /**
- * Decodes a record; a record that can never be folded (bytes that are not a frame of a
- * known schema, values no stock movement can have) is poison. A registry that cannot be
- * reached is not poison: that error is retriable and is thrown, so the batch is retried.
+ * Decodes records; a record that can never be folded (bytes that are not a frame of a
+ * known schema, values no stock movement can have, a key that is not the sku) is poison. A
+ * registry that cannot be reached is not poison: that error is retriable and is thrown, so
+ * the batch is retried. Writer schemas are fetched once per batch, then decoding is synchronous.
  */
+export async function decodeEvents(codec: AvroCodec, messages: KafkaMessage[]): Promise<Decoded[]> {
+  await codec.preloadWriters(messages.map((m) => m.value));
+  return messages.map((message) => decodeOne(codec, message));
+}
+
 export async function decodeEvent(codec: AvroCodec, message: KafkaMessage): Promise<Decoded> {
+  return (await decodeEvents(codec, [message]))[0] as Decoded;
+}
+
+function decodeOne(codec: AvroCodec, message: KafkaMessage): Decoded {
   if (!message.value)
     return { ok: false, error: new InventoryError('EMPTY_VALUE', 'record has no value (tombstone)') };
   try {
-    const event = await codec.decode(message.value, 'InventoryEvent');
+    const event = codec.decodeSync(message.value, 'InventoryEvent');
     const problem = impossibility(event);
     if (problem) return { ok: false, error: new InventoryError('IMPOSSIBLE_VALUE', problem) };
     if (message.key && message.key.toString() !== event.sku) {

@@ -1,4 +1,4 @@
-import { InventoryError } from '@inventory/core';
+import { InventoryError, isRetriable } from '@inventory/core';
 import type avro from 'avsc';
 import type { SchemaRegistryClient } from './registry.ts';
 import { type LoadedSchema, loadAllSchemas } from './schemas.ts';
@@ -19,6 +19,7 @@ export class AvroCodec {
   private readonly schemas: Map<SchemaName, LoadedSchema>;
   private readonly idBySubject = new Map<string, Promise<number>>();
   private readonly writerById = new Map<number, Promise<avro.Type>>();
+  private readonly writerTypes = new Map<number, avro.Type>();
   private readonly resolvers = new Map<string, avro.Resolver | null>();
 
   constructor(
@@ -48,22 +49,62 @@ export class AvroCodec {
   }
 
   async encode<N extends SchemaName>(subject: string, name: N, value: SchemaValues[N]): Promise<Buffer> {
+    const [buffer] = await this.encodeAll(subject, name, [value]);
+    return buffer as Buffer;
+  }
+
+  /** Encodes many values of one subject: one id lookup, then synchronous encoding. */
+  async encodeAll<N extends SchemaName>(
+    subject: string,
+    name: N,
+    values: SchemaValues[N][],
+  ): Promise<Buffer[]> {
     const { type } = this.schema(name);
-    const problems = validate(type, value);
-    if (problems.length > 0) {
-      throw new InventoryError(
-        'CODEC_INVALID_VALUE',
-        `value does not match ${name}: ${problems.map((p) => `${p.path}: ${p.message}`).join('; ')}`,
-        { details: { problems } },
-      );
-    }
     const id = await this.schemaId(subject, name);
-    return encodeFrame(id, type.toBuffer(value));
+    return values.map((value) => {
+      // The cheap check first; the detailed walk only for a value that fails it.
+      if (!type.isValid(value)) {
+        const problems = validate(type, value);
+        throw new InventoryError(
+          'CODEC_INVALID_VALUE',
+          `value does not match ${name}: ${problems.map((p) => `${p.path}: ${p.message}`).join('; ')}`,
+          { details: { problems } },
+        );
+      }
+      return encodeFrame(id, type.toBuffer(value));
+    });
+  }
+
+  /**
+   * Fetches the writer schemas the frames name, once per id, so that decodeSync can run
+   * without awaiting per record. An id the registry does not know is left for decodeSync to
+   * report; a registry that cannot be reached throws (retriable).
+   */
+  async preloadWriters(buffers: (Buffer | null | undefined)[]): Promise<void> {
+    const ids = new Set<number>();
+    for (const buffer of buffers) {
+      if (buffer && buffer.length >= 5 && buffer[0] === 0) ids.add(buffer.readInt32BE(1));
+    }
+    for (const id of ids) {
+      if (this.writerTypes.has(id)) continue;
+      try {
+        this.writerTypes.set(id, await this.writer(id));
+      } catch (error) {
+        if (isRetriable(error)) throw error;
+      }
+    }
   }
 
   async decode<N extends SchemaName>(buffer: Buffer, name: N): Promise<SchemaValues[N]> {
+    await this.preloadWriters([buffer]);
+    return this.decodeSync(buffer, name);
+  }
+
+  /** Decodes a frame whose writer schema preloadWriters has fetched. */
+  decodeSync<N extends SchemaName>(buffer: Buffer, name: N): SchemaValues[N] {
     const { schemaId, body } = decodeFrame(buffer);
-    const writer = await this.writer(schemaId);
+    const writer = this.writerTypes.get(schemaId);
+    if (!writer) throw new InventoryError('SCHEMA_UNKNOWN', `the registry has no schema with id ${schemaId}`);
     const reader = this.schema(name).type;
     const resolver = this.resolver(schemaId, name, reader, writer);
     try {

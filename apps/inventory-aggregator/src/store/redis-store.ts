@@ -16,7 +16,6 @@ export interface Commit {
   /** Changed skus: their hash fields (locations and total) to write. */
   hashes: Map<string, Record<string, string>>;
   eventIds: string[];
-  outputs: Outputs;
 }
 
 export interface DedupPolicy {
