@@ -5,6 +5,7 @@ import { waitFor } from '@inventory/core';
 import { createTestTopic, stackEndpoints, testKafka, uniqueName } from '@inventory/testkit';
 import { Redis } from 'ioredis';
 import kafkajs from 'kafkajs';
+import { referenceOnHand } from './fold/reference.ts';
 
 /** Topics, Redis prefix and settings of one isolated aggregator deployment for a test. */
 export interface World {
@@ -180,24 +181,8 @@ export function generateEvents(count: number, seed: number): InventoryEvent[] {
   return events;
 }
 
-/** Expected onHand per sku and location, by the documented rules, written plainly. */
-export function reference(events: InventoryEvent[]): Map<string, number> {
-  const state = new Map<string, { onHand: number; lastCountAt: number | null }>();
-  const applied = new Set<string>();
-  for (const e of events) {
-    if (applied.has(e.eventId)) continue;
-    applied.add(e.eventId);
-    const key = `${e.sku}|${e.locationId}`;
-    const s = state.get(key) ?? { onHand: 0, lastCountAt: null };
-    if (s.lastCountAt !== null && e.occurredAt < s.lastCountAt) continue;
-    if (e.type === 'COUNT') state.set(key, { onHand: e.quantity, lastCountAt: e.occurredAt });
-    else {
-      const sign = e.type === 'SALE' || e.type === 'TRANSFER_OUT' ? -1 : 1;
-      state.set(key, { onHand: s.onHand + sign * e.quantity, lastCountAt: s.lastCountAt });
-    }
-  }
-  return new Map([...state].map(([k, v]) => [k, v.onHand]));
-}
+/** Expected onHand per sku and location: the plain reference fold. */
+export const reference = referenceOnHand;
 
 export async function produceEvents(world: World, events: InventoryEvent[], batchSize = 500): Promise<void> {
   const codec = createCodec({ registryUrl: stackEndpoints().SCHEMA_REGISTRY_URL });

@@ -1,7 +1,8 @@
-import type { InventoryEvent, InventoryEventType } from '@inventory/codec';
+import { type InventoryEvent, type InventoryEventType, inventoryEventTypes } from '@inventory/codec';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { fold, type SequencedEvent, type SkuState } from './fold.ts';
+import { referenceOnHand } from './reference.ts';
 import { skuAvailability } from './totals.ts';
 
 const t0 = Date.parse('2026-11-22T08:00:00Z');
@@ -94,19 +95,10 @@ describe('fold semantics', () => {
   });
 });
 
-const types: InventoryEventType[] = [
-  'SALE',
-  'RETURN',
-  'RECEIPT',
-  'TRANSFER_OUT',
-  'TRANSFER_IN',
-  'ADJUSTMENT',
-  'COUNT',
-];
 const arbitraryEvent = fc
   .record({
     id: fc.integer({ min: 0, max: 40 }),
-    type: fc.constantFrom(...types),
+    type: fc.constantFrom(...inventoryEventTypes),
     quantity: fc.integer({ min: 1, max: 50 }),
     negative: fc.boolean(),
     minute: fc.integer({ min: 0, max: 120 }),
@@ -176,24 +168,9 @@ describe('fold properties', () => {
       fc.property(fc.array(arbitraryEvent, { maxLength: 60 }), (events) => {
         const state = new Map<string, SkuState>();
         fold(state, sequence(events), () => false);
-        // Reference: per location, replay in order with the documented rules, written plainly.
-        const reference = new Map<string, { onHand: number; lastCountAt: number | null }>();
-        const applied = new Set<string>();
-        for (const e of events) {
-          if (applied.has(e.eventId)) continue;
-          applied.add(e.eventId);
-          const key = `${e.sku}|${e.locationId}`;
-          const r = reference.get(key) ?? { onHand: 0, lastCountAt: null };
-          if (r.lastCountAt !== null && e.occurredAt < r.lastCountAt) continue;
-          if (e.type === 'COUNT') reference.set(key, { onHand: e.quantity, lastCountAt: e.occurredAt });
-          else {
-            const sign = e.type === 'SALE' || e.type === 'TRANSFER_OUT' ? -1 : 1;
-            reference.set(key, { onHand: r.onHand + sign * e.quantity, lastCountAt: r.lastCountAt });
-          }
-        }
-        for (const [key, r] of reference) {
+        for (const [key, onHand] of referenceOnHand(events)) {
           const [sku, location] = key.split('|') as [string, string];
-          expect(state.get(sku)?.get(location)?.onHand).toBe(r.onHand);
+          expect(state.get(sku)?.get(location)?.onHand).toBe(onHand);
         }
       }),
       { numRuns: 300 },
