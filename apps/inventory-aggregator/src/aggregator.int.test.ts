@@ -51,6 +51,11 @@ describe('inventory-aggregator against the real stack', () => {
         },
       ],
     });
+    // A master-data record that does not decode is skipped; the other locations still count.
+    await producer.send({
+      topic: world.locations,
+      messages: [{ key: 'S-9', value: Buffer.from('not avro') }],
+    });
     await producer.disconnect();
     await produceEvents(world, events.slice(1_500));
 

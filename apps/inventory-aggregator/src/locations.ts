@@ -1,4 +1,5 @@
 import type { AvroCodec } from '@inventory/codec';
+import { isRetriable } from '@inventory/core';
 import { readToEnd } from '@inventory/kafka';
 import type { Kafka } from 'kafkajs';
 import { unknownRegion } from './fold/totals.ts';
@@ -6,6 +7,9 @@ import { unknownRegion } from './fold/totals.ts';
 /** Region of each location, from the master-data topic the platform owns. */
 export class LocationDirectory {
   private regions = new Map<string, string>();
+
+  /** Records that could not be decoded in the last refresh (skipped, not fatal). */
+  skipped = 0;
 
   constructor(
     private readonly kafka: Kafka,
@@ -16,17 +20,25 @@ export class LocationDirectory {
   /** Reads the whole compacted topic; the newest record of each location wins. */
   async refresh(): Promise<number> {
     const regions = new Map<string, string>();
+    let skipped = 0;
     await readToEnd(
       this.kafka,
       this.topic,
       async (message) => {
         if (!message.value) return;
-        const location = await this.codec.decode(message.value, 'Location');
-        regions.set(location.locationId, location.region);
+        try {
+          const location = await this.codec.decode(message.value, 'Location');
+          regions.set(location.locationId, location.region);
+        } catch (error) {
+          // One bad master-data record must not stop folding: its location counts as unknown.
+          if (isRetriable(error)) throw error;
+          skipped++;
+        }
       },
       { groupPrefix: 'inventory-aggregator-locations' },
     );
     this.regions = regions;
+    this.skipped = skipped;
     return regions.size;
   }
 

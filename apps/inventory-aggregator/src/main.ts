@@ -34,7 +34,7 @@ async function main(): Promise<void> {
   const codec = createCodec({ registryUrl: config.SCHEMA_REGISTRY_URL });
   const metrics = createMetrics();
   const locations = new LocationDirectory(kafka, codec, config.LOCATIONS_TOPIC);
-  logger.info({ locations: await locations.refresh() }, 'master data loaded');
+  logger.info({ locations: await locations.refresh(), skipped: locations.skipped }, 'master data loaded');
   const refresh = setInterval(() => {
     locations
       .refresh()

@@ -1,3 +1,5 @@
+import type { StockLevel } from '@inventory/codec';
+import { isRetriable } from '@inventory/core';
 import { readRanges, readToEnd } from '@inventory/kafka';
 import type { AggregatorDeps } from './aggregator.ts';
 import type { LocationState, SkuState } from './fold/fold.ts';
@@ -23,12 +25,23 @@ export async function rebuildPartitions(
   const wanted = new Set(partitions);
   const state = new Map<number, Map<string, SkuState>>(partitions.map((p) => [p, new Map()]));
   const highest = new Map<number, number>();
+  let undecodable = 0;
   await readToEnd(
     kafka,
     config.STOCK_TOPIC,
     async (message) => {
       if (!message.value) return;
-      const level = await codec.decode(message.value, 'StockLevel');
+      let level: StockLevel;
+      try {
+        level = await codec.decode(message.value, 'StockLevel');
+      } catch (error) {
+        // Skipped and logged as an error rather than refusing to start (which would stop
+        // every sku): that location x sku falls back to an older record or to zero until the
+        // next reconciliation corrects it.
+        if (isRetriable(error)) throw error;
+        undecodable++;
+        return;
+      }
       if (!wanted.has(level.inputPartition)) return;
       const skus = state.get(level.inputPartition) as Map<string, SkuState>;
       const locations = skus.get(level.sku) ?? new Map<string, LocationState>();
@@ -49,6 +62,8 @@ export async function rebuildPartitions(
     { groupPrefix: `${config.GROUP_ID}-rebuild` },
   );
 
+  if (undecodable > 0)
+    deps.logger.error({ undecodable }, 'stock records skipped in the rebuild: they do not decode');
   const offsets = await admin.fetchTopicOffsets(config.INPUT_TOPIC);
   const horizonStart = await admin.fetchTopicOffsetsByTimestamp(
     config.INPUT_TOPIC,
