@@ -5,8 +5,10 @@ import kafkajs from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   createWorld,
+  expectedAssortments,
   generateEvents,
   produceEvents,
+  readAssortments,
   readModel,
   redisClient,
   reference,
@@ -64,6 +66,8 @@ describe('inventory-aggregator against the real stack', () => {
       await waitDrained(redis, world);
       const model = await readModel(redis, world);
       expect(model.onHand).toEqual(reference(events));
+      // The assortment index lists, per location, exactly the skus held there.
+      expect(await readAssortments(redis, world)).toEqual(expectedAssortments(model.onHand));
 
       // Network totals: sums over locations, with the region breakdown from master data.
       for (const [sku, total] of model.totals) {

@@ -3,9 +3,11 @@ import { waitFor } from '@inventory/core';
 import { afterAll, describe, expect, it } from 'vitest';
 import {
   createWorld,
+  expectedAssortments,
   generateEvents,
   produceEvents,
   type RunningAggregator,
+  readAssortments,
   readModel,
   redisClient,
   reference,
@@ -125,6 +127,8 @@ describe('exactly-once effect on state', () => {
     await reach(world, size * 0.4, 'progress before the wipe');
     await redis.flushall();
     await expectExact(world, events);
+    const model = await readModel(redis, world);
+    expect(await readAssortments(redis, world)).toEqual(expectedAssortments(model.onHand));
     const metrics = await (await fetch(`http://127.0.0.1:${aggregator.port}/metrics`)).text();
     expect(metrics).toMatch(/aggregator_partition_rebuilds_total [1-9]/);
     aggregator.child.kill('SIGTERM');

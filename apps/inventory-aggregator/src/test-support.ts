@@ -226,6 +226,31 @@ export async function readModel(redis: Redis, world: World) {
   return { onHand, totals };
 }
 
+/** skus per location as the assortment index holds them, merged over the partitions. */
+export async function readAssortments(redis: Redis, world: World): Promise<Map<string, string[]>> {
+  const index = new Map<string, string[]>();
+  let cursor = '0';
+  do {
+    const [next, keys] = await redis.scan(cursor, 'MATCH', `${world.prefix}:*:loc:*`, 'COUNT', 1000);
+    cursor = next;
+    for (const key of keys) {
+      const locationId = key.slice(key.indexOf(':loc:') + 5);
+      index.set(locationId, [...(index.get(locationId) ?? []), ...(await redis.zrange(key, 0, -1))].sort());
+    }
+  } while (cursor !== '0');
+  return index;
+}
+
+/** The assortment each location should have: every sku the read model holds there. */
+export function expectedAssortments(onHand: Map<string, number>): Map<string, string[]> {
+  const index = new Map<string, string[]>();
+  for (const key of onHand.keys()) {
+    const [sku, locationId] = key.split('|') as [string, string];
+    index.set(locationId, [...(index.get(locationId) ?? []), sku].sort());
+  }
+  return index;
+}
+
 /** Waits until Redis' next offset of every partition reaches the end of the input topic. */
 export async function waitDrained(redis: Redis, world: World, timeoutMs = 120_000): Promise<void> {
   const admin = testKafka().admin();

@@ -4,17 +4,20 @@
  * one the fold started from, and moves the offset in the same step. An instance that lost
  * its partition (and whose view is stale) finds a different offset and writes nothing.
  *
- * KEYS: offset, outbox, seen bucket, then one hash per changed sku.
- * ARGV: expected offset, new offset, seen TTL seconds, outbox entry ('' for none),
- *       eventId count E, E eventIds, then per hash: field count F and F field/value pairs.
+ * KEYS: offset, outbox, seen bucket, H hashes (one per changed sku), then the assortment
+ *       index of each location those skus are held at.
+ * ARGV: expected offset, new offset, seen TTL seconds, outbox entry ('' for none), H,
+ *       eventId count E, E eventIds, per hash: field count F and F field/value pairs,
+ *       per index: member count M and M skus.
  */
 export const applyScript = `
 local current = redis.call('GET', KEYS[1])
 if current ~= ARGV[1] then
   return {0, current or ''}
 end
-local count = tonumber(ARGV[5])
-local pos = 6
+local hashes = tonumber(ARGV[5])
+local count = tonumber(ARGV[6])
+local pos = 7
 local chunk = {}
 for i = 1, count do
   chunk[#chunk + 1] = ARGV[pos]
@@ -26,7 +29,7 @@ for i = 1, count do
 end
 if #chunk > 0 then redis.call('SADD', KEYS[3], unpack(chunk)) end
 if count > 0 then redis.call('EXPIRE', KEYS[3], ARGV[3]) end
-for k = 4, #KEYS do
+for k = 4, 3 + hashes do
   local fields = tonumber(ARGV[pos])
   pos = pos + 1
   local args = {}
@@ -35,6 +38,22 @@ for k = 4, #KEYS do
     pos = pos + 1
   end
   redis.call('HSET', KEYS[k], unpack(args))
+end
+for k = 4 + hashes, #KEYS do
+  local members = tonumber(ARGV[pos])
+  pos = pos + 1
+  local args = {}
+  for j = 1, members do
+    args[#args + 1] = 0
+    args[#args + 1] = ARGV[pos]
+    pos = pos + 1
+    -- unpack() is bounded by Lua's stack: write in chunks.
+    if #args == 2000 then
+      redis.call('ZADD', KEYS[k], unpack(args))
+      args = {}
+    end
+  end
+  if #args > 0 then redis.call('ZADD', KEYS[k], unpack(args)) end
 end
 if ARGV[4] ~= '' then redis.call('RPUSH', KEYS[2], ARGV[4]) end
 redis.call('SET', KEYS[1], ARGV[2])

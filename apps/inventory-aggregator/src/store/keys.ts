@@ -9,6 +9,9 @@
  *                                       "total" -> SkuAvailability JSON (network-wide, by region)
  *   <prefix>:{p<n>}:seen:<bucket>       set of eventIds applied in that time bucket (dedup horizon)
  *   <prefix>:{p<n>}:outbox              list of output batches written to Redis, not yet to Kafka
+ *   <prefix>:{p<n>}:loc:<locationId>    sorted set (all scores 0, so ordered by sku) of the skus of
+ *                                       partition n held at that location: a store's assortment,
+ *                                       paged with ZRANGE BYLEX and merged over the partitions
  */
 export class KeyLayout {
   constructor(readonly prefix: string) {}
@@ -27,6 +30,10 @@ export class KeyLayout {
 
   outbox(partition: number): string {
     return `${this.prefix}:{p${partition}}:outbox`;
+  }
+
+  assortment(partition: number, locationId: string): string {
+    return `${this.prefix}:{p${partition}}:loc:${locationId}`;
   }
 }
 

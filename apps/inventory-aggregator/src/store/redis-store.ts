@@ -86,17 +86,20 @@ export class RedisStore {
   async commit(commit: Commit, outboxEntry: string): Promise<boolean> {
     const { partition } = commit;
     const skus = [...commit.hashes.keys()];
+    const index = assortments(commit.hashes);
     const keys = [
       this.keys.offset(partition),
       this.keys.outbox(partition),
       this.keys.seen(partition, this.buckets()[0] as number),
       ...skus.map((sku) => this.keys.sku(partition, sku)),
+      ...[...index.keys()].map((locationId) => this.keys.assortment(partition, locationId)),
     ];
     const args: (string | number)[] = [
       String(commit.expectedOffset),
       String(commit.nextOffset),
       Math.ceil((this.dedup.horizonMs + this.dedup.bucketMs) / 1000),
       outboxEntry,
+      skus.length,
       commit.eventIds.length,
       ...commit.eventIds,
     ];
@@ -104,6 +107,7 @@ export class RedisStore {
       const fields = Object.entries(commit.hashes.get(sku) ?? {});
       args.push(fields.length, ...fields.flat());
     }
+    for (const members of index.values()) args.push(members.length, ...members);
     const [ok] = (await (
       this.redis as unknown as {
         inventoryApply(n: number, ...a: (string | number)[]): Promise<[number, string]>;
@@ -129,6 +133,9 @@ export class RedisStore {
   ) {
     const multi = this.redis.multi();
     for (const [sku, fields] of hashes) multi.hset(this.keys.sku(partition, sku), fields);
+    for (const [locationId, skus] of assortments(hashes)) {
+      multi.zadd(this.keys.assortment(partition, locationId), ...skus.flatMap((sku) => [0, sku]));
+    }
     const seenKey = this.keys.seen(partition, this.buckets()[0] as number);
     for (let i = 0; i < eventIds.length; i += 1000) multi.sadd(seenKey, ...eventIds.slice(i, i + 1000));
     if (eventIds.length > 0)
@@ -136,6 +143,21 @@ export class RedisStore {
     multi.set(this.keys.offset(partition), String(nextOffset));
     await multi.exec();
   }
+}
+
+/** Which skus each location holds, from the `l:<locationId>` fields of the sku hashes. */
+export function assortments(hashes: Map<string, Record<string, string>>): Map<string, string[]> {
+  const index = new Map<string, string[]>();
+  for (const [sku, fields] of hashes) {
+    for (const field of Object.keys(fields)) {
+      if (!field.startsWith('l:')) continue;
+      const locationId = field.slice(2);
+      const skus = index.get(locationId) ?? [];
+      skus.push(sku);
+      index.set(locationId, skus);
+    }
+  }
+  return index;
 }
 
 /** Hash fields of a sku: every changed location, and the network total. */
