@@ -7,10 +7,9 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { waitFor } from '@inventory/core';
+import { hashToken, waitFor } from '@inventory/core';
 import { stackEndpoints } from '@inventory/testkit';
 import * as hdr from 'hdr-histogram-js';
-import { hashToken } from '../src/auth/tokens.ts';
 
 const seconds = Number(process.argv[2] ?? 15);
 const port = 19_191;

@@ -1,10 +1,9 @@
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { InventoryEvent } from '@inventory/codec';
-import type { Logger } from '@inventory/core';
+import { bearerToken, type Logger, RateLimiter } from '@inventory/core';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyRequest } from 'fastify';
-import { RateLimiter } from './auth/rate-limit.ts';
-import { bearerToken, forbiddenLocations, type IngestClient, type TokenStore } from './auth/tokens.ts';
+import { forbiddenLocations, type IngestClient, type TokenStore } from './auth/tokens.ts';
 import type { IngestConfig } from './config.ts';
 import { eventsOfJson, parseJsonBody, parseNdjson } from './events/body.ts';
 import { defaultLimits, type StoreEvent, validateEvents } from './events/validate.ts';

@@ -2,8 +2,8 @@
 // from the stack's endpoint file and the committed development credentials, then starts main.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { hashToken } from '@inventory/core';
 import { stackEndpoints, stackHome } from '@inventory/testkit';
-import { hashToken } from './auth/tokens.ts';
 
 const credentialsFile = new URL('../../../deploy/local/dev-credentials.json', import.meta.url);
 const { storeIngest } = JSON.parse(readFileSync(credentialsFile, 'utf8')) as {

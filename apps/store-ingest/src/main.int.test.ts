@@ -3,10 +3,9 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { waitFor } from '@inventory/core';
+import { hashToken, waitFor } from '@inventory/core';
 import { stackEndpoints } from '@inventory/testkit';
 import { afterAll, describe, expect, it } from 'vitest';
-import { hashToken } from './auth/tokens.ts';
 import { storeEvent } from './test-app.ts';
 
 /** The real process: settings from the environment, HTTP on a port, orderly stop on SIGTERM. */

@@ -1,11 +1,11 @@
 import { createCodec } from '@inventory/codec';
-import { createLogger } from '@inventory/core';
+import { createLogger, hashToken } from '@inventory/core';
 import { createKafka } from '@inventory/kafka';
 import { stackEndpoints, uniqueName } from '@inventory/testkit';
 import type { FastifyInstance } from 'fastify';
 import kafkajs from 'kafkajs';
 import { buildApp } from './app.ts';
-import { hashToken, TokenStore } from './auth/tokens.ts';
+import { TokenStore } from './auth/tokens.ts';
 import { type IngestConfig, parseIngestConfig } from './config.ts';
 import { createMetrics, type IngestMetrics } from './metrics.ts';
 import { EventPublisher } from './publish/publisher.ts';

@@ -1,6 +1,6 @@
+import { bearerToken, hashToken, RateLimiter } from '@inventory/core';
 import { describe, expect, it } from 'vitest';
-import { RateLimiter } from './rate-limit.ts';
-import { bearerToken, forbiddenLocations, hashToken, parseTokenFile, TokenStore } from './tokens.ts';
+import { forbiddenLocations, parseTokenFile, TokenStore } from './tokens.ts';
 
 describe('tokens', () => {
   const store = new TokenStore([

@@ -1,6 +1,6 @@
 // Prints a new random token and the token-file entry that stores only its hash:
 //   npm run hash-token -w @inventory/store-ingest -- <clientId> <locationId>[,<locationId>...]
-import { hashToken, newToken } from './tokens.ts';
+import { hashToken, newToken } from '@inventory/core';
 
 const [clientId, locations] = process.argv.slice(2);
 if (!clientId || !locations) {

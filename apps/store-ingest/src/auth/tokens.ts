@@ -1,6 +1,5 @@
-import { createHash, randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { InventoryError } from '@inventory/core';
+import { hashToken, InventoryError } from '@inventory/core';
 
 /** A store system allowed to write events, as the token file describes it. */
 export interface IngestClient {
@@ -11,19 +10,6 @@ export interface IngestClient {
 
 interface TokenFileEntry extends IngestClient {
   tokenSha256: string;
-}
-
-/**
- * Tokens are 256-bit random secrets, so a single SHA-256 is enough to store them: unlike
- * passwords they cannot be guessed from a dictionary, and lookups stay O(1) per request.
- * Only hashes are kept in memory and on disk.
- */
-export function hashToken(token: string): string {
-  return createHash('sha256').update(token, 'utf8').digest('hex');
-}
-
-export function newToken(): string {
-  return `inv_${randomBytes(32).toString('base64url')}`;
 }
 
 export class TokenStore {
@@ -79,10 +65,4 @@ export function forbiddenLocations(client: IngestClient, locationIds: string[]):
   if (client.locationIds.includes('*')) return [];
   const allowed = new Set(client.locationIds);
   return locationIds.flatMap((id, index) => (allowed.has(id) ? [] : [index]));
-}
-
-/** The token of an `Authorization: Bearer <token>` header, or undefined. */
-export function bearerToken(header: string | undefined): string | undefined {
-  const match = /^Bearer ([A-Za-z0-9._~+/=-]+)$/.exec(header ?? '');
-  return match?.[1];
 }

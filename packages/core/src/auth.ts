@@ -1,3 +1,24 @@
+import { createHash, randomBytes } from 'node:crypto';
+
+/**
+ * Tokens and API keys are 256-bit random secrets, so one SHA-256 is enough to store them:
+ * unlike passwords they cannot be guessed from a dictionary, and a lookup stays O(1).
+ * Only hashes are kept in memory and on disk.
+ */
+export function hashToken(token: string): string {
+  return createHash('sha256').update(token, 'utf8').digest('hex');
+}
+
+export function newToken(): string {
+  return `inv_${randomBytes(32).toString('base64url')}`;
+}
+
+/** The token of an `Authorization: Bearer <token>` header, or undefined. */
+export function bearerToken(header: string | undefined): string | undefined {
+  const match = /^Bearer ([A-Za-z0-9._~+/=-]+)$/.exec(header ?? '');
+  return match?.[1];
+}
+
 /**
  * Token bucket per client: `burst` requests at once, refilled at `perSecond`. Pure state
  * with an injected clock, so the limiter is tested without waiting.
