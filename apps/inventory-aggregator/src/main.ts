@@ -1,12 +1,11 @@
 import { createCodec } from '@inventory/codec';
 import { createLogger, errorMessage } from '@inventory/core';
-import { createKafka } from '@inventory/kafka';
+import { createKafka, LocationDirectory } from '@inventory/kafka';
 import { Redis } from 'ioredis';
 import kafkajs from 'kafkajs';
 import { Aggregator } from './aggregator.ts';
 import { parseAggregatorConfig } from './config.ts';
 import { buildHttp } from './http.ts';
-import { LocationDirectory } from './locations.ts';
 import { createMetrics } from './metrics.ts';
 import { RedisStore } from './store/redis-store.ts';
 
@@ -33,7 +32,7 @@ async function main(): Promise<void> {
   closers.push(() => redis.quit());
   const codec = createCodec({ registryUrl: config.SCHEMA_REGISTRY_URL });
   const metrics = createMetrics();
-  const locations = new LocationDirectory(kafka, codec, config.LOCATIONS_TOPIC);
+  const locations = new LocationDirectory(kafka, codec, config.LOCATIONS_TOPIC, config.GROUP_ID);
   logger.info({ locations: await locations.refresh(), skipped: locations.skipped }, 'master data loaded');
   const refresh = setInterval(() => {
     locations

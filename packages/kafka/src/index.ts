@@ -1,4 +1,5 @@
 export * from './catalog.ts';
 export * from './client.ts';
+export * from './locations.ts';
 export * from './provision.ts';
 export * from './read.ts';

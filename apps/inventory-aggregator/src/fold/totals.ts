@@ -1,8 +1,6 @@
 import type { RegionAvailability, SkuAvailability, StockLevel } from '@inventory/codec';
 import type { LocationState, SkuState } from './fold.ts';
 
-export const unknownRegion = 'unknown';
-
 export function stockLevel(
   sku: string,
   locationId: string,

@@ -1,8 +1,9 @@
 import type { AvroCodec } from '@inventory/codec';
 import { isRetriable } from '@inventory/core';
-import { readToEnd } from '@inventory/kafka';
 import type { Kafka } from 'kafkajs';
-import { unknownRegion } from './fold/totals.ts';
+import { readToEnd } from './read.ts';
+
+export const unknownRegion = 'unknown';
 
 /** Region of each location, from the master-data topic the platform owns. */
 export class LocationDirectory {
@@ -15,6 +16,7 @@ export class LocationDirectory {
     private readonly kafka: Kafka,
     private readonly codec: AvroCodec,
     private readonly topic: string,
+    private readonly groupPrefix: string,
   ) {}
 
   /** Reads the whole compacted topic; the newest record of each location wins. */
@@ -35,7 +37,7 @@ export class LocationDirectory {
           skipped++;
         }
       },
-      { groupPrefix: 'inventory-aggregator-locations' },
+      { groupPrefix: `${this.groupPrefix}-locations` },
     );
     this.regions = regions;
     this.skipped = skipped;
@@ -43,4 +45,9 @@ export class LocationDirectory {
   }
 
   regionOf = (locationId: string): string => this.regions.get(locationId) ?? unknownRegion;
+
+  /** Every known location with its region. */
+  all(): ReadonlyMap<string, string> {
+    return this.regions;
+  }
 }
