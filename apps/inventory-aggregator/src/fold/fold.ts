@@ -1,16 +1,11 @@
 import { type InventoryEvent, onHandDelta } from '@inventory/codec';
+import type { StoredLocation } from '@inventory/read-model';
 
-/** State of one sku at one location, as the read model and inventory.stock.v1 hold it. */
-export interface LocationState {
-  onHand: number;
-  reserved: number;
-  updatedAt: number;
-  lastCountAt: number | null;
-  /** +1 per applied event of this location x sku. */
-  version: number;
-  /** Offset of inventory.events.v1 of the last event applied here. */
-  inputOffset: number;
-}
+/**
+ * State of one sku at one location, as the read model and inventory.stock.v1 hold it:
+ * version grows by one per applied event, inputOffset is the offset of the last one.
+ */
+export type LocationState = StoredLocation;
 
 /** Every location of one sku; the network-wide totals are derived from it (totals.ts). */
 export type SkuState = Map<string, LocationState>;

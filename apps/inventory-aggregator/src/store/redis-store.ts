@@ -1,8 +1,8 @@
 import type { SkuAvailability, StockLevel } from '@inventory/codec';
+import { KeyLayout, locationField, totalField } from '@inventory/read-model';
 import type { Redis } from 'ioredis';
 import type { LocationState, SkuState } from '../fold/fold.ts';
 import { applyScript } from './apply.lua.ts';
-import { KeyLayout, locationField, totalField } from './keys.ts';
 
 export interface Outputs {
   stock: StockLevel[];

@@ -1,0 +1,30 @@
+import { parseSettings, setting, type z } from '@inventory/config';
+import { topicNames } from '@inventory/kafka';
+
+const shape = {
+  HTTP_HOST: setting.string().default('127.0.0.1'),
+  HTTP_PORT: setting.port().default(19120),
+  KAFKA_BROKERS: setting.list(),
+  KAFKA_CLIENT_ID: setting.string().default('inventory-query-api'),
+  SCHEMA_REGISTRY_URL: setting.url().optional(),
+  REDIS_URL: setting.string(),
+  /** Must equal the aggregator's AGG_REDIS_PREFIX. */
+  REDIS_PREFIX: setting.string().default('inv'),
+  /** The aggregator's input topic: its partition count maps a sku to its Redis keys. */
+  INPUT_TOPIC: setting.string().default(topicNames.events),
+  LOCATIONS_TOPIC: setting.string().default(topicNames.locations),
+  LOCATIONS_REFRESH_MS: setting.positiveInt().default(60_000),
+  /** JSON file of hashed API keys: {"keys": [{keyId, keySha256, scopes}]}. */
+  API_KEYS_FILE: setting.string(),
+  RATE_PER_SECOND: setting.positiveInt().default(200),
+  RATE_BURST: setting.positiveInt().default(400),
+  /** Longest time any cache (browser or shared) may serve an answer without revalidating. */
+  CACHE_MAX_AGE_SECONDS: setting.nonNegativeInt().default(1),
+  LOG_LEVEL: setting.logLevel().default('info'),
+};
+
+export type QueryConfig = z.infer<z.ZodObject<typeof shape>>;
+
+export function parseQueryConfig(env: Record<string, string | undefined>): QueryConfig {
+  return parseSettings(shape, env, { prefix: 'QUERY_' });
+}

@@ -1,0 +1,3 @@
+export * from './keys.ts';
+export * from './partition.ts';
+export * from './stored.ts';
