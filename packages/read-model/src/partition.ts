@@ -10,6 +10,9 @@ export function partitionOf(sku: string, partitions: number): number {
   const partitionMetadata = Array.from({ length: partitions }, (_, partitionId) => ({
     partitionId,
     leader: 0,
+    partitionErrorCode: 0,
+    replicas: [0],
+    isr: [0],
   }));
   return partitioner({ topic: 'inventory.events.v1', partitionMetadata, message: { key: sku, value: null } });
 }
