@@ -1,0 +1,219 @@
+import { createLogger, hashToken, waitFor } from '@inventory/core';
+import type { FastifyInstance } from 'fastify';
+import { Counter, Registry } from 'prom-client';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  createWorld,
+  type RunningAggregator,
+  redisClient,
+  regions,
+  startAggregator,
+  type World,
+  waitDrained,
+} from '../../inventory-aggregator/src/test-support.ts';
+import { buildTestIngest, type TestIngest, tokens } from '../../store-ingest/src/test-app.ts';
+import { ApiKeyStore } from './api-keys.ts';
+import { buildApp } from './app.ts';
+import { parseQueryConfig } from './config.ts';
+import { ReadModel } from './read-model.ts';
+
+/**
+ * End to end on the real stack: events posted to the real store-ingest app are folded by
+ * the real aggregator process, and the query API answers from the Redis it wrote.
+ */
+describe('query API end to end', () => {
+  const redis = redisClient();
+  let world: World;
+  let ingest: TestIngest;
+  let aggregator: RunningAggregator;
+  let api: FastifyInstance;
+  // Event times relative to one fixed base, an hour ago.
+  const base = Math.floor((Date.now() - 60 * 60_000) / 1000) * 1000;
+  const at = (minutes: number) => new Date(base + minutes * 60_000).toISOString();
+  let n = 0;
+  const post = async (events: Record<string, unknown>[]) => {
+    const response = await ingest.app.inject({
+      method: 'POST',
+      url: '/v1/events',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${tokens.central}` },
+      payload: JSON.stringify({
+        events: events.map((e) => ({ eventId: `e2e-${world.prefix}-${n++}`, ...e })),
+      }),
+    });
+    expect(response.statusCode, response.body).toBe(202);
+  };
+  const get = (url: string, key = 'shop-key', headers: Record<string, string> = {}) =>
+    api.inject({ method: 'GET', url, headers: { authorization: `Bearer ${key}`, ...headers } });
+
+  beforeAll(async () => {
+    world = await createWorld(6);
+    ingest = await buildTestIngest(world.input, {
+      INGEST_RATE_PER_SECOND: '1000',
+      INGEST_RATE_BURST: '1000',
+    });
+    await post([
+      { type: 'RECEIPT', sku: 'SKU-A', locationId: 'S-1', quantity: 10, occurredAt: at(1) },
+      { type: 'RECEIPT', sku: 'SKU-A', locationId: 'S-3', quantity: 5, occurredAt: at(2) },
+      { type: 'SALE', sku: 'SKU-A', locationId: 'S-1', quantity: 2, occurredAt: at(3) },
+      { type: 'RECEIPT', sku: 'SKU-B', locationId: 'W-1', quantity: 7, occurredAt: at(4) },
+      { type: 'COUNT', sku: 'SKU-B', locationId: 'S-2', quantity: 3, occurredAt: at(5) },
+      ...['SKU-C', 'SKU-D', 'SKU-E'].map((sku, i) => ({
+        type: 'RECEIPT',
+        sku,
+        locationId: 'S-1',
+        quantity: 1 + i,
+        occurredAt: at(6),
+      })),
+    ]);
+    aggregator = startAggregator(world);
+    await waitDrained(redis, world);
+    const registry = new Registry();
+    api = await buildApp({
+      config: parseQueryConfig({
+        QUERY_KAFKA_BROKERS: 'unused:1',
+        QUERY_REDIS_URL: 'unused',
+        QUERY_API_KEYS_FILE: 'unused',
+        QUERY_CACHE_MAX_AGE_SECONDS: '1',
+      }),
+      readModel: new ReadModel(redis, world.prefix, 6),
+      keys: new ApiKeyStore([
+        { keyId: 'shop', keySha256: hashToken('shop-key'), scopes: ['availability:read'] },
+        { keyId: 'none', keySha256: hashToken('no-scope-key'), scopes: [] },
+      ]),
+      regionOf: (l) => regions[l] ?? 'unknown',
+      metrics: {
+        registry,
+        requests: new Counter({
+          name: 'q',
+          help: 'q',
+          labelNames: ['route', 'status'] as const,
+          registers: [registry],
+        }),
+      },
+      ready: async () => true,
+      logger: createLogger('query-test', 'silent'),
+    });
+  });
+  afterAll(async () => {
+    await api?.close();
+    await ingest?.close();
+    aggregator?.child.kill('SIGTERM');
+    await redis.quit();
+  });
+
+  it('answers a sku network-wide and per location, with filters by location and region', async () => {
+    const response = await get('/v1/availability/SKU-A');
+    expect(response.statusCode).toBe(200);
+    expect(response.json()).toEqual({
+      sku: 'SKU-A',
+      onHand: 13,
+      reserved: 0,
+      available: 13,
+      inStock: true,
+      asOf: new Date(Date.parse(at(3))).toISOString(),
+      locations: [
+        {
+          locationId: 'S-1',
+          onHand: 8,
+          reserved: 0,
+          available: 8,
+          inStock: true,
+          updatedAt: new Date(Date.parse(at(3))).toISOString(),
+        },
+        {
+          locationId: 'S-3',
+          onHand: 5,
+          reserved: 0,
+          available: 5,
+          inStock: true,
+          updatedAt: new Date(Date.parse(at(2))).toISOString(),
+        },
+      ],
+    });
+    expect((await get('/v1/availability/SKU-A?region=north')).json()).toMatchObject({
+      onHand: 8,
+      locations: [{ locationId: 'S-1' }],
+    });
+    expect((await get('/v1/availability/SKU-A?locationId=S-3&locationId=S-2')).json()).toMatchObject({
+      onHand: 5,
+      locations: [{ locationId: 'S-3' }],
+    });
+    expect((await get('/v1/locations/W-1/availability/SKU-B')).json()).toMatchObject({
+      sku: 'SKU-B',
+      onHand: 7,
+      inStock: true,
+    });
+  });
+
+  it('404 with a clear code for an unknown sku, or a sku never held at a location', async () => {
+    const unknown = await get('/v1/availability/NOPE');
+    expect(unknown.statusCode).toBe(404);
+    expect(unknown.json().error.code).toBe('unknown_sku');
+    const notHere = await get('/v1/locations/S-3/availability/SKU-B');
+    expect(notHere.statusCode).toBe(404);
+    expect(notHere.json().error.code).toBe('unknown_sku_at_location');
+  });
+
+  it('batch: one entry per sku, unknown ones marked without failing the batch', async () => {
+    const response = await api.inject({
+      method: 'POST',
+      url: '/v1/availability/batch',
+      headers: { authorization: 'Bearer shop-key', 'content-type': 'application/json' },
+      payload: JSON.stringify({ skus: ['SKU-B', 'NOPE', 'SKU-A'] }),
+    });
+    expect(response.statusCode).toBe(200);
+    const results = response.json().results as { sku: string; found: boolean; onHand?: number }[];
+    expect(results.map((r) => [r.sku, r.found, r.onHand])).toEqual([
+      ['SKU-B', true, 10],
+      ['NOPE', false, undefined],
+      ['SKU-A', true, 13],
+    ]);
+  });
+
+  it("pages a store's assortment in sku order with a stable cursor", async () => {
+    const seen: string[] = [];
+    let url = '/v1/locations/S-1/availability?limit=2';
+    for (let page = 0; page < 5; page++) {
+      const body = (await get(url)).json() as {
+        items: { sku: string; onHand: number }[];
+        nextCursor: string | null;
+      };
+      seen.push(...body.items.map((i) => i.sku));
+      if (!body.nextCursor) break;
+      url = `/v1/locations/S-1/availability?limit=2&cursor=${body.nextCursor}`;
+    }
+    expect(seen).toEqual(['SKU-A', 'SKU-C', 'SKU-D', 'SKU-E']);
+  });
+
+  it('ETag revalidation (304) and a Cache-Control bound; a new event changes the answer at once', async () => {
+    const first = await get('/v1/availability/SKU-A');
+    expect(first.headers['cache-control']).toBe('public, max-age=1, must-revalidate');
+    const etag = first.headers.etag as string;
+    expect((await get('/v1/availability/SKU-A', 'shop-key', { 'if-none-match': etag })).statusCode).toBe(304);
+    await post([{ type: 'SALE', sku: 'SKU-A', locationId: 'S-3', quantity: 4, occurredAt: at(30) }]);
+    await waitFor(async () => (await get('/v1/availability/SKU-A')).json().onHand === 9, {
+      description: 'the sale to be visible through the query API',
+      timeoutMs: 30_000,
+    });
+    const after = await get('/v1/availability/SKU-A', 'shop-key', { 'if-none-match': etag });
+    expect(after.statusCode).toBe(200);
+    expect(after.json().asOf).toBe(new Date(Date.parse(at(30))).toISOString());
+  });
+
+  it('401 without or with an unknown key, 403 without the scope, 400 naming every bad parameter', async () => {
+    expect((await api.inject({ url: '/v1/availability/SKU-A' })).statusCode).toBe(401);
+    expect((await get('/v1/availability/SKU-A', 'wrong-key')).json().error.code).toBe('invalid_key');
+    const noScope = await get('/v1/availability/SKU-A', 'no-scope-key');
+    expect(noScope.statusCode).toBe(403);
+    expect(noScope.json().error.code).toBe('missing_scope');
+    const badPath = await get('/v1/locations/S%201/availability');
+    expect(badPath.statusCode).toBe(400);
+    expect(badPath.json().error.details).toEqual([
+      { path: 'params/locationId', message: expect.stringContaining('pattern') },
+    ]);
+    const badQuery = await get('/v1/locations/S-1/availability?limit=0&color=red');
+    expect(badQuery.statusCode).toBe(400);
+    const paths = (badQuery.json().error.details as { path: string }[]).map((d) => d.path).sort();
+    expect(paths).toEqual(['querystring/color', 'querystring/limit']);
+  });
+});

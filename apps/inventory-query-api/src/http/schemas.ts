@@ -1,0 +1,119 @@
+const code = { type: 'string', pattern: '^[A-Za-z0-9._-]{1,64}$' } as const;
+
+const locationView = {
+  type: 'object',
+  properties: {
+    locationId: { type: 'string' },
+    onHand: { type: 'integer' },
+    reserved: { type: 'integer' },
+    available: { type: 'integer' },
+    inStock: { type: 'boolean' },
+    updatedAt: { type: 'string', format: 'date-time' },
+  },
+} as const;
+
+export const skuView = {
+  type: 'object',
+  properties: {
+    sku: { type: 'string' },
+    onHand: { type: 'integer' },
+    reserved: { type: 'integer' },
+    available: { type: 'integer' },
+    inStock: { type: 'boolean' },
+    asOf: { type: 'string', format: 'date-time', description: 'Newest event time applied for the sku' },
+    locations: { type: 'array', items: locationView },
+  },
+} as const;
+
+const error = {
+  type: 'object',
+  properties: {
+    error: {
+      type: 'object',
+      properties: {
+        code: { type: 'string' },
+        message: { type: 'string' },
+        details: { type: 'array', items: { type: 'object', additionalProperties: true } },
+      },
+    },
+  },
+} as const;
+
+const errors = { 400: error, 401: error, 403: error, 404: error, 429: error } as const;
+const security = [{ apiKey: [] }];
+
+export const getSku = {
+  summary: 'Availability of a sku across the network, per location',
+  security,
+  params: { type: 'object', required: ['sku'], properties: { sku: code } },
+  querystring: {
+    type: 'object',
+    additionalProperties: false,
+    properties: {
+      locationId: { type: 'array', items: code, maxItems: 100, description: 'Repeatable' },
+      region: { type: 'string', minLength: 1, maxLength: 64 },
+    },
+  },
+  response: { 200: skuView, ...errors },
+} as const;
+
+export const getLocationSku = {
+  summary: 'Availability of a sku at one location',
+  security,
+  params: { type: 'object', required: ['locationId', 'sku'], properties: { locationId: code, sku: code } },
+  response: {
+    200: { ...locationView, properties: { ...locationView.properties, sku: { type: 'string' } } },
+    ...errors,
+  },
+} as const;
+
+export const postBatch = {
+  summary: 'Availability of up to 1000 skus; unknown skus are marked, not failing the batch',
+  security,
+  body: {
+    type: 'object',
+    additionalProperties: false,
+    required: ['skus'],
+    properties: { skus: { type: 'array', items: code, minItems: 1, maxItems: 1000 } },
+  },
+  response: {
+    200: {
+      type: 'object',
+      properties: {
+        results: {
+          type: 'array',
+          items: { type: 'object', properties: { ...skuView.properties, found: { type: 'boolean' } } },
+        },
+      },
+    },
+    ...errors,
+  },
+} as const;
+
+export const getAssortment = {
+  summary: "A location's whole assortment, in sku order, paged with a stable cursor",
+  security,
+  params: { type: 'object', required: ['locationId'], properties: { locationId: code } },
+  querystring: {
+    type: 'object',
+    additionalProperties: false,
+    properties: {
+      cursor: { type: 'string', pattern: '^[A-Za-z0-9_-]{1,200}$' },
+      limit: { type: 'integer', minimum: 1, maximum: 500, default: 100 },
+    },
+  },
+  response: {
+    200: {
+      type: 'object',
+      properties: {
+        locationId: { type: 'string' },
+        items: {
+          type: 'array',
+          items: { ...locationView, properties: { ...locationView.properties, sku: { type: 'string' } } },
+        },
+        nextCursor: { type: ['string', 'null'] },
+      },
+    },
+    ...errors,
+  },
+} as const;
