@@ -35,7 +35,7 @@ function sendCached(request: FastifyRequest, reply: FastifyReply, body: unknown,
   reply.header('etag', etag);
   reply.header('cache-control', `public, max-age=${maxAge}, must-revalidate`);
   const match = request.headers['if-none-match'];
-  if (match && match.split(',').some((m) => m.trim() === etag || m.trim() === `W/${etag}`)) {
+  if (match?.split(',').some((m) => m.trim() === etag || m.trim() === `W/${etag}`)) {
     return reply.status(304).send();
   }
   return reply.send(body);
