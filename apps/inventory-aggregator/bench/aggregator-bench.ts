@@ -6,30 +6,18 @@ import { createCodec, type InventoryEvent, type InventoryEventType } from '@inve
 import { waitFor } from '@inventory/core';
 import { stackEndpoints, testKafka, uniqueName } from '@inventory/testkit';
 import kafkajs from 'kafkajs';
-import { createWorld, redisClient, regions, startAggregator } from '../src/test-support.ts';
+import { createWorld, eventMix, redisClient, regions, startAggregator } from '../src/test-support.ts';
 
 const total = Number(process.argv[2] ?? 5_000_000);
 const skus = Number(process.argv[3] ?? 5_000);
 const partitions = 12;
 const locations = Object.keys(regions);
-const types: InventoryEventType[] = [
-  'SALE',
-  'SALE',
-  'SALE',
-  'SALE',
-  'RETURN',
-  'RECEIPT',
-  'TRANSFER_OUT',
-  'TRANSFER_IN',
-  'ADJUSTMENT',
-  'COUNT',
-];
 
 /** Event i of a reproducible stream; every 20th event is a redelivery of an earlier one. */
 function eventAt(i: number, t0: number): InventoryEvent {
   const source = i % 20 === 19 ? i - 7 : i;
   const h = Math.imul(source ^ 0x9e3779b9, 0x85ebca6b) >>> 0;
-  const type = types[h % types.length] as InventoryEventType;
+  const type = eventMix[h % eventMix.length] as InventoryEventType;
   return {
     eventId: `bench-${source}`,
     type,

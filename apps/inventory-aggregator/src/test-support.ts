@@ -137,6 +137,20 @@ export function startAggregator(world: World, nodeArgs: string[] = []): RunningA
   return { child, port, output: () => output, exited, ready };
 }
 
+/** Event types in the proportions of a store day: sales dominate. */
+export const eventMix: InventoryEventType[] = [
+  'SALE',
+  'SALE',
+  'SALE',
+  'SALE',
+  'RETURN',
+  'RECEIPT',
+  'TRANSFER_OUT',
+  'TRANSFER_IN',
+  'ADJUSTMENT',
+  'COUNT',
+];
+
 /** A reproducible stream: movements, counts, redeliveries (same eventId again) and late deltas. */
 export function generateEvents(count: number, seed: number): InventoryEvent[] {
   let x = seed;
@@ -145,17 +159,6 @@ export function generateEvents(count: number, seed: number): InventoryEvent[] {
     return x / 2_147_483_648;
   };
   const pick = <T>(items: T[]): T => items[Math.floor(random() * items.length)] as T;
-  const types: InventoryEventType[] = [
-    'SALE',
-    'SALE',
-    'SALE',
-    'RETURN',
-    'RECEIPT',
-    'TRANSFER_OUT',
-    'TRANSFER_IN',
-    'ADJUSTMENT',
-    'COUNT',
-  ];
   const t0 = Date.now() - 3_600_000;
   const events: InventoryEvent[] = [];
   for (let i = 0; i < count; i++) {
@@ -163,7 +166,7 @@ export function generateEvents(count: number, seed: number): InventoryEvent[] {
       events.push(events[Math.floor(random() * events.length)] as InventoryEvent);
       continue;
     }
-    const type = pick(types);
+    const type = pick(eventMix);
     const quantity = 1 + Math.floor(random() * 20);
     events.push({
       eventId: `${seed}-${i}`,
