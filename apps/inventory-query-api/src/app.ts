@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
+import type { SkuAvailability } from '@inventory/codec';
 import { bearerToken, type Logger, RateLimiter } from '@inventory/core';
 import Fastify, {
   type FastifyBaseLogger,
@@ -10,9 +11,10 @@ import Fastify, {
 } from 'fastify';
 import type { Counter, Registry } from 'prom-client';
 import type { ApiKeyStore, Scope } from './api-keys.ts';
+import { decodeEventId, SseSession } from './changes/session.ts';
 import type { QueryConfig } from './config.ts';
 import { HttpError, sendError } from './http/errors.ts';
-import { getAssortment, getLocationSku, getSku, postBatch } from './http/schemas.ts';
+import { getAssortment, getChanges, getLocationSku, getSku, postBatch } from './http/schemas.ts';
 import type { ReadModel } from './read-model.ts';
 import { locationView, skuView } from './views.ts';
 
@@ -21,7 +23,8 @@ export interface QueryDeps {
   readModel: ReadModel;
   keys: ApiKeyStore;
   regionOf: (locationId: string) => string;
-  metrics: { registry: Registry; requests: Counter<'route' | 'status'> };
+  metrics: { registry: Registry; requests: Counter<'route' | 'status'>; sseDropped?: Counter };
+  changes: { subscribe(listener: (change: SkuAvailability) => void): () => void };
   ready: () => Promise<boolean>;
   logger: Logger;
 }
@@ -164,6 +167,48 @@ export async function buildApp(deps: QueryDeps): Promise<FastifyInstance> {
         nextCursor: page.next ? cursorOf(page.next) : null,
       };
       return sendCached(request, reply, body, config.CACHE_MAX_AGE_SECONDS);
+    },
+  );
+
+  // Open event streams end when the server closes, so that close() does not wait on them.
+  const streams = new Set<{ end(): void }>();
+  app.addHook('preClose', async () => {
+    for (const stream of streams) stream.end();
+  });
+
+  app.get<{ Querystring: { sku: string[] } }>(
+    '/v1/availability/changes',
+    { schema: getChanges, onRequest: read },
+    async (request, reply) => {
+      const skus = new Set(request.query.sku);
+      const lastEventId = request.headers['last-event-id'];
+      reply.hijack();
+      const raw = reply.raw;
+      raw.writeHead(200, {
+        'content-type': 'text/event-stream; charset=utf-8',
+        'cache-control': 'no-store',
+        connection: 'keep-alive',
+        'x-accel-buffering': 'no',
+      });
+      streams.add(raw);
+      const session = new SseSession(
+        raw,
+        skus,
+        decodeEventId(typeof lastEventId === 'string' ? lastEventId : undefined),
+        config.SSE_MAX_BUFFER_BYTES,
+        () => deps.metrics.sseDropped?.inc(),
+      );
+      // Live changes are subscribed before the snapshot is read, so nothing falls between
+      // the two; the session drops whatever is not newer than what it already sent.
+      const unsubscribe = deps.changes.subscribe((change) => session.send(change));
+      const heartbeat = setInterval(() => session.heartbeat(), config.SSE_HEARTBEAT_MS);
+      raw.on('close', () => {
+        clearInterval(heartbeat);
+        unsubscribe();
+        session.close();
+        streams.delete(raw);
+      });
+      for (const stored of await readModel.skus([...skus])) if (stored?.total) session.send(stored.total);
     },
   );
 

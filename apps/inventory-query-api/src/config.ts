@@ -13,6 +13,10 @@ const shape = {
   /** The aggregator's input topic: its partition count maps a sku to its Redis keys. */
   INPUT_TOPIC: setting.string().default(topicNames.events),
   LOCATIONS_TOPIC: setting.string().default(topicNames.locations),
+  AVAILABILITY_TOPIC: setting.string().default(topicNames.availability),
+  SSE_HEARTBEAT_MS: setting.positiveInt().default(15_000),
+  /** Bytes waiting unsent to one SSE client before it is cut off as stalled. */
+  SSE_MAX_BUFFER_BYTES: setting.positiveInt().default(256 * 1024),
   LOCATIONS_REFRESH_MS: setting.positiveInt().default(60_000),
   /** JSON file of hashed API keys: {"keys": [{keyId, keySha256, scopes}]}. */
   API_KEYS_FILE: setting.string(),

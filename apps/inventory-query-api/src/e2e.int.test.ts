@@ -1,4 +1,6 @@
+import { createCodec } from '@inventory/codec';
 import { createLogger, hashToken, waitFor } from '@inventory/core';
+import { stackEndpoints, testKafka } from '@inventory/testkit';
 import type { FastifyInstance } from 'fastify';
 import { Counter, Registry } from 'prom-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -14,6 +16,7 @@ import {
 import { buildTestIngest, type TestIngest, tokens } from '../../store-ingest/src/test-app.ts';
 import { ApiKeyStore } from './api-keys.ts';
 import { buildApp } from './app.ts';
+import { ChangeFeed } from './changes/feed.ts';
 import { parseQueryConfig } from './config.ts';
 import { ReadModel } from './read-model.ts';
 
@@ -27,6 +30,7 @@ describe('query API end to end', () => {
   let ingest: TestIngest;
   let aggregator: RunningAggregator;
   let api: FastifyInstance;
+  let changes: ChangeFeed;
   // Event times relative to one fixed base, an hour ago.
   const base = Math.floor((Date.now() - 60 * 60_000) / 1000) * 1000;
   const at = (minutes: number) => new Date(base + minutes * 60_000).toISOString();
@@ -67,13 +71,22 @@ describe('query API end to end', () => {
     ]);
     aggregator = startAggregator(world);
     await waitDrained(redis, world);
+    changes = new ChangeFeed(
+      testKafka(),
+      createCodec({ registryUrl: stackEndpoints().SCHEMA_REGISTRY_URL }),
+      world.availability,
+      createLogger('feed', 'silent'),
+    );
+    await changes.start(world.groupId);
     const registry = new Registry();
     api = await buildApp({
+      changes,
       config: parseQueryConfig({
         QUERY_KAFKA_BROKERS: 'unused:1',
         QUERY_REDIS_URL: 'unused',
         QUERY_API_KEYS_FILE: 'unused',
         QUERY_CACHE_MAX_AGE_SECONDS: '1',
+        QUERY_SSE_HEARTBEAT_MS: '200',
       }),
       readModel: new ReadModel(redis, world.prefix, 6),
       keys: new ApiKeyStore([
@@ -96,6 +109,7 @@ describe('query API end to end', () => {
   });
   afterAll(async () => {
     await api?.close();
+    await changes?.stop();
     await ingest?.close();
     aggregator?.child.kill('SIGTERM');
     await redis.quit();
@@ -215,5 +229,74 @@ describe('query API end to end', () => {
     expect(badQuery.statusCode).toBe(400);
     const paths = (badQuery.json().error.details as { path: string }[]).map((d) => d.path).sort();
     expect(paths).toEqual(['querystring/color', 'querystring/limit']);
+  });
+
+  it('SSE: a snapshot, then every change; a reconnect with Last-Event-ID resumes without missing one', async () => {
+    const address = await api.listen({ host: '127.0.0.1', port: 0 });
+    type Event = { id: string; sku: string; onHand: number; version: number };
+    const open = async (lastEventId?: string) => {
+      const controller = new AbortController();
+      const response = await fetch(`${address}/v1/availability/changes?sku=SKU-A&sku=SKU-B`, {
+        headers: {
+          authorization: 'Bearer shop-key',
+          ...(lastEventId ? { 'last-event-id': lastEventId } : {}),
+        },
+        signal: controller.signal,
+      });
+      expect(response.headers.get('content-type')).toContain('text/event-stream');
+      const events: Event[] = [];
+      let heartbeats = 0;
+      let buffer = '';
+      const reader = (response.body as ReadableStream<Uint8Array>).getReader();
+      void (async () => {
+        for (;;) {
+          const { value, done } = await reader.read().catch(() => ({ value: undefined, done: true }));
+          if (done) return;
+          buffer += new TextDecoder().decode(value);
+          let cut = buffer.indexOf('\n\n');
+          while (cut >= 0) {
+            const block = buffer.slice(0, cut);
+            buffer = buffer.slice(cut + 2);
+            if (block.startsWith(': heartbeat')) heartbeats++;
+            const id = /^id: (.*)$/m.exec(block)?.[1];
+            const data = /^data: (.*)$/m.exec(block)?.[1];
+            if (id && data) events.push({ id, ...JSON.parse(data) });
+            cut = buffer.indexOf('\n\n');
+          }
+        }
+      })();
+      return { events, heartbeats: () => heartbeats, close: () => controller.abort() };
+    };
+
+    const first = await open();
+    await waitFor(() => first.events.length >= 2, {
+      description: 'the snapshot of both skus',
+      timeoutMs: 10_000,
+    });
+    const onHandA = first.events.find((e) => e.sku === 'SKU-A')?.onHand as number;
+    await post([{ type: 'SALE', sku: 'SKU-A', locationId: 'S-1', quantity: 1, occurredAt: at(40) }]);
+    await waitFor(() => first.events.some((e) => e.sku === 'SKU-A' && e.onHand === onHandA - 1), {
+      description: 'the sale pushed to the subscriber',
+      timeoutMs: 30_000,
+    });
+    await waitFor(() => first.heartbeats() > 0, { description: 'a heartbeat', timeoutMs: 5_000 });
+    const lastId = first.events.at(-1)?.id as string;
+    const versionB = first.events.filter((e) => e.sku === 'SKU-B').at(-1)?.version as number;
+    first.close();
+
+    // While disconnected: a change of SKU-B. The resumed stream must deliver it, and only it.
+    await post([{ type: 'RECEIPT', sku: 'SKU-B', locationId: 'W-1', quantity: 5, occurredAt: at(41) }]);
+    await waitFor(async () => (await get('/v1/availability/SKU-B')).json().onHand === 15, {
+      description: 'the receipt folded',
+      timeoutMs: 30_000,
+    });
+    const resumed = await open(lastId);
+    await waitFor(() => resumed.events.length >= 1, {
+      description: 'the missed change after resume',
+      timeoutMs: 10_000,
+    });
+    expect(resumed.events.map((e) => [e.sku, e.onHand])).toEqual([['SKU-B', 15]]);
+    expect(resumed.events[0]?.version).toBeGreaterThan(versionB);
+    resumed.close();
   });
 });

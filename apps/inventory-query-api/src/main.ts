@@ -5,6 +5,7 @@ import { Redis } from 'ioredis';
 import { Counter, collectDefaultMetrics, Registry } from 'prom-client';
 import { ApiKeyStore } from './api-keys.ts';
 import { buildApp } from './app.ts';
+import { ChangeFeed } from './changes/feed.ts';
 import { parseQueryConfig } from './config.ts';
 import { ReadModel } from './read-model.ts';
 
@@ -20,12 +21,10 @@ async function main(): Promise<void> {
   const partitions = metadata.topics[0]?.partitions.length ?? 0;
   await admin.disconnect();
   const redis = new Redis(config.REDIS_URL, { maxRetriesPerRequest: 2 });
-  const locations = new LocationDirectory(
-    kafka,
-    createCodec({ registryUrl: config.SCHEMA_REGISTRY_URL }),
-    config.LOCATIONS_TOPIC,
-    config.KAFKA_CLIENT_ID,
-  );
+  const codec = createCodec({ registryUrl: config.SCHEMA_REGISTRY_URL });
+  const changes = new ChangeFeed(kafka, codec, config.AVAILABILITY_TOPIC, logger);
+  await changes.start(config.KAFKA_CLIENT_ID);
+  const locations = new LocationDirectory(kafka, codec, config.LOCATIONS_TOPIC, config.KAFKA_CLIENT_ID);
   await locations.refresh();
   const refresh = setInterval(() => {
     locations
@@ -40,12 +39,18 @@ async function main(): Promise<void> {
     labelNames: ['route', 'status'] as const,
     registers: [registry],
   });
+  const sseDropped = new Counter({
+    name: 'query_sse_clients_dropped_total',
+    help: 'SSE clients cut off because they stopped reading',
+    registers: [registry],
+  });
   const app = await buildApp({
     config,
+    changes,
     readModel: new ReadModel(redis, config.REDIS_PREFIX, partitions),
     keys: ApiKeyStore.fromFile(config.API_KEYS_FILE),
     regionOf: locations.regionOf,
-    metrics: { registry, requests },
+    metrics: { registry, requests, sseDropped },
     ready: async () => (await redis.ping()) === 'PONG',
     logger,
   });
@@ -58,6 +63,7 @@ async function main(): Promise<void> {
     logger.info({ signal }, 'stopping');
     clearInterval(refresh);
     await app.close();
+    await changes.stop();
     await redis.quit();
     process.exit(0);
   };

@@ -117,3 +117,18 @@ export const getAssortment = {
     ...errors,
   },
 } as const;
+
+export const getChanges = {
+  summary: 'Server-Sent Events: every change of the given skus (network-wide), resumable with Last-Event-ID',
+  description:
+    'On connect, the current state of each sku (newer than Last-Event-ID, if sent), then each change. ' +
+    'Event ids carry the last version of every subscribed sku. Heartbeat comments keep the connection open; ' +
+    'a client that stops reading is disconnected.',
+  security,
+  querystring: {
+    type: 'object',
+    additionalProperties: false,
+    required: ['sku'],
+    properties: { sku: { type: 'array', items: code, minItems: 1, maxItems: 50, description: 'Repeatable' } },
+  },
+} as const;
