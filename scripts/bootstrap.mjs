@@ -1,6 +1,6 @@
 // Plain Node (no dependencies), so it runs on a fresh clone before `npm install`.
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -43,8 +43,4 @@ export function run(command, args, options = {}) {
 
 export function runTsx(script, args, options = {}) {
   return run(join(root, 'node_modules', '.bin', 'tsx'), [join(root, script), ...args], options);
-}
-
-export function packageJson() {
-  return JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
 }

@@ -22,6 +22,17 @@ describe('waitFor', () => {
       ),
     ).rejects.toThrow(/waiting for the broker \(last error: connection refused\)/);
   });
+
+  it('evaluates a description function at the deadline, showing the state reached', async () => {
+    let seen = 0;
+    await expect(
+      waitFor(() => ++seen > 1_000_000, {
+        description: () => `many probes (have ${seen})`,
+        timeoutMs: 30,
+        intervalMs: 5,
+      }),
+    ).rejects.toThrow(/have [1-9]\d*\)/);
+  });
 });
 
 describe('withTimeout', () => {

@@ -2,8 +2,11 @@ import { errorMessage, InventoryError } from './errors.ts';
 import { delay } from './retry.ts';
 
 export interface WaitForOptions {
-  /** What is being waited for, used in the timeout message. */
-  description: string;
+  /**
+   * What is being waited for, used in the timeout message; a function is called at the
+   * deadline, so the message can show the state reached (e.g. how many messages arrived).
+   */
+  description: string | (() => string);
   timeoutMs: number;
   intervalMs?: number;
 }
@@ -31,7 +34,7 @@ export async function waitFor<T>(
       const suffix = lastError === undefined ? '' : ` (last error: ${errorMessage(lastError)})`;
       throw new InventoryError(
         'WAIT_TIMEOUT',
-        `timed out after ${options.timeoutMs} ms waiting for ${options.description}${suffix}`,
+        `timed out after ${options.timeoutMs} ms waiting for ${typeof options.description === 'function' ? options.description() : options.description}${suffix}`,
         { cause: lastError, retriable: true },
       );
     }

@@ -40,7 +40,7 @@ export async function collect(
     consumer,
     waitForCount: (count, timeoutMs = 30_000) =>
       waitFor(() => messages.length >= count && messages, {
-        description: `${count} messages on ${topic} (have ${messages.length})`,
+        description: () => `${count} messages on ${topic} (have ${messages.length})`,
         timeoutMs,
       }),
     stop: () => consumer.disconnect(),
