@@ -136,16 +136,19 @@ export async function buildApp(deps: QueryDeps): Promise<FastifyInstance> {
     },
   );
 
-  app.post<{ Body: { skus: string[] } }>(
+  app.post<{ Body: { skus: string[]; locationIds?: string[]; region?: string; includeLocations: boolean } }>(
     '/v1/availability/batch',
     { schema: postBatch, onRequest: read },
     async (request) => {
-      const skus = request.body.skus;
+      const { skus, locationIds, region, includeLocations } = request.body;
+      const filter = { ...(locationIds ? { locationIds } : {}), ...(region ? { region } : {}) };
       const stored = await readModel.skus(skus);
       return {
         results: skus.map((sku, i) => {
           const found = stored[i];
-          return found ? { found: true, ...skuView(sku, found, {}, deps.regionOf) } : { sku, found: false };
+          if (!found) return { sku, found: false };
+          const { locations, ...totals } = skuView(sku, found, filter, deps.regionOf);
+          return includeLocations ? { found: true, ...totals, locations } : { found: true, ...totals };
         }),
       };
     },
@@ -190,6 +193,9 @@ export async function buildApp(deps: QueryDeps): Promise<FastifyInstance> {
         connection: 'keep-alive',
         'x-accel-buffering': 'no',
       });
+      // Headers and a first line go out at once: a client of skus without state yet must not
+      // wait for their first change to learn that it is subscribed.
+      raw.write(`retry: ${config.SSE_RETRY_MS}\n\n`);
       streams.add(raw);
       const session = new SseSession(
         raw,

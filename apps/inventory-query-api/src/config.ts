@@ -15,6 +15,8 @@ const shape = {
   LOCATIONS_TOPIC: setting.string().default(topicNames.locations),
   AVAILABILITY_TOPIC: setting.string().default(topicNames.availability),
   SSE_HEARTBEAT_MS: setting.positiveInt().default(15_000),
+  /** How long an SSE client waits before it reconnects (sent as `retry:`). */
+  SSE_RETRY_MS: setting.positiveInt().default(2_000),
   /** Bytes waiting unsent to one SSE client before it is cut off as stalled. */
   SSE_MAX_BUFFER_BYTES: setting.positiveInt().default(256 * 1024),
   LOCATIONS_REFRESH_MS: setting.positiveInt().default(60_000),

@@ -1,4 +1,5 @@
-import { createCodec } from '@inventory/codec';
+import { connect } from 'node:net';
+import { createCodec, type SkuAvailability } from '@inventory/codec';
 import { createLogger, hashToken, waitFor } from '@inventory/core';
 import { stackEndpoints, testKafka } from '@inventory/testkit';
 import type { FastifyInstance } from 'fastify';
@@ -49,6 +50,42 @@ describe('query API end to end', () => {
   const get = (url: string, key = 'shop-key', headers: Record<string, string> = {}) =>
     api.inject({ method: 'GET', url, headers: { authorization: `Bearer ${key}`, ...headers } });
 
+  const sseDropped = new Counter({ name: 'dropped', help: 'dropped', registers: [] });
+  /** The app as main builds it, against the real Redis and change feed of this world. */
+  const buildApi = async (settings: Record<string, string> = {}, ready = async () => true) => {
+    const registry = new Registry();
+    return buildApp({
+      changes,
+      config: parseQueryConfig({
+        QUERY_KAFKA_BROKERS: 'unused:1',
+        QUERY_REDIS_URL: 'unused',
+        QUERY_API_KEYS_FILE: 'unused',
+        QUERY_CACHE_MAX_AGE_SECONDS: '1',
+        QUERY_SSE_HEARTBEAT_MS: '200',
+        ...settings,
+      }),
+      readModel: new ReadModel(redis, world.prefix, 6),
+      keys: new ApiKeyStore([
+        { keyId: 'shop', keySha256: hashToken('shop-key'), scopes: ['availability:read'] },
+        { keyId: 'store', keySha256: hashToken('store-key'), scopes: ['availability:read'] },
+        { keyId: 'none', keySha256: hashToken('no-scope-key'), scopes: [] },
+      ]),
+      regionOf: (l) => regions[l] ?? 'unknown',
+      metrics: {
+        registry,
+        requests: new Counter({
+          name: 'query_http_requests_total',
+          help: 'requests',
+          labelNames: ['route', 'status'] as const,
+          registers: [registry],
+        }),
+        sseDropped,
+      },
+      ready,
+      logger: createLogger('query-test', 'silent'),
+    });
+  };
+
   beforeAll(async () => {
     world = await createWorld(6);
     ingest = await buildTestIngest(world.input, {
@@ -78,34 +115,7 @@ describe('query API end to end', () => {
       createLogger('feed', 'silent'),
     );
     await changes.start(world.groupId);
-    const registry = new Registry();
-    api = await buildApp({
-      changes,
-      config: parseQueryConfig({
-        QUERY_KAFKA_BROKERS: 'unused:1',
-        QUERY_REDIS_URL: 'unused',
-        QUERY_API_KEYS_FILE: 'unused',
-        QUERY_CACHE_MAX_AGE_SECONDS: '1',
-        QUERY_SSE_HEARTBEAT_MS: '200',
-      }),
-      readModel: new ReadModel(redis, world.prefix, 6),
-      keys: new ApiKeyStore([
-        { keyId: 'shop', keySha256: hashToken('shop-key'), scopes: ['availability:read'] },
-        { keyId: 'none', keySha256: hashToken('no-scope-key'), scopes: [] },
-      ]),
-      regionOf: (l) => regions[l] ?? 'unknown',
-      metrics: {
-        registry,
-        requests: new Counter({
-          name: 'q',
-          help: 'q',
-          labelNames: ['route', 'status'] as const,
-          registers: [registry],
-        }),
-      },
-      ready: async () => true,
-      logger: createLogger('query-test', 'silent'),
-    });
+    api = await buildApi();
   });
   afterAll(async () => {
     await api?.close();
@@ -181,6 +191,42 @@ describe('query API end to end', () => {
       ['SKU-B', true, 10],
       ['NOPE', false, undefined],
       ['SKU-A', true, 13],
+    ]);
+    const filtered = await api.inject({
+      method: 'POST',
+      url: '/v1/availability/batch',
+      headers: { authorization: 'Bearer shop-key', 'content-type': 'application/json' },
+      payload: JSON.stringify({ skus: ['SKU-A', 'SKU-B'], region: 'west', includeLocations: false }),
+    });
+    expect(filtered.json().results).toEqual([
+      {
+        found: true,
+        sku: 'SKU-A',
+        onHand: 5,
+        reserved: 0,
+        available: 5,
+        inStock: true,
+        asOf: expect.any(String),
+      },
+      {
+        found: true,
+        sku: 'SKU-B',
+        onHand: 7,
+        reserved: 0,
+        available: 7,
+        inStock: true,
+        asOf: expect.any(String),
+      },
+    ]);
+    const tooMany = await api.inject({
+      method: 'POST',
+      url: '/v1/availability/batch',
+      headers: { authorization: 'Bearer shop-key', 'content-type': 'application/json' },
+      payload: JSON.stringify({ skus: Array.from({ length: 1001 }, (_, i) => `SKU-${i}`) }),
+    });
+    expect(tooMany.statusCode).toBe(400);
+    expect(tooMany.json().error.details).toEqual([
+      { path: 'body/skus', message: expect.stringContaining('1000') },
     ]);
   });
 
@@ -298,5 +344,124 @@ describe('query API end to end', () => {
     expect(resumed.events.map((e) => [e.sku, e.onHand])).toEqual([['SKU-B', 15]]);
     expect(resumed.events[0]?.version).toBeGreaterThan(versionB);
     resumed.close();
+  });
+
+  it('429 with Retry-After once a key exhausts its burst; other keys are unaffected', async () => {
+    const limited = await buildApi({ QUERY_RATE_PER_SECOND: '1', QUERY_RATE_BURST: '3' });
+    try {
+      const ask = (key: string) =>
+        limited.inject({ url: '/v1/availability/SKU-A', headers: { authorization: `Bearer ${key}` } });
+      const statuses = [];
+      for (let i = 0; i < 4; i++) statuses.push((await ask('shop-key')).statusCode);
+      expect(statuses).toEqual([200, 200, 200, 429]);
+      const refused = await ask('shop-key');
+      expect(refused.json().error.code).toBe('rate_limited');
+      expect(Number(refused.headers['retry-after'])).toBeGreaterThanOrEqual(1);
+      expect((await ask('store-key')).statusCode).toBe(200);
+    } finally {
+      await limited.close();
+    }
+  });
+
+  it('serves health, readiness (503 when Redis is not answering), metrics and the OpenAPI document', async () => {
+    expect((await api.inject({ url: '/healthz' })).json()).toEqual({ status: 'ok' });
+    expect((await api.inject({ url: '/readyz' })).statusCode).toBe(200);
+    const notReady = await buildApi({}, async () => {
+      throw new Error('connection refused');
+    });
+    try {
+      const readyz = await notReady.inject({ url: '/readyz' });
+      expect(readyz.statusCode).toBe(503);
+      expect(readyz.json()).toEqual({ status: 'not ready' });
+    } finally {
+      await notReady.close();
+    }
+    await get('/v1/availability/SKU-A');
+    await get('/v1/availability/NOPE');
+    const metrics = (await api.inject({ url: '/metrics' })).body;
+    expect(metrics).toMatch(
+      /query_http_requests_total\{route="\/v1\/availability\/:sku",status="200"\} [1-9]/,
+    );
+    expect(metrics).toMatch(
+      /query_http_requests_total\{route="\/v1\/availability\/:sku",status="404"\} [1-9]/,
+    );
+    const openapi = (await api.inject({ url: '/docs/json' })).json() as { paths: Record<string, unknown> };
+    expect(Object.keys(openapi.paths).sort()).toEqual([
+      '/v1/availability/batch',
+      '/v1/availability/changes',
+      '/v1/availability/{sku}',
+      '/v1/locations/{locationId}/availability',
+      '/v1/locations/{locationId}/availability/{sku}',
+    ]);
+  });
+
+  it('SSE: a client that stops reading is cut off; a reading client of the same sku gets every change', async () => {
+    const server = await buildApi({ QUERY_SSE_MAX_BUFFER_BYTES: '65536', QUERY_SSE_HEARTBEAT_MS: '60000' });
+    const address = new URL(await server.listen({ host: '127.0.0.1', port: 0 }));
+    // A raw socket that sends the request and never reads: the server's writes back up.
+    const stalled = connect(Number(address.port), '127.0.0.1');
+    const reader = new AbortController();
+    try {
+      stalled.write(
+        'GET /v1/availability/changes?sku=SKU-STALL HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer store-key\r\n\r\n',
+      );
+      stalled.pause();
+      const reading = await fetch(`${address.origin}/v1/availability/changes?sku=SKU-STALL`, {
+        headers: { authorization: 'Bearer shop-key' },
+        signal: reader.signal,
+      });
+      let lastVersion = 0;
+      void (async () => {
+        let tail = '';
+        for await (const chunk of reading.body as unknown as AsyncIterable<Uint8Array>) {
+          const text = tail + Buffer.from(chunk).toString('utf8');
+          for (const match of text.matchAll(/"version":(\d+)\}/g)) lastVersion = Number(match[1]);
+          tail = text.slice(-40);
+        }
+      })().catch(() => {});
+      const drops = async () => (await sseDropped.get()).values[0]?.value ?? 0;
+      const dropsBefore = await drops();
+
+      // Changes of the sku straight onto the availability topic, as the aggregator publishes them.
+      const changesCount = 40_000;
+      const codec = createCodec({ registryUrl: stackEndpoints().SCHEMA_REGISTRY_URL });
+      const producer = testKafka().producer();
+      await producer.connect();
+      for (let from = 1; from <= changesCount; from += 5_000) {
+        const messages = [];
+        for (let version = from; version < from + 5_000; version++) {
+          const change: SkuAvailability = {
+            sku: 'SKU-STALL',
+            onHand: version,
+            reserved: 0,
+            available: version,
+            asOf: Date.now(),
+            regions: [],
+            version,
+          };
+          messages.push({
+            key: 'SKU-STALL',
+            value: await codec.encode(`${world.availability}-value`, 'SkuAvailability', change),
+          });
+        }
+        await producer.send({ topic: world.availability, messages });
+      }
+      await producer.disconnect();
+
+      await waitFor(async () => (await drops()) > dropsBefore, {
+        description: () => `the stalled client to be cut off (the reading one is at version ${lastVersion})`,
+        timeoutMs: 60_000,
+      });
+      await waitFor(() => lastVersion === changesCount, {
+        description: () => `the reading client to get the last change (at ${lastVersion})`,
+        timeoutMs: 60_000,
+      });
+      // Exactly one client was cut off, and the reading one got every change: the stalled one.
+      expect((await drops()) - dropsBefore).toBe(1);
+    } finally {
+      reader.abort();
+      stalled.destroy();
+      await server.close();
+    }
   });
 });

@@ -3,6 +3,8 @@ import type { AvroCodec, SkuAvailability } from '@inventory/codec';
 import { errorMessage, type Logger } from '@inventory/core';
 import type { Consumer, Kafka } from 'kafkajs';
 
+const YIELD_EVERY = 32;
+
 /**
  * Every change of the network-wide availability, from the compacted topic the aggregator
  * publishes after each atomic Redis step. Each API instance reads it in a group of its own
@@ -34,13 +36,18 @@ export class ChangeFeed {
       ),
     );
     await consumer.run({
-      eachMessage: async ({ message }) => {
-        if (!message.value) return;
-        try {
-          const change = await this.codec.decode(message.value, 'SkuAvailability');
-          for (const listener of this.listeners) listener(change);
-        } catch (error) {
-          this.logger.warn({ err: errorMessage(error) }, 'availability change not decodable; skipped');
+      eachBatch: async ({ batch, heartbeat }) => {
+        let sinceYield = 0;
+        for (const message of batch.messages) {
+          if (message.value) this.deliver(await this.decode(message.value));
+          // Sockets are written in the event loop's I/O phase: yielding now and then lets a
+          // reading client drain a large batch instead of seeing it pile up as backlog and
+          // being cut off as stalled.
+          if (++sinceYield === YIELD_EVERY) {
+            sinceYield = 0;
+            await new Promise((resolve) => setImmediate(resolve));
+            await heartbeat();
+          }
         }
       },
     });
@@ -54,6 +61,19 @@ export class ChangeFeed {
       if (partitions.includes(end.partition))
         consumer.seek({ topic: this.topic, partition: end.partition, offset: end.high });
     }
+  }
+
+  private async decode(value: Buffer): Promise<SkuAvailability | undefined> {
+    try {
+      return await this.codec.decode(value, 'SkuAvailability');
+    } catch (error) {
+      this.logger.warn({ err: errorMessage(error) }, 'availability change not decodable; skipped');
+      return undefined;
+    }
+  }
+
+  private deliver(change: SkuAvailability | undefined): void {
+    if (change) for (const listener of this.listeners) listener(change);
   }
 
   subscribe(listener: (change: SkuAvailability) => void): () => void {

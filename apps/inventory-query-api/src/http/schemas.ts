@@ -74,7 +74,21 @@ export const postBatch = {
     type: 'object',
     additionalProperties: false,
     required: ['skus'],
-    properties: { skus: { type: 'array', items: code, minItems: 1, maxItems: 1000 } },
+    properties: {
+      skus: { type: 'array', items: code, minItems: 1, maxItems: 1000 },
+      locationIds: {
+        type: 'array',
+        items: code,
+        maxItems: 100,
+        description: 'Only these locations, as ?locationId= on a single sku',
+      },
+      region: { type: 'string', minLength: 1, maxLength: 64, description: 'Only this region' },
+      includeLocations: {
+        type: 'boolean',
+        default: true,
+        description: 'false: only the totals, no per-location array (a listing page needs no more)',
+      },
+    },
   },
   response: {
     200: {
