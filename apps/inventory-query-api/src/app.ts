@@ -16,7 +16,7 @@ import type { QueryConfig } from './config.ts';
 import { HttpError, sendError } from './http/errors.ts';
 import { getAssortment, getChanges, getLocationSku, getSku, postBatch } from './http/schemas.ts';
 import type { ReadModel } from './read-model.ts';
-import { locationView, skuView } from './views.ts';
+import { locationView, skuView, totalsView } from './views.ts';
 
 export interface QueryDeps {
   config: QueryConfig;
@@ -34,14 +34,16 @@ export interface QueryDeps {
  * Cache-Control bounds how long any cache, shared or private, may serve it unrevalidated.
  */
 function sendCached(request: FastifyRequest, reply: FastifyReply, body: unknown, maxAge: number) {
-  const etag = `"${createHash('sha1').update(JSON.stringify(body)).digest('base64url')}"`;
+  // Serialized once: the same bytes are hashed and sent.
+  const json = JSON.stringify(body);
+  const etag = `"${createHash('sha1').update(json).digest('base64url')}"`;
   reply.header('etag', etag);
   reply.header('cache-control', `public, max-age=${maxAge}, must-revalidate`);
   const match = request.headers['if-none-match'];
   if (match?.split(',').some((m) => m.trim() === etag || m.trim() === `W/${etag}`)) {
     return reply.status(304).send();
   }
-  return reply.send(body);
+  return reply.type('application/json; charset=utf-8').send(json);
 }
 
 const cursorOf = (sku: string) => Buffer.from(sku, 'utf8').toString('base64url');
@@ -141,6 +143,16 @@ export async function buildApp(deps: QueryDeps): Promise<FastifyInstance> {
     { schema: postBatch, onRequest: read },
     async (request) => {
       const { skus, locationIds, region, includeLocations } = request.body;
+      if (!includeLocations && !locationIds && !region) {
+        // Network totals are one field per sku; reading every location would cost 50 times more.
+        const totals = await readModel.totals(skus);
+        return {
+          results: skus.map((sku, i) => {
+            const total = totals[i];
+            return total ? { found: true, ...totalsView(total) } : { sku, found: false };
+          }),
+        };
+      }
       const filter = { ...(locationIds ? { locationIds } : {}), ...(region ? { region } : {}) };
       const stored = await readModel.skus(skus);
       return {

@@ -44,6 +44,16 @@ export class ReadModel {
     });
   }
 
+  /** Only the network totals: one field per sku instead of every location's. */
+  async totals(skus: string[]): Promise<(SkuAvailability | undefined)[]> {
+    const pipeline = this.redis.pipeline();
+    for (const sku of skus) pipeline.hget(this.skuKey(sku), totalField);
+    return ((await pipeline.exec()) ?? []).map(([error, value]) => {
+      if (error) throw error;
+      return value === null ? undefined : (JSON.parse(value as string) as SkuAvailability);
+    });
+  }
+
   async location(sku: string, locationId: string): Promise<StoredLocation | undefined> {
     const value = await this.redis.hget(this.skuKey(sku), locationField(locationId));
     return value === null ? undefined : (JSON.parse(value) as StoredLocation);

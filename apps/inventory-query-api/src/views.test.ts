@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { skuView } from './views.ts';
+import { skuView, totalsView } from './views.ts';
 
 const t = Date.parse('2026-11-22T09:00:00Z');
 const stored = {
@@ -38,5 +38,25 @@ describe('skuView', () => {
     const byLocation = skuView('A', stored, { locationIds: ['S-1'] }, regionOf);
     expect(byLocation.locations.map((l) => l.locationId)).toEqual(['S-1']);
     expect(byLocation.asOf).toBe('2026-11-22T09:01:00.000Z');
+  });
+
+  it('totals come from the aggregator total as they are, out of stock when nothing is available', () => {
+    const total = {
+      sku: 'A',
+      onHand: 4,
+      reserved: 4,
+      available: 0,
+      asOf: Date.parse('2026-11-22T09:02:00Z'),
+      regions: [],
+      version: 7,
+    };
+    expect(totalsView(total)).toEqual({
+      sku: 'A',
+      onHand: 4,
+      reserved: 4,
+      available: 0,
+      inStock: false,
+      asOf: '2026-11-22T09:02:00.000Z',
+    });
   });
 });

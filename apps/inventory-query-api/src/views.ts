@@ -60,7 +60,7 @@ export function skuView(
     .filter(
       ([id]) => (wanted ? wanted.has(id) : true) && (filter.region ? regionOf(id) === filter.region : true),
     )
-    .sort(([a], [b]) => a.localeCompare(b))
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
     .map(([id, state]) => locationView(id, state));
   const onHand = locations.reduce((sum, l) => sum + l.onHand, 0);
   const reserved = locations.reduce((sum, l) => sum + l.reserved, 0);
@@ -73,5 +73,17 @@ export function skuView(
     inStock: onHand - reserved > 0,
     asOf: new Date(stored.total?.asOf ?? newest).toISOString(),
     locations,
+  };
+}
+
+/** The network totals of a sku without its locations, from the aggregator's total field. */
+export function totalsView(total: SkuAvailability): Omit<SkuView, 'locations'> {
+  return {
+    sku: total.sku,
+    onHand: total.onHand,
+    reserved: total.reserved,
+    available: total.available,
+    inStock: total.available > 0,
+    asOf: new Date(total.asOf).toISOString(),
   };
 }

@@ -1,0 +1,231 @@
+// Read throughput of the query API on a realistic read model, and of a bare fastify route on
+// the same box in the same run, for the ratio:
+//   npm run bench -w @inventory/inventory-query-api -- [skus] [locations] [seconds] [connections]
+// Defaults: 100 000 skus x 50 locations (5 000 000 COUNT events folded by the real aggregator),
+// 20 s per scenario, 32 connections. The local stack must be up (`npm run stack -- up`).
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createCodec, type InventoryEvent, type Location } from '@inventory/codec';
+import { hashToken, waitFor } from '@inventory/core';
+import { stackEndpoints, testKafka } from '@inventory/testkit';
+import autocannon from 'autocannon';
+import kafkajs from 'kafkajs';
+import {
+  createWorld,
+  redisClient,
+  regions,
+  startAggregator,
+  waitDrained,
+} from '../../inventory-aggregator/src/test-support.ts';
+
+const skus = Number(process.argv[2] ?? 100_000);
+const locationCount = Number(process.argv[3] ?? 50);
+const seconds = Number(process.argv[4] ?? 20);
+const connections = Number(process.argv[5] ?? 32);
+const partitions = 12;
+const appDir = fileURLToPath(new URL('..', import.meta.url));
+const key = 'bench-key';
+
+const world = await createWorld(partitions);
+const codec = createCodec({ registryUrl: stackEndpoints().SCHEMA_REGISTRY_URL });
+const kafka = testKafka();
+const producer = kafka.producer({
+  createPartitioner: kafkajs.Partitioners.DefaultPartitioner,
+  allowAutoTopicCreation: false,
+});
+await producer.connect();
+
+// Master data: the world's four locations and more, spread over four regions.
+const regionNames = ['north', 'west', 'south', 'east'];
+const extra: Location[] = [];
+for (let i = Object.keys(regions).length; i < locationCount; i++) {
+  const region = regionNames[i % regionNames.length] as string;
+  extra.push({
+    locationId: `L-${i}`,
+    kind: i % 10 === 0 ? 'WAREHOUSE' : 'STORE',
+    name: `L-${i}`,
+    region,
+    dataCentre: `dc-${region}`,
+    active: true,
+  });
+}
+await producer.send({
+  topic: world.locations,
+  messages: (await codec.encodeAll(`${world.locations}-value`, 'Location', extra)).map((value, i) => ({
+    key: extra[i]?.locationId as string,
+    value,
+  })),
+});
+const locationIds = [...Object.keys(regions), ...extra.map((l) => l.locationId)];
+
+// One COUNT per sku and location: every sku is held everywhere, as in a full-line network.
+const total = skus * locationIds.length;
+console.log(`producing ${total} COUNT events (${skus} skus x ${locationIds.length} locations) ...`);
+const t0 = Date.now() - 3_600_000;
+const started = Date.now();
+const chunk = 10_000;
+for (let from = 0; from < total; from += chunk * 4) {
+  await Promise.all(
+    [0, 1, 2, 3].map(async (k) => {
+      const events: InventoryEvent[] = [];
+      for (let i = from + k * chunk; i < Math.min(total, from + (k + 1) * chunk); i++) {
+        events.push({
+          eventId: `qb-${i}`,
+          type: 'COUNT',
+          sku: `SKU-${String(Math.floor(i / locationIds.length)).padStart(6, '0')}`,
+          locationId: locationIds[i % locationIds.length] as string,
+          quantity: i % 37,
+          occurredAt: t0 + i,
+          recordedAt: t0 + i,
+          source: 'LOADGEN',
+          sourceRef: null,
+        });
+      }
+      if (events.length === 0) return;
+      const values = await codec.encodeAll(`${world.input}-value`, 'InventoryEvent', events);
+      await producer.send({
+        topic: world.input,
+        acks: -1,
+        messages: values.map((value, i) => ({ key: events[i]?.sku as string, value })),
+      });
+    }),
+  );
+}
+await producer.disconnect();
+console.log(`  produced in ${((Date.now() - started) / 1000).toFixed(1)} s; folding with the aggregator ...`);
+const aggregator = startAggregator({
+  ...world,
+  env: { ...world.env, AGG_MAX_BYTES_PER_PARTITION: String(1024 * 1024), AGG_PARTITIONS_CONCURRENTLY: '12' },
+});
+const redis = redisClient();
+await waitDrained(redis, world, 3_600_000);
+aggregator.child.kill('SIGTERM');
+await aggregator.exited;
+const memory = (await redis.info('memory')).match(/used_memory_human:(\S+)/)?.[1];
+await redis.quit();
+console.log(`  read model ready after ${((Date.now() - started) / 1000).toFixed(1)} s (Redis ${memory})`);
+
+function serve(script: string, env: NodeJS.ProcessEnv, port: number): ChildProcess {
+  // BENCH_PROFILE=<dir> writes a CPU profile of each server to that folder.
+  const profile = process.env.BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE}`] : [];
+  const child = spawn(process.execPath, [...profile, '--import', 'tsx', script], {
+    cwd: appDir,
+    env: { PATH: process.env.PATH, ...env },
+    stdio: ['ignore', 'inherit', 'inherit'],
+  });
+  return Object.assign(child, { port });
+}
+const ready = (port: number, path: string) =>
+  waitFor(async () => (await fetch(`http://127.0.0.1:${port}${path}`).catch(() => undefined))?.ok, {
+    description: `a server on port ${port}`,
+    timeoutMs: 60_000,
+    intervalMs: 200,
+  });
+
+const keysFile = join(mkdtempSync(join(tmpdir(), 'query-bench-')), 'keys.json');
+writeFileSync(
+  keysFile,
+  JSON.stringify({ keys: [{ keyId: 'bench', keySha256: hashToken(key), scopes: ['availability:read'] }] }),
+);
+const endpoints = stackEndpoints();
+const apiPort = 19_195;
+const api = serve(
+  'src/main.ts',
+  {
+    QUERY_KAFKA_BROKERS: endpoints.KAFKA_BROKERS,
+    QUERY_REDIS_URL: endpoints.REDIS_URL,
+    QUERY_API_KEYS_FILE: keysFile,
+    QUERY_HTTP_PORT: String(apiPort),
+    QUERY_REDIS_PREFIX: world.prefix,
+    QUERY_INPUT_TOPIC: world.input,
+    QUERY_AVAILABILITY_TOPIC: world.availability,
+    QUERY_LOCATIONS_TOPIC: world.locations,
+    // The benchmark measures the service, not its rate limit.
+    QUERY_RATE_PER_SECOND: '1000000000',
+    QUERY_RATE_BURST: '1000000000',
+    QUERY_LOG_LEVEL: 'warn',
+    ...(endpoints.SCHEMA_REGISTRY_URL ? { QUERY_SCHEMA_REGISTRY_URL: endpoints.SCHEMA_REGISTRY_URL } : {}),
+  },
+  apiPort,
+);
+await ready(apiPort, '/readyz');
+const sample = await fetch(`http://127.0.0.1:${apiPort}/v1/availability/SKU-000001`, {
+  headers: { authorization: `Bearer ${key}` },
+});
+const sampleBody = await sample.text();
+if (!sample.ok) throw new Error(`sample read failed: ${sample.status} ${sampleBody}`);
+const barePort = 19_196;
+// The bare route answers a body of the same size as a single-sku answer, from memory.
+const bare = serve('bench/bare-server.ts', { BARE_PORT: String(barePort), BARE_BODY: sampleBody }, barePort);
+await ready(barePort, '/bare');
+
+let seed = 42;
+const randomSku = () => {
+  seed = (seed * 1_103_515_245 + 12_345) % 2_147_483_648;
+  return `SKU-${String(seed % skus).padStart(6, '0')}`;
+};
+const auth = { authorization: `Bearer ${key}` };
+interface Scenario {
+  name: string;
+  port: number;
+  request: () => { method: 'GET' | 'POST'; path: string; headers: Record<string, string>; body?: string };
+}
+const batch = (includeLocations: boolean) => () => ({
+  method: 'POST' as const,
+  path: '/v1/availability/batch',
+  headers: { ...auth, 'content-type': 'application/json' },
+  body: JSON.stringify({ skus: Array.from({ length: 100 }, randomSku), includeLocations }),
+});
+const scenarios: Scenario[] = [
+  {
+    name: 'bare fastify route',
+    port: barePort,
+    request: () => ({ method: 'GET', path: '/bare', headers: {} }),
+  },
+  {
+    name: `GET one sku (${locationIds.length} locations)`,
+    port: apiPort,
+    request: () => ({ method: 'GET', path: `/v1/availability/${randomSku()}`, headers: auth }),
+  },
+  {
+    name: 'GET one sku at one location',
+    port: apiPort,
+    request: () => ({ method: 'GET', path: `/v1/locations/S-1/availability/${randomSku()}`, headers: auth }),
+  },
+  { name: 'POST batch of 100 skus, totals only', port: apiPort, request: batch(false) },
+  { name: 'POST batch of 100 skus with locations', port: apiPort, request: batch(true) },
+];
+
+const results = [];
+for (const scenario of scenarios) {
+  const result = await autocannon({
+    url: `http://127.0.0.1:${scenario.port}`,
+    connections,
+    duration: seconds,
+    requests: [{ setupRequest: (request) => ({ ...request, ...scenario.request() }) }],
+  });
+  const row = {
+    scenario: scenario.name,
+    requestsPerSecond: Math.round(result.requests.average),
+    p50Ms: result.latency.p50,
+    p99Ms: result.latency.p99,
+    non2xx: result.non2xx,
+    errors: result.errors,
+    meanBodyBytes: Math.round(result.throughput.total / Math.max(1, result.requests.total)),
+  };
+  results.push(row);
+  console.log(JSON.stringify(row));
+}
+api.kill('SIGTERM');
+bare.kill('SIGTERM');
+const bareRate = results[0]?.requestsPerSecond ?? 1;
+console.log('\nscenario | req/s | p50 ms | p99 ms | vs bare route');
+for (const r of results) {
+  console.log(
+    `${r.scenario} | ${r.requestsPerSecond} | ${r.p50Ms} | ${r.p99Ms} | ${(r.requestsPerSecond / bareRate).toFixed(2)}`,
+  );
+}
+process.exit(0);
