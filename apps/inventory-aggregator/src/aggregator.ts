@@ -7,7 +7,9 @@ import { skuAvailability, stockLevel } from './fold/totals.ts';
 import type { AggregatorMetrics } from './metrics.ts';
 import { type Decoded, deadLetter, decodeEvents } from './poison.ts';
 import { rebuildPartitions } from './rebuild.ts';
+import { type CommandsContext, type CommandsOutbox, processCommands } from './reservations/commands.ts';
 import { hashFields, type Outputs, type RedisStore } from './store/redis-store.ts';
+import type { ReservationStore } from './store/reservation-store.ts';
 
 export interface AggregatorDeps {
   config: AggregatorConfig;
@@ -15,6 +17,7 @@ export interface AggregatorDeps {
   producer: Producer;
   admin: Admin;
   store: RedisStore;
+  reservations: ReservationStore;
   codec: AvroCodec;
   regionOf: (locationId: string) => string;
   metrics: AggregatorMetrics;
@@ -31,7 +34,12 @@ export interface AggregatorDeps {
  * its data is rebuilt from the compacted topics before folding resumes.
  */
 export class Aggregator {
-  private readonly next = new Map<number, number>();
+  /** Next offsets to apply per partition, as this instance last read or wrote them. */
+  private readonly next = new Map<number, { events: number; commands: number | undefined }>();
+  /** Per partition: the batch in progress, so that events and commands of p never interleave. */
+  private readonly inProgress = new Map<number, Promise<void>>();
+  private readonly commands: CommandsContext;
+  private ticker: NodeJS.Timeout | undefined;
   private readonly flushed = new Set<number>();
   private assigned: number[] = [];
   private rebuilding: Promise<void> | undefined;
@@ -39,6 +47,36 @@ export class Aggregator {
 
   constructor(private readonly deps: AggregatorDeps) {
     this.now = deps.now ?? Date.now;
+    this.commands = {
+      codec: deps.codec,
+      reservations: deps.reservations,
+      dlqTopic: deps.config.DLQ_TOPIC,
+      groupId: deps.config.GROUP_ID,
+      offsets: (p) => this.offsets(p),
+      setOffsets: (p, offsets) => this.next.set(p, offsets),
+      load: (p, skus) => deps.store.load(p, skus),
+      hashes: (p, state, changed) => this.hashes(this.outputs(p, state, changed), state),
+      publish: (p, outbox, state, changed) => this.publish(this.outputs(p, state, changed), outbox),
+      ackOutbox: (p, entry) => deps.store.ackOutbox(p, entry),
+      deadLetters: async (messages) => {
+        await deps.producer.send({ topic: deps.config.DLQ_TOPIC, acks: -1, messages });
+        for (const _ of messages) deps.metrics.deadLettered.inc({ code: 'COMMAND' });
+      },
+      seek: (topic, partition, offset) => deps.consumer.seek({ topic, partition, offset: String(offset) }),
+      fenced: (p, topic) => this.fenced(p, topic),
+      now: this.now,
+    };
+  }
+
+  /** Runs one batch of partition p after the one in progress, whichever topic each is from. */
+  private serialized(partition: number, run: () => Promise<void>): Promise<void> {
+    const previous = this.inProgress.get(partition) ?? Promise.resolve();
+    const next = previous.then(run, run);
+    this.inProgress.set(
+      partition,
+      next.catch(() => {}),
+    );
+    return next;
   }
 
   async start(): Promise<void> {
@@ -50,25 +88,83 @@ export class Aggregator {
       this.flushed.clear();
       this.deps.logger.info({ partitions: this.assigned }, 'partitions assigned');
     });
-    await consumer.subscribe({ topic: config.INPUT_TOPIC, fromBeginning: true });
+    await consumer.subscribe({ topics: [config.INPUT_TOPIC, config.COMMANDS_TOPIC], fromBeginning: true });
     await consumer.run({
       autoCommit: true,
       eachBatchAutoResolve: false,
       partitionsConsumedConcurrently: config.PARTITIONS_CONCURRENTLY,
-      eachBatch: (payload) => this.processBatch(payload),
+      eachBatch: (payload) =>
+        this.serialized(payload.batch.partition, async () => {
+          const { batch, isStale, isRunning } = payload;
+          if (batch.messages.length === 0 || isStale() || !isRunning()) return;
+          await this.flushOutbox(batch.partition);
+          if (batch.topic === config.COMMANDS_TOPIC) await processCommands(this.commands, payload);
+          else await this.processBatch(payload);
+        }),
     });
+    if (config.RESERVATION_TICK_MS > 0) {
+      this.ticker = setInterval(() => void this.tick(), config.RESERVATION_TICK_MS);
+    }
   }
 
-  private async nextOffset(partition: number): Promise<number> {
+  stop(): void {
+    clearInterval(this.ticker);
+  }
+
+  /**
+   * Moves the reservation clock of every owned partition to now, so that reservations
+   * expire on partitions without other commands. Best effort: a lost tick is replaced by the next.
+   */
+  private async tick(): Promise<void> {
+    const { codec, config, producer } = this.deps;
+    if (this.assigned.length === 0) return;
+    const value = await codec.encode(`${config.COMMANDS_TOPIC}-value`, 'ReservationCommand', {
+      type: 'TICK',
+      reservationId: '',
+      sku: '',
+      locationId: null,
+      quantity: 0,
+      ttlMs: 0,
+      issuedAt: this.now(),
+      orderId: null,
+      requestId: '',
+    });
+    await producer
+      .send({
+        topic: config.COMMANDS_TOPIC,
+        messages: this.assigned.map((partition) => ({ partition, value })),
+      })
+      .catch((error) => this.deps.logger.warn({ err: String(error) }, 'reservation clock tick not sent'));
+  }
+
+  private async offsets(partition: number): Promise<{ events: number; commands: number | undefined }> {
     const cached = this.next.get(partition);
-    if (cached !== undefined) return cached;
-    let stored = await this.deps.store.offset(partition);
-    if (stored === undefined) {
+    if (cached) return cached;
+    let stored = await this.deps.store.offsets(partition);
+    if (stored.events === undefined) {
       await this.rebuildMissing(partition);
-      stored = (await this.deps.store.offset(partition)) ?? 0;
+      stored = await this.deps.store.offsets(partition);
     }
-    this.next.set(partition, stored);
-    return stored;
+    const offsets = { events: stored.events ?? 0, commands: stored.commands };
+    this.next.set(partition, offsets);
+    return offsets;
+  }
+
+  private async fenced(partition: number, topic: string): Promise<void> {
+    this.deps.metrics.fenced.inc();
+    this.next.delete(partition);
+    const stored = await this.offsets(partition);
+    const offset = topic === this.deps.config.COMMANDS_TOPIC ? stored.commands : stored.events;
+    this.deps.logger.warn(
+      { partition, topic, offset },
+      'offsets moved under this instance; batch not written',
+    );
+    if (offset !== undefined) this.deps.consumer.seek({ topic, partition, offset: String(offset) });
+  }
+
+  private hashes(outputs: Outputs, state: Map<string, SkuState>): Map<string, Record<string, string>> {
+    const hashes = this.hashes(outputs, state);
+    return hashes;
   }
 
   /** Rebuilds, in one pass over the compacted topics, every assigned partition Redis lacks. */
@@ -104,8 +200,8 @@ export class Aggregator {
     const partition = batch.partition;
     if (batch.messages.length === 0 || isStale() || !isRunning()) return;
     const started = process.hrtime.bigint();
-    await this.flushOutbox(partition);
-    const expected = await this.nextOffset(partition);
+    const offsets = await this.offsets(partition);
+    const expected = offsets.events;
     const first = Number(batch.messages[0]?.offset);
     if (first > expected) {
       // Kafka resumes past what Redis holds (Redis lost writes): fetch again from Redis' offset.
@@ -155,21 +251,21 @@ export class Aggregator {
     const entry =
       outputs.availability.length > 0 ? JSON.stringify(outputs.availability.map((a) => a.sku)) : '';
     const committed = await store.commit(
-      { partition, expectedOffset: expected, nextOffset, hashes, eventIds: result.appliedEventIds },
+      {
+        partition,
+        expectedOffset: expected,
+        expectedCommandOffset: offsets.commands,
+        nextOffset,
+        hashes,
+        eventIds: result.appliedEventIds,
+      },
       entry,
     );
     if (!committed) {
-      metrics.fenced.inc();
-      this.next.delete(partition);
-      const stored = await this.nextOffset(partition);
-      this.deps.logger.warn(
-        { partition, expected, stored },
-        'offset moved under this instance; batch not written',
-      );
-      consumer.seek({ topic: batch.topic, partition, offset: String(stored) });
+      await this.fenced(partition, batch.topic);
       return;
     }
-    this.next.set(partition, nextOffset);
+    this.next.set(partition, { events: nextOffset, commands: offsets.commands });
     if (entry) {
       await this.publish(outputs);
       await store.ackOutbox(partition, entry);
@@ -200,12 +296,17 @@ export class Aggregator {
     return { stock, availability };
   }
 
-  /** Publishes absolute values to the compacted topics (acks=all, idempotent producer). */
-  private async publish(outputs: Outputs): Promise<void> {
+  /**
+   * Publishes absolute values to the compacted topics, and a commands step's outcomes and
+   * sales, in one batch (acks=all, idempotent producer).
+   */
+  private async publish(outputs: Outputs, commands?: CommandsOutbox): Promise<void> {
     const { codec, config, producer } = this.deps;
-    const [stock, availability] = await Promise.all([
+    const [stock, availability, outcomes, sales] = await Promise.all([
       codec.encodeAll(`${config.STOCK_TOPIC}-value`, 'StockLevel', outputs.stock),
       codec.encodeAll(`${config.AVAILABILITY_TOPIC}-value`, 'SkuAvailability', outputs.availability),
+      codec.encodeAll(`${config.OUTCOMES_TOPIC}-value`, 'ReservationOutcome', commands?.outcomes ?? []),
+      codec.encodeAll(`${config.INPUT_TOPIC}-value`, 'InventoryEvent', commands?.sales ?? []),
     ]);
     await producer.sendBatch({
       acks: -1,
@@ -221,7 +322,16 @@ export class Aggregator {
           topic: config.AVAILABILITY_TOPIC,
           messages: outputs.availability.map((a, i) => ({ key: a.sku, value: availability[i] as Buffer })),
         },
-      ],
+        {
+          topic: config.OUTCOMES_TOPIC,
+          messages: (commands?.outcomes ?? []).map((o, i) => ({ key: o.sku, value: outcomes[i] as Buffer })),
+        },
+        {
+          // Keyed by sku, so the sale lands in this very partition of the events.
+          topic: config.INPUT_TOPIC,
+          messages: (commands?.sales ?? []).map((e, i) => ({ key: e.sku, value: sales[i] as Buffer })),
+        },
+      ].filter((t) => t.messages.length > 0),
     });
   }
 
@@ -232,12 +342,14 @@ export class Aggregator {
   private async flushOutbox(partition: number): Promise<void> {
     if (this.flushed.has(partition)) return;
     for (const entry of await this.deps.store.pendingOutbox(partition)) {
-      const skus = JSON.parse(entry) as string[];
+      // Events steps store a list of skus; commands steps also their outcomes and sales.
+      const parsed = JSON.parse(entry) as string[] | CommandsOutbox;
+      const skus = Array.isArray(parsed) ? parsed : parsed.skus;
       const state = await this.deps.store.load(partition, skus);
       const changed = new Set<string>();
       for (const [sku, locations] of state)
         for (const locationId of locations.keys()) changed.add(changeKey(sku, locationId));
-      await this.publish(this.outputs(partition, state, changed));
+      await this.publish(this.outputs(partition, state, changed), Array.isArray(parsed) ? undefined : parsed);
       await this.deps.store.ackOutbox(partition, entry);
     }
     this.flushed.add(partition);

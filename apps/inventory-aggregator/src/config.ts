@@ -16,6 +16,13 @@ const shape = {
   AVAILABILITY_TOPIC: setting.string().default(topicNames.availability),
   LOCATIONS_TOPIC: setting.string().default(topicNames.locations),
   DLQ_TOPIC: setting.string().default(topicNames.eventsDeadLetter),
+  /** Must have the input topic's partition count: partition p of both is one set of skus. */
+  COMMANDS_TOPIC: setting.string().default(topicNames.reservationCommands),
+  OUTCOMES_TOPIC: setting.string().default(topicNames.reservationOutcomes),
+  /** How long released, committed, expired and refused reservations answer retries. */
+  RESERVATION_RETENTION_MS: setting.positiveInt().default(7 * 24 * hour),
+  /** Interval of clock ticks that expire reservations on quiet partitions; 0 turns them off. */
+  RESERVATION_TICK_MS: setting.nonNegativeInt().default(5_000),
   /** An eventId applied within this horizon is dropped when it comes again. */
   DEDUP_HORIZON_MS: setting.positiveInt().default(24 * hour),
   SESSION_TIMEOUT_MS: setting.positiveInt().default(10_000),

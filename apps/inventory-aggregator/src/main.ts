@@ -1,6 +1,6 @@
 import { createCodec } from '@inventory/codec';
 import { createLogger, errorMessage } from '@inventory/core';
-import { createKafka, LocationDirectory } from '@inventory/kafka';
+import { CoPartitionedAssigner, createKafka, LocationDirectory } from '@inventory/kafka';
 import { Redis } from 'ioredis';
 import kafkajs from 'kafkajs';
 import { Aggregator } from './aggregator.ts';
@@ -8,6 +8,7 @@ import { parseAggregatorConfig } from './config.ts';
 import { buildHttp } from './http.ts';
 import { createMetrics } from './metrics.ts';
 import { RedisStore } from './store/redis-store.ts';
+import { ReservationStore } from './store/reservation-store.ts';
 
 /** Parses config, builds clients, starts folding, and on SIGTERM/SIGINT stops in order. */
 async function main(): Promise<void> {
@@ -44,6 +45,13 @@ async function main(): Promise<void> {
   const admin = kafka.admin();
   await admin.connect();
   closers.push(() => admin.disconnect());
+  const metadata = await admin.fetchTopicMetadata({ topics: [config.INPUT_TOPIC, config.COMMANDS_TOPIC] });
+  const [events, commands] = metadata.topics.map((t) => t.partitions.length);
+  if (events !== commands) {
+    throw new Error(
+      `${config.COMMANDS_TOPIC} has ${commands} partitions and ${config.INPUT_TOPIC} ${events}: they must be equal, as a sku's commands and events must meet in one partition`,
+    );
+  }
   const producer = kafka.producer({
     idempotent: true,
     maxInFlightRequests: 1,
@@ -57,6 +65,7 @@ async function main(): Promise<void> {
     heartbeatInterval: config.HEARTBEAT_INTERVAL_MS,
     maxBytesPerPartition: config.MAX_BYTES_PER_PARTITION,
     readUncommitted: false,
+    partitionAssigners: [CoPartitionedAssigner],
   });
   await consumer.connect();
   // Disconnecting the consumer waits for the running batch, whose Redis write and
@@ -84,6 +93,7 @@ async function main(): Promise<void> {
     producer,
     admin,
     store,
+    reservations: new ReservationStore(redis, store.keys, config.RESERVATION_RETENTION_MS),
     codec,
     kafka,
     regionOf: locations.regionOf,
@@ -93,6 +103,7 @@ async function main(): Promise<void> {
   const http = buildHttp({ metrics, logger, ready: async () => joined && (await redis.ping()) === 'PONG' });
   await http.listen({ host: config.HTTP_HOST, port: config.HTTP_PORT });
   closers.push(() => http.close());
+  closers.push(async () => aggregator.stop());
   if (!stopping) await aggregator.start();
 }
 

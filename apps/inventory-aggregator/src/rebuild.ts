@@ -90,12 +90,17 @@ export async function rebuildPartitions(
     { groupPrefix: `${config.GROUP_ID}-dedup` },
   );
 
+  // Reservation records live only in Redis: after a wipe the reserved quantities come back
+  // from the stock topic, and commands resume at their end, so that none is decided twice.
+  // Reservations held then are released by nobody (see docs/ARCHITECTURE.md).
+  const commandEnds = await admin.fetchTopicOffsets(config.COMMANDS_TOPIC);
   for (const p of partitions) {
     const hashes = new Map<string, Record<string, string>>();
     for (const [sku, locations] of state.get(p) ?? new Map<string, SkuState>()) {
       hashes.set(sku, hashFields(locations, skuAvailability(sku, locations, deps.regionOf)));
     }
-    await store.restore(p, next.get(p) ?? 0, hashes, eventIds.get(p) ?? []);
+    const commandsEnd = Number(commandEnds.find((o) => o.partition === p)?.high ?? 0);
+    await store.restore(p, next.get(p) ?? 0, hashes, eventIds.get(p) ?? [], commandsEnd);
     deps.logger.warn({ partition: p, nextOffset: next.get(p), skus: hashes.size }, 'partition rebuilt');
   }
 }

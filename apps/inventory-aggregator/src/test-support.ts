@@ -14,6 +14,8 @@ export interface World {
   availability: string;
   locations: string;
   dlq: string;
+  commands: string;
+  outcomes: string;
   prefix: string;
   groupId: string;
   env: NodeJS.ProcessEnv;
@@ -50,6 +52,8 @@ export async function createWorld(partitions = 6): Promise<World> {
     availability: await compact('agg-availability'),
     locations: await createTestTopic('agg-locations', 1),
     dlq: await createTestTopic('agg-dlq', 1),
+    commands: await createTestTopic('agg-commands', partitions),
+    outcomes: await createTestTopic('agg-outcomes', partitions),
     prefix: uniqueName('agg'),
     groupId: uniqueName('agg-group'),
   };
@@ -89,6 +93,10 @@ export async function createWorld(partitions = 6): Promise<World> {
       AGG_AVAILABILITY_TOPIC: world.availability,
       AGG_LOCATIONS_TOPIC: world.locations,
       AGG_DLQ_TOPIC: world.dlq,
+      AGG_COMMANDS_TOPIC: world.commands,
+      AGG_OUTCOMES_TOPIC: world.outcomes,
+      // Tests move the reservation clock themselves, with TICK commands at chosen times.
+      AGG_RESERVATION_TICK_MS: '0',
       AGG_SESSION_TIMEOUT_MS: '6000',
       // Small fetches make many small batches, so failures land in the middle of the stream.
       AGG_MAX_BYTES_PER_PARTITION: '8192',

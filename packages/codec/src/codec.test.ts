@@ -2,7 +2,15 @@ import { describe, expect, it } from 'vitest';
 import { AvroCodec } from './codec.ts';
 import { createCodec } from './create.ts';
 import { EmbeddedRegistry, fingerprintId } from './registry.ts';
-import { sampleAvailability, sampleEvent, sampleLocation, sampleStockLevel } from './samples.ts';
+import {
+  sampleAvailability,
+  sampleEvent,
+  sampleLocation,
+  samplePurchaseOrder,
+  sampleReservationCommand,
+  sampleReservationOutcome,
+  sampleStockLevel,
+} from './samples.ts';
 import { loadAllSchemas, parseSchema } from './schemas.ts';
 import { decodeFrame } from './wire.ts';
 
@@ -15,6 +23,9 @@ describe('AvroCodec with the embedded registry', () => {
       ['StockLevel', sampleStockLevel],
       ['SkuAvailability', sampleAvailability],
       ['Location', sampleLocation],
+      ['ReservationCommand', sampleReservationCommand],
+      ['ReservationOutcome', sampleReservationOutcome],
+      ['PurchaseOrder', samplePurchaseOrder],
     ] as const;
     for (const [name, value] of samples) {
       const buffer = await codec.encode('t-value', name, value);

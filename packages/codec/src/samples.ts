@@ -1,4 +1,12 @@
-import type { InventoryEvent, Location, SkuAvailability, StockLevel } from './types.ts';
+import type {
+  InventoryEvent,
+  Location,
+  PurchaseOrder,
+  ReservationCommand,
+  ReservationOutcome,
+  SkuAvailability,
+  StockLevel,
+} from './types.ts';
 
 /** One valid value of each schema, for tests in any package. */
 export const sampleEvent: InventoryEvent = {
@@ -43,4 +51,38 @@ export const sampleLocation: Location = {
   region: 'north',
   dataCentre: 'dc-north',
   active: true,
+};
+
+export const sampleReservationCommand: ReservationCommand = {
+  type: 'RESERVE',
+  reservationId: 'web-order-5531:1',
+  sku: 'SKU-1001',
+  locationId: null,
+  quantity: 1,
+  ttlMs: 900_000,
+  issuedAt: Date.parse('2026-11-22T09:15:00Z'),
+  orderId: 'web-order-5531',
+  requestId: 'req-8c1f',
+};
+
+export const sampleReservationOutcome: ReservationOutcome = {
+  reservationId: 'web-order-5531:1',
+  requestId: 'req-8c1f',
+  sku: 'SKU-1001',
+  status: 'CONFIRMED',
+  locationId: 'DC-NORTH',
+  quantity: 1,
+  available: 41,
+  expiresAt: Date.parse('2026-11-22T09:30:00Z'),
+  decidedAt: Date.parse('2026-11-22T09:15:00Z'),
+  orderId: 'web-order-5531',
+};
+
+export const samplePurchaseOrder: PurchaseOrder = {
+  orderId: 'web-order-5531',
+  customerRef: 'customer 99120',
+  lines: [
+    { lineNo: 1, sku: 'SKU-1001', locationId: 'DC-NORTH', quantity: 1, reservationId: 'web-order-5531:1' },
+  ],
+  confirmedAt: Date.parse('2026-11-22T09:15:01Z'),
 };

@@ -14,6 +14,9 @@ export const schemaFiles: Record<SchemaName, string> = {
   StockLevel: 'stock-level.avsc',
   SkuAvailability: 'sku-availability.avsc',
   Location: 'location.avsc',
+  ReservationCommand: 'reservation-command.avsc',
+  ReservationOutcome: 'reservation-outcome.avsc',
+  PurchaseOrder: 'purchase-order.avsc',
 };
 
 export interface LoadedSchema {

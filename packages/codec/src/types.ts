@@ -79,10 +79,66 @@ export interface Location {
   active: boolean;
 }
 
+export const reservationCommandTypes = ['RESERVE', 'RELEASE', 'COMMIT', 'TICK'] as const;
+export type ReservationCommandType = (typeof reservationCommandTypes)[number];
+
+export interface ReservationCommand {
+  type: ReservationCommandType;
+  reservationId: string;
+  sku: string;
+  locationId: string | null;
+  quantity: number;
+  ttlMs: number;
+  issuedAt: number;
+  orderId: string | null;
+  requestId: string;
+}
+
+export const reservationStatuses = [
+  'CONFIRMED',
+  'REFUSED',
+  'RELEASED',
+  'COMMITTED',
+  'EXPIRED',
+  'UNKNOWN',
+] as const;
+export type ReservationStatus = (typeof reservationStatuses)[number];
+
+export interface ReservationOutcome {
+  reservationId: string;
+  requestId: string | null;
+  sku: string;
+  status: ReservationStatus;
+  locationId: string | null;
+  quantity: number;
+  available: number;
+  expiresAt: number | null;
+  decidedAt: number;
+  orderId: string | null;
+}
+
+export interface PurchaseOrderLine {
+  lineNo: number;
+  sku: string;
+  locationId: string;
+  quantity: number;
+  reservationId: string;
+}
+
+export interface PurchaseOrder {
+  orderId: string;
+  customerRef: string | null;
+  lines: PurchaseOrderLine[];
+  confirmedAt: number;
+}
+
 export interface SchemaValues {
   InventoryEvent: InventoryEvent;
   StockLevel: StockLevel;
   SkuAvailability: SkuAvailability;
   Location: Location;
+  ReservationCommand: ReservationCommand;
+  ReservationOutcome: ReservationOutcome;
+  PurchaseOrder: PurchaseOrder;
 }
 export type SchemaName = keyof SchemaValues;

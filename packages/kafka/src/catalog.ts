@@ -35,6 +35,9 @@ export const topicNames = {
   availability: 'inventory.availability.v1',
   locations: 'inventory.locations.v1',
   mqRaw: 'inventory.raw.mq.v1',
+  reservationCommands: 'inventory.reservation-commands.v1',
+  reservationOutcomes: 'inventory.reservation-outcomes.v1',
+  purchaseOrders: 'inventory.purchase-orders.v1',
 } as const;
 
 /**
@@ -101,6 +104,34 @@ export function topicCatalog(options: CatalogOptions = {}): TopicSpec[] {
       cleanupPolicy: 'delete',
       retentionMs: 30 * day,
       description: 'Mainframe MQ messages exactly as received, for lineage and the lake.',
+    },
+    {
+      name: topicNames.reservationCommands,
+      key: 'sku',
+      valueSchema: 'ReservationCommand',
+      // Must equal the events topic's count: partition p of both is one sku range, one writer.
+      partitions,
+      cleanupPolicy: 'delete',
+      retentionMs: 7 * day,
+      description: 'Reserve, release, commit and clock ticks for the aggregator to decide.',
+    },
+    {
+      name: topicNames.reservationOutcomes,
+      key: 'sku',
+      valueSchema: 'ReservationOutcome',
+      partitions,
+      cleanupPolicy: 'delete',
+      retentionMs: 7 * day,
+      description: "The aggregator's decisions and expiries; the API answers from them.",
+    },
+    {
+      name: topicNames.purchaseOrders,
+      key: 'orderId',
+      valueSchema: 'PurchaseOrder',
+      partitions,
+      cleanupPolicy: 'delete',
+      retentionMs: 30 * day,
+      description: 'Web-shop orders with every line reserved, for the ERP.',
     },
   ];
 }

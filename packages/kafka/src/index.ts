@@ -1,3 +1,4 @@
+export * from './assigner.ts';
 export * from './catalog.ts';
 export * from './client.ts';
 export * from './locations.ts';

@@ -12,6 +12,13 @@
  *   <prefix>:{p<n>}:loc:<locationId>    sorted set (all scores 0, so ordered by sku) of the skus of
  *                                       partition n held at that location: a store's assortment,
  *                                       paged with ZRANGE BYLEX and merged over the partitions
+ *   <prefix>:{p<n>}:cmdoffset           next offset of inventory.reservation-commands.v1 partition n
+ *   <prefix>:{p<n>}:clock               the partition's reservation clock (newest command issuedAt)
+ *   <prefix>:{p<n>}:res:<reservationId> a reservation (JSON); terminal ones expire after the retention
+ *   <prefix>:{p<n>}:expiry              sorted set of confirmed reservationIds by expiresAt
+ *   <prefix>:reservation-sku:<id>       the sku a reservationId was first used for (written by the
+ *                                       API with SET NX: ids are unique across skus, and release and
+ *                                       commit, which name only the id, find the sku's partition)
  */
 export class KeyLayout {
   constructor(readonly prefix: string) {}
@@ -34,6 +41,26 @@ export class KeyLayout {
 
   assortment(partition: number, locationId: string): string {
     return `${this.prefix}:{p${partition}}:loc:${locationId}`;
+  }
+
+  commandOffset(partition: number): string {
+    return `${this.prefix}:{p${partition}}:cmdoffset`;
+  }
+
+  clock(partition: number): string {
+    return `${this.prefix}:{p${partition}}:clock`;
+  }
+
+  reservation(partition: number, reservationId: string): string {
+    return `${this.prefix}:{p${partition}}:res:${reservationId}`;
+  }
+
+  expiry(partition: number): string {
+    return `${this.prefix}:{p${partition}}:expiry`;
+  }
+
+  reservationSku(reservationId: string): string {
+    return `${this.prefix}:reservation-sku:${reservationId}`;
   }
 }
 

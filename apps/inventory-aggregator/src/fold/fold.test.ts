@@ -1,7 +1,7 @@
 import { type InventoryEvent, type InventoryEventType, inventoryEventTypes } from '@inventory/codec';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { fold, type SequencedEvent, type SkuState } from './fold.ts';
+import { fold, type LocationState, reservationSaleRef, type SequencedEvent, type SkuState } from './fold.ts';
 import { referenceOnHand } from './reference.ts';
 import { skuAvailability } from './totals.ts';
 
@@ -38,6 +38,31 @@ const at = (state: Map<string, SkuState>, sku = 'SKU-1', location = 'STORE-001')
   state.get(sku)?.get(location);
 
 describe('fold semantics', () => {
+  it('a reservation sale takes its units out of reserved and onHand, even when late after a count', () => {
+    const state = new Map<string, SkuState>([
+      [
+        'SKU-1',
+        new Map([
+          [
+            'STORE-001',
+            { onHand: 10, reserved: 4, updatedAt: t0, lastCountAt: null, version: 3, inputOffset: 2 },
+          ],
+        ]),
+      ],
+    ]);
+    const sale = (minute: number, id: string) =>
+      event('SALE', 3, minute, { source: 'WEBSHOP', sourceRef: reservationSaleRef(id) });
+    fold(state, sequence([sale(5, 'r1')]), () => false);
+    expect(at(state)).toMatchObject({ onHand: 7, reserved: 1, version: 4 });
+    // A COUNT at minute 10 already saw the goods gone; a sale from minute 8 still ends the hold.
+    fold(state, sequence([event('COUNT', 7, 10), sale(8, 'r2')]), () => false);
+    expect(at(state)).toMatchObject({ onHand: 7, reserved: 0 });
+    // A plain web-shop sale without a reservation leaves reserved alone.
+    state.get('SKU-1')?.set('STORE-001', { ...(at(state) as LocationState), reserved: 2 });
+    fold(state, sequence([event('SALE', 1, 20, { source: 'WEBSHOP' })]), () => false);
+    expect(at(state)).toMatchObject({ onHand: 6, reserved: 2 });
+  });
+
   it('movements add and subtract, ADJUSTMENT adds its signed quantity, COUNT sets absolutely', () => {
     const { state } = foldAll([
       event('RECEIPT', 10, 0),

@@ -24,6 +24,17 @@ export interface FoldResult {
   duplicates: number;
 }
 
+/** sourceRef of the SALE the aggregator emits when a reservation is committed. */
+export const reservationSaleRef = (reservationId: string) => `reservation:${reservationId}`;
+
+function releasesReservation(event: InventoryEvent): boolean {
+  return (
+    event.type === 'SALE' &&
+    event.source === 'WEBSHOP' &&
+    event.sourceRef?.startsWith('reservation:') === true
+  );
+}
+
 export const changeKey = (sku: string, locationId: string) => `${sku}\u0000${locationId}`;
 
 /**
@@ -60,14 +71,28 @@ export function fold(
     // The eventId counts as seen even when the event is late: a redelivery must not apply later.
     appliedNow.add(event.eventId);
     result.appliedEventIds.push(event.eventId);
+    // A committed web-shop reservation becomes this sale: its units leave `reserved` as they
+    // leave `onHand`, so available does not move (they were never available).
+    const reserved = releasesReservation(event)
+      ? Math.max(0, current.reserved - event.quantity)
+      : current.reserved;
     if (current.lastCountAt !== null && event.occurredAt < current.lastCountAt) {
       result.late++;
+      if (reserved !== current.reserved) {
+        sku.set(event.locationId, {
+          ...current,
+          reserved,
+          version: current.version + 1,
+          inputOffset: offset,
+        });
+        result.changed.add(changeKey(event.sku, event.locationId));
+      }
       continue;
     }
     const delta = onHandDelta(event.type, event.quantity);
     const next: LocationState = {
       onHand: delta === undefined ? event.quantity : current.onHand + delta,
-      reserved: current.reserved,
+      reserved,
       updatedAt: Math.max(current.updatedAt, event.occurredAt),
       lastCountAt: delta === undefined ? event.occurredAt : current.lastCountAt,
       version: current.version + 1,

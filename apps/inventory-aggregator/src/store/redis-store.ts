@@ -12,6 +12,8 @@ export interface Outputs {
 export interface Commit {
   partition: number;
   expectedOffset: number;
+  /** The reservation commands' offset this step saw (undefined: none applied yet). */
+  expectedCommandOffset: number | undefined;
   nextOffset: number;
   /** Changed skus: their hash fields (locations and total) to write. */
   hashes: Map<string, Record<string, string>>;
@@ -41,6 +43,18 @@ export class RedisStore {
   async offset(partition: number): Promise<number | undefined> {
     const value = await this.redis.get(this.keys.offset(partition));
     return value === null ? undefined : Number(value);
+  }
+
+  /** Next offsets to apply of both inputs of a partition: events and reservation commands. */
+  async offsets(partition: number): Promise<{ events: number | undefined; commands: number | undefined }> {
+    const [events, commands] = await this.redis.mget(
+      this.keys.offset(partition),
+      this.keys.commandOffset(partition),
+    );
+    return {
+      events: events === null || events === undefined ? undefined : Number(events),
+      commands: commands === null || commands === undefined ? undefined : Number(commands),
+    };
   }
 
   /** Current state of `skus`, read in one round trip. */
@@ -91,6 +105,7 @@ export class RedisStore {
       this.keys.offset(partition),
       this.keys.outbox(partition),
       this.keys.seen(partition, this.buckets()[0] as number),
+      this.keys.commandOffset(partition),
       ...skus.map((sku) => this.keys.sku(partition, sku)),
       ...[...index.keys()].map((locationId) => this.keys.assortment(partition, locationId)),
     ];
@@ -101,6 +116,7 @@ export class RedisStore {
       outboxEntry,
       skus.length,
       commit.eventIds.length,
+      commit.expectedCommandOffset === undefined ? '' : String(commit.expectedCommandOffset),
       ...commit.eventIds,
     ];
     for (const sku of skus) {
@@ -130,6 +146,7 @@ export class RedisStore {
     nextOffset: number,
     hashes: Map<string, Record<string, string>>,
     eventIds: string[],
+    commandsOffset: number,
   ) {
     const multi = this.redis.multi();
     for (const [sku, fields] of hashes) multi.hset(this.keys.sku(partition, sku), fields);
@@ -140,6 +157,7 @@ export class RedisStore {
     for (let i = 0; i < eventIds.length; i += 1000) multi.sadd(seenKey, ...eventIds.slice(i, i + 1000));
     if (eventIds.length > 0)
       multi.expire(seenKey, Math.ceil((this.dedup.horizonMs + this.dedup.bucketMs) / 1000));
+    multi.set(this.keys.commandOffset(partition), String(commandsOffset));
     multi.set(this.keys.offset(partition), String(nextOffset));
     await multi.exec();
   }
