@@ -163,7 +163,10 @@ export class Aggregator {
   }
 
   private hashes(outputs: Outputs, state: Map<string, SkuState>): Map<string, Record<string, string>> {
-    const hashes = this.hashes(outputs, state);
+    const hashes = new Map<string, Record<string, string>>();
+    for (const total of outputs.availability) {
+      hashes.set(total.sku, hashFields(state.get(total.sku) ?? new Map(), total));
+    }
     return hashes;
   }
 

@@ -110,7 +110,9 @@ console.log(`  read model ready after ${((Date.now() - started) / 1000).toFixed(
 
 function serve(script: string, env: NodeJS.ProcessEnv, port: number): ChildProcess {
   // BENCH_PROFILE=<dir> writes a CPU profile of each server to that folder.
-  const profile = process.env.BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE}`] : [];
+  const profile = process.env.BENCH_PROFILE
+    ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE}`]
+    : [];
   const child = spawn(process.execPath, [...profile, '--import', 'tsx', script], {
     cwd: appDir,
     env: { PATH: process.env.PATH, ...env },

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { hashToken, InventoryError } from '@inventory/core';
 
-export const scopes = ['availability:read'] as const;
+export const scopes = ['availability:read', 'reservations:write'] as const;
 export type Scope = (typeof scopes)[number];
 
 export interface ApiClient {

@@ -16,6 +16,8 @@ import type { QueryConfig } from './config.ts';
 import { HttpError, sendError } from './http/errors.ts';
 import { getAssortment, getChanges, getLocationSku, getSku, postBatch } from './http/schemas.ts';
 import type { ReadModel } from './read-model.ts';
+import { reservationRoutes } from './reservations/routes.ts';
+import type { Reservations } from './reservations/service.ts';
 import { locationView, skuView, totalsView } from './views.ts';
 
 export interface QueryDeps {
@@ -27,6 +29,8 @@ export interface QueryDeps {
   changes: { subscribe(listener: (change: SkuAvailability) => void): () => void };
   ready: () => Promise<boolean>;
   logger: Logger;
+  /** Reservations and orders; without it those routes are not served. */
+  reservations?: Reservations;
 }
 
 /**
@@ -96,6 +100,7 @@ export async function buildApp(deps: QueryDeps): Promise<FastifyInstance> {
       throw new HttpError(429, 'rate_limited', 'rate limit exceeded', { 'retry-after': String(wait) });
   };
   const read = authorize('availability:read');
+  if (deps.reservations) reservationRoutes(app, deps.reservations, authorize('reservations:write'));
 
   app.get<{ Params: { sku: string }; Querystring: { locationId?: string[]; region?: string } }>(
     '/v1/availability/:sku',

@@ -14,6 +14,15 @@ const shape = {
   INPUT_TOPIC: setting.string().default(topicNames.events),
   LOCATIONS_TOPIC: setting.string().default(topicNames.locations),
   AVAILABILITY_TOPIC: setting.string().default(topicNames.availability),
+  COMMANDS_TOPIC: setting.string().default(topicNames.reservationCommands),
+  OUTCOMES_TOPIC: setting.string().default(topicNames.reservationOutcomes),
+  PURCHASE_ORDERS_TOPIC: setting.string().default(topicNames.purchaseOrders),
+  /** Longest wait for the aggregator's decision before 504 (a retry with the same id is safe). */
+  RESERVATION_TIMEOUT_MS: setting.positiveInt().default(5_000),
+  /** How long a reservation holds stock when the request names no ttlSeconds. */
+  RESERVATION_TTL_SECONDS: setting.positiveInt().default(900),
+  /** How long a reservationId stays bound to its sku (must cover the aggregator's retention). */
+  RESERVATION_RETENTION_MS: setting.positiveInt().default(8 * 24 * 60 * 60 * 1000),
   SSE_HEARTBEAT_MS: setting.positiveInt().default(15_000),
   /** How long an SSE client waits before it reconnects (sent as `retry:`). */
   SSE_RETRY_MS: setting.positiveInt().default(2_000),

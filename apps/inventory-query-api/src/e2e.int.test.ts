@@ -17,8 +17,8 @@ import {
 import { buildTestIngest, type TestIngest, tokens } from '../../store-ingest/src/test-app.ts';
 import { ApiKeyStore } from './api-keys.ts';
 import { buildApp } from './app.ts';
-import { ChangeFeed } from './changes/feed.ts';
 import { parseQueryConfig } from './config.ts';
+import { TopicTail } from './kafka/tail.ts';
 import { ReadModel } from './read-model.ts';
 
 /**
@@ -31,7 +31,7 @@ describe('query API end to end', () => {
   let ingest: TestIngest;
   let aggregator: RunningAggregator;
   let api: FastifyInstance;
-  let changes: ChangeFeed;
+  let changes: TopicTail<'SkuAvailability'>;
   // Event times relative to one fixed base, an hour ago.
   const base = Math.floor((Date.now() - 60 * 60_000) / 1000) * 1000;
   const at = (minutes: number) => new Date(base + minutes * 60_000).toISOString();
@@ -108,10 +108,11 @@ describe('query API end to end', () => {
     ]);
     aggregator = startAggregator(world);
     await waitDrained(redis, world);
-    changes = new ChangeFeed(
+    changes = new TopicTail(
       testKafka(),
       createCodec({ registryUrl: stackEndpoints().SCHEMA_REGISTRY_URL }),
       world.availability,
+      'SkuAvailability',
       createLogger('feed', 'silent'),
     );
     await changes.start(world.groupId);

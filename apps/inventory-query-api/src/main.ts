@@ -1,13 +1,16 @@
 import { createCodec } from '@inventory/codec';
 import { createLogger, errorMessage } from '@inventory/core';
 import { createKafka, LocationDirectory } from '@inventory/kafka';
+import { KeyLayout } from '@inventory/read-model';
 import { Redis } from 'ioredis';
+import kafkajs from 'kafkajs';
 import { Counter, collectDefaultMetrics, Registry } from 'prom-client';
 import { ApiKeyStore } from './api-keys.ts';
 import { buildApp } from './app.ts';
-import { ChangeFeed } from './changes/feed.ts';
 import { parseQueryConfig } from './config.ts';
+import { TopicTail } from './kafka/tail.ts';
 import { ReadModel } from './read-model.ts';
+import { Reservations } from './reservations/service.ts';
 
 /** Parses config, builds clients, serves, and on SIGTERM/SIGINT stops in order. */
 async function main(): Promise<void> {
@@ -22,8 +25,18 @@ async function main(): Promise<void> {
   await admin.disconnect();
   const redis = new Redis(config.REDIS_URL, { maxRetriesPerRequest: 2 });
   const codec = createCodec({ registryUrl: config.SCHEMA_REGISTRY_URL });
-  const changes = new ChangeFeed(kafka, codec, config.AVAILABILITY_TOPIC, logger);
+  const changes = new TopicTail(kafka, codec, config.AVAILABILITY_TOPIC, 'SkuAvailability', logger);
   await changes.start(config.KAFKA_CLIENT_ID);
+  const outcomes = new TopicTail(kafka, codec, config.OUTCOMES_TOPIC, 'ReservationOutcome', logger);
+  await outcomes.start(config.KAFKA_CLIENT_ID);
+  const producer = kafka.producer({
+    idempotent: true,
+    maxInFlightRequests: 1,
+    createPartitioner: kafkajs.Partitioners.DefaultPartitioner,
+  });
+  await producer.connect();
+  const keys = new KeyLayout(config.REDIS_PREFIX);
+  const reservations = new Reservations({ settings: config, producer, codec, redis, keys, outcomes });
   const locations = new LocationDirectory(kafka, codec, config.LOCATIONS_TOPIC, config.KAFKA_CLIENT_ID);
   await locations.refresh();
   const refresh = setInterval(() => {
@@ -53,6 +66,7 @@ async function main(): Promise<void> {
     metrics: { registry, requests, sseDropped },
     ready: async () => (await redis.ping()) === 'PONG',
     logger,
+    reservations,
   });
   await app.listen({ host: config.HTTP_HOST, port: config.HTTP_PORT });
 
@@ -63,6 +77,8 @@ async function main(): Promise<void> {
     logger.info({ signal }, 'stopping');
     clearInterval(refresh);
     await app.close();
+    await producer.disconnect();
+    await outcomes.stop();
     await changes.stop();
     await redis.quit();
     process.exit(0);

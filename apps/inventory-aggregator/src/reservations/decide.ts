@@ -86,7 +86,8 @@ export function decide(
     quantity: r.quantity,
     available: r.available,
     expiresAt: r.expiresAt,
-    decidedAt: result.clock,
+    // When the reservation got its current status: a retry replays the same record.
+    decidedAt: r.decidedAt,
     orderId: r.orderId,
   });
   const expireDue = () => {
@@ -94,7 +95,7 @@ export function decide(
       .filter((r) => isActive(r) && r.expiresAt !== null && r.expiresAt <= result.clock)
       .sort((a, b) => (a.expiresAt as number) - (b.expiresAt as number));
     for (const r of due) {
-      const expired: StoredReservation = { ...r, status: 'EXPIRED' };
+      const expired: StoredReservation = { ...r, status: 'EXPIRED', decidedAt: result.clock };
       addReserved(r, -r.quantity);
       store(expired);
       result.outcomes.push(outcome(expired, null));
@@ -155,13 +156,23 @@ export function decide(
       continue;
     }
     if (command.type === 'RELEASE') {
-      const released: StoredReservation = { ...existing, status: 'RELEASED', expiresAt: null };
+      const released: StoredReservation = {
+        ...existing,
+        status: 'RELEASED',
+        expiresAt: null,
+        decidedAt: result.clock,
+      };
       addReserved(existing, -existing.quantity);
       store(released);
       result.outcomes.push(outcome(released, command.requestId));
     } else {
       // The units stay reserved until the sale below is folded: available never flickers up.
-      const committed: StoredReservation = { ...existing, status: 'COMMITTED', expiresAt: null };
+      const committed: StoredReservation = {
+        ...existing,
+        status: 'COMMITTED',
+        expiresAt: null,
+        decidedAt: result.clock,
+      };
       store(committed);
       result.sales.push({
         eventId: `reservation-sale:${existing.reservationId}`,

@@ -7,6 +7,8 @@ export class HttpError extends Error {
     readonly code: string,
     message: string,
     readonly headers: Record<string, string> = {},
+    /** More fields of the error object, e.g. the available quantity of a refusal. */
+    readonly extra: Record<string, unknown> = {},
   ) {
     super(message);
   }
@@ -17,7 +19,7 @@ export function sendError(reply: FastifyReply, error: unknown): FastifyReply {
     for (const [k, v] of Object.entries(error.headers)) reply.header(k, v);
     return reply
       .status(error.status)
-      .send({ error: { code: error.code, message: error.message, details: [] } });
+      .send({ error: { code: error.code, message: error.message, details: [], ...error.extra } });
   }
   const fastifyError = error as FastifyError;
   if (fastifyError.validation) {

@@ -1,30 +1,32 @@
 import { randomBytes } from 'node:crypto';
-import type { AvroCodec, SkuAvailability } from '@inventory/codec';
+import type { AvroCodec, SchemaName, SchemaValues } from '@inventory/codec';
 import { errorMessage, type Logger } from '@inventory/core';
 import type { Consumer, Kafka } from 'kafkajs';
 
 const YIELD_EVERY = 32;
 
 /**
- * Every change of the network-wide availability, from the compacted topic the aggregator
- * publishes after each atomic Redis step. Each API instance reads it in a group of its own
- * from the newest offset: subscribers get a snapshot from Redis when they connect, then
- * these changes.
+ * Every record written to a topic from now on, decoded, to in-process listeners. Each API
+ * instance reads in a group of its own from the newest offset. For the availability topic,
+ * which the aggregator publishes after each atomic Redis step, SSE subscribers get a
+ * snapshot from Redis when they connect, then these changes; for the reservation outcomes,
+ * waiting requests get their decision.
  */
-export class ChangeFeed {
-  private readonly listeners = new Set<(change: SkuAvailability) => void>();
+export class TopicTail<N extends SchemaName> {
+  private readonly listeners = new Set<(value: SchemaValues[N]) => void>();
   private consumer: Consumer | undefined;
 
   constructor(
     private readonly kafka: Kafka,
     private readonly codec: AvroCodec,
     private readonly topic: string,
+    private readonly schema: N,
     private readonly logger: Logger,
   ) {}
 
   async start(groupPrefix: string): Promise<void> {
     const consumer = this.kafka.consumer({
-      groupId: `${groupPrefix}-changes-${randomBytes(6).toString('hex')}`,
+      groupId: `${groupPrefix}-tail-${randomBytes(6).toString('hex')}`,
       maxWaitTimeInMs: 100,
     });
     this.consumer = consumer;
@@ -63,20 +65,20 @@ export class ChangeFeed {
     }
   }
 
-  private async decode(value: Buffer): Promise<SkuAvailability | undefined> {
+  private async decode(value: Buffer): Promise<SchemaValues[N] | undefined> {
     try {
-      return await this.codec.decode(value, 'SkuAvailability');
+      return await this.codec.decode(value, this.schema);
     } catch (error) {
-      this.logger.warn({ err: errorMessage(error) }, 'availability change not decodable; skipped');
+      this.logger.warn({ err: errorMessage(error), topic: this.topic }, 'record not decodable; skipped');
       return undefined;
     }
   }
 
-  private deliver(change: SkuAvailability | undefined): void {
-    if (change) for (const listener of this.listeners) listener(change);
+  private deliver(value: SchemaValues[N] | undefined): void {
+    if (value) for (const listener of this.listeners) listener(value);
   }
 
-  subscribe(listener: (change: SkuAvailability) => void): () => void {
+  subscribe(listener: (value: SchemaValues[N]) => void): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
   }
