@@ -28,7 +28,7 @@ import { buildApp } from './app.ts';
 import { parseQueryConfig } from './config.ts';
 import { TopicTail } from './kafka/tail.ts';
 import { ReadModel } from './read-model.ts';
-import { Reservations } from './reservations/service.ts';
+import { buildReservationApi, type ReservationApi } from './test-api.ts';
 
 /**
  * Reservations end to end: the API sends commands, the real aggregator process decides
@@ -41,7 +41,7 @@ describe('reservations and orders end to end', () => {
   let purchaseOrders: string;
   let aggregator: RunningAggregator;
   let api: FastifyInstance;
-  let outcomes: TopicTail<'ReservationOutcome'>;
+  let reservationApi: ReservationApi;
   let producer: Producer;
   const t0 = Date.now() - 60 * 60_000;
   const stock = (sku: string, locationId: string, quantity: number, i: number): InventoryEvent => ({
@@ -55,16 +55,8 @@ describe('reservations and orders end to end', () => {
     source: 'LOADGEN',
     sourceRef: null,
   });
-  const call = (method: 'POST' | 'DELETE' | 'GET', url: string, body?: unknown, key = 'shop-key') =>
-    api.inject({
-      method,
-      url,
-      headers: {
-        authorization: `Bearer ${key}`,
-        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-      },
-      ...(body === undefined ? {} : { payload: JSON.stringify(body) }),
-    });
+  const call: ReservationApi['call'] = (method, url, body, key) =>
+    reservationApi.call(method, url, body, key);
   const availability = async (sku: string) => (await call('GET', `/v1/availability/${sku}`)).json();
   /** Every record of a topic so far, decoded, in offset order per partition. */
   const published = async <N extends 'SkuAvailability' | 'PurchaseOrder'>(topic: string, schema: N) => {
@@ -95,68 +87,16 @@ describe('reservations and orders end to end', () => {
     aggregator = startAggregator(world);
     await waitDrained(redis, world);
     await aggregator.ready();
-    outcomes = new TopicTail(
-      testKafka(),
-      codec,
-      world.outcomes,
-      'ReservationOutcome',
-      createLogger('t', 'silent'),
-    );
-    await outcomes.start(world.groupId);
-    producer = testKafka().producer({
-      idempotent: true,
-      createPartitioner: kafkajs.Partitioners.DefaultPartitioner,
-    });
-    await producer.connect();
-    const config = parseQueryConfig({
-      QUERY_KAFKA_BROKERS: 'unused:1',
-      QUERY_REDIS_URL: 'unused',
-      QUERY_API_KEYS_FILE: 'unused',
-      QUERY_RATE_PER_SECOND: '100000',
-      QUERY_RATE_BURST: '100000',
-      QUERY_COMMANDS_TOPIC: world.commands,
-      QUERY_OUTCOMES_TOPIC: world.outcomes,
+    reservationApi = await buildReservationApi(world, redis, {
       QUERY_PURCHASE_ORDERS_TOPIC: purchaseOrders,
       QUERY_RESERVATION_TIMEOUT_MS: '20000',
     });
-    const registry = new Registry();
-    api = await buildApp({
-      config,
-      changes: { subscribe: () => () => {} },
-      readModel: new ReadModel(redis, world.prefix, 6),
-      keys: new ApiKeyStore([
-        {
-          keyId: 'shop',
-          keySha256: hashToken('shop-key'),
-          scopes: ['availability:read', 'reservations:write'],
-        },
-        { keyId: 'store', keySha256: hashToken('store-key'), scopes: ['availability:read'] },
-      ]),
-      regionOf: (l) => regions[l] ?? 'unknown',
-      metrics: {
-        registry,
-        requests: new Counter({
-          name: 'r',
-          help: 'r',
-          labelNames: ['route', 'status'] as const,
-          registers: [registry],
-        }),
-      },
-      ready: async () => true,
-      logger: createLogger('reservations-test', 'silent'),
-      reservations: new Reservations({
-        settings: config,
-        producer,
-        codec,
-        redis,
-        keys: new KeyLayout(world.prefix),
-        outcomes,
-      }),
-    });
+    api = reservationApi.api;
+    producer = testKafka().producer({ createPartitioner: kafkajs.Partitioners.DefaultPartitioner });
+    await producer.connect();
   });
   afterAll(async () => {
-    await api?.close();
-    await outcomes?.stop();
+    await reservationApi?.close();
     await producer?.disconnect();
     aggregator?.child.kill('SIGTERM');
     await redis.quit();
