@@ -5,29 +5,21 @@ import {
   type ReservationCommand,
   type SkuAvailability,
 } from '@inventory/codec';
-import { createLogger, hashToken, waitFor } from '@inventory/core';
+import { waitFor } from '@inventory/core';
 import { readToEnd } from '@inventory/kafka';
-import { KeyLayout } from '@inventory/read-model';
 import { createTestTopic, stackEndpoints, testKafka } from '@inventory/testkit';
 import type { FastifyInstance } from 'fastify';
 import kafkajs, { type Producer } from 'kafkajs';
-import { Counter, Registry } from 'prom-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   createWorld,
   produceEvents,
   type RunningAggregator,
   redisClient,
-  regions,
   startAggregator,
   type World,
   waitDrained,
 } from '../../inventory-aggregator/src/test-support.ts';
-import { ApiKeyStore } from './api-keys.ts';
-import { buildApp } from './app.ts';
-import { parseQueryConfig } from './config.ts';
-import { TopicTail } from './kafka/tail.ts';
-import { ReadModel } from './read-model.ts';
 import { buildReservationApi, type ReservationApi } from './test-api.ts';
 
 /**
