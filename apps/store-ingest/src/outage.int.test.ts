@@ -1,9 +1,5 @@
-import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { waitFor } from '@inventory/core';
-import { createTestTopic, stackHome } from '@inventory/testkit';
+import { createTestTopic, processAlive, stackPartPid, stackUp } from '@inventory/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildTestIngest, storeEvent, type TestIngest, tokens } from './test-app.ts';
 
@@ -12,22 +8,8 @@ import { buildTestIngest, storeEvent, type TestIngest, tokens } from './test-app
  * writes must fail fast with 503 and Retry-After, and succeed again once Kafka is back,
  * without restarting the ingest.
  */
-const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
-const kafkaPid = () => Number(readFileSync(join(stackHome(), 'run', 'kafka.pid'), 'utf8').trim());
-const alive = (pid: number) => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-};
-const stackUp = () =>
-  spawnSync(join(repoRoot, 'node_modules/.bin/tsx'), [join(repoRoot, 'tools/local-stack/src/cli.ts'), 'up'], {
-    env: { ...process.env, INVENTORY_STACK_HOME: stackHome() },
-    encoding: 'utf8',
-    timeout: 200_000,
-  });
+const kafkaPid = () => stackPartPid('kafka');
+const alive = processAlive;
 
 describe('store-ingest when Kafka is slow or down', () => {
   const timeoutMs = 2_000;

@@ -35,6 +35,7 @@ export const topicNames = {
   availability: 'inventory.availability.v1',
   locations: 'inventory.locations.v1',
   mqRaw: 'inventory.raw.mq.v1',
+  mqDeadLetter: 'inventory.raw.mq.dlq.v1',
   reservationCommands: 'inventory.reservation-commands.v1',
   reservationOutcomes: 'inventory.reservation-outcomes.v1',
   purchaseOrders: 'inventory.purchase-orders.v1',
@@ -104,6 +105,16 @@ export function topicCatalog(options: CatalogOptions = {}): TopicSpec[] {
       cleanupPolicy: 'delete',
       retentionMs: 30 * day,
       description: 'Mainframe MQ messages exactly as received, for lineage and the lake.',
+    },
+    {
+      name: topicNames.mqDeadLetter,
+      key: 'mainframe transaction id',
+      valueSchema: undefined,
+      partitions: 3,
+      cleanupPolicy: 'delete',
+      retentionMs: 30 * day,
+      description:
+        'Mainframe messages that could not be parsed or mapped, as received, with the reason in headers.',
     },
     {
       name: topicNames.reservationCommands,

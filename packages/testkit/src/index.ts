@@ -1,3 +1,4 @@
+export * from './control.ts';
 export * from './kafka.ts';
 export * from './names.ts';
 export * from './stack.ts';

@@ -1,0 +1,164 @@
+import { createCodec } from '@inventory/codec';
+import { waitFor } from '@inventory/core';
+import { stackEndpoints } from '@inventory/testkit';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  type BridgeWorld,
+  createBridgeWorld,
+  drainQueue,
+  movementPayload,
+  publish,
+  queueDepth,
+  type RunningBridge,
+  readTopic,
+  startBridge,
+  waitForRecords,
+} from './test-support.ts';
+
+describe('mq-bridge with real RabbitMQ and Kafka', () => {
+  let world: BridgeWorld;
+  let bridge: RunningBridge;
+  const movedAt = Date.parse('2026-11-22T08:30:15Z');
+
+  beforeAll(async () => {
+    world = await createBridgeWorld();
+    bridge = startBridge(world);
+  });
+  afterAll(async () => {
+    bridge?.child.kill('SIGTERM');
+    await bridge?.exited;
+  });
+
+  it('maps both formats field by field and keeps every raw payload; bad records are dead-lettered with their reason on both sides', async () => {
+    const good = [
+      movementPayload({
+        txnId: 'TX-1',
+        moveCode: 'REC',
+        warehouse: 'W-1',
+        sku: 'SKU-A',
+        quantity: 40,
+        movedAt,
+        json: false,
+      }),
+      movementPayload({
+        txnId: 'TX-2',
+        moveCode: 'ADJ',
+        warehouse: 'W-2',
+        sku: 'SKU-B',
+        quantity: -2,
+        movedAt,
+        json: true,
+      }),
+    ];
+    const bad = [
+      { content: Buffer.from('MVREC too short'), contentType: 'text/plain' },
+      movementPayload({
+        txnId: 'TX-3',
+        moveCode: 'XYZ',
+        warehouse: 'W-1',
+        sku: 'SKU-A',
+        quantity: 1,
+        movedAt,
+        json: false,
+      }),
+      { content: Buffer.from('{"txnId": "TX-4", "sku": '), contentType: 'application/json' },
+      movementPayload({
+        txnId: 'TX-5',
+        moveCode: 'SAL',
+        warehouse: 'W-1',
+        sku: 'SKU-A',
+        quantity: -1,
+        movedAt,
+        json: true,
+      }),
+    ];
+    const last = movementPayload({
+      txnId: 'TX-6',
+      moveCode: 'SAL',
+      warehouse: 'W-1',
+      sku: 'SKU-A',
+      quantity: 3,
+      movedAt,
+      json: false,
+    });
+    await publish(world.queue, [good[0], bad[0], bad[1], good[1], bad[2], bad[3], last] as typeof good);
+
+    await waitForRecords(world.raw, 7);
+    await waitForRecords(world.events, 3);
+    await waitFor(async () => (await queueDepth(world.deadLetterQueue)) === 4, {
+      description: '4 dead letters on the MQ side',
+      timeoutMs: 30_000,
+    });
+    const codec = createCodec({ registryUrl: stackEndpoints().SCHEMA_REGISTRY_URL });
+    const events = await Promise.all(
+      (await readTopic(world.events)).map((m) => codec.decode(m.value as Buffer, 'InventoryEvent')),
+    );
+    expect(events.sort((a, b) => a.eventId.localeCompare(b.eventId))).toEqual([
+      {
+        eventId: 'mainframe:TX-1',
+        type: 'RECEIPT',
+        sku: 'SKU-A',
+        locationId: 'W-1',
+        quantity: 40,
+        occurredAt: movedAt,
+        recordedAt: expect.any(Number),
+        source: 'MAINFRAME',
+        sourceRef: 'TX-1',
+      },
+      {
+        eventId: 'mainframe:TX-2',
+        type: 'ADJUSTMENT',
+        sku: 'SKU-B',
+        locationId: 'W-2',
+        quantity: -2,
+        occurredAt: movedAt,
+        recordedAt: expect.any(Number),
+        source: 'MAINFRAME',
+        sourceRef: 'TX-2',
+      },
+      expect.objectContaining({ eventId: 'mainframe:TX-6', type: 'SALE', quantity: 3 }),
+    ]);
+    // The stream went on after the bad records: TX-6 came after all of them.
+
+    const raw = await readTopic(world.raw);
+    expect(raw.map((m) => m.value?.toString()).sort()).toEqual(
+      [...good, ...bad, last].map((p) => p.content.toString()).sort(),
+    );
+    const kafkaDead = await readTopic(world.dlq);
+    expect(kafkaDead.map((m) => m.headers?.['dlq-reason']?.toString()).sort()).toEqual([
+      'bad_length',
+      'bad_quantity',
+      'malformed_json',
+      'unknown_move_code',
+    ]);
+    const mqDead = await drainQueue(world.deadLetterQueue);
+    expect(mqDead.map((m) => String(m.properties.headers?.['x-dead-letter-reason'])).sort()).toEqual([
+      'bad_length',
+      'bad_quantity',
+      'malformed_json',
+      'unknown_move_code',
+    ]);
+    expect(
+      String(
+        mqDead.find((m) => m.content.toString().includes('XYZ'))?.properties.headers?.[
+          'x-dead-letter-detail'
+        ],
+      ),
+    ).toContain('XYZ');
+    // Everything acknowledged; metrics count it.
+    expect(await queueDepth(world.queue)).toBe(0);
+    expect(await bridge.metric('mq_messages_in_total')).toBe(7);
+    expect(await bridge.metric('mq_events_out_total')).toBe(3);
+    expect(await bridge.metric('mq_dead_letters_total')).toBe(4);
+    expect((await fetch(`http://127.0.0.1:${bridge.port}/readyz`)).status).toBe(200);
+  });
+
+  it('stops cleanly on SIGTERM and refuses an unknown setting by name', async () => {
+    bridge.child.kill('SIGTERM');
+    expect(await bridge.exited).toBe(0);
+    expect(bridge.output()).not.toContain(stackEndpoints().AMQP_URL);
+    const typo = startBridge(world, { MQ_BATCHSIZE: '10' });
+    expect(await typo.exited).toBe(1);
+    expect(typo.output()).toContain('MQ_BATCHSIZE: unknown setting');
+  });
+});

@@ -1,0 +1,35 @@
+import { parseSettings, setting, type z } from '@inventory/config';
+import { topicNames } from '@inventory/kafka';
+
+const shape = {
+  KAFKA_BROKERS: setting.list(),
+  KAFKA_CLIENT_ID: setting.string().default('mq-bridge'),
+  SCHEMA_REGISTRY_URL: setting.url().optional(),
+  /** The MQ connection (AMQP URL: RabbitMQ locally). Contains the password: never logged. */
+  AMQP_URL: setting.string(),
+  QUEUE: setting.string().default('mainframe.stock-movements'),
+  DEAD_LETTER_QUEUE: setting.string().default('mainframe.stock-movements.dlq'),
+  EVENTS_TOPIC: setting.string().default(topicNames.events),
+  RAW_TOPIC: setting.string().default(topicNames.mqRaw),
+  DLQ_TOPIC: setting.string().default(topicNames.mqDeadLetter),
+  /** Messages per Kafka request. */
+  BATCH_SIZE: setting.positiveInt().default(500),
+  /** Longest wait for a batch to fill before it is sent anyway. */
+  LINGER_MS: setting.positiveInt().default(20),
+  /** Unacknowledged messages MQ may hand out: at least BATCH_SIZE, so a batch can fill. */
+  PREFETCH: setting.positiveInt().default(1000),
+  DEPTH_POLL_MS: setting.positiveInt().default(5_000),
+  HTTP_HOST: setting.string().default('127.0.0.1'),
+  HTTP_PORT: setting.port().default(19130),
+  LOG_LEVEL: setting.logLevel().default('info'),
+};
+
+export type BridgeConfig = z.infer<z.ZodObject<typeof shape>>;
+
+export function parseBridgeConfig(env: Record<string, string | undefined>): BridgeConfig {
+  const config = parseSettings(shape, env, { prefix: 'MQ_' });
+  if (config.PREFETCH < config.BATCH_SIZE) {
+    throw new Error(`MQ_PREFETCH (${config.PREFETCH}) must be at least MQ_BATCH_SIZE (${config.BATCH_SIZE})`);
+  }
+  return config;
+}

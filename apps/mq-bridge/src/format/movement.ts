@@ -1,0 +1,139 @@
+import { type InventoryEvent, type InventoryEventType, quantityProblem } from '@inventory/codec';
+import { parseRecord, RecordError } from './copybook.ts';
+
+/** A warehouse movement, whichever format it came in. */
+export interface Movement {
+  txnId: string;
+  moveCode: string;
+  warehouse: string;
+  sku: string;
+  /** Signed. */
+  quantity: number;
+  movedAt: number;
+}
+
+/** The mainframe's movement codes and the canonical event each one is. */
+export const moveCodes: Readonly<{ [code: string]: InventoryEventType }> = {
+  REC: 'RECEIPT',
+  RET: 'RETURN',
+  ISS: 'TRANSFER_OUT',
+  TRI: 'TRANSFER_IN',
+  SAL: 'SALE',
+  ADJ: 'ADJUSTMENT',
+  CNT: 'COUNT',
+};
+
+export type Decoded =
+  | { ok: true; event: InventoryEvent; txnId: string }
+  | { ok: false; reason: string; message: string; txnId: string | undefined };
+
+const code = /^[A-Za-z0-9._-]{1,64}$/;
+
+function fromFixedWidth(text: string): Movement {
+  const record = parseRecord(text);
+  if (record['REC-TYPE'] !== 'MV')
+    throw new RecordError(
+      'unknown_record_type',
+      `REC-TYPE is "${record['REC-TYPE']}", only MV is a movement`,
+    );
+  const date = record['MOVE-DATE'] as string;
+  const time = record['MOVE-TIME'] as string;
+  const iso = `${date.slice(0, 4)}-${date.slice(4, 6)}-${date.slice(6, 8)}T${time.slice(0, 2)}:${time.slice(2, 4)}:${time.slice(4, 6)}Z`;
+  const movedAt = Date.parse(iso);
+  // Date.parse accepts 2026-02-30; a date that does not round-trip is not a real one.
+  if (Number.isNaN(movedAt) || new Date(movedAt).toISOString() !== iso.replace('Z', '.000Z'))
+    throw new RecordError('bad_time', `MOVE-DATE/MOVE-TIME ${date} ${time} is not a real UTC time`);
+  const sign = record['QTY-SIGN'];
+  if (sign !== '+' && sign !== '-') throw new RecordError('bad_sign', `QTY-SIGN is "${sign}", not + or -`);
+  const magnitude = Number(record.QUANTITY);
+  return {
+    txnId: record['TXN-ID'] as string,
+    moveCode: record['MOVE-CODE'] as string,
+    warehouse: record.WAREHOUSE as string,
+    sku: record.SKU as string,
+    quantity: sign === '-' ? -magnitude : magnitude,
+    movedAt,
+  };
+}
+
+function fromJson(text: string): Movement {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (error) {
+    throw new RecordError('malformed_json', `not JSON: ${(error as Error).message}`);
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value))
+    throw new RecordError('malformed_json', 'a movement is a JSON object');
+  const v = value as { [key: string]: unknown };
+  const missing = ['txnId', 'moveCode', 'warehouse', 'sku', 'quantity', 'movedAt'].filter(
+    (k) => v[k] === undefined,
+  );
+  if (missing.length > 0) throw new RecordError('missing_field', `missing ${missing.join(', ')}`);
+  const movedAt = typeof v.movedAt === 'string' ? Date.parse(v.movedAt) : Number.NaN;
+  if (Number.isNaN(movedAt))
+    throw new RecordError('bad_time', `movedAt ${JSON.stringify(v.movedAt)} is not an ISO-8601 time`);
+  for (const key of ['txnId', 'moveCode', 'warehouse', 'sku'])
+    if (typeof v[key] !== 'string') throw new RecordError('wrong_type', `${key} must be a string`);
+  return {
+    txnId: v.txnId as string,
+    moveCode: v.moveCode as string,
+    warehouse: v.warehouse as string,
+    sku: v.sku as string,
+    quantity: v.quantity as number,
+    movedAt,
+  };
+}
+
+/**
+ * One MQ message to the canonical event. The eventId is derived from the mainframe's
+ * transaction id only, so a redelivered message becomes the same event and the
+ * aggregator's deduplication absorbs it.
+ */
+export function decodeMovement(
+  payload: Buffer,
+  contentType: string | undefined,
+  receivedAt: number,
+): Decoded {
+  const text = payload.toString('utf8');
+  const json = contentType?.includes('json') ?? text.trimStart().startsWith('{');
+  let movement: Movement | undefined;
+  try {
+    movement = json ? fromJson(text) : fromFixedWidth(text);
+    const type = moveCodes[movement.moveCode];
+    if (!type)
+      throw new RecordError(
+        'unknown_move_code',
+        `MOVE-CODE "${movement.moveCode}" is not one of ${Object.keys(moveCodes).join(', ')}`,
+      );
+    if (!code.test(movement.txnId))
+      throw new RecordError('bad_txn_id', `TXN-ID "${movement.txnId}" is empty or has other characters`);
+    if (!code.test(movement.sku))
+      throw new RecordError('bad_sku', `SKU "${movement.sku}" is empty or has other characters`);
+    if (!code.test(movement.warehouse))
+      throw new RecordError(
+        'bad_warehouse',
+        `WAREHOUSE "${movement.warehouse}" is empty or has other characters`,
+      );
+    const problem = quantityProblem(type, movement.quantity);
+    if (problem) throw new RecordError('bad_quantity', `quantity ${movement.quantity} ${problem}`);
+    return {
+      ok: true,
+      txnId: movement.txnId,
+      event: {
+        eventId: `mainframe:${movement.txnId}`,
+        type,
+        sku: movement.sku,
+        locationId: movement.warehouse,
+        quantity: movement.quantity,
+        occurredAt: movement.movedAt,
+        recordedAt: receivedAt,
+        source: 'MAINFRAME',
+        sourceRef: movement.txnId,
+      },
+    };
+  } catch (error) {
+    if (!(error instanceof RecordError)) throw error;
+    return { ok: false, reason: error.reason, message: error.message, txnId: movement?.txnId };
+  }
+}
