@@ -145,6 +145,8 @@ const api = serve(
     QUERY_INPUT_TOPIC: world.input,
     QUERY_AVAILABILITY_TOPIC: world.availability,
     QUERY_LOCATIONS_TOPIC: world.locations,
+    QUERY_COMMANDS_TOPIC: world.commands,
+    QUERY_OUTCOMES_TOPIC: world.outcomes,
     // The benchmark measures the service, not its rate limit.
     QUERY_RATE_PER_SECOND: '1000000000',
     QUERY_RATE_BURST: '1000000000',

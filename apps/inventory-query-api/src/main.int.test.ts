@@ -41,6 +41,8 @@ function baseEnv(world: World): NodeJS.ProcessEnv {
     QUERY_INPUT_TOPIC: world.input,
     QUERY_AVAILABILITY_TOPIC: world.availability,
     QUERY_LOCATIONS_TOPIC: world.locations,
+    QUERY_COMMANDS_TOPIC: world.commands,
+    QUERY_OUTCOMES_TOPIC: world.outcomes,
     QUERY_LOG_LEVEL: 'warn',
     ...(endpoints.SCHEMA_REGISTRY_URL ? { QUERY_SCHEMA_REGISTRY_URL: endpoints.SCHEMA_REGISTRY_URL } : {}),
   };

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { AvroCodec, SchemaName, SchemaValues } from '@inventory/codec';
-import { errorMessage, type Logger } from '@inventory/core';
+import { errorMessage, InventoryError, type Logger } from '@inventory/core';
 import type { Consumer, Kafka } from 'kafkajs';
 
 const YIELD_EVERY = 32;
@@ -25,6 +25,11 @@ export class TopicTail<N extends SchemaName> {
   ) {}
 
   async start(groupPrefix: string): Promise<void> {
+    // A missing topic would leave the group waiting forever: fail start-up by its name.
+    const check = this.kafka.admin();
+    await check.connect();
+    const exists = (await check.listTopics().finally(() => check.disconnect())).includes(this.topic);
+    if (!exists) throw new InventoryError('TOPIC_MISSING', `topic ${this.topic} does not exist (provision the catalog)`);
     const consumer = this.kafka.consumer({
       groupId: `${groupPrefix}-tail-${randomBytes(6).toString('hex')}`,
       maxWaitTimeInMs: 100,
