@@ -1,8 +1,27 @@
-// Runs the bridge against the local stack (used by `npm start`).
+// Runs the bridge against the local stack (used by `npm start`), after putting a few demo
+// movements on the queue as the mainframe would. Their transaction ids are fixed, so a
+// second `npm start` repeats them and the aggregator drops the repeats.
 import { stackEndpoints } from '@inventory/testkit';
+import { movementPayload, publish } from './test-support.ts';
 
 const endpoints = stackEndpoints();
 process.env.MQ_KAFKA_BROKERS ??= endpoints.KAFKA_BROKERS;
 process.env.MQ_AMQP_URL ??= endpoints.AMQP_URL;
 if (endpoints.SCHEMA_REGISTRY_URL) process.env.MQ_SCHEMA_REGISTRY_URL ??= endpoints.SCHEMA_REGISTRY_URL;
+
+const movedAt = Date.parse('2026-11-22T06:00:00Z');
+const demo = ['WH-NORTH', 'WH-WEST', 'WH-SOUTH', 'DC-CENTRAL'].flatMap((warehouse, w) =>
+  ['SKU-1001', 'SKU-1002', 'SKU-1003'].map((sku, s) =>
+    movementPayload({
+      txnId: `DEMO-${w}${s}`,
+      moveCode: 'REC',
+      warehouse,
+      sku,
+      quantity: 100 + 10 * w + s,
+      movedAt,
+      json: s === 2,
+    }),
+  ),
+);
+await publish(process.env.MQ_QUEUE ?? 'mainframe.stock-movements', demo);
 await import('./main.ts');
