@@ -10,6 +10,7 @@ process.env.MQ_AMQP_URL ??= endpoints.AMQP_URL;
 if (endpoints.SCHEMA_REGISTRY_URL) process.env.MQ_SCHEMA_REGISTRY_URL ??= endpoints.SCHEMA_REGISTRY_URL;
 
 const movedAt = Date.parse('2026-11-22T06:00:00Z');
+// WAREHOUSE is 8 characters in the copybook: the distribution centres' longer ids come as JSON.
 const demo = ['WH-NORTH', 'WH-WEST', 'WH-SOUTH', 'DC-CENTRAL'].flatMap((warehouse, w) =>
   ['SKU-1001', 'SKU-1002', 'SKU-1003'].map((sku, s) =>
     movementPayload({
@@ -19,7 +20,7 @@ const demo = ['WH-NORTH', 'WH-WEST', 'WH-SOUTH', 'DC-CENTRAL'].flatMap((warehous
       sku,
       quantity: 100 + 10 * w + s,
       movedAt,
-      json: s === 2,
+      json: s === 2 || warehouse.length > 8,
     }),
   ),
 );

@@ -29,7 +29,8 @@ export class TopicTail<N extends SchemaName> {
     const check = this.kafka.admin();
     await check.connect();
     const exists = (await check.listTopics().finally(() => check.disconnect())).includes(this.topic);
-    if (!exists) throw new InventoryError('TOPIC_MISSING', `topic ${this.topic} does not exist (provision the catalog)`);
+    if (!exists)
+      throw new InventoryError('TOPIC_MISSING', `topic ${this.topic} does not exist (provision the catalog)`);
     const consumer = this.kafka.consumer({
       groupId: `${groupPrefix}-tail-${randomBytes(6).toString('hex')}`,
       maxWaitTimeInMs: 100,
