@@ -36,6 +36,8 @@ export const topicNames = {
   locations: 'inventory.locations.v1',
   mqRaw: 'inventory.raw.mq.v1',
   mqDeadLetter: 'inventory.raw.mq.dlq.v1',
+  sapRaw: 'inventory.raw.sap.mard.v1',
+  sapDeadLetter: 'inventory.raw.sap.dlq.v1',
   reservationCommands: 'inventory.reservation-commands.v1',
   reservationOutcomes: 'inventory.reservation-outcomes.v1',
   purchaseOrders: 'inventory.purchase-orders.v1',
@@ -115,6 +117,24 @@ export function topicCatalog(options: CatalogOptions = {}): TopicSpec[] {
       retentionMs: 30 * day,
       description:
         'Mainframe messages that could not be parsed or mapped, as received, with the reason in headers.',
+    },
+    {
+      name: topicNames.sapRaw,
+      key: 'MARD primary key (Debezium JSON)',
+      valueSchema: undefined,
+      partitions,
+      cleanupPolicy: 'delete',
+      retentionMs: 30 * day,
+      description: "Debezium's change events of SAP's MARD table (JSON), as captured.",
+    },
+    {
+      name: topicNames.sapDeadLetter,
+      key: 'MARD primary key (Debezium JSON)',
+      valueSchema: undefined,
+      partitions: 3,
+      cleanupPolicy: 'delete',
+      retentionMs: 30 * day,
+      description: 'SAP change events that could not be mapped, as captured, with the reason in headers.',
     },
     {
       name: topicNames.reservationCommands,

@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { InventoryError } from '@inventory/core';
+import { errorMessage, InventoryError, retry } from '@inventory/core';
 import { createKafka, provisionTopics, topicCatalog } from '@inventory/kafka';
 import { type Component, dataDir, logFile, pidFile, type StackContext } from '../component.ts';
 import { jarDir } from '../maven.ts';
@@ -132,7 +132,13 @@ export const kafka: Component = {
     const admin = createKafka({ clientId: 'inventory-stack', brokers: [kafkaBrokers(ctx)] }).admin();
     await admin.connect();
     try {
-      const result = await provisionTopics(admin, topicCatalog(), 1);
+      // Right after start-up the broker may not yet serve the partitions it just loaded
+      // ("does not host this topic-partition"): such errors are retried, others are not.
+      const result = await retry(() => provisionTopics(admin, topicCatalog(), 1), {
+        policy: { initialMs: 250, maxMs: 5_000, factor: 2, retries: 8 },
+        shouldRetry: (error) => (error as { retriable?: boolean }).retriable === true,
+        onRetry: (error, attempt) => ctx.say(`kafka: provisioning retried (${attempt}): ${errorMessage(error)}`),
+      });
       if (result.created.length > 0) ctx.say(`kafka: created topics ${result.created.join(', ')}`);
       if (result.reconfigured.length > 0) ctx.say(`kafka: reconfigured ${result.reconfigured.join(', ')}`);
     } finally {
