@@ -1,8 +1,14 @@
-import { type ChildProcess, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { waitFor } from '@inventory/core';
 import { readToEnd } from '@inventory/kafka';
-import { createTestTopic, stackEndpoints, testKafka, uniqueName } from '@inventory/testkit';
+import {
+  type AppProcess,
+  createTestTopic,
+  stackEndpoints,
+  startAppProcess,
+  testKafka,
+  uniqueName,
+} from '@inventory/testkit';
 import amqp from 'amqplib';
 import type { KafkaMessage } from 'kafkajs';
 import { formatRecord } from './format/copybook.ts';
@@ -46,40 +52,12 @@ export async function createBridgeWorld(events?: string): Promise<BridgeWorld> {
 }
 
 const appDir = fileURLToPath(new URL('..', import.meta.url));
-let nextPort = 20_000 + Math.floor(Math.random() * 20_000);
 
-export interface RunningBridge {
-  child: ChildProcess;
-  port: number;
-  output: () => string;
-  exited: Promise<number | null>;
-  metric: (name: string) => Promise<number>;
-}
+export type RunningBridge = AppProcess;
 
 /** The real bridge process (src/main.ts). */
 export function startBridge(world: BridgeWorld, env: NodeJS.ProcessEnv = {}): RunningBridge {
-  const port = nextPort++;
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
-    cwd: appDir,
-    env: { ...world.env, MQ_HTTP_PORT: String(port), ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  child.stdout?.on('data', (d) => {
-    output += d;
-  });
-  child.stderr?.on('data', (d) => {
-    output += d;
-  });
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  const metric = async (name: string) => {
-    const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
-    return [...text.matchAll(new RegExp(`^${name}(?:\\{[^}]*\\})? (\\S+)$`, 'gm'))].reduce(
-      (sum, m) => sum + Number(m[1]),
-      0,
-    );
-  };
-  return { child, port, output: () => output, exited, metric };
+  return startAppProcess(appDir, { ...world.env, ...env }, 'MQ_HTTP_PORT');
 }
 
 /** A movement as the mainframe sends it: fixed width or JSON. */

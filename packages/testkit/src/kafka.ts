@@ -62,3 +62,14 @@ export async function createTestTopic(what: string, partitions: number): Promise
   }
   return topic;
 }
+
+/** How many records a topic holds now (sum over partitions of high minus low watermark). */
+export async function readTopicRecords(topic: string): Promise<number> {
+  const admin = testKafka().admin();
+  await admin.connect();
+  try {
+    return (await admin.fetchTopicOffsets(topic)).reduce((sum, p) => sum + Number(p.high) - Number(p.low), 0);
+  } finally {
+    await admin.disconnect();
+  }
+}

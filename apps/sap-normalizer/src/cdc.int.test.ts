@@ -1,0 +1,128 @@
+import { waitFor } from '@inventory/core';
+import { readToEnd } from '@inventory/kafka';
+import { rerunSnapshot } from '@inventory/sap-tools/connector';
+import { withSap } from '@inventory/sap-tools/sap';
+import {
+  readTopicRecords,
+  stackEndpoints,
+  stackPartPid,
+  stackUp,
+  testKafka,
+  uniqueName,
+} from '@inventory/testkit';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readModel, redisClient } from '../../inventory-aggregator/src/test-support.ts';
+import { createSapWorld, plants, type SapWorld } from './test-support.ts';
+
+const endpoints = stackEndpoints();
+
+/**
+ * The SAP path on the real parts: goods movements written to the "SAP" tables in
+ * PostgreSQL, captured by Debezium on Kafka Connect, normalised by the real process, folded
+ * by the real aggregator and answered by the query API.
+ */
+describe('SAP stock through Debezium', () => {
+  const redis = redisClient();
+  let sap: SapWorld;
+  const post: SapWorld['post'] = (matnr, plant, quantity) => sap.post(matnr, plant, quantity);
+  beforeAll(async () => {
+    sap = await createSapWorld(redis);
+  });
+  afterAll(async () => {
+    await sap?.close();
+    await redis.quit();
+  });
+
+  const figure = async (sku: string, locationId: string) =>
+    (await sap.api.call('GET', `/v1/locations/${locationId}/availability/${sku}`)).json().onHand as
+      | number
+      | undefined;
+
+  it('a goods movement in the SAP tables shows up in the query API with the exact figure', async () => {
+    await post('MAT-1', plants.a, 40);
+    await post('MAT-1', plants.a, -15);
+    await post('MAT-1', plants.b, 7);
+    let now: (number | undefined)[] = [];
+    await waitFor(
+      async () => {
+        now = [await figure('MAT-1', 'W-1'), await figure('MAT-1', 'S-1')];
+        return now[0] === 25 && now[1] === 7;
+      },
+      {
+        description: () => `MAT-1 at 25 in W-1 and 7 in S-1 (now ${now.join(', ')})`,
+        timeoutMs: 60_000,
+        intervalMs: 200,
+      },
+    );
+    const answer = (await sap.api.call('GET', '/v1/availability/MAT-1')).json();
+    expect(answer).toMatchObject({ sku: 'MAT-1', onHand: 32, available: 32 });
+  });
+
+  it('Kafka Connect killed and restarted mid-stream, then the snapshot re-run: the figures equal the tables, none counted twice', async () => {
+    const skus = ['MAT-2', 'MAT-3', 'MAT-4'];
+    const posting = (async () => {
+      for (let i = 0; i < 150; i++) {
+        await post(skus[i % 3] as string, i % 2 === 0 ? plants.a : plants.b, i % 4 === 3 ? -2 : 5);
+      }
+    })();
+    // Mid-stream: once some of the changes have been captured.
+    await waitFor(async () => (await readTopicRecords(sap.raw)) > 30, {
+      description: 'changes being captured',
+      timeoutMs: 60_000,
+    });
+    const connectPid = stackPartPid('connect');
+    process.kill(connectPid, 'SIGKILL');
+    await posting;
+    const restarted = stackUp();
+    expect(restarted.status, restarted.stderr).toBe(0);
+    const expected = await sap.labst();
+    const matches = async () => {
+      const { onHand } = await readModel(redis, sap.world);
+      return [...expected].every(([key, value]) => onHand.get(key) === value);
+    };
+    await waitFor(matches, {
+      description: 'the figures after the restart to equal MARD',
+      timeoutMs: 180_000,
+      intervalMs: 500,
+    });
+
+    const before = await readTopicRecords(sap.raw);
+    await rerunSnapshot(sap.connectUrl, sap.name);
+    await waitFor(async () => (await readTopicRecords(sap.raw)) >= before + expected.size, {
+      description: 'the snapshot to be captured again',
+      timeoutMs: 120_000,
+      intervalMs: 500,
+    });
+    await waitFor(matches, {
+      description: 'the figures after the snapshot to equal MARD',
+      timeoutMs: 60_000,
+    });
+    const { onHand } = await readModel(redis, sap.world);
+    for (const [key, value] of expected) expect(onHand.get(key), key).toBe(value);
+  });
+
+  it('a change that cannot be mapped is dead-lettered with its reason and the stream goes on', async () => {
+    await post('MAT-5', { werks: '7999', lgort: '0001' }, 3);
+    await withSap(endpoints.POSTGRES_SAP_URL, (c) =>
+      c.query(
+        "INSERT INTO sapsr3.mard (mandt, matnr, werks, lgort, labst) VALUES ($1, 'MAT-6', $2, $3, 2.5)",
+        [sap.client, plants.a.werks, plants.a.lgort],
+      ),
+    );
+    await post('MAT-7', plants.a, 9);
+    await waitFor(async () => (await figure('MAT-7', 'W-1')) === 9, {
+      description: 'the change after the bad ones',
+      timeoutMs: 60_000,
+    });
+    await waitFor(async () => (await sap.normalizer.metric('sap_dead_letters_total')) >= 2, {
+      description: 'two dead letters',
+      timeoutMs: 30_000,
+    });
+    const reasons: string[] = [];
+    await readToEnd(testKafka(), sap.dlq, (m) => void reasons.push(String(m.headers?.['dlq-reason'])), {
+      groupPrefix: uniqueName('dlq'),
+    });
+    expect(reasons.sort()).toEqual(['bad_quantity', 'unknown_plant']);
+    expect(await figure('MAT-6', 'W-1')).toBeUndefined();
+  });
+});
