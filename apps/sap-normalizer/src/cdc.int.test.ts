@@ -1,6 +1,6 @@
 import { waitFor } from '@inventory/core';
 import { readToEnd } from '@inventory/kafka';
-import { rerunSnapshot } from '@inventory/sap-tools/connector';
+import { connectorConfig, registerConnector, rerunSnapshot } from '@inventory/sap-tools/connector';
 import { withSap } from '@inventory/sap-tools/sap';
 import {
   readTopicRecords,
@@ -124,5 +124,24 @@ describe('SAP stock through Debezium', () => {
     });
     expect(reasons.sort()).toEqual(['bad_quantity', 'unknown_plant']);
     expect(await figure('MAT-6', 'W-1')).toBeUndefined();
+  });
+
+  it('registration is idempotent, and a connector that cannot run is reported with its reason', async () => {
+    const again = await fetch(`${sap.connectUrl}/connectors/${sap.name}/config`);
+    const current = (await again.json()) as Record<string, string>;
+    await registerConnector(sap.connectUrl, { name: sap.name, config: current });
+    expect((await fetch(`${sap.connectUrl}/connectors/${sap.name}/status`)).ok).toBe(true);
+
+    const wrong = new URL(endpoints.POSTGRES_SAP_URL);
+    wrong.password = 'not-the-password';
+    const name = uniqueName('sap-broken');
+    await expect(
+      registerConnector(
+        sap.connectUrl,
+        connectorConfig(wrong.toString(), { name, 'slot.name': name.replaceAll('-', '_') }),
+        60_000,
+      ),
+    ).rejects.toThrow(/password authentication failed/);
+    await fetch(`${sap.connectUrl}/connectors/${name}`, { method: 'DELETE' });
   });
 });

@@ -59,20 +59,27 @@ export async function registerConnector(
     throw new Error(
       `Kafka Connect refused the connector ${connector.name}: ${response.status} ${await response.text()}`,
     );
+  // A new configuration does not restart a task that failed under the old one.
+  await fetch(`${connectUrl}/connectors/${connector.name}/restart?includeTasks=true&onlyFailed=true`, {
+    method: 'POST',
+  });
   let last: ConnectorStatus | undefined;
-  await waitFor(
+  // A task reports RUNNING before it has validated its offsets, and a restarted one may still
+  // show its old FAILED state: only three equal answers in a row count.
+  let runningInARow = 0;
+  let failedInARow = 0;
+  const outcome = await waitFor(
     async () => {
       last = await connectorStatus(connectUrl, connector.name);
       const failed = [last?.connector, ...(last?.tasks ?? [])].find((s) => s?.state === 'FAILED');
-      if (failed)
-        throw new Error(
-          `connector ${connector.name} FAILED: ${failed.trace?.split('\n')[0] ?? 'no reason given'}`,
-        );
-      return (
+      failedInARow = failed ? failedInARow + 1 : 0;
+      if (failed && failedInARow >= 3) return { failed: failed.trace?.split('\n')[0] ?? 'no reason given' };
+      const running =
         last?.connector.state === 'RUNNING' &&
         last.tasks.length > 0 &&
-        last.tasks.every((t) => t.state === 'RUNNING')
-      );
+        last.tasks.every((t) => t.state === 'RUNNING');
+      runningInARow = running ? runningInARow + 1 : 0;
+      return runningInARow >= 3 ? { failed: undefined } : undefined;
     },
     {
       description: () =>
@@ -81,6 +88,7 @@ export async function registerConnector(
       intervalMs: 500,
     },
   );
+  if (outcome.failed) throw new Error(`connector ${connector.name} FAILED: ${outcome.failed}`);
 }
 
 /** Stops the connector, deletes its source offsets and resumes it: the initial snapshot runs again. */
