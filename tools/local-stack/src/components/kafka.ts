@@ -137,7 +137,8 @@ export const kafka: Component = {
       const result = await retry(() => provisionTopics(admin, topicCatalog(), 1), {
         policy: { initialMs: 250, maxMs: 5_000, factor: 2, retries: 8 },
         shouldRetry: (error) => (error as { retriable?: boolean }).retriable === true,
-        onRetry: (error, attempt) => ctx.say(`kafka: provisioning retried (${attempt}): ${errorMessage(error)}`),
+        onRetry: (error, attempt) =>
+          ctx.say(`kafka: provisioning retried (${attempt}): ${errorMessage(error)}`),
       });
       if (result.created.length > 0) ctx.say(`kafka: created topics ${result.created.join(', ')}`);
       if (result.reconfigured.length > 0) ctx.say(`kafka: reconfigured ${result.reconfigured.join(', ')}`);
