@@ -38,6 +38,7 @@ export const topicNames = {
   mqDeadLetter: 'inventory.raw.mq.dlq.v1',
   sapRaw: 'inventory.raw.sap.mard.v1',
   sapDeadLetter: 'inventory.raw.sap.dlq.v1',
+  lakeDeadLetter: 'inventory.lake.dlq.v1',
   reservationCommands: 'inventory.reservation-commands.v1',
   reservationOutcomes: 'inventory.reservation-outcomes.v1',
   purchaseOrders: 'inventory.purchase-orders.v1',
@@ -135,6 +136,15 @@ export function topicCatalog(options: CatalogOptions = {}): TopicSpec[] {
       cleanupPolicy: 'delete',
       retentionMs: 30 * day,
       description: 'SAP change events that could not be mapped, as captured, with the reason in headers.',
+    },
+    {
+      name: topicNames.lakeDeadLetter,
+      key: 'original key',
+      valueSchema: undefined,
+      partitions: 3,
+      cleanupPolicy: 'delete',
+      retentionMs: 30 * day,
+      description: 'Records the lake sink could not decode, as read, with the reason in headers.',
     },
     {
       name: topicNames.reservationCommands,

@@ -1,0 +1,254 @@
+import { mkdtempSync, readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import {
+  ConfluentRegistryClient,
+  createCodec,
+  encodeFrame,
+  type InventoryEvent,
+  loadSchema,
+} from '@inventory/codec';
+import { waitFor } from '@inventory/core';
+import { readToEnd } from '@inventory/kafka';
+import {
+  type AppProcess,
+  createTestTopic,
+  stackEndpoints,
+  startAppProcess,
+  testKafka,
+  uniqueName,
+} from '@inventory/testkit';
+import avro from 'avsc';
+import kafkajs from 'kafkajs';
+import { afterAll, describe, expect, it } from 'vitest';
+import { queryLake } from './query.ts';
+
+const appDir = fileURLToPath(new URL('..', import.meta.url));
+const endpoints = stackEndpoints();
+const codec = createCodec({ registryUrl: endpoints.SCHEMA_REGISTRY_URL });
+
+interface LakeWorld {
+  events: string;
+  raw: string;
+  dlq: string;
+  root: string;
+  env: NodeJS.ProcessEnv;
+}
+
+async function createLakeWorld(): Promise<LakeWorld> {
+  const world = {
+    events: await createTestTopic('lake-events', 6),
+    raw: await createTestTopic('lake-raw', 3),
+    dlq: await createTestTopic('lake-dlq', 1),
+    root: mkdtempSync(join(tmpdir(), 'lake-')),
+  };
+  return {
+    ...world,
+    env: {
+      PATH: process.env.PATH,
+      LAKE_KAFKA_BROKERS: endpoints.KAFKA_BROKERS,
+      ...(endpoints.SCHEMA_REGISTRY_URL ? { LAKE_SCHEMA_REGISTRY_URL: endpoints.SCHEMA_REGISTRY_URL } : {}),
+      LAKE_EVENT_TOPICS: world.events,
+      LAKE_RAW_TOPICS: world.raw,
+      LAKE_DLQ_TOPIC: world.dlq,
+      LAKE_ROOT: world.root,
+      LAKE_GROUP_ID: uniqueName('lake-group'),
+      LAKE_ROLL_RECORDS: '2000',
+      LAKE_ROLL_MS: '1000',
+      LAKE_SESSION_TIMEOUT_MS: '6000',
+      LAKE_LOG_LEVEL: 'warn',
+    },
+  };
+}
+
+const aliases = (world: LakeWorld) => ({ lake_events: world.events, lake_raw: world.raw });
+
+const t0 = Date.parse('2026-11-21T22:00:00Z');
+const event = (i: number): InventoryEvent => ({
+  eventId: `lake-${i}`,
+  type: i % 3 === 0 ? 'RECEIPT' : 'SALE',
+  sku: `SKU-${i % 97}`,
+  locationId: `S-${i % 5}`,
+  quantity: 1 + (i % 7),
+  // Spread over four hours across midnight: several date and hour partitions.
+  occurredAt: t0 + i * 500,
+  recordedAt: t0 + i * 500 + 10,
+  source: 'LOADGEN',
+  sourceRef: i % 2 === 0 ? null : `ref ${i}`,
+});
+
+async function produce(topic: string, messages: { key: string; value: Buffer }[]): Promise<void> {
+  const producer = testKafka().producer({ createPartitioner: kafkajs.Partitioners.DefaultPartitioner });
+  await producer.connect();
+  for (let i = 0; i < messages.length; i += 2000) {
+    await producer.send({ topic, acks: -1, messages: messages.slice(i, i + 2000) });
+  }
+  await producer.disconnect();
+}
+
+const parquetFiles = (root: string) =>
+  (readdirSync(root, { recursive: true }) as string[]).filter((f) => f.endsWith('.parquet'));
+
+describe('lake-sink: Kafka to Parquet, exactly once', () => {
+  const running: AppProcess[] = [];
+  const start = (world: LakeWorld) => {
+    const sink = startAppProcess(appDir, world.env, 'LAKE_HTTP_PORT');
+    running.push(sink);
+    return sink;
+  };
+  afterAll(() => {
+    for (const sink of running) sink.child.kill('SIGKILL');
+  });
+
+  it('N events, the sink killed with -9 at random points and restarted: every record once, with its values (DuckDB)', async () => {
+    const world = await createLakeWorld();
+    const total = 30_000;
+    const events = Array.from({ length: total }, (_, i) => event(i));
+    const values = await codec.encodeAll(`${world.events}-value`, 'InventoryEvent', events);
+    await produce(
+      world.events,
+      events.map((e, i) => ({ key: e.sku, value: values[i] as Buffer })),
+    );
+    await produce(
+      world.raw,
+      Array.from({ length: 3_000 }, (_, i) => ({
+        key: `T-${i}`,
+        value: Buffer.from(`MVREC raw record ${i}`),
+      })),
+    );
+
+    let sink = start(world);
+    for (let kill = 1; kill <= 3; kill++) {
+      const target = parquetFiles(world.root).length + 1 + Math.floor(Math.random() * 4);
+      await waitFor(() => parquetFiles(world.root).length >= target, {
+        description: () => `${target} files in the lake (have ${parquetFiles(world.root).length})`,
+        timeoutMs: 120_000,
+        intervalMs: 20,
+      });
+      sink.child.kill('SIGKILL');
+      await sink.exited;
+      sink = start(world);
+    }
+    const count = async (view: string) => {
+      const [row] = await queryLake(world.root, `SELECT count(*) AS n FROM ${view}`, aliases(world)).catch(
+        () => [{ n: '0' }],
+      );
+      return Number(row?.n);
+    };
+    await waitFor(async () => (await count('lake_events')) >= total && (await count('lake_raw')) >= 3_000, {
+      description: 'every record in the lake',
+      timeoutMs: 180_000,
+      intervalMs: 500,
+    });
+    const [summary] = await queryLake(
+      world.root,
+      `SELECT count(*) AS n, count(DISTINCT event_id) AS ids, count(DISTINCT (kafka_partition, kafka_offset)) AS positions,
+              sum(quantity) AS quantity, count(DISTINCT date) AS dates, count(DISTINCT (date, hour)) AS hours
+       FROM lake_events`,
+      aliases(world),
+    );
+    expect(summary).toEqual({
+      n: String(total),
+      ids: String(total),
+      positions: String(total),
+      quantity: String(events.reduce((s, e) => s + e.quantity, 0)),
+      dates: '2',
+      hours: '5',
+    });
+    // Values field by field for a sample, against what was produced.
+    const sample = await queryLake(
+      world.root,
+      `SELECT event_id, type, sku, location_id, quantity, epoch_ms(occurred_at) AS occurred_at, source_ref, date, hour
+       FROM lake_events WHERE event_id IN ('lake-0', 'lake-7', 'lake-29999') ORDER BY event_id`,
+      aliases(world),
+    );
+    expect(sample).toEqual(
+      [0, 29999, 7].map((i) => {
+        const e = event(i);
+        const at = new Date(e.occurredAt).toISOString();
+        return {
+          event_id: e.eventId,
+          type: e.type,
+          sku: e.sku,
+          location_id: e.locationId,
+          quantity: String(e.quantity),
+          occurred_at: String(e.occurredAt),
+          source_ref: e.sourceRef,
+          date: at.slice(0, 10),
+          hour: at.slice(11, 13),
+        };
+      }),
+    );
+    const [raw] = await queryLake(
+      world.root,
+      'SELECT count(DISTINCT key) AS keys, count(*) AS n FROM lake_raw',
+      aliases(world),
+    );
+    expect(raw).toEqual({ keys: '3000', n: '3000' });
+    expect(parquetFiles(world.root).every((f) => !f.includes('.tmp'))).toBe(true);
+  });
+
+  it('an undecodable record is dead-lettered, not written; a newer compatible schema lands in the same dataset', async () => {
+    const world = await createLakeWorld();
+    // A newer InventoryEvent: one more field with a default, registered as the registry allows.
+    const current = JSON.parse(loadSchema('InventoryEvent').text) as { fields: unknown[] };
+    const newer = {
+      ...current,
+      fields: [...current.fields, { name: 'channel', type: ['null', 'string'], default: null }],
+    };
+    const registry = new ConfluentRegistryClient(endpoints.SCHEMA_REGISTRY_URL as string);
+    await codec.encode(`${world.events}-value`, 'InventoryEvent', event(1));
+    const newerId = await registry.register(`${world.events}-value`, JSON.stringify(newer));
+    const newerValue = encodeFrame(
+      newerId,
+      avro.Type.forSchema(newer as avro.Schema).toBuffer({
+        ...event(2),
+        eventId: 'lake-newer',
+        channel: 'app',
+      }),
+    );
+    await produce(world.events, [
+      { key: 'SKU-1', value: await codec.encode(`${world.events}-value`, 'InventoryEvent', event(1)) },
+      { key: 'SKU-1', value: Buffer.from('not avro at all') },
+      { key: 'SKU-1', value: newerValue },
+      { key: 'SKU-1', value: await codec.encode(`${world.events}-value`, 'InventoryEvent', event(3)) },
+    ]);
+    const sink = start(world);
+    await waitFor(
+      async () => {
+        const [row] = await queryLake(
+          world.root,
+          'SELECT count(*) AS n FROM lake_events',
+          aliases(world),
+        ).catch(() => [{ n: '0' }]);
+        return Number(row?.n) === 3;
+      },
+      { description: 'three rows in the lake', timeoutMs: 60_000, intervalMs: 300 },
+    );
+    const rows = await queryLake(
+      world.root,
+      'SELECT event_id FROM lake_events ORDER BY kafka_offset',
+      aliases(world),
+    );
+    expect(rows).toEqual([{ event_id: 'lake-1' }, { event_id: 'lake-newer' }, { event_id: 'lake-3' }]);
+    const dead: string[] = [];
+    await readToEnd(
+      testKafka(),
+      world.dlq,
+      (m) => void dead.push(`${m.value?.toString()}|${m.headers?.['dlq-reason']}`),
+      {
+        groupPrefix: uniqueName('dlq'),
+      },
+    );
+    expect(dead).toEqual(['not avro at all|undecodable']);
+    expect(await sink.metric('lake_rows_written_total')).toBe(3);
+    expect(await sink.metric('lake_dead_letters_total')).toBe(1);
+    expect(await sink.metric('lake_files_written_total')).toBeGreaterThan(0);
+    expect(await sink.metric('lake_bytes_written_total')).toBeGreaterThan(0);
+    expect(await sink.metric('lake_commit_lag')).toBe(0);
+    // Stops on SIGTERM after writing what it holds.
+    sink.child.kill('SIGTERM');
+    expect(await sink.exited).toBe(0);
+  });
+});

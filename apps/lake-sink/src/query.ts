@@ -1,0 +1,48 @@
+import { existsSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { DuckDBInstance } from '@duckdb/node-api';
+
+/** A view name for each topic folder: inventory.raw.mq.v1 -> raw_mq, inventory.events.v1 -> events. */
+export function viewName(topic: string): string {
+  return topic
+    .replace(/^inventory\./, '')
+    .replace(/\.v\d+$/, '')
+    .replaceAll(/[^a-z0-9]+/g, '_');
+}
+
+/**
+ * Runs SQL over the lake with DuckDB: every topic folder is a view (hive partitions `date` and
+ * `hour` as columns; files of different schema versions read together by column name).
+ */
+export async function queryLake(
+  root: string,
+  sql: string,
+  /** More view names, each for a topic folder (view name -> topic). */
+  aliases: Record<string, string> = {},
+): Promise<Record<string, unknown>[]> {
+  const instance = await DuckDBInstance.create(':memory:');
+  const connection = await instance.connect();
+  try {
+    await connection.run("SET TimeZone = 'UTC'");
+    const topics = existsSync(root)
+      ? readdirSync(root)
+          .filter((d) => d.startsWith('topic='))
+          .map((d) => d.slice('topic='.length))
+      : [];
+    const views: [string, string][] = [
+      ...topics.map((topic): [string, string] => [viewName(topic), topic]),
+      ...Object.entries(aliases).filter(([, topic]) => topics.includes(topic)),
+    ];
+    for (const [view, topic] of views) {
+      const glob = join(root, `topic=${topic}`, '**', '*.parquet').replaceAll("'", "''");
+      await connection.run(
+        `CREATE OR REPLACE VIEW ${view} AS SELECT * FROM read_parquet('${glob}', hive_partitioning = true, union_by_name = true)`,
+      );
+    }
+    const reader = await connection.runAndReadAll(sql);
+    return reader.getRowObjectsJson() as Record<string, unknown>[];
+  } finally {
+    connection.closeSync();
+    instance.closeSync();
+  }
+}
