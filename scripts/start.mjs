@@ -46,6 +46,8 @@ The local platform is up.
   Redis:              ${withoutPassword(endpoints.REDIS_URL)}
   PostgreSQL (SAP):   ${withoutPassword(endpoints.POSTGRES_SAP_URL)}
   RabbitMQ (MQ):      ${withoutPassword(endpoints.AMQP_URL)}
+  Data lake:          ${join(home, 'lake')}   (npm run lake:query -- "SELECT type, count(*) FROM events GROUP BY type")
+  SAP stand-in:       npm run sap -- post 100 10   (goods movements, captured by Debezium)
 Apps:`);
 for (const app of apps) {
   const state = app.pkg.scripts?.['start:local']
