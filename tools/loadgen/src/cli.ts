@@ -1,0 +1,84 @@
+// npm run loadgen -- [--profile small|large] [--events N] [--rate N] [--seed N] [--senders N]
+//   [--batch N] [--ingest URL --token T] [--query URL --key K] [--aggregator-metrics URL]
+//   [--report DIR] [--drain-timeout-ms N]
+// Defaults point at `npm start` on this machine (development tokens). Prints "exact" or the
+// differences and exits 1 on any difference; writes report.json and report.html.
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { errorMessage } from '@inventory/core';
+import { htmlReport } from './report.ts';
+import { runLoad } from './run.ts';
+import { profiles } from './workload.ts';
+
+const credentials = JSON.parse(
+  readFileSync(new URL('../../../deploy/local/dev-credentials.json', import.meta.url), 'utf8'),
+) as { storeIngest: { clientId: string; token: string }[]; queryApi: { keyId: string; key: string }[] };
+const { values } = parseArgs({
+  options: {
+    profile: { type: 'string', default: 'small' },
+    events: { type: 'string' },
+    rate: { type: 'string', default: '0' },
+    seed: { type: 'string', default: '1' },
+    senders: { type: 'string', default: '8' },
+    batch: { type: 'string', default: '500' },
+    prefix: { type: 'string' },
+    ingest: { type: 'string', default: 'http://127.0.0.1:19100' },
+    token: {
+      type: 'string',
+      default: credentials.storeIngest.find((c) => c.clientId === 'central-replay')?.token,
+    },
+    query: { type: 'string', default: 'http://127.0.0.1:19120' },
+    key: { type: 'string', default: credentials.queryApi.find((k) => k.keyId === 'webshop')?.key },
+    'aggregator-metrics': { type: 'string', default: 'http://127.0.0.1:19110/metrics' },
+    report: { type: 'string', default: 'loadgen-report' },
+    'drain-timeout-ms': { type: 'string', default: '300000' },
+  },
+});
+const profile = profiles[values.profile as string];
+if (!profile) {
+  console.error(`--profile must be one of ${Object.keys(profiles).join(', ')}`);
+  process.exit(2);
+}
+const number = (name: string, value: string | undefined) => {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0) {
+    console.error(`--${name} must be a non-negative integer, got ${value}`);
+    process.exit(2);
+  }
+  return n;
+};
+try {
+  const report = await runLoad({
+    profile,
+    seed: number('seed', values.seed),
+    prefix: values.prefix ?? `LG${Date.now().toString(36).toUpperCase()}`,
+    events: number('events', values.events ?? String(profile.events)),
+    ratePerSecond: number('rate', values.rate),
+    ingestUrl: values.ingest as string,
+    ingestToken: values.token as string,
+    queryUrl: values.query as string,
+    queryKey: values.key as string,
+    aggregatorMetricsUrl: values['aggregator-metrics'],
+    senders: Math.max(1, number('senders', values.senders)),
+    batchSize: Math.max(1, number('batch', values.batch)),
+    drainTimeoutMs: number('drain-timeout-ms', values['drain-timeout-ms']),
+    onProgress: (line) => process.stderr.write(`\r${line}   `),
+  });
+  process.stderr.write('\n');
+  mkdirSync(values.report as string, { recursive: true });
+  writeFileSync(join(values.report as string, 'report.json'), `${JSON.stringify(report, null, 2)}\n`);
+  writeFileSync(join(values.report as string, 'report.html'), htmlReport(report));
+  const { timeline: _timeline, differences, ...summary } = report;
+  console.log(JSON.stringify(summary));
+  if (report.exact) console.log('exact');
+  else {
+    console.log(`${differences.length} differences${differences.length === 100 ? ' (first 100)' : ''}:`);
+    for (const d of differences) console.log(`  ${d}`);
+  }
+  console.log(`report: ${join(values.report as string, 'report.html')}`);
+  process.exit(report.exact ? 0 : 1);
+} catch (error) {
+  console.error(`loadgen: ${errorMessage(error)}`);
+  process.exit(1);
+}

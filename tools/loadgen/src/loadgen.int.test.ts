@@ -1,0 +1,66 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  createWorld,
+  type RunningAggregator,
+  redisClient,
+  startAggregator,
+} from '../../../apps/inventory-aggregator/src/test-support.ts';
+import { buildReservationApi, type ReservationApi } from '../../../apps/inventory-query-api/src/test-api.ts';
+import { buildTestIngest, type TestIngest, tokens } from '../../../apps/store-ingest/src/test-app.ts';
+import { runLoad } from './run.ts';
+import { profiles } from './workload.ts';
+
+describe('loadgen small profile through the platform', () => {
+  const redis = redisClient();
+  let ingest: TestIngest;
+  let api: ReservationApi;
+  let aggregator: RunningAggregator;
+  let ingestUrl: string;
+  let queryUrl: string;
+
+  beforeAll(async () => {
+    const world = await createWorld(6);
+    aggregator = startAggregator(world);
+    ingest = await buildTestIngest(world.input, {
+      INGEST_RATE_PER_SECOND: '100000',
+      INGEST_RATE_BURST: '100000',
+    });
+    ingestUrl = await ingest.app.listen({ host: '127.0.0.1', port: 0 });
+    api = await buildReservationApi(world, redis, {
+      QUERY_RATE_PER_SECOND: '100000',
+      QUERY_RATE_BURST: '100000',
+    });
+    queryUrl = await api.api.listen({ host: '127.0.0.1', port: 0 });
+    await aggregator.ready();
+  });
+  afterAll(async () => {
+    await api?.close();
+    await ingest?.close();
+    aggregator?.child.kill('SIGTERM');
+    await redis.quit();
+  });
+
+  it('ends exact: every location x sku and every network total equals the ground truth', async () => {
+    const report = await runLoad({
+      profile: profiles.small as NonNullable<typeof profiles.small>,
+      seed: 42,
+      prefix: `T${Date.now().toString(36)}`,
+      events: 20_000,
+      ratePerSecond: 0,
+      ingestUrl,
+      ingestToken: tokens.central,
+      queryUrl,
+      queryKey: 'shop-key',
+      aggregatorMetricsUrl: `http://127.0.0.1:${aggregator.port}/metrics`,
+      senders: 4,
+      batchSize: 250,
+      drainTimeoutMs: 120_000,
+    });
+    expect(report.differences).toEqual([]);
+    expect(report.exact).toBe(true);
+    expect(report.events).toBeGreaterThanOrEqual(20_000);
+    expect(report.skusCompared).toBeGreaterThan(100);
+    expect(report.locationsCompared).toBeGreaterThan(report.skusCompared);
+    expect(report.freshnessMs.samples).toBeGreaterThan(0);
+  });
+});
