@@ -75,6 +75,9 @@ async function metricSum(url: string, name: string): Promise<number | null> {
  * (202), the probe's sku is polled on the query API until the probe is visible.
  */
 export async function runLoad(options: LoadOptions): Promise<LoadReport> {
+  // The ingest takes at most 1000 events per JSON request, and a probe can join a batch.
+  if (options.batchSize > 999)
+    throw new Error(`batch size ${options.batchSize}: at most 999 (1000 per request, one slot for a probe)`);
   const truth = new GroundTruth();
   const freshness = hdr.build({
     lowestDiscernibleValue: 1,

@@ -121,14 +121,20 @@ export class RedisStore {
     ];
     for (const sku of skus) {
       const fields = Object.entries(commit.hashes.get(sku) ?? {});
-      args.push(fields.length, ...fields.flat());
+      args.push(fields.length);
+      for (const [field, value] of fields) args.push(field, value);
     }
-    for (const members of index.values()) args.push(members.length, ...members);
+    for (const members of index.values()) {
+      args.push(members.length);
+      for (const member of members) args.push(member);
+    }
+    // One array argument (ioredis flattens it): spreading a batch's hundreds of thousands of
+    // arguments into a call would overflow the stack.
     const [ok] = (await (
       this.redis as unknown as {
-        inventoryApply(n: number, ...a: (string | number)[]): Promise<[number, string]>;
+        inventoryApply(n: number, a: (string | number)[]): Promise<[number, string]>;
       }
-    ).inventoryApply(keys.length, ...keys, ...args)) as [number, string];
+    ).inventoryApply(keys.length, [...keys, ...args])) as [number, string];
     return ok === 1;
   }
 

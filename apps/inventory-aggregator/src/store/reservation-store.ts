@@ -70,7 +70,8 @@ export class ReservationStore {
     ];
     for (const sku of skus) {
       const fields = Object.entries(commit.hashes.get(sku) ?? {});
-      args.push(fields.length, ...fields.flat());
+      args.push(fields.length);
+      for (const [field, value] of fields) args.push(field, value);
     }
     for (const r of commit.reservations) {
       const holds = isActive(r) && r.expiresAt !== null;
@@ -82,8 +83,8 @@ export class ReservationStore {
       );
     }
     const ok = await (
-      this.redis as unknown as { inventoryCommands(n: number, ...a: (string | number)[]): Promise<number> }
-    ).inventoryCommands(keys.length, ...keys, ...args);
+      this.redis as unknown as { inventoryCommands(n: number, a: (string | number)[]): Promise<number> }
+    ).inventoryCommands(keys.length, [...keys, ...args]);
     return ok === 1;
   }
 }
