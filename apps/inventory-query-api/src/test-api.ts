@@ -40,6 +40,14 @@ export async function buildReservationApi(
     createLogger('t', 'silent'),
   );
   await outcomes.start(world.groupId);
+  const changes = new TopicTail(
+    testKafka(),
+    codec,
+    world.availability,
+    'SkuAvailability',
+    createLogger('t', 'silent'),
+  );
+  await changes.start(world.groupId);
   const producer = testKafka().producer({
     idempotent: true,
     createPartitioner: kafkajs.Partitioners.DefaultPartitioner,
@@ -58,7 +66,7 @@ export async function buildReservationApi(
   const registry = new Registry();
   const api = await buildApp({
     config,
-    changes: { subscribe: () => () => {} },
+    changes,
     readModel: new ReadModel(redis, world.prefix, 6),
     keys: new ApiKeyStore([
       {
@@ -105,6 +113,7 @@ export async function buildReservationApi(
     close: async () => {
       await api.close();
       await outcomes.stop();
+      await changes.stop();
       await producer.disconnect();
     },
   };

@@ -97,19 +97,28 @@ export async function runLoad(options: LoadOptions): Promise<LoadReport> {
   let wake: () => void = () => {};
 
   const probeSku = (i: number) => `${options.prefix}-PROBE-${i}`;
-  const watchProbe = async (i: number, expected: number, acceptedAt: number) => {
-    const url = `${options.queryUrl}/v1/locations/${probeLocation}/availability/${probeSku(i)}`;
-    const headers = { authorization: `Bearer ${options.queryKey}` };
-    for (;;) {
-      const response = await fetch(url, { headers }).catch(() => undefined);
-      if (response?.ok && ((await response.json()) as { onHand: number }).onHand >= expected) break;
-      if (Date.now() - acceptedAt > 60_000) break;
-      await delay(5);
-    }
-    const ms = Date.now() - acceptedAt;
-    freshness.recordValue(Math.max(1, ms));
-    windowFreshness.push(ms);
-    probes[i] = { sent: expected, polling: false };
+  // Probes are seen through the query API's change feed: pushed, so measuring costs no
+  // polling and no rate limit, and it is what a web shop subscribed to a sku would see.
+  const pending = new Map<string, { expected: number; acceptedAt: number; index: number }>();
+  const feed = new AbortController();
+  const feedOpen = watchChanges(
+    options,
+    Array.from({ length: options.senders }, (_, i) => probeSku(i)),
+    feed.signal,
+    (sku, onHand) => {
+      const probe = pending.get(sku);
+      if (!probe || probe.acceptedAt === 0 || onHand < probe.expected) return;
+      const ms = Date.now() - probe.acceptedAt;
+      freshness.recordValue(Math.max(1, ms));
+      windowFreshness.push(ms);
+      pending.delete(sku);
+      probes[probe.index] = { sent: probe.expected, polling: false };
+    },
+  );
+  await feedOpen;
+  const watchProbe = (i: number, expected: number, acceptedAt: number) => {
+    const probe = pending.get(probeSku(i));
+    if (probe && probe.expected === expected) probe.acceptedAt = acceptedAt;
   };
 
   const post = async (batch: LoadEvent[]) => {
@@ -154,10 +163,11 @@ export async function runLoad(options: LoadOptions): Promise<LoadReport> {
         truth.apply(event);
         batch.push(event);
         probe.polling = true;
+        pending.set(event.sku, { expected: probe.sent + 1, acceptedAt: 0, index: i });
       }
       await post(batch);
       accepted += batch.length;
-      if (withProbe) void watchProbe(i, probe.sent + 1, Date.now());
+      if (withProbe) watchProbe(i, probe.sent + 1, Date.now());
     }
   };
   const senders = Array.from({ length: options.senders }, (_, i) =>
@@ -181,6 +191,14 @@ export async function runLoad(options: LoadOptions): Promise<LoadReport> {
       const lag = options.aggregatorMetricsUrl
         ? await metricSum(options.aggregatorMetricsUrl, 'aggregator_partition_lag')
         : null;
+      // A probe not seen within a minute counts as a minute, and probing goes on.
+      for (const [sku, probe] of pending) {
+        if (probe.acceptedAt > 0 && Date.now() - probe.acceptedAt > 60_000) {
+          freshness.recordValue(60_000);
+          pending.delete(sku);
+          probes[probe.index] = { sent: probe.expected, polling: false };
+        }
+      }
       const window = windowFreshness.splice(0).sort((a, b) => a - b);
       timeline.push({
         second: timeline.length + 1,
@@ -229,6 +247,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadReport> {
   await Promise.all(senders);
   if (failure) {
     clearInterval(sampler);
+    feed.abort();
     throw failure;
   }
   const sendSeconds = (Date.now() - started) / 1000;
@@ -251,6 +270,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadReport> {
   ).catch(() => undefined);
   const drainSeconds = (Date.now() - drainStarted) / 1000;
   clearInterval(sampler);
+  feed.abort();
   const appliedAtEnd = options.aggregatorMetricsUrl
     ? await metricSum(options.aggregatorMetricsUrl, 'aggregator_events_applied_total')
     : null;
@@ -339,4 +359,39 @@ export async function compare(
     }
   }
   return { differences, compared: { locations, skus: skus.length } };
+}
+
+/**
+ * Subscribes to the query API's change feed for `skus` and calls `onChange` with each new
+ * network onHand. Resolves once the stream is open.
+ */
+async function watchChanges(
+  options: Pick<LoadOptions, 'queryUrl' | 'queryKey'>,
+  skus: string[],
+  signal: AbortSignal,
+  onChange: (sku: string, onHand: number) => void,
+): Promise<void> {
+  const query = skus.map((sku) => `sku=${encodeURIComponent(sku)}`).join('&');
+  const response = await fetch(`${options.queryUrl}/v1/availability/changes?${query}`, {
+    headers: { authorization: `Bearer ${options.queryKey}` },
+    signal,
+  });
+  if (!response.ok || !response.body)
+    throw new Error(`change feed: ${response.status} ${await response.text()}`);
+  void (async () => {
+    let buffer = '';
+    for await (const chunk of response.body as unknown as AsyncIterable<Uint8Array>) {
+      buffer += Buffer.from(chunk).toString('utf8');
+      let cut = buffer.indexOf('\n\n');
+      while (cut >= 0) {
+        const data = /^data: (.*)$/m.exec(buffer.slice(0, cut))?.[1];
+        buffer = buffer.slice(cut + 2);
+        if (data) {
+          const change = JSON.parse(data) as { sku: string; onHand: number };
+          onChange(change.sku, change.onHand);
+        }
+        cut = buffer.indexOf('\n\n');
+      }
+    }
+  })().catch(() => {});
 }
