@@ -2,9 +2,9 @@ import type { AvroCodec } from '@inventory/codec';
 import type { Logger } from '@inventory/core';
 import type { Admin, Consumer, EachBatchPayload, Kafka, Producer } from 'kafkajs';
 import type { AggregatorConfig } from './config.ts';
-import { changeKey, fold, type SequencedEvent, type SkuState } from './fold/fold.ts';
-import { skuAvailability, stockLevel } from './fold/totals.ts';
+import { changeKey, fold, type LocationState, type SequencedEvent, type SkuState } from './fold/fold.ts';
 import type { AggregatorMetrics } from './metrics.ts';
+import { changedOutputs, fullOutputs, hashesOf } from './outputs.ts';
 import { type Decoded, deadLetter, decodeEvents } from './poison.ts';
 import { rebuildPartitions } from './rebuild.ts';
 import { type CommandsContext, type CommandsOutbox, processCommands } from './reservations/commands.ts';
@@ -55,8 +55,9 @@ export class Aggregator {
       offsets: (p) => this.offsets(p),
       setOffsets: (p, offsets) => this.next.set(p, offsets),
       load: (p, skus) => deps.store.load(p, skus),
-      hashes: (p, state, changed) => this.hashes(this.outputs(p, state, changed), state),
-      publish: (p, outbox, state, changed) => this.publish(this.outputs(p, state, changed), outbox),
+      hashes: (p, state, changed) => hashesOf(fullOutputs(p, state, changed, deps.regionOf), state),
+      publish: (p, outbox, state, changed) =>
+        this.publish(fullOutputs(p, state, changed, deps.regionOf), outbox),
       ackOutbox: (p, entry) => deps.store.ackOutbox(p, entry),
       deadLetters: async (messages) => {
         await deps.producer.send({ topic: deps.config.DLQ_TOPIC, acks: -1, messages });
@@ -162,14 +163,6 @@ export class Aggregator {
     if (offset !== undefined) this.deps.consumer.seek({ topic, partition, offset: String(offset) });
   }
 
-  private hashes(outputs: Outputs, state: Map<string, SkuState>): Map<string, Record<string, string>> {
-    const hashes = new Map<string, Record<string, string>>();
-    for (const total of outputs.availability) {
-      hashes.set(total.sku, hashFields(state.get(total.sku) ?? new Map(), total));
-    }
-    return hashes;
-  }
-
   /** Rebuilds, in one pass over the compacted topics, every assigned partition Redis lacks. */
   private async rebuildMissing(trigger: number): Promise<void> {
     // Single flight: batches of several partitions can find Redis empty at the same time,
@@ -240,15 +233,33 @@ export class Aggregator {
     if (poison.length > 0)
       await this.deps.producer.send({ topic: config.DLQ_TOPIC, acks: -1, messages: poison });
 
-    const skus = [...new Set(events.map((e) => e.event.sku))];
-    const state = await store.load(partition, skus);
+    // Only the locations the events touch, and each sku's total, are read: a sku held at
+    // hundreds of locations costs a batch what the batch changes, not its whole hash.
+    const touched = new Map<string, Set<string>>();
+    for (const { event } of events) {
+      const locations = touched.get(event.sku) ?? new Set<string>();
+      locations.add(event.locationId);
+      touched.set(event.sku, locations);
+    }
+    const { state, totals } = await store.loadTouched(partition, touched);
+    const before = new Map<string, LocationState | undefined>();
+    for (const [sku, locations] of touched)
+      for (const locationId of locations)
+        before.set(changeKey(sku, locationId), state.get(sku)?.get(locationId));
     const seen = await store.seen(partition, [...new Set(events.map((e) => e.event.eventId))]);
     const result = fold(state, events, (id) => seen.has(id));
-    const outputs = this.outputs(partition, state, result.changed);
+    const outputs = changedOutputs(partition, state, totals, before, result.changed, this.deps.regionOf);
     const nextOffset = Number(last.offset) + 1;
+    // Each changed sku's hash gets its total and its changed locations only.
+    const changedBySku = new Map<string, SkuState>();
+    for (const level of outputs.stock) {
+      const locations = changedBySku.get(level.sku) ?? new Map<string, LocationState>();
+      locations.set(level.locationId, state.get(level.sku)?.get(level.locationId) as LocationState);
+      changedBySku.set(level.sku, locations);
+    }
     const hashes = new Map<string, Record<string, string>>();
     for (const total of outputs.availability) {
-      hashes.set(total.sku, hashFields(state.get(total.sku) ?? new Map(), total));
+      hashes.set(total.sku, hashFields(changedBySku.get(total.sku) ?? new Map(), total));
     }
     // The outbox holds only the changed skus: enough to publish their current values again.
     const entry =
@@ -280,23 +291,6 @@ export class Aggregator {
     metrics.duplicates.inc(result.duplicates);
     metrics.lag.set({ partition: String(partition) }, Math.max(0, Number(batch.highWatermark) - nextOffset));
     metrics.foldSeconds.observe(Number(process.hrtime.bigint() - started) / 1e9);
-  }
-
-  /** Absolute values of what changed, newest only: one record per location x sku and per sku. */
-  private outputs(partition: number, state: Map<string, SkuState>, changed: Set<string>): Outputs {
-    const stock = [];
-    const skus = new Set<string>();
-    for (const key of changed) {
-      const [sku, locationId] = key.split('\u0000') as [string, string];
-      const location = state.get(sku)?.get(locationId);
-      if (!location) continue;
-      stock.push(stockLevel(sku, locationId, location, partition));
-      skus.add(sku);
-    }
-    const availability = [...skus].map((sku) =>
-      skuAvailability(sku, state.get(sku) ?? new Map(), this.deps.regionOf),
-    );
-    return { stock, availability };
   }
 
   /**
@@ -352,7 +346,10 @@ export class Aggregator {
       const changed = new Set<string>();
       for (const [sku, locations] of state)
         for (const locationId of locations.keys()) changed.add(changeKey(sku, locationId));
-      await this.publish(this.outputs(partition, state, changed), Array.isArray(parsed) ? undefined : parsed);
+      await this.publish(
+        fullOutputs(partition, state, changed, this.deps.regionOf),
+        Array.isArray(parsed) ? undefined : parsed,
+      );
       await this.deps.store.ackOutbox(partition, entry);
     }
     this.flushed.add(partition);

@@ -75,6 +75,37 @@ export class RedisStore {
     return state;
   }
 
+  /**
+   * The total and the named locations of each sku, one HMGET per sku in one round trip.
+   * Every write of a sku writes its total, so a sku without one holds no location yet.
+   */
+  async loadTouched(
+    partition: number,
+    touched: Map<string, Set<string>>,
+  ): Promise<{ state: Map<string, SkuState>; totals: Map<string, SkuAvailability | undefined> }> {
+    const pipeline = this.redis.pipeline();
+    const order = [...touched];
+    for (const [sku, locations] of order) {
+      pipeline.hmget(this.keys.sku(partition, sku), totalField, ...[...locations].map(locationField));
+    }
+    const replies = (await pipeline.exec()) ?? [];
+    const state = new Map<string, SkuState>();
+    const totals = new Map<string, SkuAvailability | undefined>();
+    order.forEach(([sku, locations], i) => {
+      const [error, values] = replies[i] ?? [null, []];
+      if (error) throw error;
+      const [total, ...fields] = values as (string | null)[];
+      totals.set(sku, total ? (JSON.parse(total) as SkuAvailability) : undefined);
+      const skuState: SkuState = new Map();
+      [...locations].forEach((locationId, j) => {
+        const value = fields[j];
+        if (value) skuState.set(locationId, JSON.parse(value) as LocationState);
+      });
+      state.set(sku, skuState);
+    });
+    return { state, totals };
+  }
+
   private buckets(): number[] {
     const current = Math.floor(this.now() / this.dedup.bucketMs);
     const count = Math.ceil(this.dedup.horizonMs / this.dedup.bucketMs);
