@@ -26,10 +26,10 @@ function chart(
 }
 
 export function htmlReport(report: LoadReport): string {
-  const escape = (text: string) => text.replaceAll('&', '&amp;').replaceAll('<', '&lt;');
+  const escapeHtml = (text: string) => text.replaceAll('&', '&amp;').replaceAll('<', '&lt;');
   return `<!doctype html><html><head><meta charset="utf-8"><title>loadgen ${report.profile} ${report.prefix}</title>
 <style>body{font-family:sans-serif;margin:2em}td,th{padding:2px 10px;text-align:right}</style></head><body>
-<h1>Load run ${escape(report.prefix)}: ${report.exact ? 'exact' : `${report.differences.length} differences`}</h1>
+<h1>Load run ${escapeHtml(report.prefix)}: ${report.exact ? 'exact' : `${report.differences.length} differences`}</h1>
 <table><tr><th>events</th><th>accepted/s</th><th>applied/s</th><th>freshness p50</th><th>p95</th><th>p99</th><th>max</th></tr>
 <tr><td>${report.events}</td><td>${report.acceptedPerSecond}</td><td>${report.appliedPerSecond ?? 'n/a'}</td><td>${report.freshnessMs.p50} ms</td><td>${report.freshnessMs.p95} ms</td><td>${report.freshnessMs.p99} ms</td><td>${report.freshnessMs.max} ms</td></tr></table>
 ${chart('Rate (events per second)', report.timeline, [
@@ -40,5 +40,5 @@ ${chart('Freshness p99 (ms) and consumer lag (events)', report.timeline, [
   { name: 'freshness p99 ms', color: '#d62728', value: (p) => p.freshnessP99Ms },
   { name: 'lag', color: '#9467bd', value: (p) => p.lag },
 ])}
-<pre>${escape(JSON.stringify({ ...report, timeline: undefined }, null, 2))}</pre></body></html>`;
+<pre>${escapeHtml(JSON.stringify({ ...report, timeline: undefined }, null, 2))}</pre></body></html>`;
 }
