@@ -1,5 +1,5 @@
-// npm run loadgen -- [--profile small|large] [--events N] [--rate N] [--seed N] [--senders N]
-//   [--batch N] [--ingest URL --token T] [--query URL --key K] [--aggregator-metrics URL]
+// npm run loadgen -- [--profile small|large] [--events N] [--duration S] [--rate N] [--seed N] [--senders N]
+//   [--batch N] [--target ingest|kafka] [--ingest URL --token T] [--topic T (kafka)] [--query URL --key K] [--aggregator-metrics URL]
 //   [--report DIR] [--drain-timeout-ms N]
 // Defaults point at `npm start` on this machine (development tokens). Prints "exact" or the
 // differences and exits 1 on any difference; writes report.json and report.html.
@@ -7,6 +7,9 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { errorMessage } from '@inventory/core';
+import { createKafka, topicNames } from '@inventory/kafka';
+import { stackEndpoints } from '@inventory/testkit';
+import { kafkaTarget } from './kafka-target.ts';
 import { htmlReport } from './report.ts';
 import { runLoad } from './run.ts';
 import { profiles } from './workload.ts';
@@ -19,11 +22,14 @@ const { values } = parseArgs({
     profile: { type: 'string', default: 'small' },
     events: { type: 'string' },
     rate: { type: 'string', default: '0' },
+    duration: { type: 'string', default: '0' },
     seed: { type: 'string', default: '1' },
     senders: { type: 'string', default: '8' },
     batch: { type: 'string', default: '500' },
     prefix: { type: 'string' },
+    target: { type: 'string', default: 'ingest' },
     ingest: { type: 'string', default: 'http://127.0.0.1:19100' },
+    topic: { type: 'string', default: topicNames.events },
     token: {
       type: 'string',
       default: credentials.storeIngest.find((c) => c.clientId === 'central-replay')?.token,
@@ -48,15 +54,27 @@ const number = (name: string, value: string | undefined) => {
   }
   return n;
 };
+if (values.target !== 'ingest' && values.target !== 'kafka') {
+  console.error('--target must be ingest or kafka');
+  process.exit(2);
+}
+const kafka =
+  values.target === 'kafka'
+    ? await kafkaTarget(
+        createKafka({ clientId: 'loadgen', brokers: stackEndpoints().KAFKA_BROKERS.split(',') }),
+        values.topic as string,
+        stackEndpoints().SCHEMA_REGISTRY_URL,
+      )
+    : undefined;
 try {
   const report = await runLoad({
+    target: kafka?.target ?? { kind: 'ingest', url: values.ingest as string, token: values.token as string },
     profile,
     seed: number('seed', values.seed),
     prefix: values.prefix ?? `LG${Date.now().toString(36).toUpperCase()}`,
     events: number('events', values.events ?? String(profile.events)),
     ratePerSecond: number('rate', values.rate),
-    ingestUrl: values.ingest as string,
-    ingestToken: values.token as string,
+    durationSeconds: number('duration', values.duration),
     queryUrl: values.query as string,
     queryKey: values.key as string,
     aggregatorMetricsUrl: values['aggregator-metrics'],
@@ -66,6 +84,7 @@ try {
     onProgress: (line) => process.stderr.write(`\r${line}   `),
   });
   process.stderr.write('\n');
+  await kafka?.close();
   mkdirSync(values.report as string, { recursive: true });
   writeFileSync(join(values.report as string, 'report.json'), `${JSON.stringify(report, null, 2)}\n`);
   writeFileSync(join(values.report as string, 'report.html'), htmlReport(report));

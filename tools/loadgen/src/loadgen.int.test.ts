@@ -1,13 +1,16 @@
+import { stackEndpoints, testKafka } from '@inventory/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   createWorld,
   type RunningAggregator,
   redisClient,
   startAggregator,
+  type World,
 } from '../../../apps/inventory-aggregator/src/test-support.ts';
 import { buildReservationApi, type ReservationApi } from '../../../apps/inventory-query-api/src/test-api.ts';
 import { buildTestIngest, type TestIngest, tokens } from '../../../apps/store-ingest/src/test-app.ts';
-import { runLoad } from './run.ts';
+import { kafkaTarget } from './kafka-target.ts';
+import { type LoadTarget, runLoad } from './run.ts';
 import { profiles } from './workload.ts';
 
 describe('loadgen small profile through the platform', () => {
@@ -17,9 +20,10 @@ describe('loadgen small profile through the platform', () => {
   let aggregator: RunningAggregator;
   let ingestUrl: string;
   let queryUrl: string;
+  let world: World;
 
   beforeAll(async () => {
-    const world = await createWorld(6);
+    world = await createWorld(6);
     aggregator = startAggregator(world);
     ingest = await buildTestIngest(world.input, {
       INGEST_RATE_PER_SECOND: '100000',
@@ -40,15 +44,14 @@ describe('loadgen small profile through the platform', () => {
     await redis.quit();
   });
 
-  it('ends exact: every location x sku and every network total equals the ground truth', async () => {
-    const report = await runLoad({
+  const run = (target: LoadTarget, prefix: string) =>
+    runLoad({
       profile: profiles.small as NonNullable<typeof profiles.small>,
+      target,
       seed: 42,
-      prefix: `T${Date.now().toString(36)}`,
+      prefix,
       events: 20_000,
       ratePerSecond: 0,
-      ingestUrl,
-      ingestToken: tokens.central,
       queryUrl,
       queryKey: 'shop-key',
       aggregatorMetricsUrl: `http://127.0.0.1:${aggregator.port}/metrics`,
@@ -56,11 +59,28 @@ describe('loadgen small profile through the platform', () => {
       batchSize: 250,
       drainTimeoutMs: 120_000,
     });
+
+  it('through the ingest API it ends exact: every location x sku and every network total equals the ground truth', async () => {
+    const report = await run(
+      { kind: 'ingest', url: ingestUrl, token: tokens.central },
+      `T${Date.now().toString(36)}`,
+    );
     expect(report.differences).toEqual([]);
     expect(report.exact).toBe(true);
     expect(report.events).toBeGreaterThanOrEqual(20_000);
     expect(report.skusCompared).toBeGreaterThan(100);
     expect(report.locationsCompared).toBeGreaterThan(report.skusCompared);
     expect(report.freshnessMs.samples).toBeGreaterThan(0);
+  });
+
+  it('straight into Kafka it ends exact too', async () => {
+    const kafka = await kafkaTarget(testKafka(), world.input, stackEndpoints().SCHEMA_REGISTRY_URL);
+    try {
+      const report = await run(kafka.target, `K${Date.now().toString(36)}`);
+      expect(report.differences).toEqual([]);
+      expect(report.exact).toBe(true);
+    } finally {
+      await kafka.close();
+    }
   });
 });

@@ -2,16 +2,22 @@ import { backoffDelay, delay, waitFor } from '@inventory/core';
 import * as hdr from 'hdr-histogram-js';
 import { GroundTruth, generate, type LoadEvent, type Profile } from './workload.ts';
 
+/** Where events go: the public ingest API, or straight into the canonical topic (replay speed). */
+export type LoadTarget =
+  | { kind: 'ingest'; url: string; token: string }
+  | { kind: 'kafka'; send: (events: LoadEvent[]) => Promise<void> };
+
 export interface LoadOptions {
   profile: Profile;
+  target: LoadTarget;
   seed: number;
   /** Prefix of this run's eventIds and skus. */
   prefix: string;
   events: number;
   /** Events per second to offer; 0 sends as fast as the platform takes them. */
   ratePerSecond: number;
-  ingestUrl: string;
-  ingestToken: string;
+  /** Stop generating after this many seconds, even before `events` (0: no limit). */
+  durationSeconds?: number;
   queryUrl: string;
   queryKey: string;
   /** The aggregator's /metrics, for applied events and lag over time (optional). */
@@ -122,10 +128,15 @@ export async function runLoad(options: LoadOptions): Promise<LoadReport> {
   };
 
   const post = async (batch: LoadEvent[]) => {
+    const target = options.target;
+    if (target.kind === 'kafka') {
+      await target.send(batch);
+      return;
+    }
     for (let attempt = 0; ; attempt++) {
-      const response = await fetch(`${options.ingestUrl}/v1/events`, {
+      const response = await fetch(`${target.url}/v1/events`, {
         method: 'POST',
-        headers: { 'content-type': 'application/json', authorization: `Bearer ${options.ingestToken}` },
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${target.token}` },
         body: JSON.stringify({ events: batch }),
       }).catch((error: unknown) => error as Error);
       if (!(response instanceof Error) && response.status === 202) return;
@@ -223,6 +234,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadReport> {
     prefix: options.prefix,
   })) {
     if (failure) break;
+    if (options.durationSeconds && Date.now() - started >= options.durationSeconds * 1000) break;
     truth.apply(event);
     const i = hash(event.sku) % options.senders;
     const buffer = current[i] as LoadEvent[];
