@@ -3,6 +3,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { createConnection } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { waitFor } from '@inventory/core';
 import { stackEndpoints, stackHome } from '@inventory/testkit';
 import { afterAll, describe, expect, it } from 'vitest';
 import { repoRoot } from './config.ts';
@@ -88,6 +89,25 @@ describe('stack lifecycle through the CLI', () => {
     expect(status.code, status.out).toBe(0);
     expect(status.out.match(/ up /g)).toHaveLength(6);
     expect(processesMentioning(dir).length).toBeGreaterThan(0);
+
+    // One part stopped from outside (as tests do with RabbitMQ) and started again by `up`:
+    // its helper (epmd) must stay known, so that `down` still stops it.
+    const rabbitPid = Number(readFileSync(join(dir, 'run', 'rabbitmq.pid'), 'utf8').trim());
+    process.kill(rabbitPid, 'SIGTERM');
+    await waitFor(
+      () => {
+        try {
+          process.kill(rabbitPid, 0);
+          return false;
+        } catch {
+          return true;
+        }
+      },
+      { description: 'rabbitmq to stop', timeoutMs: 60_000 },
+    );
+    const restarted = stack(dir, 'up');
+    expect(restarted.code, restarted.out).toBe(0);
+    expect(restarted.out).toMatch(/rabbitmq: up at/);
 
     const down = stack(dir, 'down');
     expect(down.code, down.out).toBe(0);

@@ -4,7 +4,7 @@ import { type Component, type ComponentName, logFile, type StackContext } from '
 import { connect } from './components/connect.ts';
 import { kafka } from './components/kafka.ts';
 import { postgres } from './components/postgres.ts';
-import { rabbitmq } from './components/rabbitmq.ts';
+import { epmdCommand, rabbitmq } from './components/rabbitmq.ts';
 import { redis } from './components/redis.ts';
 import { registry } from './components/registry.ts';
 import type { StackSettings } from './config.ts';
@@ -130,7 +130,11 @@ export async function down(ctx: StackContext): Promise<DownReport> {
     stopped[component.name] = await component.stop(ctx);
     if (stopped[component.name] !== 'not-running') ctx.say(`${component.name}: ${stopped[component.name]}`);
   }
-  const strays = processesMentioning(ctx.settings.HOME);
+  // The stack's epmd names only its port, not the home folder: it is looked for by that.
+  const strays = [
+    ...processesMentioning(ctx.settings.HOME),
+    ...processesMentioning(epmdCommand(ctx)).filter((p) => p.args === epmdCommand(ctx)),
+  ];
   for (const stray of strays) {
     ctx.say(`killing leftover process ${stray.pid}: ${stray.args.slice(0, 120)}`);
     await stopProcess(stray.pid, 'SIGKILL', 5_000, { group: false });

@@ -2,9 +2,12 @@ import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import amqp from 'amqplib';
 import { type Component, dataDir, logFile, pidFile, type StackContext } from '../component.ts';
-import { readPid, type StopOutcome, spawnDaemon, stopDaemon } from '../proc.ts';
+import { processesMentioning, readPid, type StopOutcome, spawnDaemon, stopDaemon } from '../proc.ts';
 
 const user = 'inventory';
+
+/** The command line of the stack's own epmd: how it is found again. */
+export const epmdCommand = (ctx: StackContext) => `epmd -port ${ctx.settings.EPMD_PORT} -address 127.0.0.1`;
 
 export function amqpUrl(ctx: StackContext): string {
   return `amqp://${user}:${encodeURIComponent(ctx.secrets.rabbitmqPassword)}@127.0.0.1:${ctx.settings.RABBITMQ_PORT}`;
@@ -79,13 +82,18 @@ export const rabbitmq: Component = {
     writeConfig(ctx);
     const env = nodeEnv(ctx);
     // Our own Erlang port mapper on a project port, in the foreground so its pid is known.
-    spawnDaemon({
-      command: 'epmd',
-      args: ['-port', String(ctx.settings.EPMD_PORT), '-address', '127.0.0.1'],
-      env,
-      logFile: logFile(ctx, 'epmd'),
-      pidFile: pidFile(ctx, 'epmd'),
-    });
+    // When only RabbitMQ was stopped, the mapper still runs: it is adopted, not started
+    // again (a second one could not bind, and its pid would hide the first from `down`).
+    const running = processesMentioning(epmdCommand(ctx)).find((p) => p.args === epmdCommand(ctx));
+    if (running) writeFileSync(pidFile(ctx, 'epmd'), `${running.pid}\n`);
+    else
+      spawnDaemon({
+        command: 'epmd',
+        args: ['-port', String(ctx.settings.EPMD_PORT), '-address', '127.0.0.1'],
+        env,
+        logFile: logFile(ctx, 'epmd'),
+        pidFile: pidFile(ctx, 'epmd'),
+      });
     spawnDaemon({
       command: rabbitBin('rabbitmq-server'),
       args: [],
