@@ -9,6 +9,7 @@ import {
   samplePurchaseOrder,
   sampleReservationCommand,
   sampleReservationOutcome,
+  sampleSoldQuantity,
   sampleStockLevel,
 } from './samples.ts';
 import { loadAllSchemas, parseSchema } from './schemas.ts';
@@ -26,6 +27,7 @@ describe('AvroCodec with the embedded registry', () => {
       ['ReservationCommand', sampleReservationCommand],
       ['ReservationOutcome', sampleReservationOutcome],
       ['PurchaseOrder', samplePurchaseOrder],
+      ['SoldQuantity', sampleSoldQuantity],
     ] as const;
     for (const [name, value] of samples) {
       const buffer = await codec.encode('t-value', name, value);

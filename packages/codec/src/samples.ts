@@ -5,6 +5,7 @@ import type {
   ReservationCommand,
   ReservationOutcome,
   SkuAvailability,
+  SoldQuantity,
   StockLevel,
 } from './types.ts';
 
@@ -85,4 +86,14 @@ export const samplePurchaseOrder: PurchaseOrder = {
     { lineNo: 1, sku: 'SKU-1001', locationId: 'DC-NORTH', quantity: 1, reservationId: 'web-order-5531:1' },
   ],
   confirmedAt: Date.parse('2026-11-22T09:15:01Z'),
+};
+
+export const sampleSoldQuantity: SoldQuantity = {
+  sku: 'SKU-1001',
+  supplierId: 'SUP-ACME',
+  periodStart: Date.parse('2026-11-22T09:00:00Z'),
+  periodEnd: Date.parse('2026-11-22T10:00:00Z'),
+  sold: 14,
+  returned: 1,
+  events: 9,
 };

@@ -17,6 +17,7 @@ export const schemaFiles: Record<SchemaName, string> = {
   ReservationCommand: 'reservation-command.avsc',
   ReservationOutcome: 'reservation-outcome.avsc',
   PurchaseOrder: 'purchase-order.avsc',
+  SoldQuantity: 'sold-quantity.avsc',
 };
 
 export interface LoadedSchema {

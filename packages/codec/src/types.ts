@@ -132,6 +132,16 @@ export interface PurchaseOrder {
   confirmedAt: number;
 }
 
+export interface SoldQuantity {
+  sku: string;
+  supplierId: string;
+  periodStart: number;
+  periodEnd: number;
+  sold: number;
+  returned: number;
+  events: number;
+}
+
 export interface SchemaValues {
   InventoryEvent: InventoryEvent;
   StockLevel: StockLevel;
@@ -140,5 +150,6 @@ export interface SchemaValues {
   ReservationCommand: ReservationCommand;
   ReservationOutcome: ReservationOutcome;
   PurchaseOrder: PurchaseOrder;
+  SoldQuantity: SoldQuantity;
 }
 export type SchemaName = keyof SchemaValues;

@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { topicCatalog, topicConfig, topicNamePattern, topicNames, topicSpec } from './catalog.ts';
+import {
+  deliveryRetryStages,
+  deliveryRetryTopic,
+  topicCatalog,
+  topicConfig,
+  topicNamePattern,
+  topicNames,
+  topicSpec,
+} from './catalog.ts';
 
 describe('topic catalog', () => {
   const catalog = topicCatalog();
@@ -7,7 +15,8 @@ describe('topic catalog', () => {
   it('names every topic inventory.<what>.v<N>, once', () => {
     for (const spec of catalog) expect(spec.name).toMatch(topicNamePattern);
     expect(new Set(catalog.map((t) => t.name)).size).toBe(catalog.length);
-    expect(Object.values(topicNames).sort()).toEqual(catalog.map((t) => t.name).sort());
+    const retryTopics = Array.from({ length: deliveryRetryStages }, (_, i) => deliveryRetryTopic(i + 1));
+    expect([...Object.values(topicNames), ...retryTopics].sort()).toEqual(catalog.map((t) => t.name).sort());
   });
 
   it('the naming rule refuses names outside the convention', () => {

@@ -42,7 +42,17 @@ export const topicNames = {
   reservationCommands: 'inventory.reservation-commands.v1',
   reservationOutcomes: 'inventory.reservation-outcomes.v1',
   purchaseOrders: 'inventory.purchase-orders.v1',
+  soldQuantities: 'inventory.sold-quantities.v1',
+  deliveryDeadLetter: 'inventory.erp-delivery.dlq.v1',
 } as const;
+
+/**
+ * Stages of the ERP delivery's non-blocking retries: stage i waits its configured delay
+ * (5 s, 15 s, 45 s by default) before trying again. Provisioned up to this many, so that a
+ * longer schedule needs only configuration.
+ */
+export const deliveryRetryStages = 5;
+export const deliveryRetryTopic = (stage: number) => `inventory.erp-delivery.retry-${stage}.v1`;
 
 /**
  * Every topic the platform owns, defined once. Provisioning, producers and consumers all
@@ -173,6 +183,34 @@ export function topicCatalog(options: CatalogOptions = {}): TopicSpec[] {
       cleanupPolicy: 'delete',
       retentionMs: 30 * day,
       description: 'Web-shop orders with every line reserved, for the ERP.',
+    },
+    {
+      name: topicNames.soldQuantities,
+      key: 'sku|supplierId|periodStart',
+      valueSchema: 'SoldQuantity',
+      partitions,
+      cleanupPolicy: 'delete',
+      retentionMs: 30 * day,
+      description: 'Units sold and returned per sku, supplier and period, for the ERP and the suppliers.',
+    },
+    ...Array.from({ length: deliveryRetryStages }, (_, i) => ({
+      name: deliveryRetryTopic(i + 1),
+      key: 'original key',
+      valueSchema: undefined,
+      partitions: 3,
+      cleanupPolicy: 'delete' as const,
+      retentionMs: 7 * day,
+      description: `ERP deliveries waiting for retry ${i + 1}: the original record, with destination, attempt, due time and last error in headers.`,
+    })),
+    {
+      name: topicNames.deliveryDeadLetter,
+      key: 'original key',
+      valueSchema: undefined,
+      partitions: 3,
+      cleanupPolicy: 'delete',
+      retentionMs: 30 * day,
+      description:
+        'ERP deliveries that failed for good (non-retriable, or after the last retry), for listing and redrive.',
     },
   ];
 }
