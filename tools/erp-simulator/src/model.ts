@@ -1,0 +1,80 @@
+/** The business routes; failure rules and request counts are per route. */
+export const erpRoutes = [
+  'purchase-orders',
+  'sold-quantities',
+  'supplier-sold-quantities',
+  'inventory',
+  'slack',
+] as const;
+export type ErpRoute = (typeof erpRoutes)[number];
+
+/** The routes whose requests carry an Idempotency-Key and are recorded; each kind is its own key space. */
+export const receivedKinds = ['purchase-orders', 'sold-quantities', 'supplier-sold-quantities'] as const;
+export type ReceivedKind = (typeof receivedKinds)[number];
+
+export interface PurchaseOrderLine {
+  lineNo: number;
+  sku: string;
+  locationId: string;
+  quantity: number;
+  reservationId: string;
+}
+
+/** A web-shop order the platform confirmed, as the ERP receives it. */
+export interface PurchaseOrder {
+  orderId: string;
+  customerRef: string | null;
+  lines: PurchaseOrderLine[];
+  confirmedAt: string;
+}
+
+/** Units of one sku sold and returned in a period, reported to the ERP and to the sku's supplier. */
+export interface SoldQuantity {
+  sku: string;
+  supplierId: string;
+  periodStart: string;
+  periodEnd: string;
+  sold: number;
+  returned: number;
+}
+
+export interface InventoryItem {
+  sku: string;
+  locationId: string;
+  qty: number;
+  discontinued?: boolean;
+}
+
+/** The ERP's full stock picture, what the nightly reconciliation compares against. */
+export interface InventorySnapshot {
+  /** Omitted on input: the time it is set is used. */
+  asOf?: string;
+  items: InventoryItem[];
+}
+
+export interface ReceivedRecord {
+  idempotencyKey: string;
+  body: unknown;
+  firstAt: string;
+  /** 1 + the replays of the same key and body. */
+  calls: number;
+}
+
+export interface ReceivedAlert {
+  text: string;
+  body: unknown;
+  at: string;
+}
+
+export interface ErpStats {
+  requests: Record<ErpRoute, number>;
+  /** Distinct keys accepted. */
+  accepted: Record<ReceivedKind, number>;
+  duplicates: Record<ReceivedKind, number>;
+  conflicts: number;
+  invalid: number;
+  unauthorized: number;
+  /** Every request a rule applied to, slowed ones included. */
+  failuresInjected: number;
+  alerts: number;
+}
