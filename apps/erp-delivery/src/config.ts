@@ -1,0 +1,86 @@
+import { parseSettings, setting, z } from '@inventory/config';
+import { InventoryError } from '@inventory/core';
+import { deliveryRetryStages, topicNames } from '@inventory/kafka';
+
+const delays = z
+  .string()
+  .min(1)
+  .transform((value, context) => {
+    const parts = value.split(',').map((part) => Number(part.trim()));
+    if (parts.some((ms) => !Number.isInteger(ms) || ms < 0) || parts.length > deliveryRetryStages) {
+      context.addIssue({
+        code: 'custom',
+        message: `expected 1 to ${deliveryRetryStages} comma-separated non-negative integers (ms)`,
+      });
+      return z.NEVER;
+    }
+    return parts;
+  });
+
+const shape = {
+  KAFKA_BROKERS: setting.list(),
+  KAFKA_CLIENT_ID: setting.string().default('erp-delivery'),
+  /** Consumer group of the first attempt; retry stage i uses `<GROUP_ID>-retry-<i>`. */
+  GROUP_ID: setting.string().default('erp-delivery'),
+  SCHEMA_REGISTRY_URL: setting.url().optional(),
+  PURCHASE_ORDERS_TOPIC: setting.string().default(topicNames.purchaseOrders),
+  SOLD_QUANTITIES_TOPIC: setting.string().default(topicNames.soldQuantities),
+  DLQ_TOPIC: setting.string().default(topicNames.deliveryDeadLetter),
+  /** Delay before each retry, in ms; one retry topic per entry, then the dead-letter topic. */
+  RETRY_DELAYS_MS: delays.default([5_000, 15_000, 45_000]),
+  /** Prefix of the retry topics' names (`<prefix><stage>.v1`); tests use their own. */
+  RETRY_TOPIC_PREFIX: setting.string().default('inventory.erp-delivery.retry-'),
+  /** Base URL of the ERP's API: POST /purchase-orders and /sold-quantities. */
+  ERP_URL: setting.url(),
+  /** The ERP's bearer token, or a file holding it (a mounted secret). One of the two is required. */
+  ERP_TOKEN: setting.string().optional(),
+  ERP_TOKEN_FILE: setting.string().optional(),
+  /** Base URL of the suppliers' API (POST /suppliers/<id>/sold-quantities); unset: suppliers get nothing. */
+  SUPPLIER_API_URL: setting.url().optional(),
+  SUPPLIER_TOKEN: setting.string().optional(),
+  SUPPLIER_TOKEN_FILE: setting.string().optional(),
+  /** One HTTP call's deadline; a timeout is retriable. */
+  REQUEST_TIMEOUT_MS: setting.positiveInt().default(10_000),
+  /** Deliveries of one batch in flight at once (order between records does not matter: each is keyed). */
+  CONCURRENCY: setting.positiveInt().default(16),
+  SESSION_TIMEOUT_MS: setting.positiveInt().default(30_000),
+  /** Sold-quantity summaries: computed here from the canonical stream unless turned off. */
+  SUMMARIZE: setting.boolean().default(true),
+  EVENTS_TOPIC: setting.string().default(topicNames.events),
+  SUMMARY_GROUP_ID: setting.string().default('erp-delivery-sold-quantities'),
+  /** PostgreSQL holding the open periods and the summarizer's offsets. */
+  POSTGRES_URL: setting.string().optional(),
+  /** Schema of the summarizer's tables (tests use their own). */
+  POSTGRES_SCHEMA: z
+    .string()
+    .regex(/^[a-z_][a-z0-9_]*$/, 'a lower-case SQL identifier')
+    .default('erp_delivery'),
+  /** Length of a sold-quantity period (default one hour). */
+  PERIOD_MS: setting.positiveInt().default(60 * 60 * 1000),
+  /** A period is closed and sent this long after its end; later sales count in the open period. */
+  PERIOD_GRACE_MS: setting.nonNegativeInt().default(60_000),
+  /** How often closed periods are looked for. */
+  CLOSE_INTERVAL_MS: setting.positiveInt().default(5_000),
+  /** Supplier master data (JSON: {"suppliers": [{"supplierId", "skuPrefixes": []}]}). */
+  SUPPLIERS_FILE: setting.string().optional(),
+  HTTP_HOST: setting.string().default('127.0.0.1'),
+  HTTP_PORT: setting.port().default(19170),
+  LOG_LEVEL: setting.logLevel().default('info'),
+};
+
+export type DeliveryConfig = z.infer<z.ZodObject<typeof shape>>;
+
+export function parseDeliveryConfig(env: Record<string, string | undefined>): DeliveryConfig {
+  const config = parseSettings(shape, env, { prefix: 'DELIVERY_' });
+  const problems: string[] = [];
+  if (!config.ERP_TOKEN && !config.ERP_TOKEN_FILE)
+    problems.push('DELIVERY_ERP_TOKEN or DELIVERY_ERP_TOKEN_FILE: missing required setting');
+  if (config.SUMMARIZE && !config.POSTGRES_URL)
+    problems.push('DELIVERY_POSTGRES_URL: missing required setting (or DELIVERY_SUMMARIZE=false)');
+  if (problems.length > 0) throw configError(problems);
+  return config;
+}
+
+function configError(problems: string[]) {
+  return new InventoryError('CONFIG_INVALID', `invalid configuration: ${problems.join('; ')}`);
+}

@@ -1,0 +1,304 @@
+import type { AvroCodec } from '@inventory/codec';
+import { delay, errorMessage, type Logger } from '@inventory/core';
+import type { Consumer, EachBatchPayload, Kafka, KafkaMessage, Message, Producer } from 'kafkajs';
+import type { DeliveryConfig } from '../config.ts';
+import type { DeliveryMetrics } from '../metrics.ts';
+import type { Send } from './client.ts';
+import {
+  type DeadLetterReason,
+  type DeliveryState,
+  deadLetterHeaders,
+  readState,
+  stateHeaders,
+} from './headers.ts';
+import {
+  type DeliveryRequest,
+  purchaseOrderRequests,
+  type RecordKind,
+  soldQuantityRequests,
+} from './requests.ts';
+
+export const retryTopicName = (prefix: string, stage: number) => `${prefix}${stage}.v1`;
+
+interface Output {
+  topic: string;
+  message: Message;
+}
+
+/**
+ * Delivers records to the receiving APIs without ever blocking the stream: a failed
+ * delivery is not retried in place but forwarded to retry stage i+1 (its own topic and
+ * consumer, waiting its delay), and after the last stage, or at once when no retry can
+ * help, to the dead-letter topic. A record's offset is committed only after its delivery
+ * succeeded or its forward was acknowledged by Kafka, so a crash repeats deliveries but
+ * never drops one; the idempotency key makes the repeat harmless.
+ */
+export class Deliverer {
+  private readonly consumers: Consumer[] = [];
+  private readonly joined = new Set<number>();
+  private readonly abort = new AbortController();
+  private readonly now: () => number;
+
+  constructor(
+    private readonly deps: {
+      config: DeliveryConfig;
+      kafka: Kafka;
+      producer: Producer;
+      codec: AvroCodec;
+      send: Send;
+      metrics: DeliveryMetrics;
+      logger: Logger;
+      now?: () => number;
+    },
+  ) {
+    this.now = deps.now ?? Date.now;
+  }
+
+  get stages(): number {
+    return this.deps.config.RETRY_DELAYS_MS.length;
+  }
+
+  ready(): boolean {
+    return this.joined.size === this.stages + 1;
+  }
+
+  async start(): Promise<void> {
+    const { config, kafka } = this.deps;
+    for (let stage = 0; stage <= this.stages; stage++) {
+      const consumer = kafka.consumer({
+        groupId: stage === 0 ? config.GROUP_ID : `${config.GROUP_ID}-retry-${stage}`,
+        sessionTimeout: config.SESSION_TIMEOUT_MS,
+        // A retry stage waits inside its batch (heartbeating); a rebalance must not outwait it.
+        rebalanceTimeout: Math.max(60_000, ...config.RETRY_DELAYS_MS.map((ms) => ms + 10_000)),
+        maxWaitTimeInMs: 500,
+      });
+      this.consumers.push(consumer);
+      consumer.on(consumer.events.GROUP_JOIN, () => this.joined.add(stage));
+      await consumer.connect();
+      const topics =
+        stage === 0
+          ? [config.PURCHASE_ORDERS_TOPIC, config.SOLD_QUANTITIES_TOPIC]
+          : [retryTopicName(config.RETRY_TOPIC_PREFIX, stage)];
+      await consumer.subscribe({ topics, fromBeginning: true });
+      await consumer.run({
+        eachBatchAutoResolve: false,
+        autoCommitThreshold: 1,
+        eachBatch: (payload) => this.batch(stage, payload),
+      });
+    }
+  }
+
+  /** First attempts stop first (no new intake), then the retry stages; each commits what it finished. */
+  async stop(): Promise<void> {
+    this.abort.abort();
+    for (const consumer of this.consumers) await consumer.disconnect();
+  }
+
+  private async batch(stage: number, payload: EachBatchPayload): Promise<void> {
+    const { batch, resolveOffset, heartbeat, commitOffsetsIfNecessary, isRunning, isStale } = payload;
+    const { config } = this.deps;
+    const messages = batch.messages;
+    for (let i = 0; i < messages.length; ) {
+      if (!isRunning() || isStale() || this.abort.signal.aborted) return;
+      const head = messages[i] as KafkaMessage;
+      // Retry records are in due order within a partition (same delay, appended as they
+      // failed), so waiting for the head is waiting for the earliest.
+      if (stage > 0 && !(await this.waitUntil(this.dueAt(head), payload))) return;
+      const chunk: KafkaMessage[] = [];
+      while (i < messages.length && chunk.length < config.CONCURRENCY) {
+        const message = messages[i] as KafkaMessage;
+        if (stage > 0 && chunk.length > 0 && this.dueAt(message) > this.now()) break;
+        chunk.push(message);
+        i++;
+      }
+      const outputs = (
+        await Promise.all(chunk.map((m) => this.deliver(stage, batch.topic, batch.partition, m)))
+      ).flat();
+      await this.forward(outputs);
+      resolveOffset((chunk.at(-1) as KafkaMessage).offset);
+      await commitOffsetsIfNecessary();
+      await heartbeat();
+    }
+  }
+
+  private dueAt(message: KafkaMessage): number {
+    const state = readState(message.headers);
+    return 'missing' in state ? 0 : (state.dueAt ?? 0);
+  }
+
+  /** False when the wait was cut short (stopping, or the partition moved to another member). */
+  private async waitUntil(dueAt: number, payload: EachBatchPayload): Promise<boolean> {
+    for (;;) {
+      const remaining = dueAt - this.now();
+      if (remaining <= 0) return true;
+      if (!payload.isRunning() || payload.isStale()) return false;
+      try {
+        await delay(Math.min(remaining, 1_000), this.abort.signal);
+      } catch {
+        return false;
+      }
+      await payload.heartbeat();
+    }
+  }
+
+  private async forward(outputs: Output[]): Promise<void> {
+    if (outputs.length === 0) return;
+    const byTopic = new Map<string, Message[]>();
+    for (const { topic, message } of outputs) byTopic.set(topic, [...(byTopic.get(topic) ?? []), message]);
+    await this.deps.producer.sendBatch({
+      acks: -1,
+      topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })),
+    });
+  }
+
+  private kindOf(topic: string): RecordKind | undefined {
+    if (topic === this.deps.config.PURCHASE_ORDERS_TOPIC) return 'purchase-order';
+    if (topic === this.deps.config.SOLD_QUANTITIES_TOPIC) return 'sold-quantity';
+    return undefined;
+  }
+
+  private async requestsFor(kind: RecordKind, value: Buffer): Promise<DeliveryRequest[]> {
+    const { codec, config } = this.deps;
+    const endpoints = { erpUrl: config.ERP_URL, supplierApiUrl: config.SUPPLIER_API_URL };
+    if (kind === 'purchase-order') {
+      return purchaseOrderRequests(await codec.decode(value, 'PurchaseOrder'), endpoints);
+    }
+    return soldQuantityRequests(await codec.decode(value, 'SoldQuantity'), endpoints);
+  }
+
+  private async deliver(
+    stage: number,
+    topic: string,
+    partition: number,
+    message: KafkaMessage,
+  ): Promise<Output[]> {
+    const now = this.now();
+    const previous = stage === 0 ? undefined : readState(message.headers);
+    const origin =
+      previous === undefined
+        ? { topic, partition, offset: message.offset, timestamp: Number(message.timestamp) }
+        : 'missing' in previous
+          ? undefined
+          : {
+              topic: previous.originalTopic,
+              partition: previous.originalPartition,
+              offset: previous.originalOffset,
+              timestamp: previous.originalTimestamp,
+            };
+    const fresh = (error: string): DeliveryState => ({
+      destination: 'erp',
+      attempts: 0,
+      originalTopic: origin?.topic ?? topic,
+      originalPartition: origin?.partition ?? partition,
+      originalOffset: origin?.offset ?? message.offset,
+      originalTimestamp: origin?.timestamp ?? Number(message.timestamp),
+      firstFailedAt: now,
+      lastFailedAt: now,
+      lastErrorCode: 'UNDECODABLE',
+      lastError: error,
+      lastStatus: undefined,
+      dueAt: undefined,
+    });
+    if (previous !== undefined && 'missing' in previous) {
+      return [
+        this.deadLetter(message, fresh(`not a delivery record: no ${previous.missing}`), 'undecodable', now),
+      ];
+    }
+    const kind = this.kindOf(origin?.topic ?? topic);
+    if (kind === undefined || message.value === null) {
+      return [
+        this.deadLetter(
+          message,
+          fresh(`no deliverable record from ${origin?.topic ?? topic}`),
+          'undecodable',
+          now,
+        ),
+      ];
+    }
+    let requests: DeliveryRequest[];
+    try {
+      requests = await this.requestsFor(kind, message.value);
+    } catch (error) {
+      return [this.deadLetter(message, fresh(`cannot decode: ${errorMessage(error)}`), 'undecodable', now)];
+    }
+    if (previous !== undefined) requests = requests.filter((r) => r.destination === previous.destination);
+    const outputs: Output[] = [];
+    for (const request of requests) {
+      const output = await this.attempt(
+        stage,
+        request,
+        message,
+        previous,
+        origin as NonNullable<typeof origin>,
+      );
+      if (output) outputs.push(output);
+    }
+    return outputs;
+  }
+
+  private async attempt(
+    stage: number,
+    request: DeliveryRequest,
+    message: KafkaMessage,
+    previous: DeliveryState | undefined,
+    origin: { topic: string; partition: number; offset: string; timestamp: number },
+  ): Promise<Output | undefined> {
+    const { metrics, config } = this.deps;
+    const started = this.now();
+    const outcome = await this.deps.send(request);
+    const now = this.now();
+    const labels = { kind: request.kind, destination: request.destination };
+    metrics.call.observe({ destination: request.destination, outcome: outcome.kind }, (now - started) / 1000);
+    if (outcome.kind === 'delivered') {
+      metrics.delivered.inc({ ...labels, stage: String(stage) });
+      if (outcome.replayed) metrics.replayed.inc(labels);
+      metrics.latency.observe(labels, Math.max(0, now - origin.timestamp) / 1000);
+      return undefined;
+    }
+    const state: DeliveryState = {
+      destination: request.destination,
+      attempts: (previous?.attempts ?? 0) + 1,
+      originalTopic: origin.topic,
+      originalPartition: origin.partition,
+      originalOffset: origin.offset,
+      originalTimestamp: origin.timestamp,
+      firstFailedAt: previous?.firstFailedAt ?? now,
+      lastFailedAt: now,
+      lastErrorCode: outcome.code,
+      lastError: outcome.message,
+      lastStatus: outcome.status,
+      dueAt: undefined,
+    };
+    const nextDelay = config.RETRY_DELAYS_MS[stage];
+    if (outcome.retriable && nextDelay !== undefined) {
+      metrics.retried.inc({ stage: String(stage + 1), destination: request.destination, code: outcome.code });
+      return {
+        topic: retryTopicName(config.RETRY_TOPIC_PREFIX, stage + 1),
+        message: {
+          key: message.key,
+          value: message.value,
+          headers: stateHeaders({ ...state, dueAt: now + nextDelay }),
+        },
+      };
+    }
+    const reason = outcome.retriable ? 'retries_exhausted' : 'non_retriable';
+    this.deps.logger.warn(
+      { destination: request.destination, key: request.idempotencyKey, reason, error: outcome.message },
+      'delivery dead-lettered',
+    );
+    return this.deadLetter(message, state, reason, now);
+  }
+
+  private deadLetter(
+    message: KafkaMessage,
+    state: DeliveryState,
+    reason: DeadLetterReason,
+    now: number,
+  ): Output {
+    this.deps.metrics.deadLettered.inc({ reason, destination: state.destination });
+    return {
+      topic: this.deps.config.DLQ_TOPIC,
+      message: { key: message.key, value: message.value, headers: deadLetterHeaders(state, reason, now) },
+    };
+  }
+}

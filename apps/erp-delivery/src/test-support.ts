@@ -1,0 +1,198 @@
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createCodec, type PurchaseOrder } from '@inventory/codec';
+import { createLogger } from '@inventory/core';
+import { createKafka } from '@inventory/kafka';
+import {
+  type AppProcess,
+  createTestTopic,
+  stackEndpoints,
+  startAppProcess,
+  uniqueName,
+} from '@inventory/testkit';
+import type { Kafka } from 'kafkajs';
+import pg from 'pg';
+import { buildDeliveryApp, type DeliveryApp } from './app.ts';
+import { parseDeliveryConfig } from './config.ts';
+import { httpSender } from './delivery/client.ts';
+import { retryTopicName } from './delivery/deliverer.ts';
+import { createMetrics, type DeliveryMetrics } from './metrics.ts';
+import { parseSuppliers, supplierLookup } from './sold/suppliers.ts';
+
+export const erpToken = 'test-erp-token-7f3a';
+
+export const testSuppliers = parseSuppliers(
+  {
+    suppliers: [
+      { supplierId: 'SUP-ACME', skuPrefixes: ['ACME-'] },
+      { supplierId: 'SUP-ZETA', skuPrefixes: ['ZETA-'] },
+    ],
+  },
+  'test suppliers',
+);
+
+/** The topics and tables of one isolated delivery deployment. */
+export interface DeliveryWorld {
+  purchaseOrders: string;
+  soldQuantities: string;
+  events: string;
+  deadLetter: string;
+  retryPrefix: string;
+  schema: string;
+  env: Record<string, string>;
+}
+
+export async function createDeliveryWorld(options: {
+  erpUrl: string;
+  delays: number[];
+  summarize?: boolean;
+  env?: Record<string, string>;
+}): Promise<DeliveryWorld> {
+  const retryPrefix = `inventory.test-retry-${uniqueName('d').replace(/-/g, '')}-`;
+  for (let stage = 1; stage <= options.delays.length; stage++)
+    await createNamedTopic(retryTopicName(retryPrefix, stage), 3);
+  const world = {
+    purchaseOrders: await createTestTopic('purchase-orders', 3),
+    soldQuantities: await createTestTopic('sold-quantities', 3),
+    events: await createTestTopic('events', 3),
+    deadLetter: await createTestTopic('delivery-dlq', 2),
+    retryPrefix,
+    schema: uniqueName('erp_delivery').replace(/-/g, '_'),
+  };
+  const endpoints = stackEndpoints();
+  const group = uniqueName('delivery');
+  const suppliersFile = join(mkdtempSync(join(tmpdir(), 'erp-delivery-')), 'suppliers.json');
+  writeFileSync(suppliersFile, JSON.stringify(testSuppliers));
+  return {
+    ...world,
+    env: {
+      DELIVERY_KAFKA_BROKERS: endpoints.KAFKA_BROKERS,
+      ...(endpoints.SCHEMA_REGISTRY_URL
+        ? { DELIVERY_SCHEMA_REGISTRY_URL: endpoints.SCHEMA_REGISTRY_URL }
+        : {}),
+      DELIVERY_GROUP_ID: group,
+      DELIVERY_SUMMARY_GROUP_ID: `${group}-sold`,
+      DELIVERY_PURCHASE_ORDERS_TOPIC: world.purchaseOrders,
+      DELIVERY_SOLD_QUANTITIES_TOPIC: world.soldQuantities,
+      DELIVERY_EVENTS_TOPIC: world.events,
+      DELIVERY_DLQ_TOPIC: world.deadLetter,
+      DELIVERY_RETRY_TOPIC_PREFIX: retryPrefix,
+      DELIVERY_RETRY_DELAYS_MS: options.delays.join(','),
+      DELIVERY_ERP_URL: options.erpUrl,
+      DELIVERY_ERP_TOKEN: erpToken,
+      DELIVERY_SUPPLIER_API_URL: options.erpUrl,
+      DELIVERY_SUPPLIER_TOKEN: erpToken,
+      DELIVERY_SUMMARIZE: String(options.summarize ?? false),
+      DELIVERY_SUPPLIERS_FILE: suppliersFile,
+      DELIVERY_POSTGRES_URL: endpoints.POSTGRES_INVENTORY_URL,
+      DELIVERY_POSTGRES_SCHEMA: world.schema,
+      DELIVERY_SESSION_TIMEOUT_MS: '10000',
+      DELIVERY_LOG_LEVEL: 'warn',
+      ...options.env,
+    },
+  };
+}
+
+async function createNamedTopic(topic: string, partitions: number): Promise<void> {
+  const admin = testKafkaClient().admin();
+  await admin.connect();
+  try {
+    await admin.createTopics({
+      waitForLeaders: true,
+      topics: [{ topic, numPartitions: partitions, replicationFactor: 1 }],
+    });
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+export const testKafkaClient = (): Kafka =>
+  createKafka({ clientId: uniqueName('delivery-test'), brokers: stackEndpoints().KAFKA_BROKERS.split(',') });
+
+export interface InProcessDelivery {
+  app: DeliveryApp;
+  metrics: DeliveryMetrics;
+  stop(): Promise<void>;
+}
+
+/** The service built by its factory in this process, with real Kafka, PostgreSQL and HTTP. */
+export async function startDelivery(
+  world: DeliveryWorld,
+  env: Record<string, string> = {},
+): Promise<InProcessDelivery> {
+  const config = parseDeliveryConfig({ ...world.env, ...env });
+  const logger = createLogger('erp-delivery-test', config.LOG_LEVEL);
+  const kafka = createKafka({ clientId: uniqueName('delivery'), brokers: config.KAFKA_BROKERS });
+  const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+  await producer.connect();
+  const pool = config.SUMMARIZE ? new pg.Pool({ connectionString: config.POSTGRES_URL, max: 4 }) : undefined;
+  const metrics = createMetrics();
+  const app = buildDeliveryApp({
+    config,
+    kafka,
+    producer,
+    codec: createCodec({ registryUrl: config.SCHEMA_REGISTRY_URL }),
+    send: httpSender({
+      tokens: { erp: config.ERP_TOKEN, supplier: config.SUPPLIER_TOKEN },
+      timeoutMs: config.REQUEST_TIMEOUT_MS,
+    }),
+    pool,
+    supplierOf: supplierLookup(
+      config.SUPPLIERS_FILE
+        ? parseSuppliers(JSON.parse(readFileSync(config.SUPPLIERS_FILE, 'utf8')), config.SUPPLIERS_FILE)
+        : undefined,
+    ),
+    metrics,
+    logger,
+  });
+  await app.start();
+  return {
+    app,
+    metrics,
+    async stop() {
+      await app.stop();
+      await producer.disconnect();
+      await pool?.end();
+    },
+  };
+}
+
+const appDir = fileURLToPath(new URL('..', import.meta.url));
+
+/** The real service process (src/main.ts). */
+export function startDeliveryProcess(world: DeliveryWorld, env: Record<string, string> = {}): AppProcess {
+  return startAppProcess(appDir, { PATH: process.env.PATH, ...world.env, ...env }, 'DELIVERY_HTTP_PORT');
+}
+
+export function testOrder(orderId: string, lines = 1): PurchaseOrder {
+  return {
+    orderId,
+    customerRef: `customer-${orderId}`,
+    lines: Array.from({ length: lines }, (_, i) => ({
+      lineNo: i + 1,
+      sku: `ACME-${(i % 7) + 1}`,
+      locationId: 'DC-NORTH',
+      quantity: i + 1,
+      reservationId: `${orderId}:${i + 1}`,
+    })),
+    confirmedAt: Date.parse('2026-12-01T09:00:00Z'),
+  };
+}
+
+export async function publishOrders(kafka: Kafka, topic: string, orders: PurchaseOrder[]): Promise<void> {
+  const codec = createCodec({ registryUrl: stackEndpoints().SCHEMA_REGISTRY_URL });
+  const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+  await producer.connect();
+  try {
+    const values = await codec.encodeAll(`${topic}-value`, 'PurchaseOrder', orders);
+    await producer.send({
+      topic,
+      acks: -1,
+      messages: orders.map((order, i) => ({ key: order.orderId, value: values[i] as Buffer })),
+    });
+  } finally {
+    await producer.disconnect();
+  }
+}
