@@ -15,8 +15,11 @@ const wasUp = runTsx(cli, ['status'], quiet) === 0;
 if (runTsx(cli, ['up']) !== 0) process.exit(1);
 if (runTsx(cli, ['seed']) !== 0) process.exit(1);
 
-const apps = readdirSync(join(root, 'apps'))
-  .map((name) => ({ name, dir: join(root, 'apps', name) }))
+// Tools with a start:local (the ERP simulator) run too: the apps talk to them.
+const apps = ['tools', 'apps']
+  .flatMap((folder) =>
+    readdirSync(join(root, folder)).map((name) => ({ name, dir: join(root, folder, name) })),
+  )
   .filter((app) => existsSync(join(app.dir, 'package.json')))
   .map((app) => ({ ...app, pkg: JSON.parse(readFileSync(join(app.dir, 'package.json'), 'utf8')) }));
 
@@ -50,6 +53,7 @@ The local platform is up.
   SAP stand-in:       npm run sap -- post 100 10   (goods movements, captured by Debezium)
 Apps:`);
 for (const app of apps) {
+  if (app.dir.includes('/tools/') && !app.pkg.scripts?.['start:local']) continue;
   const state = app.pkg.scripts?.['start:local']
     ? `running (${app.pkg.inventory?.url ?? 'see its log'})`
     : `not built yet: ${app.pkg.description}`;

@@ -123,6 +123,12 @@ describe('GET /inventory', () => {
     expect(sim.stats().requests.inventory).toBe(2);
   });
 
+  it('serves a raw payload unvalidated, for an ERP that sends bad records', async () => {
+    const raw = '{"items":[{"sku":"A","qty":-1}],"extra":true}';
+    sim.setInventoryPayload(raw);
+    expect(await (await get()).text()).toBe(raw);
+  });
+
   it('requires the token', async () => {
     expect((await get(null)).status).toBe(401);
   });

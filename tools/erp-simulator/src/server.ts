@@ -28,6 +28,8 @@ export interface ErpSimulator {
   setRules(rules: FailureRule[]): void;
   clearRules(): void;
   setInventory(snapshot: InventorySnapshot): void;
+  /** Serves these bytes as GET /inventory, unvalidated (bad records, broken payloads). */
+  setInventoryPayload(payload: Buffer | string): void;
   stats(): ErpStats;
   received(kind: ReceivedKind): ReceivedRecord[];
   alerts(): ReceivedAlert[];
@@ -84,6 +86,7 @@ export async function startErpSimulator(options: ErpSimulatorOptions): Promise<E
     setRules: (rules) => void state.setRules(rules),
     clearRules: () => state.rules.clear(),
     setInventory: (snapshot) => void state.setInventory(snapshot),
+    setInventoryPayload: (payload) => state.setInventoryPayload(Buffer.from(payload)),
     stats: () => state.statsSnapshot(),
     received: (kind) => state.received(kind),
     alerts: () => state.alerts(),

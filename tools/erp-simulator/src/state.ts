@@ -68,6 +68,11 @@ export class SimulatorState {
     return { asOf, items: items.length, bytes: this.inventory.length };
   }
 
+  /** Served as given, unvalidated: an ERP that sends bad records, or something that is not a snapshot. */
+  setInventoryPayload(payload: Buffer): void {
+    this.inventory = Buffer.from(payload);
+  }
+
   inventoryBytes(): Buffer {
     return this.inventory;
   }
