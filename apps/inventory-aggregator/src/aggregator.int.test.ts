@@ -1,6 +1,7 @@
-import { createCodec } from '@inventory/codec';
+import { createCodec, type InventoryEvent } from '@inventory/codec';
 import { waitFor } from '@inventory/core';
-import { collect, stackEndpoints, testKafka } from '@inventory/testkit';
+import type { StoredLocation } from '@inventory/read-model';
+import { collect, stackEndpoints, testKafka, uniqueName } from '@inventory/testkit';
 import kafkajs from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -168,6 +169,96 @@ describe('inventory-aggregator against the real stack', () => {
       await stock.stop();
       // Every location the sku had, from the outbox, plus the one changed by the new event.
       expect(republished.length).toBeGreaterThanOrEqual(locations.length + 1);
+    } finally {
+      await aggregator.ready();
+      aggregator.child.kill('SIGTERM');
+      expect(await aggregator.exited).toBe(0);
+    }
+  });
+  it('a reconciliation COUNT as of T, published after sales that happened after T, keeps those sales', async () => {
+    const sku = uniqueName('RECON-SKU');
+    const T = Date.now() - 600_000;
+    const movement = (eventId: string, type: InventoryEvent['type'], quantity: number, at: number) =>
+      ({
+        eventId: `${sku}-${eventId}`,
+        type,
+        sku,
+        locationId: 'S-2',
+        quantity,
+        occurredAt: at,
+        recordedAt: at,
+        source: 'STORE',
+        sourceRef: null,
+      }) satisfies InventoryEvent;
+    const stored = async () => {
+      const keys = await redis.keys(`${world.prefix}:{p*}:sku:${sku}`);
+      const value = keys[0] ? await redis.hget(keys[0], 'l:S-2') : null;
+      return value ? (JSON.parse(value) as StoredLocation) : undefined;
+    };
+    const aggregator = startAggregator(world);
+    try {
+      // The movements before the snapshot, and those after it that reach Kafka before it.
+      await produceEvents(world, [
+        movement('count', 'COUNT', 30, T - 3_600_000),
+        movement('before', 'SALE', 4, T - 1_000),
+        movement('after-1', 'SALE', 2, T + 1_000),
+        movement('after-2', 'SALE', 1, T + 2_000),
+        movement('after-3', 'RECEIPT', 10, T + 3_000),
+      ]);
+      // Folded and stored (with their journal) before the COUNT arrives, in an earlier batch.
+      const before = await waitFor(async () => ((await stored())?.version === 5 ? stored() : undefined), {
+        description: 'the movements to be folded',
+        timeoutMs: 60_000,
+      });
+      expect(before).toMatchObject({
+        onHand: 30 - 4 - 2 - 1 + 10,
+        journal: [
+          [T - 1_000, -4],
+          [T + 1_000, -2],
+          [T + 2_000, -1],
+          [T + 3_000, 10],
+        ],
+      });
+      // The ERP's snapshot taken at T: it already saw the sale before T, not those after.
+      await produceEvents(world, [
+        {
+          ...movement('reconciliation', 'COUNT', 50, T),
+          source: 'RECONCILIATION',
+          sourceRef: 'erp-snapshot',
+        },
+        movement('after-4', 'SALE', 3, T + 4_000),
+      ]);
+      await waitDrained(redis, world);
+      expect(await stored()).toMatchObject({
+        onHand: 50 - 2 - 1 + 10 - 3,
+        lastCountAt: T,
+        version: 7,
+        journal: [
+          [T + 1_000, -2],
+          [T + 2_000, -1],
+          [T + 3_000, 10],
+          [T + 4_000, -3],
+        ],
+      });
+      const metrics = await (await fetch(`http://127.0.0.1:${aggregator.port}/metrics`)).text();
+      expect(metrics).toMatch(/aggregator_counts_unplaced_total 0/);
+      // The stock topic carries the absolute value (its schema has no journal).
+      const codec = createCodec({ registryUrl: stackEndpoints().SCHEMA_REGISTRY_URL });
+      const stock = await collect(testKafka(), world.stock);
+      const newest = await waitFor(
+        async () => {
+          for (const m of stock.messages) {
+            if (m.message.key?.toString() !== `S-2|${sku}`) continue;
+            const level = await codec.decode(m.message.value as Buffer, 'StockLevel');
+            if (level.sku === sku && level.version === 7) return level;
+          }
+          return undefined;
+        },
+        { description: 'the stock record of the reconciled location', timeoutMs: 30_000 },
+      );
+      await stock.stop();
+      expect(newest).toMatchObject({ onHand: 54, lastCountAt: T });
+      expect(newest).not.toHaveProperty('journal');
     } finally {
       await aggregator.ready();
       aggregator.child.kill('SIGTERM');

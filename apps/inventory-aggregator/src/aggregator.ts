@@ -2,7 +2,14 @@ import type { AvroCodec } from '@inventory/codec';
 import type { Logger } from '@inventory/core';
 import type { Admin, Consumer, EachBatchPayload, Kafka, Producer } from 'kafkajs';
 import type { AggregatorConfig } from './config.ts';
-import { changeKey, fold, type LocationState, type SequencedEvent, type SkuState } from './fold/fold.ts';
+import {
+  changeKey,
+  type FoldOptions,
+  fold,
+  type LocationState,
+  type SequencedEvent,
+  type SkuState,
+} from './fold/fold.ts';
 import type { AggregatorMetrics } from './metrics.ts';
 import { changedOutputs, fullOutputs, hashesOf } from './outputs.ts';
 import { type Decoded, deadLetter, decodeEvents } from './poison.ts';
@@ -44,9 +51,16 @@ export class Aggregator {
   private assigned: number[] = [];
   private rebuilding: Promise<void> | undefined;
   private readonly now: () => number;
+  private readonly foldOptions: FoldOptions;
 
   constructor(private readonly deps: AggregatorDeps) {
     this.now = deps.now ?? Date.now;
+    this.foldOptions = {
+      journal: {
+        horizonMs: deps.config.COUNT_JOURNAL_HORIZON_MS,
+        maxEntries: deps.config.COUNT_JOURNAL_MAX_ENTRIES,
+      },
+    };
     this.commands = {
       codec: deps.codec,
       reservations: deps.reservations,
@@ -247,7 +261,7 @@ export class Aggregator {
       for (const locationId of locations)
         before.set(changeKey(sku, locationId), state.get(sku)?.get(locationId));
     const seen = await store.seen(partition, [...new Set(events.map((e) => e.event.eventId))]);
-    const result = fold(state, events, (id) => seen.has(id));
+    const result = fold(state, events, (id) => seen.has(id), this.foldOptions);
     const outputs = changedOutputs(partition, state, totals, before, result.changed, this.deps.regionOf);
     const nextOffset = Number(last.offset) + 1;
     // Each changed sku's hash gets its total and its changed locations only.
@@ -289,6 +303,7 @@ export class Aggregator {
     metrics.applied.inc(result.appliedEventIds.length - result.late);
     metrics.late.inc(result.late);
     metrics.duplicates.inc(result.duplicates);
+    metrics.unplacedCounts.inc(result.unplacedCounts);
     metrics.lag.set({ partition: String(partition) }, Math.max(0, Number(batch.highWatermark) - nextOffset));
     metrics.foldSeconds.observe(Number(process.hrtime.bigint() - started) / 1e9);
   }

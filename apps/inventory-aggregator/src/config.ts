@@ -1,5 +1,6 @@
 import { parseSettings, setting, type z } from '@inventory/config';
 import { topicNames } from '@inventory/kafka';
+import { defaultJournalBounds } from './fold/journal.ts';
 
 const hour = 60 * 60 * 1000;
 
@@ -25,6 +26,14 @@ const shape = {
   RESERVATION_TICK_MS: setting.nonNegativeInt().default(5_000),
   /** An eventId applied within this horizon is dropped when it comes again. */
   DEDUP_HORIZON_MS: setting.positiveInt().default(24 * hour),
+  /**
+   * Each location x sku journals its applied deltas so that a COUNT as of an earlier time,
+   * folded after them, adds them. Entries older than updatedAt minus this are pruned; a
+   * COUNT older than a pruned entry is set absolutely (aggregator_counts_unplaced_total).
+   */
+  COUNT_JOURNAL_HORIZON_MS: setting.positiveInt().default(defaultJournalBounds.horizonMs),
+  /** Most journal entries (distinct occurredAt) kept per location x sku: bounds memory and write size. */
+  COUNT_JOURNAL_MAX_ENTRIES: setting.positiveInt().default(defaultJournalBounds.maxEntries),
   SESSION_TIMEOUT_MS: setting.positiveInt().default(10_000),
   HEARTBEAT_INTERVAL_MS: setting.positiveInt().default(1_000),
   // Batches of different partitions overlap their Redis and Kafka waits; more than the

@@ -20,6 +20,11 @@ export function createMetrics() {
       help: 'Events older than the last COUNT of their location x sku, not applied',
       registers: [registry],
     }),
+    unplacedCounts: new Counter({
+      name: 'aggregator_counts_unplaced_total',
+      help: 'COUNTs older than what their location x sku journal still covers: set absolutely, later deltas folded before them are lost',
+      registers: [registry],
+    }),
     deadLettered: new Counter({
       name: 'aggregator_dead_letters_total',
       help: 'Poison events sent to the dead-letter topic, by error code',

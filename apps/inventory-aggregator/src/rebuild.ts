@@ -47,6 +47,9 @@ export async function rebuildPartitions(
       const locations = skus.get(level.sku) ?? new Map<string, LocationState>();
       const known = locations.get(level.locationId);
       if (!known || known.version < level.version) {
+        // The stock topic carries no count journal: the restored location reads as complete
+        // only after updatedAt (fold/journal.ts), so a COUNT older than that is set absolutely
+        // and counted as unplaced, never summed against a journal it does not have.
         locations.set(level.locationId, {
           onHand: level.onHand,
           reserved: level.reserved,

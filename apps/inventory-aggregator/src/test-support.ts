@@ -159,8 +159,16 @@ export const eventMix: InventoryEventType[] = [
   'COUNT',
 ];
 
-/** A reproducible stream: movements, counts, redeliveries (same eventId again) and late deltas. */
-export function generateEvents(count: number, seed: number): InventoryEvent[] {
+/**
+ * A reproducible stream: movements, counts, redeliveries (same eventId again) and late deltas.
+ * `countsInOrder`: no COUNT is older than an event before it, as a stream must be for a
+ * rebuild from the stock topic (which has no count journals) to stay exact.
+ */
+export function generateEvents(
+  count: number,
+  seed: number,
+  options: { countsInOrder?: boolean } = {},
+): InventoryEvent[] {
   let x = seed;
   const random = () => {
     x = (x * 1_103_515_245 + 12_345) % 2_147_483_648;
@@ -182,14 +190,22 @@ export function generateEvents(count: number, seed: number): InventoryEvent[] {
       sku: `SKU-${Math.floor(random() * 40)}`,
       locationId: pick(Object.keys(regions)),
       quantity: type === 'ADJUSTMENT' && random() < 0.5 ? -quantity : quantity,
-      // Mostly in order, sometimes from a few minutes back: some become late deltas after a COUNT.
-      occurredAt: t0 + i * 100 - (random() < 0.1 ? Math.floor(random() * 300_000) : 0),
+      // Mostly in order, sometimes from a few minutes back: some become late deltas after a
+      // COUNT, and a COUNT from back then is folded after deltas that happened after it.
+      occurredAt:
+        t0 +
+        i * 100 -
+        backdated(type, random() < 0.1 ? Math.floor(random() * 300_000) : 0, options.countsInOrder),
       recordedAt: t0 + i * 100,
       source: 'LOADGEN',
       sourceRef: null,
     });
   }
   return events;
+}
+
+function backdated(type: InventoryEventType, by: number, countsInOrder = false): number {
+  return countsInOrder && type === 'COUNT' ? 0 : by;
 }
 
 /** Expected onHand per sku and location: the plain reference fold. */

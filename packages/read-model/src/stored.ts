@@ -6,6 +6,17 @@ export interface StoredLocation {
   lastCountAt: number | null;
   version: number;
   inputOffset: number;
+  /**
+   * The aggregator's count journal (absent when empty): [occurredAt, summed delta] of the
+   * deltas applied after lastCountAt, ascending, one per occurredAt. A COUNT as of an
+   * earlier time that arrives later adds the deltas after it. Not part of inventory.stock.v1.
+   */
+  journal?: [number, number][];
+  /**
+   * The journal holds every applied delta after this time (some before it were pruned).
+   * Absent: after lastCountAt when `journal` is present, after updatedAt when it is not.
+   */
+  journalFrom?: number;
 }
 
 /** A reservation as the aggregator keeps it (`{p<n>}:res:<id>`, JSON). */

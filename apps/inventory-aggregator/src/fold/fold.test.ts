@@ -1,41 +1,10 @@
-import { type InventoryEvent, type InventoryEventType, inventoryEventTypes } from '@inventory/codec';
+import type { InventoryEvent } from '@inventory/codec';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { fold, type LocationState, reservationSaleRef, type SequencedEvent, type SkuState } from './fold.ts';
+import { arbitraryEvent, at, event, foldAll, foldInBatches, sequence, t0, unbounded } from './fixtures.ts';
+import { fold, type LocationState, reservationSaleRef, type SkuState } from './fold.ts';
 import { referenceOnHand } from './reference.ts';
 import { skuAvailability } from './totals.ts';
-
-const t0 = Date.parse('2026-11-22T08:00:00Z');
-let n = 0;
-const event = (
-  type: InventoryEventType,
-  quantity: number,
-  minute: number,
-  overrides: Partial<InventoryEvent> = {},
-) => {
-  n++;
-  return {
-    eventId: `e${n}`,
-    type,
-    sku: 'SKU-1',
-    locationId: 'STORE-001',
-    quantity,
-    occurredAt: t0 + minute * 60_000,
-    recordedAt: t0,
-    source: 'STORE',
-    sourceRef: null,
-    ...overrides,
-  } satisfies InventoryEvent;
-};
-const sequence = (events: InventoryEvent[]): SequencedEvent[] =>
-  events.map((e, offset) => ({ offset, event: e }));
-const foldAll = (events: InventoryEvent[]) => {
-  const state = new Map<string, SkuState>();
-  const result = fold(state, sequence(events), () => false);
-  return { state, result };
-};
-const at = (state: Map<string, SkuState>, sku = 'SKU-1', location = 'STORE-001') =>
-  state.get(sku)?.get(location);
 
 describe('fold semantics', () => {
   it('a reservation sale takes its units out of reserved and onHand, even when late after a count', () => {
@@ -52,14 +21,14 @@ describe('fold semantics', () => {
     ]);
     const sale = (minute: number, id: string) =>
       event('SALE', 3, minute, { source: 'WEBSHOP', sourceRef: reservationSaleRef(id) });
-    fold(state, sequence([sale(5, 'r1')]), () => false);
+    fold(state, sequence([sale(5, 'r1')]), () => false, unbounded);
     expect(at(state)).toMatchObject({ onHand: 7, reserved: 1, version: 4 });
     // A COUNT at minute 10 already saw the goods gone; a sale from minute 8 still ends the hold.
-    fold(state, sequence([event('COUNT', 7, 10), sale(8, 'r2')]), () => false);
+    fold(state, sequence([event('COUNT', 7, 10), sale(8, 'r2')]), () => false, unbounded);
     expect(at(state)).toMatchObject({ onHand: 7, reserved: 0 });
     // A plain web-shop sale without a reservation leaves reserved alone.
     state.get('SKU-1')?.set('STORE-001', { ...(at(state) as LocationState), reserved: 2 });
-    fold(state, sequence([event('SALE', 1, 20, { source: 'WEBSHOP' })]), () => false);
+    fold(state, sequence([event('SALE', 1, 20, { source: 'WEBSHOP' })]), () => false, unbounded);
     expect(at(state)).toMatchObject({ onHand: 6, reserved: 2 });
   });
 
@@ -92,9 +61,14 @@ describe('fold semantics', () => {
   it('an eventId is applied once, within a batch and across batches', () => {
     const sale = event('SALE', 2, 1);
     const state = new Map<string, SkuState>();
-    const first = fold(state, sequence([event('RECEIPT', 10, 0), sale, sale]), () => false);
+    const first = fold(state, sequence([event('RECEIPT', 10, 0), sale, sale]), () => false, unbounded);
     expect(first.duplicates).toBe(1);
-    const second = fold(state, [{ offset: 5, event: sale }], (id) => first.appliedEventIds.includes(id));
+    const second = fold(
+      state,
+      [{ offset: 5, event: sale }],
+      (id) => first.appliedEventIds.includes(id),
+      unbounded,
+    );
     expect(second.duplicates).toBe(1);
     expect(at(state)?.onHand).toBe(8);
   });
@@ -119,47 +93,6 @@ describe('fold semantics', () => {
     ]);
   });
 });
-
-const arbitraryEvent = fc
-  .record({
-    id: fc.integer({ min: 0, max: 40 }),
-    type: fc.constantFrom(...inventoryEventTypes),
-    quantity: fc.integer({ min: 1, max: 50 }),
-    negative: fc.boolean(),
-    minute: fc.integer({ min: 0, max: 120 }),
-    sku: fc.constantFrom('A', 'B', 'C'),
-    location: fc.constantFrom('S1', 'S2', 'W1'),
-  })
-  .map(
-    (r): InventoryEvent => ({
-      // The same id always stands for the same event, as a redelivery would.
-      eventId: `id-${r.id}-${r.type}-${r.quantity}-${r.minute}-${r.sku}-${r.location}`,
-      type: r.type,
-      sku: r.sku,
-      locationId: r.location,
-      quantity: r.type === 'ADJUSTMENT' && r.negative ? -r.quantity : r.quantity,
-      occurredAt: t0 + r.minute * 60_000,
-      recordedAt: t0,
-      source: 'LOADGEN',
-      sourceRef: null,
-    }),
-  );
-
-/** Folds `events` cut into batches at `cuts`, remembering applied ids between batches as Redis does. */
-function foldInBatches(events: SequencedEvent[], cuts: number[]) {
-  const state = new Map<string, SkuState>();
-  const seen = new Set<string>();
-  const bounds = [
-    0,
-    ...[...new Set(cuts.map((c) => c % (events.length + 1)))].sort((a, b) => a - b),
-    events.length,
-  ];
-  for (let i = 0; i + 1 < bounds.length; i++) {
-    const result = fold(state, events.slice(bounds[i], bounds[i + 1]), (id) => seen.has(id));
-    for (const id of result.appliedEventIds) seen.add(id);
-  }
-  return state;
-}
 
 describe('fold properties', () => {
   it('one batch, many batches, or a replay with duplicates give the same state', () => {
@@ -192,7 +125,7 @@ describe('fold properties', () => {
     fc.assert(
       fc.property(fc.array(arbitraryEvent, { maxLength: 60 }), (events) => {
         const state = new Map<string, SkuState>();
-        fold(state, sequence(events), () => false);
+        fold(state, sequence(events), () => false, unbounded);
         for (const [key, onHand] of referenceOnHand(events)) {
           const [sku, location] = key.split('|') as [string, string];
           expect(state.get(sku)?.get(location)?.onHand).toBe(onHand);

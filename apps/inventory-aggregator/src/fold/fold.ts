@@ -1,5 +1,15 @@
 import { type InventoryEvent, onHandDelta } from '@inventory/codec';
 import type { StoredLocation } from '@inventory/read-model';
+import {
+  type Journal,
+  type JournalBounds,
+  type JournalEntry,
+  journalOf,
+  placeCount,
+  recordDelta,
+  storedEntries,
+  storedFrom,
+} from './journal.ts';
 
 /**
  * State of one sku at one location, as the read model and inventory.stock.v1 hold it:
@@ -22,6 +32,16 @@ export interface FoldResult {
   /** Deltas older than the location's last COUNT, and COUNTs older than it: already inside that count. */
   late: number;
   duplicates: number;
+  /**
+   * COUNTs whose time is before what the journal still covers (pruned by its bounds): set
+   * absolutely, so deltas after their time folded before them are lost.
+   */
+  unplacedCounts: number;
+}
+
+export interface FoldOptions {
+  /** Bounds of the per location x sku journal that places COUNTs folded after later deltas. */
+  journal: JournalBounds;
 }
 
 /** sourceRef of the SALE the aggregator emits when a reservation is committed. */
@@ -42,14 +62,29 @@ export const changeKey = (sku: string, locationId: string) => `${sku}\u0000${loc
  * state and events always give the same result, whatever the batch boundaries, which is
  * what makes replay after a crash exact. `seen` tells which eventIds are already applied
  * (from earlier batches); ids applied within this call are tracked here.
+ *
+ * A COUNT is the truth at its occurredAt T, which may be older than deltas folded before
+ * it (they reached Kafka first): onHand := quantity + the journal's deltas after T, and
+ * the journal keeps only those. The journal is pruned per event, never per batch, so
+ * pruning too is independent of batch boundaries.
  */
 export function fold(
   state: Map<string, SkuState>,
   events: SequencedEvent[],
   seen: (eventId: string) => boolean,
+  options: FoldOptions,
 ): FoldResult {
-  const result: FoldResult = { changed: new Set(), appliedEventIds: [], late: 0, duplicates: 0 };
+  const result: FoldResult = {
+    changed: new Set(),
+    appliedEventIds: [],
+    late: 0,
+    duplicates: 0,
+    unplacedCounts: 0,
+  };
   const appliedNow = new Set<string>();
+  // Journal arrays created in this call: changed in place by later events of the call.
+  // Others are shared with the state the batch read (its `before`) and are copied first.
+  const owned = new Set<readonly JournalEntry[]>();
   for (const { offset, event } of events) {
     if (appliedNow.has(event.eventId) || seen(event.eventId)) {
       result.duplicates++;
@@ -67,6 +102,8 @@ export function fold(
       lastCountAt: null,
       version: 0,
       inputOffset: -1,
+      // Nothing applied yet, nothing pruned: complete.
+      journal: [],
     };
     // The eventId counts as seen even when the event is late: a redelivery must not apply later.
     appliedNow.add(event.eventId);
@@ -90,14 +127,47 @@ export function fold(
       continue;
     }
     const delta = onHandDelta(event.type, event.quantity);
+    const updatedAt = Math.max(current.updatedAt, event.occurredAt);
+    const journal = journalOf(current);
+    const mine = owned.has(journal.entries);
+    let onHand: number;
+    let lastCountAt = current.lastCountAt;
+    let nextJournal: Journal;
+    if (delta === undefined) {
+      // Not late, so T >= lastCountAt. Deltas at T folded before the COUNT are inside it;
+      // those at T folded after it are applied (late means before lastCountAt).
+      const placement = placeCount(journal, event.occurredAt, updatedAt, options.journal, mine);
+      if (!placement.placed) result.unplacedCounts++;
+      onHand = event.quantity + placement.later;
+      lastCountAt = event.occurredAt;
+      nextJournal = placement.journal;
+    } else {
+      onHand = current.onHand + delta;
+      nextJournal = recordDelta(
+        journal,
+        event.occurredAt,
+        delta,
+        lastCountAt,
+        updatedAt,
+        options.journal,
+        mine,
+      );
+    }
+    if (nextJournal.entries !== journal.entries) owned.add(nextJournal.entries);
+    // Always the same keys (undefined ones are left out of the JSON): one object shape.
     const next: LocationState = {
-      onHand: delta === undefined ? event.quantity : current.onHand + delta,
+      onHand,
       reserved,
-      updatedAt: Math.max(current.updatedAt, event.occurredAt),
-      lastCountAt: delta === undefined ? event.occurredAt : current.lastCountAt,
+      updatedAt,
+      lastCountAt,
       version: current.version + 1,
       inputOffset: offset,
+      journal: storedEntries(nextJournal),
+      journalFrom: storedFrom(nextJournal, lastCountAt),
     };
+    // The journal changes only with an applied event, which always changes version (and
+    // so the stock output): a journal-only change, which would need a write without an
+    // output, cannot happen.
     sku.set(event.locationId, next);
     result.changed.add(changeKey(event.sku, event.locationId));
   }

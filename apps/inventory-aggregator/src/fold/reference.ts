@@ -3,21 +3,32 @@ import type { InventoryEvent } from '@inventory/codec';
 /**
  * The documented rules written as plainly as possible, independent of fold.ts: the oracle
  * the fold's property tests and the integration tests compare against. Events in stream
- * order; returns onHand per `${sku}|${locationId}`.
+ * order; returns onHand per `${sku}|${locationId}`. The journal here is unbounded: the fold
+ * equals it as long as its bounds prune nothing a COUNT needs.
  */
 export function referenceOnHand(events: InventoryEvent[]): Map<string, number> {
-  const state = new Map<string, { onHand: number; lastCountAt: number | null }>();
+  type Location = { onHand: number; lastCountAt: number | null; applied: { at: number; delta: number }[] };
+  const state = new Map<string, Location>();
   const applied = new Set<string>();
   for (const e of events) {
     if (applied.has(e.eventId)) continue;
     applied.add(e.eventId);
     const key = `${e.sku}|${e.locationId}`;
-    const s = state.get(key) ?? { onHand: 0, lastCountAt: null };
+    const s = state.get(key) ?? { onHand: 0, lastCountAt: null, applied: [] };
+    state.set(key, s);
+    // Older than the last COUNT: already inside it (a delta), or superseded by it (a COUNT).
     if (s.lastCountAt !== null && e.occurredAt < s.lastCountAt) continue;
-    if (e.type === 'COUNT') state.set(key, { onHand: e.quantity, lastCountAt: e.occurredAt });
-    else {
+    if (e.type === 'COUNT') {
+      // The count is the truth at its time; the deltas applied so far that happened after
+      // it still move the stock on from there.
+      const after = s.applied.filter((d) => d.at > e.occurredAt);
+      s.onHand = e.quantity + after.reduce((sum, d) => sum + d.delta, 0);
+      s.lastCountAt = e.occurredAt;
+      s.applied = after;
+    } else {
       const sign = e.type === 'SALE' || e.type === 'TRANSFER_OUT' ? -1 : 1;
-      state.set(key, { onHand: s.onHand + sign * e.quantity, lastCountAt: s.lastCountAt });
+      s.onHand += sign * e.quantity;
+      s.applied.push({ at: e.occurredAt, delta: sign * e.quantity });
     }
   }
   return new Map([...state].map(([k, v]) => [k, v.onHand]));
