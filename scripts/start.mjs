@@ -51,6 +51,9 @@ The local platform is up.
   RabbitMQ (MQ):      ${withoutPassword(endpoints.AMQP_URL)}
   Data lake:          ${join(home, 'lake')}   (npm run lake:query -- "SELECT type, count(*) FROM events GROUP BY type")
   SAP stand-in:       npm run sap -- post 100 10   (goods movements, captured by Debezium)
+  ERP simulator:      http://127.0.0.1:19160/_admin/stats   (orders and sold quantities received, alerts at /_admin/alerts)
+  ERP dead letters:   npm run erp:dlq -- list   (redrive: npm run erp:dlq -- redrive --key <orderId>)
+  Reconciliation:     npm run reconcile -- run   (ERP snapshot vs platform, now; scheduled 02:00 UTC), npm run reconcile -- jobs
 Apps:`);
 for (const app of apps) {
   if (app.dir.includes('/tools/') && !app.pkg.scripts?.['start:local']) continue;

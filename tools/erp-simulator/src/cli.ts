@@ -1,4 +1,4 @@
-// npm run erp-sim -w @inventory/erp-simulator -- [--port 19160] [--host 127.0.0.1] [--inventory FILE]
+// npm run erp-sim -w @inventory/erp-simulator -- [--port 19160] [--host 127.0.0.1] [--inventory FILE | --demo]
 // The bearer token comes from ERP_SIM_TOKEN, else from the committed development credentials.
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
@@ -25,12 +25,19 @@ function readSnapshot(file: string): InventorySnapshot {
   return JSON.parse(readFileSync(path, 'utf8')) as InventorySnapshot;
 }
 
+function demoSnapshot(): InventorySnapshot {
+  const file = new URL('../../../deploy/local/seed/erp-inventory.json', import.meta.url);
+  return JSON.parse(readFileSync(file, 'utf8')) as InventorySnapshot;
+}
+
 async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
       port: { type: 'string', default: '19160' },
       host: { type: 'string', default: '127.0.0.1' },
       inventory: { type: 'string' },
+      /** The demo snapshot of deploy/local/seed (what `npm start` serves). */
+      demo: { type: 'boolean', default: false },
     },
   });
   const port = Number(values.port);
@@ -43,6 +50,7 @@ async function main(): Promise<void> {
     port,
     token: process.env.ERP_SIM_TOKEN || devToken(),
     ...(values.inventory ? { inventory: readSnapshot(values.inventory) } : {}),
+    ...(values.demo && !values.inventory ? { inventory: demoSnapshot() } : {}),
   });
   console.log(`erp-simulator listening on ${sim.url} (admin API at ${sim.url}/_admin)`);
 

@@ -1,0 +1,83 @@
+import { parseSettings, setting, z } from '@inventory/config';
+import { InventoryError } from '@inventory/core';
+import { topicNames } from '@inventory/kafka';
+import { Cron } from 'croner';
+
+const minute = 60_000;
+
+const delays = z
+  .string()
+  .min(1)
+  .transform((value, context) => {
+    const parts = value.split(',').map((part) => Number(part.trim()));
+    if (parts.some((ms) => !Number.isInteger(ms) || ms < 0) || parts.length > 10) {
+      context.addIssue({
+        code: 'custom',
+        message: 'expected up to 10 comma-separated non-negative integers (ms)',
+      });
+      return z.NEVER;
+    }
+    return parts;
+  });
+
+const cron = z.string().refine(
+  (value) => {
+    try {
+      new Cron(value, { paused: true, timezone: 'UTC' }).stop();
+      return true;
+    } catch {
+      return false;
+    }
+  },
+  { message: 'not a cron expression (minute hour day-of-month month day-of-week)' },
+);
+
+const shape = {
+  KAFKA_BROKERS: setting.list(),
+  KAFKA_CLIENT_ID: setting.string().default('stock-reconciliation'),
+  SCHEMA_REGISTRY_URL: setting.url().optional(),
+  /** Corrections go here as COUNT events, so that the aggregator stays the only writer of state. */
+  EVENTS_TOPIC: setting.string().default(topicNames.events),
+  /** The aggregator's read model: the platform's state compared with the snapshot. */
+  REDIS_URL: setting.string(),
+  REDIS_PREFIX: setting.string().default('inv'),
+  /** Job records, the lease, the audit trail of corrections and discontinued skus. */
+  POSTGRES_URL: setting.string(),
+  POSTGRES_SCHEMA: z
+    .string()
+    .regex(/^[a-z_][a-z0-9_]*$/, 'a lower-case SQL identifier')
+    .default('reconciliation'),
+  /** Base URL of the ERP's API: GET /inventory. */
+  ERP_URL: setting.url(),
+  ERP_TOKEN: setting.string().optional(),
+  ERP_TOKEN_FILE: setting.string().optional(),
+  /** Waits before each retry of GET /inventory (so 1 + this many attempts). */
+  ERP_RETRY_DELAYS_MS: delays.default([5_000, 15_000, 45_000]),
+  ERP_TIMEOUT_MS: setting.positiveInt().default(5 * minute),
+  /** The lake's root: raw payloads are archived under inventory-sync/YYYY-MM-DD/. */
+  ARCHIVE_ROOT: setting.string(),
+  /** When the service runs the job (UTC), default 02:00 every day. */
+  SCHEDULE: cron.default('0 2 * * *'),
+  JOB_TIMEOUT_MS: setting.positiveInt().default(30 * minute),
+  /** Slack-compatible incoming webhook; unset: alerts are only logged. */
+  ALERT_WEBHOOK_URL: setting.url().optional(),
+  ALERT_CHANGED_ITEMS: setting.positiveInt().default(10_000),
+  ALERT_DURATION_MS: setting.positiveInt().default(15 * minute),
+  /** Shown in alerts, to tell environments apart. */
+  ENVIRONMENT: setting.string().default('local'),
+  HTTP_HOST: setting.string().default('127.0.0.1'),
+  HTTP_PORT: setting.port().default(19180),
+  LOG_LEVEL: setting.logLevel().default('info'),
+};
+
+export type ReconciliationConfig = z.infer<z.ZodObject<typeof shape>>;
+
+export function parseReconciliationConfig(env: Record<string, string | undefined>): ReconciliationConfig {
+  const config = parseSettings(shape, env, { prefix: 'RECON_' });
+  if (!config.ERP_TOKEN && !config.ERP_TOKEN_FILE)
+    throw new InventoryError(
+      'CONFIG_INVALID',
+      'invalid configuration: RECON_ERP_TOKEN or RECON_ERP_TOKEN_FILE: missing required setting',
+    );
+  return config;
+}

@@ -1,0 +1,201 @@
+import { hostname } from 'node:os';
+import type { AvroCodec, InventoryEvent } from '@inventory/codec';
+import { errorMessage, InventoryError, type Logger } from '@inventory/core';
+import type { Redis } from 'ioredis';
+import type { Producer } from 'kafkajs';
+import type { Alert } from './alerts.ts';
+import { archivePayload } from './archive.ts';
+import type { ReconciliationConfig } from './config.ts';
+import { fetchInventory } from './erp-client.ts';
+import type { ReconciliationMetrics } from './metrics.ts';
+import { correctionEvent, decide } from './plan.ts';
+import { readPlatformState } from './platform.ts';
+import { parseSnapshot } from './snapshot.ts';
+import type { Correction, JobResult, ReconciliationStore } from './store.ts';
+
+export interface JobDeps {
+  config: ReconciliationConfig;
+  store: ReconciliationStore;
+  redis: Redis;
+  producer: Producer;
+  codec: AvroCodec;
+  /** Partitions of the events topic: where the read model keeps each sku. */
+  partitions: number;
+  erpToken: string;
+  alert: Alert;
+  metrics: ReconciliationMetrics;
+  logger: Logger;
+}
+
+export interface JobOutcome extends JobResult {
+  jobId: number;
+  /** Milliseconds per step of a run that got that far (for logs and the benchmark). */
+  phases?: Record<string, number>;
+}
+
+const invalidLogged = 100;
+
+/**
+ * One reconciliation run. Order matters: the lease before anything else (two runs would
+ * publish competing corrections), the archive before any correction (the audit must show
+ * what the corrections came from), corrections through the canonical stream (the
+ * aggregator stays the only writer of state), the job row last with the outcome.
+ */
+export async function runReconciliation(deps: JobDeps, trigger: 'schedule' | 'manual'): Promise<JobOutcome> {
+  const { config, store, logger, alert, metrics } = deps;
+  const jobId = await store.createJob(trigger);
+  const log = logger.child({ jobId });
+  const refusal = await store.acquireLease(
+    jobId,
+    `${hostname()}:${process.pid}`,
+    config.JOB_TIMEOUT_MS + 60_000,
+  );
+  if (refusal) {
+    const error = `refused: job ${refusal.heldBy} holds the lease and is still running`;
+    await store.finishJob(jobId, { status: 'refused', error });
+    metrics.runs.inc({ status: 'refused' });
+    await alert('overlap', `job ${jobId} (${trigger}) did not start: job ${refusal.heldBy} is still running`);
+    return { jobId, status: 'refused', error };
+  }
+  const started = Date.now();
+  const abort = new AbortController();
+  const timeout = setTimeout(
+    () =>
+      abort.abort(new InventoryError('JOB_TIMEOUT', `the job ran longer than ${config.JOB_TIMEOUT_MS} ms`)),
+    config.JOB_TIMEOUT_MS,
+  );
+  const longRunning = setTimeout(
+    () =>
+      void alert(
+        'long-running',
+        `job ${jobId} has been running for more than ${Math.round(config.ALERT_DURATION_MS / 60_000)} min`,
+      ),
+    config.ALERT_DURATION_MS,
+  );
+  const progress: JobResult = { status: 'running' };
+  try {
+    const result = await Promise.race([
+      reconcile(deps, jobId, started, progress, abort.signal, log),
+      new Promise<never>((_, reject) =>
+        abort.signal.addEventListener('abort', () => reject(abort.signal.reason), { once: true }),
+      ),
+    ]);
+    await store.finishJob(jobId, result);
+    metrics.runs.inc({ status: 'completed' });
+    metrics.changed.set(result.itemsChanged ?? 0);
+    log.info({ ...result, durationMs: Date.now() - started }, 'reconciliation completed');
+    if ((result.itemsChanged ?? 0) > config.ALERT_CHANGED_ITEMS) {
+      await alert(
+        'many-changes',
+        `job ${jobId} corrected ${result.itemsChanged} items (more than ${config.ALERT_CHANGED_ITEMS})`,
+      );
+    }
+    return { jobId, ...result };
+  } catch (error) {
+    abort.abort();
+    const message = errorMessage(error);
+    await store.finishJob(jobId, { ...progress, status: 'failed', error: message });
+    metrics.runs.inc({ status: 'failed' });
+    log.error({ err: message }, 'reconciliation failed');
+    await alert('failed', `job ${jobId} failed: ${message}`);
+    return { jobId, ...progress, status: 'failed', error: message };
+  } finally {
+    clearTimeout(timeout);
+    clearTimeout(longRunning);
+    metrics.duration.observe((Date.now() - started) / 1000);
+    await store.releaseLease(jobId);
+  }
+}
+
+async function reconcile(
+  deps: JobDeps,
+  jobId: number,
+  started: number,
+  progress: JobResult,
+  signal: AbortSignal,
+  log: Logger,
+): Promise<JobResult & { phases: Record<string, number> }> {
+  const { config, store, codec, producer } = deps;
+  const phases: Record<string, number> = {};
+  let mark = Date.now();
+  const phase = (name: string) => {
+    const now = Date.now();
+    phases[name] = now - mark;
+    mark = now;
+  };
+  const fetched = await fetchInventory({
+    url: config.ERP_URL,
+    token: deps.erpToken,
+    timeoutMs: config.ERP_TIMEOUT_MS,
+    retryDelaysMs: config.ERP_RETRY_DELAYS_MS,
+    signal,
+    onRetry: (attempt, waitMs, error) => {
+      progress.apiAttempts = attempt;
+      log.warn({ attempt, waitMs, err: error.message }, 'GET /inventory failed; retrying');
+    },
+  });
+  Object.assign(progress, { apiAttempts: fetched.attempts, apiLatencyMs: fetched.latencyMs });
+  phase('fetch');
+  progress.archivePath = await archivePayload(config.ARCHIVE_ROOT, started, jobId, fetched.payload);
+  phase('archive');
+  const snapshot = parseSnapshot(fetched.payload, fetched.fetchedAt);
+  phase('parse');
+  progress.snapshotAsOf = snapshot.asOf;
+  progress.itemsInvalid = snapshot.invalid.length;
+  for (const bad of snapshot.invalid.slice(0, invalidLogged)) {
+    log.warn({ index: bad.index, reason: bad.reason, record: bad.record }, 'invalid snapshot record skipped');
+  }
+  if (snapshot.invalid.length > invalidLogged)
+    log.warn({ more: snapshot.invalid.length - invalidLogged }, 'more invalid records skipped (not logged)');
+
+  const states = await readPlatformState(deps.redis, config.REDIS_PREFIX, deps.partitions, snapshot.items);
+  phase('read');
+  const now = Date.now();
+  const corrections: Correction[] = [];
+  const events: InventoryEvent[] = [];
+  let deferred = 0;
+  snapshot.items.forEach((item, i) => {
+    const stored = states[i];
+    const decision = decide(item, stored, snapshot.asOf);
+    if (decision.kind === 'deferred') deferred++;
+    if (decision.kind !== 'correct') return;
+    const event = correctionEvent(jobId, item, snapshot.asOf, now);
+    events.push(event);
+    corrections.push({
+      sku: item.sku,
+      locationId: item.locationId,
+      erpQty: item.qty,
+      platformOnHand: stored?.onHand ?? 0,
+      platformAsOf: decision.platformAsOf,
+      eventId: event.eventId,
+    });
+  });
+  // The audit row of a correction exists before the correction does.
+  await store.recordChanges(jobId, corrections);
+  phase('audit');
+  for (let i = 0; i < events.length; i += 2_000) {
+    if (signal.aborted) throw signal.reason;
+    const chunk = events.slice(i, i + 2_000);
+    const values = await codec.encodeAll(`${config.EVENTS_TOPIC}-value`, 'InventoryEvent', chunk);
+    await producer.send({
+      topic: config.EVENTS_TOPIC,
+      acks: -1,
+      messages: chunk.map((e, j) => ({ key: e.sku, value: values[j] as Buffer })),
+    });
+  }
+  phase('publish');
+  const skus = new Set(snapshot.items.map((item) => item.sku));
+  const discontinued = new Set(snapshot.items.filter((item) => item.discontinued).map((item) => item.sku));
+  const discontinuedMarked = await store.markDiscontinued(jobId, discontinued, skus);
+  phase('discontinued');
+  return {
+    phases,
+    ...progress,
+    status: 'completed',
+    skusProcessed: skus.size,
+    itemsProcessed: snapshot.items.length,
+    itemsChanged: corrections.length,
+    itemsDeferred: deferred,
+    discontinuedMarked,
+  };
+}
