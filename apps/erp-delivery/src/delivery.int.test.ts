@@ -1,8 +1,9 @@
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { createCodec } from '@inventory/codec';
 import { waitFor } from '@inventory/core';
 import { type ErpSimulator, startErpSimulator } from '@inventory/erp-simulator';
-import { readTopicRecords } from '@inventory/testkit';
+import { readTopicRecords, stackEndpoints } from '@inventory/testkit';
 import type { Kafka } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { retryTopicName } from './delivery/deliverer.ts';
@@ -28,7 +29,7 @@ describe('erp-delivery: retries, dead letters and redrive (real Kafka, real HTTP
     erp = await startErpSimulator({ token: erpToken });
     world = await createDeliveryWorld({ erpUrl: erp.url, delays: [300, 600, 900] });
     kafka = testKafkaClient();
-    delivery = await startDelivery(world);
+    delivery = await startDelivery(world, { DELIVERY_REQUEST_TIMEOUT_MS: '1000' });
     await waitFor(() => delivery.app.deliverer.ready(), {
       description: 'delivery consumers joined',
       timeoutMs: 60_000,
@@ -125,6 +126,70 @@ describe('erp-delivery: retries, dead letters and redrive (real Kafka, real HTTP
     }
     expect(erp.stats().accepted['purchase-orders']).toBe(4);
     expect(await listDeadLetters(kafka, world.deadLetter, { to: sentAt })).toEqual([]);
+  });
+
+  it('absorbs the duplicate when a call timed out but the ERP had applied it', async () => {
+    // The ERP answers after 2.5 s, past the 1 s deadline; the retry arrives while it still works.
+    erp.setRules([
+      { route: 'purchase-orders', match: 'order-slow', action: 'slow', delayMs: 2_500, times: 1 },
+    ]);
+    await publishOrders(kafka, world.purchaseOrders, [testOrder('order-slow')]);
+    await waitFor(() => accepted('order-slow')[0]?.calls === 2, {
+      description: 'the timed-out call and its retry both at the ERP',
+      timeoutMs: 30_000,
+    });
+    expect(accepted('order-slow')).toHaveLength(1);
+    const timeouts = (await delivery.metrics.retried.get()).values.filter(
+      (v) => v.labels.code === 'RECEIVER_TIMEOUT',
+    );
+    expect(timeouts.reduce((sum, v) => sum + v.value, 0)).toBe(1);
+    erp.clearRules();
+  });
+
+  it('retries a supplier on its own: the ERP is called once while the supplier is down', async () => {
+    erp.setRules([{ route: 'supplier-sold-quantities', action: 'status', status: 503, times: 2 }]);
+    const codec = createCodec({ registryUrl: stackEndpoints().SCHEMA_REGISTRY_URL });
+    const sold = {
+      sku: 'ACME-77',
+      supplierId: 'SUP-ACME',
+      periodStart: Date.parse('2026-12-01T08:00:00Z'),
+      periodEnd: Date.parse('2026-12-01T09:00:00Z'),
+      sold: 12,
+      returned: 1,
+      events: 5,
+    };
+    const producer = kafka.producer();
+    await producer.connect();
+    await producer.send({
+      topic: world.soldQuantities,
+      acks: -1,
+      messages: [
+        {
+          key: 'ACME-77|SUP-ACME|2026-12-01T08:00:00.000Z',
+          value: await codec.encode(`${world.soldQuantities}-value`, 'SoldQuantity', sold),
+        },
+      ],
+    });
+    await producer.disconnect();
+    const atSupplier = await waitFor(() => erp.received('supplier-sold-quantities')[0], {
+      description: 'the supplier got the sold quantity',
+      timeoutMs: 30_000,
+    });
+    expect(atSupplier).toMatchObject({
+      idempotencyKey: 'sold-ACME-77|SUP-ACME|2026-12-01T08:00:00.000Z',
+      calls: 1,
+      body: {
+        sku: 'ACME-77',
+        supplierId: 'SUP-ACME',
+        sold: 12,
+        returned: 1,
+        periodStart: '2026-12-01T08:00:00.000Z',
+      },
+    });
+    expect(erp.received('sold-quantities')).toMatchObject([{ calls: 1, body: { sku: 'ACME-77', sold: 12 } }]);
+    expect(erp.stats().requests['sold-quantities']).toBe(1);
+    expect(erp.stats().requests['supplier-sold-quantities']).toBe(3);
+    erp.clearRules();
   });
 
   it('dead-letters a record that is not a purchase order, and goes on', async () => {
