@@ -7,9 +7,11 @@ import { createLogger } from '@inventory/core';
 import { createKafka } from '@inventory/kafka';
 import {
   type AppProcess,
+  createNamedTopic,
   createTestTopic,
   stackEndpoints,
   startAppProcess,
+  testKafka,
   uniqueName,
 } from '@inventory/testkit';
 import type { Kafka } from 'kafkajs';
@@ -95,21 +97,7 @@ export async function createDeliveryWorld(options: {
   };
 }
 
-async function createNamedTopic(topic: string, partitions: number): Promise<void> {
-  const admin = testKafkaClient().admin();
-  await admin.connect();
-  try {
-    await admin.createTopics({
-      waitForLeaders: true,
-      topics: [{ topic, numPartitions: partitions, replicationFactor: 1 }],
-    });
-  } finally {
-    await admin.disconnect();
-  }
-}
-
-export const testKafkaClient = (): Kafka =>
-  createKafka({ clientId: uniqueName('delivery-test'), brokers: stackEndpoints().KAFKA_BROKERS.split(',') });
+export const testKafkaClient = (): Kafka => testKafka(uniqueName('delivery-test'));
 
 export interface InProcessDelivery {
   app: DeliveryApp;

@@ -50,6 +50,12 @@ export async function collect(
 /** Creates a fresh topic (unique name, following the naming rule) and returns its name. */
 export async function createTestTopic(what: string, partitions: number): Promise<string> {
   const topic = uniqueTopic(what);
+  await createNamedTopic(topic, partitions);
+  return topic;
+}
+
+/** Creates a topic of a name the test chose (e.g. a set of retry topics sharing a prefix). */
+export async function createNamedTopic(topic: string, partitions: number): Promise<void> {
   const admin = testKafka().admin();
   await admin.connect();
   try {
@@ -60,7 +66,6 @@ export async function createTestTopic(what: string, partitions: number): Promise
   } finally {
     await admin.disconnect();
   }
-  return topic;
 }
 
 /** How many records a topic holds now (sum over partitions of high minus low watermark). */
