@@ -18,7 +18,7 @@ import { getAssortment, getChanges, getLocationSku, getSku, postBatch } from './
 import type { ReadModel } from './read-model.ts';
 import { reservationRoutes } from './reservations/routes.ts';
 import type { Reservations } from './reservations/service.ts';
-import { locationView, skuView, totalsView } from './views.ts';
+import { discontinuedView, locationView, skuView, totalsView } from './views.ts';
 
 export interface QueryDeps {
   config: QueryConfig;
@@ -106,7 +106,10 @@ export async function buildApp(deps: QueryDeps): Promise<FastifyInstance> {
     '/v1/availability/:sku',
     { schema: getSku, onRequest: read },
     async (request, reply) => {
-      const stored = await readModel.sku(request.params.sku);
+      const [stored, [discontinuedAt]] = await Promise.all([
+        readModel.sku(request.params.sku),
+        readModel.discontinued([request.params.sku]),
+      ]);
       if (!stored)
         throw new HttpError(404, 'unknown_sku', `no stock was ever recorded for sku ${request.params.sku}`);
       const filter = {
@@ -116,7 +119,10 @@ export async function buildApp(deps: QueryDeps): Promise<FastifyInstance> {
       return sendCached(
         request,
         reply,
-        skuView(request.params.sku, stored, filter, deps.regionOf),
+        {
+          ...skuView(request.params.sku, stored, filter, deps.regionOf),
+          ...discontinuedView(discontinuedAt),
+        },
         config.CACHE_MAX_AGE_SECONDS,
       );
     },
@@ -127,7 +133,10 @@ export async function buildApp(deps: QueryDeps): Promise<FastifyInstance> {
     { schema: getLocationSku, onRequest: read },
     async (request, reply) => {
       const { locationId, sku } = request.params;
-      const state = await readModel.location(sku, locationId);
+      const [state, [discontinuedAt]] = await Promise.all([
+        readModel.location(sku, locationId),
+        readModel.discontinued([sku]),
+      ]);
       if (!state)
         throw new HttpError(
           404,
@@ -137,7 +146,7 @@ export async function buildApp(deps: QueryDeps): Promise<FastifyInstance> {
       return sendCached(
         request,
         reply,
-        { sku, ...locationView(locationId, state) },
+        { sku, ...locationView(locationId, state), ...discontinuedView(discontinuedAt) },
         config.CACHE_MAX_AGE_SECONDS,
       );
     },
@@ -150,21 +159,29 @@ export async function buildApp(deps: QueryDeps): Promise<FastifyInstance> {
       const { skus, locationIds, region, includeLocations } = request.body;
       if (!includeLocations && !locationIds && !region) {
         // Network totals are one field per sku; reading every location would cost 50 times more.
-        const totals = await readModel.totals(skus);
+        const [totals, discontinued] = await Promise.all([
+          readModel.totals(skus),
+          readModel.discontinued(skus),
+        ]);
         return {
           results: skus.map((sku, i) => {
             const total = totals[i];
-            return total ? { found: true, ...totalsView(total) } : { sku, found: false };
+            return total
+              ? { found: true, ...totalsView(total), ...discontinuedView(discontinued[i]) }
+              : { sku, found: false };
           }),
         };
       }
       const filter = { ...(locationIds ? { locationIds } : {}), ...(region ? { region } : {}) };
-      const stored = await readModel.skus(skus);
+      const [stored, discontinued] = await Promise.all([readModel.skus(skus), readModel.discontinued(skus)]);
       return {
         results: skus.map((sku, i) => {
           const found = stored[i];
           if (!found) return { sku, found: false };
-          const { locations, ...totals } = skuView(sku, found, filter, deps.regionOf);
+          const { locations, ...totals } = {
+            ...skuView(sku, found, filter, deps.regionOf),
+            ...discontinuedView(discontinued[i]),
+          };
           return includeLocations ? { found: true, ...totals, locations } : { found: true, ...totals };
         }),
       };

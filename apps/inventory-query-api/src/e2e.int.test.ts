@@ -136,6 +136,7 @@ describe('query API end to end', () => {
       available: 13,
       inStock: true,
       asOf: new Date(Date.parse(at(3))).toISOString(),
+      discontinued: false,
       locations: [
         {
           locationId: 'S-1',
@@ -208,6 +209,7 @@ describe('query API end to end', () => {
         available: 5,
         inStock: true,
         asOf: expect.any(String),
+        discontinued: false,
       },
       {
         found: true,
@@ -217,6 +219,7 @@ describe('query API end to end', () => {
         available: 7,
         inStock: true,
         asOf: expect.any(String),
+        discontinued: false,
       },
     ]);
     const tooMany = await api.inject({
@@ -229,6 +232,40 @@ describe('query API end to end', () => {
     expect(tooMany.json().error.details).toEqual([
       { path: 'body/skus', message: expect.stringContaining('1000') },
     ]);
+  });
+
+  it('says which skus the ERP calls discontinued, on every sku answer', async () => {
+    // Written by the reconciliation job (apps/stock-reconciliation) beside the stock state.
+    const since = '2026-12-01T02:00:03.000Z';
+    await redis.hset(`${world.prefix}:discontinued`, 'SKU-B', since);
+    try {
+      expect((await get('/v1/availability/SKU-B')).json()).toMatchObject({
+        discontinued: true,
+        discontinuedAt: since,
+      });
+      expect((await get('/v1/availability/SKU-A')).json()).toMatchObject({ discontinued: false });
+      expect((await get('/v1/availability/SKU-A')).json().discontinuedAt).toBeUndefined();
+      expect((await get('/v1/locations/W-1/availability/SKU-B')).json()).toMatchObject({
+        discontinued: true,
+        discontinuedAt: since,
+      });
+      for (const includeLocations of [true, false]) {
+        const batch = await api.inject({
+          method: 'POST',
+          url: '/v1/availability/batch',
+          headers: { authorization: 'Bearer shop-key', 'content-type': 'application/json' },
+          payload: JSON.stringify({ skus: ['SKU-A', 'SKU-B', 'NOPE'], includeLocations }),
+        });
+        const results = batch.json().results as { sku: string; discontinued?: boolean }[];
+        expect(results.map((r) => [r.sku, r.discontinued])).toEqual([
+          ['SKU-A', false],
+          ['SKU-B', true],
+          ['NOPE', undefined],
+        ]);
+      }
+    } finally {
+      await redis.hdel(`${world.prefix}:discontinued`, 'SKU-B');
+    }
   });
 
   it("pages a store's assortment in sku order with a stable cursor", async () => {

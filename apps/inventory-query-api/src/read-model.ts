@@ -54,6 +54,15 @@ export class ReadModel {
     });
   }
 
+  /**
+   * Since when each sku is discontinued (ISO), undefined where it is not: master data the
+   * reconciliation job keeps beside the stock state.
+   */
+  async discontinued(skus: string[]): Promise<(string | undefined)[]> {
+    const values = await this.redis.hmget(this.keys.discontinued(), ...skus);
+    return values.map((value) => value ?? undefined);
+  }
+
   async location(sku: string, locationId: string): Promise<StoredLocation | undefined> {
     const value = await this.redis.hget(this.skuKey(sku), locationField(locationId));
     return value === null ? undefined : (JSON.parse(value) as StoredLocation);

@@ -87,3 +87,11 @@ export function totalsView(total: SkuAvailability): Omit<SkuView, 'locations'> {
     asOf: new Date(total.asOf).toISOString(),
   };
 }
+
+/** `discontinued` on every sku answer; `discontinuedAt` only when it is. */
+export function discontinuedView(since: string | undefined): {
+  discontinued: boolean;
+  discontinuedAt?: string;
+} {
+  return since === undefined ? { discontinued: false } : { discontinued: true, discontinuedAt: since };
+}

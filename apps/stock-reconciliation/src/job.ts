@@ -1,6 +1,7 @@
 import { hostname } from 'node:os';
 import type { AvroCodec, InventoryEvent } from '@inventory/codec';
 import { errorMessage, InventoryError, type Logger } from '@inventory/core';
+import { KeyLayout } from '@inventory/read-model';
 import type { Redis } from 'ioredis';
 import type { Producer } from 'kafkajs';
 import type { Alert } from './alerts.ts';
@@ -107,6 +108,24 @@ export async function runReconciliation(deps: JobDeps, trigger: 'schedule' | 'ma
   }
 }
 
+/**
+ * The query API answers `discontinued` from the read model's master-data hash: set for the
+ * skus the ERP calls discontinued, removed for the skus of this snapshot it no longer does.
+ */
+async function publishDiscontinued(
+  deps: JobDeps,
+  skus: Set<string>,
+  since: Map<string, Date>,
+): Promise<void> {
+  const key = new KeyLayout(deps.config.REDIS_PREFIX).discontinued();
+  const gone = [...skus].filter((sku) => !since.has(sku));
+  const pipeline = deps.redis.pipeline();
+  for (let i = 0; i < gone.length; i += 1_000) pipeline.hdel(key, ...gone.slice(i, i + 1_000));
+  const set = [...since].map(([sku, at]) => [sku, at.toISOString()] as const);
+  for (let i = 0; i < set.length; i += 1_000) pipeline.hset(key, Object.fromEntries(set.slice(i, i + 1_000)));
+  for (const [error] of (await pipeline.exec()) ?? []) if (error) throw error;
+}
+
 async function reconcile(
   deps: JobDeps,
   jobId: number,
@@ -186,7 +205,9 @@ async function reconcile(
   phase('publish');
   const skus = new Set(snapshot.items.map((item) => item.sku));
   const discontinued = new Set(snapshot.items.filter((item) => item.discontinued).map((item) => item.sku));
-  const discontinuedMarked = await store.markDiscontinued(jobId, discontinued, skus);
+  const marked = await store.markDiscontinued(jobId, discontinued, skus);
+  await publishDiscontinued(deps, skus, marked.since);
+  const discontinuedMarked = marked.newly;
   phase('discontinued');
   return {
     phases,

@@ -136,6 +136,9 @@ describe('stock reconciliation against the ERP snapshot', () => {
       expect(published).toHaveLength(4);
       for (const e of published) expect(e).toMatchObject({ type: 'COUNT', occurredAt: asOf });
       expect(erp.alerts()).toEqual([]);
+      // Discontinued skus are master data for the query API, beside the stock state.
+      expect(await redis.hget(`${world.prefix}:discontinued`, 'REC-A-9')).toMatch(/^\d{4}-\d\d-\d\dT/);
+      expect(await redis.hget(`${world.prefix}:discontinued`, 'REC-A-1')).toBeNull();
     } finally {
       await corrections.stop();
       await clients.close();

@@ -201,19 +201,25 @@ export class ReconciliationStore {
    * A sku is discontinued while the ERP says so for any of its locations; discontinued_at is
    * when it was first seen so (kept across runs). Returns how many skus were newly marked.
    */
-  async markDiscontinued(jobId: number, discontinued: Set<string>, seen: Set<string>): Promise<number> {
+  async markDiscontinued(
+    jobId: number,
+    discontinued: Set<string>,
+    seen: Set<string>,
+  ): Promise<{ newly: number; since: Map<string, Date> }> {
     const skus = [...seen];
     const flags = skus.map((sku) => discontinued.has(sku));
-    const { rows } = await this.pool.query<{ newly: boolean }>(
+    const { rows } = await this.pool.query<{ sku: string; newly: boolean; discontinued_at: Date | null }>(
       `INSERT INTO ${this.t('sku_status')} AS s (sku, discontinued, discontinued_at, updated_at, job_id)
        SELECT sku, flag, CASE WHEN flag THEN now() END, now(), $1 FROM unnest($2::text[], $3::boolean[]) AS t(sku, flag)
        ON CONFLICT (sku) DO UPDATE SET discontinued = EXCLUDED.discontinued,
          discontinued_at = CASE WHEN EXCLUDED.discontinued THEN COALESCE(s.discontinued_at, now()) END,
          updated_at = now(), job_id = EXCLUDED.job_id
-       RETURNING discontinued AND discontinued_at = now() AS newly`,
+       RETURNING sku, discontinued_at, discontinued AND discontinued_at = now() AS newly`,
       [jobId, skus, flags],
     );
-    return rows.filter((r) => r.newly).length;
+    const since = new Map<string, Date>();
+    for (const r of rows) if (r.discontinued_at) since.set(r.sku, r.discontinued_at);
+    return { newly: rows.filter((r) => r.newly).length, since };
   }
 
   async recentJobs(limit = 20): Promise<JobRow[]> {

@@ -19,6 +19,9 @@
  *   <prefix>:reservation-sku:<id>       the sku a reservationId was first used for (written by the
  *                                       API with SET NX: ids are unique across skus, and release and
  *                                       commit, which name only the id, find the sku's partition)
+ *   <prefix>:discontinued               hash: sku -> ISO time since when the ERP calls it discontinued
+ *                                       (master data, written by the reconciliation job, not stock
+ *                                       state: the aggregator stays the only writer of that)
  */
 export class KeyLayout {
   constructor(readonly prefix: string) {}
@@ -61,6 +64,10 @@ export class KeyLayout {
 
   reservationSku(reservationId: string): string {
     return `${this.prefix}:reservation-sku:${reservationId}`;
+  }
+
+  discontinued(): string {
+    return `${this.prefix}:discontinued`;
   }
 }
 

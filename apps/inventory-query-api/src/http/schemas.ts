@@ -21,6 +21,11 @@ export const skuView = {
     available: { type: 'integer' },
     inStock: { type: 'boolean' },
     asOf: { type: 'string', format: 'date-time', description: 'Newest event time applied for the sku' },
+    discontinued: {
+      type: 'boolean',
+      description: 'The ERP calls the sku discontinued (nightly reconciliation)',
+    },
+    discontinuedAt: { type: 'string', format: 'date-time', description: 'Since when, when discontinued' },
     locations: { type: 'array', items: locationView },
   },
 } as const;
@@ -62,7 +67,15 @@ export const getLocationSku = {
   security,
   params: { type: 'object', required: ['locationId', 'sku'], properties: { locationId: code, sku: code } },
   response: {
-    200: { ...locationView, properties: { ...locationView.properties, sku: { type: 'string' } } },
+    200: {
+      ...locationView,
+      properties: {
+        ...locationView.properties,
+        sku: { type: 'string' },
+        discontinued: skuView.properties.discontinued,
+        discontinuedAt: skuView.properties.discontinuedAt,
+      },
+    },
     ...errors,
   },
 } as const;
