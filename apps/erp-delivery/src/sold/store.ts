@@ -105,15 +105,16 @@ export class SoldStore {
   private async upsert(client: pg.PoolClient, increments: SoldIncrement[]): Promise<SoldIncrement[]> {
     if (increments.length === 0) return [];
     const column = <K extends keyof SoldIncrement>(key: K) => increments.map((i) => i[key]);
-    const { rows } = await client.query<{ period_start: Date; sku: string; supplier_id: string }>(
+    const { rows } = await client.query<{ period_ms: string; sku: string; supplier_id: string }>(
       `INSERT INTO ${this.periods} AS s (period_start, sku, supplier_id, period_end, sold, returned, events)
-       SELECT to_timestamp(p / 1000.0), k, sup, to_timestamp(e / 1000.0), so, re, ev
+       SELECT timestamptz 'epoch' + p * interval '1 millisecond', k, sup,
+              timestamptz 'epoch' + e * interval '1 millisecond', so, re, ev
        FROM unnest($1::bigint[], $2::text[], $3::text[], $4::bigint[], $5::bigint[], $6::bigint[], $7::int[])
          AS t(p, k, sup, e, so, re, ev)
        ON CONFLICT (period_start, sku, supplier_id) DO UPDATE
          SET sold = s.sold + EXCLUDED.sold, returned = s.returned + EXCLUDED.returned, events = s.events + EXCLUDED.events
          WHERE s.closed_at IS NULL
-       RETURNING period_start, sku, supplier_id`,
+       RETURNING round(extract(epoch FROM period_start) * 1000)::bigint AS period_ms, sku, supplier_id`,
       [
         column('periodStart'),
         column('sku'),
@@ -124,7 +125,9 @@ export class SoldStore {
         column('events'),
       ],
     );
-    const written = new Set(rows.map((r) => `${r.period_start.getTime()}|${r.sku}|${r.supplier_id}`));
+    // Compared as whole milliseconds: a Date from a float timestamp could be off by one and
+    // make a written increment look refused, which would count it twice.
+    const written = new Set(rows.map((r) => `${r.period_ms}|${r.sku}|${r.supplier_id}`));
     return increments.filter((i) => !written.has(`${i.periodStart}|${i.sku}|${i.supplierId}`));
   }
 
@@ -139,7 +142,8 @@ export class SoldStore {
     limit = 5_000,
   ): Promise<number> {
     await this.pool.query(
-      `UPDATE ${this.periods} SET closed_at = now() WHERE closed_at IS NULL AND period_end <= to_timestamp($1 / 1000.0)`,
+      `UPDATE ${this.periods} SET closed_at = now()
+       WHERE closed_at IS NULL AND period_end <= timestamptz 'epoch' + $1 * interval '1 millisecond'`,
       [closeBefore],
     );
     const client = await this.pool.connect();
