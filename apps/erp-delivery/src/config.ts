@@ -1,21 +1,6 @@
-import { parseSettings, setting, z } from '@inventory/config';
+import { parseSettings, setting, type z } from '@inventory/config';
 import { InventoryError } from '@inventory/core';
 import { deliveryRetryStages, topicNames } from '@inventory/kafka';
-
-const delays = z
-  .string()
-  .min(1)
-  .transform((value, context) => {
-    const parts = value.split(',').map((part) => Number(part.trim()));
-    if (parts.some((ms) => !Number.isInteger(ms) || ms < 0) || parts.length > deliveryRetryStages) {
-      context.addIssue({
-        code: 'custom',
-        message: `expected 1 to ${deliveryRetryStages} comma-separated non-negative integers (ms)`,
-      });
-      return z.NEVER;
-    }
-    return parts;
-  });
 
 const shape = {
   KAFKA_BROKERS: setting.list(),
@@ -27,7 +12,7 @@ const shape = {
   SOLD_QUANTITIES_TOPIC: setting.string().default(topicNames.soldQuantities),
   DLQ_TOPIC: setting.string().default(topicNames.deliveryDeadLetter),
   /** Delay before each retry, in ms; one retry topic per entry, then the dead-letter topic. */
-  RETRY_DELAYS_MS: delays.default([5_000, 15_000, 45_000]),
+  RETRY_DELAYS_MS: setting.delaysMs(deliveryRetryStages).default([5_000, 15_000, 45_000]),
   /** Prefix of the retry topics' names (`<prefix><stage>.v1`); tests use their own. */
   RETRY_TOPIC_PREFIX: setting.string().default('inventory.erp-delivery.retry-'),
   /** Base URL of the ERP's API: POST /purchase-orders and /sold-quantities. */
@@ -51,10 +36,7 @@ const shape = {
   /** PostgreSQL holding the open periods and the summarizer's offsets. */
   POSTGRES_URL: setting.string().optional(),
   /** Schema of the summarizer's tables (tests use their own). */
-  POSTGRES_SCHEMA: z
-    .string()
-    .regex(/^[a-z_][a-z0-9_]*$/, 'a lower-case SQL identifier')
-    .default('erp_delivery'),
+  POSTGRES_SCHEMA: setting.sqlIdentifier().default('erp_delivery'),
   /** Length of a sold-quantity period (default one hour). */
   PERIOD_MS: setting.positiveInt().default(60 * 60 * 1000),
   /** A period is closed and sent this long after its end; later sales count in the open period. */

@@ -1,10 +1,9 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createCodec, type PurchaseOrder } from '@inventory/codec';
 import { createLogger } from '@inventory/core';
-import { createKafka } from '@inventory/kafka';
 import {
   type AppProcess,
   createNamedTopic,
@@ -15,13 +14,12 @@ import {
   uniqueName,
 } from '@inventory/testkit';
 import type { Kafka } from 'kafkajs';
-import pg from 'pg';
-import { buildDeliveryApp, type DeliveryApp } from './app.ts';
+import type { DeliveryApp } from './app.ts';
+import { connectDelivery } from './clients.ts';
 import { parseDeliveryConfig } from './config.ts';
-import { httpSender } from './delivery/client.ts';
 import { retryTopicName } from './delivery/deliverer.ts';
-import { createMetrics, type DeliveryMetrics } from './metrics.ts';
-import { parseSuppliers, supplierLookup } from './sold/suppliers.ts';
+import type { DeliveryMetrics } from './metrics.ts';
+import { parseSuppliers } from './sold/suppliers.ts';
 
 export const erpToken = 'test-erp-token-7f3a';
 
@@ -111,38 +109,17 @@ export async function startDelivery(
   env: Record<string, string> = {},
 ): Promise<InProcessDelivery> {
   const config = parseDeliveryConfig({ ...world.env, ...env });
-  const logger = createLogger('erp-delivery-test', config.LOG_LEVEL);
-  const kafka = createKafka({ clientId: uniqueName('delivery'), brokers: config.KAFKA_BROKERS });
-  const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
-  await producer.connect();
-  const pool = config.SUMMARIZE ? new pg.Pool({ connectionString: config.POSTGRES_URL, max: 4 }) : undefined;
-  const metrics = createMetrics();
-  const app = buildDeliveryApp({
+  const { app, metrics, close } = await connectDelivery(
     config,
-    kafka,
-    producer,
-    codec: createCodec({ registryUrl: config.SCHEMA_REGISTRY_URL }),
-    send: httpSender({
-      tokens: { erp: config.ERP_TOKEN, supplier: config.SUPPLIER_TOKEN },
-      timeoutMs: config.REQUEST_TIMEOUT_MS,
-    }),
-    pool,
-    supplierOf: supplierLookup(
-      config.SUPPLIERS_FILE
-        ? parseSuppliers(JSON.parse(readFileSync(config.SUPPLIERS_FILE, 'utf8')), config.SUPPLIERS_FILE)
-        : undefined,
-    ),
-    metrics,
-    logger,
-  });
+    createLogger('erp-delivery-test', config.LOG_LEVEL),
+  );
   await app.start();
   return {
     app,
     metrics,
     async stop() {
       await app.stop();
-      await producer.disconnect();
-      await pool?.end();
+      await close();
     },
   };
 }

@@ -1,5 +1,5 @@
-import { readFileSync } from 'node:fs';
 import { createCodec } from '@inventory/codec';
+import { secretValue } from '@inventory/config';
 import type { Logger } from '@inventory/core';
 import { createKafka } from '@inventory/kafka';
 import { Redis } from 'ioredis';
@@ -15,7 +15,8 @@ export async function connectJobDeps(
   config: ReconciliationConfig,
   logger: Logger,
 ): Promise<{ deps: JobDeps; close(): Promise<void> }> {
-  const erpToken = config.ERP_TOKEN ?? readFileSync(config.ERP_TOKEN_FILE as string, 'utf8').trim();
+  // parseReconciliationConfig requires one of the two.
+  const erpToken = secretValue(config.ERP_TOKEN, config.ERP_TOKEN_FILE) as string;
   const pool = new pg.Pool({ connectionString: config.POSTGRES_URL, max: 4 });
   const store = new ReconciliationStore(pool, config.POSTGRES_SCHEMA);
   await store.migrate();

@@ -5,21 +5,6 @@ import { Cron } from 'croner';
 
 const minute = 60_000;
 
-const delays = z
-  .string()
-  .min(1)
-  .transform((value, context) => {
-    const parts = value.split(',').map((part) => Number(part.trim()));
-    if (parts.some((ms) => !Number.isInteger(ms) || ms < 0) || parts.length > 10) {
-      context.addIssue({
-        code: 'custom',
-        message: 'expected up to 10 comma-separated non-negative integers (ms)',
-      });
-      return z.NEVER;
-    }
-    return parts;
-  });
-
 const cron = z.string().refine(
   (value) => {
     try {
@@ -43,16 +28,13 @@ const shape = {
   REDIS_PREFIX: setting.string().default('inv'),
   /** Job records, the lease, the audit trail of corrections and discontinued skus. */
   POSTGRES_URL: setting.string(),
-  POSTGRES_SCHEMA: z
-    .string()
-    .regex(/^[a-z_][a-z0-9_]*$/, 'a lower-case SQL identifier')
-    .default('reconciliation'),
+  POSTGRES_SCHEMA: setting.sqlIdentifier().default('reconciliation'),
   /** Base URL of the ERP's API: GET /inventory. */
   ERP_URL: setting.url(),
   ERP_TOKEN: setting.string().optional(),
   ERP_TOKEN_FILE: setting.string().optional(),
   /** Waits before each retry of GET /inventory (so 1 + this many attempts). */
-  ERP_RETRY_DELAYS_MS: delays.default([5_000, 15_000, 45_000]),
+  ERP_RETRY_DELAYS_MS: setting.delaysMs(10).default([5_000, 15_000, 45_000]),
   ERP_TIMEOUT_MS: setting.positiveInt().default(5 * minute),
   /** The lake's root: raw payloads are archived under inventory-sync/YYYY-MM-DD/. */
   ARCHIVE_ROOT: setting.string(),

@@ -1,4 +1,4 @@
-import { delay, InventoryError } from '@inventory/core';
+import { errorMessage, InventoryError, retry } from '@inventory/core';
 
 export interface FetchedSnapshot {
   /** The payload exactly as the ERP sent it: archived byte for byte. */
@@ -16,12 +16,42 @@ export interface ErpClientOptions {
   /** Wait before each retry; its length is how many retries. */
   retryDelaysMs: number[];
   signal?: AbortSignal;
-  onRetry?: (attempt: number, waitMs: number, error: InventoryError) => void;
+  onRetry?: (attempt: number, waitMs: number, error: unknown) => void;
   random?: () => number;
 }
 
 const retriableStatus = (status: number) =>
   status === 408 || status === 429 || (status >= 500 && status !== 501);
+
+/** One GET /inventory: the payload, or an error that says whether another try can help. */
+async function fetchOnce(url: string, options: ErpClientOptions): Promise<Buffer> {
+  try {
+    const signals = [AbortSignal.timeout(options.timeoutMs), ...(options.signal ? [options.signal] : [])];
+    const response = await fetch(url, {
+      headers: { authorization: `Bearer ${options.token}`, accept: 'application/json' },
+      signal: AbortSignal.any(signals),
+    });
+    const payload = Buffer.from(await response.arrayBuffer());
+    if (response.ok) return payload;
+    throw new InventoryError(
+      'ERP_REFUSED',
+      `GET /inventory answered HTTP ${response.status}: ${payload.toString('utf8', 0, 300)}`,
+      { retriable: retriableStatus(response.status), details: { status: response.status } },
+    );
+  } catch (error) {
+    if (error instanceof InventoryError) throw error;
+    if (options.signal?.aborted) throw new InventoryError('ABORTED', 'the job was stopped', { cause: error });
+    const timedOut = error instanceof Error && error.name === 'TimeoutError';
+    const cause = error instanceof Error && error.cause instanceof Error ? `: ${error.cause.message}` : '';
+    throw new InventoryError(
+      timedOut ? 'ERP_TIMEOUT' : 'ERP_UNREACHABLE',
+      timedOut
+        ? `GET /inventory gave no answer within ${options.timeoutMs} ms`
+        : `GET /inventory failed: ${errorMessage(error)}${cause}`,
+      { cause: error, retriable: true },
+    );
+  }
+}
 
 /**
  * GET /inventory with the bearer token. Connection errors, timeouts, 408, 429 and 5xx are
@@ -31,45 +61,27 @@ const retriableStatus = (status: number) =>
  */
 export async function fetchInventory(options: ErpClientOptions): Promise<FetchedSnapshot> {
   const url = `${options.url.replace(/\/+$/, '')}/inventory`;
-  const random = options.random ?? Math.random;
-  for (let attempt = 1; ; attempt++) {
-    const started = Date.now();
-    let failure: InventoryError;
-    try {
-      const signals = [AbortSignal.timeout(options.timeoutMs), ...(options.signal ? [options.signal] : [])];
-      const response = await fetch(url, {
-        headers: { authorization: `Bearer ${options.token}`, accept: 'application/json' },
-        signal: AbortSignal.any(signals),
-      });
-      const payload = Buffer.from(await response.arrayBuffer());
-      if (response.ok)
-        return { payload, fetchedAt: Date.now(), latencyMs: Date.now() - started, attempts: attempt };
-      failure = new InventoryError(
-        'ERP_REFUSED',
-        `GET /inventory answered HTTP ${response.status}: ${payload.toString('utf8', 0, 300)}`,
-        { retriable: retriableStatus(response.status), details: { status: response.status } },
-      );
-    } catch (error) {
-      if (options.signal?.aborted)
-        throw new InventoryError('ABORTED', 'the job was stopped', { cause: error });
-      const timedOut = error instanceof Error && error.name === 'TimeoutError';
-      failure = new InventoryError(
-        timedOut ? 'ERP_TIMEOUT' : 'ERP_UNREACHABLE',
-        timedOut
-          ? `GET /inventory gave no answer within ${options.timeoutMs} ms`
-          : `GET /inventory failed: ${error instanceof Error ? `${error.message}${error.cause instanceof Error ? `: ${error.cause.message}` : ''}` : String(error)}`,
-        { cause: error, retriable: true },
-      );
-    }
-    const wait = options.retryDelaysMs[attempt - 1];
-    if (!failure.retriable || wait === undefined) {
-      throw new InventoryError(failure.code, `${failure.message} (attempt ${attempt})`, {
-        cause: failure,
-        details: { attempts: attempt },
-      });
-    }
-    const waitMs = Math.round(wait * (1 - 0.2 * random()));
-    options.onRetry?.(attempt, waitMs, failure);
-    await delay(waitMs, options.signal);
+  let attempts = 0;
+  try {
+    return await retry(
+      async () => {
+        attempts++;
+        const started = Date.now();
+        const payload = await fetchOnce(url, options);
+        return { payload, fetchedAt: Date.now(), latencyMs: Date.now() - started, attempts };
+      },
+      {
+        schedule: { delaysMs: options.retryDelaysMs, jitter: 0.2 },
+        ...(options.random ? { random: options.random } : {}),
+        ...(options.signal ? { signal: options.signal } : {}),
+        onRetry: (error, attempt, waitMs) => options.onRetry?.(attempt, waitMs, error),
+      },
+    );
+  } catch (error) {
+    const code = error instanceof InventoryError ? error.code : 'ERP_UNREACHABLE';
+    throw new InventoryError(code, `${errorMessage(error)} (attempt ${attempts})`, {
+      cause: error,
+      details: { attempts },
+    });
   }
 }

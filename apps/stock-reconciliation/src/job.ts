@@ -150,7 +150,7 @@ async function reconcile(
     signal,
     onRetry: (attempt, waitMs, error) => {
       progress.apiAttempts = attempt;
-      log.warn({ attempt, waitMs, err: error.message }, 'GET /inventory failed; retrying');
+      log.warn({ attempt, waitMs, err: errorMessage(error) }, 'GET /inventory failed; retrying');
     },
   });
   Object.assign(progress, { apiAttempts: fetched.attempts, apiLatencyMs: fetched.latencyMs });

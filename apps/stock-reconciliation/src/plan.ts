@@ -1,5 +1,5 @@
 import type { InventoryEvent } from '@inventory/codec';
-import type { StoredLocation } from '@inventory/read-model';
+import { journalOf, type StoredLocation } from '@inventory/read-model';
 import type { SnapshotItem } from './snapshot.ts';
 
 export type Decision =
@@ -26,14 +26,13 @@ export function decide(item: SnapshotItem, stored: StoredLocation | undefined, a
   if (stored === undefined)
     return item.qty === 0 ? { kind: 'unchanged', platformAsOf: 0 } : { kind: 'correct', platformAsOf: 0 };
   if (stored.lastCountAt !== null && asOf < stored.lastCountAt) return { kind: 'newer-count' };
-  // Complete from: journalFrom if pruned; else since the last count; a record without a
-  // journal (older aggregator, or rebuilt from the stock topic) knows nothing before updatedAt.
-  const journal = stored.journal ?? [];
-  const completeFrom =
-    stored.journalFrom ??
-    (stored.journal !== undefined ? (stored.lastCountAt ?? Number.NEGATIVE_INFINITY) : stored.updatedAt);
-  if (asOf < completeFrom) return { kind: 'deferred' };
-  const after = journal.reduce((sum, [occurredAt, delta]) => (occurredAt > asOf ? sum + delta : sum), 0);
+  // The aggregator's own reading of its journal: complete after `from` (null: ever since the last count).
+  const journal = journalOf(stored);
+  if (journal.from !== null && asOf < journal.from) return { kind: 'deferred' };
+  const after = journal.entries.reduce(
+    (sum, [occurredAt, delta]) => (occurredAt > asOf ? sum + delta : sum),
+    0,
+  );
   const platformAsOf = stored.onHand - after;
   return platformAsOf === item.qty ? { kind: 'unchanged', platformAsOf } : { kind: 'correct', platformAsOf };
 }

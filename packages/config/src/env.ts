@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { InventoryError } from '@inventory/core';
 import { z } from 'zod';
 
@@ -77,4 +78,27 @@ export const setting = {
           .filter((part) => part.length > 0),
       ),
   logLevel: () => z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
+  /** Comma-separated waits in ms (a retry schedule), 1 to `max` of them. */
+  delaysMs: (max: number) =>
+    z
+      .string()
+      .min(1)
+      .transform((value, context) => {
+        const parts = value.split(',').map((part) => Number(part.trim()));
+        if (parts.some((ms) => !Number.isInteger(ms) || ms < 0) || parts.length > max) {
+          context.addIssue({
+            code: 'custom',
+            message: `expected 1 to ${max} comma-separated non-negative integers (ms)`,
+          });
+          return z.NEVER;
+        }
+        return parts;
+      }),
+  /** A lower-case SQL identifier (a schema or table name put into SQL text). */
+  sqlIdentifier: () => z.string().regex(/^[a-z_][a-z0-9_]*$/, 'a lower-case SQL identifier'),
 };
+
+/** A secret given either as a value or as a file holding it (a mounted secret), read once. */
+export function secretValue(value: string | undefined, file: string | undefined): string | undefined {
+  return value ?? (file ? readFileSync(file, 'utf8').trim() : undefined);
+}

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { InventoryError } from './errors.ts';
-import { backoffDelay, retry } from './retry.ts';
+import { backoffDelay, retry, scheduledDelay } from './retry.ts';
 
 const policy = { initialMs: 100, maxMs: 1_000, factor: 2, retries: 3 };
 
@@ -60,5 +60,25 @@ describe('retry', () => {
       ),
     ).rejects.toThrow('attempt 4');
     expect(calls).toBe(4);
+  });
+
+  it('follows a schedule of waits, each shortened by at most its jitter', async () => {
+    const waits: number[] = [];
+    let calls = 0;
+    await expect(
+      retry(
+        async () => {
+          calls++;
+          throw new InventoryError('ERP_DOWN', `attempt ${calls}`, { retriable: true });
+        },
+        {
+          schedule: { delaysMs: [5_000, 15_000, 45_000], jitter: 0.2 },
+          random: () => 1,
+          sleep: async (ms) => void waits.push(ms),
+        },
+      ),
+    ).rejects.toThrow('attempt 4');
+    expect(waits).toEqual([4_000, 12_000, 36_000]);
+    expect(scheduledDelay({ delaysMs: [5_000], jitter: 0.2 }, 0, () => 0)).toBe(5_000);
   });
 });

@@ -27,8 +27,29 @@ export function backoffDelay(
   return Math.floor(random() * ceiling);
 }
 
+/**
+ * Waits given one by one instead of a growth factor (a documented 5 s, 15 s, 45 s), each
+ * shortened by up to `jitter` (a share, 0..1) at random so clients that failed together do
+ * not retry in step. Its length is the number of retries.
+ */
+export interface RetrySchedule {
+  delaysMs: number[];
+  jitter: number;
+}
+
+export function scheduledDelay(
+  schedule: RetrySchedule,
+  attempt: number,
+  random: () => number = Math.random,
+): number {
+  const wait = schedule.delaysMs[attempt] ?? 0;
+  return Math.round(wait * (1 - schedule.jitter * random()));
+}
+
 export interface RetryOptions {
   policy?: BackoffPolicy;
+  /** Instead of `policy`: the waits themselves. */
+  schedule?: RetrySchedule;
   /** Decides whether an error is worth another attempt; defaults to the error's own `retriable` flag. */
   shouldRetry?: (error: unknown) => boolean;
   onRetry?: (error: unknown, attempt: number, delayMs: number) => void;
@@ -42,14 +63,18 @@ export async function retry<T>(
   options: RetryOptions = {},
 ): Promise<T> {
   const policy = options.policy ?? defaultBackoff;
+  const { schedule } = options;
+  const retries = schedule ? schedule.delaysMs.length : policy.retries;
   const shouldRetry = options.shouldRetry ?? isRetriable;
   const sleep = options.sleep ?? delay;
   for (let attempt = 0; ; attempt++) {
     try {
       return await operation(attempt);
     } catch (error) {
-      if (attempt >= policy.retries || !shouldRetry(error) || options.signal?.aborted) throw error;
-      const wait = backoffDelay(policy, attempt, options.random);
+      if (attempt >= retries || !shouldRetry(error) || options.signal?.aborted) throw error;
+      const wait = schedule
+        ? scheduledDelay(schedule, attempt, options.random)
+        : backoffDelay(policy, attempt, options.random);
       options.onRetry?.(error, attempt + 1, wait);
       await sleep(wait, options.signal);
     }

@@ -19,6 +19,38 @@ export interface StoredLocation {
   journalFrom?: number;
 }
 
+/** [occurredAt, sum of the deltas applied with that occurredAt] */
+export type JournalEntry = [occurredAt: number, delta: number];
+
+/**
+ * A location's count journal as read from its stored form. Invariant: `entries` (ascending,
+ * one per occurredAt) sums every applied delta whose occurredAt is after both lastCountAt
+ * and `from`. So for a COUNT at T >= from, the deltas that happened after T are exactly the
+ * entries after T. `from` null: nothing was ever pruned, the journal is complete.
+ */
+export interface Journal {
+  entries: readonly JournalEntry[];
+  from: number | null;
+}
+
+const noEntries: readonly JournalEntry[] = [];
+
+/**
+ * Reads the stored fields back. Part of the contract because both the aggregator (which
+ * writes them) and the reconciliation job (which compares the ERP with the figure at a past
+ * time) must read them the same way.
+ */
+export function journalOf(state: StoredLocation): Journal {
+  if (state.journalFrom !== undefined)
+    return { entries: state.journal ?? noEntries, from: state.journalFrom };
+  if (state.journal !== undefined) return { entries: state.journal, from: null };
+  // No journal at all: stored before journals existed, rebuilt from inventory.stock.v1 (which
+  // has none), or empty. No applied delta is newer than updatedAt, so the journal is complete
+  // after it. For an empty journal written by the aggregator updatedAt equals lastCountAt, so
+  // reading it this way places every COUNT that could have been placed before.
+  return { entries: noEntries, from: state.updatedAt };
+}
+
 /** A reservation as the aggregator keeps it (`{p<n>}:res:<id>`, JSON). */
 export interface StoredReservation {
   reservationId: string;

@@ -25,6 +25,15 @@ interface Output {
   message: Message;
 }
 
+/** A record of a batch with its retry state (undefined on a first attempt). */
+interface Pending {
+  message: KafkaMessage;
+  previous: DeliveryState | { missing: string } | undefined;
+}
+
+const dueAt = (record: Pending) =>
+  record.previous === undefined || 'missing' in record.previous ? 0 : (record.previous.dueAt ?? 0);
+
 /**
  * Delivers records to the receiving APIs without ever blocking the stream: a failed
  * delivery is not retried in place but forwarded to retry stage i+1 (its own topic and
@@ -97,39 +106,37 @@ export class Deliverer {
   private async batch(stage: number, payload: EachBatchPayload): Promise<void> {
     const { batch, resolveOffset, heartbeat, commitOffsetsIfNecessary, isRunning, isStale } = payload;
     const { config } = this.deps;
-    const messages = batch.messages;
-    for (let i = 0; i < messages.length; ) {
+    // A retry record's state is read once; first attempts have none.
+    const records: Pending[] = batch.messages.map((message) => ({
+      message,
+      previous: stage === 0 ? undefined : readState(message.headers),
+    }));
+    for (let i = 0; i < records.length; ) {
       if (!isRunning() || isStale() || this.abort.signal.aborted) return;
-      const head = messages[i] as KafkaMessage;
       // Retry records are in due order within a partition (same delay, appended as they
       // failed), so waiting for the head is waiting for the earliest.
-      if (stage > 0 && !(await this.waitUntil(this.dueAt(head), payload))) return;
-      const chunk: KafkaMessage[] = [];
-      while (i < messages.length && chunk.length < config.CONCURRENCY) {
-        const message = messages[i] as KafkaMessage;
-        if (stage > 0 && chunk.length > 0 && this.dueAt(message) > this.now()) break;
-        chunk.push(message);
+      if (!(await this.waitUntil(dueAt(records[i] as Pending), payload))) return;
+      const chunk: Pending[] = [];
+      while (i < records.length && chunk.length < config.CONCURRENCY) {
+        const record = records[i] as Pending;
+        if (chunk.length > 0 && dueAt(record) > this.now()) break;
+        chunk.push(record);
         i++;
       }
-      const outputs = (
-        await Promise.all(chunk.map((m) => this.deliver(stage, batch.topic, batch.partition, m)))
-      ).flat();
-      await this.forward(outputs);
-      resolveOffset((chunk.at(-1) as KafkaMessage).offset);
+      const outputs = await Promise.all(
+        chunk.map((r) => this.deliver(stage, batch.topic, batch.partition, r)),
+      );
+      await this.forward(outputs.flat());
+      resolveOffset((chunk.at(-1) as Pending).message.offset);
       await commitOffsetsIfNecessary();
       await heartbeat();
     }
   }
 
-  private dueAt(message: KafkaMessage): number {
-    const state = readState(message.headers);
-    return 'missing' in state ? 0 : (state.dueAt ?? 0);
-  }
-
   /** False when the wait was cut short (stopping, or the partition moved to another member). */
-  private async waitUntil(dueAt: number, payload: EachBatchPayload): Promise<boolean> {
+  private async waitUntil(due: number, payload: EachBatchPayload): Promise<boolean> {
     for (;;) {
-      const remaining = dueAt - this.now();
+      const remaining = due - this.now();
       if (remaining <= 0) return true;
       if (!payload.isRunning() || payload.isStale()) return false;
       try {
@@ -144,7 +151,11 @@ export class Deliverer {
   private async forward(outputs: Output[]): Promise<void> {
     if (outputs.length === 0) return;
     const byTopic = new Map<string, Message[]>();
-    for (const { topic, message } of outputs) byTopic.set(topic, [...(byTopic.get(topic) ?? []), message]);
+    for (const { topic, message } of outputs) {
+      const messages = byTopic.get(topic) ?? [];
+      messages.push(message);
+      byTopic.set(topic, messages);
+    }
     await this.deps.producer.sendBatch({
       acks: -1,
       topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })),
@@ -166,71 +177,54 @@ export class Deliverer {
     return soldQuantityRequests(await codec.decode(value, 'SoldQuantity'), endpoints);
   }
 
-  private async deliver(
-    stage: number,
-    topic: string,
-    partition: number,
-    message: KafkaMessage,
-  ): Promise<Output[]> {
+  private async deliver(stage: number, topic: string, partition: number, record: Pending): Promise<Output[]> {
+    const { message, previous } = record;
     const now = this.now();
-    const previous = stage === 0 ? undefined : readState(message.headers);
+    // Where the record first came from: this topic for a first attempt, the headers for a retry.
     const origin =
-      previous === undefined
+      previous === undefined || 'missing' in previous
         ? { topic, partition, offset: message.offset, timestamp: Number(message.timestamp) }
-        : 'missing' in previous
-          ? undefined
-          : {
-              topic: previous.originalTopic,
-              partition: previous.originalPartition,
-              offset: previous.originalOffset,
-              timestamp: previous.originalTimestamp,
-            };
-    const fresh = (error: string): DeliveryState => ({
-      destination: 'erp',
-      attempts: 0,
-      originalTopic: origin?.topic ?? topic,
-      originalPartition: origin?.partition ?? partition,
-      originalOffset: origin?.offset ?? message.offset,
-      originalTimestamp: origin?.timestamp ?? Number(message.timestamp),
-      firstFailedAt: now,
-      lastFailedAt: now,
-      lastErrorCode: 'UNDECODABLE',
-      lastError: error,
-      lastStatus: undefined,
-      dueAt: undefined,
-    });
-    if (previous !== undefined && 'missing' in previous) {
-      return [
-        this.deadLetter(message, fresh(`not a delivery record: no ${previous.missing}`), 'undecodable', now),
-      ];
-    }
-    const kind = this.kindOf(origin?.topic ?? topic);
-    if (kind === undefined || message.value === null) {
-      return [
-        this.deadLetter(
-          message,
-          fresh(`no deliverable record from ${origin?.topic ?? topic}`),
-          'undecodable',
-          now,
-        ),
-      ];
-    }
+        : {
+            topic: previous.originalTopic,
+            partition: previous.originalPartition,
+            offset: previous.originalOffset,
+            timestamp: previous.originalTimestamp,
+          };
+    const undeliverable = (error: string) =>
+      this.deadLetter(
+        message,
+        {
+          destination: 'erp',
+          attempts: 0,
+          originalTopic: origin.topic,
+          originalPartition: origin.partition,
+          originalOffset: origin.offset,
+          originalTimestamp: origin.timestamp,
+          firstFailedAt: now,
+          lastFailedAt: now,
+          lastErrorCode: 'UNDECODABLE',
+          lastError: error,
+          lastStatus: undefined,
+          dueAt: undefined,
+        },
+        'undecodable',
+        now,
+      );
+    if (previous !== undefined && 'missing' in previous)
+      return [undeliverable(`not a delivery record: no ${previous.missing}`)];
+    const kind = this.kindOf(origin.topic);
+    if (kind === undefined || message.value === null)
+      return [undeliverable(`no deliverable record from ${origin.topic}`)];
     let requests: DeliveryRequest[];
     try {
       requests = await this.requestsFor(kind, message.value);
     } catch (error) {
-      return [this.deadLetter(message, fresh(`cannot decode: ${errorMessage(error)}`), 'undecodable', now)];
+      return [undeliverable(`cannot decode: ${errorMessage(error)}`)];
     }
     if (previous !== undefined) requests = requests.filter((r) => r.destination === previous.destination);
     const outputs: Output[] = [];
     for (const request of requests) {
-      const output = await this.attempt(
-        stage,
-        request,
-        message,
-        previous,
-        origin as NonNullable<typeof origin>,
-      );
+      const output = await this.attempt(stage, request, message, previous, origin);
       if (output) outputs.push(output);
     }
     return outputs;

@@ -119,6 +119,9 @@ export class Summarizer {
       graceMs: config.PERIOD_GRACE_MS,
       supplierOf: this.deps.supplierOf,
     };
+    // Counted once the transaction committed: a batch that rolls back is read again.
+    let counted = 0;
+    let late = 0;
     await store.apply(
       batch.topic,
       batch.partition,
@@ -127,13 +130,14 @@ export class Summarizer {
       config.PERIOD_MS,
       (appliedUpTo) => {
         const fresh = decoded.filter((d) => d.offset >= appliedUpTo).map((d) => d.event);
-        const { increments, late } = soldIncrements(fresh, rules, now);
-        const counted = fresh.filter((e) => e.type === 'SALE' || e.type === 'RETURN').length;
-        metrics.soldEvents.inc({ late: 'false' }, counted - late);
-        metrics.soldEvents.inc({ late: 'true' }, late);
-        return increments;
+        const summed = soldIncrements(fresh, rules, now);
+        counted = fresh.filter((e) => e.type === 'SALE' || e.type === 'RETURN').length;
+        late = summed.late;
+        return summed.increments;
       },
     );
+    metrics.soldEvents.inc({ late: 'false' }, counted - late);
+    metrics.soldEvents.inc({ late: 'true' }, late);
     resolveOffset(last.offset);
     await heartbeat();
   }

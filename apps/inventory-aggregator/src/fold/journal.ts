@@ -1,7 +1,6 @@
-import type { StoredLocation } from '@inventory/read-model';
+import type { Journal, JournalEntry } from '@inventory/read-model';
 
-/** [occurredAt, sum of the deltas applied with that occurredAt] */
-export type JournalEntry = [occurredAt: number, delta: number];
+export { type Journal, type JournalEntry, journalOf } from '@inventory/read-model';
 
 /** Bounds of each location x sku's journal: memory and per-batch cost stay small. */
 export interface JournalBounds {
@@ -12,29 +11,6 @@ export interface JournalBounds {
 }
 
 export const defaultJournalBounds: JournalBounds = { horizonMs: 24 * 60 * 60 * 1000, maxEntries: 64 };
-
-/**
- * The journal of a location x sku in working form. Invariant: `entries` (ascending, one per
- * occurredAt) sums every applied delta whose occurredAt is after both lastCountAt and
- * `from`. So for a COUNT at T >= from, the deltas that happened after T are exactly the
- * entries after T. `from` null: nothing was ever pruned, the journal is complete.
- */
-export interface Journal {
-  entries: readonly JournalEntry[];
-  from: number | null;
-}
-
-const empty: readonly JournalEntry[] = [];
-
-export function journalOf(state: StoredLocation): Journal {
-  if (state.journalFrom !== undefined) return { entries: state.journal ?? empty, from: state.journalFrom };
-  if (state.journal !== undefined) return { entries: state.journal, from: null };
-  // No journal at all: stored before journals existed, rebuilt from inventory.stock.v1 (which
-  // has none), or empty. No applied delta is newer than updatedAt, so the journal is complete
-  // after it. For an empty journal written by this code updatedAt equals lastCountAt, so
-  // reading it this way places every COUNT that could have been placed before.
-  return { entries: empty, from: state.updatedAt };
-}
 
 /** The stored `journal`: undefined (omitted from the JSON) when empty, as journalOf reads it back. */
 export function storedEntries(journal: Journal): JournalEntry[] | undefined {
