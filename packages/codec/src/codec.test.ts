@@ -7,6 +7,7 @@ import {
   sampleEvent,
   sampleLocation,
   samplePurchaseOrder,
+  sampleReservation,
   sampleReservationCommand,
   sampleReservationOutcome,
   sampleSoldQuantity,
@@ -28,6 +29,7 @@ describe('AvroCodec with the embedded registry', () => {
       ['ReservationOutcome', sampleReservationOutcome],
       ['PurchaseOrder', samplePurchaseOrder],
       ['SoldQuantity', sampleSoldQuantity],
+      ['Reservation', sampleReservation],
     ] as const;
     for (const [name, value] of samples) {
       const buffer = await codec.encode('t-value', name, value);
@@ -83,5 +85,33 @@ describe('AvroCodec with the embedded registry', () => {
     const { sourceRef: _dropped, ...oldValue } = sampleEvent;
     const buffer = await writer.encode('t-value', 'InventoryEvent', oldValue as typeof sampleEvent);
     expect(await reader.decode(buffer, 'InventoryEvent')).toEqual({ ...sampleEvent, sourceRef: null });
+  });
+});
+
+describe('registry errors', () => {
+  it('a registry that cannot be reached is retriable; a refused schema is not', async () => {
+    const { isTransportError } = await import('./registry.ts');
+    const reset = Object.assign(
+      new Error('Confluent_Schema_Registry - Error, status 400: connect ECONNRESET 127.0.0.1:1'),
+      { status: 400 },
+    );
+    const refused = Object.assign(
+      new Error('Confluent_Schema_Registry - Error, status 400: connect ECONNREFUSED 127.0.0.1:1'),
+      { status: 400 },
+    );
+    const invalid = Object.assign(new Error('Confluent_Schema_Registry - Schema is invalid'), {
+      status: 422,
+    });
+    const incompatible = Object.assign(
+      new Error('Confluent_Schema_Registry - Schema being registered is incompatible'),
+      { status: 409 },
+    );
+    const badRequest = Object.assign(new Error('Confluent_Schema_Registry - Invalid schema'), {
+      status: 400,
+    });
+    expect([reset, refused].map(isTransportError)).toEqual([true, true]);
+    expect([invalid, incompatible, badRequest].map(isTransportError)).toEqual([false, false, false]);
+    expect(isTransportError(Object.assign(new Error('down'), { status: 503 }))).toBe(true);
+    expect(isTransportError(new Error('no status at all'))).toBe(true);
   });
 });

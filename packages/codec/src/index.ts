@@ -1,7 +1,6 @@
 export * from './codec.ts';
 export * from './create.ts';
 export * from './registry.ts';
-export * from './rules.ts';
 export * from './samples.ts';
 export * from './schemas.ts';
 export * from './types.ts';

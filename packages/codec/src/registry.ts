@@ -46,9 +46,22 @@ export class ConfluentRegistryClient implements SchemaRegistryClient {
   }
 }
 
-function isTransportError(error: unknown): boolean {
+/**
+ * Whether a registry call failed on the way (a retry can help) rather than being refused.
+ * The client reports a registry it could not reach (refused, reset, DNS, timeout) as a
+ * status 400 whose message is the socket error, not as a missing status: those are told
+ * from a real 400 answer by the network error they name.
+ */
+export function isTransportError(error: unknown): boolean {
   const status = (error as { status?: unknown } | null)?.status;
-  return typeof status !== 'number' || status >= 500;
+  if (typeof status !== 'number' || status >= 500 || status === 408 || status === 429) return true;
+  const message = error instanceof Error ? error.message : '';
+  return (
+    status === 400 &&
+    /E(CONNRESET|CONNREFUSED|TIMEDOUT|HOSTUNREACH|NETUNREACH|PIPE|AI_AGAIN|NOTFOUND)|socket hang up|timeout/i.test(
+      message,
+    )
+  );
 }
 
 /**

@@ -2,6 +2,7 @@ import type {
   InventoryEvent,
   Location,
   PurchaseOrder,
+  Reservation,
   ReservationCommand,
   ReservationOutcome,
   SkuAvailability,
@@ -11,7 +12,7 @@ import type {
 
 /** One valid value of each schema, for tests in any package. */
 export const sampleEvent: InventoryEvent = {
-  eventId: 'till-0042-000123',
+  eventId: 'store:store-001-tills:till-0042-000123',
   type: 'SALE',
   sku: 'SKU-1001',
   locationId: 'STORE-001',
@@ -20,6 +21,8 @@ export const sampleEvent: InventoryEvent = {
   recordedAt: Date.parse('2026-11-22T09:15:01Z'),
   source: 'STORE',
   sourceRef: 'receipt 7781',
+  clientId: 'store-001-tills',
+  clientEventId: 'till-0042-000123',
 };
 
 export const sampleStockLevel: StockLevel = {
@@ -33,6 +36,8 @@ export const sampleStockLevel: StockLevel = {
   version: 7,
   inputPartition: 3,
   inputOffset: 4711,
+  journal: [{ occurredAt: Date.parse('2026-11-22T09:14:00Z'), delta: -2 }],
+  journalFrom: null,
 };
 
 export const sampleAvailability: SkuAvailability = {
@@ -96,4 +101,17 @@ export const sampleSoldQuantity: SoldQuantity = {
   sold: 14,
   returned: 1,
   events: 9,
+};
+
+export const sampleReservation: Reservation = {
+  reservationId: 'web-order-5531:1',
+  sku: 'SKU-1001',
+  locationId: 'DC-NORTH',
+  quantity: 1,
+  status: 'CONFIRMED',
+  available: 41,
+  expiresAt: Date.parse('2026-11-22T09:30:00Z'),
+  decidedAt: Date.parse('2026-11-22T09:15:00Z'),
+  orderId: 'web-order-5531',
+  version: 1,
 };

@@ -18,6 +18,7 @@ export const schemaFiles: Record<SchemaName, string> = {
   ReservationOutcome: 'reservation-outcome.avsc',
   PurchaseOrder: 'purchase-order.avsc',
   SoldQuantity: 'sold-quantity.avsc',
+  Reservation: 'reservation.avsc',
 };
 
 export interface LoadedSchema {

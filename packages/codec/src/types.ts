@@ -1,41 +1,18 @@
+import type { InventoryEvent } from '@inventory/domain';
+
 /**
- * TypeScript views of the Avro records in schemas/avro. Timestamps are epoch milliseconds
- * (Avro timestamp-millis read as long); APIs convert to ISO-8601 at their edges.
+ * TypeScript views of the Avro records in schemas/avro (the event itself is the domain's).
+ * Timestamps are epoch milliseconds (Avro timestamp-millis read as long); APIs convert to
+ * ISO-8601 at their edges.
  * schemas.test.ts checks sample values of each type against its schema.
  */
-export const inventoryEventTypes = [
-  'SALE',
-  'RETURN',
-  'RECEIPT',
-  'TRANSFER_OUT',
-  'TRANSFER_IN',
-  'ADJUSTMENT',
-  'COUNT',
-] as const;
-export type InventoryEventType = (typeof inventoryEventTypes)[number];
-
-export const inventoryEventSources = [
-  'UNKNOWN',
-  'STORE',
-  'MAINFRAME',
-  'SAP',
-  'WEBSHOP',
-  'RECONCILIATION',
-  'LOADGEN',
-] as const;
-export type InventoryEventSource = (typeof inventoryEventSources)[number];
-
-export interface InventoryEvent {
-  eventId: string;
-  type: InventoryEventType;
-  sku: string;
-  locationId: string;
-  quantity: number;
-  occurredAt: number;
-  recordedAt: number;
-  source: InventoryEventSource;
-  sourceRef: string | null;
-}
+export {
+  type InventoryEvent,
+  type InventoryEventSource,
+  type InventoryEventType,
+  inventoryEventSources,
+  inventoryEventTypes,
+} from '@inventory/domain';
 
 export interface StockLevel {
   sku: string;
@@ -48,6 +25,9 @@ export interface StockLevel {
   version: number;
   inputPartition: number;
   inputOffset: number;
+  /** [occurredAt, summed delta] after lastCountAt, ascending (the aggregator's count journal). */
+  journal: { occurredAt: number; delta: number }[];
+  journalFrom: number | null;
 }
 
 export interface RegionAvailability {
@@ -117,6 +97,31 @@ export interface ReservationOutcome {
   orderId: string | null;
 }
 
+export const storedReservationStatuses = [
+  'CONFIRMED',
+  'REFUSED',
+  'RELEASED',
+  'COMMITTED',
+  'EXPIRED',
+] as const;
+export type StoredReservationStatus = (typeof storedReservationStatuses)[number];
+
+/** A reservation as the aggregator decided it (compacted topic inventory.reservations.v1). */
+export interface Reservation {
+  reservationId: string;
+  sku: string;
+  /** null only when refused without a location asked for. */
+  locationId: string | null;
+  quantity: number;
+  status: StoredReservationStatus;
+  /** Available when decided: at the location asked for, or the most at one location. */
+  available: number;
+  expiresAt: number | null;
+  decidedAt: number;
+  orderId: string | null;
+  version: number;
+}
+
 export interface PurchaseOrderLine {
   lineNo: number;
   sku: string;
@@ -151,5 +156,6 @@ export interface SchemaValues {
   ReservationOutcome: ReservationOutcome;
   PurchaseOrder: PurchaseOrder;
   SoldQuantity: SoldQuantity;
+  Reservation: Reservation;
 }
 export type SchemaName = keyof SchemaValues;

@@ -1,0 +1,38 @@
+/**
+ * Identifiers and their limits. A sku, a locationId and a clientId are codes: short,
+ * printable, without separators the platform uses in keys (`:`, `|`, `{`, `}`, spaces), so
+ * they can be put into Redis keys, Kafka keys and eventIds without escaping.
+ */
+export const codePattern = /^[A-Za-z0-9._-]{1,64}$/;
+export const codeRule = "1-64 characters of letters, digits, '-', '_', '.'";
+
+export const isCode = (value: unknown): value is string =>
+  typeof value === 'string' && codePattern.test(value);
+
+/** Why `value` is not a code (sku, locationId, clientId, warehouse), or undefined. */
+export function codeProblem(value: unknown): string | undefined {
+  return isCode(value) ? undefined : `must be ${codeRule}`;
+}
+
+/** The id a client gives an event: its own idempotency key, unique per client. */
+export const maxClientEventIdLength = 64;
+// biome-ignore lint/suspicious/noControlCharactersInRegex: refusing control characters is the point
+const controlCharacters = /[\u0000-\u001f\u007f]/;
+
+export function clientEventIdProblem(value: unknown): string | undefined {
+  if (typeof value !== 'string' || value.length < 1 || value.length > maxClientEventIdLength)
+    return `must be a string of 1-${maxClientEventIdLength} characters`;
+  if (controlCharacters.test(value) || value.trim() !== value)
+    return 'must not contain control characters or surrounding whitespace';
+  return undefined;
+}
+
+/**
+ * The longest canonical eventId: a namespace, a clientId and a client's id
+ * (`store:<64>:<64>`), or the platform's own composite ids (SAP: LSN, client, material,
+ * plant, storage location), with room to spare.
+ */
+export const maxEventIdLength = 200;
+
+/** A free-text reference (till receipt, delivery note), carried as sourceRef. */
+export const maxReferenceLength = 128;
