@@ -33,6 +33,7 @@ export const topicNames = {
   eventsDeadLetter: 'inventory.events.dlq.v1',
   stock: 'inventory.stock.v1',
   availability: 'inventory.availability.v1',
+  reservations: 'inventory.reservations.v1',
   locations: 'inventory.locations.v1',
   mqRaw: 'inventory.raw.mq.v1',
   mqDeadLetter: 'inventory.raw.mq.dlq.v1',
@@ -70,7 +71,9 @@ export function topicCatalog(options: CatalogOptions = {}): TopicSpec[] {
       valueSchema: 'InventoryEvent',
       partitions,
       cleanupPolicy: 'delete',
-      retentionMs: 7 * day,
+      // At least the dedup horizon (7 days) plus its grace (1 day) plus a day: a restore of the
+      // aggregator reads the eventIds it must remember back from here.
+      retentionMs: 10 * day,
       description: 'Canonical stock movements and counts from every source; the aggregator folds them.',
     },
     {
@@ -89,7 +92,8 @@ export function topicCatalog(options: CatalogOptions = {}): TopicSpec[] {
       partitions,
       cleanupPolicy: 'compact',
       retentionMs: -1,
-      description: 'Latest state per location x sku; the read model is rebuilt from it.',
+      description:
+        "Latest state per location x sku (count journal included), in the sku's partition; the read model is rebuilt from it.",
     },
     {
       name: topicNames.availability,
@@ -99,6 +103,19 @@ export function topicCatalog(options: CatalogOptions = {}): TopicSpec[] {
       cleanupPolicy: 'compact',
       retentionMs: -1,
       description: 'Latest network-wide state per sku, with the breakdown by region.',
+    },
+    {
+      name: topicNames.reservations,
+      key: 'reservationId',
+      valueSchema: 'Reservation',
+      // The sku's partition, like the state: a restore of partition p reads partition p.
+      partitions,
+      // Compacted, and deleted after two weeks: a reservation holds stock for a day at most,
+      // and a final one answers retries for a week.
+      cleanupPolicy: 'compact,delete',
+      retentionMs: 14 * day,
+      description:
+        'Every reservation the aggregator decided, absolute and versioned; restored from after a loss of Redis.',
     },
     {
       name: topicNames.locations,

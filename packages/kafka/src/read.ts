@@ -44,6 +44,23 @@ export async function readRanges(
     await consumer.connect();
     await consumer.subscribe({ topic, fromBeginning: true });
     const started = new Promise<void>((resolve) => consumer.on(consumer.events.GROUP_JOIN, () => resolve()));
+    // Per partition, the next offset to hand over: a batch fetched before the seek below and
+    // one fetched after it may hold the same records, and each is handed over once.
+    const position = new Map([...pending].map(([p, r]) => [p, r.from]));
+    const reached = (partition: number, lastOffset: number) => {
+      const range = pending.get(partition);
+      if (!range || lastOffset < range.to - 1) return;
+      pending.delete(partition);
+      consumer.pause([{ topic, partitions: [partition] }]);
+      if (pending.size === 0) settle();
+    };
+    // A batch of only transaction markers or aborted records never reaches eachBatch; its end
+    // is seen here (the end of a transactional partition is usually such a marker). Batches
+    // with records are judged in eachBatch, which skips the stale ones.
+    consumer.on(consumer.events.END_BATCH_PROCESS, ({ payload }) => {
+      if (payload.topic === topic && payload.batchSize === 0)
+        reached(payload.partition, Number(payload.lastOffset));
+    });
     await consumer.run({
       autoCommit: false,
       eachBatch: async ({ batch, isStale }) => {
@@ -51,17 +68,13 @@ export async function readRanges(
         if (!range || isStale()) return;
         for (const message of batch.messages) {
           const offset = Number(message.offset);
-          if (offset < range.from) continue;
+          if (offset < (position.get(batch.partition) ?? range.from)) continue;
           if (offset >= range.to) break;
           await handle(message, batch.partition);
+          position.set(batch.partition, offset + 1);
           read++;
         }
-        const last = Number(batch.lastOffset());
-        if (last >= range.to - 1) {
-          pending.delete(batch.partition);
-          consumer.pause([{ topic, partitions: [batch.partition] }]);
-          if (pending.size === 0) settle();
-        }
+        reached(batch.partition, Number(batch.lastOffset()));
       },
     });
     await started;

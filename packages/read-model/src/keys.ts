@@ -7,7 +7,12 @@
  *   <prefix>:{p<n>}:offset              next offset of inventory.events.v1 partition n to apply
  *   <prefix>:{p<n>}:sku:<sku>           hash: "l:<locationId>" -> LocationState JSON,
  *                                       "total" -> SkuAvailability JSON (network-wide, by region)
- *   <prefix>:{p<n>}:seen:<bucket>       set of eventIds applied in that time bucket (dedup horizon)
+ *   <prefix>:{p<n>}:seen:<day>:<shard>  hash: dedup fingerprints (fields, value '') of the eventIds
+ *                                       applied whose occurredAt falls on that UTC day, one of the
+ *                                       day's shards (small hashes stay listpack-encoded: ~12 bytes
+ *                                       per eventId); expires when no event of the day can come again
+ *   <prefix>:{p<n>}:seenshards          hash: day -> how many shards that day's fingerprints use
+ *   <prefix>:{p<n>}:restore             the restore lease of a partition being rebuilt (token)
  *   <prefix>:{p<n>}:outbox              list of output batches written to Redis, not yet to Kafka
  *   <prefix>:{p<n>}:loc:<locationId>    sorted set (all scores 0, so ordered by sku) of the skus of
  *                                       partition n held at that location: a store's assortment,
@@ -18,7 +23,8 @@
  *   <prefix>:{p<n>}:expiry              sorted set of confirmed reservationIds by expiresAt
  *   <prefix>:reservation-sku:<id>       the sku a reservationId was first used for (written by the
  *                                       API with SET NX: ids are unique across skus, and release and
- *                                       commit, which name only the id, find the sku's partition)
+ *                                       commit, which name only the id, find the sku's partition;
+ *                                       the aggregator writes them again when it restores reservations)
  *   <prefix>:discontinued               hash: sku -> ISO time since when the ERP calls it discontinued
  *                                       (master data, written by the reconciliation job, not stock
  *                                       state: the aggregator stays the only writer of that)
@@ -34,8 +40,16 @@ export class KeyLayout {
     return `${this.prefix}:{p${partition}}:sku:${sku}`;
   }
 
-  seen(partition: number, bucket: number): string {
-    return `${this.prefix}:{p${partition}}:seen:${bucket}`;
+  seen(partition: number, day: number, shard: number): string {
+    return `${this.prefix}:{p${partition}}:seen:${day}:${shard}`;
+  }
+
+  seenShards(partition: number): string {
+    return `${this.prefix}:{p${partition}}:seenshards`;
+  }
+
+  restore(partition: number): string {
+    return `${this.prefix}:{p${partition}}:restore`;
   }
 
   outbox(partition: number): string {

@@ -1,3 +1,5 @@
+import type { Reservation, SkuAvailability, StockLevel } from '@inventory/codec';
+
 /** A location x sku as the hash field `l:<locationId>` holds it (JSON). */
 export interface StoredLocation {
   onHand: number;
@@ -51,17 +53,55 @@ export function journalOf(state: StoredLocation): Journal {
   return { entries: noEntries, from: state.updatedAt };
 }
 
-/** A reservation as the aggregator keeps it (`{p<n>}:res:<id>`, JSON). */
-export interface StoredReservation {
-  reservationId: string;
-  sku: string;
-  /** null only when refused without a location asked for. */
-  locationId: string | null;
-  quantity: number;
-  status: 'CONFIRMED' | 'REFUSED' | 'RELEASED' | 'COMMITTED' | 'EXPIRED';
-  /** Available when decided: at the location asked for, or the most at one location. */
-  available: number;
-  expiresAt: number | null;
-  decidedAt: number;
-  orderId: string | null;
+/** A reservation as the aggregator keeps it (`{p<n>}:res:<id>`, JSON): the Avro Reservation. */
+export type StoredReservation = Reservation;
+
+// One way to write and to read each stored value: the aggregator (the writer), the query
+// API, the reconciliation job and the tests all go through these.
+
+export const encodeStoredLocation = (state: StoredLocation): string => JSON.stringify(state);
+export const parseStoredLocation = (value: string): StoredLocation => JSON.parse(value) as StoredLocation;
+export const encodeStoredTotal = (total: SkuAvailability): string => JSON.stringify(total);
+export const parseStoredTotal = (value: string): SkuAvailability => JSON.parse(value) as SkuAvailability;
+export const encodeStoredReservation = (reservation: StoredReservation): string =>
+  JSON.stringify(reservation);
+export const parseStoredReservation = (value: string): StoredReservation =>
+  JSON.parse(value) as StoredReservation;
+
+/** A location x sku as the compacted stock topic carries it (the journal included). */
+export function stockLevelOf(
+  sku: string,
+  locationId: string,
+  state: StoredLocation,
+  inputPartition: number,
+): StockLevel {
+  return {
+    sku,
+    locationId,
+    onHand: state.onHand,
+    reserved: state.reserved,
+    available: state.onHand - state.reserved,
+    updatedAt: state.updatedAt,
+    lastCountAt: state.lastCountAt,
+    version: state.version,
+    inputPartition,
+    inputOffset: state.inputOffset,
+    journal: (state.journal ?? []).map(([occurredAt, delta]) => ({ occurredAt, delta })),
+    journalFrom: state.journalFrom ?? null,
+  };
+}
+
+/** The stored form of a stock record: exactly the state it was published from. */
+export function storedLocationOf(level: StockLevel): StoredLocation {
+  const state: StoredLocation = {
+    onHand: level.onHand,
+    reserved: level.reserved,
+    updatedAt: level.updatedAt,
+    lastCountAt: level.lastCountAt,
+    version: level.version,
+    inputOffset: level.inputOffset,
+  };
+  if (level.journal.length > 0) state.journal = level.journal.map((e) => [e.occurredAt, e.delta]);
+  if (level.journalFrom !== null) state.journalFrom = level.journalFrom;
+  return state;
 }

@@ -1,4 +1,5 @@
 export * from './control.ts';
+export * from './gate.ts';
 export * from './kafka.ts';
 export * from './names.ts';
 export * from './process.ts';

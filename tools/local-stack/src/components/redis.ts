@@ -29,6 +29,9 @@ export const redis: Component = {
         'appendonly yes',
         'appendfsync everysec',
         'save ""',
+        // The aggregator's dedup memory is many small hashes of ~400 fingerprints each: kept
+        // listpack-encoded (about 12 bytes a fingerprint) up to this size.
+        'hash-max-listpack-entries 512',
         `requirepass ${ctx.secrets.redisPassword}`,
         '',
       ].join('\n'),
