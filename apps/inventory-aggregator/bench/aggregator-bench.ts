@@ -19,7 +19,7 @@ function eventAt(i: number, t0: number): InventoryEvent {
   const h = Math.imul(source ^ 0x9e3779b9, 0x85ebca6b) >>> 0;
   const type = eventMix[h % eventMix.length] as InventoryEventType;
   return {
-    eventId: `bench-${source}`,
+    eventId: `loadgen:bench-${source}`,
     type,
     sku: `SKU-${(h >>> 8) % skus}`,
     locationId: locations[(h >>> 4) % locations.length] as string,
@@ -28,6 +28,8 @@ function eventAt(i: number, t0: number): InventoryEvent {
     recordedAt: t0 + source,
     source: 'LOADGEN',
     sourceRef: null,
+    clientId: null,
+    clientEventId: null,
   };
 }
 

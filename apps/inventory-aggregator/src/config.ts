@@ -1,4 +1,5 @@
 import { parseSettings, setting, type z } from '@inventory/config';
+import { type DedupPolicy, dayMs, defaultDedupPolicy } from '@inventory/domain';
 import { topicNames } from '@inventory/kafka';
 import { defaultJournalBounds } from './fold/journal.ts';
 
@@ -7,6 +8,7 @@ const hour = 60 * 60 * 1000;
 const shape = {
   KAFKA_BROKERS: setting.list(),
   KAFKA_CLIENT_ID: setting.string().default('inventory-aggregator'),
+  /** Also the prefix of the partitions' transactional ids: one deployment, one group. */
   GROUP_ID: setting.string().default('inventory-aggregator'),
   SCHEMA_REGISTRY_URL: setting.url().optional(),
   REDIS_URL: setting.string(),
@@ -15,6 +17,7 @@ const shape = {
   INPUT_TOPIC: setting.string().default(topicNames.events),
   STOCK_TOPIC: setting.string().default(topicNames.stock),
   AVAILABILITY_TOPIC: setting.string().default(topicNames.availability),
+  RESERVATIONS_TOPIC: setting.string().default(topicNames.reservations),
   LOCATIONS_TOPIC: setting.string().default(topicNames.locations),
   DLQ_TOPIC: setting.string().default(topicNames.eventsDeadLetter),
   /** Must have the input topic's partition count: partition p of both is one set of skus. */
@@ -24,8 +27,19 @@ const shape = {
   RESERVATION_RETENTION_MS: setting.positiveInt().default(7 * 24 * hour),
   /** Interval of clock ticks that expire reservations on quiet partitions; 0 turns them off. */
   RESERVATION_TICK_MS: setting.nonNegativeInt().default(5_000),
-  /** An eventId applied within this horizon is dropped when it comes again. */
-  DEDUP_HORIZON_MS: setting.positiveInt().default(24 * hour),
+  /**
+   * How long after its occurredAt an eventId is remembered (the dedup contract,
+   * @inventory/domain): a repeat within it is dropped. Must equal the ingest's.
+   */
+  DEDUP_HORIZON_MS: setting.positiveInt().default(defaultDedupPolicy.horizonMs),
+  /** Longest delay between an event's acceptance at the horizon's edge and its folding that stays exact. */
+  DEDUP_GRACE_MS: setting.positiveInt().default(defaultDedupPolicy.graceMs),
+  /**
+   * Small hashes per partition and day holding the fingerprints: keep events per partition
+   * and day / shards under Redis' hash-max-listpack-entries (512 here) so each stays compact.
+   * A day keeps the count it started with.
+   */
+  DEDUP_SHARDS: setting.positiveInt().default(1_024),
   /**
    * Each location x sku journals its applied deltas so that a COUNT as of an earlier time,
    * folded after them, adds them. Entries older than updatedAt minus this are pruned; a
@@ -36,6 +50,13 @@ const shape = {
   COUNT_JOURNAL_MAX_ENTRIES: setting.positiveInt().default(defaultJournalBounds.maxEntries),
   SESSION_TIMEOUT_MS: setting.positiveInt().default(10_000),
   HEARTBEAT_INTERVAL_MS: setting.positiveInt().default(1_000),
+  /** A partition's transaction open longer than this is aborted by Kafka. */
+  TRANSACTION_TIMEOUT_MS: setting.positiveInt().default(60_000),
+  /** How often every owned partition is checked for a Redis that lost it (restored then). */
+  WATCHDOG_MS: setting.positiveInt().default(2_000),
+  /** Partitions rebuilt in one pass over Kafka after a loss of Redis: bounds the memory it takes. */
+  RESTORE_PARTITIONS_PER_PASS: setting.positiveInt().default(4),
+  RESTORE_LEASE_MS: setting.positiveInt().default(30_000),
   // Batches of different partitions overlap their Redis and Kafka waits; more than the
   // partitions an instance owns brings nothing.
   PARTITIONS_CONCURRENTLY: setting.positiveInt().default(12),
@@ -50,4 +71,42 @@ export type AggregatorConfig = z.infer<z.ZodObject<typeof shape>>;
 
 export function parseAggregatorConfig(env: Record<string, string | undefined>): AggregatorConfig {
   return parseSettings(shape, env, { prefix: 'AGG_' });
+}
+
+/** What the partitions' steps need of the configuration, by meaning rather than by variable. */
+export interface AggregatorSettings {
+  groupId: string;
+  topics: {
+    input: string;
+    stock: string;
+    availability: string;
+    reservations: string;
+    commands: string;
+    outcomes: string;
+    dlq: string;
+  };
+  dedup: DedupPolicy;
+}
+
+export function aggregatorSettings(config: AggregatorConfig): AggregatorSettings {
+  return {
+    groupId: config.GROUP_ID,
+    topics: {
+      input: config.INPUT_TOPIC,
+      stock: config.STOCK_TOPIC,
+      availability: config.AVAILABILITY_TOPIC,
+      reservations: config.RESERVATIONS_TOPIC,
+      commands: config.COMMANDS_TOPIC,
+      outcomes: config.OUTCOMES_TOPIC,
+      dlq: config.DLQ_TOPIC,
+    },
+    dedup: { horizonMs: config.DEDUP_HORIZON_MS, graceMs: config.DEDUP_GRACE_MS },
+  };
+}
+
+/** The input must keep its records for the dedup horizon and grace: a restore reads them back. */
+export function retentionProblem(retentionMs: number, dedup: DedupPolicy): string | undefined {
+  const needed = dedup.horizonMs + dedup.graceMs + dayMs;
+  if (retentionMs < 0 || retentionMs >= needed) return undefined;
+  return `keeps records for ${retentionMs / hour} h, less than the dedup horizon plus grace plus a day (${needed / hour} h): a restore could not read back the eventIds it must remember`;
 }

@@ -4,11 +4,10 @@ import { CoPartitionedAssigner, createKafka, LocationDirectory } from '@inventor
 import { Redis } from 'ioredis';
 import kafkajs from 'kafkajs';
 import { Aggregator } from './aggregator.ts';
-import { parseAggregatorConfig } from './config.ts';
+import { aggregatorSettings, parseAggregatorConfig, retentionProblem } from './config.ts';
 import { buildHttp } from './http.ts';
 import { createMetrics } from './metrics.ts';
 import { RedisStore } from './store/redis-store.ts';
-import { ReservationStore } from './store/reservation-store.ts';
 
 /** Parses config, builds clients, starts folding, and on SIGTERM/SIGINT stops in order. */
 async function main(): Promise<void> {
@@ -45,13 +44,35 @@ async function main(): Promise<void> {
   const admin = kafka.admin();
   await admin.connect();
   closers.push(() => admin.disconnect());
-  const metadata = await admin.fetchTopicMetadata({ topics: [config.INPUT_TOPIC, config.COMMANDS_TOPIC] });
-  const [events, commands] = metadata.topics.map((t) => t.partitions.length);
-  if (events !== commands) {
+  // Partition p of the input, the commands and the compacted outputs is one set of skus: one
+  // writer, and the partition a restore of p reads.
+  const keyed = [
+    config.INPUT_TOPIC,
+    config.COMMANDS_TOPIC,
+    config.STOCK_TOPIC,
+    config.AVAILABILITY_TOPIC,
+    config.RESERVATIONS_TOPIC,
+  ];
+  const metadata = await admin.fetchTopicMetadata({ topics: keyed });
+  const counts = new Map(metadata.topics.map((t) => [t.name, t.partitions.length]));
+  const inputs = counts.get(config.INPUT_TOPIC);
+  const unequal = keyed.filter((topic) => counts.get(topic) !== inputs);
+  if (unequal.length > 0) {
     throw new Error(
-      `${config.COMMANDS_TOPIC} has ${commands} partitions and ${config.INPUT_TOPIC} ${events}: they must be equal, as a sku's commands and events must meet in one partition`,
+      `${unequal.map((t) => `${t} has ${counts.get(t)} partitions`).join(', ')} and ${config.INPUT_TOPIC} ${inputs}: they must be equal, as a sku's events, commands and state meet in one partition`,
     );
   }
+  const settings = aggregatorSettings(config);
+  const [retention] = await admin
+    .describeConfigs({
+      includeSynonyms: false,
+      resources: [
+        { type: kafkajs.ConfigResourceTypes.TOPIC, name: config.INPUT_TOPIC, configNames: ['retention.ms'] },
+      ],
+    })
+    .then((r) => r.resources.map((res) => Number(res.configEntries[0]?.configValue ?? -1)));
+  const problem = retentionProblem(retention ?? -1, settings.dedup);
+  if (problem) throw new Error(`${config.INPUT_TOPIC} ${problem}`);
   const producer = kafka.producer({
     idempotent: true,
     maxInFlightRequests: 1,
@@ -83,17 +104,18 @@ async function main(): Promise<void> {
     if (!event.payload.restart) process.exit(1);
   });
 
-  const store = new RedisStore(redis, config.REDIS_PREFIX, {
-    horizonMs: config.DEDUP_HORIZON_MS,
-    bucketMs: Math.max(60_000, Math.floor(config.DEDUP_HORIZON_MS / 4)),
-  });
+  const store = new RedisStore(
+    redis,
+    config.REDIS_PREFIX,
+    { policy: settings.dedup, shards: config.DEDUP_SHARDS },
+    config.RESERVATION_RETENTION_MS,
+  );
   const aggregator = new Aggregator({
     config,
     consumer,
     producer,
     admin,
     store,
-    reservations: new ReservationStore(redis, store.keys, config.RESERVATION_RETENTION_MS),
     codec,
     kafka,
     regionOf: locations.regionOf,
@@ -103,7 +125,7 @@ async function main(): Promise<void> {
   const http = buildHttp({ metrics, logger, ready: async () => joined && (await redis.ping()) === 'PONG' });
   await http.listen({ host: config.HTTP_HOST, port: config.HTTP_PORT });
   closers.push(() => http.close());
-  closers.push(async () => aggregator.stop());
+  closers.push(() => aggregator.stop());
   if (!stopping) await aggregator.start();
 }
 

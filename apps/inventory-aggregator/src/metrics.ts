@@ -41,6 +41,22 @@ export function createMetrics() {
       help: 'Partitions rebuilt from the compacted topics',
       registers: [registry],
     }),
+    publishFailures: new Counter({
+      name: 'aggregator_publish_failures_total',
+      help: 'Publications of outputs that failed; the partition held its outbox and retried',
+      registers: [registry],
+    }),
+    outboxFlushed: new Counter({
+      name: 'aggregator_outbox_entries_published_total',
+      help: 'Outbox entries published after a failed publication or a predecessor crash',
+      registers: [registry],
+    }),
+    retentionGaps: new Counter({
+      name: 'aggregator_retention_gaps_total',
+      help: 'Times input records were deleted by retention before they were folded',
+      labelNames: ['topic'] as const,
+      registers: [registry],
+    }),
     lag: new Gauge({
       name: 'aggregator_partition_lag',
       help: 'High watermark minus next offset to apply, per input partition',

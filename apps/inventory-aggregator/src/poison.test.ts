@@ -1,9 +1,16 @@
-import { createCodec, sampleEvent } from '@inventory/codec';
+import { createCodec, type InventoryEvent, sampleEvent } from '@inventory/codec';
+import { dayMs, defaultDedupPolicy } from '@inventory/domain';
 import type { KafkaMessage } from 'kafkajs';
 import { describe, expect, it } from 'vitest';
-import { deadLetter, decodeEvent, impossibility } from './poison.ts';
+import { deadLetter, decodeEvents } from './poison.ts';
 
 const codec = createCodec();
+const now = sampleEvent.occurredAt + 60_000;
+const decodeEvent = async (m: KafkaMessage) =>
+  (await decodeEvents(codec, [m], { now, dedup: defaultDedupPolicy }))[0] as Awaited<
+    ReturnType<typeof decodeEvents>
+  >[number];
+const encoded = (event: InventoryEvent) => codec.encode('t-value', 'InventoryEvent', event);
 const message = (value: Buffer | null, key = sampleEvent.sku): KafkaMessage =>
   ({
     key: Buffer.from(key),
@@ -17,30 +24,61 @@ const message = (value: Buffer | null, key = sampleEvent.sku): KafkaMessage =>
 describe('poison events', () => {
   it('a valid event decodes', async () => {
     const value = await codec.encode('t-value', 'InventoryEvent', sampleEvent);
-    expect(await decodeEvent(codec, message(value))).toEqual({ ok: true, event: sampleEvent });
+    expect(await decodeEvent(message(value))).toEqual({ ok: true, event: sampleEvent });
   });
 
   it.each([
-    [{ ...sampleEvent, quantity: -1 }, 'quantity -1 must be > 0 for SALE'],
-    [{ ...sampleEvent, type: 'ADJUSTMENT' as const, quantity: 0 }, 'must not be 0 for ADJUSTMENT'],
-    [{ ...sampleEvent, sku: 'bad sku' }, 'is not a valid code'],
-    [{ ...sampleEvent, occurredAt: 0 }, 'occurredAt is not a real time'],
-  ])('impossible values are named: %#', (event, reason) => {
-    expect(impossibility(event)).toContain(reason);
+    [{ ...sampleEvent, quantity: -1 }, 'IMPOSSIBLE_VALUE', 'quantity -1 must be > 0 for SALE'],
+    [
+      { ...sampleEvent, type: 'ADJUSTMENT' as const, quantity: 0 },
+      'IMPOSSIBLE_VALUE',
+      'must not be 0 for ADJUSTMENT',
+    ],
+    [{ ...sampleEvent, sku: 'bad sku' }, 'IMPOSSIBLE_VALUE', 'sku "bad sku" is not 1-64 characters'],
+    [{ ...sampleEvent, occurredAt: 0 }, 'IMPOSSIBLE_VALUE', 'occurredAt is not a real time'],
+    // A store cannot write an id of the platform's own namespaces, nor another source's.
+    [
+      { ...sampleEvent, eventId: 'reservation-sale:r-1' },
+      'FOREIGN_EVENT_ID',
+      'is not in the store: namespace of source STORE',
+    ],
+    [{ ...sampleEvent, source: 'SAP' as const }, 'FOREIGN_EVENT_ID', 'is not in the sap: namespace'],
+    [
+      { ...sampleEvent, source: 'UNKNOWN' as const },
+      'FOREIGN_EVENT_ID',
+      'source UNKNOWN has no eventId namespace',
+    ],
+    [{ ...sampleEvent, eventId: 'store:' }, 'FOREIGN_EVENT_ID', 'is not in the store: namespace'],
+  ])('impossible values and foreign ids are named: %#', async (event, code, reason) => {
+    const decoded = await decodeEvent(message(await encoded(event), event.sku));
+    expect(decoded.ok ? undefined : decoded.error.code).toBe(code);
+    expect(decoded.ok ? '' : decoded.error.message).toContain(reason);
+  });
+
+  it('an event older than the dedup horizon plus grace is poison; one just inside is folded', async () => {
+    const limit = now - defaultDedupPolicy.horizonMs - defaultDedupPolicy.graceMs;
+    const old = await decodeEvent(message(await encoded({ ...sampleEvent, occurredAt: limit - 1 })));
+    expect(old.ok ? undefined : old.error.code).toBe('BEYOND_DEDUP_HORIZON');
+    expect(old.ok ? '' : old.error.message).toContain(
+      'older than the deduplication horizon plus grace (192 h)',
+    );
+    const inside = await decodeEvent(message(await encoded({ ...sampleEvent, occurredAt: limit })));
+    expect(inside.ok).toBe(true);
+    expect(limit).toBe(now - 8 * dayMs);
   });
 
   it('undecodable bytes, tombstones and a key other than the sku are poison', async () => {
-    const bytes = await decodeEvent(codec, message(Buffer.from('garbage')));
+    const bytes = await decodeEvent(message(Buffer.from('garbage')));
     expect(bytes.ok ? '' : bytes.error.code).toBe('CODEC_MALFORMED');
-    const tombstone = await decodeEvent(codec, message(null));
+    const tombstone = await decodeEvent(message(null));
     expect(tombstone.ok ? '' : tombstone.error.code).toBe('EMPTY_VALUE');
     const value = await codec.encode('t-value', 'InventoryEvent', sampleEvent);
-    const wrongKey = await decodeEvent(codec, message(value, 'OTHER-SKU'));
+    const wrongKey = await decodeEvent(message(value, 'OTHER-SKU'));
     expect(wrongKey.ok ? '' : wrongKey.error.code).toBe('WRONG_KEY');
   });
 
   it('the dead letter keeps the original record and says where it came from and why', async () => {
-    const decoded = await decodeEvent(codec, message(Buffer.from('garbage')));
+    const decoded = await decodeEvent(message(Buffer.from('garbage')));
     if (decoded.ok) throw new Error('expected poison');
     const letter = deadLetter(message(Buffer.from('garbage')), decoded.error, {
       topic: 'inventory.events.v1',

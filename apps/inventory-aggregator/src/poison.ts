@@ -1,45 +1,49 @@
-import { type AvroCodec, type InventoryEvent, quantityProblem } from '@inventory/codec';
+import type { AvroCodec, ReservationCommand } from '@inventory/codec';
 import { InventoryError } from '@inventory/core';
+import { beyondFoldHorizon, type DedupPolicy, eventProblem, type InventoryEvent } from '@inventory/domain';
 import type { KafkaMessage } from 'kafkajs';
 
 export type Decoded = { ok: true; event: InventoryEvent } | { ok: false; error: InventoryError };
 
-const codePattern = /^[A-Za-z0-9._-]{1,64}$/;
-
-/** What makes a decodable event impossible to fold; undefined when it can be folded. */
-export function impossibility(event: InventoryEvent): string | undefined {
-  if (!codePattern.test(event.sku)) return `sku ${JSON.stringify(event.sku)} is not a valid code`;
-  if (!codePattern.test(event.locationId))
-    return `locationId ${JSON.stringify(event.locationId)} is not a valid code`;
-  if (event.eventId.length === 0 || event.eventId.length > 128) return 'eventId must have 1-128 characters';
-  const quantity = quantityProblem(event.type, event.quantity);
-  if (quantity) return `quantity ${event.quantity} ${quantity}`;
-  if (event.occurredAt <= 0) return 'occurredAt is not a real time';
-  return undefined;
+/** The fold's clock and the dedup contract: events older than its horizon are not folded. */
+export interface DecodeContext {
+  now: number;
+  dedup: DedupPolicy;
 }
 
 /**
- * Decodes records; a record that can never be folded (bytes that are not a frame of a
- * known schema, values no stock movement can have, a key that is not the sku) is poison. A
- * registry that cannot be reached is not poison: that error is retriable and is thrown, so
- * the batch is retried. Writer schemas are fetched once per batch, then decoding is synchronous.
+ * Decodes records; a record that can never be folded is poison: bytes that are not a frame
+ * of a known schema, values no stock movement can have (@inventory/domain's rules), an
+ * eventId outside its source's namespace, a key that is not the sku, or an event older
+ * than the dedup horizon (a repeat of it could not be recognised). A registry that cannot be
+ * reached is not poison: that error is retriable and is thrown, so the batch is retried.
+ * Writer schemas are fetched once per batch, then decoding is synchronous.
  */
-export async function decodeEvents(codec: AvroCodec, messages: KafkaMessage[]): Promise<Decoded[]> {
+export async function decodeEvents(
+  codec: AvroCodec,
+  messages: KafkaMessage[],
+  context: DecodeContext,
+): Promise<Decoded[]> {
   await codec.preloadWriters(messages.map((m) => m.value));
-  return messages.map((message) => decodeOne(codec, message));
+  return messages.map((message) => decodeOne(codec, message, context));
 }
 
-export async function decodeEvent(codec: AvroCodec, message: KafkaMessage): Promise<Decoded> {
-  return (await decodeEvents(codec, [message]))[0] as Decoded;
-}
-
-function decodeOne(codec: AvroCodec, message: KafkaMessage): Decoded {
+function decodeOne(codec: AvroCodec, message: KafkaMessage, context: DecodeContext): Decoded {
   if (!message.value)
     return { ok: false, error: new InventoryError('EMPTY_VALUE', 'record has no value (tombstone)') };
   try {
     const event = codec.decodeSync(message.value, 'InventoryEvent');
-    const problem = impossibility(event);
-    if (problem) return { ok: false, error: new InventoryError('IMPOSSIBLE_VALUE', problem) };
+    const problem = eventProblem(event);
+    if (problem) return { ok: false, error: new InventoryError(problem.code, problem.message) };
+    if (beyondFoldHorizon(event.occurredAt, context.now, context.dedup)) {
+      return {
+        ok: false,
+        error: new InventoryError(
+          'BEYOND_DEDUP_HORIZON',
+          `occurredAt ${new Date(event.occurredAt).toISOString()} is older than the deduplication horizon plus grace (${(context.dedup.horizonMs + context.dedup.graceMs) / 3_600_000} h): it may have been counted already and a repeat could not be recognised`,
+        ),
+      };
+    }
     if (message.key && message.key.toString() !== event.sku) {
       return {
         ok: false,
@@ -75,4 +79,26 @@ export function deadLetter(message: KafkaMessage, error: InventoryError, context
       'dlq-time': new Date(context.now()).toISOString(),
     },
   };
+}
+
+export type DecodedCommand = { ok: true; command: ReservationCommand } | { ok: false; error: InventoryError };
+
+/** Reservation commands: a record that is not one, or a RESERVE of nothing, is poison. */
+export async function decodeCommands(codec: AvroCodec, messages: KafkaMessage[]): Promise<DecodedCommand[]> {
+  await codec.preloadWriters(messages.map((m) => m.value));
+  return messages.map((message) => {
+    if (!message.value) return { ok: false, error: new InventoryError('EMPTY_VALUE', 'record has no value') };
+    try {
+      const command = codec.decodeSync(message.value, 'ReservationCommand');
+      if (command.type === 'RESERVE' && command.quantity <= 0)
+        return {
+          ok: false,
+          error: new InventoryError('IMPOSSIBLE_VALUE', `quantity ${command.quantity} is not positive`),
+        };
+      return { ok: true, command };
+    } catch (error) {
+      if (error instanceof InventoryError && !error.retriable) return { ok: false, error };
+      throw error;
+    }
+  });
 }

@@ -1,7 +1,15 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { createCodec, type InventoryEvent, type InventoryEventType, type Location } from '@inventory/codec';
+import {
+  createCodec,
+  type InventoryEvent,
+  type InventoryEventType,
+  type Location,
+  type StockLevel,
+} from '@inventory/codec';
 import { waitFor } from '@inventory/core';
+import { readToEnd, topicConfig, topicNames, topicSpec } from '@inventory/kafka';
+import { parseStoredLocation, parseStoredTotal, totalField } from '@inventory/read-model';
 import { createTestTopic, stackEndpoints, testKafka, uniqueName } from '@inventory/testkit';
 import { Redis } from 'ioredis';
 import kafkajs from 'kafkajs';
@@ -12,6 +20,7 @@ export interface World {
   input: string;
   stock: string;
   availability: string;
+  reservations: string;
   locations: string;
   dlq: string;
   commands: string;
@@ -28,28 +37,36 @@ export const regions: Record<string, string> = {
   'W-1': 'west',
 };
 
+/** A test topic with the configuration the catalog gives the topic it stands for. */
+async function configured(what: string, partitions: number, config: Record<string, string>): Promise<string> {
+  const topic = await createTestTopic(what, partitions);
+  const admin = testKafka().admin();
+  await admin.connect();
+  await admin.alterConfigs({
+    validateOnly: false,
+    resources: [
+      {
+        type: kafkajs.ConfigResourceTypes.TOPIC,
+        name: topic,
+        configEntries: Object.entries(config).map(([name, value]) => ({ name, value })),
+      },
+    ],
+  });
+  await admin.disconnect();
+  return topic;
+}
+
 export async function createWorld(partitions = 6): Promise<World> {
-  const compact = async (what: string) => {
-    const topic = await createTestTopic(what, partitions);
-    const admin = testKafka().admin();
-    await admin.connect();
-    await admin.alterConfigs({
-      validateOnly: false,
-      resources: [
-        {
-          type: kafkajs.ConfigResourceTypes.TOPIC,
-          name: topic,
-          configEntries: [{ name: 'cleanup.policy', value: 'compact' }],
-        },
-      ],
-    });
-    await admin.disconnect();
-    return topic;
-  };
+  const compact = (what: string) => configured(what, partitions, topicConfig(topicSpec(topicNames.stock)));
   const world = {
-    input: await createTestTopic('agg-events', partitions),
+    input: await configured('agg-events', partitions, topicConfig(topicSpec(topicNames.events))),
     stock: await compact('agg-stock'),
     availability: await compact('agg-availability'),
+    reservations: await configured(
+      'agg-reservations',
+      partitions,
+      topicConfig(topicSpec(topicNames.reservations)),
+    ),
     locations: await createTestTopic('agg-locations', 1),
     dlq: await createTestTopic('agg-dlq', 1),
     commands: await createTestTopic('agg-commands', partitions),
@@ -91,6 +108,7 @@ export async function createWorld(partitions = 6): Promise<World> {
       AGG_INPUT_TOPIC: world.input,
       AGG_STOCK_TOPIC: world.stock,
       AGG_AVAILABILITY_TOPIC: world.availability,
+      AGG_RESERVATIONS_TOPIC: world.reservations,
       AGG_LOCATIONS_TOPIC: world.locations,
       AGG_DLQ_TOPIC: world.dlq,
       AGG_COMMANDS_TOPIC: world.commands,
@@ -185,7 +203,7 @@ export function generateEvents(
     const type = pick(eventMix);
     const quantity = 1 + Math.floor(random() * 20);
     events.push({
-      eventId: `${seed}-${i}`,
+      eventId: `loadgen:${seed}-${i}`,
       type,
       sku: `SKU-${Math.floor(random() * 40)}`,
       locationId: pick(Object.keys(regions)),
@@ -199,6 +217,8 @@ export function generateEvents(
       recordedAt: t0 + i * 100,
       source: 'LOADGEN',
       sourceRef: null,
+      clientId: null,
+      clientEventId: null,
     });
   }
   return events;
@@ -245,8 +265,8 @@ export async function readModel(redis: Redis, world: World) {
     for (const key of keys) {
       const sku = key.slice(key.indexOf(':sku:') + 5);
       for (const [field, value] of Object.entries(await redis.hgetall(key))) {
-        if (field === 'total') totals.set(sku, JSON.parse(value));
-        else onHand.set(`${sku}|${field.slice(2)}`, JSON.parse(value).onHand);
+        if (field === totalField) totals.set(sku, parseStoredTotal(value));
+        else onHand.set(`${sku}|${field.slice(2)}`, parseStoredLocation(value).onHand);
       }
     }
   } while (cursor !== '0');
@@ -278,7 +298,7 @@ export function expectedAssortments(onHand: Map<string, number>): Map<string, st
   return index;
 }
 
-/** Waits until Redis' next offset of every partition reaches the end of the input topic. */
+/** Waits until Redis' next offset of every partition reaches the end of the input topic, and every outbox is published. */
 export async function waitDrained(redis: Redis, world: World, timeoutMs = 120_000): Promise<void> {
   const admin = testKafka().admin();
   await admin.connect();
@@ -290,12 +310,74 @@ export async function waitDrained(redis: Redis, world: World, timeoutMs = 120_00
           if (end.high === '0') continue;
           const stored = await redis.get(`${world.prefix}:{p${end.partition}}:offset`);
           if (Number(stored ?? -1) < Number(end.high)) return false;
+          // Published too: nothing left in the partition's outbox.
+          if ((await redis.llen(`${world.prefix}:{p${end.partition}}:outbox`)) > 0) return false;
         }
         return true;
       },
-      { description: 'the aggregator to apply every input offset', timeoutMs, intervalMs: 200 },
+      { description: 'the aggregator to apply and publish every input offset', timeoutMs, intervalMs: 200 },
     );
   } finally {
     await admin.disconnect();
+  }
+}
+
+/** Every record of the world's stock topic as it stands now (committed transactions only). */
+export async function publishedStock(
+  world: World,
+): Promise<{ level: StockLevel; partition: number; offset: number }[]> {
+  const codec = createCodec({ registryUrl: stackEndpoints().SCHEMA_REGISTRY_URL });
+  const records: { level: StockLevel; partition: number; offset: number }[] = [];
+  await readToEnd(
+    testKafka(),
+    world.stock,
+    async (message, partition) => {
+      if (!message.value) return;
+      records.push({
+        level: await codec.decode(message.value, 'StockLevel'),
+        partition,
+        offset: Number(message.offset),
+      });
+    },
+    { groupPrefix: uniqueName('read-stock') },
+  );
+  return records;
+}
+
+/** The record with the highest version per location x sku: what a rebuild takes. */
+export function newestStock(records: { level: StockLevel }[]): Map<string, StockLevel> {
+  const newest = new Map<string, StockLevel>();
+  for (const { level } of records) {
+    const key = `${level.sku}|${level.locationId}`;
+    if ((newest.get(key)?.version ?? -1) < level.version) newest.set(key, level);
+  }
+  return newest;
+}
+
+/**
+ * The compacted stock topic against the expected onHand per `sku|locationId`: for every key
+ * the last record (what compaction keeps) has the highest version, and its onHand is the
+ * expected one; no key is missing, none is extra.
+ */
+export async function expectCompactedExact(world: World, expected: Map<string, number>): Promise<void> {
+  const records = await publishedStock(world);
+  const last = new Map<string, StockLevel>();
+  for (const { level } of records.sort((a, b) => a.partition - b.partition || a.offset - b.offset))
+    last.set(`${level.sku}|${level.locationId}`, level);
+  const newest = newestStock(records);
+  const regressed = [...last].filter(([key, level]) => level.version !== newest.get(key)?.version);
+  if (regressed.length > 0)
+    throw new Error(
+      `last record older than the newest for ${regressed.length} keys, e.g. ${regressed[0]?.[0]}`,
+    );
+  const published = new Map([...last].map(([key, level]) => [key, level.onHand]));
+  const differences = [...new Set([...published.keys(), ...expected.keys()])].filter(
+    (key) => published.get(key) !== expected.get(key),
+  );
+  if (differences.length > 0) {
+    const sample = differences
+      .slice(0, 5)
+      .map((k) => `${k}: published ${published.get(k)}, expected ${expected.get(k)}`);
+    throw new Error(`the stock topic differs for ${differences.length} keys: ${sample.join('; ')}`);
   }
 }

@@ -1,4 +1,4 @@
-import type { InventoryEvent } from '@inventory/codec';
+import type { InventoryEvent } from '@inventory/domain';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { arbitraryEvent, at, event, foldAll, foldInBatches, sequence, t0 } from './fixtures.ts';

@@ -1,4 +1,4 @@
-import { type InventoryEvent, type InventoryEventType, inventoryEventTypes } from '@inventory/codec';
+import { type InventoryEvent, type InventoryEventType, inventoryEventTypes } from '@inventory/domain';
 import fc from 'fast-check';
 import { type FoldOptions, fold, type SequencedEvent, type SkuState } from './fold.ts';
 
@@ -24,6 +24,8 @@ export const event = (
     recordedAt: t0,
     source: 'STORE',
     sourceRef: null,
+    clientId: null,
+    clientEventId: null,
     ...overrides,
   } satisfies InventoryEvent;
 };
@@ -59,6 +61,8 @@ export const arbitraryEvent = fc
       recordedAt: t0,
       source: 'LOADGEN',
       sourceRef: null,
+      clientId: null,
+      clientEventId: null,
     }),
   );
 
@@ -76,7 +80,7 @@ export function foldInBatches(events: SequencedEvent[], cuts: number[], options 
   ];
   for (let i = 0; i + 1 < bounds.length; i++) {
     const result = fold(state, events.slice(bounds[i], bounds[i + 1]), (id) => seen.has(id), options);
-    for (const id of result.appliedEventIds) seen.add(id);
+    for (const { eventId } of result.applied) seen.add(eventId);
     if (stored)
       for (const locations of state.values())
         for (const [locationId, value] of locations)

@@ -1,4 +1,4 @@
-import type { InventoryEvent } from '@inventory/codec';
+import type { InventoryEvent } from '@inventory/domain';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { arbitraryEvent, at, event, foldAll, foldInBatches, sequence, t0, unbounded } from './fixtures.ts';
@@ -66,7 +66,7 @@ describe('fold semantics', () => {
     const second = fold(
       state,
       [{ offset: 5, event: sale }],
-      (id) => first.appliedEventIds.includes(id),
+      (id) => first.applied.some((a) => a.eventId === id),
       unbounded,
     );
     expect(second.duplicates).toBe(1);

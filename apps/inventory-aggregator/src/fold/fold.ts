@@ -1,4 +1,4 @@
-import { type InventoryEvent, onHandDelta } from '@inventory/codec';
+import { type InventoryEvent, onHandDelta } from '@inventory/domain';
 import type { StoredLocation } from '@inventory/read-model';
 import {
   type Journal,
@@ -28,7 +28,8 @@ export interface SequencedEvent {
 export interface FoldResult {
   /** `${sku}\u0000${locationId}` of every location x sku that changed. */
   changed: Set<string>;
-  appliedEventIds: string[];
+  /** Every event applied (late ones included: their eventId is spent), with the time that places it in the dedup memory. */
+  applied: { eventId: string; occurredAt: number }[];
   /** Deltas older than the location's last COUNT, and COUNTs older than it: already inside that count. */
   late: number;
   duplicates: number;
@@ -76,7 +77,7 @@ export function fold(
 ): FoldResult {
   const result: FoldResult = {
     changed: new Set(),
-    appliedEventIds: [],
+    applied: [],
     late: 0,
     duplicates: 0,
     unplacedCounts: 0,
@@ -107,7 +108,7 @@ export function fold(
     };
     // The eventId counts as seen even when the event is late: a redelivery must not apply later.
     appliedNow.add(event.eventId);
-    result.appliedEventIds.push(event.eventId);
+    result.applied.push({ eventId: event.eventId, occurredAt: event.occurredAt });
     // A committed web-shop reservation becomes this sale: its units leave `reserved` as they
     // leave `onHand`, so available does not move (they were never available).
     const reserved = releasesReservation(event)

@@ -1,4 +1,4 @@
-import type { InventoryEvent } from '@inventory/codec';
+import type { InventoryEvent } from '@inventory/domain';
 
 /**
  * The documented rules written as plainly as possible, independent of fold.ts: the oracle

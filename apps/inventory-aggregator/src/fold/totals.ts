@@ -1,25 +1,5 @@
-import type { RegionAvailability, SkuAvailability, StockLevel } from '@inventory/codec';
+import type { RegionAvailability, SkuAvailability } from '@inventory/codec';
 import type { LocationState, SkuState } from './fold.ts';
-
-export function stockLevel(
-  sku: string,
-  locationId: string,
-  state: LocationState,
-  inputPartition: number,
-): StockLevel {
-  return {
-    sku,
-    locationId,
-    onHand: state.onHand,
-    reserved: state.reserved,
-    available: state.onHand - state.reserved,
-    updatedAt: state.updatedAt,
-    lastCountAt: state.lastCountAt,
-    version: state.version,
-    inputPartition,
-    inputOffset: state.inputOffset,
-  };
-}
 
 /**
  * Network-wide view of a sku, derived entirely from its locations: sums, the breakdown by

@@ -1,4 +1,5 @@
-import type { InventoryEvent, ReservationCommand, ReservationOutcome } from '@inventory/codec';
+import type { ReservationCommand, ReservationOutcome } from '@inventory/codec';
+import { type InventoryEvent, platformEventId } from '@inventory/domain';
 import type { StoredReservation } from '@inventory/read-model';
 import { changeKey, type LocationState, reservationSaleRef, type SkuState } from '../fold/fold.ts';
 
@@ -63,9 +64,12 @@ export function decide(
     }
     return s;
   };
+  // Every change is a new version, so a consumer of the compacted reservations topic can
+  // tell a newer record from an older one.
   const store = (r: StoredReservation) => {
-    reservations.set(r.reservationId, r);
-    result.reservations.set(r.reservationId, r);
+    const stored = { ...r, version: (reservations.get(r.reservationId)?.version ?? 0) + 1 };
+    reservations.set(r.reservationId, stored);
+    result.reservations.set(r.reservationId, stored);
   };
   const addReserved = (r: StoredReservation, quantity: number) => {
     const location = skuState(r.sku).get(r.locationId as string);
@@ -129,6 +133,7 @@ export function decide(
         expiresAt: confirmed ? result.clock + command.ttlMs : null,
         decidedAt: result.clock,
         orderId: command.orderId,
+        version: 0,
       };
       if (confirmed) addReserved(reservation, command.quantity);
       store(reservation);
@@ -175,7 +180,7 @@ export function decide(
       };
       store(committed);
       result.sales.push({
-        eventId: `reservation-sale:${existing.reservationId}`,
+        eventId: platformEventId('WEBSHOP', existing.reservationId),
         type: 'SALE',
         sku: existing.sku,
         locationId: existing.locationId as string,
@@ -184,6 +189,8 @@ export function decide(
         recordedAt: result.clock,
         source: 'WEBSHOP',
         sourceRef: reservationSaleRef(existing.reservationId),
+        clientId: null,
+        clientEventId: null,
       });
       result.outcomes.push(outcome(committed, command.requestId));
     }

@@ -1,48 +1,48 @@
 /**
- * The one atomic step that makes state exact: it writes the folded state, the applied
- * eventIds and the outputs to publish only if the partition's stored offset is still the
- * one the fold started from, and moves the offset in the same step. An instance that lost
- * its partition (and whose view is stale) finds a different offset and writes nothing.
+ * The one atomic step that makes state exact, for a batch of events and for a batch of
+ * reservation commands alike. It writes the folded state, the dedup fingerprints of the
+ * applied events, the changed reservations and the outbox entry only if both stored offsets
+ * of the partition (events and commands) are still the ones the step started from, and
+ * moves them in the same step. An instance that lost its partition, or whose view is older
+ * than a Redis that lost writes, finds different offsets and writes nothing.
  *
- * The reservation commands of the same partition write the same hashes: their offset must
- * be unchanged too, or a stale instance could overwrite a reservation with an older value.
- *
- * KEYS: offset, outbox, seen bucket, commands offset, H hashes (one per changed sku), then
- *       the assortment index of each location those skus are held at.
- * ARGV: expected offset, new offset, seen TTL seconds, outbox entry ('' for none), H,
- *       eventId count E, expected commands offset ('' when none), E eventIds, per hash:
- *       field count F and F field/value pairs, per index: member count M and M skus.
+ * KEYS: 1 events offset, 2 commands offset, 3 clock, 4 outbox, 5 expiry index, 6 seenshards,
+ *       then H sku hashes, A assortment indexes, D dedup shards, R reservations.
+ * ARGV: 1 expected events offset, 2 expected commands offset, 3 new events offset,
+ *       4 new commands offset, 5 new clock, 6 outbox entry ('' for none or unchanged),
+ *       7 H, 8 A, 9 D, 10 R, 11 seconds final reservations are kept, 12 N new shard counts,
+ *       13 dedup days before this one are forgotten in seenshards ('' to keep),
+ *       then per hash: field count F and F field/value pairs;
+ *       per assortment: member count M and M skus;
+ *       per dedup shard: expire-at (unix seconds), field count K and K fingerprints;
+ *       per reservation: JSON, reservationId, expiresAt ('' when it holds no stock),
+ *       '1' when final;
+ *       N pairs of day and shard count.
+ * Returns 1 when written, 0 when refused.
  */
-export const applyScript = `
-local current = redis.call('GET', KEYS[1])
-if current ~= ARGV[1] or (redis.call('GET', KEYS[4]) or '') ~= ARGV[7] then
-  return {0, current or ''}
+const writes = `
+local hashes, indexes, shards, reservations, counts =
+  tonumber(ARGV[7]), tonumber(ARGV[8]), tonumber(ARGV[9]), tonumber(ARGV[10]), tonumber(ARGV[12])
+local pos = 14
+local k = 7
+-- unpack() is bounded by Lua's stack: every variadic write goes out in chunks.
+local function flush(command, key, args)
+  if #args > 0 then redis.call(command, key, unpack(args)) end
 end
-local hashes = tonumber(ARGV[5])
-local count = tonumber(ARGV[6])
-local pos = 8
-local chunk = {}
-for i = 1, count do
-  chunk[#chunk + 1] = ARGV[pos]
-  pos = pos + 1
-  if #chunk == 1000 then
-    redis.call('SADD', KEYS[3], unpack(chunk))
-    chunk = {}
-  end
-end
-if #chunk > 0 then redis.call('SADD', KEYS[3], unpack(chunk)) end
-if count > 0 then redis.call('EXPIRE', KEYS[3], ARGV[3]) end
-for k = 5, 4 + hashes do
+for i = 1, hashes do
   local fields = tonumber(ARGV[pos])
   pos = pos + 1
   local args = {}
-  for j = 1, fields * 2 do
-    args[j] = ARGV[pos]
-    pos = pos + 1
+  for j = 1, fields do
+    args[#args + 1] = ARGV[pos]
+    args[#args + 1] = ARGV[pos + 1]
+    pos = pos + 2
+    if #args >= 2000 then flush('HSET', KEYS[k], args); args = {} end
   end
-  redis.call('HSET', KEYS[k], unpack(args))
+  flush('HSET', KEYS[k], args)
+  k = k + 1
 end
-for k = 5 + hashes, #KEYS do
+for i = 1, indexes do
   local members = tonumber(ARGV[pos])
   pos = pos + 1
   local args = {}
@@ -50,15 +50,106 @@ for k = 5 + hashes, #KEYS do
     args[#args + 1] = 0
     args[#args + 1] = ARGV[pos]
     pos = pos + 1
-    -- unpack() is bounded by Lua's stack: write in chunks.
-    if #args == 2000 then
-      redis.call('ZADD', KEYS[k], unpack(args))
-      args = {}
-    end
+    if #args >= 2000 then flush('ZADD', KEYS[k], args); args = {} end
   end
-  if #args > 0 then redis.call('ZADD', KEYS[k], unpack(args)) end
+  flush('ZADD', KEYS[k], args)
+  k = k + 1
 end
-if ARGV[4] ~= '' then redis.call('RPUSH', KEYS[2], ARGV[4]) end
-redis.call('SET', KEYS[1], ARGV[2])
-return {1, ARGV[2]}
+for i = 1, shards do
+  local expireAt = ARGV[pos]
+  local fields = tonumber(ARGV[pos + 1])
+  pos = pos + 2
+  local args = {}
+  for j = 1, fields do
+    args[#args + 1] = ARGV[pos]
+    args[#args + 1] = ''
+    pos = pos + 1
+    if #args >= 2000 then flush('HSET', KEYS[k], args); args = {} end
+  end
+  flush('HSET', KEYS[k], args)
+  redis.call('EXPIREAT', KEYS[k], expireAt)
+  k = k + 1
+end
+for i = 1, reservations do
+  local json, id, expiresAt, final = ARGV[pos], ARGV[pos + 1], ARGV[pos + 2], ARGV[pos + 3]
+  pos = pos + 4
+  if final == '1' then
+    redis.call('SET', KEYS[k], json, 'EX', ARGV[11])
+  else
+    redis.call('SET', KEYS[k], json)
+  end
+  if expiresAt == '' then
+    redis.call('ZREM', KEYS[5], id)
+  else
+    redis.call('ZADD', KEYS[5], expiresAt, id)
+  end
+  k = k + 1
+end
+local newDay = false
+for i = 1, counts do
+  if redis.call('HSETNX', KEYS[6], ARGV[pos], ARGV[pos + 1]) == 1 then newDay = true end
+  pos = pos + 2
+end
+if newDay and ARGV[13] ~= '' then
+  local before = tonumber(ARGV[13])
+  for _, day in ipairs(redis.call('HKEYS', KEYS[6])) do
+    if tonumber(day) < before then redis.call('HDEL', KEYS[6], day) end
+  end
+end
+`;
+
+export const applyScript = `
+if (redis.call('GET', KEYS[1]) or '') ~= ARGV[1] or (redis.call('GET', KEYS[2]) or '') ~= ARGV[2] then
+  return 0
+end
+${writes}if ARGV[5] ~= '' then redis.call('SET', KEYS[3], ARGV[5]) end
+if ARGV[6] ~= '' then redis.call('RPUSH', KEYS[4], ARGV[6]) end
+if ARGV[4] ~= '' then redis.call('SET', KEYS[2], ARGV[4]) end
+if ARGV[3] ~= '' then redis.call('SET', KEYS[1], ARGV[3]) end
+return 1
+`;
+
+/**
+ * A chunk of a partition rebuilt from Kafka (restore.ts), with the layout of applyScript
+ * (offsets '' and not moved), written only while the restore lease is this restorer's and the
+ * partition has no events offset yet: a restorer that lost its lease, or a partition another
+ * restorer finished, is left alone.
+ * KEYS[1] is the lease instead of the events offset; ARGV[1] the lease's token.
+ */
+export const restoreChunkScript = `
+if redis.call('GET', KEYS[1]) ~= ARGV[1] or redis.call('EXISTS', KEYS[2]) == 1 then
+  return 0
+end
+${writes}return 1
+`;
+
+/**
+ * The end of a restore: the offsets and the clock are set (the events offset last, which
+ * makes the partition live) and the lease released, only while the lease is the caller's.
+ * KEYS: lease, events offset, commands offset, clock. ARGV: token, events offset,
+ * commands offset ('' none), clock ('' none).
+ */
+export const restoreFinishScript = `
+if redis.call('GET', KEYS[1]) ~= ARGV[1] or redis.call('EXISTS', KEYS[2]) == 1 then
+  return 0
+end
+if ARGV[3] ~= '' then redis.call('SET', KEYS[3], ARGV[3]) end
+if ARGV[4] ~= '' then redis.call('SET', KEYS[4], ARGV[4]) end
+redis.call('SET', KEYS[2], ARGV[2])
+redis.call('DEL', KEYS[1])
+return 1
+`;
+
+/** Extends the restore lease if it is still the caller's. KEYS: lease. ARGV: token, ms. */
+export const renewLeaseScript = `
+if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end
+redis.call('PEXPIRE', KEYS[1], ARGV[2])
+return 1
+`;
+
+/** Deletes the given keys while the lease is the caller's. KEYS: lease, then the keys. ARGV: token. */
+export const restoreClearScript = `
+if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end
+for i = 2, #KEYS do redis.call('DEL', KEYS[i]) end
+return 1
 `;

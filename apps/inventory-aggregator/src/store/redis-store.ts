@@ -1,78 +1,153 @@
-import type { SkuAvailability, StockLevel } from '@inventory/codec';
-import { KeyLayout, locationField, totalField } from '@inventory/read-model';
+import type { SkuAvailability } from '@inventory/codec';
+import { type DedupPolicy, dedupDay, dedupDayExpiresAt, dedupFingerprint } from '@inventory/domain';
+import {
+  encodeStoredLocation,
+  encodeStoredReservation,
+  encodeStoredTotal,
+  KeyLayout,
+  locationField,
+  parseStoredLocation,
+  parseStoredReservation,
+  parseStoredTotal,
+  type StoredReservation,
+  totalField,
+} from '@inventory/read-model';
 import type { Redis } from 'ioredis';
 import type { LocationState, SkuState } from '../fold/fold.ts';
-import { applyScript } from './apply.lua.ts';
+import { isActive } from '../reservations/decide.ts';
+import {
+  applyScript,
+  renewLeaseScript,
+  restoreChunkScript,
+  restoreClearScript,
+  restoreFinishScript,
+} from './apply.lua.ts';
 
-export interface Outputs {
-  stock: StockLevel[];
-  availability: SkuAvailability[];
+/** Where a partition's two inputs stand, and its reservation clock, as Redis holds them. */
+export interface PartitionProgress {
+  /** Next offset of the events to apply; undefined when Redis has nothing of the partition. */
+  events: number | undefined;
+  /** Next offset of the reservation commands; undefined before the first command. */
+  commands: number | undefined;
+  clock: number;
 }
 
-export interface Commit {
+/** What one step writes: state, fingerprints, reservations, and where the inputs move to. */
+export interface StepWrite {
   partition: number;
-  expectedOffset: number;
-  /** The reservation commands' offset this step saw (undefined: none applied yet). */
-  expectedCommandOffset: number | undefined;
-  nextOffset: number;
-  /** Changed skus: their hash fields (locations and total) to write. */
+  expected: { events: number | undefined; commands: number | undefined };
+  next: { events?: number; commands?: number; clock?: number };
+  /** Changed skus: their hash fields (changed locations and the total). */
   hashes: Map<string, Record<string, string>>;
-  eventIds: string[];
+  /** Skus newly held at a location (the assortment index). */
+  assortment: Map<string, string[]>;
+  /** Applied eventIds with the occurredAt that places them in the dedup memory. */
+  applied: { eventId: string; occurredAt: number }[];
+  /** The step's clock: days of the dedup memory past every horizon are forgotten from it. */
+  now: number;
+  reservations: StoredReservation[];
+  outboxEntry: string;
 }
 
-export interface DedupPolicy {
-  /** How long an applied eventId is remembered (documented horizon). */
-  horizonMs: number;
-  bucketMs: number;
+export interface DedupSettings {
+  policy: DedupPolicy;
+  /** Shards of a new day's fingerprints (each a small hash); a day keeps the count it started with. */
+  shards: number;
 }
 
-/** The read model and the aggregator's own progress, in Redis. */
+/** Write arguments of one applyScript/restoreChunkScript call. */
+interface Encoded {
+  keys: string[];
+  args: (string | number)[];
+}
+
+/**
+ * The aggregator's state in Redis: the read model (through the layout and value codecs of
+ * @inventory/read-model, its only writer), the partitions' progress, the dedup memory, the
+ * reservations and the outbox.
+ */
 export class RedisStore {
   readonly keys: KeyLayout;
+  private readonly script: {
+    apply(n: number, a: (string | number)[]): Promise<number>;
+    restoreChunk(n: number, a: (string | number)[]): Promise<number>;
+    restoreFinish(n: number, a: (string | number)[]): Promise<number>;
+    renewLease(n: number, a: (string | number)[]): Promise<number>;
+    restoreClear(n: number, a: (string | number)[]): Promise<number>;
+  };
 
   constructor(
     readonly redis: Redis,
     prefix: string,
-    private readonly dedup: DedupPolicy,
-    private readonly now: () => number = Date.now,
+    readonly dedup: DedupSettings,
+    /** How long final reservations are kept, so a late retry still gets its answer. */
+    readonly reservationRetentionMs: number,
   ) {
     this.keys = new KeyLayout(prefix);
     redis.defineCommand('inventoryApply', { lua: applyScript });
+    redis.defineCommand('inventoryRestoreChunk', { lua: restoreChunkScript });
+    redis.defineCommand('inventoryRestoreFinish', { lua: restoreFinishScript });
+    redis.defineCommand('inventoryRenewLease', { lua: renewLeaseScript });
+    redis.defineCommand('inventoryRestoreClear', { lua: restoreClearScript });
+    const commands = redis as unknown as Record<
+      string,
+      (n: number, a: (string | number)[]) => Promise<number>
+    >;
+    // One array argument each (ioredis flattens it): spreading a batch's hundreds of thousands
+    // of arguments into a call would overflow the stack.
+    this.script = {
+      apply: (n, a) => (commands.inventoryApply as (n: number, a: unknown[]) => Promise<number>)(n, a),
+      restoreChunk: (n, a) =>
+        (commands.inventoryRestoreChunk as (n: number, a: unknown[]) => Promise<number>)(n, a),
+      restoreFinish: (n, a) =>
+        (commands.inventoryRestoreFinish as (n: number, a: unknown[]) => Promise<number>)(n, a),
+      renewLease: (n, a) =>
+        (commands.inventoryRenewLease as (n: number, a: unknown[]) => Promise<number>)(n, a),
+      restoreClear: (n, a) =>
+        (commands.inventoryRestoreClear as (n: number, a: unknown[]) => Promise<number>)(n, a),
+    };
   }
 
-  async offset(partition: number): Promise<number | undefined> {
-    const value = await this.redis.get(this.keys.offset(partition));
-    return value === null ? undefined : Number(value);
-  }
-
-  /** Next offsets to apply of both inputs of a partition: events and reservation commands. */
-  async offsets(partition: number): Promise<{ events: number | undefined; commands: number | undefined }> {
-    const [events, commands] = await this.redis.mget(
+  async progress(partition: number): Promise<PartitionProgress> {
+    const [events, commands, clock] = await this.redis.mget(
       this.keys.offset(partition),
       this.keys.commandOffset(partition),
+      this.keys.clock(partition),
     );
     return {
       events: events === null || events === undefined ? undefined : Number(events),
       commands: commands === null || commands === undefined ? undefined : Number(commands),
+      clock: Number(clock ?? 0),
     };
   }
 
-  /** Current state of `skus`, read in one round trip. */
-  async load(partition: number, skus: string[]): Promise<Map<string, SkuState>> {
+  async hasPartition(partition: number): Promise<boolean> {
+    return (await this.redis.exists(this.keys.offset(partition))) === 1;
+  }
+
+  /** Every location and the total of each sku, in one round trip. */
+  async loadSkus(
+    partition: number,
+    skus: string[],
+  ): Promise<{ state: Map<string, SkuState>; totals: Map<string, SkuAvailability | undefined> }> {
     const pipeline = this.redis.pipeline();
     for (const sku of skus) pipeline.hgetall(this.keys.sku(partition, sku));
     const replies = (await pipeline.exec()) ?? [];
     const state = new Map<string, SkuState>();
+    const totals = new Map<string, SkuAvailability | undefined>();
     skus.forEach((sku, i) => {
       const [error, hash] = replies[i] ?? [null, {}];
       if (error) throw error;
       const locations: SkuState = new Map();
+      let total: SkuAvailability | undefined;
       for (const [field, value] of Object.entries(hash as Record<string, string>)) {
-        if (field.startsWith('l:')) locations.set(field.slice(2), JSON.parse(value) as LocationState);
+        if (field === totalField) total = parseStoredTotal(value);
+        else if (field.startsWith('l:')) locations.set(field.slice(2), parseStoredLocation(value));
       }
       state.set(sku, locations);
+      totals.set(sku, total);
     });
-    return state;
+    return { state, totals };
   }
 
   /**
@@ -95,77 +170,71 @@ export class RedisStore {
       const [error, values] = replies[i] ?? [null, []];
       if (error) throw error;
       const [total, ...fields] = values as (string | null)[];
-      totals.set(sku, total ? (JSON.parse(total) as SkuAvailability) : undefined);
+      totals.set(sku, total ? parseStoredTotal(total) : undefined);
       const skuState: SkuState = new Map();
       [...locations].forEach((locationId, j) => {
         const value = fields[j];
-        if (value) skuState.set(locationId, JSON.parse(value) as LocationState);
+        if (value) skuState.set(locationId, parseStoredLocation(value));
       });
       state.set(sku, skuState);
     });
     return { state, totals };
   }
 
-  private buckets(): number[] {
-    const current = Math.floor(this.now() / this.dedup.bucketMs);
-    const count = Math.ceil(this.dedup.horizonMs / this.dedup.bucketMs);
-    return Array.from({ length: count + 1 }, (_, i) => current - i);
+  /** How many shards each day of the partition's dedup memory uses. */
+  async seenShards(partition: number): Promise<Map<number, number>> {
+    const hash = await this.redis.hgetall(this.keys.seenShards(partition));
+    return new Map(Object.entries(hash).map(([day, shards]) => [Number(day), Number(shards)]));
   }
 
-  /** Which of `eventIds` were applied within the horizon. */
-  async seen(partition: number, eventIds: string[]): Promise<Set<string>> {
-    if (eventIds.length === 0) return new Set();
-    const pipeline = this.redis.pipeline();
-    for (const bucket of this.buckets()) pipeline.smismember(this.keys.seen(partition, bucket), ...eventIds);
+  /**
+   * Which of `events` were applied before: their fingerprints looked up in the shard of their
+   * day, one HMGET per shard in one round trip. `shardsOf` gives a day's shard count.
+   */
+  async seen(
+    partition: number,
+    events: { eventId: string; occurredAt: number }[],
+    shardsOf: (day: number) => number,
+  ): Promise<Set<string>> {
+    const byKey = new Map<string, { fields: string[]; ids: string[] }>();
+    for (const { eventId, occurredAt } of events) {
+      const day = dedupDay(occurredAt);
+      const { shard, field } = dedupFingerprint(eventId, shardsOf(day));
+      const key = this.keys.seen(partition, day, shard);
+      const entry = byKey.get(key) ?? { fields: [], ids: [] };
+      entry.fields.push(field);
+      entry.ids.push(eventId);
+      byKey.set(key, entry);
+    }
     const found = new Set<string>();
-    for (const [error, flags] of (await pipeline.exec()) ?? []) {
+    if (byKey.size === 0) return found;
+    const pipeline = this.redis.pipeline();
+    for (const [key, { fields }] of byKey) pipeline.hmget(key, ...fields);
+    const replies = (await pipeline.exec()) ?? [];
+    let i = 0;
+    for (const { ids } of byKey.values()) {
+      const [error, values] = replies[i++] ?? [null, []];
       if (error) throw error;
-      (flags as number[]).forEach((flag, i) => {
-        if (flag === 1) found.add(eventIds[i] as string);
+      (values as (string | null)[]).forEach((value, j) => {
+        if (value !== null) found.add(ids[j] as string);
       });
     }
     return found;
   }
 
-  /** The atomic apply; false when the stored offset moved (another writer, or a wipe). */
-  async commit(commit: Commit, outboxEntry: string): Promise<boolean> {
-    const { partition } = commit;
-    const skus = [...commit.hashes.keys()];
-    const index = assortments(commit.hashes);
-    const keys = [
-      this.keys.offset(partition),
-      this.keys.outbox(partition),
-      this.keys.seen(partition, this.buckets()[0] as number),
-      this.keys.commandOffset(partition),
-      ...skus.map((sku) => this.keys.sku(partition, sku)),
-      ...[...index.keys()].map((locationId) => this.keys.assortment(partition, locationId)),
+  /** The atomic step (applyScript); false when an offset moved (another writer, or Redis lost writes). */
+  async apply(write: StepWrite, shardsOf: (day: number) => number): Promise<boolean> {
+    const { keys, args } = this.encode(write, shardsOf);
+    const { expected, next } = write;
+    const head = [
+      expected.events === undefined ? '' : String(expected.events),
+      expected.commands === undefined ? '' : String(expected.commands),
+      next.events === undefined ? '' : String(next.events),
+      next.commands === undefined ? '' : String(next.commands),
+      next.clock === undefined ? '' : String(next.clock),
+      write.outboxEntry,
     ];
-    const args: (string | number)[] = [
-      String(commit.expectedOffset),
-      String(commit.nextOffset),
-      Math.ceil((this.dedup.horizonMs + this.dedup.bucketMs) / 1000),
-      outboxEntry,
-      skus.length,
-      commit.eventIds.length,
-      commit.expectedCommandOffset === undefined ? '' : String(commit.expectedCommandOffset),
-      ...commit.eventIds,
-    ];
-    for (const sku of skus) {
-      const fields = Object.entries(commit.hashes.get(sku) ?? {});
-      args.push(fields.length);
-      for (const [field, value] of fields) args.push(field, value);
-    }
-    for (const members of index.values()) {
-      args.push(members.length);
-      for (const member of members) args.push(member);
-    }
-    // One array argument (ioredis flattens it): spreading a batch's hundreds of thousands of
-    // arguments into a call would overflow the stack.
-    const [ok] = (await (
-      this.redis as unknown as {
-        inventoryApply(n: number, a: (string | number)[]): Promise<[number, string]>;
-      }
-    ).inventoryApply(keys.length, [...keys, ...args])) as [number, string];
+    const ok = await this.script.apply(keys.length, [...keys, ...head, ...args]);
     return ok === 1;
   }
 
@@ -173,54 +242,192 @@ export class RedisStore {
     return this.redis.lrange(this.keys.outbox(partition), 0, -1);
   }
 
-  async ackOutbox(partition: number, entry: string): Promise<void> {
-    await this.redis.lrem(this.keys.outbox(partition), 1, entry);
+  async ackOutbox(partition: number, entries: string[]): Promise<void> {
+    if (entries.length === 0) return;
+    const pipeline = this.redis.pipeline();
+    for (const entry of entries) pipeline.lrem(this.keys.outbox(partition), 1, entry);
+    for (const [error] of (await pipeline.exec()) ?? []) if (error) throw error;
   }
 
-  /** Writes a partition rebuilt from the compacted topics; the offset is set last, in one MULTI. */
-  async restore(
-    partition: number,
-    nextOffset: number,
-    hashes: Map<string, Record<string, string>>,
-    eventIds: string[],
-    commandsOffset: number,
-  ) {
-    const multi = this.redis.multi();
-    for (const [sku, fields] of hashes) multi.hset(this.keys.sku(partition, sku), fields);
-    for (const [locationId, skus] of assortments(hashes)) {
-      multi.zadd(this.keys.assortment(partition, locationId), ...skus.flatMap((sku) => [0, sku]));
+  /** Confirmed reservations due by `clock`. */
+  async dueReservations(partition: number, clock: number): Promise<string[]> {
+    return this.redis.zrangebyscore(this.keys.expiry(partition), '-inf', clock);
+  }
+
+  async loadReservations(partition: number, ids: string[]): Promise<Map<string, StoredReservation>> {
+    const found = new Map<string, StoredReservation>();
+    if (ids.length === 0) return found;
+    const values = await this.redis.mget(...ids.map((id) => this.keys.reservation(partition, id)));
+    for (const value of values) {
+      if (!value) continue;
+      const reservation = parseStoredReservation(value);
+      found.set(reservation.reservationId, reservation);
     }
-    const seenKey = this.keys.seen(partition, this.buckets()[0] as number);
-    for (let i = 0; i < eventIds.length; i += 1000) multi.sadd(seenKey, ...eventIds.slice(i, i + 1000));
-    if (eventIds.length > 0)
-      multi.expire(seenKey, Math.ceil((this.dedup.horizonMs + this.dedup.bucketMs) / 1000));
-    multi.set(this.keys.commandOffset(partition), String(commandsOffset));
-    multi.set(this.keys.offset(partition), String(nextOffset));
-    await multi.exec();
+    return found;
+  }
+
+  // --- restore: a partition rebuilt from Kafka after Redis lost it (restore/restore.ts) ---
+
+  /** Takes the partition's restore lease; false while another restorer holds it. */
+  async acquireRestoreLease(partition: number, token: string, leaseMs: number): Promise<boolean> {
+    return (await this.redis.set(this.keys.restore(partition), token, 'PX', leaseMs, 'NX')) === 'OK';
+  }
+
+  async renewRestoreLease(partition: number, token: string, leaseMs: number): Promise<boolean> {
+    return (await this.script.renewLease(1, [this.keys.restore(partition), token, leaseMs])) === 1;
+  }
+
+  /** Deletes what a restore rebuilds from scratch (the dedup shards of the given days). */
+  async clearForRestore(
+    partition: number,
+    token: string,
+    shardsByDay: Map<number, number>,
+  ): Promise<boolean> {
+    const keys: string[] = [];
+    for (const [day, shards] of shardsByDay)
+      for (let shard = 0; shard < shards; shard++) keys.push(this.keys.seen(partition, day, shard));
+    keys.push(this.keys.seenShards(partition), this.keys.expiry(partition), this.keys.outbox(partition));
+    for (let i = 0; i < keys.length; i += 5_000) {
+      const chunk = keys.slice(i, i + 5_000);
+      const ok = await this.script.restoreClear(chunk.length + 1, [
+        this.keys.restore(partition),
+        ...chunk,
+        token,
+      ]);
+      if (ok !== 1) return false;
+    }
+    return true;
+  }
+
+  /** Writes one chunk of a restored partition; false when the lease is no longer the caller's. */
+  async restoreChunk(
+    token: string,
+    write: Omit<StepWrite, 'expected' | 'next' | 'outboxEntry'>,
+    shardsOf: (day: number) => number,
+  ): Promise<boolean> {
+    const { keys, args } = this.encode(
+      { ...write, expected: { events: undefined, commands: undefined }, next: {}, outboxEntry: '' },
+      shardsOf,
+    );
+    keys[0] = this.keys.restore(write.partition);
+    keys[1] = this.keys.offset(write.partition);
+    const ok = await this.script.restoreChunk(keys.length, [...keys, token, '', '', '', '', '', ...args]);
+    return ok === 1;
+  }
+
+  /** Makes a restored partition live: offsets and clock set, lease released. */
+  async finishRestore(
+    partition: number,
+    token: string,
+    progress: { events: number; commands: number | undefined; clock: number | undefined },
+  ): Promise<boolean> {
+    const ok = await this.script.restoreFinish(4, [
+      this.keys.restore(partition),
+      this.keys.offset(partition),
+      this.keys.commandOffset(partition),
+      this.keys.clock(partition),
+      token,
+      String(progress.events),
+      progress.commands === undefined ? '' : String(progress.commands),
+      progress.clock === undefined ? '' : String(progress.clock),
+    ]);
+    return ok === 1;
+  }
+
+  /**
+   * The keys and arguments after the six head arguments of applyScript (see its contract):
+   * hashes, assortment indexes, dedup shards, reservations and new days' shard counts.
+   */
+  private encode(write: StepWrite, shardsOf: (day: number) => number): Encoded {
+    const { partition } = write;
+    const keys = [
+      this.keys.offset(partition),
+      this.keys.commandOffset(partition),
+      this.keys.clock(partition),
+      this.keys.outbox(partition),
+      this.keys.expiry(partition),
+      this.keys.seenShards(partition),
+    ];
+    const shards = new Map<string, { expireAt: number; fields: string[] }>();
+    const days = new Map<number, number>();
+    for (const { eventId, occurredAt } of write.applied) {
+      const day = dedupDay(occurredAt);
+      const count = shardsOf(day);
+      days.set(day, count);
+      const { shard, field } = dedupFingerprint(eventId, count);
+      const key = this.keys.seen(partition, day, shard);
+      const entry = shards.get(key) ?? {
+        expireAt: Math.ceil(dedupDayExpiresAt(day, this.dedup.policy) / 1000),
+        fields: [],
+      };
+      entry.fields.push(field);
+      shards.set(key, entry);
+    }
+    const skus = [...write.hashes.keys()];
+    keys.push(
+      ...skus.map((sku) => this.keys.sku(partition, sku)),
+      ...[...write.assortment.keys()].map((locationId) => this.keys.assortment(partition, locationId)),
+      ...shards.keys(),
+      ...write.reservations.map((r) => this.keys.reservation(partition, r.reservationId)),
+    );
+    const oldestDay = dedupDay(write.now - this.dedup.policy.horizonMs - this.dedup.policy.graceMs) - 1;
+    const args: (string | number)[] = [
+      skus.length,
+      write.assortment.size,
+      shards.size,
+      write.reservations.length,
+      Math.ceil(this.reservationRetentionMs / 1000),
+      days.size,
+      String(oldestDay),
+    ];
+    for (const sku of skus) {
+      const fields = Object.entries(write.hashes.get(sku) ?? {});
+      args.push(fields.length);
+      for (const [field, value] of fields) args.push(field, value);
+    }
+    for (const members of write.assortment.values()) {
+      args.push(members.length);
+      for (const member of members) args.push(member);
+    }
+    for (const { expireAt, fields } of shards.values()) {
+      args.push(expireAt, fields.length);
+      for (const field of fields) args.push(field);
+    }
+    for (const r of write.reservations) {
+      const holds = isActive(r) && r.expiresAt !== null;
+      args.push(
+        encodeStoredReservation(r),
+        r.reservationId,
+        holds ? String(r.expiresAt) : '',
+        isActive(r) ? '0' : '1',
+      );
+    }
+    for (const [day, count] of days) args.push(String(day), String(count));
+    return { keys, args };
   }
 }
 
-/** Which skus each location holds, from the `l:<locationId>` fields of the sku hashes. */
-export function assortments(hashes: Map<string, Record<string, string>>): Map<string, string[]> {
+/** Which skus each location newly holds, from changed locations that did not exist before. */
+export function newAssortment(
+  changed: Iterable<{ sku: string; locationId: string; isNew: boolean }>,
+): Map<string, string[]> {
   const index = new Map<string, string[]>();
-  for (const [sku, fields] of hashes) {
-    for (const field of Object.keys(fields)) {
-      if (!field.startsWith('l:')) continue;
-      const locationId = field.slice(2);
-      const skus = index.get(locationId) ?? [];
-      skus.push(sku);
-      index.set(locationId, skus);
-    }
+  for (const { sku, locationId, isNew } of changed) {
+    if (!isNew) continue;
+    const skus = index.get(locationId) ?? [];
+    skus.push(sku);
+    index.set(locationId, skus);
   }
   return index;
 }
 
 /** Hash fields of a sku: every changed location, and the network total. */
 export function hashFields(
-  locations: Map<string, LocationState>,
+  locations: Iterable<[string, LocationState]>,
   total: SkuAvailability,
 ): Record<string, string> {
-  const fields: Record<string, string> = { [totalField]: JSON.stringify(total) };
-  for (const [locationId, state] of locations) fields[locationField(locationId)] = JSON.stringify(state);
+  const fields: Record<string, string> = { [totalField]: encodeStoredTotal(total) };
+  for (const [locationId, state] of locations)
+    fields[locationField(locationId)] = encodeStoredLocation(state);
   return fields;
 }
