@@ -18,7 +18,8 @@ import {
 describe('mq-bridge with real RabbitMQ and Kafka', () => {
   let world: BridgeWorld;
   let bridge: RunningBridge;
-  const movedAt = Date.parse('2026-11-22T08:30:15Z');
+  // Recent (inside the dedup horizon), whole seconds (the copybook's resolution).
+  const movedAt = Math.floor((Date.now() - 3_600_000) / 1000) * 1000;
 
   beforeAll(async () => {
     world = await createBridgeWorld();
@@ -104,6 +105,8 @@ describe('mq-bridge with real RabbitMQ and Kafka', () => {
         recordedAt: expect.any(Number),
         source: 'MAINFRAME',
         sourceRef: 'TX-1',
+        clientId: null,
+        clientEventId: null,
       },
       {
         eventId: 'mainframe:TX-2',
@@ -115,6 +118,8 @@ describe('mq-bridge with real RabbitMQ and Kafka', () => {
         recordedAt: expect.any(Number),
         source: 'MAINFRAME',
         sourceRef: 'TX-2',
+        clientId: null,
+        clientEventId: null,
       },
       expect.objectContaining({ eventId: 'mainframe:TX-6', type: 'SALE', quantity: 3 }),
     ]);

@@ -1,4 +1,5 @@
 import { parseSettings, setting, type z } from '@inventory/config';
+import { defaultDedupPolicy } from '@inventory/domain';
 import { topicNames } from '@inventory/kafka';
 
 const shape = {
@@ -19,6 +20,8 @@ const shape = {
   /** Unacknowledged messages MQ may hand out: at least BATCH_SIZE, so a batch can fill. */
   PREFETCH: setting.positiveInt().default(1000),
   DEPTH_POLL_MS: setting.positiveInt().default(5_000),
+  /** Movements older than this are dead-lettered: must equal the aggregator's AGG_DEDUP_HORIZON_MS. */
+  DEDUP_HORIZON_MS: setting.positiveInt().default(defaultDedupPolicy.horizonMs),
   HTTP_HOST: setting.string().default('127.0.0.1'),
   HTTP_PORT: setting.port().default(19130),
   LOG_LEVEL: setting.logLevel().default('info'),

@@ -1,5 +1,6 @@
 import { createCodec } from '@inventory/codec';
 import { createLogger, errorMessage } from '@inventory/core';
+import { defaultDedupPolicy } from '@inventory/domain';
 import { createKafka } from '@inventory/kafka';
 import kafkajs from 'kafkajs';
 import { Bridge } from './bridge.ts';
@@ -30,7 +31,15 @@ async function main(): Promise<void> {
     },
     logger,
   );
-  const bridge = new Bridge({ config, source, producer, codec, metrics, logger });
+  const bridge = new Bridge({
+    config,
+    source,
+    producer,
+    codec,
+    metrics,
+    logger,
+    dedup: { horizonMs: config.DEDUP_HORIZON_MS, graceMs: defaultDedupPolicy.graceMs },
+  });
   const http = buildHttp({ metrics, logger, ready: () => source.connected && bridge.kafkaHealthy });
   await http.listen({ host: config.HTTP_HOST, port: config.HTTP_PORT });
   const depth = setInterval(() => {

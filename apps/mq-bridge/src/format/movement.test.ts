@@ -66,6 +66,8 @@ describe('decodeMovement', () => {
         recordedAt: receivedAt,
         source: 'MAINFRAME',
         sourceRef: 'T000000000000123',
+        clientId: null,
+        clientEventId: null,
       },
     });
   });
@@ -84,6 +86,8 @@ describe('decodeMovement', () => {
         recordedAt: receivedAt,
         source: 'MAINFRAME',
         sourceRef: 'T77',
+        clientId: null,
+        clientEventId: null,
       },
     };
     expect(decodeMovement(json(), 'application/json', receivedAt)).toEqual(expected);
@@ -128,6 +132,15 @@ describe('decodeMovement', () => {
     expect(reason(json({ movedAt: 'yesterday' }))).toBe('bad_time');
     expect(reason(json({ quantity: 1.5 }))).toBe('bad_quantity');
     expect(reason(json({ warehouse: 7 }))).toBe('wrong_type');
+    // Object.prototype's members are not movement codes.
+    for (const moveCode of ['toString', '__proto__', 'constructor', 'hasOwnProperty', 'valueOf'])
+      expect(reason(json({ moveCode }), 'application/json')).toBe('unknown_move_code');
+    expect(reason(Buffer.from('{"__proto__": {"moveCode": "REC"}}'), 'application/json')).toBe(
+      'missing_field',
+    );
+    // Older than the dedup horizon: a repeat could not be recognised.
+    expect(reason(json({ movedAt: '2026-11-15T09:59:59Z' }))).toBe('beyond_dedup_horizon');
+    expect(reason(json({ movedAt: '2026-11-15T10:00:00Z' }))).toBe('ok');
     const bad = decodeMovement(fixed({ 'MOVE-CODE': 'XYZ' }), undefined, receivedAt);
     expect(bad).toMatchObject({
       ok: false,

@@ -1,4 +1,14 @@
-import { type InventoryEvent, type InventoryEventType, quantityProblem } from '@inventory/codec';
+import {
+  beyondHorizonProblem,
+  codeRule,
+  type DedupPolicy,
+  defaultDedupPolicy,
+  type InventoryEvent,
+  type InventoryEventType,
+  isCode,
+  platformEventId,
+  quantityProblem,
+} from '@inventory/domain';
 import { parseRecord, RecordError } from './copybook.ts';
 
 /** A warehouse movement, whichever format it came in. */
@@ -12,22 +22,23 @@ export interface Movement {
   movedAt: number;
 }
 
-/** The mainframe's movement codes and the canonical event each one is. */
-export const moveCodes: Readonly<{ [code: string]: InventoryEventType }> = {
-  REC: 'RECEIPT',
-  RET: 'RETURN',
-  ISS: 'TRANSFER_OUT',
-  TRI: 'TRANSFER_IN',
-  SAL: 'SALE',
-  ADJ: 'ADJUSTMENT',
-  CNT: 'COUNT',
-};
+/**
+ * The mainframe's movement codes and the canonical event each one is. A Map, not an object
+ * literal: a code like "toString" or "__proto__" must not find Object.prototype's members.
+ */
+export const moveCodes: ReadonlyMap<string, InventoryEventType> = new Map([
+  ['REC', 'RECEIPT'],
+  ['RET', 'RETURN'],
+  ['ISS', 'TRANSFER_OUT'],
+  ['TRI', 'TRANSFER_IN'],
+  ['SAL', 'SALE'],
+  ['ADJ', 'ADJUSTMENT'],
+  ['CNT', 'COUNT'],
+]);
 
 export type Decoded =
   | { ok: true; event: InventoryEvent; txnId: string }
   | { ok: false; reason: string; message: string; txnId: string | undefined };
-
-const code = /^[A-Za-z0-9._-]{1,64}$/;
 
 function fromFixedWidth(text: string): Movement {
   const record = parseRecord(text);
@@ -65,63 +76,69 @@ function fromJson(text: string): Movement {
   }
   if (typeof value !== 'object' || value === null || Array.isArray(value))
     throw new RecordError('malformed_json', 'a movement is a JSON object');
-  const v = value as { [key: string]: unknown };
+  const v = new Map(Object.entries(value as object));
+  const get = (key: string) => v.get(key);
   const missing = ['txnId', 'moveCode', 'warehouse', 'sku', 'quantity', 'movedAt'].filter(
-    (k) => v[k] === undefined,
+    (k) => get(k) === undefined,
   );
   if (missing.length > 0) throw new RecordError('missing_field', `missing ${missing.join(', ')}`);
-  const movedAt = typeof v.movedAt === 'string' ? Date.parse(v.movedAt) : Number.NaN;
+  const moved = get('movedAt');
+  const movedAt = typeof moved === 'string' ? Date.parse(moved) : Number.NaN;
   if (Number.isNaN(movedAt))
-    throw new RecordError('bad_time', `movedAt ${JSON.stringify(v.movedAt)} is not an ISO-8601 time`);
+    throw new RecordError('bad_time', `movedAt ${JSON.stringify(moved)} is not an ISO-8601 time`);
   for (const key of ['txnId', 'moveCode', 'warehouse', 'sku'])
-    if (typeof v[key] !== 'string') throw new RecordError('wrong_type', `${key} must be a string`);
+    if (typeof get(key) !== 'string') throw new RecordError('wrong_type', `${key} must be a string`);
   return {
-    txnId: v.txnId as string,
-    moveCode: v.moveCode as string,
-    warehouse: v.warehouse as string,
-    sku: v.sku as string,
-    quantity: v.quantity as number,
+    txnId: get('txnId') as string,
+    moveCode: get('moveCode') as string,
+    warehouse: get('warehouse') as string,
+    sku: get('sku') as string,
+    quantity: get('quantity') as number,
     movedAt,
   };
 }
 
 /**
  * One MQ message to the canonical event. The eventId is derived from the mainframe's
- * transaction id only, so a redelivered message becomes the same event and the
- * aggregator's deduplication absorbs it.
+ * transaction id only (`mainframe:<txn>`), so a redelivered message becomes the same event
+ * and the aggregator's deduplication absorbs it. A movement older than the dedup horizon is
+ * dead-lettered: a repeat of it could not be recognised.
  */
 export function decodeMovement(
   payload: Buffer,
   contentType: string | undefined,
   receivedAt: number,
+  dedup: DedupPolicy = defaultDedupPolicy,
 ): Decoded {
   const text = payload.toString('utf8');
   const json = contentType?.includes('json') ?? text.trimStart().startsWith('{');
   let movement: Movement | undefined;
   try {
     movement = json ? fromJson(text) : fromFixedWidth(text);
-    const type = moveCodes[movement.moveCode];
+    const type = moveCodes.get(movement.moveCode);
     if (!type)
       throw new RecordError(
         'unknown_move_code',
-        `MOVE-CODE "${movement.moveCode}" is not one of ${Object.keys(moveCodes).join(', ')}`,
+        `MOVE-CODE ${JSON.stringify(movement.moveCode.slice(0, 40))} is not one of ${[...moveCodes.keys()].join(', ')}`,
       );
-    if (!code.test(movement.txnId))
-      throw new RecordError('bad_txn_id', `TXN-ID "${movement.txnId}" is empty or has other characters`);
-    if (!code.test(movement.sku))
-      throw new RecordError('bad_sku', `SKU "${movement.sku}" is empty or has other characters`);
-    if (!code.test(movement.warehouse))
-      throw new RecordError(
-        'bad_warehouse',
-        `WAREHOUSE "${movement.warehouse}" is empty or has other characters`,
-      );
+    if (!isCode(movement.txnId))
+      throw new RecordError('bad_txn_id', `TXN-ID "${movement.txnId}" is not ${codeRule}`);
+    if (!isCode(movement.sku)) throw new RecordError('bad_sku', `SKU "${movement.sku}" is not ${codeRule}`);
+    if (!isCode(movement.warehouse))
+      throw new RecordError('bad_warehouse', `WAREHOUSE "${movement.warehouse}" is not ${codeRule}`);
     const problem = quantityProblem(type, movement.quantity);
     if (problem) throw new RecordError('bad_quantity', `quantity ${movement.quantity} ${problem}`);
+    const old = beyondHorizonProblem(movement.movedAt, receivedAt, dedup);
+    if (old)
+      throw new RecordError(
+        'beyond_dedup_horizon',
+        `moved at ${new Date(movement.movedAt).toISOString()} ${old}`,
+      );
     return {
       ok: true,
       txnId: movement.txnId,
       event: {
-        eventId: `mainframe:${movement.txnId}`,
+        eventId: platformEventId('MAINFRAME', movement.txnId),
         type,
         sku: movement.sku,
         locationId: movement.warehouse,
@@ -130,6 +147,8 @@ export function decodeMovement(
         recordedAt: receivedAt,
         source: 'MAINFRAME',
         sourceRef: movement.txnId,
+        clientId: null,
+        clientEventId: null,
       },
     };
   } catch (error) {

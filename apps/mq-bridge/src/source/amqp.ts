@@ -16,7 +16,7 @@ export class AmqpSource implements MovementSource {
   private connection: ChannelModel | undefined;
   private channel: ConfirmChannel | undefined;
   private consumerTag: string | undefined;
-  private generation = 0;
+  generation = 0;
   private closing = false;
   private onMessage: (message: SourceMessage) => void = () => {};
 

@@ -29,6 +29,8 @@ export interface MovementSource {
   /** Messages waiting in the queue, when the broker can tell. */
   depth(): Promise<number | undefined>;
   readonly connected: boolean;
+  /** The current connection's generation (SourceMessage.generation of what it delivers). */
+  readonly generation: number;
   /** Stops delivering new messages; those delivered can still be acknowledged. */
   pause(): Promise<void>;
   close(): Promise<void>;
