@@ -1,5 +1,6 @@
 import type { AvroCodec } from '@inventory/codec';
 import type { Logger } from '@inventory/core';
+import { defaultDedupPolicy } from '@inventory/domain';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Kafka, Producer } from 'kafkajs';
 import type pg from 'pg';
@@ -35,7 +36,11 @@ export function buildDeliveryApp(deps: {
   const deliverer = new Deliverer(deps);
   const summarizer =
     deps.config.SUMMARIZE && deps.pool
-      ? new Summarizer({ ...deps, store: new SoldStore(deps.pool, deps.config.POSTGRES_SCHEMA) })
+      ? new Summarizer({
+          ...deps,
+          store: new SoldStore(deps.pool, deps.config.POSTGRES_SCHEMA),
+          dedup: { horizonMs: deps.config.DEDUP_HORIZON_MS, graceMs: defaultDedupPolicy.graceMs },
+        })
       : undefined;
   const http = Fastify({ loggerInstance: deps.logger as FastifyBaseLogger });
   const ready = () => deliverer.ready() && (summarizer?.ready() ?? true);

@@ -1,5 +1,6 @@
 import { parseSettings, setting, type z } from '@inventory/config';
 import { InventoryError } from '@inventory/core';
+import { defaultDedupPolicy } from '@inventory/domain';
 import { deliveryRetryStages, topicNames } from '@inventory/kafka';
 
 const shape = {
@@ -43,6 +44,8 @@ const shape = {
   PERIOD_GRACE_MS: setting.nonNegativeInt().default(60_000),
   /** How often closed periods are looked for. */
   CLOSE_INTERVAL_MS: setting.positiveInt().default(5_000),
+  /** Must equal the aggregator's AGG_DEDUP_HORIZON_MS: the same events are summed as are folded. */
+  DEDUP_HORIZON_MS: setting.positiveInt().default(defaultDedupPolicy.horizonMs),
   /** Supplier master data (JSON: {"suppliers": [{"supplierId", "skuPrefixes": []}]}). */
   SUPPLIERS_FILE: setting.string().optional(),
   HTTP_HOST: setting.string().default('127.0.0.1'),

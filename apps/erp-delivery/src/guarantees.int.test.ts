@@ -114,7 +114,7 @@ describe('erp-delivery guarantees', () => {
           else sums.returned += quantity;
           expected.set(sku, sums);
           return {
-            eventId: `g-${n}`,
+            eventId: `store:g:${n}`,
             type,
             sku,
             locationId: 'STORE-001',
@@ -123,6 +123,8 @@ describe('erp-delivery guarantees', () => {
             recordedAt: Date.now(),
             source: 'STORE',
             sourceRef: null,
+            clientId: 'g',
+            clientEventId: String(n),
           };
         });
         const values = await codec.encodeAll(`${world.events}-value`, 'InventoryEvent', events);

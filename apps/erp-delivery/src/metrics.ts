@@ -49,6 +49,16 @@ export function createMetrics() {
       labelNames: ['late'] as const,
       registers: [registry],
     }),
+    soldDuplicates: new Counter({
+      name: 'erp_delivery_sold_duplicates_total',
+      help: 'SALE and RETURN events left out because their eventId was summed before (retries, redeliveries)',
+      registers: [registry],
+    }),
+    soldSkipped: new Counter({
+      name: 'erp_delivery_sold_skipped_total',
+      help: 'Events left out of the sold quantities by the rules the aggregator dead-letters them by',
+      registers: [registry],
+    }),
     soldPublished: new Counter({
       name: 'erp_delivery_sold_periods_published_total',
       help: 'Closed sold-quantity summaries published for delivery',

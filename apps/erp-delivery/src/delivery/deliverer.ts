@@ -1,7 +1,8 @@
 import type { AvroCodec } from '@inventory/codec';
-import { delay, errorMessage, type Logger } from '@inventory/core';
+import { delay, errorMessage, isRetriable, type Logger } from '@inventory/core';
 import type { Consumer, EachBatchPayload, Kafka, KafkaMessage, Message, Producer } from 'kafkajs';
 import type { DeliveryConfig } from '../config.ts';
+import { holdThroughOutage } from '../hold.ts';
 import type { DeliveryMetrics } from '../metrics.ts';
 import type { Send } from './client.ts';
 import {
@@ -106,6 +107,14 @@ export class Deliverer {
   private async batch(stage: number, payload: EachBatchPayload): Promise<void> {
     const { batch, resolveOffset, heartbeat, commitOffsetsIfNecessary, isRunning, isStale } = payload;
     const { config } = this.deps;
+    // Writer schemas first: a registry that cannot be reached holds the batch, it is no reason
+    // to dead-letter a record.
+    await holdThroughOutage(
+      () => this.deps.codec.preloadWriters(batch.messages.map((m) => m.value)),
+      payload,
+      this.deps.logger,
+      'reading writer schemas from the registry',
+    );
     // A retry record's state is read once; first attempts have none.
     const records: Pending[] = batch.messages.map((message) => ({
       message,
@@ -219,6 +228,7 @@ export class Deliverer {
     try {
       requests = await this.requestsFor(kind, message.value);
     } catch (error) {
+      if (isRetriable(error)) throw error;
       return [undeliverable(`cannot decode: ${errorMessage(error)}`)];
     }
     if (previous !== undefined) requests = requests.filter((r) => r.destination === previous.destination);

@@ -1,4 +1,5 @@
 import type { SoldQuantity } from '@inventory/codec';
+import { dedupDay, type InventoryEvent } from '@inventory/domain';
 import type pg from 'pg';
 import { periodOf, type SoldIncrement } from './period.ts';
 
@@ -11,6 +12,7 @@ import { periodOf, type SoldIncrement } from './period.ts';
 export class SoldStore {
   private readonly periods: string;
   private readonly offsets: string;
+  private readonly applied: string;
 
   constructor(
     private readonly pool: pg.Pool,
@@ -18,6 +20,7 @@ export class SoldStore {
   ) {
     this.periods = `${schema}.sold_periods`;
     this.offsets = `${schema}.summarizer_offsets`;
+    this.applied = `${schema}.sold_applied`;
   }
 
   async migrate(): Promise<void> {
@@ -43,12 +46,28 @@ export class SoldStore {
         partition integer NOT NULL,
         next_offset bigint NOT NULL,
         PRIMARY KEY (topic, partition)
+      );
+      CREATE TABLE IF NOT EXISTS ${this.applied} (
+        day integer NOT NULL,
+        event_id text NOT NULL,
+        PRIMARY KEY (day, event_id)
       );`);
   }
 
   /**
-   * Applies one batch of a partition: `build` gets the offset already applied (records below
-   * it are repeats and must be left out) and returns the increments of the rest.
+   * Forgets the eventIds of days past the dedup horizon and its grace: no event of those
+   * days is summed any more (the aggregator's contract, @inventory/domain).
+   */
+  async forgetBefore(day: number): Promise<number> {
+    const { rowCount } = await this.pool.query(`DELETE FROM ${this.applied} WHERE day < $1`, [day]);
+    return rowCount ?? 0;
+  }
+
+  /**
+   * Applies one batch of a partition: `candidates` gets the offset already applied (records
+   * below it are repeats and must be left out) and returns the sales and returns of the rest;
+   * those whose eventId was summed before (a client's retry, a redelivery) are dropped by the
+   * sold_applied table, in the same transaction, and `sum` turns the others into increments.
    */
   async apply(
     topic: string,
@@ -56,8 +75,9 @@ export class SoldStore {
     nextOffset: number,
     now: number,
     periodMs: number,
-    build: (appliedUpTo: number) => SoldIncrement[],
-  ): Promise<number> {
+    candidates: (appliedUpTo: number) => InventoryEvent[],
+    sum: (events: InventoryEvent[]) => SoldIncrement[],
+  ): Promise<{ increments: number; duplicates: number; summed: InventoryEvent[] }> {
     const client = await this.pool.connect();
     try {
       await client.query('BEGIN');
@@ -72,9 +92,11 @@ export class SoldStore {
       const appliedUpTo = Number(rows[0]?.next_offset ?? 0);
       if (nextOffset <= appliedUpTo) {
         await client.query('ROLLBACK');
-        return 0;
+        return { increments: 0, duplicates: 0, summed: [] };
       }
-      const increments = build(appliedUpTo);
+      const events = candidates(appliedUpTo);
+      const fresh = await this.firstSeen(client, events);
+      const increments = sum(fresh);
       const refused = await this.upsert(client, increments);
       // A period closed between our time check and our write (another instance's closer):
       // the increment goes to the period open now, like any other late sale.
@@ -92,13 +114,29 @@ export class SoldStore {
         nextOffset,
       ]);
       await client.query('COMMIT');
-      return increments.length;
+      return { increments: increments.length, duplicates: events.length - fresh.length, summed: fresh };
     } catch (error) {
       await client.query('ROLLBACK').catch(() => {});
       throw error;
     } finally {
       client.release();
     }
+  }
+
+  /** The events whose eventId is new (inserted now), in their order; repeats in the batch count once. */
+  private async firstSeen(client: pg.PoolClient, events: InventoryEvent[]): Promise<InventoryEvent[]> {
+    if (events.length === 0) return [];
+    const unique = new Map<string, InventoryEvent>();
+    for (const event of events) if (!unique.has(event.eventId)) unique.set(event.eventId, event);
+    const list = [...unique.values()];
+    const { rows } = await client.query<{ event_id: string }>(
+      `INSERT INTO ${this.applied} (day, event_id)
+       SELECT * FROM unnest($1::int[], $2::text[])
+       ON CONFLICT DO NOTHING RETURNING event_id`,
+      [list.map((e) => dedupDay(e.occurredAt)), list.map((e) => e.eventId)],
+    );
+    const inserted = new Set(rows.map((r) => r.event_id));
+    return list.filter((e) => inserted.has(e.eventId));
   }
 
   /** One statement for the whole batch; returns the increments whose period was closed. */

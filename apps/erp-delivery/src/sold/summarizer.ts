@@ -1,8 +1,17 @@
-import type { AvroCodec, InventoryEvent, SoldQuantity } from '@inventory/codec';
+import type { AvroCodec, SoldQuantity } from '@inventory/codec';
 import { errorMessage, type Logger } from '@inventory/core';
+import {
+  beyondFoldHorizon,
+  type DedupPolicy,
+  dayMs,
+  dedupDay,
+  eventProblem,
+  type InventoryEvent,
+} from '@inventory/domain';
 import type { Consumer, EachBatchPayload, Kafka, Producer } from 'kafkajs';
 import type { DeliveryConfig } from '../config.ts';
 import { soldQuantityKey } from '../delivery/requests.ts';
+import { holdThroughOutage } from '../hold.ts';
 import type { DeliveryMetrics } from '../metrics.ts';
 import { soldIncrements } from './period.ts';
 import type { SoldStore } from './store.ts';
@@ -30,6 +39,8 @@ export class Summarizer {
       supplierOf: (sku: string) => string;
       metrics: DeliveryMetrics;
       logger: Logger;
+      /** The aggregator's dedup contract: the same events are summed as are folded. */
+      dedup: DedupPolicy;
       now?: () => number;
     },
   ) {
@@ -86,8 +97,10 @@ export class Summarizer {
           },
         );
         metrics.soldPublished.inc(published);
-        if (published === 0) return;
+        if (published === 0) break;
       }
+      const { dedup } = this.deps;
+      await store.forgetBefore(dedupDay(this.now() - dedup.horizonMs - dedup.graceMs - dayMs));
     } catch (error) {
       this.deps.logger.warn(
         { err: errorMessage(error) },
@@ -96,23 +109,53 @@ export class Summarizer {
     }
   }
 
-  private async batch({ batch, resolveOffset, heartbeat }: EachBatchPayload): Promise<void> {
-    const { codec, config, store, metrics, logger } = this.deps;
-    const last = batch.messages.at(-1);
-    if (!last) return;
+  /**
+   * The batch's events that the aggregator folds: a record that does not decode, an
+   * impossible event, a foreign eventId or one past the dedup horizon is dead-lettered there
+   * and left out here (counted, logged). A registry that cannot be reached holds the batch:
+   * it is retried with backoff, heartbeating, never skipped.
+   */
+  private async decodeBatch(payload: EachBatchPayload): Promise<{ offset: number; event: InventoryEvent }[]> {
+    const { codec, metrics, logger, dedup } = this.deps;
+    const { batch } = payload;
+    await holdThroughOutage(
+      () => codec.preloadWriters(batch.messages.map((m) => m.value)),
+      payload,
+      logger,
+      'reading writer schemas from the registry',
+    );
+    const now = this.now();
     const decoded: { offset: number; event: InventoryEvent }[] = [];
     for (const message of batch.messages) {
-      if (message.value === null) continue;
+      let reason: string | undefined;
       try {
-        decoded.push({
-          offset: Number(message.offset),
-          event: await codec.decode(message.value, 'InventoryEvent'),
-        });
+        if (message.value === null) reason = 'record has no value';
+        else {
+          const event = codec.decodeSync(message.value, 'InventoryEvent');
+          reason = eventProblem(event)?.message;
+          if (!reason && beyondFoldHorizon(event.occurredAt, now, dedup)) reason = 'beyond the dedup horizon';
+          if (!reason) decoded.push({ offset: Number(message.offset), event });
+        }
       } catch (error) {
-        // The aggregator dead-letters poison events of this topic; here they are only skipped.
-        logger.warn({ offset: message.offset, err: errorMessage(error) }, 'undecodable event skipped');
+        reason = errorMessage(error);
+      }
+      if (reason) {
+        metrics.soldSkipped.inc();
+        logger.warn(
+          { partition: batch.partition, offset: message.offset, reason },
+          'event left out of the sold quantities (the aggregator dead-letters it)',
+        );
       }
     }
+    return decoded;
+  }
+
+  private async batch(payload: EachBatchPayload): Promise<void> {
+    const { batch, resolveOffset, heartbeat } = payload;
+    const { config, store, metrics } = this.deps;
+    const last = batch.messages.at(-1);
+    if (!last) return;
+    const decoded = await this.decodeBatch(payload);
     const now = this.now();
     const rules = {
       periodMs: config.PERIOD_MS,
@@ -120,24 +163,26 @@ export class Summarizer {
       supplierOf: this.deps.supplierOf,
     };
     // Counted once the transaction committed: a batch that rolls back is read again.
-    let counted = 0;
     let late = 0;
-    await store.apply(
+    const result = await store.apply(
       batch.topic,
       batch.partition,
       Number(last.offset) + 1,
       now,
       config.PERIOD_MS,
-      (appliedUpTo) => {
-        const fresh = decoded.filter((d) => d.offset >= appliedUpTo).map((d) => d.event);
+      (appliedUpTo) =>
+        decoded
+          .filter((d) => d.offset >= appliedUpTo && (d.event.type === 'SALE' || d.event.type === 'RETURN'))
+          .map((d) => d.event),
+      (fresh) => {
         const summed = soldIncrements(fresh, rules, now);
-        counted = fresh.filter((e) => e.type === 'SALE' || e.type === 'RETURN').length;
         late = summed.late;
         return summed.increments;
       },
     );
-    metrics.soldEvents.inc({ late: 'false' }, counted - late);
+    metrics.soldEvents.inc({ late: 'false' }, result.summed.length - late);
     metrics.soldEvents.inc({ late: 'true' }, late);
+    metrics.soldDuplicates.inc(result.duplicates);
     resolveOffset(last.offset);
     await heartbeat();
   }
