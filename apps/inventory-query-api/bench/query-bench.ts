@@ -73,7 +73,7 @@ for (let from = 0; from < total; from += chunk * 4) {
       const events: InventoryEvent[] = [];
       for (let i = from + k * chunk; i < Math.min(total, from + (k + 1) * chunk); i++) {
         events.push({
-          eventId: `qb-${i}`,
+          eventId: `loadgen:qb-${i}`,
           type: 'COUNT',
           sku: `SKU-${String(Math.floor(i / locationIds.length)).padStart(6, '0')}`,
           locationId: locationIds[i % locationIds.length] as string,
@@ -82,6 +82,8 @@ for (let from = 0; from < total; from += chunk * 4) {
           recordedAt: t0 + i,
           source: 'LOADGEN',
           sourceRef: null,
+          clientId: null,
+          clientEventId: null,
         });
       }
       if (events.length === 0) return;

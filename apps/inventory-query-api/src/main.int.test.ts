@@ -60,7 +60,7 @@ describe('inventory-query-api main', () => {
     await produceEvents(
       world,
       [4, 6].map((quantity, i) => ({
-        eventId: `${world.prefix}-${i}`,
+        eventId: `loadgen:${world.prefix}-${i}`,
         type: 'RECEIPT' as const,
         sku: 'SKU-MAIN',
         locationId: i === 0 ? 'S-1' : 'W-1',
@@ -69,6 +69,8 @@ describe('inventory-query-api main', () => {
         recordedAt: t0 + i,
         source: 'LOADGEN',
         sourceRef: null,
+        clientId: null,
+        clientEventId: null,
       })),
     );
     aggregator = startAggregator(world);

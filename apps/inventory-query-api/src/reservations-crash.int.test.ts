@@ -31,7 +31,7 @@ describe('reservations while the aggregator is killed', () => {
       world,
       skus.map(
         (sku, i): InventoryEvent => ({
-          eventId: `${world.prefix}-${sku}`,
+          eventId: `loadgen:${world.prefix}-${sku}`,
           type: 'COUNT',
           sku,
           locationId: 'W-1',
@@ -40,6 +40,8 @@ describe('reservations while the aggregator is killed', () => {
           recordedAt: t0 + i,
           source: 'LOADGEN',
           sourceRef: null,
+          clientId: null,
+          clientEventId: null,
         }),
       ),
     );

@@ -37,7 +37,7 @@ describe('reservations and orders end to end', () => {
   let producer: Producer;
   const t0 = Date.now() - 60 * 60_000;
   const stock = (sku: string, locationId: string, quantity: number, i: number): InventoryEvent => ({
-    eventId: `${world.prefix}-stock-${sku}-${locationId}`,
+    eventId: `loadgen:${world.prefix}-stock-${sku}-${locationId}`,
     type: 'COUNT',
     sku,
     locationId,
@@ -46,6 +46,8 @@ describe('reservations and orders end to end', () => {
     recordedAt: t0 + i,
     source: 'LOADGEN',
     sourceRef: null,
+    clientId: null,
+    clientEventId: null,
   });
   const call: ReservationApi['call'] = (method, url, body, key) =>
     reservationApi.call(method, url, body, key);

@@ -37,7 +37,7 @@ for (let from = 0; from < total; from += 20_000) {
   const events: InventoryEvent[] = [];
   for (let i = from; i < Math.min(total, from + 20_000); i++) {
     events.push({
-      eventId: `bench-${i}`,
+      eventId: `loadgen:bench-${i}`,
       type: types[i % types.length] as InventoryEvent['type'],
       sku: `SKU-${(i * 7919) % 50_000}`,
       locationId: `STORE-${String(i % 300).padStart(3, '0')}`,
@@ -46,6 +46,8 @@ for (let from = 0; from < total; from += 20_000) {
       recordedAt: t0 + Math.floor((i / total) * 86_400_000) + 800,
       source: 'LOADGEN',
       sourceRef: null,
+      clientId: null,
+      clientEventId: null,
     });
   }
   const values = await codec.encodeAll(`${topic}-value`, 'InventoryEvent', events);

@@ -66,7 +66,7 @@ const aliases = (world: LakeWorld) => ({ lake_events: world.events, lake_raw: wo
 
 const t0 = Date.parse('2026-11-21T22:00:00Z');
 const event = (i: number): InventoryEvent => ({
-  eventId: `lake-${i}`,
+  eventId: `loadgen:lake-${i}`,
   type: i % 3 === 0 ? 'RECEIPT' : 'SALE',
   sku: `SKU-${i % 97}`,
   locationId: `S-${i % 5}`,
@@ -76,6 +76,8 @@ const event = (i: number): InventoryEvent => ({
   recordedAt: t0 + i * 500 + 10,
   source: 'LOADGEN',
   sourceRef: i % 2 === 0 ? null : `ref ${i}`,
+  clientId: null,
+  clientEventId: null,
 });
 
 async function produce(topic: string, messages: { key: string; value: Buffer }[]): Promise<void> {
@@ -204,7 +206,7 @@ describe('lake-sink: Kafka to Parquet, exactly once', () => {
       newerId,
       avro.Type.forSchema(newer as avro.Schema).toBuffer({
         ...event(2),
-        eventId: 'lake-newer',
+        eventId: 'loadgen:lake-newer',
         channel: 'app',
       }),
     );

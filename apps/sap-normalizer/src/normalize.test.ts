@@ -47,6 +47,8 @@ describe('normalize a MARD change', () => {
         recordedAt: now,
         source: 'SAP',
         sourceRef: 'MARD 1000/0001 lsn 24023128 tx 771',
+        clientId: null,
+        clientEventId: null,
       },
     });
   });

@@ -1,4 +1,4 @@
-import type { InventoryEvent } from '@inventory/codec';
+import { type InventoryEvent, platformEventId } from '@inventory/domain';
 
 /** Plant and storage location to locationId, from master data (deploy/local/seed/sap-plants.json). */
 export interface PlantMapping {
@@ -68,7 +68,7 @@ export function normalize(value: unknown, mapping: PlantMapping, recordedAt: num
   return {
     kind: 'event',
     event: {
-      eventId: `sap:${source.lsn}:${mandt}:${matnr}:${werks}:${lgort}`,
+      eventId: platformEventId('SAP', source.lsn, mandt, matnr, werks, lgort),
       type: 'COUNT',
       sku: matnr,
       locationId: location.locationId,
@@ -77,6 +77,8 @@ export function normalize(value: unknown, mapping: PlantMapping, recordedAt: num
       recordedAt,
       source: 'SAP',
       sourceRef: `MARD ${werks}/${lgort} lsn ${source.lsn}${source.txId === undefined ? '' : ` tx ${source.txId}`}`,
+      clientId: null,
+      clientEventId: null,
     },
   };
 }

@@ -69,6 +69,8 @@ describe('reconciliation decisions', () => {
       recordedAt: asOf + 9,
       source: 'RECONCILIATION',
       sourceRef: 'reconciliation job 42, ERP snapshot as of 2026-12-01T02:00:00.000Z',
+      clientId: null,
+      clientEventId: null,
     });
   });
 });

@@ -1,4 +1,4 @@
-import type { InventoryEvent } from '@inventory/codec';
+import { type InventoryEvent, platformEventId } from '@inventory/domain';
 import { journalOf, type StoredLocation } from '@inventory/read-model';
 import type { SnapshotItem } from './snapshot.ts';
 
@@ -38,7 +38,7 @@ export function decide(item: SnapshotItem, stored: StoredLocation | undefined, a
 }
 
 export const correctionEventId = (jobId: number, item: Pick<SnapshotItem, 'sku' | 'locationId'>) =>
-  `reconciliation:${jobId}:${item.sku}@${item.locationId}`;
+  platformEventId('RECONCILIATION', jobId, `${item.sku}@${item.locationId}`);
 
 /** The correction as it goes on the canonical stream: a COUNT as of the snapshot's time. */
 export function correctionEvent(
@@ -57,5 +57,7 @@ export function correctionEvent(
     recordedAt: now,
     source: 'RECONCILIATION',
     sourceRef: `reconciliation job ${jobId}, ERP snapshot as of ${new Date(asOf).toISOString()}`,
+    clientId: null,
+    clientEventId: null,
   };
 }

@@ -47,7 +47,7 @@ export function movement(
   occurredAt: number,
 ): InventoryEvent {
   return {
-    eventId: `recon-test-${Date.now()}-${sequence++}`,
+    eventId: `store:recon-test:${Date.now()}-${sequence++}`,
     type,
     sku,
     locationId,
@@ -56,5 +56,7 @@ export function movement(
     recordedAt: Date.now(),
     source: 'STORE',
     sourceRef: null,
+    clientId: 'recon-test',
+    clientEventId: null,
   };
 }

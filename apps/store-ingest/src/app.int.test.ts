@@ -67,9 +67,9 @@ describe('store-ingest against real Kafka', () => {
     const registryCodec = createCodec({ registryUrl: ingest.config.SCHEMA_REGISTRY_URL });
     const decoded = await Promise.all(read.map((r) => registryCodec.decode(r.raw, 'InventoryEvent')));
     for (const original of sent) {
-      const event = decoded.find((d) => d.eventId === original.eventId) as InventoryEvent;
+      const event = decoded.find((d) => d.clientEventId === original.eventId) as InventoryEvent;
       expect(event).toEqual({
-        eventId: original.eventId,
+        eventId: `store:store-1:${original.eventId}`,
         type: original.type,
         sku: original.sku,
         locationId: original.locationId,
@@ -78,6 +78,8 @@ describe('store-ingest against real Kafka', () => {
         recordedAt: expect.any(Number),
         source: 'STORE',
         sourceRef: original.reference,
+        clientId: 'store-1',
+        clientEventId: original.eventId,
       });
       expect(event.recordedAt).toBeGreaterThanOrEqual(before);
       const record = read[decoded.indexOf(event)];

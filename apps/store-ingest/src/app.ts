@@ -1,7 +1,7 @@
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
-import type { InventoryEvent } from '@inventory/codec';
 import { bearerToken, type Logger, RateLimiter } from '@inventory/core';
+import { clientEventIdentity, type InventoryEvent } from '@inventory/domain';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyRequest } from 'fastify';
 import { forbiddenLocations, type IngestClient, type TokenStore } from './auth/tokens.ts';
 import type { IngestConfig } from './config.ts';
@@ -148,9 +148,10 @@ export async function buildApp(deps: IngestDeps): Promise<FastifyInstance> {
           body.events.length,
         );
       }
-      const { events, problems } = validateEvents(body.events, now(), {
+      const { events, problems, beyondHorizon } = validateEvents(body.events, now(), {
         ...defaultLimits,
         maxFutureSkewMs: config.MAX_FUTURE_SKEW_MS,
+        dedup: { horizonMs: config.DEDUP_HORIZON_MS, graceMs: defaultLimits.dedup.graceMs },
       });
       if (problems.length > 0) {
         const bad = new Set(problems.map((p) => p.index)).size;
@@ -160,6 +161,17 @@ export async function buildApp(deps: IngestDeps): Promise<FastifyInstance> {
             'validation_failed',
             `${bad} of ${body.events.length} events are invalid; nothing was accepted`,
             problems,
+          ),
+          body.events.length,
+        );
+      }
+      if (beyondHorizon.length > 0) {
+        throw refuse(
+          new ApiError(
+            422,
+            'beyond_dedup_horizon',
+            `${beyondHorizon.length} of ${body.events.length} events happened more than ${config.DEDUP_HORIZON_MS / 86_400_000} days ago, beyond the deduplication horizon: a repeat of them could not be recognised, so nothing was accepted; send them as a COUNT of the stock now`,
+            beyondHorizon,
           ),
           body.events.length,
         );
@@ -187,7 +199,7 @@ export async function buildApp(deps: IngestDeps): Promise<FastifyInstance> {
       const recordedAt = now();
       try {
         await deps.publisher.publish(
-          events.map((e) => toCanonical(e, recordedAt)),
+          events.map((e) => toCanonical(e, client.clientId, recordedAt)),
           { 'inventory-client': client.clientId },
         );
       } catch (error) {
@@ -209,9 +221,14 @@ export async function buildApp(deps: IngestDeps): Promise<FastifyInstance> {
   return app;
 }
 
-export function toCanonical(event: StoreEvent, recordedAt: number): InventoryEvent {
+/**
+ * The platform's event: its identity is the client's (store:<clientId>:<the client's id>),
+ * so two clients that number events alike never collide, and no client writes an id of the
+ * platform's own namespaces (@inventory/domain, identity.ts).
+ */
+export function toCanonical(event: StoreEvent, clientId: string, recordedAt: number): InventoryEvent {
   return {
-    eventId: event.eventId,
+    eventId: clientEventIdentity(clientId, event.eventId),
     type: event.type,
     sku: event.sku,
     locationId: event.locationId,
@@ -220,5 +237,7 @@ export function toCanonical(event: StoreEvent, recordedAt: number): InventoryEve
     recordedAt,
     source: 'STORE',
     sourceRef: event.reference,
+    clientId,
+    clientEventId: event.eventId,
   };
 }

@@ -1,4 +1,5 @@
 import { parseSettings, setting, type z } from '@inventory/config';
+import { defaultDedupPolicy } from '@inventory/domain';
 
 const shape = {
   HTTP_HOST: setting.string().default('127.0.0.1'),
@@ -19,6 +20,8 @@ const shape = {
   RATE_PER_SECOND: setting.positiveInt().default(50),
   RATE_BURST: setting.positiveInt().default(100),
   MAX_FUTURE_SKEW_MS: setting.nonNegativeInt().default(5 * 60_000),
+  /** Events older than this are refused (422): must equal the aggregator's AGG_DEDUP_HORIZON_MS. */
+  DEDUP_HORIZON_MS: setting.positiveInt().default(defaultDedupPolicy.horizonMs),
   LOG_LEVEL: setting.logLevel().default('info'),
 };
 

@@ -1,4 +1,5 @@
-import { createCodec, type InventoryEvent } from '@inventory/codec';
+import { createCodec } from '@inventory/codec';
+import { type InventoryEvent, platformEventId } from '@inventory/domain';
 import kafkajs, { type Kafka } from 'kafkajs';
 import type { LoadTarget } from './run.ts';
 import type { LoadEvent } from './workload.ts';
@@ -22,7 +23,8 @@ export async function kafkaTarget(
   const send = async (batch: LoadEvent[]) => {
     const now = Date.now();
     const events: InventoryEvent[] = batch.map((e) => ({
-      eventId: e.eventId,
+      // Straight into Kafka the load generator is its own source, with its own namespace.
+      eventId: platformEventId('LOADGEN', e.eventId),
       type: e.type,
       sku: e.sku,
       locationId: e.locationId,
@@ -31,6 +33,8 @@ export async function kafkaTarget(
       recordedAt: now,
       source: 'LOADGEN',
       sourceRef: null,
+      clientId: null,
+      clientEventId: null,
     }));
     const values = await codec.encodeAll(`${topic}-value`, 'InventoryEvent', events);
     await producer.send({

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { hashToken, InventoryError } from '@inventory/core';
+import { codeRule, isCode } from '@inventory/domain';
 
 /** A store system allowed to write events, as the token file describes it. */
 export interface IngestClient {
@@ -45,7 +46,8 @@ export function parseTokenFile(parsed: unknown, origin: string): TokenFileEntry[
     throw new InventoryError('CONFIG_INVALID', `${origin}: expected {"clients": [...]}`);
   return clients.map((entry: Partial<TokenFileEntry>, i) => {
     const ok =
-      typeof entry.clientId === 'string' &&
+      // The clientId is part of every eventId the client writes: a code, without ':'.
+      isCode(entry.clientId) &&
       typeof entry.tokenSha256 === 'string' &&
       /^[0-9a-f]{64}$/.test(entry.tokenSha256) &&
       Array.isArray(entry.locationIds) &&
@@ -53,7 +55,7 @@ export function parseTokenFile(parsed: unknown, origin: string): TokenFileEntry[
     if (!ok) {
       throw new InventoryError(
         'CONFIG_INVALID',
-        `${origin}: clients[${i}] needs clientId, tokenSha256 (64 hex characters) and locationIds (strings)`,
+        `${origin}: clients[${i}] needs clientId (${codeRule}), tokenSha256 (64 hex characters) and locationIds (strings)`,
       );
     }
     return entry as TokenFileEntry;

@@ -1,10 +1,17 @@
 import {
+  beyondHorizonProblem,
+  clientEventIdProblem,
+  codeProblem,
+  type DedupPolicy,
+  defaultDedupPolicy,
   type InventoryEvent,
   type InventoryEventType,
   inventoryEventTypes,
+  isEventType,
   maxAbsoluteQuantity,
+  maxReferenceLength,
   quantityProblem,
-} from '@inventory/codec';
+} from '@inventory/domain';
 
 /** One refused field: which event (index in the request), which field, and why. */
 export interface FieldProblem {
@@ -18,21 +25,21 @@ export interface ValidationLimits {
   maxQuantity: number;
   /** How far occurredAt may lie ahead of the server clock (clock skew of store systems). */
   maxFutureSkewMs: number;
+  /** The dedup contract: an event older than its horizon is refused (422), never doubled. */
+  dedup: DedupPolicy;
 }
 
 export const defaultLimits: ValidationLimits = {
   maxQuantity: maxAbsoluteQuantity,
   maxFutureSkewMs: 5 * 60_000,
+  dedup: defaultDedupPolicy,
 };
 
 const fields = new Set(['eventId', 'type', 'sku', 'locationId', 'quantity', 'occurredAt', 'reference']);
-const codePattern = /^[A-Za-z0-9._-]{1,64}$/;
 // ISO-8601 date-time with an explicit offset; seconds and fractions optional.
 const instantPattern = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:\d{2})$/;
-// biome-ignore lint/suspicious/noControlCharactersInRegex: refusing control characters is the point
-const controlCharacters = /[\u0000-\u001f\u007f]/;
 
-/** A validated store event, before the platform adds recordedAt and source. */
+/** A validated store event, before the platform adds its identity, recordedAt and source. */
 export type StoreEvent = Pick<
   InventoryEvent,
   'eventId' | 'type' | 'sku' | 'locationId' | 'quantity' | 'occurredAt'
@@ -83,28 +90,24 @@ export function validateEvent(
   for (const key of Object.keys(raw)) if (!fields.has(key)) problem(key, 'unknown field');
 
   const { eventId, type, sku, locationId, quantity, occurredAt, reference } = raw;
-  if (typeof eventId !== 'string' || eventId.length < 1 || eventId.length > 64) {
-    problem('eventId', 'must be a string of 1-64 characters');
-  } else if (controlCharacters.test(eventId) || eventId.trim() !== eventId) {
-    problem('eventId', 'must not contain control characters or surrounding whitespace');
-  }
-  const knownType = typeof type === 'string' && (inventoryEventTypes as readonly string[]).includes(type);
+  const idProblem = clientEventIdProblem(eventId);
+  if (idProblem) problem('eventId', idProblem);
+  const knownType = isEventType(type);
   if (!knownType) problem('type', `must be one of ${inventoryEventTypes.join(', ')}`);
   for (const [name, value] of [
     ['sku', sku],
     ['locationId', locationId],
   ] as const) {
-    if (typeof value !== 'string' || !codePattern.test(value)) {
-      problem(name, "must be 1-64 characters of letters, digits, '-', '_', '.'");
-    }
+    const code = codeProblem(value);
+    if (code) problem(name, code);
   }
-  const quantityIssue = checkQuantity(knownType ? (type as InventoryEventType) : undefined, quantity, limits);
+  const quantityIssue = checkQuantity(knownType ? type : undefined, quantity, limits);
   if (quantityIssue) problem('quantity', quantityIssue);
   const instant = checkInstant(occurredAt, now, limits);
   if (typeof instant === 'string') problem('occurredAt', instant);
   if (reference !== undefined && reference !== null) {
-    if (typeof reference !== 'string' || reference.length < 1 || reference.length > 128) {
-      problem('reference', 'must be a string of 1-128 characters');
+    if (typeof reference !== 'string' || reference.length < 1 || reference.length > maxReferenceLength) {
+      problem('reference', `must be a string of 1-${maxReferenceLength} characters`);
     }
   }
   if (problems.length > 0) return { problems };
@@ -124,13 +127,15 @@ export function validateEvent(
 
 /**
  * All or nothing: either every event is valid and the list is returned, or every problem of
- * every event is. An eventId repeated within one request is refused as a client bug.
+ * every event is. An eventId repeated within one request is refused as a client bug. Events
+ * that are valid but older than the dedup horizon are listed apart (`beyondHorizon`): the
+ * request is refused for them with its own answer (422), which names the horizon.
  */
 export function validateEvents(
   raws: unknown[],
   now: number,
   limits: ValidationLimits = defaultLimits,
-): { events: StoreEvent[]; problems: FieldProblem[] } {
+): { events: StoreEvent[]; problems: FieldProblem[]; beyondHorizon: FieldProblem[] } {
   const events: StoreEvent[] = [];
   const problems: FieldProblem[] = [];
   const firstIndexById = new Map<string, number>();
@@ -150,5 +155,12 @@ export function validateEvents(
     firstIndexById.set(result.event.eventId, index);
     events.push(result.event);
   });
-  return problems.length > 0 ? { events: [], problems } : { events, problems };
+  if (problems.length > 0) return { events: [], problems, beyondHorizon: [] };
+  const beyondHorizon = events.flatMap((event, index) => {
+    const old = beyondHorizonProblem(event.occurredAt, now, limits.dedup);
+    return old ? [{ index, path: 'occurredAt', message: old }] : [];
+  });
+  return beyondHorizon.length > 0
+    ? { events: [], problems, beyondHorizon }
+    : { events, problems, beyondHorizon };
 }

@@ -1,4 +1,4 @@
-import { inventoryEventTypes } from '@inventory/codec';
+import { inventoryEventTypes } from '@inventory/domain';
 
 /**
  * OpenAPI description of the contract, served at /docs. Validation itself is done by
@@ -17,7 +17,7 @@ export const storeEventSchema = {
       minLength: 1,
       maxLength: 64,
       description:
-        "The client's idempotency key, unique per client for all time (e.g. a UUID). Resending it is safe: the aggregator applies an eventId once.",
+        "The client's idempotency key, unique per client (another client may use the same ids: the platform's eventId is store:<clientId>:<this>). Resending an event with it is safe for the deduplication horizon (7 days after occurredAt): the aggregator applies it once.",
     },
     type: { type: 'string', enum: [...inventoryEventTypes] },
     sku: code,
@@ -27,7 +27,12 @@ export const storeEventSchema = {
       description:
         '> 0 for SALE, RETURN, RECEIPT, TRANSFER_OUT, TRANSFER_IN; non-zero for ADJUSTMENT; >= 0 for COUNT.',
     },
-    occurredAt: { type: 'string', format: 'date-time', description: 'ISO-8601 with an offset.' },
+    occurredAt: {
+      type: 'string',
+      format: 'date-time',
+      description:
+        'ISO-8601 with an offset; at most 5 minutes ahead of the server, at most the deduplication horizon (7 days) back (422 beyond_dedup_horizon otherwise).',
+    },
     reference: {
       type: 'string',
       minLength: 1,
@@ -87,6 +92,7 @@ export const postEventsSchema = {
     403: error('An event names a location this token may not write'),
     413: error('Body or number of events too large'),
     415: error('Content-Type other than application/json or application/x-ndjson'),
+    422: error('beyond_dedup_horizon: events older than the deduplication horizon (listed in details)'),
     429: error('Rate limit of this token exceeded; see Retry-After'),
     503: error('Kafka did not acknowledge in time; retry with the same eventIds after Retry-After'),
   },
