@@ -1,4 +1,5 @@
 import { waitFor } from '@inventory/core';
+import { testKafka } from '@inventory/testkit';
 
 import { afterAll, describe, expect, it } from 'vitest';
 import {
@@ -103,23 +104,44 @@ describe('exactly-once effect on state', () => {
     }
   });
 
-  it('an instance frozen past its session timeout cannot overwrite newer state when it resumes', async () => {
+  it('instances frozen past their session timeout, again and again mid-publication, cannot overwrite newer state or append older values', async () => {
     const world = await createWorld();
-    const events = generateEvents(size, 13);
+    const events = generateEvents(size * 2, 13);
     await produceEvents(world, events);
-    const frozen = start(world);
-    await reach(world, size * 0.2, 'the first instance to make progress');
-    frozen.child.kill('SIGSTOP');
-    const before = await progress(world);
-    const successor = start(world);
-    // The successor only gets the partitions once the frozen member's session expired.
-    await reach(world, before + size * 0.3, 'the successor to take over and make progress');
-    frozen.child.kill('SIGCONT');
+    const a = start(world);
+    const b = start(world);
+    await reach(world, size * 0.1, 'both instances to make progress');
+    // Freeze one of them while it publishes (a step in flight at the moment of the signal),
+    // let its partitions move to the other, wake it: three times, alternating.
+    const members = async () => {
+      const admin = testKafka().admin();
+      await admin.connect();
+      try {
+        const { groups } = await admin.describeGroups([world.groupId]);
+        return groups[0]?.state === 'Stable' ? (groups[0]?.members.length ?? 0) : -1;
+      } finally {
+        await admin.disconnect();
+      }
+    };
+    for (const [round, frozen] of [a, b, a].entries()) {
+      await waitFor(async () => (await members()) === 2, { description: 'two members', timeoutMs: 60_000 });
+      frozen.child.kill('SIGSTOP');
+      // Its session expires and the other instance owns every partition, its own included.
+      await waitFor(async () => (await members()) === 1, {
+        description: `the frozen member to leave the group (round ${round})`,
+        timeoutMs: 60_000,
+        intervalMs: 200,
+      });
+      const target = (await progress(world)) + size * 0.1;
+      await reach(world, Math.min(target, 2 * size), `the other instance to make progress (round ${round})`);
+      frozen.child.kill('SIGCONT');
+    }
     await expectExact(world, events);
-    await successor.ready();
-    const metrics = await (await fetch(`http://127.0.0.1:${successor.port}/metrics`)).text();
-    expect(metrics).toMatch(/aggregator_events_applied_total [1-9]/);
-    for (const x of [frozen, successor]) x.child.kill('SIGTERM');
+    for (const x of [a, b]) {
+      const metrics = await (await fetch(`http://127.0.0.1:${x.port}/metrics`)).text();
+      expect(metrics).toMatch(/aggregator_events_applied_total [1-9]/);
+      x.child.kill('SIGTERM');
+    }
   });
 
   it('Redis wiped (FLUSHALL) mid-stream: state is rebuilt from the compacted topics and stays exact', async () => {

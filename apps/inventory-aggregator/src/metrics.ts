@@ -41,6 +41,11 @@ export function createMetrics() {
       help: 'Partitions rebuilt from the compacted topics',
       registers: [registry],
     }),
+    rewinds: new Counter({
+      name: 'aggregator_redis_rewinds_total',
+      help: 'Times Redis held less of a partition than this instance had written (it lost writes); folded again from there',
+      registers: [registry],
+    }),
     publishFailures: new Counter({
       name: 'aggregator_publish_failures_total',
       help: 'Publications of outputs that failed; the partition held its outbox and retried',

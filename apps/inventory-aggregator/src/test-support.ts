@@ -1,4 +1,3 @@
-import { type ChildProcess, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import {
   createCodec,
@@ -10,7 +9,15 @@ import {
 import { waitFor } from '@inventory/core';
 import { readToEnd, topicConfig, topicNames, topicSpec } from '@inventory/kafka';
 import { parseStoredLocation, parseStoredTotal, totalField } from '@inventory/read-model';
-import { createTestTopic, stackEndpoints, testKafka, uniqueName } from '@inventory/testkit';
+import {
+  type AppProcess,
+  createConfiguredTopic,
+  createTestTopic,
+  stackEndpoints,
+  startAppProcess,
+  testKafka,
+  uniqueName,
+} from '@inventory/testkit';
 import { Redis } from 'ioredis';
 import kafkajs from 'kafkajs';
 import { referenceOnHand } from './fold/reference.ts';
@@ -37,32 +44,14 @@ export const regions: Record<string, string> = {
   'W-1': 'west',
 };
 
-/** A test topic with the configuration the catalog gives the topic it stands for. */
-async function configured(what: string, partitions: number, config: Record<string, string>): Promise<string> {
-  const topic = await createTestTopic(what, partitions);
-  const admin = testKafka().admin();
-  await admin.connect();
-  await admin.alterConfigs({
-    validateOnly: false,
-    resources: [
-      {
-        type: kafkajs.ConfigResourceTypes.TOPIC,
-        name: topic,
-        configEntries: Object.entries(config).map(([name, value]) => ({ name, value })),
-      },
-    ],
-  });
-  await admin.disconnect();
-  return topic;
-}
-
 export async function createWorld(partitions = 6): Promise<World> {
-  const compact = (what: string) => configured(what, partitions, topicConfig(topicSpec(topicNames.stock)));
+  const compact = (what: string) =>
+    createConfiguredTopic(what, partitions, topicConfig(topicSpec(topicNames.stock)));
   const world = {
-    input: await configured('agg-events', partitions, topicConfig(topicSpec(topicNames.events))),
+    input: await createConfiguredTopic('agg-events', partitions, topicConfig(topicSpec(topicNames.events))),
     stock: await compact('agg-stock'),
     availability: await compact('agg-availability'),
-    reservations: await configured(
+    reservations: await createConfiguredTopic(
       'agg-reservations',
       partitions,
       topicConfig(topicSpec(topicNames.reservations)),
@@ -125,42 +114,23 @@ export async function createWorld(partitions = 6): Promise<World> {
 }
 
 const appDir = fileURLToPath(new URL('..', import.meta.url));
-// Spread over a wide range: tests of several worlds run aggregators at once.
-let nextPort = 20_000 + Math.floor(Math.random() * 20_000);
 
-export interface RunningAggregator {
-  child: ChildProcess;
-  port: number;
-  output: () => string;
-  exited: Promise<number | null>;
+export interface RunningAggregator extends AppProcess {
   /** Waits until /readyz answers 200 (group joined, Redis up). */
   ready: () => Promise<unknown>;
 }
 
 /** The real aggregator process (src/main.ts), as a deployment runs it. */
 export function startAggregator(world: World, nodeArgs: string[] = []): RunningAggregator {
-  const port = nextPort++;
-  // node itself runs the TypeScript (no tsx wrapper process), so signals reach the aggregator.
-  const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', 'src/main.ts'], {
-    cwd: appDir,
-    env: { ...world.env, AGG_HTTP_PORT: String(port) },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  child.stdout?.on('data', (d) => {
-    output += d;
-  });
-  child.stderr?.on('data', (d) => {
-    output += d;
-  });
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  const app = startAppProcess(appDir, world.env, 'AGG_HTTP_PORT', nodeArgs);
   const ready = () =>
-    waitFor(async () => (await fetch(`http://127.0.0.1:${port}/readyz`).catch(() => undefined))?.ok, {
-      description: `aggregator on port ${port} to be ready (output so far: ${output.slice(-500)})`,
+    waitFor(async () => (await fetch(`http://127.0.0.1:${app.port}/readyz`).catch(() => undefined))?.ok, {
+      description: () =>
+        `aggregator on port ${app.port} to be ready (output so far: ${app.output().slice(-500)})`,
       timeoutMs: 60_000,
       intervalMs: 100,
     });
-  return { child, port, output: () => output, exited, ready };
+  return { ...app, ready };
 }
 
 /** Event types in the proportions of a store day: sales dominate. */
@@ -303,9 +273,12 @@ export async function waitDrained(redis: Redis, world: World, timeoutMs = 120_00
   const admin = testKafka().admin();
   await admin.connect();
   try {
-    const ends = await admin.fetchTopicOffsets(world.input);
+    // Read inside the probe: right after a broker restart the partitions' leaders come back
+    // one by one, and the answer is retried until they do.
+    let ends: Awaited<ReturnType<typeof admin.fetchTopicOffsets>> | undefined;
     await waitFor(
       async () => {
+        ends ??= await admin.fetchTopicOffsets(world.input);
         for (const end of ends) {
           if (end.high === '0') continue;
           const stored = await redis.get(`${world.prefix}:{p${end.partition}}:offset`);

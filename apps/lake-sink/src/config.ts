@@ -13,10 +13,15 @@ const shape = {
   DLQ_TOPIC: setting.string().default(topicNames.lakeDeadLetter),
   /** The lake's root folder. */
   ROOT: setting.string(),
-  /** A partition's buffer is written once it holds this many records ... */
+  /**
+   * A file holds at most this many records of a partition ... (chunks.ts: the cut depends on
+   * the records alone; every instance of a deployment must use the same values)
+   */
   ROLL_RECORDS: setting.positiveInt().default(100_000),
-  /** ... or once its oldest record waited this long: the bound on how stale the lake is. */
+  /** ... and records of one window of this many ms of append time: the bound on how stale the lake is. */
   ROLL_MS: setting.positiveInt().default(60_000),
+  /** A window is complete this long after its end (clock skew between the brokers and the sink). */
+  WINDOW_GRACE_MS: setting.nonNegativeInt().default(5_000),
   /** How soon a crashed instance's partitions go to another one. */
   SESSION_TIMEOUT_MS: setting.positiveInt().default(30_000),
   HTTP_HOST: setting.string().default('127.0.0.1'),

@@ -1,6 +1,6 @@
-import { mkdtempSync, readdirSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
   ConfluentRegistryClient,
@@ -10,9 +10,10 @@ import {
   loadSchema,
 } from '@inventory/codec';
 import { waitFor } from '@inventory/core';
-import { readToEnd } from '@inventory/kafka';
+import { readToEnd, topicConfig, topicNames, topicSpec } from '@inventory/kafka';
 import {
   type AppProcess,
+  createConfiguredTopic,
   createTestTopic,
   stackEndpoints,
   startAppProcess,
@@ -36,10 +37,10 @@ interface LakeWorld {
   env: NodeJS.ProcessEnv;
 }
 
-async function createLakeWorld(): Promise<LakeWorld> {
+async function createLakeWorld(env: Record<string, string> = {}): Promise<LakeWorld> {
   const world = {
-    events: await createTestTopic('lake-events', 6),
-    raw: await createTestTopic('lake-raw', 3),
+    events: await createConfiguredTopic('lake-events', 6, topicConfig(topicSpec(topicNames.events))),
+    raw: await createConfiguredTopic('lake-raw', 3, topicConfig(topicSpec(topicNames.mqRaw))),
     dlq: await createTestTopic('lake-dlq', 1),
     root: mkdtempSync(join(tmpdir(), 'lake-')),
   };
@@ -57,7 +58,9 @@ async function createLakeWorld(): Promise<LakeWorld> {
       LAKE_ROLL_RECORDS: '2000',
       LAKE_ROLL_MS: '1000',
       LAKE_SESSION_TIMEOUT_MS: '6000',
+      LAKE_WINDOW_GRACE_MS: '200',
       LAKE_LOG_LEVEL: 'warn',
+      ...env,
     },
   };
 }
@@ -162,7 +165,7 @@ describe('lake-sink: Kafka to Parquet, exactly once', () => {
     const sample = await queryLake(
       world.root,
       `SELECT event_id, type, sku, location_id, quantity, epoch_ms(occurred_at) AS occurred_at, source_ref, date, hour
-       FROM lake_events WHERE event_id IN ('lake-0', 'lake-7', 'lake-29999') ORDER BY event_id`,
+       FROM lake_events WHERE event_id IN ('loadgen:lake-0', 'loadgen:lake-7', 'loadgen:lake-29999') ORDER BY event_id`,
       aliases(world),
     );
     expect(sample).toEqual(
@@ -233,7 +236,11 @@ describe('lake-sink: Kafka to Parquet, exactly once', () => {
       'SELECT event_id FROM lake_events ORDER BY kafka_offset',
       aliases(world),
     );
-    expect(rows).toEqual([{ event_id: 'lake-1' }, { event_id: 'lake-newer' }, { event_id: 'lake-3' }]);
+    expect(rows).toEqual([
+      { event_id: 'loadgen:lake-1' },
+      { event_id: 'loadgen:lake-newer' },
+      { event_id: 'loadgen:lake-3' },
+    ]);
     const dead: string[] = [];
     await readToEnd(
       testKafka(),
@@ -246,11 +253,131 @@ describe('lake-sink: Kafka to Parquet, exactly once', () => {
     expect(dead).toEqual(['not avro at all|undecodable']);
     expect(await sink.metric('lake_rows_written_total')).toBe(3);
     expect(await sink.metric('lake_dead_letters_total')).toBe(1);
-    expect(await sink.metric('lake_files_written_total')).toBeGreaterThan(0);
-    expect(await sink.metric('lake_bytes_written_total')).toBeGreaterThan(0);
+    const files = parquetFiles(world.root);
+    expect(await sink.metric('lake_files_written_total')).toBe(files.length);
+    expect(await sink.metric('lake_bytes_written_total')).toBe(
+      files.reduce((sum, f) => sum + statSync(join(world.root, f)).size, 0),
+    );
     expect(await sink.metric('lake_commit_lag')).toBe(0);
-    // Stops on SIGTERM after writing what it holds.
+    // Stops on SIGTERM.
     sink.child.kill('SIGTERM');
     expect(await sink.exited).toBe(0);
+  });
+
+  const summary = async (world: LakeWorld) =>
+    (
+      await queryLake(
+        world.root,
+        `SELECT count(*) AS n, count(DISTINCT (kafka_partition, kafka_offset)) AS positions FROM lake_events`,
+        aliases(world),
+      ).catch(() => [{ n: '0', positions: '0' }])
+    )[0] as { n: string; positions: string };
+
+  it('two sinks of one group, one frozen (SIGSTOP) in the middle of writing a file: every record once', async () => {
+    // One partition and large chunks: the frozen sink holds a chunk half written when its
+    // successor writes the same chunk.
+    const world = await createLakeWorld({ LAKE_ROLL_RECORDS: '15000', LAKE_ROLL_MS: '600000' });
+    const events = Array.from({ length: 45_000 }, (_, i) => ({ ...event(i), sku: 'SKU-ONE' }));
+    const values = await codec.encodeAll(`${world.events}-value`, 'InventoryEvent', events);
+    await produce(
+      world.events,
+      events.map((e, i) => ({ key: e.sku, value: values[i] as Buffer })),
+    );
+    const writing = () =>
+      (readdirSync(world.root, { recursive: true }) as string[]).some((f) => f.endsWith('.tmp'));
+    const frozen = start(world);
+    await waitFor(writing, {
+      description: 'the first sink to be writing a chunk',
+      timeoutMs: 60_000,
+      intervalMs: 2,
+    });
+    frozen.child.kill('SIGSTOP');
+    const successor = start(world);
+    try {
+      // The successor gets the partition once the frozen member's session expired, and writes
+      // every chunk (the last one when its window is over: the window is long, so it is full).
+      let have = '0';
+      await waitFor(
+        async () => {
+          have = (await summary(world)).n;
+          return have === '45000';
+        },
+        {
+          description: () => `the successor to write all 45000 records (have ${have})`,
+          timeoutMs: 120_000,
+          intervalMs: 500,
+        },
+      );
+      frozen.child.kill('SIGCONT');
+      // The woken sink finishes its write (the same file, the same rows), or finds its
+      // temporary file removed by its successor and fails it; either way it then rejoins.
+      const settled = async () =>
+        (await frozen.metric('lake_files_written_total').catch(() => 0)) +
+          (await frozen.metric('lake_write_failures_total').catch(() => 0)) >=
+        1;
+      await waitFor(async () => !writing() && (await settled()), {
+        description: () => `the woken sink's write to end (output: ${frozen.output().slice(-1500)})`,
+        timeoutMs: 60_000,
+      });
+      expect(await summary(world)).toEqual({ n: '45000', positions: '45000' });
+      // The files are the three chunks, cut alike by both sinks (one file per chunk and hour).
+      const ranges = new Set(
+        parquetFiles(world.root).map((f) => /-p\d+-(\d+-\d+)\.parquet$/.exec(f)?.[1] ?? f),
+      );
+      expect([...ranges].sort()).toEqual([
+        '00000000000000000000-00000000000000014999',
+        '00000000000000015000-00000000000000029999',
+        '00000000000000030000-00000000000000044999',
+      ]);
+    } finally {
+      frozen.child.kill('SIGKILL');
+      successor.child.kill('SIGTERM');
+      await successor.exited;
+    }
+  });
+
+  it('a write failing half way (a folder that cannot be made) is retried; the records land once', async () => {
+    // One chunk of exactly the 2000 records (full, whatever the timing).
+    const world = await createLakeWorld({ LAKE_ROLL_RECORDS: '2000', LAKE_ROLL_MS: '600000' });
+    // Two hours of event time: the chunk is written as three files, one per hour folder.
+    // One sku: one partition.
+    const events = Array.from({ length: 2_000 }, (_, i) => ({
+      ...event(i),
+      sku: 'SKU-ONE',
+      occurredAt: Date.parse('2026-11-30T10:30:00Z') + i * 3_600,
+    }));
+    const blocked = join(world.root, `topic=${world.events}`, 'date=2026-11-30', 'hour=11');
+    mkdirSync(dirname(blocked), { recursive: true });
+    // A file where the hour's folder must go: making the folder fails, as a full disk would.
+    writeFileSync(blocked, 'in the way');
+    const values = await codec.encodeAll(`${world.events}-value`, 'InventoryEvent', events);
+    await produce(
+      world.events,
+      events.map((e, i) => ({ key: e.sku, value: values[i] as Buffer })),
+    );
+    const sink = start(world);
+    try {
+      await waitFor(async () => (await sink.metric('lake_write_failures_total').catch(() => 0)) >= 2, {
+        description: () => `the write to fail and be retried (output: ${sink.output().slice(-1500)})`,
+        timeoutMs: 60_000,
+      });
+      // The hour before is written already, the one after not; nothing is committed.
+      expect(parquetFiles(world.root).map((f) => f.split('/').slice(-2, -1)[0])).toEqual(['hour=10']);
+      rmSync(blocked);
+      await waitFor(async () => (await summary(world)).n === '2000', {
+        description: 'every record in the lake once the folder can be made',
+        timeoutMs: 60_000,
+        intervalMs: 300,
+      });
+      expect(await summary(world)).toEqual({ n: '2000', positions: '2000' });
+      expect(
+        parquetFiles(world.root)
+          .map((f) => f.split('/').slice(-2, -1)[0])
+          .sort(),
+      ).toEqual(['hour=10', 'hour=11', 'hour=12']);
+    } finally {
+      sink.child.kill('SIGTERM');
+      await sink.exited;
+    }
   });
 });

@@ -2,6 +2,7 @@ import { createCodec } from '@inventory/codec';
 import { createLogger, errorMessage } from '@inventory/core';
 import { createKafka } from '@inventory/kafka';
 import Fastify, { type FastifyBaseLogger } from 'fastify';
+import kafkajs from 'kafkajs';
 import { parseLakeConfig } from './config.ts';
 import { createMetrics } from './metrics.ts';
 import { LakeSink } from './sink.ts';
@@ -23,6 +24,24 @@ async function main(): Promise<void> {
   consumer.on(consumer.events.GROUP_JOIN, () => {
     joined = true;
   });
+  const admin = kafka.admin();
+  await admin.connect();
+  // Chunks are cut by append time (chunks.ts): a topic stamped by its producers could put an
+  // old time after a newer one and cut two writers' files differently.
+  const topics = [...config.EVENT_TOPICS, ...config.RAW_TOPICS];
+  const described = await admin.describeConfigs({
+    includeSynonyms: false,
+    resources: topics.map((name) => ({
+      type: kafkajs.ConfigResourceTypes.TOPIC,
+      name,
+      configNames: ['message.timestamp.type'],
+    })),
+  });
+  const stamped = described.resources.filter((r) => r.configEntries[0]?.configValue !== 'LogAppendTime');
+  if (stamped.length > 0)
+    throw new Error(
+      `${stamped.map((r) => r.resourceName).join(', ')}: message.timestamp.type must be LogAppendTime (the lake cuts files by the broker's append time)`,
+    );
   const metrics = createMetrics();
   const http = Fastify({ loggerInstance: logger as FastifyBaseLogger });
   http.get('/healthz', async () => ({ status: 'ok' }));
@@ -34,7 +53,7 @@ async function main(): Promise<void> {
   );
   await http.listen({ host: config.HTTP_HOST, port: config.HTTP_PORT });
   const codec = createCodec({ registryUrl: config.SCHEMA_REGISTRY_URL });
-  const sink = new LakeSink({ config, consumer, producer, codec, metrics, logger });
+  const sink = new LakeSink({ config, consumer, producer, admin, codec, metrics, logger });
 
   let stopping = false;
   const shutdown = async (signal: string) => {
@@ -49,6 +68,7 @@ async function main(): Promise<void> {
       );
     await consumer.disconnect();
     await producer.disconnect();
+    await admin.disconnect();
     await http.close();
     process.exit(0);
   };

@@ -30,6 +30,12 @@ export function createMetrics() {
       labelNames,
       registers: [registry],
     }),
+    writeFailures: new Counter({
+      name: 'lake_write_failures_total',
+      help: 'Chunks whose files could not be written (retried while the partition waits)',
+      labelNames,
+      registers: [registry],
+    }),
     commitLag: new Gauge({
       name: 'lake_commit_lag',
       help: 'Records of a partition not yet committed (in the lake) at the last commit',

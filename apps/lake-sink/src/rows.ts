@@ -16,6 +16,8 @@ export const columns: Record<DatasetKind, Record<string, string>> = {
     recorded_at: 'TIMESTAMPTZ',
     source: 'VARCHAR',
     source_ref: 'VARCHAR',
+    client_id: 'VARCHAR',
+    client_event_id: 'VARCHAR',
     kafka_topic: 'VARCHAR',
     kafka_partition: 'INTEGER',
     kafka_offset: 'BIGINT',
@@ -41,12 +43,15 @@ export interface LakeRow {
 
 const iso = (ms: number) => new Date(ms).toISOString();
 
+/**
+ * Every value of a row comes from its record, none from the writer (ingested_at is the
+ * broker's append time): any writer of a chunk writes the same rows.
+ */
 export function eventRow(
   event: InventoryEvent,
   topic: string,
   partition: number,
   message: KafkaMessage,
-  now: number,
 ): LakeRow {
   return {
     at: event.occurredAt,
@@ -60,16 +65,18 @@ export function eventRow(
       recorded_at: iso(event.recordedAt),
       source: event.source,
       source_ref: event.sourceRef,
+      client_id: event.clientId,
+      client_event_id: event.clientEventId,
       kafka_topic: topic,
       kafka_partition: partition,
       kafka_offset: Number(message.offset),
-      ingested_at: iso(now),
+      ingested_at: iso(Number(message.timestamp)),
     },
   };
 }
 
 /** A raw payload as received (text: MQ records and Debezium JSON), headers as a JSON object. */
-export function rawRow(topic: string, partition: number, message: KafkaMessage, now: number): LakeRow {
+export function rawRow(topic: string, partition: number, message: KafkaMessage): LakeRow {
   const timestamp = Number(message.timestamp);
   const headers: Record<string, string> = {};
   for (const [name, value] of Object.entries(message.headers ?? {})) {
@@ -86,7 +93,7 @@ export function rawRow(topic: string, partition: number, message: KafkaMessage, 
       kafka_topic: topic,
       kafka_partition: partition,
       kafka_offset: Number(message.offset),
-      ingested_at: iso(now),
+      ingested_at: iso(timestamp),
     },
   };
 }

@@ -1,39 +1,45 @@
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { AvroCodec } from '@inventory/codec';
-import { errorMessage, type Logger } from '@inventory/core';
-import type { Consumer, EachBatchPayload, Message, Producer } from 'kafkajs';
+import { backoffDelay, delay, errorMessage, type Logger } from '@inventory/core';
+import type { Admin, Consumer, EachBatchPayload, Message, Producer } from 'kafkajs';
+import { type ChunkRules, isFull, type OpenChunk, place, windowOf, windowOver } from './chunks.ts';
 import type { LakeConfig } from './config.ts';
 import { bucketDir, bucketOf, fileName, leftoverFiles } from './layout.ts';
 import type { LakeMetrics } from './metrics.ts';
 import { type DatasetKind, eventRow, type LakeRow, rawRow } from './rows.ts';
 import { writeParquet } from './writer.ts';
 
-interface Buffer {
+const writeBackoff = { initialMs: 200, maxMs: 10_000, factor: 2, retries: Number.POSITIVE_INFINITY };
+
+interface PartitionState {
   topic: string;
   partition: number;
   kind: DatasetKind;
-  rows: LakeRow[];
-  /** Offsets covered (rows and dead letters alike); -1 when empty. */
-  first: number;
-  last: number;
-  since: number;
+  chunk: (OpenChunk & { rows: LakeRow[] }) | undefined;
+  /** The window of the last chunk completed (a new chunk never goes back before it). */
+  lastWindow: number | undefined;
+  /** Next offset to take: a batch fetched again after a rebalance repeats records. */
+  next: number | undefined;
   highWatermark: number;
 }
 
 /**
- * Kafka -> Parquet, exactly once per record. Each partition's records are buffered, then
- * written as files named by the buffer's offset range (tmp, fsync, rename), and only then is
- * the offset after them committed. A crash between the rename and the commit leaves files
- * beyond the committed offset: before a partition is consumed again, every file of it that
- * starts at or after the offset consumption resumes from is removed, and the records are
- * written again. So the lake holds each record once, whatever the crash point.
+ * Kafka -> Parquet, exactly once per record, without transactions and without fencing: each
+ * partition's records are cut into chunks by rules that depend on the records alone
+ * (chunks.ts), each chunk is written as files named by its offset range (a unique temporary
+ * name, fsync, rename), and only then is the offset after it committed. Any writer of the
+ * partition, a restarted one or a frozen one that wakes up after its successor took over,
+ * writes the same chunk under the same name with the same rows: a late or repeated write
+ * replaces a file, it never adds a second copy. On (re)assignment, files at or after the
+ * resumed offset (left by a crash, or by other settings) are removed before writing again.
  */
 export class LakeSink {
-  private readonly buffers = new Map<string, Buffer>();
+  private readonly partitions = new Map<string, PartitionState>();
   /** Partitions whose leftover files were removed since they were assigned. */
   private readonly cleaned = new Set<string>();
   private readonly chains = new Map<string, Promise<void>>();
+  private readonly rules: ChunkRules;
   private timer: NodeJS.Timeout | undefined;
   private generation = 0;
 
@@ -42,12 +48,19 @@ export class LakeSink {
       config: LakeConfig;
       consumer: Consumer;
       producer: Producer;
+      admin: Admin;
       codec: AvroCodec;
       metrics: LakeMetrics;
       logger: Logger;
       now?: () => number;
     },
-  ) {}
+  ) {
+    this.rules = {
+      windowMs: deps.config.ROLL_MS,
+      maxRecords: deps.config.ROLL_RECORDS,
+      graceMs: deps.config.WINDOW_GRACE_MS,
+    };
+  }
 
   private now(): number {
     return (this.deps.now ?? Date.now)();
@@ -56,10 +69,10 @@ export class LakeSink {
   async start(): Promise<void> {
     const { consumer, config } = this.deps;
     consumer.on(consumer.events.GROUP_JOIN, () => {
-      // A new assignment: buffers of partitions this instance may have lost are dropped
+      // A new assignment: what this instance held of partitions it may have lost is dropped
       // (their records come again from the committed offsets), and leftovers are checked again.
       this.generation++;
-      this.buffers.clear();
+      this.partitions.clear();
       this.cleaned.clear();
     });
     await consumer.subscribe({ topics: [...config.EVENT_TOPICS, ...config.RAW_TOPICS], fromBeginning: true });
@@ -69,7 +82,7 @@ export class LakeSink {
       eachBatch: (payload) =>
         this.serialized(`${payload.batch.topic}|${payload.batch.partition}`, () => this.take(payload)),
     });
-    this.timer = setInterval(() => this.flushDue(), Math.min(1_000, config.ROLL_MS));
+    this.timer = setInterval(() => void this.completeEnded(), Math.min(1_000, config.ROLL_MS));
   }
 
   private serialized(key: string, work: () => Promise<void>): Promise<void> {
@@ -92,125 +105,200 @@ export class LakeSink {
     }
   }
 
-  private async take({ batch, heartbeat, isRunning, isStale }: EachBatchPayload): Promise<void> {
-    const { config, codec, metrics } = this.deps;
-    if (batch.messages.length === 0 || !isRunning() || isStale()) return;
-    const key = `${batch.topic}|${batch.partition}`;
-    const firstOffset = Number(batch.messages[0]?.offset);
-    if (!this.cleaned.has(key)) {
-      this.removeLeftovers(batch.topic, batch.partition, firstOffset);
-      this.cleaned.add(key);
-    }
-    const kind: DatasetKind = config.EVENT_TOPICS.includes(batch.topic) ? 'events' : 'raw';
-    let buffer = this.buffers.get(key);
-    if (!buffer) {
-      buffer = {
-        topic: batch.topic,
-        partition: batch.partition,
+  private stateOf(topic: string, partition: number): PartitionState {
+    const key = `${topic}|${partition}`;
+    let state = this.partitions.get(key);
+    if (!state) {
+      const kind: DatasetKind = this.deps.config.EVENT_TOPICS.includes(topic) ? 'events' : 'raw';
+      state = {
+        topic,
+        partition,
         kind,
-        rows: [],
-        first: -1,
-        last: -1,
-        since: this.now(),
+        chunk: undefined,
+        lastWindow: undefined,
+        next: undefined,
         highWatermark: 0,
       };
-      this.buffers.set(key, buffer);
+      this.partitions.set(key, state);
     }
-    const now = this.now();
-    if (kind === 'events') await codec.preloadWriters(batch.messages.map((m) => m.value));
+    return state;
+  }
+
+  private async take({ batch, heartbeat, isRunning, isStale }: EachBatchPayload): Promise<void> {
+    const { codec, metrics } = this.deps;
+    if (batch.messages.length === 0 || !isRunning() || isStale()) return;
+    const key = `${batch.topic}|${batch.partition}`;
+    const state = this.stateOf(batch.topic, batch.partition);
+    if (!this.cleaned.has(key)) {
+      this.removeLeftovers(batch.topic, batch.partition, Number(batch.messages[0]?.offset));
+      this.cleaned.add(key);
+    }
+    if (state.kind === 'events') await codec.preloadWriters(batch.messages.map((m) => m.value));
     const dead: Message[] = [];
     for (const message of batch.messages) {
       const offset = Number(message.offset);
-      if (buffer.last >= offset) continue;
-      if (buffer.first < 0) {
-        buffer.first = offset;
-        buffer.since = now;
+      if (state.next !== undefined && offset < state.next) continue;
+      state.next = offset + 1;
+      const appendTime = Number(message.timestamp);
+      const placement = place(state.chunk, appendTime, this.rules);
+      if (placement.kind === 'start-new') {
+        if (placement.closePrevious) {
+          // Dead letters of the chunk go out before its offsets are committed.
+          if (dead.length > 0) await this.deadLetter(dead.splice(0));
+          await this.completeHolding(state, heartbeat);
+        }
+        state.chunk = {
+          window: Math.max(state.lastWindow ?? Number.NEGATIVE_INFINITY, windowOf(appendTime, this.rules)),
+          first: offset,
+          last: offset,
+          records: 0,
+          rows: [],
+        };
       }
-      buffer.last = offset;
-      if (kind === 'raw') {
-        buffer.rows.push(rawRow(batch.topic, batch.partition, message, now));
-        continue;
+      const chunk = state.chunk as NonNullable<PartitionState['chunk']>;
+      chunk.last = offset;
+      chunk.records++;
+      if (state.kind === 'raw') chunk.rows.push(rawRow(batch.topic, batch.partition, message));
+      else {
+        try {
+          if (!message.value) throw new Error('record has no value');
+          chunk.rows.push(
+            eventRow(
+              codec.decodeSync(message.value, 'InventoryEvent'),
+              batch.topic,
+              batch.partition,
+              message,
+            ),
+          );
+        } catch (error) {
+          metrics.deadLetters.inc({ topic: batch.topic });
+          dead.push({
+            key: message.key,
+            value: message.value,
+            headers: {
+              'dlq-reason': 'undecodable',
+              'dlq-message': errorMessage(error),
+              'dlq-original-topic': batch.topic,
+              'dlq-original-partition': String(batch.partition),
+              'dlq-original-offset': message.offset,
+            },
+          });
+        }
       }
-      try {
-        if (!message.value) throw new Error('record has no value');
-        buffer.rows.push(
-          eventRow(
-            codec.decodeSync(message.value, 'InventoryEvent'),
-            batch.topic,
-            batch.partition,
-            message,
-            now,
-          ),
-        );
-      } catch (error) {
-        metrics.deadLetters.inc({ topic: batch.topic });
-        dead.push({
-          key: message.key,
-          value: message.value,
-          headers: {
-            'dlq-reason': 'undecodable',
-            'dlq-message': errorMessage(error),
-            'dlq-original-topic': batch.topic,
-            'dlq-original-partition': String(batch.partition),
-            'dlq-original-offset': message.offset,
-          },
-        });
+      if (isFull(chunk, this.rules)) {
+        // Dead letters of the chunk go out before its offsets are committed.
+        if (dead.length > 0) await this.deadLetter(dead.splice(0));
+        await this.completeHolding(state, heartbeat);
       }
     }
-    buffer.highWatermark = Number(batch.highWatermark);
-    // Dead letters go out before their offsets can be committed with the next flush.
-    if (dead.length > 0) await this.deps.producer.send({ topic: config.DLQ_TOPIC, acks: -1, messages: dead });
-    if (buffer.last - buffer.first + 1 >= config.ROLL_RECORDS) await this.flush(key);
+    state.highWatermark = Number(batch.highWatermark);
+    if (dead.length > 0) await this.deadLetter(dead);
     await heartbeat();
   }
 
-  private flushDue(): void {
-    const due = this.now() - this.deps.config.ROLL_MS;
-    for (const [key, buffer] of this.buffers) {
-      if (buffer.first >= 0 && buffer.since <= due) {
-        void this.serialized(key, () => this.flush(key)).catch((error) =>
+  private async deadLetter(messages: Message[]): Promise<void> {
+    await this.deps.producer.send({ topic: this.deps.config.DLQ_TOPIC, acks: -1, messages });
+  }
+
+  /**
+   * Completes the chunks whose window has ended where the partition holds nothing after
+   * them (asked of the broker, whose append times are what windows are made of).
+   */
+  private async completeEnded(): Promise<void> {
+    const now = this.now();
+    const ended = [...this.partitions.values()].filter(
+      (s) => s.chunk && windowOver(s.chunk, now, this.rules),
+    );
+    if (ended.length === 0) return;
+    try {
+      const ends = new Map<string, number>();
+      for (const topic of new Set(ended.map((s) => s.topic)))
+        for (const o of await this.deps.admin.fetchTopicOffsets(topic))
+          ends.set(`${topic}|${o.partition}`, Number(o.high));
+      for (const state of ended) {
+        const key = `${state.topic}|${state.partition}`;
+        if (!state.chunk || ends.get(key) !== state.chunk.last + 1) continue;
+        void this.serialized(key, async () => {
+          // Still the same chunk, still nothing after it (a batch may have come in between).
+          if (
+            state.chunk &&
+            windowOver(state.chunk, this.now(), this.rules) &&
+            this.partitions.get(key) === state
+          )
+            await this.complete(state);
+        }).catch((error) => {
+          this.deps.metrics.writeFailures.inc({ topic: state.topic });
           this.deps.logger.error(
             { err: errorMessage(error), key },
-            'flush failed; the records are written again after a restart',
-          ),
+            'writing a chunk failed; retried at the next tick',
+          );
+        });
+      }
+    } catch (error) {
+      this.deps.logger.warn({ err: errorMessage(error) }, 'could not read the partitions ends; retried');
+    }
+  }
+
+  /**
+   * A write that fails (a full disk, a folder that cannot be made) is retried with backoff
+   * while the partition waits: files already written are written again under the same names.
+   */
+  private async completeHolding(state: PartitionState, heartbeat: () => Promise<void>): Promise<void> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        await this.complete(state);
+        return;
+      } catch (error) {
+        this.deps.metrics.writeFailures.inc({ topic: state.topic });
+        const wait = backoffDelay(writeBackoff, attempt);
+        this.deps.logger.error(
+          { err: errorMessage(error), topic: state.topic, partition: state.partition, waitMs: wait },
+          'writing a chunk failed; the partition waits and retries',
         );
+        await delay(wait);
+        await heartbeat();
       }
     }
   }
 
-  private async flush(key: string): Promise<void> {
-    const buffer = this.buffers.get(key);
-    if (!buffer || buffer.first < 0) return;
+  /** Writes the open chunk (a file per date/hour bucket, named by its offsets), then commits after it. */
+  private async complete(state: PartitionState): Promise<void> {
+    const chunk = state.chunk;
+    if (!chunk) return;
     const generation = this.generation;
     const { config, consumer, metrics } = this.deps;
     const byBucket = new Map<string, LakeRow[]>();
-    for (const row of buffer.rows) {
-      const bucket = bucketOf(row.at);
-      const dir = bucketDir(config.ROOT, buffer.topic, bucket);
+    for (const row of chunk.rows) {
+      const dir = bucketDir(config.ROOT, state.topic, bucketOf(row.at));
       byBucket.set(dir, [...(byBucket.get(dir) ?? []), row]);
     }
-    const name = fileName(buffer.topic, buffer.partition, buffer.first, buffer.last);
+    const name = fileName(state.topic, state.partition, chunk.first, chunk.last);
     for (const [dir, rows] of byBucket) {
-      const bytes = await writeParquet(buffer.kind, rows, join(dir, name));
-      metrics.files.inc({ topic: buffer.topic });
-      metrics.bytes.inc({ topic: buffer.topic }, bytes);
-      metrics.rows.inc({ topic: buffer.topic }, rows.length);
+      const bytes = await writeParquet(state.kind, rows, join(dir, name));
+      metrics.files.inc({ topic: state.topic });
+      metrics.bytes.inc({ topic: state.topic }, bytes);
+      metrics.rows.inc({ topic: state.topic }, rows.length);
     }
-    // Lost the partition meanwhile: the new owner removes these files and writes them again.
+    state.chunk = undefined;
+    state.lastWindow = chunk.window;
+    // Lost the partition meanwhile: the new owner writes the same files and commits them.
     if (generation !== this.generation) return;
     await consumer.commitOffsets([
-      { topic: buffer.topic, partition: buffer.partition, offset: String(buffer.last + 1) },
+      { topic: state.topic, partition: state.partition, offset: String(chunk.last + 1) },
     ]);
     metrics.commitLag.set(
-      { topic: buffer.topic, partition: String(buffer.partition) },
-      Math.max(0, buffer.highWatermark - buffer.last - 1),
+      { topic: state.topic, partition: String(state.partition) },
+      Math.max(0, state.highWatermark - chunk.last - 1),
     );
-    this.buffers.delete(key);
   }
 
-  /** Writes and commits everything buffered (an orderly stop). */
+  /**
+   * An orderly stop: nothing more is taken. Open chunks are not written: their end depends
+   * on records still to come, and the next owner cuts them the same way from the committed
+   * offset.
+   */
   async stop(): Promise<void> {
     clearInterval(this.timer);
-    for (const key of [...this.buffers.keys()]) await this.serialized(key, () => this.flush(key));
+    await Promise.all([...this.chains.values()]);
   }
 }

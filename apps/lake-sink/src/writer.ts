@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import {
   closeSync,
   fsyncSync,
@@ -22,8 +23,10 @@ const quote = (text: string) => `'${text.replaceAll("'", "''")}'`;
  */
 export async function writeParquet(kind: DatasetKind, rows: LakeRow[], path: string): Promise<number> {
   mkdirSync(dirname(path), { recursive: true });
-  const staging = `${path}.ndjson.tmp`;
-  const temporary = `${path}.tmp`;
+  // Names of this write alone: two writers of one chunk (a frozen one woken up) never share one.
+  const unique = `${process.pid}-${randomBytes(4).toString('hex')}`;
+  const staging = `${path}.${unique}.ndjson.tmp`;
+  const temporary = `${path}.${unique}.tmp`;
   writeFileSync(staging, `${rows.map((r) => JSON.stringify(r.values)).join('\n')}\n`);
   const types = Object.entries(columns[kind])
     .map(([name, type]) => `${name}: ${quote(type)}`)

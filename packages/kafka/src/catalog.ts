@@ -13,6 +13,11 @@ export interface TopicSpec {
   cleanupPolicy: CleanupPolicy;
   /** -1 keeps records forever (compacted state). */
   retentionMs: number;
+  /**
+   * Stamped by the broker when appended (LogAppendTime), not by the producer: the lake cuts
+   * its files by this time, which then only grows within a partition.
+   */
+  appendTime?: boolean;
   description: string;
 }
 
@@ -74,6 +79,7 @@ export function topicCatalog(options: CatalogOptions = {}): TopicSpec[] {
       // At least the dedup horizon (7 days) plus its grace (1 day) plus a day: a restore of the
       // aggregator reads the eventIds it must remember back from here.
       retentionMs: 10 * day,
+      appendTime: true,
       description: 'Canonical stock movements and counts from every source; the aggregator folds them.',
     },
     {
@@ -134,6 +140,7 @@ export function topicCatalog(options: CatalogOptions = {}): TopicSpec[] {
       partitions,
       cleanupPolicy: 'delete',
       retentionMs: 30 * day,
+      appendTime: true,
       description: 'Mainframe MQ messages exactly as received, for lineage and the lake.',
     },
     {
@@ -153,6 +160,7 @@ export function topicCatalog(options: CatalogOptions = {}): TopicSpec[] {
       partitions,
       cleanupPolicy: 'delete',
       retentionMs: 30 * day,
+      appendTime: true,
       description: "Debezium's change events of SAP's MARD table (JSON), as captured.",
     },
     {
@@ -244,6 +252,7 @@ export function topicConfig(spec: TopicSpec): Record<string, string> {
     'cleanup.policy': spec.cleanupPolicy,
     'retention.ms': String(spec.retentionMs),
   };
+  if (spec.appendTime) config['message.timestamp.type'] = 'LogAppendTime';
   if (spec.cleanupPolicy.includes('compact')) {
     // Bounded staleness of compaction, and tombstones kept long enough for a restoring
     // consumer that is a day behind to still see deletions.

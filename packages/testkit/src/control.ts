@@ -2,7 +2,9 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { stackHome } from './stack.ts';
+import { waitFor } from '@inventory/core';
+import { createKafka } from '@inventory/kafka';
+import { stackEndpoints, stackHome } from './stack.ts';
 
 const repoRoot = resolve(fileURLToPath(new URL('../../../', import.meta.url)));
 
@@ -17,6 +19,32 @@ export function processAlive(pid: number): boolean {
     return true;
   } catch {
     return false;
+  }
+}
+
+/**
+ * Waits until the stack's broker serves every partition of every topic again (after a
+ * restart it loads them one by one, answering "not the leader" meanwhile).
+ */
+export async function brokerServing(timeoutMs = 180_000): Promise<void> {
+  const admin = createKafka({
+    clientId: 'test-broker-serving',
+    brokers: stackEndpoints().KAFKA_BROKERS.split(','),
+  }).admin();
+  try {
+    await waitFor(
+      async () => {
+        await admin.connect();
+        const topics = await admin.listTopics();
+        const { topics: metadata } = await admin.fetchTopicMetadata({ topics });
+        if (metadata.some((t) => t.partitions.some((p) => p.leader < 0))) return false;
+        for (const topic of topics) await admin.fetchTopicOffsets(topic);
+        return true;
+      },
+      { description: 'the broker to serve every partition', timeoutMs, intervalMs: 500 },
+    );
+  } finally {
+    await admin.disconnect();
   }
 }
 

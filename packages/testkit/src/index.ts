@@ -3,4 +3,5 @@ export * from './gate.ts';
 export * from './kafka.ts';
 export * from './names.ts';
 export * from './process.ts';
+export * from './redis.ts';
 export * from './stack.ts';

@@ -55,17 +55,39 @@ export async function createTestTopic(what: string, partitions: number): Promise
 }
 
 /** Creates a topic of a name the test chose (e.g. a set of retry topics sharing a prefix). */
-export async function createNamedTopic(topic: string, partitions: number): Promise<void> {
+export async function createNamedTopic(
+  topic: string,
+  partitions: number,
+  config: Record<string, string> = {},
+): Promise<void> {
   const admin = testKafka().admin();
   await admin.connect();
   try {
     await admin.createTopics({
       waitForLeaders: true,
-      topics: [{ topic, numPartitions: partitions, replicationFactor: 1 }],
+      topics: [
+        {
+          topic,
+          numPartitions: partitions,
+          replicationFactor: 1,
+          configEntries: Object.entries(config).map(([name, value]) => ({ name, value })),
+        },
+      ],
     });
   } finally {
     await admin.disconnect();
   }
+}
+
+/** A fresh topic with the configuration of a catalog topic (topicConfig of its spec). */
+export async function createConfiguredTopic(
+  what: string,
+  partitions: number,
+  config: Record<string, string>,
+): Promise<string> {
+  const topic = uniqueTopic(what);
+  await createNamedTopic(topic, partitions, config);
+  return topic;
 }
 
 /** How many records a topic holds now (sum over partitions of high minus low watermark). */

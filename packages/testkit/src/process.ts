@@ -16,9 +16,14 @@ let nextPort = 20_000 + Math.floor(Math.random() * 20_000);
  * TypeScript, with no wrapper process, so signals reach the app. `portSetting` names the
  * setting of its HTTP port, which gets a free port of a wide range.
  */
-export function startAppProcess(appDir: string, env: NodeJS.ProcessEnv, portSetting: string): AppProcess {
+export function startAppProcess(
+  appDir: string,
+  env: NodeJS.ProcessEnv,
+  portSetting: string,
+  nodeArgs: string[] = [],
+): AppProcess {
   const port = nextPort++;
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+  const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', 'src/main.ts'], {
     cwd: appDir,
     env: { ...env, [portSetting]: String(port) },
     stdio: ['ignore', 'pipe', 'pipe'],

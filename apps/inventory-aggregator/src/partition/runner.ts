@@ -99,9 +99,26 @@ export class PartitionRunner {
    */
   check(): Promise<void> {
     return this.serial(noHeartbeat, async () => {
-      if (this.progress && !(await this.deps.store.hasPartition(this.partition))) {
-        this.deps.logger.warn({ partition: this.partition }, 'Redis no longer holds the partition');
-        this.progress = undefined;
+      const known = this.progress;
+      if (known) {
+        const stored = await this.deps.store.progress(this.partition);
+        // Redis lost the partition, or went back in time (a restart that lost its last
+        // writes): the steps after what it holds are folded again, from there.
+        const behind =
+          stored.events === undefined ||
+          stored.events < known.events ||
+          (stored.commands ?? -1) < (known.commands ?? -1);
+        if (behind) {
+          this.deps.logger.warn(
+            { partition: this.partition, stored, known: { events: known.events, commands: known.commands } },
+            'Redis holds less of the partition than this instance wrote; folding again from what it holds',
+          );
+          this.deps.metrics.rewinds.inc();
+          this.progress = undefined;
+          if (stored.events !== undefined) this.deps.seek(this.deps.settings.topics.input, stored.events);
+          if (stored.commands !== undefined)
+            this.deps.seek(this.deps.settings.topics.commands, stored.commands);
+        }
       }
       await this.prepare(noHeartbeat);
     });
@@ -197,7 +214,7 @@ export class PartitionRunner {
           this.stopped = true;
           return;
         }
-        await this.publishOutbox();
+        await beating(this.publishOutbox(), heartbeat);
         this.outboxFlushed = true;
         return;
       } catch (error) {
@@ -216,7 +233,10 @@ export class PartitionRunner {
 
   private async publishStep(changes: StepChanges, entry: string, heartbeat: Heartbeat): Promise<void> {
     try {
-      await this.deps.publisher.publish(outputValues(this.partition, changes), this.currentProgress());
+      await beating(
+        this.deps.publisher.publish(outputValues(this.partition, changes), this.currentProgress()),
+        heartbeat,
+      );
       await this.deps.store.ackOutbox(this.partition, [entry]);
     } catch (error) {
       this.deps.logger.warn(
@@ -422,7 +442,9 @@ export class PartitionRunner {
   private async fenced(topic: string): Promise<void> {
     this.deps.metrics.fenced.inc();
     const stored = await this.deps.store.progress(this.partition);
-    this.progress = stored.events === undefined ? undefined : { ...stored, events: stored.events };
+    // Read again on the next step, with whatever outbox Redis now holds (it may have gone
+    // back to a state whose outputs were not all published).
+    this.progress = undefined;
     const offset = topic === this.deps.settings.topics.commands ? stored.commands : stored.events;
     this.deps.logger.warn(
       { partition: this.partition, topic, offset },

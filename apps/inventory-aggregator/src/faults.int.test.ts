@@ -1,0 +1,194 @@
+import { waitFor } from '@inventory/core';
+import {
+  brokerServing,
+  PrivateRedis,
+  processAlive,
+  stackPartPid,
+  stackUp,
+  testKafka,
+} from '@inventory/testkit';
+import kafkajs from 'kafkajs';
+import { afterAll, describe, expect, it } from 'vitest';
+import {
+  createWorld,
+  expectCompactedExact,
+  generateEvents,
+  produceEvents,
+  type RunningAggregator,
+  readModel,
+  redisClient,
+  reference,
+  startAggregator,
+  type World,
+  waitDrained,
+} from './test-support.ts';
+
+/**
+ * Faults of what the aggregator writes to: its publications refused, the broker restarted
+ * while it publishes, a Redis that comes back without its last second. Each ends with the
+ * read model and the compacted stock topic (its last record per key, what compaction keeps)
+ * equal to the reference fold of the input.
+ */
+const running: RunningAggregator[] = [];
+const privates: PrivateRedis[] = [];
+afterAll(async () => {
+  for (const a of running) a.child.kill('SIGKILL');
+  for (const r of privates) await r.stop();
+  // Whatever happened, leave the stack's broker running for the tests that follow.
+  if (!processAlive(stackPartPid('kafka'))) stackUp();
+});
+
+function start(world: World): RunningAggregator {
+  const aggregator = startAggregator(world);
+  running.push(aggregator);
+  return aggregator;
+}
+
+async function progress(redis: ReturnType<typeof redisClient>, world: World): Promise<number> {
+  let total = 0;
+  for (let p = 0; p < 6; p++) total += Number((await redis.get(`${world.prefix}:{p${p}}:offset`)) ?? 0);
+  return total;
+}
+
+async function setTopicConfig(topic: string, name: string, value: string | null): Promise<void> {
+  const admin = testKafka().admin();
+  await admin.connect();
+  try {
+    await admin.alterConfigs({
+      validateOnly: false,
+      resources: [
+        {
+          type: kafkajs.ConfigResourceTypes.TOPIC,
+          name: topic,
+          // kafkajs' alterConfigs replaces the topic's dynamic configuration as a whole.
+          configEntries: [
+            { name: 'cleanup.policy', value: 'compact' },
+            { name: 'retention.ms', value: '-1' },
+            ...(value === null ? [] : [{ name, value }]),
+          ],
+        },
+      ],
+    });
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+describe('aggregator faults of its sinks', () => {
+  it('publications refused by the broker for a while: the partitions hold their outbox, nothing is forgotten; a rebuild after it is exact', async () => {
+    const redis = redisClient();
+    try {
+      const world = await createWorld();
+      const events = generateEvents(20_000, 21);
+      await produceEvents(world, events.slice(0, 10_000));
+      const aggregator = start(world);
+      await waitFor(async () => (await progress(redis, world)) >= 2_000, {
+        description: 'progress before the fault',
+        timeoutMs: 60_000,
+        intervalMs: 50,
+      });
+      // Every batch of stock records is now too large for the topic (its transaction markers
+      // still fit): each publication fails, and no retry of the same request can help.
+      await setTopicConfig(world.stock, 'max.message.bytes', '120');
+      await produceEvents(world, events.slice(10_000));
+      await waitFor(async () => (await aggregator.metric('aggregator_publish_failures_total')) >= 3, {
+        description: () =>
+          `publications to fail and be retried (output: ${aggregator.output().slice(-2000)})`,
+        timeoutMs: 60_000,
+      });
+      // Held: each partition stops after the step whose outputs it could not publish.
+      expect(await progress(redis, world)).toBeLessThan(20_000);
+      await setTopicConfig(world.stock, 'max.message.bytes', null);
+      const expected = reference(events);
+      await waitDrained(redis, world, 90_000).catch((error) => {
+        throw new Error(`${error.message}; output: ${aggregator.output().slice(-3000)}`);
+      });
+      expect((await readModel(redis, world)).onHand).toEqual(expected);
+      await expectCompactedExact(world, expected);
+      // And what was published is all a rebuild needs: Redis wiped, state comes back exact.
+      aggregator.child.kill('SIGKILL');
+      await aggregator.exited;
+      for (const key of await redis.keys(`${world.prefix}:*`)) await redis.del(key);
+      start(world);
+      await waitDrained(redis, world);
+      expect((await readModel(redis, world)).onHand).toEqual(expected);
+    } finally {
+      await redis.quit();
+    }
+  }, 300_000);
+
+  it('the broker restarted while the aggregator publishes: exact', async () => {
+    const redis = redisClient();
+    try {
+      const world = await createWorld();
+      const events = generateEvents(30_000, 22);
+      await produceEvents(world, events);
+      const aggregator = start(world);
+      await waitFor(async () => (await progress(redis, world)) >= 6_000, {
+        description: 'progress before the broker stops',
+        timeoutMs: 60_000,
+        intervalMs: 50,
+      });
+      const broker = stackPartPid('kafka');
+      process.kill(broker, 'SIGKILL');
+      await waitFor(() => !processAlive(broker), { description: 'the broker to be gone', timeoutMs: 30_000 });
+      const before = await progress(redis, world);
+      expect(before).toBeLessThan(30_000);
+      const up = stackUp();
+      expect(up.status, up.stderr).toBe(0);
+      await brokerServing();
+      await waitDrained(redis, world, 240_000);
+      const expected = reference(events);
+      expect((await readModel(redis, world)).onHand).toEqual(expected);
+      await expectCompactedExact(world, expected);
+      aggregator.child.kill('SIGTERM');
+      expect(await aggregator.exited).toBe(0);
+    } finally {
+      await redis.quit();
+    }
+  }, 300_000);
+
+  it('Redis restarted without its last writes (AOF fsync every second, kill -9): the aggregator replays them, exact', async () => {
+    const privateRedis = new PrivateRedis();
+    privates.push(privateRedis);
+    await privateRedis.start();
+    const redis = privateRedis.client();
+    try {
+      const world = await createWorld();
+      world.env.AGG_REDIS_URL = privateRedis.url;
+      const events = generateEvents(30_000, 23);
+      await produceEvents(world, events);
+      const aggregator = start(world);
+      await waitFor(async () => (await progress(redis, world)) >= 8_000, {
+        description: 'progress before the snapshot',
+        timeoutMs: 60_000,
+        intervalMs: 50,
+      });
+      const snapshot = privateRedis.snapshotAof();
+      const atSnapshot = await progress(redis, world);
+      await waitFor(async () => (await progress(redis, world)) >= atSnapshot + 6_000, {
+        description: 'more progress after the snapshot (writes that the restart loses)',
+        timeoutMs: 60_000,
+        intervalMs: 50,
+      });
+      await privateRedis.restartFrom(snapshot);
+      // Redis went back in time: the offsets it holds are behind what was published.
+      expect(await progress(redis, world)).toBeLessThan(atSnapshot + 6_000);
+      await waitDrained(redis, world, 90_000).catch((error) => {
+        throw new Error(`${error.message}; output: ${aggregator.output().slice(-4000)}`);
+      });
+      const expected = reference(events);
+      expect((await readModel(redis, world)).onHand).toEqual(expected);
+      await expectCompactedExact(world, expected);
+      // The loss was noticed (by a refused step, or by the watchdog on an idle partition).
+      expect(
+        (await aggregator.metric('aggregator_fenced_batches_total')) +
+          (await aggregator.metric('aggregator_redis_rewinds_total')),
+      ).toBeGreaterThan(0);
+      aggregator.child.kill('SIGTERM');
+      expect(await aggregator.exited).toBe(0);
+    } finally {
+      redis.disconnect();
+    }
+  }, 300_000);
+});

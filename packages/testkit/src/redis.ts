@@ -1,0 +1,102 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { waitFor } from '@inventory/core';
+import { Redis } from 'ioredis';
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.on('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
+    });
+  });
+}
+
+/**
+ * A Redis server of a test's own (the real redis-server, AOF on with fsync every second, as
+ * the stack runs it), for faults that must not touch the shared one: wiped, killed, or
+ * brought back with the last writes lost.
+ */
+export class PrivateRedis {
+  private child: ChildProcess | undefined;
+  private readonly dir = mkdtempSync(join(tmpdir(), 'inventory-redis-'));
+  port = 0;
+
+  get url(): string {
+    return `redis://127.0.0.1:${this.port}`;
+  }
+
+  client(): Redis {
+    return new Redis(this.url, { maxRetriesPerRequest: 3 });
+  }
+
+  async start(): Promise<void> {
+    if (this.port === 0) this.port = await freePort();
+    mkdirSync(join(this.dir, 'data'), { recursive: true });
+    const conf = join(this.dir, 'redis.conf');
+    writeFileSync(
+      conf,
+      [
+        `port ${this.port}`,
+        'bind 127.0.0.1',
+        `dir ${join(this.dir, 'data')}`,
+        'appendonly yes',
+        'appendfsync everysec',
+        // No rewrite while a test copies the AOF: the copy must be one consistent prefix.
+        'auto-aof-rewrite-percentage 0',
+        'save ""',
+        'hash-max-listpack-entries 512',
+        '',
+      ].join('\n'),
+    );
+    this.child = spawn('redis-server', [conf], { stdio: 'ignore' });
+    const probe = new Redis(this.url, {
+      lazyConnect: true,
+      maxRetriesPerRequest: 0,
+      retryStrategy: () => null,
+    });
+    probe.on('error', () => {});
+    await waitFor(
+      async () => {
+        await probe.connect().catch(() => {});
+        return (await probe.ping().catch(() => undefined)) === 'PONG';
+      },
+      { description: `the private Redis on ${this.port}`, timeoutMs: 20_000, intervalMs: 50 },
+    );
+    probe.disconnect();
+  }
+
+  /** A copy of the AOF as it is on disk now: what a crash a little later would lose everything after. */
+  snapshotAof(): string {
+    const copy = join(this.dir, `aof-${Date.now()}`);
+    cpSync(join(this.dir, 'data', 'appendonlydir'), copy, { recursive: true });
+    return copy;
+  }
+
+  /** kill -9: nothing flushed, nothing saved. */
+  async kill(): Promise<void> {
+    const child = this.child;
+    if (!child || child.exitCode !== null) return;
+    const exited = new Promise((resolve) => child.on('exit', resolve));
+    child.kill('SIGKILL');
+    await exited;
+  }
+
+  /** Restarts from the AOF copy `snapshot`: the writes after it are lost. */
+  async restartFrom(snapshot: string): Promise<void> {
+    await this.kill();
+    rmSync(join(this.dir, 'data', 'appendonlydir'), { recursive: true, force: true });
+    cpSync(snapshot, join(this.dir, 'data', 'appendonlydir'), { recursive: true });
+    await this.start();
+  }
+
+  async stop(): Promise<void> {
+    await this.kill();
+    rmSync(this.dir, { recursive: true, force: true });
+  }
+}
