@@ -35,11 +35,11 @@ const shape = {
   /** Longest delay between an event's acceptance at the horizon's edge and its folding that stays exact. */
   DEDUP_GRACE_MS: setting.positiveInt().default(defaultDedupPolicy.graceMs),
   /**
-   * Small hashes per partition and day holding the fingerprints: keep events per partition
-   * and day / shards under Redis' hash-max-listpack-entries (512 here) so each stays compact.
-   * A day keeps the count it started with.
+   * The fewest small hashes per partition and day holding the fingerprints. A day gets more
+   * when the day before held more than 256 per shard (shardsForDay), so each stays under
+   * Redis' hash-max-listpack-entries (512) and compact; a day keeps the count it started with.
    */
-  DEDUP_SHARDS: setting.positiveInt().default(1_024),
+  DEDUP_SHARDS: setting.positiveInt().default(64),
   /**
    * Each location x sku journals its applied deltas so that a COUNT as of an earlier time,
    * folded after them, adds them. Entries older than updatedAt minus this are pruned; a

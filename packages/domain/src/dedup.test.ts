@@ -8,6 +8,7 @@ import {
   dedupDayExpiresAt,
   dedupFingerprint,
   defaultDedupPolicy,
+  shardsForDay,
 } from './dedup.ts';
 
 const policy = defaultDedupPolicy;
@@ -38,6 +39,14 @@ describe('the deduplication contract', () => {
         },
       ),
     );
+  });
+
+  it("sizes a day's shards from the day before: about 256 eventIds each, a power of two, at least the minimum", () => {
+    expect(shardsForDay(0, 64)).toBe(64);
+    expect(shardsForDay(16_384, 64)).toBe(64);
+    expect(shardsForDay(16_385, 64)).toBe(128);
+    expect(shardsForDay(400_000, 64)).toBe(2_048);
+    expect(shardsForDay(10_000_000_000, 64)).toBe(65_536);
   });
 
   it('places an eventId in one shard of its day, the same in every process', () => {

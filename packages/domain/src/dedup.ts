@@ -63,6 +63,18 @@ export interface Fingerprint {
   field: string;
 }
 
+/**
+ * How many shards a day of one partition's dedup memory gets: enough for the eventIds of
+ * the day before (a day keeps the count it starts with) to fill each to about 256, half what
+ * a Redis hash keeps compact (hash-max-listpack-entries 512), so a day may double and stay
+ * compact; never fewer than `minimum`, a power of two.
+ */
+export function shardsForDay(eventIdsDayBefore: number, minimum: number): number {
+  let shards = 1;
+  while (shards < minimum || shards * 256 < eventIdsDayBefore) shards *= 2;
+  return Math.min(shards, 65_536);
+}
+
 export function dedupFingerprint(eventId: string, shards: number): Fingerprint {
   const [h1, h2, h3] = murmur3x86x128(eventId);
   return { shard: h1 % shards, field: String((h2 & 0x1fffff) * 0x100000000 + h3) };

@@ -12,6 +12,8 @@
  *                                       day's shards (small hashes stay listpack-encoded: ~12 bytes
  *                                       per eventId); expires when no event of the day can come again
  *   <prefix>:{p<n>}:seenshards          hash: day -> how many shards that day's fingerprints use
+ *   <prefix>:{p<n>}:seencount           hash: day -> how many fingerprints that day holds (the next
+ *                                       day's shard count is sized from it)
  *   <prefix>:{p<n>}:restore             the restore lease of a partition being rebuilt (token)
  *   <prefix>:{p<n>}:outbox              list of output batches written to Redis, not yet to Kafka
  *   <prefix>:{p<n>}:loc:<locationId>    sorted set (all scores 0, so ordered by sku) of the skus of
@@ -46,6 +48,10 @@ export class KeyLayout {
 
   seenShards(partition: number): string {
     return `${this.prefix}:{p${partition}}:seenshards`;
+  }
+
+  seenCount(partition: number): string {
+    return `${this.prefix}:{p${partition}}:seencount`;
   }
 
   restore(partition: number): string {

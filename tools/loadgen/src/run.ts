@@ -40,7 +40,9 @@ export interface LoadReport {
   profile: string;
   seed: number;
   prefix: string;
+  /** Events accepted, the probes among them. */
   events: number;
+  probes: number;
   senders: number;
   batchSize: number;
   sendSeconds: number;
@@ -96,6 +98,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadReport> {
   const queues: LoadEvent[][][] = Array.from({ length: options.senders }, () => []);
   const current: LoadEvent[][] = Array.from({ length: options.senders }, () => []);
   let accepted = 0;
+  let probesSent = 0;
   let generated = 0;
   let done = false;
   let failure: Error | undefined;
@@ -178,7 +181,10 @@ export async function runLoad(options: LoadOptions): Promise<LoadReport> {
       }
       await post(batch);
       accepted += batch.length;
-      if (withProbe) watchProbe(i, probe.sent + 1, Date.now());
+      if (withProbe) {
+        probesSent++;
+        watchProbe(i, probe.sent + 1, Date.now());
+      }
     }
   };
   const senders = Array.from({ length: options.senders }, (_, i) =>
@@ -292,6 +298,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadReport> {
     seed: options.seed,
     prefix: options.prefix,
     events: accepted,
+    probes: probesSent,
     senders: options.senders,
     batchSize: options.batchSize,
     sendSeconds,

@@ -1,6 +1,6 @@
 import type { AvroCodec, ReservationCommand } from '@inventory/codec';
 import { backoffDelay, delay, errorMessage, type Logger } from '@inventory/core';
-import { dedupDay } from '@inventory/domain';
+import { dedupDay, shardsForDay } from '@inventory/domain';
 import { stockLevelOf } from '@inventory/read-model';
 import type { EachBatchPayload, KafkaMessage, Message } from 'kafkajs';
 import type { AggregatorSettings } from '../config.ts';
@@ -75,7 +75,8 @@ const publishBackoff = { initialMs: 200, maxMs: 10_000, factor: 2, retries: Numb
 export class PartitionRunner {
   private chain: Promise<unknown> = Promise.resolve();
   private progress: (PartitionProgress & { events: number }) | undefined;
-  private shards = new Map<number, number>();
+  /** Per dedup day: its shard count (fixed once the day has fingerprints) and how many it holds. */
+  private days = new Map<number, { shards: number; count: number }>();
   private outboxFlushed = false;
   private stopped = false;
 
@@ -137,7 +138,17 @@ export class PartitionRunner {
     return beating(previous, heartbeat).then(() => run);
   }
 
-  private shardsOf = (day: number): number => this.shards.get(day) ?? this.deps.store.dedup.shards;
+  private shardsOf = (day: number): number => {
+    let known = this.days.get(day);
+    if (!known) {
+      known = {
+        shards: shardsForDay(this.days.get(day - 1)?.count ?? 0, this.deps.store.dedup.shards),
+        count: 0,
+      };
+      this.days.set(day, known);
+    }
+    return known.shards;
+  };
 
   /** Fences earlier owners, loads (or restores) the progress, and publishes a pending outbox. */
   private async prepare(heartbeat: Heartbeat): Promise<void> {
@@ -151,7 +162,7 @@ export class PartitionRunner {
       }
       if (progress.events === undefined) throw new Error(`partition ${this.partition} was not restored`);
       this.progress = { ...progress, events: progress.events };
-      this.shards = await store.seenShards(this.partition);
+      this.days = await store.seenDays(this.partition);
       this.outboxFlushed = false;
       logger.debug({ partition: this.partition, progress }, 'partition ready');
     }
@@ -350,8 +361,8 @@ export class PartitionRunner {
     }
     progress.events = nextOffset;
     for (const { occurredAt } of step.fold.applied) {
-      const day = dedupDay(occurredAt);
-      if (!this.shards.has(day)) this.shards.set(day, store.dedup.shards);
+      const day = this.days.get(dedupDay(occurredAt));
+      if (day) day.count++;
     }
     if (entry) await this.publishStep(step.changes, entryText, heartbeat);
     resolveOffset(last.offset);

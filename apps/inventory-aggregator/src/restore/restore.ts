@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { AvroCodec, Reservation, StockLevel } from '@inventory/codec';
 import { delay, errorMessage, isRetriable, type Logger } from '@inventory/core';
-import { type DedupPolicy, dayMs, dedupDay } from '@inventory/domain';
+import { type DedupPolicy, dayMs, dedupDay, shardsForDay } from '@inventory/domain';
 import { readRanges } from '@inventory/kafka';
 import { storedLocationOf } from '@inventory/read-model';
 import type { Admin, Kafka, KafkaMessage } from 'kafkajs';
@@ -280,18 +280,21 @@ export class Restorer {
     );
     const events = Math.max(image.events ?? low, low);
     const applied = await this.appliedBefore(partition, events);
-    const shards = store.dedup.shards;
-    const shardsOf = () => shards;
-    const today = dedupDay(this.deps.now());
+    // Each day's shards sized from what it holds (known here, unlike a day that is starting).
+    const perDay = new Map<number, number>();
+    for (const { occurredAt } of applied) {
+      const day = dedupDay(occurredAt);
+      perDay.set(day, (perDay.get(day) ?? 0) + 1);
+    }
+    const minimum = store.dedup.shards;
+    const shardsOf = (day: number) => shardsForDay(perDay.get(day) ?? 0, minimum);
+    // What to clear first: every day the horizon covers, with the most shards it may have used.
     const days = new Map<number, number>();
-    for (
-      let day = dedupDay(this.deps.now() - this.deps.dedup.horizonMs - this.deps.dedup.graceMs) - 1;
-      day <= today + 1;
-      day++
-    )
-      days.set(day, shards);
-    for (const [day, count] of await store.seenShards(partition))
-      days.set(day, Math.max(count, days.get(day) ?? 0));
+    const today = dedupDay(this.deps.now());
+    const oldest = dedupDay(this.deps.now() - this.deps.dedup.horizonMs - this.deps.dedup.graceMs) - 1;
+    for (let day = oldest; day <= today + 1; day++) days.set(day, Math.max(minimum, shardsOf(day)));
+    for (const [day, { shards }] of await store.seenDays(partition))
+      days.set(day, Math.max(shards, days.get(day) ?? 0));
     const refused = () => {
       throw new Error(`partition ${partition}: the restore lease was lost; another restorer finishes it`);
     };

@@ -7,24 +7,26 @@
  * than a Redis that lost writes, finds different offsets and writes nothing.
  *
  * KEYS: 1 events offset, 2 commands offset, 3 clock, 4 outbox, 5 expiry index, 6 seenshards,
- *       then H sku hashes, A assortment indexes, D dedup shards, R reservations.
+ *       7 seencount, then H sku hashes, A assortment indexes, D dedup shards, R reservations.
  * ARGV: 1 expected events offset, 2 expected commands offset, 3 new events offset,
  *       4 new commands offset, 5 new clock, 6 outbox entry ('' for none or unchanged),
- *       7 H, 8 A, 9 D, 10 R, 11 seconds final reservations are kept, 12 N new shard counts,
- *       13 dedup days before this one are forgotten in seenshards ('' to keep),
+ *       7 H, 8 A, 9 D, 10 R, 11 seconds final reservations are kept, 12 N days of the step's
+ *       fingerprints, 13 dedup days before this one are forgotten in seenshards and seencount
+ *       ('' to keep),
  *       then per hash: field count F and F field/value pairs;
  *       per assortment: member count M and M skus;
  *       per dedup shard: expire-at (unix seconds), field count K and K fingerprints;
  *       per reservation: JSON, reservationId, expiresAt ('' when it holds no stock),
  *       '1' when final;
- *       N pairs of day and shard count.
+ *       N triples of day, its shard count (kept if the day has one) and the fingerprints the
+ *       step adds to it.
  * Returns 1 when written, 0 when refused.
  */
 const writes = `
 local hashes, indexes, shards, reservations, counts =
   tonumber(ARGV[7]), tonumber(ARGV[8]), tonumber(ARGV[9]), tonumber(ARGV[10]), tonumber(ARGV[12])
 local pos = 14
-local k = 7
+local k = 8
 -- unpack() is bounded by Lua's stack: every variadic write goes out in chunks.
 local function flush(command, key, args)
   if #args > 0 then redis.call(command, key, unpack(args)) end
@@ -88,12 +90,16 @@ end
 local newDay = false
 for i = 1, counts do
   if redis.call('HSETNX', KEYS[6], ARGV[pos], ARGV[pos + 1]) == 1 then newDay = true end
-  pos = pos + 2
+  redis.call('HINCRBY', KEYS[7], ARGV[pos], ARGV[pos + 2])
+  pos = pos + 3
 end
 if newDay and ARGV[13] ~= '' then
   local before = tonumber(ARGV[13])
   for _, day in ipairs(redis.call('HKEYS', KEYS[6])) do
-    if tonumber(day) < before then redis.call('HDEL', KEYS[6], day) end
+    if tonumber(day) < before then
+      redis.call('HDEL', KEYS[6], day)
+      redis.call('HDEL', KEYS[7], day)
+    end
   end
 end
 `;

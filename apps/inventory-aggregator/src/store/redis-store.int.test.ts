@@ -76,9 +76,15 @@ describe('RedisStore against the real Redis', () => {
     expect(await store.seen(0, [{ eventId: 'loadgen:e-0', occurredAt: now - 5 * dayMs }], shards)).toEqual(
       new Set(),
     );
-    // Each day remembers its shard count; a shard expires when no event of its day can come again.
-    expect(await store.seenShards(0)).toEqual(
-      new Map([0, 1, 2].map((back) => [Math.floor((now - back * dayMs) / dayMs), 64])),
+    // Each day remembers its shard count and how many it holds; a shard expires when no event of
+    // its day can come again.
+    expect(await store.seenDays(0)).toEqual(
+      new Map(
+        [0, 1, 2].map((back) => [
+          Math.floor((now - back * dayMs) / dayMs),
+          { shards: 64, count: back === 0 ? 33_334 : 33_333 },
+        ]),
+      ),
     );
     const day = Math.floor(now / dayMs);
     const key = (await redis.keys(`${store.keys.prefix}:{p0}:seen:${day}:*`))[0] as string;

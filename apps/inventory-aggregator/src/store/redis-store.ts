@@ -181,10 +181,18 @@ export class RedisStore {
     return { state, totals };
   }
 
-  /** How many shards each day of the partition's dedup memory uses. */
-  async seenShards(partition: number): Promise<Map<number, number>> {
-    const hash = await this.redis.hgetall(this.keys.seenShards(partition));
-    return new Map(Object.entries(hash).map(([day, shards]) => [Number(day), Number(shards)]));
+  /** How many shards each day of the partition's dedup memory uses, and how many eventIds it holds. */
+  async seenDays(partition: number): Promise<Map<number, { shards: number; count: number }>> {
+    const [shards, counts] = await Promise.all([
+      this.redis.hgetall(this.keys.seenShards(partition)),
+      this.redis.hgetall(this.keys.seenCount(partition)),
+    ]);
+    return new Map(
+      Object.entries(shards).map(([day, count]) => [
+        Number(day),
+        { shards: Number(count), count: Number(counts[day] ?? 0) },
+      ]),
+    );
   }
 
   /**
@@ -286,7 +294,12 @@ export class RedisStore {
     const keys: string[] = [];
     for (const [day, shards] of shardsByDay)
       for (let shard = 0; shard < shards; shard++) keys.push(this.keys.seen(partition, day, shard));
-    keys.push(this.keys.seenShards(partition), this.keys.expiry(partition), this.keys.outbox(partition));
+    keys.push(
+      this.keys.seenShards(partition),
+      this.keys.seenCount(partition),
+      this.keys.expiry(partition),
+      this.keys.outbox(partition),
+    );
     for (let i = 0; i < keys.length; i += 5_000) {
       const chunk = keys.slice(i, i + 5_000);
       const ok = await this.script.restoreClear(chunk.length + 1, [
@@ -347,13 +360,16 @@ export class RedisStore {
       this.keys.outbox(partition),
       this.keys.expiry(partition),
       this.keys.seenShards(partition),
+      this.keys.seenCount(partition),
     ];
     const shards = new Map<string, { expireAt: number; fields: string[] }>();
-    const days = new Map<number, number>();
+    const days = new Map<number, { shards: number; added: number }>();
     for (const { eventId, occurredAt } of write.applied) {
       const day = dedupDay(occurredAt);
       const count = shardsOf(day);
-      days.set(day, count);
+      const totals = days.get(day) ?? { shards: count, added: 0 };
+      totals.added++;
+      days.set(day, totals);
       const { shard, field } = dedupFingerprint(eventId, count);
       const key = this.keys.seen(partition, day, shard);
       const entry = shards.get(key) ?? {
@@ -402,7 +418,7 @@ export class RedisStore {
         isActive(r) ? '0' : '1',
       );
     }
-    for (const [day, count] of days) args.push(String(day), String(count));
+    for (const [day, { shards: count, added }] of days) args.push(String(day), String(count), String(added));
     return { keys, args };
   }
 }

@@ -1,0 +1,164 @@
+// Bytes the aggregator keeps in Redis, measured on a real Redis (MEMORY USAGE over every key
+// written, and used_memory before and after): per deduplicated eventId, per location x sku
+// state, per count-journal entry.
+//   npm run bench:state -w @inventory/inventory-aggregator -- [eventIds] [states]
+// The local stack must be up (`npm run stack -- up`).
+import { defaultDedupPolicy, shardsForDay } from '@inventory/domain';
+import { uniqueName } from '@inventory/testkit';
+import type { LocationState } from '../src/fold/fold.ts';
+import { skuAvailability } from '../src/fold/totals.ts';
+import { hashFields, RedisStore, type StepWrite } from '../src/store/redis-store.ts';
+import { redisClient } from '../src/test-support.ts';
+
+// 400 000 eventIds: one of 12 partitions' day at 5 M events a day.
+const eventIds = Number(process.argv[2] ?? 400_000);
+const states = Number(process.argv[3] ?? 200_000);
+const redis = redisClient();
+const now = Date.now();
+
+async function usedMemory(): Promise<number> {
+  const info = await redis.info('memory');
+  return Number(/used_memory:(\d+)/.exec(info)?.[1]);
+}
+
+async function keyBytes(pattern: string): Promise<{ keys: number; bytes: number }> {
+  let cursor = '0';
+  let keys = 0;
+  let bytes = 0;
+  do {
+    const [next, found] = await redis.scan(cursor, 'MATCH', pattern, 'COUNT', 1000);
+    cursor = next;
+    const pipeline = redis.pipeline();
+    for (const key of found) pipeline.memory('USAGE', key);
+    for (const [error, size] of (await pipeline.exec()) ?? []) {
+      if (error) throw error;
+      bytes += size as number;
+    }
+    keys += found.length;
+  } while (cursor !== '0');
+  return { keys, bytes };
+}
+
+function write(
+  store: RedisStore,
+  partition: number,
+  expected: number,
+  fields: Partial<StepWrite>,
+): StepWrite {
+  return {
+    partition,
+    expected: { events: expected, commands: undefined },
+    next: { events: expected + 1 },
+    hashes: new Map(),
+    assortment: new Map(),
+    applied: [],
+    reservations: [],
+    outboxEntry: '',
+    now,
+    ...fields,
+  };
+}
+
+// 1. Deduplicated eventIds: one partition, one day, with the shard count a day of this volume
+// gets when the day before had the same (shardsForDay).
+const shards = shardsForDay(eventIds, 64);
+const dedupStore = new RedisStore(
+  redis,
+  uniqueName('bench-dedup'),
+  { policy: defaultDedupPolicy, shards },
+  86_400_000,
+);
+await redis.set(dedupStore.keys.offset(0), '0');
+const before = await usedMemory();
+for (let i = 0, step = 0; i < eventIds; i += 50_000, step++) {
+  const applied = Array.from({ length: Math.min(50_000, eventIds - i) }, (_, j) => ({
+    eventId: `store:store-0042-tills:till-${(i + j) % 7}-receipt-${i + j}`,
+    occurredAt: now,
+  }));
+  const ok = await dedupStore.apply(write(dedupStore, 0, step, { applied }), () => shards);
+  if (!ok) throw new Error('dedup write refused');
+}
+const dedup = await keyBytes(`${dedupStore.keys.prefix}:{p0}:seen:*`);
+const dedupUsed = (await usedMemory()) - before;
+
+// 2. Location x sku states, without and with a full count journal (64 entries).
+async function writeStates(journalEntries: number) {
+  const store = new RedisStore(
+    redis,
+    uniqueName('bench-state'),
+    { policy: defaultDedupPolicy, shards },
+    86_400_000,
+  );
+  await redis.set(store.keys.offset(0), '0');
+  const skus = Math.ceil(states / 10);
+  const usedBefore = await usedMemory();
+  let step = 0;
+  for (let s = 0; s < skus; s += 2_000, step++) {
+    const hashes = new Map<string, Record<string, string>>();
+    for (let k = s; k < Math.min(skus, s + 2_000); k++) {
+      const sku = `SKU-${String(k).padStart(6, '0')}`;
+      const locations = new Map<string, LocationState>();
+      for (let l = 0; l < 10; l++) {
+        const state: LocationState = {
+          onHand: 40 + ((k + l) % 17),
+          reserved: (k + l) % 3,
+          updatedAt: now - l * 1000,
+          lastCountAt: now - 86_400_000,
+          version: 1 + (k % 500),
+          inputOffset: 1_000_000 + k,
+        };
+        if (journalEntries > 0)
+          state.journal = Array.from({ length: journalEntries }, (_, e) => [
+            now - (journalEntries - e) * 60_000,
+            -1 - (e % 3),
+          ]);
+        locations.set(`STORE-${String(l).padStart(4, '0')}`, state);
+      }
+      hashes.set(
+        sku,
+        hashFields(
+          locations,
+          skuAvailability(sku, locations, () => 'north'),
+        ),
+      );
+    }
+    if (!(await store.apply(write(store, 0, step, { hashes }), () => shards)))
+      throw new Error('state write refused');
+  }
+  const measured = await keyBytes(`${store.keys.prefix}:{p0}:sku:*`);
+  return { ...measured, used: (await usedMemory()) - usedBefore, states: skus * 10 };
+}
+const plain = await writeStates(0);
+const journaled = await writeStates(64);
+
+const round = (n: number) => Math.round(n * 10) / 10;
+console.log(
+  JSON.stringify(
+    {
+      eventIds: {
+        count: eventIds,
+        shards: dedup.keys,
+        bytesPerEventId: round(dedup.bytes / eventIds),
+        usedMemoryPerEventId: round(dedupUsed / eventIds),
+      },
+      states: {
+        count: plain.states,
+        bytesPerState: round(plain.bytes / plain.states),
+        usedMemoryPerState: round(plain.used / plain.states),
+        note: 'a sku hash holds its 10 locations and its total (the total is counted in the per-state figure)',
+      },
+      journal: {
+        entriesPerState: 64,
+        bytesPerState: round(journaled.bytes / journaled.states),
+        bytesPerEntry: round((journaled.bytes - plain.bytes) / journaled.states / 64),
+      },
+      perDay: {
+        '5M events/day': `${round((5_000_000 * dedup.bytes) / eventIds / 1e6)} MB a day of eventIds; ${round((5_000_000 * dedup.bytes * 9) / eventIds / 1e6)} MB for the horizon (7 days + 1 grace + the current day)`,
+        '100M events/day': `${round((100_000_000 * dedup.bytes) / eventIds / 1e9)} GB a day of eventIds; ${round((100_000_000 * dedup.bytes * 9) / eventIds / 1e9)} GB for the horizon`,
+      },
+    },
+    null,
+    2,
+  ),
+);
+await redis.quit();
