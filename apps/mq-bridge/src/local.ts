@@ -1,6 +1,7 @@
 // Runs the bridge against the local stack (used by `npm start`), after putting a few demo
-// movements on the queue as the mainframe would. Their transaction ids are fixed, so a
-// second `npm start` repeats them and the aggregator drops the repeats.
+// movements on the queue as the mainframe would. They happened at the start of today (UTC)
+// and their transaction ids name the day, so a second `npm start` the same day repeats them
+// (the aggregator drops the repeats) and one on another day receives that day's.
 import { stackEndpoints } from '@inventory/testkit';
 import { movementPayload, publish } from './test-support.ts';
 
@@ -9,12 +10,14 @@ process.env.MQ_KAFKA_BROKERS ??= endpoints.KAFKA_BROKERS;
 process.env.MQ_AMQP_URL ??= endpoints.AMQP_URL;
 if (endpoints.SCHEMA_REGISTRY_URL) process.env.MQ_SCHEMA_REGISTRY_URL ??= endpoints.SCHEMA_REGISTRY_URL;
 
-const movedAt = Date.parse('2026-11-22T06:00:00Z');
+const day = new Date().toISOString().slice(0, 10);
+const movedAt = Date.parse(`${day}T00:00:00Z`);
+const stamp = day.slice(2).replaceAll('-', '');
 // WAREHOUSE is 8 characters in the copybook: the distribution centres' longer ids come as JSON.
 const demo = ['WH-NORTH', 'WH-WEST', 'WH-SOUTH', 'DC-CENTRAL'].flatMap((warehouse, w) =>
   ['SKU-1001', 'SKU-1002', 'SKU-1003'].map((sku, s) =>
     movementPayload({
-      txnId: `DEMO-${w}${s}`,
+      txnId: `DEMO${stamp}${w}${s}`,
       moveCode: 'REC',
       warehouse,
       sku,
