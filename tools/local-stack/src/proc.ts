@@ -22,6 +22,8 @@ export interface DaemonSpec {
   /** Run as this user (root starting PostgreSQL, which refuses to run as root). */
   uid?: number;
   gid?: number;
+  /** Open descriptors handed to the process as fd 3, 4, ... */
+  extraFds?: number[];
 }
 
 /**
@@ -37,7 +39,7 @@ export function spawnDaemon(spec: DaemonSpec): number {
       cwd: spec.cwd,
       env: spec.env ?? process.env,
       detached: true,
-      stdio: ['ignore', log, log],
+      stdio: ['ignore', log, log, ...(spec.extraFds ?? [])],
       ...(spec.uid === undefined ? {} : { uid: spec.uid }),
       ...(spec.gid === undefined ? {} : { gid: spec.gid }),
     });

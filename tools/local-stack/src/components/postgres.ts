@@ -1,5 +1,5 @@
-import { execFileSync, spawnSync } from 'node:child_process';
-import { appendFileSync, chownSync, existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { appendFileSync, closeSync, existsSync, mkdirSync, openSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { InventoryError } from '@inventory/core';
 import pg from 'pg';
@@ -49,42 +49,46 @@ function serverUser(): { uid: number; gid: number } | undefined {
   }
 }
 
-/** As root, PostgreSQL runs as `postgres`; it must be able to reach the stack's folders. */
-function checkReachable(dir: string, owner: { uid: number; gid: number }): void {
-  const probe = spawnSync('test', ['-x', dir], owner);
-  if (probe.status !== 0) {
-    throw new InventoryError(
-      'STACK_START_FAILED',
-      `PostgreSQL runs as the postgres user (you are root) and cannot reach ${dir}: ` +
-        'make its parent folders traversable (chmod o+x) or set INVENTORY_STACK_HOME to a folder it can reach',
-    );
-  }
-}
+/**
+ * As root, PostgreSQL runs as `postgres`, which may not be allowed to traverse the folders
+ * above the clone (a checkout under a private home). It is handed its data directory as an
+ * open descriptor instead (fd 3, opened here as root): `/proc/self/fd/3` reaches it without
+ * walking those folders, and the server works relative to it from then on.
+ */
+const dataDirFd = 3;
+const dataDirPath = `/proc/self/fd/${dataDirFd}`;
 
 function chownTree(path: string, owner: { uid: number; gid: number }): void {
   execFileSync('chown', ['-R', `${owner.uid}:${owner.gid}`, path]);
 }
 
-function initCluster(ctx: StackContext, dir: string, socketDir: string): void {
+function initCluster(ctx: StackContext, dir: string): void {
   const owner = serverUser();
   mkdirSync(dir, { recursive: true, mode: 0o700 });
-  const pwfile = join(ctx.settings.dirs.run, 'pg-initdb-password');
-  writeFileSync(pwfile, ctx.secrets.postgresPassword, { mode: 0o600 });
-  if (owner) {
-    chownTree(dir, owner);
-    chownSync(pwfile, owner.uid, owner.gid);
-  }
+  if (owner) chownTree(dir, owner);
+  // The password reaches initdb on its standard input, which it reads as the --pwfile.
+  const fd = openSync(dir, 'r');
   try {
     execFileSync(
       join(postgresBinDir(), 'initdb'),
-      ['-D', dir, '-U', superuser, '--auth=scram-sha-256', `--pwfile=${pwfile}`, '-E', 'UTF8', '--no-locale'],
-      { stdio: ['ignore', 'ignore', 'pipe'], ...(owner ?? {}) },
+      [
+        '-D',
+        owner ? dataDirPath : dir,
+        '-U',
+        superuser,
+        '--auth=scram-sha-256',
+        '--pwfile=/dev/stdin',
+        '-E',
+        'UTF8',
+        '--no-locale',
+      ],
+      { input: ctx.secrets.postgresPassword, stdio: ['pipe', 'ignore', 'pipe', fd], ...(owner ?? {}) },
     );
   } catch (error) {
     const stderr = (error as { stderr?: Buffer }).stderr?.toString() ?? '';
     throw new InventoryError('STACK_START_FAILED', `initdb failed: ${stderr.trim()}`, { cause: error });
   } finally {
-    writeFileSync(pwfile, '');
+    closeSync(fd);
   }
   // Settings appended once; later `up`s reuse the cluster as it is.
   appendFileSync(
@@ -94,7 +98,8 @@ function initCluster(ctx: StackContext, dir: string, socketDir: string): void {
       '# inventory local stack',
       `port = ${ctx.settings.POSTGRES_PORT}`,
       "listen_addresses = '127.0.0.1'",
-      `unix_socket_directories = '${socketDir}'`,
+      // TCP only: every client connects to 127.0.0.1, and no socket path needs to be reachable.
+      "unix_socket_directories = ''",
       // Debezium reads the WAL through logical decoding (pgoutput).
       'wal_level = logical',
       'max_wal_senders = 10',
@@ -111,21 +116,21 @@ export const postgres: Component = {
   role: "SAP's database (CDC source) and job records",
   async start(ctx) {
     const dir = dataDir(ctx, 'postgres');
-    const socketDir = join(ctx.settings.dirs.run, 'pg-socket');
-    mkdirSync(socketDir, { recursive: true });
     const owner = serverUser();
-    if (owner) {
-      checkReachable(ctx.settings.dirs.run, owner);
-      chownSync(socketDir, owner.uid, owner.gid);
+    if (!existsSync(join(dir, 'PG_VERSION'))) initCluster(ctx, dir);
+    const fd = openSync(dir, 'r');
+    try {
+      spawnDaemon({
+        command: join(postgresBinDir(), 'postgres'),
+        args: ['-D', owner ? dataDirPath : dir],
+        logFile: logFile(ctx, 'postgres'),
+        pidFile: pidFile(ctx, 'postgres'),
+        extraFds: [fd],
+        ...(owner ?? {}),
+      });
+    } finally {
+      closeSync(fd);
     }
-    if (!existsSync(join(dir, 'PG_VERSION'))) initCluster(ctx, dir, socketDir);
-    spawnDaemon({
-      command: join(postgresBinDir(), 'postgres'),
-      args: ['-D', dir],
-      logFile: logFile(ctx, 'postgres'),
-      pidFile: pidFile(ctx, 'postgres'),
-      ...(owner ?? {}),
-    });
   },
   async healthy(ctx) {
     const client = new pg.Client({
