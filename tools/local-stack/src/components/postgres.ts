@@ -1,5 +1,16 @@
 import { execFileSync } from 'node:child_process';
-import { appendFileSync, closeSync, existsSync, mkdirSync, openSync, readdirSync } from 'node:fs';
+import {
+  appendFileSync,
+  closeSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  openSync,
+  readdirSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { InventoryError } from '@inventory/core';
 import pg from 'pg';
@@ -66,8 +77,14 @@ function initCluster(ctx: StackContext, dir: string): void {
   const owner = serverUser();
   mkdirSync(dir, { recursive: true, mode: 0o700 });
   if (owner) chownTree(dir, owner);
-  // The password reaches initdb on its standard input, which it reads as the --pwfile.
+  // The password reaches initdb as a file handed over as fd 4: a private file, never on a
+  // command line. (Node's stdin "pipe" is a socket, which cannot be reopened by path.)
+  const secretDir = mkdtempSync(join(tmpdir(), 'inventory-pg-'));
+  const pwfile = join(secretDir, 'password');
+  writeFileSync(pwfile, ctx.secrets.postgresPassword, { mode: 0o600 });
+  if (owner) chownTree(secretDir, owner);
   const fd = openSync(dir, 'r');
+  const pwfd = openSync(pwfile, 'r');
   try {
     execFileSync(
       join(postgresBinDir(), 'initdb'),
@@ -77,18 +94,20 @@ function initCluster(ctx: StackContext, dir: string): void {
         '-U',
         superuser,
         '--auth=scram-sha-256',
-        '--pwfile=/dev/stdin',
+        `--pwfile=${owner ? '/proc/self/fd/4' : pwfile}`,
         '-E',
         'UTF8',
         '--no-locale',
       ],
-      { input: ctx.secrets.postgresPassword, stdio: ['pipe', 'ignore', 'pipe', fd], ...(owner ?? {}) },
+      { cwd: '/', stdio: ['ignore', 'ignore', 'pipe', fd, pwfd], ...(owner ?? {}) },
     );
   } catch (error) {
     const stderr = (error as { stderr?: Buffer }).stderr?.toString() ?? '';
     throw new InventoryError('STACK_START_FAILED', `initdb failed: ${stderr.trim()}`, { cause: error });
   } finally {
     closeSync(fd);
+    closeSync(pwfd);
+    rmSync(secretDir, { recursive: true, force: true });
   }
   // Settings appended once; later `up`s reuse the cluster as it is.
   appendFileSync(
@@ -123,6 +142,7 @@ export const postgres: Component = {
       spawnDaemon({
         command: join(postgresBinDir(), 'postgres'),
         args: ['-D', owner ? dataDirPath : dir],
+        cwd: '/',
         logFile: logFile(ctx, 'postgres'),
         pidFile: pidFile(ctx, 'postgres'),
         extraFds: [fd],
