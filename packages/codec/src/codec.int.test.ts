@@ -83,7 +83,7 @@ describe('codec through real Kafka and the real schema registry', () => {
     const first = await client.register(subject, JSON.stringify(v1));
     expect(await client.register(subject, JSON.stringify(compatible))).not.toBe(first);
     await expect(client.register(subject, JSON.stringify(breaking))).rejects.toMatchObject({
-      code: 'SCHEMA_REGISTRATION_FAILED',
+      code: 'SCHEMA_REFUSED',
       retriable: false,
     });
   });

@@ -1,4 +1,4 @@
-import { InventoryError } from '@inventory/core';
+import { errorMessage, InventoryError } from '@inventory/core';
 import { SchemaRegistry, SchemaType } from '@kafkajs/confluent-schema-registry';
 import type avro from 'avsc';
 import { parseSchema } from './schemas.ts';
@@ -27,9 +27,16 @@ export class ConfluentRegistryClient implements SchemaRegistryClient {
       const { id } = await this.client.register({ type: SchemaType.AVRO, schema: schemaText }, { subject });
       return id;
     } catch (error) {
-      throw new InventoryError('SCHEMA_REGISTRATION_FAILED', `registry refused a schema for ${subject}`, {
+      if (isTransportError(error))
+        throw new InventoryError(
+          'REGISTRY_UNAVAILABLE',
+          `registering a schema for ${subject}: ${errorMessage(error)}`,
+          {
+            cause: error,
+          },
+        );
+      throw new InventoryError('SCHEMA_REFUSED', `registry refused a schema for ${subject}`, {
         cause: error,
-        retriable: isTransportError(error),
       });
     }
   }
@@ -38,10 +45,11 @@ export class ConfluentRegistryClient implements SchemaRegistryClient {
     try {
       return (await this.client.getSchema(id)) as unknown as avro.Type;
     } catch (error) {
-      throw new InventoryError('SCHEMA_UNKNOWN', `registry has no schema with id ${id}`, {
-        cause: error,
-        retriable: isTransportError(error),
-      });
+      if (isTransportError(error))
+        throw new InventoryError('REGISTRY_UNAVAILABLE', `reading schema id ${id}: ${errorMessage(error)}`, {
+          cause: error,
+        });
+      throw new InventoryError('SCHEMA_UNKNOWN', `registry has no schema with id ${id}`, { cause: error });
     }
   }
 }

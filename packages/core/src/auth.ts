@@ -27,7 +27,7 @@ export class RateLimiter {
   private readonly buckets = new Map<string, { tokens: number; at: number }>();
 
   constructor(
-    private readonly perSecond: number,
+    readonly perSecond: number,
     private readonly burst: number,
     private readonly now: () => number = Date.now,
   ) {}

@@ -24,7 +24,7 @@ describe('retry', () => {
     const result = await retry(
       async () => {
         calls++;
-        if (calls < 3) throw new InventoryError('BROKER_DOWN', 'down', { retriable: true });
+        if (calls < 3) throw new InventoryError('KAFKA_UNAVAILABLE', 'down');
         return 'ok';
       },
       { policy, sleep: noSleep, random: () => 0.5, onRetry: (_e, _a, ms) => delays.push(ms) },
@@ -40,11 +40,11 @@ describe('retry', () => {
       retry(
         async () => {
           calls++;
-          throw new InventoryError('VALIDATION', 'bad input');
+          throw new InventoryError('INVALID_REQUEST', 'bad input');
         },
         { policy, sleep: noSleep },
       ),
-    ).rejects.toMatchObject({ code: 'VALIDATION' });
+    ).rejects.toMatchObject({ code: 'INVALID_REQUEST' });
     expect(calls).toBe(1);
   });
 
@@ -54,7 +54,7 @@ describe('retry', () => {
       retry(
         async () => {
           calls++;
-          throw new InventoryError('BROKER_DOWN', `attempt ${calls}`, { retriable: true });
+          throw new InventoryError('KAFKA_UNAVAILABLE', `attempt ${calls}`);
         },
         { policy, sleep: noSleep },
       ),
@@ -69,7 +69,7 @@ describe('retry', () => {
       retry(
         async () => {
           calls++;
-          throw new InventoryError('ERP_DOWN', `attempt ${calls}`, { retriable: true });
+          throw new InventoryError('ERP_UNAVAILABLE', `attempt ${calls}`);
         },
         {
           schedule: { delaysMs: [5_000, 15_000, 45_000], jitter: 0.2 },

@@ -13,7 +13,7 @@ export interface WaitForOptions {
 
 /**
  * Polls `probe` until it returns a value other than `undefined`/`false`, or fails with
- * WAIT_TIMEOUT after the deadline, naming what was awaited and the last error seen.
+ * TIMEOUT after the deadline, naming what was awaited and the last error seen.
  * This is the only way tests and scripts wait: a condition with a deadline, never a bare sleep.
  */
 export async function waitFor<T>(
@@ -33,9 +33,9 @@ export async function waitFor<T>(
     if (Date.now() >= deadline) {
       const suffix = lastError === undefined ? '' : ` (last error: ${errorMessage(lastError)})`;
       throw new InventoryError(
-        'WAIT_TIMEOUT',
+        'TIMEOUT',
         `timed out after ${options.timeoutMs} ms waiting for ${typeof options.description === 'function' ? options.description() : options.description}${suffix}`,
-        { cause: lastError, retriable: true },
+        { cause: lastError },
       );
     }
     await delay(Math.min(interval, Math.max(0, deadline - Date.now())));
@@ -47,10 +47,7 @@ export async function withTimeout<T>(promise: Promise<T>, ms: number, what: stri
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
     timer = setTimeout(
-      () =>
-        reject(
-          new InventoryError('TIMEOUT', `${what} did not complete within ${ms} ms`, { retriable: true }),
-        ),
+      () => reject(new InventoryError('TIMEOUT', `${what} did not complete within ${ms} ms`)),
       ms,
     );
   });

@@ -38,7 +38,7 @@ describe('/_admin', () => {
     const response = await admin('PUT', '/rules', [{ action: 'slow', delayMs: 5, times: -1 }]);
     expect(response.status).toBe(400);
     expect(await response.json()).toMatchObject({
-      error: { code: 'invalid_rules', field: 'rules[0].times' },
+      error: { code: 'INVALID_RULES', field: 'rules[0].times' },
     });
     expect((await send('/purchase-orders', order(), { key: 'k' })).status).toBe(500);
   });

@@ -29,7 +29,7 @@ export function registerAdminRoutes(app: FastifyInstance, state: SimulatorState)
     if (!receivedKinds.includes(kind as ReceivedKind)) {
       throw new ErpError(
         400,
-        'invalid_request',
+        'INVALID_REQUEST',
         `kind must be one of ${receivedKinds.join(', ')}`,
         {},
         {

@@ -19,7 +19,7 @@ describe('failure rules', () => {
     for (let i = 0; i < 3; i++) attempts.push(await send('/purchase-orders', order(), { key: 'po-1' }));
     expect(attempts.map((r) => r.status)).toEqual([503, 503, 201]);
     expect(attempts[0]?.headers.get('retry-after')).toBe('1');
-    expect(await attempts[0]?.json()).toMatchObject({ error: { code: 'unavailable' } });
+    expect(await attempts[0]?.json()).toMatchObject({ error: { code: 'UNAVAILABLE' } });
     // Refused attempts neither recorded nor holding the key: the third one is accepted, not replayed.
     expect(sim.received('purchase-orders')).toEqual([
       expect.objectContaining({ idempotencyKey: 'po-1', calls: 1 }),
@@ -84,6 +84,6 @@ describe('failure rules', () => {
     expect(performance.now() - started).toBeLessThan(5_000);
     const response = await pending;
     expect(response.status).toBe(503);
-    expect(await response.json()).toMatchObject({ error: { code: 'shutting_down' } });
+    expect(await response.json()).toMatchObject({ error: { code: 'SHUTTING_DOWN' } });
   });
 });

@@ -1,6 +1,6 @@
 import { bearerToken, delay } from '@inventory/core';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { ErpError, sendError } from './http-errors.ts';
+import { ErpError, type ErpErrorCode, sendError } from './http-errors.ts';
 import type { ErpRoute } from './model.ts';
 import type { SimulatorState } from './state.ts';
 
@@ -15,14 +15,14 @@ export const erpRouteOf = (request: FastifyRequest): ErpRoute | undefined =>
   request.routeOptions.config?.erpRoute;
 
 // Codes an ERP or API gateway would plausibly send with these statuses.
-const injectedCodes: Record<number, string> = {
-  400: 'invalid_request',
-  422: 'invalid_body',
-  429: 'rate_limited',
-  500: 'internal_error',
-  502: 'bad_gateway',
-  503: 'unavailable',
-  504: 'gateway_timeout',
+const injectedCodes: Record<number, ErpErrorCode> = {
+  400: 'INVALID_REQUEST',
+  422: 'INVALID_BODY',
+  429: 'RATE_LIMITED',
+  500: 'INTERNAL_ERROR',
+  502: 'BAD_GATEWAY',
+  503: 'UNAVAILABLE',
+  504: 'GATEWAY_TIMEOUT',
 };
 
 /**
@@ -68,19 +68,19 @@ function dropConnection(request: FastifyRequest, reply: FastifyReply): FastifyRe
 // Sent directly, not thrown: an injected failure must not be counted as the client's fault.
 function sendInjected(reply: FastifyReply, status: number): FastifyReply {
   const headers: Record<string, string> = status === 429 || status === 503 ? { 'retry-after': '1' } : {};
-  const code = injectedCodes[status] ?? 'injected_failure';
+  const code = injectedCodes[status] ?? 'INJECTED_FAILURE';
   return sendError(reply, new ErpError(status, code, `status ${status} injected by a failure rule`, headers));
 }
 
 function authenticate(request: FastifyRequest, state: SimulatorState): void {
   const token = bearerToken(request.headers.authorization);
   if (!token) {
-    throw new ErpError(401, 'unauthenticated', 'send Authorization: Bearer <token>', {
+    throw new ErpError(401, 'UNAUTHENTICATED', 'send Authorization: Bearer <token>', {
       'www-authenticate': 'Bearer',
     });
   }
   if (!state.authorizes(token)) {
-    throw new ErpError(401, 'invalid_token', 'the bearer token is not known', {
+    throw new ErpError(401, 'INVALID_TOKEN', 'the bearer token is not known', {
       'www-authenticate': 'Bearer error="invalid_token"',
     });
   }

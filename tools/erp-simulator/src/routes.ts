@@ -13,7 +13,7 @@ export function registerBusinessRoutes(app: FastifyInstance, state: SimulatorSta
     (kind: ReceivedKind, validate: Validate) => async (request: FastifyRequest, reply: FastifyReply) => {
       const header = request.headers['idempotency-key'];
       const problem = idempotencyKeyProblem(header);
-      if (problem) throw new ErpError(400, 'idempotency_key_required', problem);
+      if (problem) throw new ErpError(400, 'IDEMPOTENCY_KEY_REQUIRED', problem);
       const key = header as string;
       const body = parseJson(request.body);
       const answer = { status: 'accepted', idempotencyKey: key };
@@ -21,7 +21,7 @@ export function registerBusinessRoutes(app: FastifyInstance, state: SimulatorSta
       if (attempt === 'conflict') {
         throw new ErpError(
           409,
-          'idempotency_key_reused',
+          'IDEMPOTENCY_KEY_REUSED',
           `Idempotency-Key ${key} was already used with a different ${kind} body`,
         );
       }
@@ -55,7 +55,7 @@ export function registerBusinessRoutes(app: FastifyInstance, state: SimulatorSta
       if (report.supplierId !== supplierId) {
         throw new ErpError(
           422,
-          'invalid_body',
+          'INVALID_BODY',
           `supplierId ${report.supplierId} does not match the supplier of the path, ${supplierId}`,
           {},
           { field: 'supplierId' },

@@ -49,6 +49,6 @@ describe('parseRules', () => {
     expect(() => parseRules([{ action: 'down', route: 'orders' }])).toThrow(/^rules\[0\]\.route/);
     expect(() => parseRules([{ action: 'down', times: 0 }])).toThrow(/^rules\[0\]\.times/);
     expect(() => parseRules([{ action: 'explode' }])).toThrow(/^rules\[0\]\.action/);
-    expect(() => parseRules([null])).toThrow(expect.objectContaining({ code: 'invalid_rules' }));
+    expect(() => parseRules([null])).toThrow(expect.objectContaining({ code: 'INVALID_RULES' }));
   });
 });

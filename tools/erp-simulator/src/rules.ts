@@ -1,4 +1,4 @@
-import { InventoryError } from '@inventory/core';
+import { ErpError } from './http-errors.ts';
 import { type ErpRoute, erpRoutes } from './model.ts';
 
 export type FailureAction = 'down' | 'status' | 'slow';
@@ -31,7 +31,7 @@ const maxDelayMs = 120_000;
 
 function invalid(index: number, field: string, problem: string): never {
   const name = field ? `rules[${index}].${field}` : `rules[${index}]`;
-  throw new InventoryError('invalid_rules', `${name} ${problem}`, { details: { field: name } });
+  throw new ErpError(400, 'INVALID_RULES', `${name} ${problem}`, {}, { field: name });
 }
 
 const isInteger = (value: unknown): value is number =>
@@ -43,7 +43,7 @@ const isInteger = (value: unknown): value is number =>
  */
 export function parseRules(value: unknown): FailureRule[] {
   if (!Array.isArray(value)) {
-    throw new InventoryError('invalid_rules', 'rules must be a JSON array', { details: { field: 'rules' } });
+    throw new ErpError(400, 'INVALID_RULES', 'rules must be a JSON array', {}, { field: 'rules' });
   }
   return value.map((raw: unknown, index): FailureRule => {
     if (typeof raw !== 'object' || raw === null || Array.isArray(raw))

@@ -15,10 +15,10 @@ describe('business routes', () => {
   it('refuses a missing or unknown bearer token with 401 and a JSON error', async () => {
     const missing = await send('/purchase-orders', order(), { key: 'k', token: null });
     expect(missing.status).toBe(401);
-    expect(await missing.json()).toMatchObject({ error: { code: 'unauthenticated' } });
+    expect(await missing.json()).toMatchObject({ error: { code: 'UNAUTHENTICATED' } });
     const wrong = await send('/sold-quantities', soldQuantity(), { key: 'k', token: 'not-the-token' });
     expect(wrong.status).toBe(401);
-    expect(await wrong.json()).toMatchObject({ error: { code: 'invalid_token' } });
+    expect(await wrong.json()).toMatchObject({ error: { code: 'INVALID_TOKEN' } });
     expect(sim.stats().unauthorized).toBe(2);
     expect(sim.received('purchase-orders')).toEqual([]);
   });
@@ -26,7 +26,7 @@ describe('business routes', () => {
   it('requires an Idempotency-Key', async () => {
     const response = await send('/purchase-orders', order());
     expect(response.status).toBe(400);
-    expect(await response.json()).toMatchObject({ error: { code: 'idempotency_key_required' } });
+    expect(await response.json()).toMatchObject({ error: { code: 'IDEMPOTENCY_KEY_REQUIRED' } });
   });
 
   it('accepts once, then replays an identical repeat without applying it', async () => {
@@ -50,7 +50,7 @@ describe('business routes', () => {
     expect((await send('/purchase-orders', order('WEB-1'), { key: 'k' })).status).toBe(201);
     const reused = await send('/purchase-orders', order('WEB-2'), { key: 'k' });
     expect(reused.status).toBe(409);
-    expect(await reused.json()).toMatchObject({ error: { code: 'idempotency_key_reused' } });
+    expect(await reused.json()).toMatchObject({ error: { code: 'IDEMPOTENCY_KEY_REUSED' } });
     expect(sim.stats().conflicts).toBe(1);
     expect(sim.received('purchase-orders').map((r) => (r.body as { orderId: string }).orderId)).toEqual([
       'WEB-1',
@@ -73,7 +73,7 @@ describe('business routes', () => {
     expect(response.status).toBe(422);
     expect(await response.json()).toMatchObject({
       error: {
-        code: 'invalid_body',
+        code: 'INVALID_BODY',
         field: 'lines[0].quantity',
         message: expect.stringContaining('lines[0].quantity'),
       },
@@ -96,7 +96,7 @@ describe('business routes', () => {
     const huge = { ...soldQuantity(), padding: 'x'.repeat(1024 * 1024) };
     const tooLarge = await send('/sold-quantities', huge, { key: 'k2' });
     expect(tooLarge.status).toBe(413);
-    expect(await tooLarge.json()).toMatchObject({ error: { code: 'payload_too_large' } });
+    expect(await tooLarge.json()).toMatchObject({ error: { code: 'PAYLOAD_TOO_LARGE' } });
     expect(sim.stats().invalid).toBe(2);
   });
 });

@@ -24,7 +24,7 @@ export interface ErpSimulatorOptions {
 export interface ErpSimulator {
   url: string;
   close(): Promise<void>;
-  /** Replaces all rules; throws an InventoryError coded invalid_rules naming the field. */
+  /** Replaces all rules; throws an InventoryError coded INVALID_RULES naming the field. */
   setRules(rules: FailureRule[]): void;
   clearRules(): void;
   setInventory(snapshot: InventorySnapshot): void;
@@ -41,7 +41,7 @@ const bodyLimit = 1024 * 1024;
 
 export async function startErpSimulator(options: ErpSimulatorOptions): Promise<ErpSimulator> {
   if (typeof options.token !== 'string' || options.token === '') {
-    throw new InventoryError('invalid_config', 'the ERP simulator needs a non-empty bearer token');
+    throw new InventoryError('CONFIG_INVALID', 'the ERP simulator needs a non-empty bearer token');
   }
   const state = new SimulatorState(options.token, options.inventory);
   const logger = options.logger ?? createLogger('erp-simulator', 'warn');
@@ -61,14 +61,14 @@ export async function startErpSimulator(options: ErpSimulatorOptions): Promise<E
   );
 
   app.setErrorHandler((error, request, reply) => {
-    const erpError = toErpError(error);
+    const erpError = toErpError(error, error instanceof InventoryError && error.code === 'ABORTED');
     if (erpRouteOf(request)) countRefusal(state.stats, erpError.status);
-    if (erpError.code === 'internal_error')
+    if (erpError.code === 'INTERNAL_ERROR')
       request.log.error({ err: erpError.cause ?? erpError }, erpError.message);
     return sendError(reply, erpError);
   });
   app.setNotFoundHandler((request, reply) =>
-    sendError(reply, new ErpError(404, 'not_found', `no route ${request.method} ${request.url}`)),
+    sendError(reply, new ErpError(404, 'NOT_FOUND', `no route ${request.method} ${request.url}`)),
   );
   app.addHook('preClose', async () => stopping.abort());
 

@@ -1,4 +1,4 @@
-import { InventoryError } from '@inventory/core';
+import { ErpError } from './http-errors.ts';
 import type {
   InventoryItem,
   InventorySnapshot,
@@ -20,12 +20,12 @@ type Fields = Record<string, unknown>;
  */
 class Reader {
   constructor(
-    private readonly code: string,
+    private readonly code: ValidationCode,
     private readonly fields: Fields,
     private readonly path: string,
   ) {}
 
-  static of(code: string, value: unknown, path: string): Reader {
+  static of(code: ValidationCode, value: unknown, path: string): Reader {
     if (typeof value !== 'object' || value === null || Array.isArray(value)) {
       throw fieldError(code, path || 'body', 'must be a JSON object');
     }
@@ -84,19 +84,22 @@ class Reader {
   }
 }
 
-function fieldError(code: string, field: string, problem: string): InventoryError {
-  return new InventoryError(code, `${field} ${problem}`, { details: { field } });
+/** A body that breaks the ERP's rules is 422; an inventory snapshot set by a test, 400. */
+type ValidationCode = 'INVALID_BODY' | 'INVALID_INVENTORY';
+
+function fieldError(code: ValidationCode, field: string, problem: string): ErpError {
+  return new ErpError(code === 'INVALID_BODY' ? 422 : 400, code, `${field} ${problem}`, {}, { field });
 }
 
 export function validatePurchaseOrder(body: unknown): PurchaseOrder {
-  const order = Reader.of('invalid_body', body, '');
+  const order = Reader.of('INVALID_BODY', body, '');
   const orderId = order.text('orderId');
   const customerRef = order.textOrNull('customerRef');
   const rawLines = order.list('lines');
   if (rawLines.length === 0) order.fail('lines', 'must contain at least one line');
   const seen = new Set<number>();
   const lines = rawLines.map((raw, index): PurchaseOrderLine => {
-    const line = Reader.of('invalid_body', raw, `lines[${index}]`);
+    const line = Reader.of('INVALID_BODY', raw, `lines[${index}]`);
     const lineNo = line.integer('lineNo', 1);
     // The ERP addresses order items by number; two items with one number cannot both be booked.
     if (seen.has(lineNo)) line.fail('lineNo', `repeats line number ${lineNo}`);
@@ -113,7 +116,7 @@ export function validatePurchaseOrder(body: unknown): PurchaseOrder {
 }
 
 export function validateSoldQuantity(body: unknown): SoldQuantity {
-  const report = Reader.of('invalid_body', body, '');
+  const report = Reader.of('INVALID_BODY', body, '');
   const sku = report.text('sku');
   const supplierId = report.text('supplierId');
   const periodStart = report.instant('periodStart');
@@ -131,10 +134,10 @@ export function validateSoldQuantity(body: unknown): SoldQuantity {
 
 /** Checks a snapshot and keeps only its known fields, in a fixed order, so its bytes are reproducible. */
 export function validateInventorySnapshot(body: unknown, now: () => Date): Required<InventorySnapshot> {
-  const snapshot = Reader.of('invalid_inventory', body, '');
+  const snapshot = Reader.of('INVALID_INVENTORY', body, '');
   const asOf = snapshot.raw('asOf') === undefined ? now().toISOString() : snapshot.instant('asOf');
   const items = snapshot.list('items').map((raw, index): InventoryItem => {
-    const item = Reader.of('invalid_inventory', raw, `items[${index}]`);
+    const item = Reader.of('INVALID_INVENTORY', raw, `items[${index}]`);
     const known: InventoryItem = {
       sku: item.text('sku'),
       locationId: item.text('locationId'),
