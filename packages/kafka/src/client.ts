@@ -1,5 +1,14 @@
 import type { Logger } from '@inventory/core';
-import { Kafka, type KafkaConfig, logLevel, type SASLOptions } from 'kafkajs';
+import {
+  type Consumer,
+  type ConsumerConfig,
+  Kafka,
+  type KafkaConfig,
+  logLevel,
+  Partitioners,
+  type Producer,
+  type SASLOptions,
+} from 'kafkajs';
 
 export interface KafkaClientOptions {
   clientId: string;
@@ -42,4 +51,65 @@ export function createKafka(options: KafkaClientOptions): Kafka {
   if (options.ssl) config.ssl = true;
   if (options.sasl) config.sasl = options.sasl;
   return new Kafka(config);
+}
+
+export interface ProducerOptions {
+  /** A transactional producer (the aggregator's per-partition writers). */
+  transactionalId?: string;
+  transactionTimeoutMs?: number;
+}
+
+/**
+ * The platform's one producer configuration:
+ * - murmur2 partitioning like the Java client, so a sku lands in the same partition whoever
+ *   produces it (the read model's `{p<n>}` and the co-partitioned topics rely on it);
+ * - idempotent with one request in flight, so retries neither duplicate nor reorder;
+ * - retries unbounded (kafkajs' default for idempotence): a bounded retry count could give
+ *   up between two attempts of one sequence. Callers bound the wait with their own
+ *   deadline (a timeout answered 503, a batch held and retried), never by giving up here.
+ */
+export function createProducer(kafka: Kafka, options: ProducerOptions = {}): Producer {
+  return kafka.producer({
+    idempotent: true,
+    maxInFlightRequests: 1,
+    createPartitioner: Partitioners.DefaultPartitioner,
+    allowAutoTopicCreation: false,
+    // Over the client's bounded retries (createKafka): the backoff stays theirs, the count does not.
+    retry: { retries: Number.MAX_SAFE_INTEGER },
+    ...(options.transactionalId === undefined
+      ? {}
+      : { transactionalId: options.transactionalId, transactionTimeout: options.transactionTimeoutMs }),
+  });
+}
+
+export interface ConsumerOptions {
+  groupId: string;
+  sessionTimeoutMs?: number;
+  heartbeatIntervalMs?: number;
+  /** How long the group waits for members to rejoin; must outlast the longest batch. */
+  rebalanceTimeoutMs?: number;
+  maxBytesPerPartition?: number;
+  maxWaitTimeMs?: number;
+  partitionAssigners?: ConsumerConfig['partitionAssigners'];
+}
+
+/**
+ * The platform's one consumer configuration: only committed records (read_committed, so an
+ * aborted transaction of the aggregator is never seen), no topic created by subscribing
+ * (topics come from the catalog), heartbeats at a third of the session timeout.
+ */
+export function createConsumer(kafka: Kafka, options: ConsumerOptions): Consumer {
+  const sessionTimeout = options.sessionTimeoutMs ?? 30_000;
+  return kafka.consumer({
+    groupId: options.groupId,
+    sessionTimeout,
+    heartbeatInterval: options.heartbeatIntervalMs ?? Math.max(500, Math.floor(sessionTimeout / 3)),
+    readUncommitted: false,
+    allowAutoTopicCreation: false,
+    ...(options.maxBytesPerPartition === undefined
+      ? {}
+      : { maxBytesPerPartition: options.maxBytesPerPartition }),
+    ...(options.maxWaitTimeMs === undefined ? {} : { maxWaitTimeInMs: options.maxWaitTimeMs }),
+    ...(options.partitionAssigners === undefined ? {} : { partitionAssigners: options.partitionAssigners }),
+  });
 }

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { InventoryError } from '@inventory/core';
 import type { Kafka, KafkaMessage } from 'kafkajs';
+import { createConsumer } from './client.ts';
 
 export interface PartitionRange {
   /** First offset to read. */
@@ -30,14 +31,14 @@ export async function readRanges(
   const pending = new Map([...ranges].filter(([, r]) => r.to > r.from));
   if (pending.size === 0) return 0;
   const groupId = `${options.groupPrefix}-${randomBytes(6).toString('hex')}`;
-  const consumer = kafka.consumer({ groupId, maxWaitTimeInMs: 100, sessionTimeout: 30_000 });
+  const consumer = createConsumer(kafka, { groupId, maxWaitTimeMs: 100 });
   let read = 0;
   let settle: (error?: unknown) => void = () => {};
   const finished = new Promise<void>((resolve, reject) => {
     settle = (error) => (error ? reject(error) : resolve());
   });
   const timer = setTimeout(
-    () => settle(new InventoryError('READ_TIMEOUT', `reading ${topic} did not finish`, { retriable: true })),
+    () => settle(new InventoryError('TIMEOUT', `reading ${topic} did not finish`)),
     options.timeoutMs ?? 120_000,
   );
   try {

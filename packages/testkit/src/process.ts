@@ -1,4 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
+import { InventoryError, waitFor } from '@inventory/core';
 
 export interface AppProcess {
   child: ChildProcess;
@@ -44,4 +45,54 @@ export function startAppProcess(
     );
   };
   return { child, port, output: () => output, exited, metric };
+}
+
+/**
+ * Waits until the app's /readyz answers 200, naming the app's output so far when it does not;
+ * an app that exits meanwhile fails the wait at once, with its output.
+ */
+export async function appReady(app: AppProcess, timeoutMs = 60_000): Promise<void> {
+  let settled = false;
+  const ready = waitFor(
+    async () => (await fetch(`http://127.0.0.1:${app.port}/readyz`).catch(() => undefined))?.ok,
+    {
+      description: () =>
+        `the app on port ${app.port} to be ready (output so far: ${app.output().slice(-800)})`,
+      timeoutMs,
+      intervalMs: 100,
+    },
+  );
+  const exited = app.exited.then((code) => {
+    if (!settled)
+      throw new InventoryError(
+        'STACK_START_FAILED',
+        `the app exited (${code}) before it was ready: ${app.output().slice(-1500)}`,
+      );
+  });
+  try {
+    await Promise.race([ready, exited]);
+  } finally {
+    settled = true;
+  }
+}
+
+/** Sends `signal` and waits for the exit: its code and how long the orderly stop took. */
+export async function stopApp(
+  app: AppProcess,
+  signal: NodeJS.Signals = 'SIGTERM',
+): Promise<{ code: number | null; ms: number }> {
+  const started = Date.now();
+  app.child.kill(signal);
+  const code = await app.exited;
+  return { code, ms: Date.now() - started };
+}
+
+/**
+ * Lines a correctly configured app never prints at start-up: kafkajs' warnings of a producer
+ * without an explicit partitioner or with bounded retries on an idempotent producer.
+ */
+export function clientWarnings(output: string): string[] {
+  return output
+    .split('\n')
+    .filter((line) => /switched default partitioner|Limiting retries for the idempotent producer/.test(line));
 }

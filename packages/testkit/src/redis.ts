@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { waitFor } from '@inventory/core';
 import { Redis } from 'ioredis';
+import { stackEndpoints } from './stack.ts';
 
 async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -99,4 +100,9 @@ export class PrivateRedis {
     await this.kill();
     rmSync(this.dir, { recursive: true, force: true });
   }
+}
+
+/** A client of the local stack's Redis. */
+export function testRedis(): Redis {
+  return new Redis(stackEndpoints().REDIS_URL, { maxRetriesPerRequest: 3 });
 }

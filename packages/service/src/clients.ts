@@ -1,0 +1,85 @@
+import { type AvroCodec, createCodec } from '@inventory/codec';
+import { errorMessage, type Logger } from '@inventory/core';
+import {
+  type ConsumerOptions,
+  createConsumer,
+  createKafka,
+  createProducer,
+  LocationDirectory,
+  type ProducerOptions,
+} from '@inventory/kafka';
+import { Redis } from 'ioredis';
+import type { Admin, Consumer, Kafka, Producer } from 'kafkajs';
+import type { Resources } from './resources.ts';
+import type { KafkaSettings } from './settings.ts';
+
+/** The app's Kafka client, named by its KAFKA_CLIENT_ID (broker logs and quotas tell apps apart). */
+export function kafkaOf(settings: KafkaSettings, logger: Logger): Kafka {
+  return createKafka({ clientId: settings.KAFKA_CLIENT_ID, brokers: settings.KAFKA_BROKERS, logger });
+}
+
+/** The Avro codec against the app's registry (fingerprint ids without one). */
+export function codecOf(settings: KafkaSettings): AvroCodec {
+  return createCodec({ registryUrl: settings.SCHEMA_REGISTRY_URL });
+}
+
+/**
+ * A Redis client that fails a command after a few reconnection attempts instead of queueing
+ * it without bound: a request answers 503 and a batch is retried, never waits forever.
+ */
+export function redisOf(url: string, options: { lazyConnect?: boolean } = {}): Redis {
+  return new Redis(url, { maxRetriesPerRequest: 3, ...options });
+}
+
+/** The canonical producer, connected, closed with the app's other clients. */
+export async function openProducer(
+  kafka: Kafka,
+  resources: Resources,
+  options: ProducerOptions = {},
+): Promise<Producer> {
+  const producer = resources.add('producer', createProducer(kafka, options), (p) => p.disconnect());
+  await producer.connect();
+  return producer;
+}
+
+/**
+ * A consumer of the canonical configuration, connected; registered after the clients it
+ * feeds, so it closes first (its disconnect waits for the batch it runs).
+ */
+export async function openConsumer(
+  kafka: Kafka,
+  resources: Resources,
+  options: ConsumerOptions,
+): Promise<Consumer> {
+  const consumer = resources.add('consumer', createConsumer(kafka, options), (c) => c.disconnect());
+  await consumer.connect();
+  return consumer;
+}
+
+/** An admin client, connected, closed with the app's other clients. */
+export async function openAdmin(kafka: Kafka, resources: Resources): Promise<Admin> {
+  const admin = resources.add('admin', kafka.admin(), (a) => a.disconnect());
+  await admin.connect();
+  return admin;
+}
+
+/**
+ * Master data (inventory.locations.v1) read once before the app starts, then refreshed in the
+ * background; a failed refresh keeps what was read before.
+ */
+export async function openLocations(
+  kafka: Kafka,
+  codec: AvroCodec,
+  options: { topic: string; groupId: string; refreshMs: number },
+  { logger, resources }: { logger: Logger; resources: Resources },
+): Promise<LocationDirectory> {
+  const locations = new LocationDirectory(kafka, codec, options.topic, options.groupId);
+  logger.info({ locations: await locations.refresh(), skipped: locations.skipped }, 'master data loaded');
+  const refresh = setInterval(() => {
+    locations
+      .refresh()
+      .catch((error) => logger.warn({ err: errorMessage(error) }, 'master data refresh failed'));
+  }, options.refreshMs);
+  resources.add('master data refresh', refresh, clearInterval);
+  return locations;
+}

@@ -1,0 +1,70 @@
+import { InventoryError } from '@inventory/core';
+import Fastify from 'fastify';
+import { describe, expect, it } from 'vitest';
+import { ApiError, toApiError, useErrorHandling } from './http-errors.ts';
+
+describe('the one error body', () => {
+  it('answers a code with its status, its retriable, details and extra fields', async () => {
+    const app = Fastify();
+    useErrorHandling(app, { retryAfterSeconds: 3, mediaTypes: 'application/json' });
+    app.get('/refused', async () => {
+      throw new ApiError('INSUFFICIENT_STOCK', '5 requested, 2 available', {
+        details: [{ path: 'body/quantity', message: 'more than available' }],
+        extra: { available: 2 },
+      });
+    });
+    app.get('/down', async () => {
+      throw new InventoryError('KAFKA_UNAVAILABLE', 'no broker answered');
+    });
+    app.get('/bug', async () => {
+      throw new Error('a bug');
+    });
+    app.post('/json', async () => ({}));
+    const refused = await app.inject({ url: '/refused' });
+    expect(refused.statusCode).toBe(409);
+    expect(refused.json()).toEqual({
+      error: {
+        code: 'INSUFFICIENT_STOCK',
+        message: '5 requested, 2 available',
+        retriable: false,
+        details: [{ path: 'body/quantity', message: 'more than available' }],
+        available: 2,
+      },
+    });
+    const down = await app.inject({ url: '/down' });
+    expect([
+      down.statusCode,
+      down.headers['retry-after'],
+      down.json().error.code,
+      down.json().error.retriable,
+    ]).toEqual([503, '3', 'KAFKA_UNAVAILABLE', true]);
+    const bug = await app.inject({ url: '/bug' });
+    expect([bug.statusCode, bug.json().error.code, bug.json().error.message]).toEqual([
+      500,
+      'INTERNAL_ERROR',
+      'internal error; it has been logged',
+    ]);
+    const media = await app.inject({
+      method: 'POST',
+      url: '/json',
+      headers: { 'content-type': 'application/xml' },
+      payload: 'x',
+    });
+    expect([media.statusCode, media.json().error.code, media.json().error.message]).toEqual([
+      415,
+      'UNSUPPORTED_MEDIA_TYPE',
+      'Content-Type must be application/json',
+    ]);
+    const missing = await app.inject({ url: '/nowhere' });
+    expect([missing.statusCode, missing.json().error.code]).toEqual([404, 'NOT_FOUND']);
+  });
+
+  it('an error without an HTTP status (a start-up failure) is an internal error, never leaked', () => {
+    const error = toApiError(new InventoryError('CONFIG_INVALID', 'REDIS_URL: missing'));
+    expect([error.status, error.code, error.message]).toEqual([
+      500,
+      'INTERNAL_ERROR',
+      'internal error; it has been logged',
+    ]);
+  });
+});

@@ -1,0 +1,51 @@
+import { createLogger } from '@inventory/core';
+import { describe, expect, it } from 'vitest';
+import { createRegistry, meter } from './metrics.ts';
+import { opsServer, runChecks } from './ops.ts';
+
+describe('ops routes', () => {
+  it('/readyz names every check; one failing, slow or throwing makes it 503; stopping makes it 503', async () => {
+    expect(
+      await runChecks(
+        {
+          kafka: () => true,
+          redis: async () => false,
+          registry: () => new Promise<boolean>(() => {}),
+          group: () => {
+            throw new Error('not joined');
+          },
+        },
+        50,
+      ),
+    ).toEqual({
+      kafka: { ok: true },
+      redis: { ok: false, error: 'not ready' },
+      registry: { ok: false, error: 'readiness check registry did not complete within 50 ms' },
+      group: { ok: false, error: 'not joined' },
+    });
+    let stopping = false;
+    let redisUp = true;
+    const registry = createRegistry();
+    meter(registry).counter('test_things_total', 'Things').inc(3);
+    const app = opsServer(createLogger('ops-test', 'silent'), {
+      registry,
+      checks: { redis: () => redisUp },
+      stopping: () => stopping,
+    });
+    expect((await app.inject({ url: '/healthz' })).json()).toEqual({ status: 'ok' });
+    expect((await app.inject({ url: '/readyz' })).json()).toEqual({
+      status: 'ready',
+      checks: { redis: { ok: true } },
+    });
+    redisUp = false;
+    const down = await app.inject({ url: '/readyz' });
+    expect([down.statusCode, down.json().status]).toEqual([503, 'not ready']);
+    redisUp = true;
+    stopping = true;
+    const stoppingAnswer = await app.inject({ url: '/readyz' });
+    expect([stoppingAnswer.statusCode, stoppingAnswer.json().status]).toEqual([503, 'stopping']);
+    const metrics = (await app.inject({ url: '/metrics' })).body;
+    expect(metrics).toMatch(/^test_things_total 3$/m);
+    expect(metrics).toMatch(/^process_cpu_seconds_total /m);
+  });
+});
