@@ -36,3 +36,16 @@ export const maxEventIdLength = 200;
 
 /** A free-text reference (till receipt, delivery note), carried as sourceRef. */
 export const maxReferenceLength = 128;
+
+/**
+ * A reservationId, chosen by the web shop: a code that may also hold ':' (an order's lines
+ * are reserved as `<orderId>:<lineNo>`).
+ */
+export const reservationIdPattern = /^[A-Za-z0-9._:-]{1,128}$/;
+export const reservationIdRule = "1-128 characters of letters, digits, '-', '_', '.', ':'";
+
+/** An orderId of the web shop: a code of up to 100 characters. */
+export const orderIdPattern = /^[A-Za-z0-9._-]{1,100}$/;
+
+/** An instant as the platform's APIs take it: ISO-8601 with an offset, seconds and fractions optional. */
+export const instantPattern = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:\d{2})$/;

@@ -1,3 +1,5 @@
 export * from './keys.ts';
 export * from './partition.ts';
+export * from './reader.ts';
 export * from './stored.ts';
+export * from './totals.ts';

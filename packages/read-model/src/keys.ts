@@ -4,32 +4,46 @@
  * apply script can touch them together. Readers find a sku's partition with Kafka's murmur2
  * partitioner over the topic's partition count, exactly as producers key it.
  *
+ * Each key has one writer, named after the key (the aggregator's writes all go through its
+ * apply script, store/apply.lua.ts, except the restore's own; readers go through
+ * ReadModelReader):
+ *
  *   <prefix>:{p<n>}:offset              next offset of inventory.events.v1 partition n to apply
- *   <prefix>:{p<n>}:sku:<sku>           hash: "l:<locationId>" -> LocationState JSON,
+ *                                       [aggregator: apply]
+ *   <prefix>:{p<n>}:sku:<sku>           hash: "l:<locationId>" -> StoredLocation JSON,
  *                                       "total" -> SkuAvailability JSON (network-wide, by region)
+ *                                       [aggregator: apply, restore]
  *   <prefix>:{p<n>}:seen:<day>:<shard>  hash: dedup fingerprints (fields, value '') of the eventIds
  *                                       applied whose occurredAt falls on that UTC day, one of the
  *                                       day's shards (small hashes stay listpack-encoded: ~12 bytes
- *                                       per eventId); expires when no event of the day can come again
+ *                                       per eventId); expires when no event of the day can come
+ *                                       again [aggregator: apply, restore]
  *   <prefix>:{p<n>}:seenshards          hash: day -> how many shards that day's fingerprints use
+ *                                       [aggregator: apply, restore]
  *   <prefix>:{p<n>}:seencount           hash: day -> how many fingerprints that day holds (the next
- *                                       day's shard count is sized from it)
+ *                                       day's shard count is sized from it) [aggregator: apply]
  *   <prefix>:{p<n>}:restore             the restore lease of a partition being rebuilt (token)
+ *                                       [aggregator: restore]
  *   <prefix>:{p<n>}:outbox              list of output batches written to Redis, not yet to Kafka
+ *                                       [aggregator: apply appends, its publisher trims]
  *   <prefix>:{p<n>}:loc:<locationId>    sorted set (all scores 0, so ordered by sku) of the skus of
  *                                       partition n held at that location: a store's assortment,
  *                                       paged with ZRANGE BYLEX and merged over the partitions
+ *                                       [aggregator: apply, restore]
  *   <prefix>:{p<n>}:cmdoffset           next offset of inventory.reservation-commands.v1 partition n
+ *                                       [aggregator: apply]
  *   <prefix>:{p<n>}:clock               the partition's reservation clock (newest command issuedAt)
+ *                                       [aggregator: apply]
  *   <prefix>:{p<n>}:res:<reservationId> a reservation (JSON); terminal ones expire after the retention
+ *                                       [aggregator: apply, restore]
  *   <prefix>:{p<n>}:expiry              sorted set of confirmed reservationIds by expiresAt
- *   <prefix>:reservation-sku:<id>       the sku a reservationId was first used for (written by the
- *                                       API with SET NX: ids are unique across skus, and release and
- *                                       commit, which name only the id, find the sku's partition;
- *                                       the aggregator writes them again when it restores reservations)
+ *                                       [aggregator: apply, restore]
+ *   <prefix>:reservation-sku:<id>       the sku a reservationId was first used for (SET NX: ids are
+ *                                       unique across skus, and release and commit, which name only
+ *                                       the id, find the sku's partition) [query API: reserve; the
+ *                                       aggregator's restore puts back what a lost Redis forgot]
  *   <prefix>:discontinued               hash: sku -> ISO time since when the ERP calls it discontinued
- *                                       (master data, written by the reconciliation job, not stock
- *                                       state: the aggregator stays the only writer of that)
+ *                                       (master data, not stock state) [reconciliation job]
  */
 export class KeyLayout {
   constructor(readonly prefix: string) {}
