@@ -1,8 +1,9 @@
 import { defineConfig } from 'vitest/config';
 
 /**
- * Two projects: `unit` (pure logic, no services, fast) and `integration` (*.int.test.ts,
- * against the real local stack that `npm test` starts). Integration files run one at a
+ * Two projects: `unit` (pure logic beside the code, no services, fast) and `integration`
+ * (*.int.test.ts: a module's beside it, an app's in its test package apps/<app>/test, against
+ * the real local stack that `npm test` starts). Integration files run one at a
  * time: they share one broker, and 2 cores are better spent on it than on test workers.
  */
 export default defineConfig({
@@ -19,7 +20,7 @@ export default defineConfig({
       {
         test: {
           name: 'integration',
-          include: ['{apps,packages,tools}/*/src/**/*.int.test.ts'],
+          include: ['{apps,packages,tools}/*/src/**/*.int.test.ts', 'apps/*/test/**/*.int.test.ts'],
           exclude: ['**/node_modules/**'],
           environment: 'node',
           globalSetup: ['./packages/testkit/src/global-setup.ts'],

@@ -1,10 +1,10 @@
 #!/usr/bin/env node
 // `npm start`: install what is missing, bring the local stack up, publish the demo master
-// data, start every app that has a start:local script (its launcher against the local
-// stack), print where to look, and on Ctrl-C stop
-// the apps (and the stack, if this run started it).
-import { spawn } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+// data, start every app of the launcher table (tools/local-stack/src/apps.ts) against the
+// stack, print where to look, and on Ctrl-C stop the apps (and the stack, if this run
+// started it).
+import { spawn, spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ensureInstalled, root, runTsx } from './bootstrap.mjs';
 
@@ -15,25 +15,29 @@ const wasUp = runTsx(cli, ['status'], quiet) === 0;
 if (runTsx(cli, ['up']) !== 0) process.exit(1);
 if (runTsx(cli, ['seed']) !== 0) process.exit(1);
 
-// Tools with a start:local (the ERP simulator) run too: the apps talk to them.
-const apps = ['tools', 'apps']
-  .flatMap((folder) =>
-    readdirSync(join(root, folder)).map((name) => ({ name, dir: join(root, folder, name) })),
-  )
-  .filter((app) => existsSync(join(app.dir, 'package.json')))
-  .map((app) => ({ ...app, pkg: JSON.parse(readFileSync(join(app.dir, 'package.json'), 'utf8')) }));
-
-const running = [];
-for (const app of apps) {
-  if (!app.pkg.scripts?.['start:local']) continue;
-  // exec'd directly (not through `npm run`) so that signals reach the app itself.
-  const child = spawn('sh', ['-c', `exec ${app.pkg.scripts['start:local']}`], {
-    cwd: app.dir,
-    stdio: 'inherit',
-    env: { ...process.env, PATH: `${join(root, 'node_modules', '.bin')}:${process.env.PATH}` },
-  });
-  running.push({ app, child });
+const listed = spawnSync(join(root, 'node_modules', '.bin', 'tsx'), [join(root, cli), 'apps'], {
+  cwd: root,
+  encoding: 'utf8',
+});
+if (listed.status !== 0) {
+  console.error(listed.stderr);
+  process.exit(1);
 }
+const apps = JSON.parse(listed.stdout);
+
+// Each app in a process group of its own: Ctrl-C reaches this process only, which then
+// stops every app once, in an orderly way, and waits for each to exit.
+const running = apps.map((app) => {
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', join(root, 'tools/local-stack/src/launch.ts'), app.name],
+    { cwd: root, stdio: 'inherit', detached: true },
+  );
+  const exited = new Promise((resolve) =>
+    child.on('exit', (code, signal) => resolve({ app: app.name, code, signal })),
+  );
+  return { app, child, exited };
+});
 
 const home = process.env.INVENTORY_STACK_HOME ?? join(root, '.stack');
 const endpoints = JSON.parse(readFileSync(join(home, 'endpoints.json'), 'utf8'));
@@ -51,34 +55,41 @@ The local platform is up.
   RabbitMQ (MQ):      ${withoutPassword(endpoints.AMQP_URL)}
   Data lake:          ${join(home, 'lake')}   (npm run lake:query -- "SELECT type, count(*) FROM events GROUP BY type")
   SAP stand-in:       npm run sap -- post 100 10   (goods movements, captured by Debezium)
-  ERP simulator:      http://127.0.0.1:19160/_admin/stats   (orders and sold quantities received, alerts at /_admin/alerts)
   ERP dead letters:   npm run erp:dlq -- list   (redrive: npm run erp:dlq -- redrive --key <orderId>)
   Reconciliation:     npm run reconcile -- run   (ERP snapshot vs platform, now; scheduled 02:00 UTC), npm run reconcile -- jobs
 Apps:`);
-for (const app of apps) {
-  if (app.dir.includes('/tools/') && !app.pkg.scripts?.['start:local']) continue;
-  const state = app.pkg.scripts?.['start:local']
-    ? `running (${app.pkg.inventory?.url ?? 'see its log'})`
-    : `not built yet: ${app.pkg.description}`;
-  console.log(`  ${app.name.padEnd(24)} ${state}`);
-}
+for (const { name, url } of apps) console.log(`  ${name.padEnd(24)} ${url}`);
 console.log(`\nCtrl-C stops the apps${wasUp ? '.' : ' and the stack.'}`);
 
+// Each app stops within its own deadline (SHUTDOWN_TIMEOUT_MS, 20 s by default); one still
+// running after this is killed with its process group.
+const killAfterMs = 30_000;
 let stopping = false;
 async function stop(signal) {
   if (stopping) return;
   stopping = true;
-  for (const { child } of running) child.kill('SIGTERM');
-  await Promise.all(
-    running.map(
-      ({ child }) =>
-        new Promise((resolve) => (child.exitCode !== null ? resolve() : child.on('exit', resolve))),
-    ),
-  );
+  console.log(`\n[start] stopping ${running.length} apps ...`);
+  for (const { child } of running) if (child.exitCode === null) process.kill(-child.pid, 'SIGTERM');
+  const timer = setTimeout(() => {
+    for (const { app, child } of running) {
+      if (child.exitCode !== null || child.signalCode !== null) continue;
+      console.error(`[start] ${app.name} did not stop within ${killAfterMs / 1000} s: killed`);
+      process.kill(-child.pid, 'SIGKILL');
+    }
+  }, killAfterMs);
+  const results = await Promise.all(running.map((r) => r.exited));
+  clearTimeout(timer);
+  for (const { app, code, signal: by } of results)
+    if (code !== 0) console.error(`[start] ${app} exited with ${code ?? by}`);
   if (!wasUp) runTsx(cli, ['down']);
   process.exit(signal === 'SIGINT' ? 130 : 0);
 }
 process.on('SIGINT', () => stop('SIGINT'));
 process.on('SIGTERM', () => stop('SIGTERM'));
+// An app that fails on its own leaves the others running; its log says why.
+for (const { exited } of running)
+  exited.then(({ app, code }) => {
+    if (!stopping) console.error(`[start] ${app} exited (${code}); the others keep running`);
+  });
 // Stay in the foreground while the platform runs.
 setInterval(() => {}, 1 << 30);

@@ -1,23 +1,28 @@
 import { readFileSync } from 'node:fs';
-import { createCodec } from '@inventory/codec';
+import type { AvroCodec } from '@inventory/codec';
 import { secretValue } from '@inventory/config';
-import type { Logger } from '@inventory/core';
-import { createKafka } from '@inventory/kafka';
+import { codecOf, kafkaOf, openProducer, type ServiceContext } from '@inventory/service';
+import type { Kafka, Producer } from 'kafkajs';
 import pg from 'pg';
-import { buildDeliveryApp, type DeliveryApp } from './app.ts';
 import type { DeliveryConfig } from './config.ts';
-import { httpSender } from './delivery/client.ts';
-import { createMetrics, type DeliveryMetrics } from './metrics.ts';
+import { httpSender, type Send } from './delivery/client.ts';
 import { parseSuppliers, supplierLookup } from './sold/suppliers.ts';
 
-/**
- * Builds every client the service needs from the parsed config (main and the tests alike);
- * `close` ends them after the app has stopped.
- */
+export interface DeliveryClients {
+  kafka: Kafka;
+  producer: Producer;
+  codec: AvroCodec;
+  send: Send;
+  /** The summarizer's PostgreSQL (absent when it is turned off). */
+  pool: pg.Pool | undefined;
+  supplierOf: (sku: string) => string;
+}
+
+/** Opens every client the service needs from its settings (main and the tests alike). */
 export async function connectDelivery(
   config: DeliveryConfig,
-  logger: Logger,
-): Promise<{ app: DeliveryApp; metrics: DeliveryMetrics; close(): Promise<void> }> {
+  { logger, resources }: Pick<ServiceContext, 'logger' | 'resources'>,
+): Promise<DeliveryClients> {
   const suppliers = config.SUPPLIERS_FILE
     ? parseSuppliers(JSON.parse(readFileSync(config.SUPPLIERS_FILE, 'utf8')), config.SUPPLIERS_FILE)
     : undefined;
@@ -28,28 +33,12 @@ export async function connectDelivery(
     },
     timeoutMs: config.REQUEST_TIMEOUT_MS,
   });
-  const kafka = createKafka({ clientId: config.KAFKA_CLIENT_ID, brokers: config.KAFKA_BROKERS, logger });
-  const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
-  await producer.connect();
-  const pool = config.SUMMARIZE ? new pg.Pool({ connectionString: config.POSTGRES_URL, max: 4 }) : undefined;
-  const metrics = createMetrics();
-  const app = buildDeliveryApp({
-    config,
-    kafka,
-    producer,
-    codec: createCodec({ registryUrl: config.SCHEMA_REGISTRY_URL }),
-    send,
-    pool,
-    supplierOf: supplierLookup(suppliers),
-    metrics,
-    logger,
-  });
-  return {
-    app,
-    metrics,
-    async close() {
-      await producer.disconnect();
-      await pool?.end();
-    },
-  };
+  const kafka = kafkaOf(config, logger);
+  const producer = await openProducer(kafka, resources);
+  const pool = config.SUMMARIZE
+    ? resources.add('postgres', new pg.Pool({ connectionString: config.POSTGRES_URL, max: 4 }), (p) =>
+        p.end(),
+      )
+    : undefined;
+  return { kafka, producer, codec: codecOf(config), send, pool, supplierOf: supplierLookup(suppliers) };
 }

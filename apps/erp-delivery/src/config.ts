@@ -2,13 +2,13 @@ import { parseSettings, setting, type z } from '@inventory/config';
 import { InventoryError } from '@inventory/core';
 import { defaultDedupPolicy } from '@inventory/domain';
 import { deliveryRetryStages, topicNames } from '@inventory/kafka';
+import { baseSettings, kafkaSettings } from '@inventory/service';
 
 const shape = {
-  KAFKA_BROKERS: setting.list(),
-  KAFKA_CLIENT_ID: setting.string().default('erp-delivery'),
+  ...baseSettings({ httpPort: 19170 }),
+  ...kafkaSettings({ clientId: 'erp-delivery' }),
   /** Consumer group of the first attempt; retry stage i uses `<GROUP_ID>-retry-<i>`. */
   GROUP_ID: setting.string().default('erp-delivery'),
-  SCHEMA_REGISTRY_URL: setting.url().optional(),
   PURCHASE_ORDERS_TOPIC: setting.string().default(topicNames.purchaseOrders),
   SOLD_QUANTITIES_TOPIC: setting.string().default(topicNames.soldQuantities),
   DLQ_TOPIC: setting.string().default(topicNames.deliveryDeadLetter),
@@ -48,9 +48,6 @@ const shape = {
   DEDUP_HORIZON_MS: setting.positiveInt().default(defaultDedupPolicy.horizonMs),
   /** Supplier master data (JSON: {"suppliers": [{"supplierId", "skuPrefixes": []}]}). */
   SUPPLIERS_FILE: setting.string().optional(),
-  HTTP_HOST: setting.string().default('127.0.0.1'),
-  HTTP_PORT: setting.port().default(19170),
-  LOG_LEVEL: setting.logLevel().default('info'),
 };
 
 export type DeliveryConfig = z.infer<z.ZodObject<typeof shape>>;
@@ -62,10 +59,7 @@ export function parseDeliveryConfig(env: Record<string, string | undefined>): De
     problems.push('DELIVERY_ERP_TOKEN or DELIVERY_ERP_TOKEN_FILE: missing required setting');
   if (config.SUMMARIZE && !config.POSTGRES_URL)
     problems.push('DELIVERY_POSTGRES_URL: missing required setting (or DELIVERY_SUMMARIZE=false)');
-  if (problems.length > 0) throw configError(problems);
+  if (problems.length > 0)
+    throw new InventoryError('CONFIG_INVALID', `invalid configuration: ${problems.join('; ')}`);
   return config;
-}
-
-function configError(problems: string[]) {
-  return new InventoryError('CONFIG_INVALID', `invalid configuration: ${problems.join('; ')}`);
 }

@@ -1,8 +1,8 @@
-// `npm run dlq -w @inventory/erp-delivery -- list|redrive [--from ISO] [--to ISO] [--key KEY] [--json]`
-// against the Kafka of DELIVERY_KAFKA_BROKERS, or the local stack's when unset.
+// dlq list|redrive [--from ISO] [--to ISO] [--key KEY] [--json], against the Kafka of
+// DELIVERY_KAFKA_BROKERS (the local stack's: npm run erp:dlq -- list).
 import { parseArgs } from 'node:util';
-import { errorMessage } from '@inventory/core';
-import { createKafka, topicNames } from '@inventory/kafka';
+import { errorMessage, InventoryError } from '@inventory/core';
+import { createKafka, createProducer, topicNames } from '@inventory/kafka';
 import { retryTopicName } from './delivery/deliverer.ts';
 import { type DeadLetterFilter, listDeadLetters, redrive } from './dlq.ts';
 
@@ -18,11 +18,11 @@ function time(name: string, value: string | undefined): number | undefined {
   return ms;
 }
 
-async function brokers(): Promise<string[]> {
+function brokers(): string[] {
   const configured = process.env.DELIVERY_KAFKA_BROKERS;
-  if (configured) return configured.split(',');
-  const { stackEndpoints } = await import('@inventory/testkit');
-  return stackEndpoints().KAFKA_BROKERS.split(',');
+  if (!configured)
+    throw new InventoryError('CONFIG_INVALID', 'DELIVERY_KAFKA_BROKERS: missing required setting');
+  return configured.split(',');
 }
 
 async function main(): Promise<number> {
@@ -48,7 +48,7 @@ async function main(): Promise<number> {
   };
   const deadLetter = process.env.DELIVERY_DLQ_TOPIC ?? topicNames.deliveryDeadLetter;
   const prefix = process.env.DELIVERY_RETRY_TOPIC_PREFIX ?? 'inventory.erp-delivery.retry-';
-  const kafka = createKafka({ clientId: 'erp-delivery-dlq-cli', brokers: await brokers() });
+  const kafka = createKafka({ clientId: 'erp-delivery-dlq-cli', brokers: brokers() });
   if (command === 'list') {
     const letters = await listDeadLetters(kafka, deadLetter, filter);
     for (const d of letters) {
@@ -67,7 +67,7 @@ async function main(): Promise<number> {
     console.error(`${letters.length} dead letter(s) in ${deadLetter}`);
     return 0;
   }
-  const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+  const producer = createProducer(kafka);
   await producer.connect();
   try {
     const moved = await redrive(

@@ -2,12 +2,11 @@ import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { createCodec } from '@inventory/codec';
 import { waitFor } from '@inventory/core';
+import { listDeadLetters, redrive, retryTopicName } from '@inventory/erp-delivery';
 import { type ErpSimulator, startErpSimulator } from '@inventory/erp-simulator';
 import { readTopicRecords, stackEndpoints } from '@inventory/testkit';
 import type { Kafka } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { retryTopicName } from './delivery/deliverer.ts';
-import { listDeadLetters, redrive } from './dlq.ts';
 import {
   createDeliveryWorld,
   type DeliveryWorld,
@@ -17,7 +16,7 @@ import {
   startDelivery,
   testKafkaClient,
   testOrder,
-} from './test-support.ts';
+} from './support.ts';
 
 describe('erp-delivery: retries, dead letters and redrive (real Kafka, real HTTP)', () => {
   let erp: ErpSimulator;
@@ -85,12 +84,12 @@ describe('erp-delivery: retries, dead letters and redrive (real Kafka, real HTTP
     const flaky = byKey.get('order-flaky');
     const invalid = byKey.get('order-invalid');
     // 503 is retriable: first attempt plus one per stage, then dead-lettered.
-    expect(flaky).toMatchObject({ reason: 'retries_exhausted', attempts: 4, destination: 'erp' });
+    expect(flaky).toMatchObject({ reason: 'RETRIES_EXHAUSTED', attempts: 4, destination: 'erp' });
     expect(flaky?.lastError).toContain('HTTP 503');
     expect(flaky?.original).toMatch(new RegExp(`^${world.purchaseOrders.replace(/\./g, '\\.')}/\\d@\\d+$`));
     expect(flaky?.time).toBeGreaterThanOrEqual(sentAt + 300 + 600 + 900);
     // 422 cannot succeed by repeating it: dead-lettered after one attempt.
-    expect(invalid).toMatchObject({ reason: 'non_retriable', attempts: 1 });
+    expect(invalid).toMatchObject({ reason: 'RECEIVER_REJECTED', attempts: 1 });
     expect(invalid?.lastError).toContain('HTTP 422');
     expect(accepted('order-flaky')).toEqual([]);
     expect(accepted('order-invalid')).toEqual([]);
@@ -209,7 +208,7 @@ describe('erp-delivery: retries, dead letters and redrive (real Kafka, real HTTP
       async () => (await listDeadLetters(kafka, world.deadLetter, { key: 'junk' }))[0],
       { description: 'junk dead-lettered', timeoutMs: 30_000 },
     );
-    expect(junk).toMatchObject({ reason: 'undecodable', attempts: 0 });
+    expect(junk).toMatchObject({ reason: 'UNDECODABLE', attempts: 0 });
     expect(junk.lastError).toContain('cannot decode');
   });
 
@@ -236,7 +235,7 @@ describe('erp-delivery: retries, dead letters and redrive (real Kafka, real HTTP
     expect(rows).toHaveLength(1);
     expect(rows[0]).toMatchObject({
       key: 'order-invalid',
-      reason: 'non_retriable',
+      reason: 'RECEIVER_REJECTED',
       destination: 'erp',
       attempts: 1,
     });

@@ -1,11 +1,16 @@
 import { createCodec, type InventoryEvent } from '@inventory/codec';
 import { delay, waitFor } from '@inventory/core';
+import { listDeadLetters, redrive, retryTopicName } from '@inventory/erp-delivery';
 import { type ErpSimulator, startErpSimulator } from '@inventory/erp-simulator';
-import { type AppProcess, readTopicRecords, stackEndpoints } from '@inventory/testkit';
+import {
+  type AppProcess,
+  clientWarnings,
+  readTopicRecords,
+  stackEndpoints,
+  stopApp,
+} from '@inventory/testkit';
 import type { Kafka } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { retryTopicName } from './delivery/deliverer.ts';
-import { listDeadLetters, redrive } from './dlq.ts';
 import {
   createDeliveryWorld,
   erpToken,
@@ -14,7 +19,7 @@ import {
   startDeliveryProcess,
   testKafkaClient,
   testOrder,
-} from './test-support.ts';
+} from './support.ts';
 
 let erp: ErpSimulator;
 let kafka: Kafka;
@@ -34,6 +39,44 @@ const distinctOrders = (prefix: string) =>
   );
 
 describe('erp-delivery guarantees', () => {
+  it('SIGTERM while deliveries are in flight to a slow ERP: exit 0 within the deadline; a restart delivers every order exactly once', async () => {
+    erp.reset();
+    erp.setRules([{ route: 'purchase-orders', action: 'slow', delayMs: 300 }]);
+    const world = await createDeliveryWorld({ erpUrl: erp.url, delays: [1_000] });
+    const orders = Array.from({ length: 600 }, (_, i) => testOrder(`stop-${String(i).padStart(4, '0')}`));
+    await publishOrders(kafka, world.purchaseOrders, orders);
+    const deadlineMs = 10_000;
+    const first = startDeliveryProcess(world, {
+      DELIVERY_LOG_LEVEL: 'info',
+      DELIVERY_SHUTDOWN_TIMEOUT_MS: String(deadlineMs),
+    });
+    await waitFor(() => distinctOrders('stop-').size >= 50, {
+      description: () => `50 orders at the ERP (output: ${first.output().slice(-800)})`,
+      timeoutMs: 60_000,
+      intervalMs: 50,
+    });
+    const stop = await stopApp(first);
+    expect(stop.code, first.output().slice(-3000)).toBe(0);
+    expect(stop.ms).toBeLessThan(deadlineMs);
+    expect(clientWarnings(first.output())).toEqual([]);
+    expect(distinctOrders('stop-').size).toBeLessThan(600);
+    erp.clearRules();
+    const second = startDeliveryProcess(world);
+    try {
+      await waitFor(() => distinctOrders('stop-').size === 600, {
+        description: () => `600 orders at the ERP (have ${distinctOrders('stop-').size})`,
+        timeoutMs: 90_000,
+        intervalMs: 200,
+      });
+      // Once each: a delivery repeated after the stop is answered as a replay, not applied again.
+      expect(erp.stats().accepted['purchase-orders']).toBe(600);
+      expect(await readTopicRecords(world.deadLetter)).toBe(0);
+    } finally {
+      second.child.kill('SIGTERM');
+      await second.exited;
+    }
+  });
+
   it('ERP down for a minute while 1,000 orders flow: every order delivered exactly once after it is back (default 5/15/45 s retries)', async () => {
     erp.reset();
     const world = await createDeliveryWorld({ erpUrl: erp.url, delays: [5_000, 15_000, 45_000] });
@@ -206,7 +249,7 @@ describe('erp-delivery guarantees', () => {
       }
       // Only the injected 503s ever failed a delivery for good; no key was reused with another body.
       for (const letter of await listDeadLetters(kafka, world.deadLetter)) {
-        expect([letter.reason, letter.lastError.slice(0, 8)]).toEqual(['retries_exhausted', 'HTTP 503']);
+        expect([letter.reason, letter.lastError.slice(0, 8)]).toEqual(['RETRIES_EXHAUSTED', 'HTTP 503']);
       }
       expect(erp.stats().accepted['purchase-orders']).toBe(2000);
       expect(erp.stats().conflicts).toBe(0);

@@ -12,7 +12,7 @@ import {
   startDeliveryProcess,
   testKafkaClient,
   testOrder,
-} from './test-support.ts';
+} from './support.ts';
 
 let erp: ErpSimulator;
 let kafka: Kafka;

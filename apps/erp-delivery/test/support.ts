@@ -5,6 +5,17 @@ import { fileURLToPath } from 'node:url';
 import { createCodec, type PurchaseOrder } from '@inventory/codec';
 import { createLogger } from '@inventory/core';
 import {
+  buildDelivery,
+  connectDelivery,
+  type DeliveryApp,
+  type DeliveryMetrics,
+  parseDeliveryConfig,
+  parseSuppliers,
+  retryTopicName,
+} from '@inventory/erp-delivery';
+import { createProducer } from '@inventory/kafka';
+import { Resources } from '@inventory/service';
+import {
   type AppProcess,
   createNamedTopic,
   createTestTopic,
@@ -14,12 +25,6 @@ import {
   uniqueName,
 } from '@inventory/testkit';
 import type { Kafka } from 'kafkajs';
-import type { DeliveryApp } from './app.ts';
-import { connectDelivery } from './clients.ts';
-import { parseDeliveryConfig } from './config.ts';
-import { retryTopicName } from './delivery/deliverer.ts';
-import type { DeliveryMetrics } from './metrics.ts';
-import { parseSuppliers } from './sold/suppliers.ts';
 
 export const erpToken = 'test-erp-token-7f3a';
 
@@ -109,17 +114,16 @@ export async function startDelivery(
   env: Record<string, string> = {},
 ): Promise<InProcessDelivery> {
   const config = parseDeliveryConfig({ ...world.env, ...env });
-  const { app, metrics, close } = await connectDelivery(
-    config,
-    createLogger('erp-delivery-test', config.LOG_LEVEL),
-  );
+  const logger = createLogger('erp-delivery-test', config.LOG_LEVEL);
+  const resources = new Resources();
+  const app = buildDelivery(config, await connectDelivery(config, { logger, resources }), { logger });
   await app.start();
   return {
     app,
-    metrics,
+    metrics: app.metrics,
     async stop() {
       await app.stop();
-      await close();
+      await resources.close();
     },
   };
 }
@@ -148,7 +152,7 @@ export function testOrder(orderId: string, lines = 1): PurchaseOrder {
 
 export async function publishOrders(kafka: Kafka, topic: string, orders: PurchaseOrder[]): Promise<void> {
   const codec = createCodec({ registryUrl: stackEndpoints().SCHEMA_REGISTRY_URL });
-  const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+  const producer = createProducer(kafka);
   await producer.connect();
   try {
     const values = await codec.encodeAll(`${topic}-value`, 'PurchaseOrder', orders);

@@ -1,26 +1,17 @@
-import type { AvroCodec } from '@inventory/codec';
 import { errorMessage, type Logger } from '@inventory/core';
-import kafkajs, { type Admin, type Consumer, type Kafka, type Message, type Producer } from 'kafkajs';
+import kafkajs, { type Message } from 'kafkajs';
+import type { AggregatorClients } from './clients.ts';
 import { type AggregatorConfig, aggregatorSettings } from './config.ts';
 import type { FoldOptions } from './fold/fold.ts';
 import type { AggregatorMetrics } from './metrics.ts';
 import { PartitionPublisher } from './partition/publisher.ts';
 import { PartitionRunner } from './partition/runner.ts';
 import { Restorer } from './restore/restore.ts';
-import type { RedisStore } from './store/redis-store.ts';
 
 const { AssignerProtocol } = kafkajs;
 
-export interface AggregatorDeps {
+export interface AggregatorDeps extends AggregatorClients {
   config: AggregatorConfig;
-  kafka: Kafka;
-  consumer: Consumer;
-  /** Idempotent, for dead letters, outcomes, reservation sales and clock ticks. */
-  producer: Producer;
-  admin: Admin;
-  store: RedisStore;
-  codec: AvroCodec;
-  regionOf: (locationId: string) => string;
   metrics: AggregatorMetrics;
   logger: Logger;
   now?: () => number;

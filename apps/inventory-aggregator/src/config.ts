@@ -1,19 +1,17 @@
 import { parseSettings, setting, type z } from '@inventory/config';
 import { type DedupPolicy, dayMs, defaultDedupPolicy } from '@inventory/domain';
 import { topicNames } from '@inventory/kafka';
+import { baseSettings, kafkaSettings, redisSettings } from '@inventory/service';
 import { defaultJournalBounds } from './fold/journal.ts';
 
 const hour = 60 * 60 * 1000;
 
 const shape = {
-  KAFKA_BROKERS: setting.list(),
-  KAFKA_CLIENT_ID: setting.string().default('inventory-aggregator'),
+  ...baseSettings({ httpPort: 19110 }),
+  ...kafkaSettings({ clientId: 'inventory-aggregator' }),
+  ...redisSettings,
   /** Also the prefix of the partitions' transactional ids: one deployment, one group. */
   GROUP_ID: setting.string().default('inventory-aggregator'),
-  SCHEMA_REGISTRY_URL: setting.url().optional(),
-  REDIS_URL: setting.string(),
-  /** Prefix of every Redis key (several deployments or tests can share one Redis). */
-  REDIS_PREFIX: setting.string().default('inv'),
   INPUT_TOPIC: setting.string().default(topicNames.events),
   STOCK_TOPIC: setting.string().default(topicNames.stock),
   AVAILABILITY_TOPIC: setting.string().default(topicNames.availability),
@@ -62,9 +60,6 @@ const shape = {
   PARTITIONS_CONCURRENTLY: setting.positiveInt().default(12),
   MAX_BYTES_PER_PARTITION: setting.positiveInt().default(1024 * 1024),
   LOCATIONS_REFRESH_MS: setting.positiveInt().default(60_000),
-  HTTP_HOST: setting.string().default('127.0.0.1'),
-  HTTP_PORT: setting.port().default(19110),
-  LOG_LEVEL: setting.logLevel().default('info'),
 };
 
 export type AggregatorConfig = z.infer<z.ZodObject<typeof shape>>;

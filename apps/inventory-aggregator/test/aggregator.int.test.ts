@@ -1,7 +1,7 @@
 import { createCodec, type InventoryEvent } from '@inventory/codec';
 import { waitFor } from '@inventory/core';
 import { parseStoredLocation, partitionOf } from '@inventory/read-model';
-import { collect, stackEndpoints, testKafka, uniqueName } from '@inventory/testkit';
+import { collect, stackEndpoints, testKafka, testRedis, uniqueName } from '@inventory/testkit';
 import kafkajs from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -13,16 +13,15 @@ import {
   publishedStock,
   readAssortments,
   readModel,
-  redisClient,
   reference,
   regions,
   startAggregator,
   type World,
   waitDrained,
-} from './test-support.ts';
+} from './support.ts';
 
 describe('inventory-aggregator against the real stack', () => {
-  const redis = redisClient();
+  const redis = testRedis();
   let world: World;
   const events = generateEvents(3_000, 7);
 

@@ -6,6 +6,7 @@ import {
   stackPartPid,
   stackUp,
   testKafka,
+  testRedis,
 } from '@inventory/testkit';
 import kafkajs from 'kafkajs';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -16,12 +17,11 @@ import {
   produceEvents,
   type RunningAggregator,
   readModel,
-  redisClient,
   reference,
   startAggregator,
   type World,
   waitDrained,
-} from './test-support.ts';
+} from './support.ts';
 
 /**
  * Faults of what the aggregator writes to: its publications refused, the broker restarted
@@ -44,7 +44,7 @@ function start(world: World): RunningAggregator {
   return aggregator;
 }
 
-async function progress(redis: ReturnType<typeof redisClient>, world: World): Promise<number> {
+async function progress(redis: ReturnType<typeof testRedis>, world: World): Promise<number> {
   let total = 0;
   for (let p = 0; p < 6; p++) total += Number((await redis.get(`${world.prefix}:{p${p}}:offset`)) ?? 0);
   return total;
@@ -76,7 +76,7 @@ async function setTopicConfig(topic: string, name: string, value: string | null)
 
 describe('aggregator faults of its sinks', () => {
   it('publications refused by the broker for a while: the partitions hold their outbox, nothing is forgotten; a rebuild after it is exact', async () => {
-    const redis = redisClient();
+    const redis = testRedis();
     try {
       const world = await createWorld();
       const events = generateEvents(20_000, 21);
@@ -118,7 +118,7 @@ describe('aggregator faults of its sinks', () => {
   }, 300_000);
 
   it('the broker restarted while the aggregator publishes: exact', async () => {
-    const redis = redisClient();
+    const redis = testRedis();
     try {
       const world = await createWorld();
       const events = generateEvents(30_000, 22);

@@ -1,5 +1,5 @@
 import { waitFor } from '@inventory/core';
-import { testKafka } from '@inventory/testkit';
+import { clientWarnings, stopApp, testKafka, testRedis } from '@inventory/testkit';
 
 import { afterAll, describe, expect, it } from 'vitest';
 import {
@@ -11,19 +11,18 @@ import {
   type RunningAggregator,
   readAssortments,
   readModel,
-  redisClient,
   reference,
   startAggregator,
   type World,
   waitDrained,
-} from './test-support.ts';
+} from './support.ts';
 
 /**
  * The exactly-once guarantees under failure, each against real processes: kill -9 at random
  * points, instances joining and leaving, an instance frozen past its session timeout, and
  * Redis wiped. Each ends with the read model equal to a reference fold of the input.
  */
-const redis = redisClient();
+const redis = testRedis();
 const running: RunningAggregator[] = [];
 afterAll(async () => {
   for (const a of running) a.child.kill('SIGKILL');
@@ -59,6 +58,27 @@ async function expectExact(world: World, events: ReturnType<typeof generateEvent
 const size = 30_000;
 
 describe('exactly-once effect on state', () => {
+  it('SIGTERM while folding: exits 0 within the deadline, without client warnings; a restart ends exact', async () => {
+    const world = await createWorld();
+    const events = generateEvents(size, 7);
+    await produceEvents(world, events);
+    const deadlineMs = 15_000;
+    const aggregator = startAggregator({
+      ...world,
+      env: { ...world.env, AGG_LOG_LEVEL: 'info', AGG_SHUTDOWN_TIMEOUT_MS: String(deadlineMs) },
+    });
+    running.push(aggregator);
+    await reach(world, Math.floor(size * 0.3), 'progress past 30%');
+    const stop = await stopApp(aggregator);
+    expect(stop.code, aggregator.output().slice(-3000)).toBe(0);
+    expect(stop.ms).toBeLessThan(deadlineMs);
+    expect(clientWarnings(aggregator.output())).toEqual([]);
+    // Stopped mid-stream, not after the work was done.
+    expect(await progress(world)).toBeLessThan(size);
+    start(world);
+    await expectExact(world, events);
+  });
+
   it('kill -9 at random points, then restart: the numbers equal the reference fold', async () => {
     const world = await createWorld();
     const events = generateEvents(size, 11);

@@ -7,10 +7,12 @@ import {
   type StockLevel,
 } from '@inventory/codec';
 import { waitFor } from '@inventory/core';
-import { readToEnd, topicConfig, topicNames, topicSpec } from '@inventory/kafka';
-import { parseStoredLocation, parseStoredTotal, totalField } from '@inventory/read-model';
+import { referenceOnHand } from '@inventory/domain';
+import { createProducer, readToEnd, topicConfig, topicNames, topicSpec } from '@inventory/kafka';
+import { ReadModelReader } from '@inventory/read-model';
 import {
   type AppProcess,
+  appReady,
   createConfiguredTopic,
   createTestTopic,
   stackEndpoints,
@@ -18,12 +20,12 @@ import {
   testKafka,
   uniqueName,
 } from '@inventory/testkit';
-import { Redis } from 'ioredis';
-import kafkajs from 'kafkajs';
-import { referenceOnHand } from './fold/reference.ts';
+import type { Redis } from 'ioredis';
 
 /** Topics, Redis prefix and settings of one isolated aggregator deployment for a test. */
 export interface World {
+  /** Of the input and every topic keyed like it. */
+  partitions: number;
   input: string;
   stock: string;
   availability: string;
@@ -65,7 +67,7 @@ export async function createWorld(partitions = 6): Promise<World> {
   };
   const endpoints = stackEndpoints();
   const codec = createCodec({ registryUrl: endpoints.SCHEMA_REGISTRY_URL });
-  const producer = testKafka().producer();
+  const producer = createProducer(testKafka());
   await producer.connect();
   const locations: Location[] = Object.entries(regions).map(([locationId, region]) => ({
     locationId,
@@ -87,6 +89,7 @@ export async function createWorld(partitions = 6): Promise<World> {
   await producer.disconnect();
   return {
     ...world,
+    partitions,
     env: {
       PATH: process.env.PATH,
       AGG_KAFKA_BROKERS: endpoints.KAFKA_BROKERS,
@@ -123,14 +126,7 @@ export interface RunningAggregator extends AppProcess {
 /** The real aggregator process (src/main.ts), as a deployment runs it. */
 export function startAggregator(world: World, nodeArgs: string[] = []): RunningAggregator {
   const app = startAppProcess(appDir, world.env, 'AGG_HTTP_PORT', nodeArgs);
-  const ready = () =>
-    waitFor(async () => (await fetch(`http://127.0.0.1:${app.port}/readyz`).catch(() => undefined))?.ok, {
-      description: () =>
-        `aggregator on port ${app.port} to be ready (output so far: ${app.output().slice(-500)})`,
-      timeoutMs: 60_000,
-      intervalMs: 100,
-    });
-  return { ...app, ready };
+  return { ...app, ready: () => appReady(app) };
 }
 
 /** Event types in the proportions of a store day: sales dominate. */
@@ -203,10 +199,7 @@ export const reference = referenceOnHand;
 
 export async function produceEvents(world: World, events: InventoryEvent[], batchSize = 500): Promise<void> {
   const codec = createCodec({ registryUrl: stackEndpoints().SCHEMA_REGISTRY_URL });
-  const producer = testKafka().producer({
-    idempotent: true,
-    createPartitioner: kafkajs.Partitioners.DefaultPartitioner,
-  });
+  const producer = createProducer(testKafka());
   await producer.connect();
   for (let i = 0; i < events.length; i += batchSize) {
     const messages = await Promise.all(
@@ -220,42 +213,25 @@ export async function produceEvents(world: World, events: InventoryEvent[], batc
   await producer.disconnect();
 }
 
-export function redisClient(): Redis {
-  return new Redis(stackEndpoints().REDIS_URL, { maxRetriesPerRequest: 3 });
+/** The world's read model as every reader sees it. */
+export function readerOf(redis: Redis, world: World): ReadModelReader {
+  return new ReadModelReader(redis, world.prefix, world.partitions);
 }
 
 /** onHand per sku and location as the read model holds it, and every sku's network total. */
 export async function readModel(redis: Redis, world: World) {
   const onHand = new Map<string, number>();
   const totals = new Map<string, { onHand: number; regions: { region: string; onHand: number }[] }>();
-  let cursor = '0';
-  do {
-    const [next, keys] = await redis.scan(cursor, 'MATCH', `${world.prefix}:*:sku:*`, 'COUNT', 1000);
-    cursor = next;
-    for (const key of keys) {
-      const sku = key.slice(key.indexOf(':sku:') + 5);
-      for (const [field, value] of Object.entries(await redis.hgetall(key))) {
-        if (field === totalField) totals.set(sku, parseStoredTotal(value));
-        else onHand.set(`${sku}|${field.slice(2)}`, parseStoredLocation(value).onHand);
-      }
-    }
-  } while (cursor !== '0');
+  for await (const { sku, stored } of readerOf(redis, world).scanSkus()) {
+    if (stored.total) totals.set(sku, stored.total);
+    for (const [locationId, state] of stored.locations) onHand.set(`${sku}|${locationId}`, state.onHand);
+  }
   return { onHand, totals };
 }
 
 /** skus per location as the assortment index holds them, merged over the partitions. */
-export async function readAssortments(redis: Redis, world: World): Promise<Map<string, string[]>> {
-  const index = new Map<string, string[]>();
-  let cursor = '0';
-  do {
-    const [next, keys] = await redis.scan(cursor, 'MATCH', `${world.prefix}:*:loc:*`, 'COUNT', 1000);
-    cursor = next;
-    for (const key of keys) {
-      const locationId = key.slice(key.indexOf(':loc:') + 5);
-      index.set(locationId, [...(index.get(locationId) ?? []), ...(await redis.zrange(key, 0, -1))].sort());
-    }
-  } while (cursor !== '0');
-  return index;
+export function readAssortments(redis: Redis, world: World): Promise<Map<string, string[]>> {
+  return readerOf(redis, world).assortments();
 }
 
 /** The assortment each location should have: every sku the read model holds there. */
@@ -271,6 +247,7 @@ export function expectedAssortments(onHand: Map<string, number>): Map<string, st
 /** Waits until Redis' next offset of every partition reaches the end of the input topic, and every outbox is published. */
 export async function waitDrained(redis: Redis, world: World, timeoutMs = 120_000): Promise<void> {
   const admin = testKafka().admin();
+  const reader = readerOf(redis, world);
   await admin.connect();
   try {
     // Read inside the probe: right after a broker restart the partitions' leaders come back
@@ -281,10 +258,9 @@ export async function waitDrained(redis: Redis, world: World, timeoutMs = 120_00
         ends ??= await admin.fetchTopicOffsets(world.input);
         for (const end of ends) {
           if (end.high === '0') continue;
-          const stored = await redis.get(`${world.prefix}:{p${end.partition}}:offset`);
-          if (Number(stored ?? -1) < Number(end.high)) return false;
+          if (((await reader.nextOffset(end.partition)) ?? -1) < Number(end.high)) return false;
           // Published too: nothing left in the partition's outbox.
-          if ((await redis.llen(`${world.prefix}:{p${end.partition}}:outbox`)) > 0) return false;
+          if ((await reader.outboxLength(end.partition)) > 0) return false;
         }
         return true;
       },

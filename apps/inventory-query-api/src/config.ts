@@ -1,15 +1,11 @@
 import { parseSettings, setting, type z } from '@inventory/config';
 import { topicNames } from '@inventory/kafka';
+import { baseSettings, kafkaSettings, redisSettings } from '@inventory/service';
 
 const shape = {
-  HTTP_HOST: setting.string().default('127.0.0.1'),
-  HTTP_PORT: setting.port().default(19120),
-  KAFKA_BROKERS: setting.list(),
-  KAFKA_CLIENT_ID: setting.string().default('inventory-query-api'),
-  SCHEMA_REGISTRY_URL: setting.url().optional(),
-  REDIS_URL: setting.string(),
-  /** Must equal the aggregator's AGG_REDIS_PREFIX. */
-  REDIS_PREFIX: setting.string().default('inv'),
+  ...baseSettings({ httpPort: 19120 }),
+  ...kafkaSettings({ clientId: 'inventory-query-api' }),
+  ...redisSettings,
   /** The aggregator's input topic: its partition count maps a sku to its Redis keys. */
   INPUT_TOPIC: setting.string().default(topicNames.events),
   LOCATIONS_TOPIC: setting.string().default(topicNames.locations),
@@ -35,7 +31,8 @@ const shape = {
   RATE_BURST: setting.positiveInt().default(400),
   /** Longest time any cache (browser or shared) may serve an answer without revalidating. */
   CACHE_MAX_AGE_SECONDS: setting.nonNegativeInt().default(1),
-  LOG_LEVEL: setting.logLevel().default('info'),
+  /** Sent as Retry-After with a 503 (Redis or Kafka down). */
+  RETRY_AFTER_SECONDS: setting.positiveInt().default(2),
 };
 
 export type QueryConfig = z.infer<z.ZodObject<typeof shape>>;

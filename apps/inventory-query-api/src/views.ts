@@ -1,11 +1,12 @@
 import type { SkuAvailability } from '@inventory/codec';
-import type { StoredLocation } from '@inventory/read-model';
-
-/** What the read model holds for one sku. */
-export interface StoredSku {
-  total: SkuAvailability | undefined;
-  locations: Map<string, StoredLocation>;
-}
+import {
+  type LocationFilter,
+  type Regions,
+  type StoredLocation,
+  type StoredSku,
+  selectLocations,
+  selectTotals,
+} from '@inventory/read-model';
 
 export interface LocationView {
   locationId: string;
@@ -26,11 +27,6 @@ export interface SkuView {
   locations: LocationView[];
 }
 
-export interface LocationFilter {
-  locationIds?: string[];
-  region?: string;
-}
-
 export function locationView(locationId: string, stored: StoredLocation): LocationView {
   const available = stored.onHand - stored.reserved;
   return {
@@ -44,35 +40,23 @@ export function locationView(locationId: string, stored: StoredLocation): Locati
 }
 
 /**
- * The answer for one sku. Without a filter the top-level numbers are the network's; with
- * `locationId` or `region` they are the sums over the selected locations. asOf is always
- * the newest event time applied for the sku, whatever the filter.
+ * The answer for one sku. Without a filter the top-level numbers are the network's (the
+ * stored total); with `locationId` or `region` they are the sums over the selected
+ * locations (@inventory/read-model, selectTotals). asOf is always the newest event time
+ * applied for the sku, whatever the filter.
  */
-export function skuView(
-  sku: string,
-  stored: StoredSku,
-  filter: LocationFilter,
-  regionOf: (locationId: string) => string,
-): SkuView {
-  const wanted =
-    filter.locationIds && filter.locationIds.length > 0 ? new Set(filter.locationIds) : undefined;
-  const locations = [...stored.locations]
-    .filter(
-      ([id]) => (wanted ? wanted.has(id) : true) && (filter.region ? regionOf(id) === filter.region : true),
-    )
-    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
-    .map(([id, state]) => locationView(id, state));
-  const onHand = locations.reduce((sum, l) => sum + l.onHand, 0);
-  const reserved = locations.reduce((sum, l) => sum + l.reserved, 0);
-  const newest = Math.max(0, ...[...stored.locations.values()].map((l) => l.updatedAt));
+export function skuView(sku: string, stored: StoredSku, filter: LocationFilter, regionOf: Regions): SkuView {
+  const totals = selectTotals(stored, filter, regionOf);
   return {
     sku,
-    onHand,
-    reserved,
-    available: onHand - reserved,
-    inStock: onHand - reserved > 0,
-    asOf: new Date(stored.total?.asOf ?? newest).toISOString(),
-    locations,
+    onHand: totals.onHand,
+    reserved: totals.reserved,
+    available: totals.available,
+    inStock: totals.available > 0,
+    asOf: new Date(totals.asOf).toISOString(),
+    locations: selectLocations(stored.locations, filter, regionOf).map(([id, state]) =>
+      locationView(id, state),
+    ),
   };
 }
 

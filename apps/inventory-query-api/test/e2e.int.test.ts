@@ -1,37 +1,30 @@
 import { connect } from 'node:net';
 import { createCodec, type SkuAvailability } from '@inventory/codec';
-import { createLogger, hashToken, waitFor } from '@inventory/core';
-import { stackEndpoints, testKafka } from '@inventory/testkit';
-import type { FastifyInstance } from 'fastify';
-import { Counter, Registry } from 'prom-client';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { waitFor } from '@inventory/core';
 import {
   createWorld,
   type RunningAggregator,
-  redisClient,
-  regions,
   startAggregator,
   type World,
   waitDrained,
-} from '../../inventory-aggregator/src/test-support.ts';
-import { buildTestIngest, type TestIngest, tokens } from '../../store-ingest/src/test-app.ts';
-import { ApiKeyStore } from './api-keys.ts';
-import { buildApp } from './app.ts';
-import { parseQueryConfig } from './config.ts';
-import { TopicTail } from './kafka/tail.ts';
-import { ReadModel } from './read-model.ts';
+} from '@inventory/inventory-aggregator-test';
+import { buildTestIngest, type TestIngest, tokens } from '@inventory/store-ingest-test';
+import { stackEndpoints, testKafka, testRedis } from '@inventory/testkit';
+import type { FastifyInstance } from 'fastify';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildTestQueryApi, type TestQueryApi } from './support.ts';
 
 /**
  * End to end on the real stack: events posted to the real store-ingest app are folded by
  * the real aggregator process, and the query API answers from the Redis it wrote.
  */
 describe('query API end to end', () => {
-  const redis = redisClient();
+  const redis = testRedis();
   let world: World;
   let ingest: TestIngest;
   let aggregator: RunningAggregator;
   let api: FastifyInstance;
-  let changes: TopicTail<'SkuAvailability'>;
+  let query: TestQueryApi;
   // Event times relative to one fixed base, an hour ago.
   const base = Math.floor((Date.now() - 60 * 60_000) / 1000) * 1000;
   const at = (minutes: number) => new Date(base + minutes * 60_000).toISOString();
@@ -50,41 +43,17 @@ describe('query API end to end', () => {
   const get = (url: string, key = 'shop-key', headers: Record<string, string> = {}) =>
     api.inject({ method: 'GET', url, headers: { authorization: `Bearer ${key}`, ...headers } });
 
-  const sseDropped = new Counter({ name: 'dropped', help: 'dropped', registers: [] });
   /** The app as main builds it, against the real Redis and change feed of this world. */
-  const buildApi = async (settings: Record<string, string> = {}, ready = async () => true) => {
-    const registry = new Registry();
-    return buildApp({
-      changes,
-      config: parseQueryConfig({
-        QUERY_KAFKA_BROKERS: 'unused:1',
-        QUERY_REDIS_URL: 'unused',
-        QUERY_API_KEYS_FILE: 'unused',
-        QUERY_CACHE_MAX_AGE_SECONDS: '1',
-        QUERY_SSE_HEARTBEAT_MS: '200',
-        ...settings,
-      }),
-      readModel: new ReadModel(redis, world.prefix, 6),
-      keys: new ApiKeyStore([
-        { keyId: 'shop', keySha256: hashToken('shop-key'), scopes: ['availability:read'] },
-        { keyId: 'store', keySha256: hashToken('store-key'), scopes: ['availability:read'] },
-        { keyId: 'none', keySha256: hashToken('no-scope-key'), scopes: [] },
-      ]),
-      regionOf: (l) => regions[l] ?? 'unknown',
-      metrics: {
-        registry,
-        requests: new Counter({
-          name: 'query_http_requests_total',
-          help: 'requests',
-          labelNames: ['route', 'status'] as const,
-          registers: [registry],
-        }),
-        sseDropped,
-      },
-      ready,
-      logger: createLogger('query-test', 'silent'),
+  const buildApi = async (settings: Record<string, string> = {}) => {
+    const built = await buildTestQueryApi(world, {
+      QUERY_CACHE_MAX_AGE_SECONDS: '1',
+      QUERY_SSE_HEARTBEAT_MS: '200',
+      ...settings,
     });
+    opened.push(built);
+    return built;
   };
+  const opened: TestQueryApi[] = [];
 
   beforeAll(async () => {
     world = await createWorld(6);
@@ -108,19 +77,11 @@ describe('query API end to end', () => {
     ]);
     aggregator = startAggregator(world);
     await waitDrained(redis, world);
-    changes = new TopicTail(
-      testKafka(),
-      createCodec({ registryUrl: stackEndpoints().SCHEMA_REGISTRY_URL }),
-      world.availability,
-      'SkuAvailability',
-      createLogger('feed', 'silent'),
-    );
-    await changes.start(world.groupId);
-    api = await buildApi();
+    query = await buildApi();
+    api = query.api;
   });
   afterAll(async () => {
-    await api?.close();
-    await changes?.stop();
+    for (const built of opened) await built.close();
     await ingest?.close();
     aggregator?.child.kill('SIGTERM');
     await redis.quit();
@@ -174,10 +135,10 @@ describe('query API end to end', () => {
   it('404 with a clear code for an unknown sku, or a sku never held at a location', async () => {
     const unknown = await get('/v1/availability/NOPE');
     expect(unknown.statusCode).toBe(404);
-    expect(unknown.json().error.code).toBe('unknown_sku');
+    expect(unknown.json().error.code).toBe('UNKNOWN_SKU');
     const notHere = await get('/v1/locations/S-3/availability/SKU-B');
     expect(notHere.statusCode).toBe(404);
-    expect(notHere.json().error.code).toBe('unknown_sku_at_location');
+    expect(notHere.json().error.code).toBe('UNKNOWN_SKU_AT_LOCATION');
   });
 
   it('batch: one entry per sku, unknown ones marked without failing the batch', async () => {
@@ -300,10 +261,10 @@ describe('query API end to end', () => {
 
   it('401 without or with an unknown key, 403 without the scope, 400 naming every bad parameter', async () => {
     expect((await api.inject({ url: '/v1/availability/SKU-A' })).statusCode).toBe(401);
-    expect((await get('/v1/availability/SKU-A', 'wrong-key')).json().error.code).toBe('invalid_key');
+    expect((await get('/v1/availability/SKU-A', 'wrong-key')).json().error.code).toBe('INVALID_CREDENTIALS');
     const noScope = await get('/v1/availability/SKU-A', 'no-scope-key');
     expect(noScope.statusCode).toBe(403);
-    expect(noScope.json().error.code).toBe('missing_scope');
+    expect(noScope.json().error.code).toBe('MISSING_SCOPE');
     const badPath = await get('/v1/locations/S%201/availability');
     expect(badPath.statusCode).toBe(400);
     expect(badPath.json().error.details).toEqual([
@@ -385,44 +346,33 @@ describe('query API end to end', () => {
   });
 
   it('429 with Retry-After once a key exhausts its burst; other keys are unaffected', async () => {
-    const limited = await buildApi({ QUERY_RATE_PER_SECOND: '1', QUERY_RATE_BURST: '3' });
-    try {
+    const limited = (await buildApi({ QUERY_RATE_PER_SECOND: '1', QUERY_RATE_BURST: '3' })).api;
+    {
       const ask = (key: string) =>
         limited.inject({ url: '/v1/availability/SKU-A', headers: { authorization: `Bearer ${key}` } });
       const statuses = [];
       for (let i = 0; i < 4; i++) statuses.push((await ask('shop-key')).statusCode);
       expect(statuses).toEqual([200, 200, 200, 429]);
       const refused = await ask('shop-key');
-      expect(refused.json().error.code).toBe('rate_limited');
+      expect(refused.json().error.code).toBe('RATE_LIMITED');
       expect(Number(refused.headers['retry-after'])).toBeGreaterThanOrEqual(1);
       expect((await ask('store-key')).statusCode).toBe(200);
-    } finally {
-      await limited.close();
     }
   });
 
   it('serves health, readiness (503 when Redis is not answering), metrics and the OpenAPI document', async () => {
     expect((await api.inject({ url: '/healthz' })).json()).toEqual({ status: 'ok' });
     expect((await api.inject({ url: '/readyz' })).statusCode).toBe(200);
-    const notReady = await buildApi({}, async () => {
-      throw new Error('connection refused');
-    });
-    try {
-      const readyz = await notReady.inject({ url: '/readyz' });
-      expect(readyz.statusCode).toBe(503);
-      expect(readyz.json()).toEqual({ status: 'not ready' });
-    } finally {
-      await notReady.close();
-    }
+    // A Redis that does not answer: nothing listens on port 1.
+    const notReady = (await buildApi({ QUERY_REDIS_URL: 'redis://127.0.0.1:1' })).api;
+    const readyz = await notReady.inject({ url: '/readyz' });
+    expect(readyz.statusCode).toBe(503);
+    expect(readyz.json()).toMatchObject({ status: 'not ready', checks: { redis: { ok: false } } });
     await get('/v1/availability/SKU-A');
     await get('/v1/availability/NOPE');
     const metrics = (await api.inject({ url: '/metrics' })).body;
-    expect(metrics).toMatch(
-      /query_http_requests_total\{route="\/v1\/availability\/:sku",status="200"\} [1-9]/,
-    );
-    expect(metrics).toMatch(
-      /query_http_requests_total\{route="\/v1\/availability\/:sku",status="404"\} [1-9]/,
-    );
+    expect(metrics).toMatch(/http_requests_total\{route="\/v1\/availability\/:sku",status="200"\} [1-9]/);
+    expect(metrics).toMatch(/http_requests_total\{route="\/v1\/availability\/:sku",status="404"\} [1-9]/);
     const openapi = (await api.inject({ url: '/docs/json' })).json() as { paths: Record<string, unknown> };
     expect(Object.keys(openapi.paths).sort()).toEqual([
       '/v1/availability/batch',
@@ -430,11 +380,16 @@ describe('query API end to end', () => {
       '/v1/availability/{sku}',
       '/v1/locations/{locationId}/availability',
       '/v1/locations/{locationId}/availability/{sku}',
+      '/v1/orders',
+      '/v1/reservations',
+      '/v1/reservations/{reservationId}',
+      '/v1/reservations/{reservationId}/commit',
     ]);
   });
 
   it('SSE: a client that stops reading is cut off; a reading client of the same sku gets every change', async () => {
-    const server = await buildApi({ QUERY_SSE_MAX_BUFFER_BYTES: '65536', QUERY_SSE_HEARTBEAT_MS: '60000' });
+    const built = await buildApi({ QUERY_SSE_MAX_BUFFER_BYTES: '65536', QUERY_SSE_HEARTBEAT_MS: '60000' });
+    const server = built.api;
     const address = new URL(await server.listen({ host: '127.0.0.1', port: 0 }));
     // A raw socket that sends the request and never reads: the server's writes back up.
     const stalled = connect(Number(address.port), '127.0.0.1');
@@ -457,7 +412,7 @@ describe('query API end to end', () => {
           tail = text.slice(-40);
         }
       })().catch(() => {});
-      const drops = async () => (await sseDropped.get()).values[0]?.value ?? 0;
+      const drops = async () => (await built.app.metrics.sseDropped.get()).values[0]?.value ?? 0;
       const dropsBefore = await drops();
 
       // Changes of the sku straight onto the availability topic, as the aggregator publishes them.

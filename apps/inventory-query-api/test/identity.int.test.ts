@@ -1,15 +1,15 @@
 import { waitFor } from '@inventory/core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   createWorld,
   type RunningAggregator,
-  redisClient,
   startAggregator,
   type World,
   waitDrained,
-} from '../../inventory-aggregator/src/test-support.ts';
-import { buildTestIngest, type TestIngest, tokens } from '../../store-ingest/src/test-app.ts';
-import { buildReservationApi, type ReservationApi } from './test-api.ts';
+} from '@inventory/inventory-aggregator-test';
+import { buildTestIngest, type TestIngest, tokens } from '@inventory/store-ingest-test';
+import { testRedis } from '@inventory/testkit';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildTestQueryApi, type TestQueryApi } from './support.ts';
 
 /**
  * Event identity end to end (store-ingest, the aggregator process, the query API): an event
@@ -18,11 +18,11 @@ import { buildReservationApi, type ReservationApi } from './test-api.ts';
  * ends exact, one beyond it is refused naming the horizon.
  */
 describe('event identity and the dedup horizon', () => {
-  const redis = redisClient();
+  const redis = testRedis();
   let world: World;
   let ingest: TestIngest;
   let aggregator: RunningAggregator;
-  let api: ReservationApi;
+  let api: TestQueryApi;
   const post = (token: string, events: Record<string, unknown>[]) =>
     ingest.app.inject({
       method: 'POST',
@@ -51,7 +51,7 @@ describe('event identity and the dedup horizon', () => {
     ingest = await buildTestIngest(world.input);
     aggregator = startAggregator(world);
     await aggregator.ready();
-    api = await buildReservationApi(world, redis);
+    api = await buildTestQueryApi(world);
   });
   afterAll(async () => {
     await api?.close();
@@ -135,7 +135,7 @@ describe('event identity and the dedup horizon', () => {
     ]);
     expect(old.statusCode).toBe(422);
     expect(old.json().error).toMatchObject({
-      code: 'beyond_dedup_horizon',
+      code: 'BEYOND_DEDUP_HORIZON',
       details: [
         {
           index: 1,

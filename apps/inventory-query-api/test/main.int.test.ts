@@ -1,58 +1,34 @@
-import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { hashToken, waitFor } from '@inventory/core';
-import { stackEndpoints } from '@inventory/testkit';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { waitFor } from '@inventory/core';
 import {
   createWorld,
   produceEvents,
   type RunningAggregator,
-  redisClient,
   startAggregator,
   type World,
   waitDrained,
-} from '../../inventory-aggregator/src/test-support.ts';
+} from '@inventory/inventory-aggregator-test';
+import { appReady, clientWarnings, stopApp, testRedis } from '@inventory/testkit';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { queryEnv, startQueryProcess } from './support.ts';
 
-/** The real process: settings from the environment, HTTP on a port, orderly stop on SIGTERM. */
 const appDir = fileURLToPath(new URL('..', import.meta.url));
-// node itself runs the TypeScript (no tsx wrapper process), so signals reach the app.
-const node = (args: string[]) => [process.execPath, ['--import', 'tsx', ...args]] as const;
-const port = 19_191;
-const key = 'main-test-query-key';
+const deadlineMs = 10_000;
 
-function baseEnv(world: World): NodeJS.ProcessEnv {
-  const dir = mkdtempSync(join(tmpdir(), 'query-main-'));
-  const keysFile = join(dir, 'keys.json');
-  writeFileSync(
-    keysFile,
-    JSON.stringify({ keys: [{ keyId: 'shop', keySha256: hashToken(key), scopes: ['availability:read'] }] }),
-  );
-  const endpoints = stackEndpoints();
-  return {
-    PATH: process.env.PATH,
-    QUERY_KAFKA_BROKERS: endpoints.KAFKA_BROKERS,
-    QUERY_REDIS_URL: endpoints.REDIS_URL,
-    QUERY_API_KEYS_FILE: keysFile,
-    QUERY_HTTP_PORT: String(port),
-    QUERY_REDIS_PREFIX: world.prefix,
-    QUERY_INPUT_TOPIC: world.input,
-    QUERY_AVAILABILITY_TOPIC: world.availability,
-    QUERY_LOCATIONS_TOPIC: world.locations,
-    QUERY_COMMANDS_TOPIC: world.commands,
-    QUERY_OUTCOMES_TOPIC: world.outcomes,
-    QUERY_LOG_LEVEL: 'warn',
-    ...(endpoints.SCHEMA_REGISTRY_URL ? { QUERY_SCHEMA_REGISTRY_URL: endpoints.SCHEMA_REGISTRY_URL } : {}),
-  };
+function runMain(env: Record<string, string>) {
+  return spawnSync(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+    cwd: appDir,
+    env: { PATH: process.env.PATH, ...env },
+    encoding: 'utf8',
+    timeout: 60_000,
+  });
 }
 
 describe('inventory-query-api main', () => {
-  const redis = redisClient();
+  const redis = testRedis();
   let world: World;
   let aggregator: RunningAggregator;
-  let child: ChildProcess | undefined;
 
   beforeAll(async () => {
     world = await createWorld(3);
@@ -77,63 +53,68 @@ describe('inventory-query-api main', () => {
     await waitDrained(redis, world);
   });
   afterAll(async () => {
-    child?.kill('SIGKILL');
     aggregator?.child.kill('SIGTERM');
     await redis.quit();
   });
 
   it('refuses to start on an unknown or missing setting, naming it', () => {
-    const unknown = spawnSync(...node(['src/main.ts']), {
-      cwd: appDir,
-      env: { ...baseEnv(world), QUERY_RATE_PER_SECONDS: '5' },
-      encoding: 'utf8',
-      timeout: 60_000,
-    });
+    const unknown = runMain({ ...queryEnv(world), QUERY_RATE_PER_SECONDS: '5' });
     expect(unknown.status).toBe(1);
     expect(unknown.stderr).toContain('QUERY_RATE_PER_SECONDS: unknown setting');
-    const { QUERY_REDIS_URL: _dropped, ...withoutRedis } = baseEnv(world);
-    const missing = spawnSync(...node(['src/main.ts']), {
-      cwd: appDir,
-      env: withoutRedis,
-      encoding: 'utf8',
-      timeout: 60_000,
-    });
+    const { QUERY_REDIS_URL: _dropped, ...withoutRedis } = queryEnv(world);
+    const missing = runMain(withoutRedis);
     expect(missing.status).toBe(1);
     expect(missing.stderr).toContain('QUERY_REDIS_URL: missing required setting');
   });
 
-  it('serves the aggregated figures over HTTP and stops cleanly on SIGTERM', async () => {
-    const started = spawn(...node(['src/main.ts']), {
-      cwd: appDir,
-      env: baseEnv(world),
-      stdio: ['ignore', 'pipe', 'pipe'],
+  it('SIGTERM while reads run and change streams are open: answered, streams ended, exit 0 within the deadline', async () => {
+    const app = startQueryProcess(world, {
+      QUERY_LOG_LEVEL: 'info',
+      QUERY_SHUTDOWN_TIMEOUT_MS: String(deadlineMs),
     });
-    child = started;
-    let output = '';
-    started.stdout?.on('data', (d) => {
-      output += d;
+    await appReady(app);
+    const base = `http://127.0.0.1:${app.port}`;
+    const headers = { authorization: 'Bearer shop-key' };
+    const streams = await Promise.all(
+      Array.from({ length: 4 }, () => fetch(`${base}/v1/availability/changes?sku=SKU-MAIN`, { headers })),
+    );
+    const streamEnds = streams.map(async (stream) => {
+      for await (const _ of stream.body as unknown as AsyncIterable<Uint8Array>);
     });
-    started.stderr?.on('data', (d) => {
-      output += d;
+    const answers: unknown[] = [];
+    let stopped = false;
+    const reader = async () => {
+      while (!stopped) {
+        const response = await fetch(`${base}/v1/availability/SKU-MAIN?region=west`, { headers }).catch(
+          () => undefined,
+        );
+        if (response === undefined) return;
+        answers.push(response.status === 200 ? await response.json() : response.status);
+      }
+    };
+    const readers = Array.from({ length: 8 }, reader);
+    await waitFor(() => answers.length >= 200, {
+      description: () => `200 answers (have ${answers.length})`,
+      timeoutMs: 30_000,
+      intervalMs: 20,
     });
-    await waitFor(async () => (await fetch(`http://127.0.0.1:${port}/readyz`).catch(() => undefined))?.ok, {
-      description: () => `the query API to be ready (output: ${output.slice(-500)})`,
-      timeoutMs: 60_000,
-      intervalMs: 250,
-    });
-    const response = await fetch(`http://127.0.0.1:${port}/v1/availability/SKU-MAIN?region=west`, {
-      headers: { authorization: `Bearer ${key}` },
-    });
-    expect(response.status).toBe(200);
-    expect(await response.json()).toMatchObject({
-      sku: 'SKU-MAIN',
-      onHand: 6,
-      locations: [{ locationId: 'W-1', onHand: 6 }],
-    });
+    const stop = await stopApp(app);
+    stopped = true;
+    await Promise.all([...readers, ...streamEnds]);
 
-    const exited = new Promise<number | null>((resolve) => started.on('exit', (code) => resolve(code)));
-    started.kill('SIGTERM');
-    expect(await exited).toBe(0);
-    expect(output).not.toContain(key);
+    expect(stop.code, app.output().slice(-3000)).toBe(0);
+    expect(stop.ms).toBeLessThan(deadlineMs);
+    expect(clientWarnings(app.output())).toEqual([]);
+    expect(app.output()).not.toContain('shop-key');
+    // Every answer given before the stop was complete and exact (503 while stopping is allowed).
+    const figures = answers.filter((a) => typeof a !== 'number');
+    expect(figures.length).toBeGreaterThanOrEqual(200);
+    for (const figure of figures)
+      expect(figure).toMatchObject({
+        sku: 'SKU-MAIN',
+        onHand: 6,
+        locations: [{ locationId: 'W-1', onHand: 6 }],
+      });
+    expect(answers.filter((a) => typeof a === 'number' && a !== 503)).toEqual([]);
   });
 });

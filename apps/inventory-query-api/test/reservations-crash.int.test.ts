@@ -1,27 +1,27 @@
 import type { InventoryEvent } from '@inventory/codec';
 import { waitFor } from '@inventory/core';
-import type { StoredReservation } from '@inventory/read-model';
-import { KeyLayout, partitionOf } from '@inventory/read-model';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   createWorld,
   produceEvents,
   type RunningAggregator,
-  redisClient,
   startAggregator,
   type World,
   waitDrained,
-} from '../../inventory-aggregator/src/test-support.ts';
-import { buildReservationApi, type ReservationApi } from './test-api.ts';
+} from '@inventory/inventory-aggregator-test';
+import type { StoredReservation } from '@inventory/read-model';
+import { KeyLayout, partitionOf } from '@inventory/read-model';
+import { testRedis } from '@inventory/testkit';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildTestQueryApi, type TestQueryApi } from './support.ts';
 
 const skus = ['SKU-K1', 'SKU-K2', 'SKU-K3'];
 const perSku = 100;
 const stockPerSku = 60;
 
 describe('reservations while the aggregator is killed', () => {
-  const redis = redisClient();
+  const redis = testRedis();
   let world: World;
-  let reservationApi: ReservationApi;
+  let reservationApi: TestQueryApi;
   let aggregator: RunningAggregator;
 
   beforeAll(async () => {
@@ -48,7 +48,7 @@ describe('reservations while the aggregator is killed', () => {
     aggregator = startAggregator(world);
     await waitDrained(redis, world);
     // Short waits for a decision: requests time out while the aggregator is down and retry.
-    reservationApi = await buildReservationApi(world, redis, { QUERY_RESERVATION_TIMEOUT_MS: '2000' });
+    reservationApi = await buildTestQueryApi(world, { QUERY_RESERVATION_TIMEOUT_MS: '2000' });
   });
   afterAll(async () => {
     await reservationApi?.close();

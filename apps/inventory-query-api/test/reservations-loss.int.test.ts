@@ -1,9 +1,5 @@
 import { createCodec, type InventoryEvent, type Reservation } from '@inventory/codec';
 import { waitFor } from '@inventory/core';
-import { readToEnd } from '@inventory/kafka';
-import { PrivateRedis, stackEndpoints, testKafka, uniqueName } from '@inventory/testkit';
-import kafkajs from 'kafkajs';
-import { afterAll, describe, expect, it } from 'vitest';
 import {
   createWorld,
   expectCompactedExact,
@@ -14,8 +10,12 @@ import {
   reference,
   startAggregator,
   waitDrained,
-} from '../../inventory-aggregator/src/test-support.ts';
-import { buildReservationApi } from './test-api.ts';
+} from '@inventory/inventory-aggregator-test';
+import { readToEnd } from '@inventory/kafka';
+import { PrivateRedis, stackEndpoints, testKafka, uniqueName } from '@inventory/testkit';
+import kafkajs from 'kafkajs';
+import { afterAll, describe, expect, it } from 'vitest';
+import { buildTestQueryApi } from './support.ts';
 
 /**
  * Redis lost (FLUSHALL) while three aggregator instances fold and 20 reservations are held:
@@ -54,7 +54,7 @@ describe('Redis lost with three instances and open reservations', () => {
     await produceEvents(world, [stock, ...events.slice(0, 10_000)]);
     for (let i = 0; i < 3; i++) running.push(startAggregator(world));
     await waitDrained(redis, world);
-    const api = await buildReservationApi(world, redis);
+    const api = await buildTestQueryApi(world, { QUERY_REDIS_URL: privateRedis.url });
     try {
       const ids = Array.from({ length: 20 }, (_, i) => `${world.prefix}-held-${i}`);
       for (const reservationId of ids) {

@@ -6,34 +6,33 @@ import {
   type SkuAvailability,
 } from '@inventory/codec';
 import { waitFor } from '@inventory/core';
-import { readToEnd } from '@inventory/kafka';
-import { createTestTopic, stackEndpoints, testKafka } from '@inventory/testkit';
-import type { FastifyInstance } from 'fastify';
-import kafkajs, { type Producer } from 'kafkajs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   createWorld,
   produceEvents,
   type RunningAggregator,
-  redisClient,
   startAggregator,
   type World,
   waitDrained,
-} from '../../inventory-aggregator/src/test-support.ts';
-import { buildReservationApi, type ReservationApi } from './test-api.ts';
+} from '@inventory/inventory-aggregator-test';
+import { readToEnd } from '@inventory/kafka';
+import { createTestTopic, stackEndpoints, testKafka, testRedis } from '@inventory/testkit';
+import type { FastifyInstance } from 'fastify';
+import kafkajs, { type Producer } from 'kafkajs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildTestQueryApi, type TestQueryApi } from './support.ts';
 
 /**
  * Reservations end to end: the API sends commands, the real aggregator process decides
  * them against the state it folded, and the API answers from the outcomes.
  */
 describe('reservations and orders end to end', () => {
-  const redis = redisClient();
+  const redis = testRedis();
   const codec = createCodec({ registryUrl: stackEndpoints().SCHEMA_REGISTRY_URL });
   let world: World;
   let purchaseOrders: string;
   let aggregator: RunningAggregator;
   let api: FastifyInstance;
-  let reservationApi: ReservationApi;
+  let reservationApi: TestQueryApi;
   let producer: Producer;
   const t0 = Date.now() - 60 * 60_000;
   const stock = (sku: string, locationId: string, quantity: number, i: number): InventoryEvent => ({
@@ -49,8 +48,7 @@ describe('reservations and orders end to end', () => {
     clientId: null,
     clientEventId: null,
   });
-  const call: ReservationApi['call'] = (method, url, body, key) =>
-    reservationApi.call(method, url, body, key);
+  const call: TestQueryApi['call'] = (method, url, body, key) => reservationApi.call(method, url, body, key);
   const availability = async (sku: string) => (await call('GET', `/v1/availability/${sku}`)).json();
   /** Every record of a topic so far, decoded, in offset order per partition. */
   const published = async <N extends 'SkuAvailability' | 'PurchaseOrder'>(topic: string, schema: N) => {
@@ -81,7 +79,7 @@ describe('reservations and orders end to end', () => {
     aggregator = startAggregator(world);
     await waitDrained(redis, world);
     await aggregator.ready();
-    reservationApi = await buildReservationApi(world, redis, {
+    reservationApi = await buildTestQueryApi(world, {
       QUERY_PURCHASE_ORDERS_TOPIC: purchaseOrders,
       QUERY_RESERVATION_TIMEOUT_MS: '20000',
     });
@@ -111,7 +109,7 @@ describe('reservations and orders end to end', () => {
     expect(statuses.filter((s) => s === 201)).toHaveLength(50);
     expect(statuses.filter((s) => s === 409)).toHaveLength(150);
     const refusal = answers.find((a) => a.statusCode === 409)?.json();
-    expect(refusal.error).toMatchObject({ code: 'insufficient_stock', available: 0 });
+    expect(refusal.error).toMatchObject({ code: 'INSUFFICIENT_STOCK', available: 0 });
     expect(answers.find((a) => a.statusCode === 201)?.json()).toMatchObject({
       status: 'CONFIRMED',
       locationId: 'W-1',
@@ -144,7 +142,7 @@ describe('reservations and orders end to end', () => {
     expect(await availability('SKU-RETRY')).toMatchObject({ reserved: 4, available: 6 });
     const reused = await call('POST', '/v1/reservations', { ...request, sku: 'SKU-LIFE' });
     expect(reused.statusCode).toBe(409);
-    expect(reused.json().error.code).toBe('idempotency_conflict');
+    expect(reused.json().error.code).toBe('IDEMPOTENCY_KEY_REUSED');
   });
 
   it('release, commit and expiry change the figures exactly; final reservations refuse further changes', async () => {
@@ -204,13 +202,13 @@ describe('reservations and orders end to end', () => {
     const notActive = await call('DELETE', '/v1/reservations/life-c');
     expect(notActive.statusCode).toBe(409);
     expect(notActive.json().error).toMatchObject({
-      code: 'reservation_not_active',
+      code: 'RESERVATION_NOT_ACTIVE',
       reservation: { status: 'EXPIRED' },
     });
     expect((await call('POST', '/v1/reservations/life-b/commit')).statusCode).toBe(200);
     const unknown = await call('DELETE', '/v1/reservations/never-made');
     expect(unknown.statusCode).toBe(404);
-    expect(unknown.json().error.code).toBe('unknown_reservation');
+    expect(unknown.json().error.code).toBe('UNKNOWN_RESERVATION');
   });
 
   it('an order with one impossible line holds nothing; a possible one is confirmed and published for the ERP', async () => {

@@ -1,105 +1,81 @@
-import { createCodec } from '@inventory/codec';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { createLogger, hashToken } from '@inventory/core';
-import { KeyLayout } from '@inventory/read-model';
-import { stackEndpoints, testKafka } from '@inventory/testkit';
+import type { World } from '@inventory/inventory-aggregator-test';
+import {
+  buildQueryApi,
+  connectQueryApi,
+  parseQueryConfig,
+  type QueryApp,
+} from '@inventory/inventory-query-api';
+import { Resources } from '@inventory/service';
+import { type AppProcess, stackEndpoints, startAppProcess, uniqueName } from '@inventory/testkit';
 import type { FastifyInstance, InjectOptions } from 'fastify';
-import type { Redis } from 'ioredis';
-import kafkajs from 'kafkajs';
 import type { Response as InjectResponse } from 'light-my-request';
-import { Counter, Registry } from 'prom-client';
-import { regions, type World } from '../../inventory-aggregator/src/test-support.ts';
-import { ApiKeyStore } from './api-keys.ts';
-import { buildApp } from './app.ts';
-import { parseQueryConfig } from './config.ts';
-import { TopicTail } from './kafka/tail.ts';
-import { ReadModel } from './read-model.ts';
-import { Reservations } from './reservations/service.ts';
 
-export interface ReservationApi {
+/**
+ * The API keys of the tests: `shop-key` (read, reserve), `store-key` (read only),
+ * `no-scope-key` (known, allowed nothing).
+ */
+export function testKeysFile(): string {
+  const file = join(mkdtempSync(join(tmpdir(), 'query-keys-')), 'keys.json');
+  const keys = [
+    { keyId: 'shop', keySha256: hashToken('shop-key'), scopes: ['availability:read', 'reservations:write'] },
+    { keyId: 'store', keySha256: hashToken('store-key'), scopes: ['availability:read'] },
+    { keyId: 'none', keySha256: hashToken('no-scope-key'), scopes: [] },
+  ];
+  writeFileSync(file, JSON.stringify({ keys }));
+  return file;
+}
+
+/** The settings of a query API over an aggregator test world. */
+export function queryEnv(world: World, env: Record<string, string> = {}): Record<string, string> {
+  const endpoints = stackEndpoints();
+  return {
+    QUERY_KAFKA_BROKERS: endpoints.KAFKA_BROKERS,
+    ...(endpoints.SCHEMA_REGISTRY_URL ? { QUERY_SCHEMA_REGISTRY_URL: endpoints.SCHEMA_REGISTRY_URL } : {}),
+    QUERY_KAFKA_CLIENT_ID: uniqueName('query-test'),
+    QUERY_REDIS_URL: endpoints.REDIS_URL,
+    QUERY_REDIS_PREFIX: world.prefix,
+    QUERY_INPUT_TOPIC: world.input,
+    QUERY_LOCATIONS_TOPIC: world.locations,
+    QUERY_AVAILABILITY_TOPIC: world.availability,
+    QUERY_COMMANDS_TOPIC: world.commands,
+    QUERY_OUTCOMES_TOPIC: world.outcomes,
+    QUERY_API_KEYS_FILE: testKeysFile(),
+    QUERY_RATE_PER_SECOND: '100000',
+    QUERY_RATE_BURST: '100000',
+    QUERY_LOG_LEVEL: 'silent',
+    ...env,
+  };
+}
+
+export interface TestQueryApi {
   api: FastifyInstance;
-  /** Sends a request with the web shop's key (reads and reservations). */
+  app: QueryApp;
+  /** Sends a request with the web shop's key (reads and reservations) unless another is named. */
   call(method: 'POST' | 'DELETE' | 'GET', url: string, body?: unknown, key?: string): Promise<InjectResponse>;
   close(): Promise<void>;
 }
 
-/**
- * The query API with reservations, as main builds it, against the real Kafka and Redis of
- * an aggregator test world. Keys: `shop-key` (read, reserve), `store-key` (read only).
- */
-export async function buildReservationApi(
+/** The query API as main builds it, in this process, against the real Kafka and Redis of a test world. */
+export async function buildTestQueryApi(
   world: World,
-  redis: Redis,
-  settings: Record<string, string> = {},
-): Promise<ReservationApi> {
-  const codec = createCodec({ registryUrl: stackEndpoints().SCHEMA_REGISTRY_URL });
-  const outcomes = new TopicTail(
-    testKafka(),
-    codec,
-    world.outcomes,
-    'ReservationOutcome',
-    createLogger('t', 'silent'),
-  );
-  await outcomes.start(world.groupId);
-  const changes = new TopicTail(
-    testKafka(),
-    codec,
-    world.availability,
-    'SkuAvailability',
-    createLogger('t', 'silent'),
-  );
-  await changes.start(world.groupId);
-  const producer = testKafka().producer({
-    idempotent: true,
-    createPartitioner: kafkajs.Partitioners.DefaultPartitioner,
+  env: Record<string, string> = {},
+): Promise<TestQueryApi> {
+  const config = parseQueryConfig(queryEnv(world, env));
+  const logger = createLogger('query-test', config.LOG_LEVEL);
+  const resources = new Resources();
+  const app = await buildQueryApi(config, await connectQueryApi(config, { logger, resources }), {
+    logger,
+    stopping: () => false,
   });
-  await producer.connect();
-  const config = parseQueryConfig({
-    QUERY_KAFKA_BROKERS: 'unused:1',
-    QUERY_REDIS_URL: 'unused',
-    QUERY_API_KEYS_FILE: 'unused',
-    QUERY_RATE_PER_SECOND: '100000',
-    QUERY_RATE_BURST: '100000',
-    QUERY_COMMANDS_TOPIC: world.commands,
-    QUERY_OUTCOMES_TOPIC: world.outcomes,
-    ...settings,
-  });
-  const registry = new Registry();
-  const api = await buildApp({
-    config,
-    changes,
-    readModel: new ReadModel(redis, world.prefix, 6),
-    keys: new ApiKeyStore([
-      {
-        keyId: 'shop',
-        keySha256: hashToken('shop-key'),
-        scopes: ['availability:read', 'reservations:write'],
-      },
-      { keyId: 'store', keySha256: hashToken('store-key'), scopes: ['availability:read'] },
-    ]),
-    regionOf: (l) => regions[l] ?? 'unknown',
-    metrics: {
-      registry,
-      requests: new Counter({
-        name: 'r',
-        help: 'r',
-        labelNames: ['route', 'status'] as const,
-        registers: [registry],
-      }),
-    },
-    ready: async () => true,
-    logger: createLogger('reservations-test', 'silent'),
-    reservations: new Reservations({
-      settings: config,
-      producer,
-      codec,
-      redis,
-      keys: new KeyLayout(world.prefix),
-      outcomes,
-    }),
-  });
-  const inject = (options: InjectOptions): Promise<InjectResponse> => api.inject(options);
+  const inject = (options: InjectOptions): Promise<InjectResponse> => app.http.inject(options);
   return {
-    api,
+    api: app.http,
+    app,
     call: (method, url, body, key = 'shop-key') =>
       inject({
         method,
@@ -111,10 +87,15 @@ export async function buildReservationApi(
         ...(body === undefined ? {} : { payload: JSON.stringify(body) }),
       }),
     close: async () => {
-      await api.close();
-      await outcomes.stop();
-      await changes.stop();
-      await producer.disconnect();
+      await app.stop();
+      await resources.close();
     },
   };
+}
+
+const appDir = fileURLToPath(new URL('..', import.meta.url));
+
+/** The real process (src/main.ts) over a test world, on a free port. */
+export function startQueryProcess(world: World, env: Record<string, string> = {}): AppProcess {
+  return startAppProcess(appDir, { PATH: process.env.PATH, ...queryEnv(world, env) }, 'QUERY_HTTP_PORT');
 }

@@ -1,11 +1,11 @@
 import { parseSettings, setting, type z } from '@inventory/config';
 import { topicNames } from '@inventory/kafka';
+import { baseSettings, kafkaSettings } from '@inventory/service';
 
 const shape = {
-  KAFKA_BROKERS: setting.list(),
-  KAFKA_CLIENT_ID: setting.string().default('lake-sink'),
+  ...baseSettings({ httpPort: 19150 }),
+  ...kafkaSettings({ clientId: 'lake-sink' }),
   GROUP_ID: setting.string().default('lake-sink'),
-  SCHEMA_REGISTRY_URL: setting.url().optional(),
   /** Topics whose values are canonical InventoryEvents (Avro): their fields become columns. */
   EVENT_TOPICS: setting.list().default([topicNames.events]),
   /** Topics kept as raw text payloads (MQ records, Debezium JSON). */
@@ -24,9 +24,6 @@ const shape = {
   WINDOW_GRACE_MS: setting.nonNegativeInt().default(5_000),
   /** How soon a crashed instance's partitions go to another one. */
   SESSION_TIMEOUT_MS: setting.positiveInt().default(30_000),
-  HTTP_HOST: setting.string().default('127.0.0.1'),
-  HTTP_PORT: setting.port().default(19150),
-  LOG_LEVEL: setting.logLevel().default('info'),
 };
 
 export type LakeConfig = z.infer<z.ZodObject<typeof shape>>;

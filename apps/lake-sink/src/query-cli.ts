@@ -1,18 +1,19 @@
-// npm run lake:query -- "SELECT type, count(*) FROM events GROUP BY type"
-// Views: one per topic folder of the lake (events, raw_mq, raw_sap_mard, ...). The lake is
-// LAKE_ROOT, by default the local stack's `lake/` folder.
-import { join } from 'node:path';
+// LAKE_ROOT=<lake> npm run query -w @inventory/lake-sink -- "SELECT type, count(*) FROM events GROUP BY type"
+// (the local stack's lake: npm run lake:query -- "<SQL>"). Views: one per topic folder of the
+// lake (events, raw_mq, raw_sap_mard, ...).
 import { errorMessage } from '@inventory/core';
-import { stackHome } from '@inventory/testkit';
 import { queryLake } from './query.ts';
 
 const sql = process.argv.slice(2).join(' ').trim();
-if (!sql) {
-  console.error('usage: npm run lake:query -- "<SQL>"   (views: events, raw_mq, raw_sap_mard, ...)');
+const root = process.env.LAKE_ROOT;
+if (!sql || !root) {
+  console.error(
+    'usage: LAKE_ROOT=<lake folder> lake-query "<SQL>"   (views: events, raw_mq, raw_sap_mard, ...)',
+  );
   process.exit(2);
 }
 try {
-  const rows = await queryLake(process.env.LAKE_ROOT ?? join(stackHome(), 'lake'), sql);
+  const rows = await queryLake(root, sql);
   console.table(rows);
 } catch (error) {
   console.error(`lake:query: ${errorMessage(error)}`);

@@ -176,7 +176,7 @@ export class LakeSink {
             key: message.key,
             value: message.value,
             headers: {
-              'dlq-reason': 'undecodable',
+              'dlq-reason': 'UNDECODABLE',
               'dlq-message': errorMessage(error),
               'dlq-original-topic': batch.topic,
               'dlq-original-partition': String(batch.partition),

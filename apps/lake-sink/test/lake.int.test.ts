@@ -1,7 +1,5 @@
-import { mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import {
   ConfluentRegistryClient,
   createCodec,
@@ -10,60 +8,22 @@ import {
   loadSchema,
 } from '@inventory/codec';
 import { waitFor } from '@inventory/core';
-import { readToEnd, topicConfig, topicNames, topicSpec } from '@inventory/kafka';
+import { readToEnd } from '@inventory/kafka';
+import { queryLake } from '@inventory/lake-sink';
 import {
   type AppProcess,
-  createConfiguredTopic,
-  createTestTopic,
+  clientWarnings,
   stackEndpoints,
-  startAppProcess,
+  stopApp,
   testKafka,
   uniqueName,
 } from '@inventory/testkit';
 import avro from 'avsc';
-import kafkajs from 'kafkajs';
 import { afterAll, describe, expect, it } from 'vitest';
-import { queryLake } from './query.ts';
+import { createLakeWorld, type LakeWorld, parquetFiles, produce, startSink } from './support.ts';
 
-const appDir = fileURLToPath(new URL('..', import.meta.url));
 const endpoints = stackEndpoints();
 const codec = createCodec({ registryUrl: endpoints.SCHEMA_REGISTRY_URL });
-
-interface LakeWorld {
-  events: string;
-  raw: string;
-  dlq: string;
-  root: string;
-  env: NodeJS.ProcessEnv;
-}
-
-async function createLakeWorld(env: Record<string, string> = {}): Promise<LakeWorld> {
-  const world = {
-    events: await createConfiguredTopic('lake-events', 6, topicConfig(topicSpec(topicNames.events))),
-    raw: await createConfiguredTopic('lake-raw', 3, topicConfig(topicSpec(topicNames.mqRaw))),
-    dlq: await createTestTopic('lake-dlq', 1),
-    root: mkdtempSync(join(tmpdir(), 'lake-')),
-  };
-  return {
-    ...world,
-    env: {
-      PATH: process.env.PATH,
-      LAKE_KAFKA_BROKERS: endpoints.KAFKA_BROKERS,
-      ...(endpoints.SCHEMA_REGISTRY_URL ? { LAKE_SCHEMA_REGISTRY_URL: endpoints.SCHEMA_REGISTRY_URL } : {}),
-      LAKE_EVENT_TOPICS: world.events,
-      LAKE_RAW_TOPICS: world.raw,
-      LAKE_DLQ_TOPIC: world.dlq,
-      LAKE_ROOT: world.root,
-      LAKE_GROUP_ID: uniqueName('lake-group'),
-      LAKE_ROLL_RECORDS: '2000',
-      LAKE_ROLL_MS: '1000',
-      LAKE_SESSION_TIMEOUT_MS: '6000',
-      LAKE_WINDOW_GRACE_MS: '200',
-      LAKE_LOG_LEVEL: 'warn',
-      ...env,
-    },
-  };
-}
 
 const aliases = (world: LakeWorld) => ({ lake_events: world.events, lake_raw: world.raw });
 
@@ -83,22 +43,10 @@ const event = (i: number): InventoryEvent => ({
   clientEventId: null,
 });
 
-async function produce(topic: string, messages: { key: string; value: Buffer }[]): Promise<void> {
-  const producer = testKafka().producer({ createPartitioner: kafkajs.Partitioners.DefaultPartitioner });
-  await producer.connect();
-  for (let i = 0; i < messages.length; i += 2000) {
-    await producer.send({ topic, acks: -1, messages: messages.slice(i, i + 2000) });
-  }
-  await producer.disconnect();
-}
-
-const parquetFiles = (root: string) =>
-  (readdirSync(root, { recursive: true }) as string[]).filter((f) => f.endsWith('.parquet'));
-
 describe('lake-sink: Kafka to Parquet, exactly once', () => {
   const running: AppProcess[] = [];
   const start = (world: LakeWorld) => {
-    const sink = startAppProcess(appDir, world.env, 'LAKE_HTTP_PORT');
+    const sink = startSink(world);
     running.push(sink);
     return sink;
   };
@@ -194,6 +142,42 @@ describe('lake-sink: Kafka to Parquet, exactly once', () => {
     expect(parquetFiles(world.root).every((f) => !f.includes('.tmp'))).toBe(true);
   });
 
+  it('SIGTERM while files are written: exit 0 within the deadline, no client warnings; the successor completes, every record once', async () => {
+    const world = await createLakeWorld({ LAKE_LOG_LEVEL: 'info', LAKE_SHUTDOWN_TIMEOUT_MS: '10000' });
+    const total = 20_000;
+    const events = Array.from({ length: total }, (_, i) => event(i));
+    const values = await codec.encodeAll(`${world.events}-value`, 'InventoryEvent', events);
+    await produce(
+      world.events,
+      events.map((e, i) => ({ key: e.sku, value: values[i] as Buffer })),
+    );
+    const first = start(world);
+    await waitFor(() => parquetFiles(world.root).length >= 3, {
+      description: () => `3 files in the lake (have ${parquetFiles(world.root).length})`,
+      timeoutMs: 120_000,
+      intervalMs: 20,
+    });
+    const stop = await stopApp(first);
+    expect(stop.code, first.output().slice(-3000)).toBe(0);
+    expect(stop.ms).toBeLessThan(10_000);
+    expect(clientWarnings(first.output())).toEqual([]);
+    start(world);
+    const counts = async () => {
+      const [row] = await queryLake(
+        world.root,
+        'SELECT count(*) AS n, count(DISTINCT event_id) AS ids FROM lake_events',
+        aliases(world),
+      ).catch(() => [{ n: '0', ids: '0' }]);
+      return row;
+    };
+    await waitFor(async () => Number((await counts())?.n) >= total, {
+      description: 'every record in the lake',
+      timeoutMs: 120_000,
+      intervalMs: 500,
+    });
+    expect(await counts()).toEqual({ n: String(total), ids: String(total) });
+  });
+
   it('an undecodable record is dead-lettered, not written; a newer compatible schema lands in the same dataset', async () => {
     const world = await createLakeWorld();
     // A newer InventoryEvent: one more field with a default, registered as the registry allows.
@@ -250,7 +234,7 @@ describe('lake-sink: Kafka to Parquet, exactly once', () => {
         groupPrefix: uniqueName('dlq'),
       },
     );
-    expect(dead).toEqual(['not avro at all|undecodable']);
+    expect(dead).toEqual(['not avro at all|UNDECODABLE']);
     expect(await sink.metric('lake_rows_written_total')).toBe(3);
     expect(await sink.metric('lake_dead_letters_total')).toBe(1);
     const files = parquetFiles(world.root);

@@ -1,5 +1,5 @@
 import type { AvroCodec } from '@inventory/codec';
-import { backoffDelay, delay, errorMessage, isRetriable, type Logger } from '@inventory/core';
+import { backoffDelay, delay, type ErrorCode, errorMessage, isRetriable, type Logger } from '@inventory/core';
 import type { DedupPolicy } from '@inventory/domain';
 import type { Message, Producer, TopicMessages } from 'kafkajs';
 import type { BridgeConfig } from './config.ts';
@@ -13,7 +13,7 @@ interface Plan {
   events: Message[];
   raw: Message[];
   dead: Message[];
-  deadLetters: { message: SourceMessage; reason: string; detail: string }[];
+  deadLetters: { message: SourceMessage; reason: ErrorCode; detail: string }[];
 }
 
 /**
@@ -106,7 +106,7 @@ export class Bridge {
           value = await codec.encode(subject, 'InventoryEvent', result.event);
         } catch (error) {
           if (isRetriable(error)) throw error;
-          result = { ok: false, reason: 'encode_failed', message: errorMessage(error), txnId: result.txnId };
+          result = { ok: false, reason: 'ENCODE_FAILED', message: errorMessage(error), txnId: result.txnId };
         }
       }
       plan.raw.push({ key, value: message.payload, headers });

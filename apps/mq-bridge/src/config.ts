@@ -1,11 +1,12 @@
 import { parseSettings, setting, type z } from '@inventory/config';
+import { InventoryError } from '@inventory/core';
 import { defaultDedupPolicy } from '@inventory/domain';
 import { topicNames } from '@inventory/kafka';
+import { baseSettings, kafkaSettings } from '@inventory/service';
 
 const shape = {
-  KAFKA_BROKERS: setting.list(),
-  KAFKA_CLIENT_ID: setting.string().default('mq-bridge'),
-  SCHEMA_REGISTRY_URL: setting.url().optional(),
+  ...baseSettings({ httpPort: 19130 }),
+  ...kafkaSettings({ clientId: 'mq-bridge' }),
   /** The MQ connection (AMQP URL: RabbitMQ locally). Contains the password: never logged. */
   AMQP_URL: setting.string(),
   QUEUE: setting.string().default('mainframe.stock-movements'),
@@ -22,9 +23,6 @@ const shape = {
   DEPTH_POLL_MS: setting.positiveInt().default(5_000),
   /** Movements older than this are dead-lettered: must equal the aggregator's AGG_DEDUP_HORIZON_MS. */
   DEDUP_HORIZON_MS: setting.positiveInt().default(defaultDedupPolicy.horizonMs),
-  HTTP_HOST: setting.string().default('127.0.0.1'),
-  HTTP_PORT: setting.port().default(19130),
-  LOG_LEVEL: setting.logLevel().default('info'),
 };
 
 export type BridgeConfig = z.infer<z.ZodObject<typeof shape>>;
@@ -32,7 +30,10 @@ export type BridgeConfig = z.infer<z.ZodObject<typeof shape>>;
 export function parseBridgeConfig(env: Record<string, string | undefined>): BridgeConfig {
   const config = parseSettings(shape, env, { prefix: 'MQ_' });
   if (config.PREFETCH < config.BATCH_SIZE) {
-    throw new Error(`MQ_PREFETCH (${config.PREFETCH}) must be at least MQ_BATCH_SIZE (${config.BATCH_SIZE})`);
+    throw new InventoryError(
+      'CONFIG_INVALID',
+      `invalid configuration: MQ_PREFETCH (${config.PREFETCH}) must be at least MQ_BATCH_SIZE (${config.BATCH_SIZE})`,
+    );
   }
   return config;
 }

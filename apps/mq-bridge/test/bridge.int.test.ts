@@ -1,11 +1,12 @@
 import { createCodec } from '@inventory/codec';
 import { waitFor } from '@inventory/core';
-import { stackEndpoints } from '@inventory/testkit';
+import { clientWarnings, stackEndpoints, stopApp } from '@inventory/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   type BridgeWorld,
   createBridgeWorld,
   drainQueue,
+  generateMovements,
   movementPayload,
   publish,
   queueDepth,
@@ -13,7 +14,7 @@ import {
   readTopic,
   startBridge,
   waitForRecords,
-} from './test-support.ts';
+} from './support.ts';
 
 describe('mq-bridge with real RabbitMQ and Kafka', () => {
   let world: BridgeWorld;
@@ -131,17 +132,17 @@ describe('mq-bridge with real RabbitMQ and Kafka', () => {
     );
     const kafkaDead = await readTopic(world.dlq);
     expect(kafkaDead.map((m) => m.headers?.['dlq-reason']?.toString()).sort()).toEqual([
-      'bad_length',
-      'bad_quantity',
-      'malformed_json',
-      'unknown_move_code',
+      'BAD_LENGTH',
+      'BAD_QUANTITY',
+      'MALFORMED_JSON',
+      'UNKNOWN_MOVE_CODE',
     ]);
     const mqDead = await drainQueue(world.deadLetterQueue);
     expect(mqDead.map((m) => String(m.properties.headers?.['x-dead-letter-reason'])).sort()).toEqual([
-      'bad_length',
-      'bad_quantity',
-      'malformed_json',
-      'unknown_move_code',
+      'BAD_LENGTH',
+      'BAD_QUANTITY',
+      'MALFORMED_JSON',
+      'UNKNOWN_MOVE_CODE',
     ]);
     expect(
       String(
@@ -165,5 +166,41 @@ describe('mq-bridge with real RabbitMQ and Kafka', () => {
     const typo = startBridge(world, { MQ_BATCHSIZE: '10' });
     expect(await typo.exited).toBe(1);
     expect(typo.output()).toContain('MQ_BATCHSIZE: unknown setting');
+  });
+
+  it('SIGTERM while batches flow: exit 0 within the deadline; what was taken is in Kafka or comes again, none lost', async () => {
+    const busy = await createBridgeWorld();
+    const sent = generateMovements(20_000, 5, ['W-1', 'W-2']);
+    await publish(busy.queue, sent.map(movementPayload));
+    const deadlineMs = 10_000;
+    const first = startBridge(busy, {
+      MQ_LOG_LEVEL: 'info',
+      MQ_SHUTDOWN_TIMEOUT_MS: String(deadlineMs),
+      MQ_BATCH_SIZE: '200',
+      MQ_PREFETCH: '400',
+    });
+    await waitFor(async () => (await first.metric('mq_events_out_total').catch(() => 0)) >= 2_000, {
+      description: () => `2000 events out (output: ${first.output().slice(-800)})`,
+      timeoutMs: 60_000,
+      intervalMs: 20,
+    });
+    const stop = await stopApp(first);
+    expect(stop.code, first.output().slice(-3000)).toBe(0);
+    expect(stop.ms).toBeLessThan(deadlineMs);
+    expect(clientWarnings(first.output())).toEqual([]);
+    // Stopped mid-stream: the rest waits in the queue for the next start.
+    expect(await queueDepth(busy.queue)).toBeGreaterThan(0);
+    const second = startBridge(busy);
+    await waitForRecords(busy.raw, 20_000, { app: second });
+    await waitFor(async () => (await queueDepth(busy.queue)) === 0, {
+      description: 'the queue to be drained',
+      timeoutMs: 60_000,
+    });
+    second.child.kill('SIGTERM');
+    expect(await second.exited).toBe(0);
+    const txnIds = new Set((await readTopic(busy.raw)).map((m) => m.key?.toString()));
+    expect(txnIds.size).toBe(20_000);
+    const sentIds = new Set(sent.map((m) => m.txnId));
+    expect([...txnIds].filter((id) => !sentIds.has(id as string))).toEqual([]);
   });
 });

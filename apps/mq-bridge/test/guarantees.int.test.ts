@@ -1,16 +1,15 @@
 import { createCodec } from '@inventory/codec';
 import { waitFor } from '@inventory/core';
-import { processAlive, stackEndpoints, stackPartPid, stackUp } from '@inventory/testkit';
-import { afterAll, describe, expect, it } from 'vitest';
 import {
   createWorld,
   readModel,
-  redisClient,
   reference,
   startAggregator,
   waitDrained,
-} from '../../inventory-aggregator/src/test-support.ts';
-import { decodeMovement } from './format/movement.ts';
+} from '@inventory/inventory-aggregator-test';
+import { decodeMovement } from '@inventory/mq-bridge';
+import { processAlive, stackEndpoints, stackPartPid, stackUp, testRedis } from '@inventory/testkit';
+import { afterAll, describe, expect, it } from 'vitest';
 import {
   createBridgeWorld,
   generateMovements,
@@ -20,7 +19,7 @@ import {
   type RunningBridge,
   readTopic,
   startBridge,
-} from './test-support.ts';
+} from './support.ts';
 
 const warehouses = ['W-1', 'S-1', 'S-2', 'S-3'];
 
@@ -31,7 +30,7 @@ async function txnIdsOn(rawTopic: string): Promise<{ distinct: Set<string>; reco
 }
 
 describe('mq-bridge: nothing lost, nothing doubled', () => {
-  const redis = redisClient();
+  const redis = testRedis();
   const running: RunningBridge[] = [];
   afterAll(async () => {
     for (const b of running) b.child.kill('SIGKILL');

@@ -13,7 +13,7 @@ import {
   startBridge,
   type TestMovement,
   waitForRecords,
-} from './test-support.ts';
+} from './support.ts';
 
 /** No acknowledgement covers a message that is not in Kafka or a dead-letter queue. */
 describe('mq-bridge: a failure of one message, and a failure of the sink', () => {
@@ -48,7 +48,7 @@ describe('mq-bridge: a failure of one message, and a failure of the sink', () =>
     await publish(world.queue, sent.map(movementPayload));
     const bridge = startBridge(world, { MQ_BATCH_SIZE: '100', MQ_PREFETCH: '300' });
     running.push(bridge);
-    await waitForRecords(world.raw, 300);
+    await waitForRecords(world.raw, 300, { app: bridge });
     await waitFor(async () => (await bridge.metric('mq_events_out_total')) === 299, {
       description: 'the bridge to write 299 events',
       timeoutMs: 60_000,
@@ -59,10 +59,10 @@ describe('mq-bridge: a failure of one message, and a failure of the sink', () =>
     expect((await eventIds(world.events)).sort()).toEqual(expected.sort());
     const kafkaDead = await readTopic(world.dlq);
     expect(kafkaDead.map((m) => [m.key?.toString(), m.headers?.['dlq-reason']?.toString()])).toEqual([
-      ['P0150', 'unknown_move_code'],
+      ['P0150', 'UNKNOWN_MOVE_CODE'],
     ]);
     const mqDead = await drainQueue(world.deadLetterQueue);
-    expect(mqDead.map((m) => m.properties.headers?.['x-dead-letter-reason'])).toEqual(['unknown_move_code']);
+    expect(mqDead.map((m) => m.properties.headers?.['x-dead-letter-reason'])).toEqual(['UNKNOWN_MOVE_CODE']);
     // Everything was acknowledged: nothing waits in the queue, nothing comes again.
     expect(await queueDepth(world.queue)).toBe(0);
   });

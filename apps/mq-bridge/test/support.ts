@@ -2,6 +2,15 @@ import { fileURLToPath } from 'node:url';
 import { waitFor } from '@inventory/core';
 import { readToEnd } from '@inventory/kafka';
 import {
+  queueDepth as depthOf,
+  drainQueue as drain,
+  generateMovements,
+  type MainframeMovement,
+  movementPayload,
+  publish as publishTo,
+  type QueuePayload,
+} from '@inventory/mainframe-tools';
+import {
   type AppProcess,
   createTestTopic,
   stackEndpoints,
@@ -9,9 +18,7 @@ import {
   testKafka,
   uniqueName,
 } from '@inventory/testkit';
-import amqp from 'amqplib';
 import type { KafkaMessage } from 'kafkajs';
-import { formatRecord } from './format/copybook.ts';
 
 /** Queues and topics of one isolated bridge deployment. */
 export interface BridgeWorld {
@@ -60,116 +67,14 @@ export function startBridge(world: BridgeWorld, env: NodeJS.ProcessEnv = {}): Ru
   return startAppProcess(appDir, { ...world.env, ...env }, 'MQ_HTTP_PORT');
 }
 
-/** A movement as the mainframe sends it: fixed width or JSON. */
-export interface TestMovement {
-  txnId: string;
-  moveCode: string;
-  warehouse: string;
-  sku: string;
-  quantity: number;
-  movedAt: number;
-  json: boolean;
-}
+export type TestMovement = MainframeMovement;
+export { generateMovements, movementPayload };
 
-export function movementPayload(m: TestMovement): { content: Buffer; contentType: string } {
-  if (m.json) {
-    const { json: _json, movedAt, ...rest } = m;
-    return {
-      content: Buffer.from(JSON.stringify({ ...rest, movedAt: new Date(movedAt).toISOString() })),
-      contentType: 'application/json',
-    };
-  }
-  const iso = new Date(m.movedAt).toISOString();
-  return {
-    content: Buffer.from(
-      formatRecord({
-        'REC-TYPE': 'MV',
-        'MOVE-CODE': m.moveCode,
-        WAREHOUSE: m.warehouse,
-        SKU: m.sku,
-        'QTY-SIGN': m.quantity < 0 ? '-' : '+',
-        QUANTITY: String(Math.abs(m.quantity)),
-        'MOVE-DATE': iso.slice(0, 10).replaceAll('-', ''),
-        'MOVE-TIME': iso.slice(11, 19).replaceAll(':', ''),
-        'TXN-ID': m.txnId,
-      }),
-    ),
-    contentType: 'text/plain',
-  };
-}
-
-/** A reproducible stream of deltas (no counts: their effect would depend on arrival order). */
-export function generateMovements(count: number, seed: number, warehouses: string[]): TestMovement[] {
-  let x = seed;
-  const random = () => {
-    x = (x * 1_103_515_245 + 12_345) % 2_147_483_648;
-    return x / 2_147_483_648;
-  };
-  const codes = ['REC', 'ISS', 'ISS', 'SAL', 'RET', 'TRI', 'ADJ'];
-  const t0 = Math.floor((Date.now() - 3_600_000) / 1000) * 1000;
-  return Array.from({ length: count }, (_, i) => {
-    const moveCode = codes[Math.floor(random() * codes.length)] as string;
-    const magnitude = 1 + Math.floor(random() * 50);
-    return {
-      txnId: `T${seed}-${String(i).padStart(9, '0')}`,
-      moveCode,
-      warehouse: warehouses[Math.floor(random() * warehouses.length)] as string,
-      sku: `SKU-${Math.floor(random() * 200)}`,
-      quantity: moveCode === 'ADJ' && random() < 0.5 ? -magnitude : magnitude,
-      movedAt: t0 + i * 1000,
-      json: random() < 0.3,
-    };
-  });
-}
-
-/** Publishes persistent messages to a durable queue, confirmed by the broker. */
-export async function publish(
-  queue: string,
-  payloads: { content: Buffer; contentType: string }[],
-): Promise<void> {
-  const connection = await amqp.connect(stackEndpoints().AMQP_URL);
-  try {
-    const channel = await connection.createConfirmChannel();
-    await channel.assertQueue(queue, { durable: true });
-    for (const [i, p] of payloads.entries()) {
-      channel.sendToQueue(queue, p.content, {
-        persistent: true,
-        contentType: p.contentType,
-        messageId: `m-${i}`,
-      });
-      if (i % 1000 === 999) await channel.waitForConfirms();
-    }
-    await channel.waitForConfirms();
-  } finally {
-    await connection.close();
-  }
-}
-
-/** Messages waiting in a queue (not counting those delivered and unacknowledged). */
-export async function queueDepth(queue: string): Promise<number> {
-  const connection = await amqp.connect(stackEndpoints().AMQP_URL);
-  try {
-    const channel = await connection.createChannel();
-    return (await channel.assertQueue(queue, { durable: true })).messageCount;
-  } finally {
-    await connection.close();
-  }
-}
-
-/** Takes every message of a queue (acknowledging them). */
-export async function drainQueue(queue: string): Promise<amqp.GetMessage[]> {
-  const connection = await amqp.connect(stackEndpoints().AMQP_URL);
-  try {
-    const channel = await connection.createChannel();
-    await channel.assertQueue(queue, { durable: true });
-    const messages: amqp.GetMessage[] = [];
-    for (let m = await channel.get(queue, { noAck: true }); m; m = await channel.get(queue, { noAck: true }))
-      messages.push(m);
-    return messages;
-  } finally {
-    await connection.close();
-  }
-}
+/** Publishes to a queue of the local stack's RabbitMQ. */
+export const publish = (queue: string, payloads: QueuePayload[]) =>
+  publishTo(stackEndpoints().AMQP_URL, queue, payloads);
+export const queueDepth = (queue: string) => depthOf(stackEndpoints().AMQP_URL, queue);
+export const drainQueue = (queue: string) => drain(stackEndpoints().AMQP_URL, queue);
 
 export async function readTopic(topic: string): Promise<KafkaMessage[]> {
   const messages: KafkaMessage[] = [];
@@ -177,8 +82,13 @@ export async function readTopic(topic: string): Promise<KafkaMessage[]> {
   return messages;
 }
 
-/** Waits until the topic holds `count` records. */
-export async function waitForRecords(topic: string, count: number, timeoutMs = 120_000): Promise<void> {
+/** Waits until the topic holds `count` records; a timeout names what the bridge printed. */
+export async function waitForRecords(
+  topic: string,
+  count: number,
+  options: { timeoutMs?: number; app?: AppProcess } = {},
+): Promise<void> {
+  const { timeoutMs = 90_000, app } = options;
   const admin = testKafka().admin();
   await admin.connect();
   let have = 0;
@@ -191,7 +101,12 @@ export async function waitForRecords(topic: string, count: number, timeoutMs = 1
         );
         return have >= count;
       },
-      { description: () => `${count} records on ${topic} (have ${have})`, timeoutMs, intervalMs: 200 },
+      {
+        description: () =>
+          `${count} records on ${topic} (have ${have})${app ? `; bridge output: ${app.output().slice(-1500)}` : ''}`,
+        timeoutMs,
+        intervalMs: 200,
+      },
     );
   } finally {
     await admin.disconnect();

@@ -74,17 +74,17 @@ describe('normalize a MARD change', () => {
   });
 
   it('dead-letters what cannot be mapped, each with its reason', () => {
-    expect(reason(change({ after: { ...row, werks: '7777' } }))).toBe('unknown_plant');
-    expect(reason(change({ after: { ...row, mandt: '200' } }))).toBe('unknown_client');
-    expect(reason(change({ after: { ...row, labst: 'garbage' } }))).toBe('bad_quantity');
-    expect(reason(change({ after: { ...row, labst: '2.500' } }))).toBe('bad_quantity');
-    expect(reason(change({ after: { ...row, labst: '-1.000' } }))).toBe('bad_quantity');
-    expect(reason(change({ after: { ...row, matnr: 'MAT 1' } }))).toBe('bad_sku');
+    expect(reason(change({ after: { ...row, werks: '7777' } }))).toBe('UNKNOWN_PLANT');
+    expect(reason(change({ after: { ...row, mandt: '200' } }))).toBe('UNKNOWN_CLIENT');
+    expect(reason(change({ after: { ...row, labst: 'garbage' } }))).toBe('BAD_QUANTITY');
+    expect(reason(change({ after: { ...row, labst: '2.500' } }))).toBe('BAD_QUANTITY');
+    expect(reason(change({ after: { ...row, labst: '-1.000' } }))).toBe('BAD_QUANTITY');
+    expect(reason(change({ after: { ...row, matnr: 'MAT 1' } }))).toBe('BAD_SKU');
     const { labst: _dropped, ...renamed } = row;
-    expect(reason(change({ after: { ...renamed, labst_new: '1.000' } }))).toBe('missing_field');
-    expect(reason(change({ source: { ts_ms: now } }))).toBe('missing_field');
-    expect(reason(change({ op: 't', after: null }))).toBe('truncate');
-    expect(reason(change({ op: 'x' }))).toBe('not_a_change_event');
-    expect(reason('text')).toBe('not_a_change_event');
+    expect(reason(change({ after: { ...renamed, labst_new: '1.000' } }))).toBe('MISSING_FIELD');
+    expect(reason(change({ source: { ts_ms: now } }))).toBe('MISSING_FIELD');
+    expect(reason(change({ op: 't', after: null }))).toBe('TRUNCATE');
+    expect(reason(change({ op: 'x' }))).toBe('NOT_A_CHANGE_EVENT');
+    expect(reason('text')).toBe('NOT_A_CHANGE_EVENT');
   });
 });

@@ -1,4 +1,5 @@
-import { type InventoryEvent, platformEventId } from '@inventory/domain';
+import type { ErrorCode } from '@inventory/core';
+import { type InventoryEvent, isCode, platformEventId } from '@inventory/domain';
 
 /** Plant and storage location to locationId, from master data (deploy/local/seed/sap-plants.json). */
 export interface PlantMapping {
@@ -9,7 +10,7 @@ export interface PlantMapping {
 export type Normalized =
   | { kind: 'event'; event: InventoryEvent }
   | { kind: 'skip'; why: string }
-  | { kind: 'dead'; reason: string; message: string };
+  | { kind: 'dead'; reason: ErrorCode; message: string };
 
 interface MardRow {
   mandt?: unknown;
@@ -19,8 +20,7 @@ interface MardRow {
   labst?: unknown;
 }
 
-const code = /^[A-Za-z0-9._-]{1,64}$/;
-const dead = (reason: string, message: string): Normalized => ({ kind: 'dead', reason, message });
+const dead = (reason: ErrorCode, message: string): Normalized => ({ kind: 'dead', reason, message });
 
 /**
  * One Debezium change event of SAPSR3.MARD (JSON, no schema) to a canonical event:
@@ -36,35 +36,35 @@ const dead = (reason: string, message: string): Normalized => ({ kind: 'dead', r
 export function normalize(value: unknown, mapping: PlantMapping, recordedAt: number): Normalized {
   if (value === null || value === undefined) return { kind: 'skip', why: 'tombstone' };
   if (typeof value !== 'object' || Array.isArray(value))
-    return dead('not_a_change_event', 'the value is not a JSON object');
+    return dead('NOT_A_CHANGE_EVENT', 'the value is not a JSON object');
   const change = value as { op?: unknown; before?: unknown; after?: unknown; source?: unknown };
   const source = (change.source ?? {}) as { lsn?: unknown; ts_ms?: unknown; txId?: unknown; table?: unknown };
-  if (change.op === 't') return dead('truncate', 'MARD was truncated: no per-row counts can be derived');
+  if (change.op === 't') return dead('TRUNCATE', 'MARD was truncated: no per-row counts can be derived');
   if (!['c', 'u', 'r', 'd'].includes(String(change.op)))
-    return dead('not_a_change_event', `op ${JSON.stringify(change.op)} is not c, u, r, d or t`);
+    return dead('NOT_A_CHANGE_EVENT', `op ${JSON.stringify(change.op)} is not c, u, r, d or t`);
   if (typeof source.lsn !== 'number' || typeof source.ts_ms !== 'number')
-    return dead('missing_field', 'source.lsn and source.ts_ms are required');
+    return dead('MISSING_FIELD', 'source.lsn and source.ts_ms are required');
   const row = (change.op === 'd' ? change.before : change.after) as MardRow | null | undefined;
   if (!row || typeof row !== 'object')
-    return dead('missing_field', `the ${change.op === 'd' ? 'before' : 'after'} row is missing`);
+    return dead('MISSING_FIELD', `the ${change.op === 'd' ? 'before' : 'after'} row is missing`);
   const missing = (['mandt', 'matnr', 'werks', 'lgort', 'labst'] as const).filter(
     (k) => typeof row[k] !== 'string',
   );
   if (missing.length > 0)
-    return dead('missing_field', `MARD columns missing or not text: ${missing.join(', ')} (schema change?)`);
+    return dead('MISSING_FIELD', `MARD columns missing or not text: ${missing.join(', ')} (schema change?)`);
   const mandt = row.mandt as string;
   const matnr = (row.matnr as string).trim();
   const werks = row.werks as string;
   const lgort = row.lgort as string;
   if (mandt !== mapping.client)
-    return dead('unknown_client', `client ${mandt} is not the platform's client ${mapping.client}`);
+    return dead('UNKNOWN_CLIENT', `client ${mandt} is not the platform's client ${mapping.client}`);
   const location = mapping.storageLocations.find((s) => s.werks === werks && s.lgort === lgort);
   if (!location)
-    return dead('unknown_plant', `plant ${werks} storage location ${lgort} is not mapped to a location`);
-  if (!code.test(matnr)) return dead('bad_sku', `MATNR "${matnr}" is empty or has other characters`);
+    return dead('UNKNOWN_PLANT', `plant ${werks} storage location ${lgort} is not mapped to a location`);
+  if (!isCode(matnr)) return dead('BAD_SKU', `MATNR "${matnr}" is empty or has other characters`);
   const labst = change.op === 'd' ? 0 : Number(row.labst);
   if (!/^-?[0-9]+(\.[0-9]+)?$/.test(row.labst as string) || !Number.isInteger(labst) || labst < 0)
-    return dead('bad_quantity', `LABST "${row.labst}" is not a whole, non-negative quantity`);
+    return dead('BAD_QUANTITY', `LABST "${row.labst}" is not a whole, non-negative quantity`);
   return {
     kind: 'event',
     event: {

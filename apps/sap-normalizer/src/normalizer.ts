@@ -1,29 +1,18 @@
 import type { AvroCodec, InventoryEvent } from '@inventory/codec';
+import { defineMetrics } from '@inventory/service';
 import type { Consumer, EachBatchPayload, Message, Producer } from 'kafkajs';
-import { Counter, type Registry } from 'prom-client';
 import type { NormalizerConfig } from './config.ts';
 import { normalize, type PlantMapping } from './normalize.ts';
 
-export function createMetrics(registry: Registry) {
-  return {
-    changes: new Counter({
-      name: 'sap_changes_total',
-      help: 'Debezium change events read',
-      registers: [registry],
-    }),
-    events: new Counter({
-      name: 'sap_events_out_total',
-      help: 'Canonical COUNT events written',
-      registers: [registry],
-    }),
-    deadLetters: new Counter({
-      name: 'sap_dead_letters_total',
-      help: 'Change events that could not be mapped, by reason',
-      labelNames: ['reason'] as const,
-      registers: [registry],
-    }),
-  };
-}
+export const createMetrics = defineMetrics((m) => ({
+  changes: m.counter('sap_changes_total', 'Debezium change events read'),
+  events: m.counter('sap_events_out_total', 'Canonical COUNT events written'),
+  deadLetters: m.counter('sap_dead_letters_total', 'Change events that could not be mapped, by reason', [
+    'reason',
+  ]),
+}));
+
+export type NormalizerMetrics = ReturnType<typeof createMetrics>;
 
 /**
  * Consume, normalise, produce, then commit: at least once. A repeated change has the same
@@ -37,7 +26,7 @@ export class Normalizer {
       producer: Producer;
       codec: AvroCodec;
       mapping: PlantMapping;
-      metrics: ReturnType<typeof createMetrics>;
+      metrics: NormalizerMetrics;
       now?: () => number;
     },
   ) {}
@@ -63,7 +52,7 @@ export class Normalizer {
       }
       const result =
         typeof value === 'symbol'
-          ? { kind: 'dead' as const, reason: 'malformed_json', message: 'the value is not JSON' }
+          ? { kind: 'dead' as const, reason: 'MALFORMED_JSON', message: 'the value is not JSON' }
           : normalize(value, mapping, now);
       if (result.kind === 'event') events.push(result.event);
       if (result.kind === 'dead') {

@@ -1,18 +1,21 @@
 import { waitFor } from '@inventory/core';
+import { readModel } from '@inventory/inventory-aggregator-test';
 import { readToEnd } from '@inventory/kafka';
 import { connectorConfig, registerConnector, rerunSnapshot } from '@inventory/sap-tools/connector';
 import { withSap } from '@inventory/sap-tools/sap';
 import {
+  clientWarnings,
   readTopicRecords,
   stackEndpoints,
   stackPartPid,
   stackUp,
+  stopApp,
   testKafka,
+  testRedis,
   uniqueName,
 } from '@inventory/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readModel, redisClient } from '../../inventory-aggregator/src/test-support.ts';
-import { createSapWorld, plants, type SapWorld } from './test-support.ts';
+import { createSapWorld, plants, type SapWorld } from './support.ts';
 
 const endpoints = stackEndpoints();
 
@@ -22,11 +25,11 @@ const endpoints = stackEndpoints();
  * by the real aggregator and answered by the query API.
  */
 describe('SAP stock through Debezium', () => {
-  const redis = redisClient();
+  const redis = testRedis();
   let sap: SapWorld;
   const post: SapWorld['post'] = (matnr, plant, quantity) => sap.post(matnr, plant, quantity);
   beforeAll(async () => {
-    sap = await createSapWorld(redis);
+    sap = await createSapWorld();
   });
   afterAll(async () => {
     await sap?.close();
@@ -101,6 +104,35 @@ describe('SAP stock through Debezium', () => {
     for (const [key, value] of expected) expect(onHand.get(key), key).toBe(value);
   });
 
+  it('SIGTERM to the normalizer while changes flow: exit 0 within the deadline, no client warnings; its successor carries on exact', async () => {
+    const skus = ['MAT-15', 'MAT-16'];
+    const posting = (async () => {
+      for (let i = 0; i < 120; i++) await post(skus[i % 2] as string, i % 2 === 0 ? plants.a : plants.b, 3);
+    })();
+    const before = await readTopicRecords(sap.raw);
+    await waitFor(async () => (await readTopicRecords(sap.raw)) > before + 30, {
+      description: 'changes being captured',
+      timeoutMs: 60_000,
+    });
+    const stopping = sap.normalizer;
+    const stop = await stopApp(stopping);
+    expect(stop.code, stopping.output().slice(-3000)).toBe(0);
+    expect(stop.ms).toBeLessThan(15_000);
+    expect(clientWarnings(stopping.output())).toEqual([]);
+    sap.normalizer = sap.startNormalizer();
+    await posting;
+    const expected = await sap.labst();
+    await waitFor(
+      async () => {
+        const { onHand } = await readModel(redis, sap.world);
+        return [...expected].every(([key, value]) => onHand.get(key) === value);
+      },
+      { description: 'the figures after the stop to equal MARD', timeoutMs: 120_000, intervalMs: 500 },
+    );
+    expect(expected.get('MAT-15|W-1')).toBe(180);
+    expect(expected.get('MAT-16|S-1')).toBe(180);
+  });
+
   it('a change that cannot be mapped is dead-lettered with its reason and the stream goes on', async () => {
     await post('MAT-5', { werks: '7999', lgort: '0001' }, 3);
     await withSap(endpoints.POSTGRES_SAP_URL, (c) =>
@@ -122,7 +154,7 @@ describe('SAP stock through Debezium', () => {
     await readToEnd(testKafka(), sap.dlq, (m) => void reasons.push(String(m.headers?.['dlq-reason'])), {
       groupPrefix: uniqueName('dlq'),
     });
-    expect(reasons.sort()).toEqual(['bad_quantity', 'unknown_plant']);
+    expect(reasons.sort()).toEqual(['BAD_QUANTITY', 'UNKNOWN_PLANT']);
     expect(await figure('MAT-6', 'W-1')).toBeUndefined();
   });
 

@@ -3,6 +3,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { waitFor } from '@inventory/core';
+import {
+  createWorld,
+  type RunningAggregator,
+  startAggregator,
+  type World,
+} from '@inventory/inventory-aggregator-test';
+import { buildTestQueryApi, type TestQueryApi } from '@inventory/inventory-query-api-test';
 import { connectorConfig, registerConnector } from '@inventory/sap-tools/connector';
 import { postGoodsMovement, setupSchema, withSap } from '@inventory/sap-tools/sap';
 import {
@@ -15,14 +22,6 @@ import {
   startAppProcess,
   uniqueName,
 } from '@inventory/testkit';
-import type { Redis } from 'ioredis';
-import {
-  createWorld,
-  type RunningAggregator,
-  startAggregator,
-  type World,
-} from '../../inventory-aggregator/src/test-support.ts';
-import { buildReservationApi, type ReservationApi } from '../../inventory-query-api/src/test-api.ts';
 
 const appDir = fileURLToPath(new URL('..', import.meta.url));
 export const plants = { a: { werks: '7101', lgort: '0001' }, b: { werks: '7102', lgort: '0002' } };
@@ -37,7 +36,9 @@ export interface SapWorld {
   client: string;
   aggregator: RunningAggregator;
   normalizer: AppProcess;
-  api: ReservationApi;
+  /** Another normalizer process of this run (same group, same settings). */
+  startNormalizer(): AppProcess;
+  api: TestQueryApi;
   connectUrl: string;
   post(matnr: string, plant: { werks: string; lgort: string }, quantity: number): Promise<string>;
   /** MARD's LABST of this run's client by `${matnr}|${locationId}`. */
@@ -49,7 +50,7 @@ export interface SapWorld {
  * The SAP path of one run on the real parts: the SAP tables, a Debezium connector with its own
  * slot and raw topic, the normalizer and aggregator processes, and the query API.
  */
-export async function createSapWorld(redis: Redis): Promise<SapWorld> {
+export async function createSapWorld(): Promise<SapWorld> {
   const endpoints = stackEndpoints();
   const connectUrl = endpoints.CONNECT_URL ?? 'http://127.0.0.1:19083';
   const client = uniqueName('c').slice(-3);
@@ -84,23 +85,26 @@ export async function createSapWorld(redis: Redis): Promise<SapWorld> {
     }),
   );
   const aggregator = startAggregator(world);
-  const normalizer = startAppProcess(
-    appDir,
-    {
-      PATH: process.env.PATH,
-      SAP_KAFKA_BROKERS: endpoints.KAFKA_BROKERS,
-      ...(endpoints.SCHEMA_REGISTRY_URL ? { SAP_SCHEMA_REGISTRY_URL: endpoints.SCHEMA_REGISTRY_URL } : {}),
-      SAP_RAW_TOPIC: raw,
-      SAP_EVENTS_TOPIC: world.input,
-      SAP_DLQ_TOPIC: dlq,
-      SAP_GROUP_ID: uniqueName('sap-group'),
-      SAP_PLANTS_FILE: plantsFile,
-      SAP_LOG_LEVEL: 'warn',
-    },
-    'SAP_HTTP_PORT',
-  );
-  const api = await buildReservationApi(world, redis);
-  return {
+  const startNormalizer = () =>
+    startAppProcess(
+      appDir,
+      {
+        PATH: process.env.PATH,
+        SAP_KAFKA_BROKERS: endpoints.KAFKA_BROKERS,
+        ...(endpoints.SCHEMA_REGISTRY_URL ? { SAP_SCHEMA_REGISTRY_URL: endpoints.SCHEMA_REGISTRY_URL } : {}),
+        SAP_RAW_TOPIC: raw,
+        SAP_EVENTS_TOPIC: world.input,
+        SAP_DLQ_TOPIC: dlq,
+        SAP_GROUP_ID: uniqueName('sap-group'),
+        SAP_PLANTS_FILE: plantsFile,
+        SAP_LOG_LEVEL: 'warn',
+        SAP_SHUTDOWN_TIMEOUT_MS: '15000',
+      },
+      'SAP_HTTP_PORT',
+    );
+  const normalizer = startNormalizer();
+  const api = await buildTestQueryApi(world);
+  const sapWorld: SapWorld = {
     world,
     raw,
     dlq,
@@ -108,6 +112,7 @@ export async function createSapWorld(redis: Redis): Promise<SapWorld> {
     client,
     aggregator,
     normalizer,
+    startNormalizer,
     api,
     connectUrl,
     post: (matnr, plant, quantity) =>
@@ -125,7 +130,7 @@ export async function createSapWorld(redis: Redis): Promise<SapWorld> {
       }),
     close: async () => {
       await api.close();
-      normalizer.child.kill('SIGTERM');
+      sapWorld.normalizer.child.kill('SIGTERM');
       aggregator.child.kill('SIGTERM');
       if (!processAlive(stackPartPid('connect'))) stackUp();
       await fetch(`${connectUrl}/connectors/${name}`, { method: 'DELETE' }).catch(() => {});
@@ -146,4 +151,5 @@ export async function createSapWorld(redis: Redis): Promise<SapWorld> {
       );
     },
   };
+  return sapWorld;
 }

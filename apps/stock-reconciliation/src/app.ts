@@ -1,19 +1,30 @@
+import type { Service, ServiceContext } from '@inventory/service';
 import { Cron } from 'croner';
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import type { ReconciliationClients } from './clients.ts';
+import type { ReconciliationConfig } from './config.ts';
 import { type JobDeps, type JobOutcome, runReconciliation } from './job.ts';
+import { createMetrics, type ReconciliationMetrics } from './metrics.ts';
 
-export interface ReconciliationService {
-  http: FastifyInstance;
-  /** The next scheduled run (UTC), for logs and /readyz. */
+export interface ReconciliationApp extends Service {
+  deps: JobDeps;
+  metrics: ReconciliationMetrics;
+  /** The next scheduled run (UTC), for logs. */
   nextRun(): Date | null;
   /** Runs once now, as the schedule does (the lease still decides whether it may). */
   runNow(trigger: 'schedule' | 'manual'): Promise<JobOutcome>;
+  start(): Promise<void>;
   /** Stops scheduling and waits for a run in progress. */
   stop(): Promise<void>;
 }
 
-/** The scheduler and the operations endpoints around the job; takes its clients ready-made. */
-export function buildReconciliationService(deps: JobDeps): ReconciliationService {
+/** The scheduler and the ops routes around the job; takes its clients ready-made. */
+export function buildReconciliation(
+  config: ReconciliationConfig,
+  clients: ReconciliationClients,
+  { logger }: Pick<ServiceContext, 'logger'>,
+): ReconciliationApp {
+  const metrics = createMetrics();
+  const deps: JobDeps = { ...clients, config, metrics, logger };
   let running: Promise<JobOutcome> | undefined;
   const runNow = (trigger: 'schedule' | 'manual') => {
     const run = runReconciliation(deps, trigger).finally(() => {
@@ -22,26 +33,29 @@ export function buildReconciliationService(deps: JobDeps): ReconciliationService
     running = run;
     return run;
   };
-  // UTC, whatever the host's zone: "02:00" must not move with daylight saving.
-  const cron = new Cron(deps.config.SCHEDULE, { timezone: 'UTC', protect: true }, async () => {
-    await runNow('schedule');
-  });
-  const http = Fastify({ loggerInstance: deps.logger as FastifyBaseLogger });
-  http.get('/healthz', async () => ({ status: 'ok' }));
-  http.get('/readyz', async () => ({
-    status: 'ready',
-    nextRun: cron.nextRun()?.toISOString() ?? null,
-    running: running !== undefined,
-  }));
-  http.get('/metrics', async (_request, reply) =>
-    reply.type(deps.metrics.registry.contentType).send(await deps.metrics.registry.metrics()),
-  );
+  let cron: Cron | undefined;
   return {
-    http,
-    nextRun: () => cron.nextRun(),
+    deps,
+    metrics,
+    registry: metrics.registry,
+    checks: {
+      postgres: async () => (await clients.pool.query('select 1')).rowCount === 1,
+      redis: async () => (await clients.redis.ping()) === 'PONG',
+    },
+    nextRun: () => cron?.nextRun() ?? null,
     runNow,
+    async start() {
+      // UTC, whatever the host's zone: "02:00" must not move with daylight saving.
+      cron = new Cron(config.SCHEDULE, { timezone: 'UTC', protect: true }, async () => {
+        await runNow('schedule');
+      });
+      logger.info(
+        { schedule: config.SCHEDULE, nextRun: cron.nextRun()?.toISOString() },
+        'reconciliation scheduled (UTC)',
+      );
+    },
     async stop() {
-      cron.stop();
+      cron?.stop();
       await running;
     },
   };

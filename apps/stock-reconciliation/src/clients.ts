@@ -1,53 +1,65 @@
-import { createCodec } from '@inventory/codec';
+import type { AvroCodec } from '@inventory/codec';
 import { secretValue } from '@inventory/config';
-import type { Logger } from '@inventory/core';
-import { createKafka } from '@inventory/kafka';
-import { Redis } from 'ioredis';
+import { InventoryError } from '@inventory/core';
+import { partitionCounts } from '@inventory/kafka';
+import { ReadModelReader } from '@inventory/read-model';
+import { codecOf, kafkaOf, openProducer, redisOf, type ServiceContext } from '@inventory/service';
+import type { Redis } from 'ioredis';
+import type { Producer } from 'kafkajs';
 import pg from 'pg';
-import { webhookAlerter } from './alerts.ts';
+import { type Alert, webhookAlerter } from './alerts.ts';
 import type { ReconciliationConfig } from './config.ts';
-import type { JobDeps } from './job.ts';
-import { createMetrics } from './metrics.ts';
 import { ReconciliationStore } from './store.ts';
 
-/** Builds every client a run needs from the parsed config; `close` ends them in reverse order. */
-export async function connectJobDeps(
+export interface ReconciliationClients {
+  pool: pg.Pool;
+  store: ReconciliationStore;
+  redis: Redis;
+  reader: ReadModelReader;
+  producer: Producer;
+  codec: AvroCodec;
+  erpToken: string;
+  alert: Alert;
+}
+
+/** Opens every client a run needs from the settings (the service, the CLI and the tests alike). */
+export async function connectReconciliation(
   config: ReconciliationConfig,
-  logger: Logger,
-): Promise<{ deps: JobDeps; close(): Promise<void> }> {
+  { logger, resources }: Pick<ServiceContext, 'logger' | 'resources'>,
+): Promise<ReconciliationClients> {
   // parseReconciliationConfig requires one of the two.
   const erpToken = secretValue(config.ERP_TOKEN, config.ERP_TOKEN_FILE) as string;
-  const pool = new pg.Pool({ connectionString: config.POSTGRES_URL, max: 4 });
+  const pool = resources.add(
+    'postgres',
+    new pg.Pool({ connectionString: config.POSTGRES_URL, max: 4 }),
+    (p) => p.end(),
+  );
   const store = new ReconciliationStore(pool, config.POSTGRES_SCHEMA);
   await store.migrate();
-  const redis = new Redis(config.REDIS_URL, { maxRetriesPerRequest: 3, lazyConnect: true });
+  const redis = resources.add('redis', redisOf(config.REDIS_URL, { lazyConnect: true }), (r) =>
+    r.disconnect(),
+  );
   await redis.connect();
-  const kafka = createKafka({ clientId: config.KAFKA_CLIENT_ID, brokers: config.KAFKA_BROKERS, logger });
+  const kafka = kafkaOf(config, logger);
   const admin = kafka.admin();
   await admin.connect();
-  const partitions = (await admin.fetchTopicMetadata({ topics: [config.EVENTS_TOPIC] })).topics[0]?.partitions
-    .length;
-  await admin.disconnect();
-  if (!partitions) throw new Error(`topic ${config.EVENTS_TOPIC} has no partitions (does it exist?)`);
-  const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
-  await producer.connect();
+  const partitions = await partitionCounts(admin, [config.EVENTS_TOPIC])
+    .then((counts) => counts.get(config.EVENTS_TOPIC) ?? 0)
+    .finally(() => admin.disconnect());
+  if (partitions === 0)
+    throw new InventoryError(
+      'STARTUP_CHECK_FAILED',
+      `topic ${config.EVENTS_TOPIC} has no partitions (does it exist?)`,
+    );
+  const producer = await openProducer(kafka, resources);
   return {
-    deps: {
-      config,
-      store,
-      redis,
-      producer,
-      codec: createCodec({ registryUrl: config.SCHEMA_REGISTRY_URL }),
-      partitions,
-      erpToken,
-      alert: webhookAlerter(config.ALERT_WEBHOOK_URL, config.ENVIRONMENT, logger),
-      metrics: createMetrics(),
-      logger,
-    },
-    async close() {
-      await producer.disconnect();
-      redis.disconnect();
-      await pool.end();
-    },
+    pool,
+    store,
+    redis,
+    reader: new ReadModelReader(redis, config.REDIS_PREFIX, partitions),
+    producer,
+    codec: codecOf(config),
+    erpToken,
+    alert: webhookAlerter(config.ALERT_WEBHOOK_URL, config.ENVIRONMENT, logger),
   };
 }

@@ -1,6 +1,7 @@
 import { parseSettings, setting, z } from '@inventory/config';
 import { InventoryError } from '@inventory/core';
 import { topicNames } from '@inventory/kafka';
+import { baseSettings, kafkaSettings, redisSettings } from '@inventory/service';
 import { Cron } from 'croner';
 
 const minute = 60_000;
@@ -18,14 +19,11 @@ const cron = z.string().refine(
 );
 
 const shape = {
-  KAFKA_BROKERS: setting.list(),
-  KAFKA_CLIENT_ID: setting.string().default('stock-reconciliation'),
-  SCHEMA_REGISTRY_URL: setting.url().optional(),
+  ...baseSettings({ httpPort: 19180 }),
+  ...kafkaSettings({ clientId: 'stock-reconciliation' }),
+  ...redisSettings,
   /** Corrections go here as COUNT events, so that the aggregator stays the only writer of state. */
   EVENTS_TOPIC: setting.string().default(topicNames.events),
-  /** The aggregator's read model: the platform's state compared with the snapshot. */
-  REDIS_URL: setting.string(),
-  REDIS_PREFIX: setting.string().default('inv'),
   /** Job records, the lease, the audit trail of corrections and discontinued skus. */
   POSTGRES_URL: setting.string(),
   POSTGRES_SCHEMA: setting.sqlIdentifier().default('reconciliation'),
@@ -47,9 +45,6 @@ const shape = {
   ALERT_DURATION_MS: setting.positiveInt().default(15 * minute),
   /** Shown in alerts, to tell environments apart. */
   ENVIRONMENT: setting.string().default('local'),
-  HTTP_HOST: setting.string().default('127.0.0.1'),
-  HTTP_PORT: setting.port().default(19180),
-  LOG_LEVEL: setting.logLevel().default('info'),
 };
 
 export type ReconciliationConfig = z.infer<z.ZodObject<typeof shape>>;

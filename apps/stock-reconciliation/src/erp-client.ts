@@ -34,9 +34,9 @@ async function fetchOnce(url: string, options: ErpClientOptions): Promise<Buffer
     const payload = Buffer.from(await response.arrayBuffer());
     if (response.ok) return payload;
     throw new InventoryError(
-      'ERP_REFUSED',
+      retriableStatus(response.status) ? 'ERP_UNAVAILABLE' : 'ERP_REFUSED',
       `GET /inventory answered HTTP ${response.status}: ${payload.toString('utf8', 0, 300)}`,
-      { retriable: retriableStatus(response.status), details: { status: response.status } },
+      { details: { status: response.status } },
     );
   } catch (error) {
     if (error instanceof InventoryError) throw error;
@@ -44,11 +44,11 @@ async function fetchOnce(url: string, options: ErpClientOptions): Promise<Buffer
     const timedOut = error instanceof Error && error.name === 'TimeoutError';
     const cause = error instanceof Error && error.cause instanceof Error ? `: ${error.cause.message}` : '';
     throw new InventoryError(
-      timedOut ? 'ERP_TIMEOUT' : 'ERP_UNREACHABLE',
+      'ERP_UNAVAILABLE',
       timedOut
         ? `GET /inventory gave no answer within ${options.timeoutMs} ms`
         : `GET /inventory failed: ${errorMessage(error)}${cause}`,
-      { cause: error, retriable: true },
+      { cause: error },
     );
   }
 }
@@ -78,7 +78,7 @@ export async function fetchInventory(options: ErpClientOptions): Promise<Fetched
       },
     );
   } catch (error) {
-    const code = error instanceof InventoryError ? error.code : 'ERP_UNREACHABLE';
+    const code = error instanceof InventoryError ? error.code : 'ERP_UNAVAILABLE';
     throw new InventoryError(code, `${errorMessage(error)} (attempt ${attempts})`, {
       cause: error,
       details: { attempts },

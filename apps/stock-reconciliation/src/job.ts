@@ -1,7 +1,7 @@
 import { hostname } from 'node:os';
 import type { AvroCodec, InventoryEvent } from '@inventory/codec';
 import { errorMessage, InventoryError, type Logger } from '@inventory/core';
-import { KeyLayout } from '@inventory/read-model';
+import { KeyLayout, type ReadModelReader } from '@inventory/read-model';
 import type { Redis } from 'ioredis';
 import type { Producer } from 'kafkajs';
 import type { Alert } from './alerts.ts';
@@ -20,8 +20,8 @@ export interface JobDeps {
   redis: Redis;
   producer: Producer;
   codec: AvroCodec;
-  /** Partitions of the events topic: where the read model keeps each sku. */
-  partitions: number;
+  /** The read model (it knows the events topic's partitions: where each sku is kept). */
+  reader: ReadModelReader;
   erpToken: string;
   alert: Alert;
   metrics: ReconciliationMetrics;
@@ -167,7 +167,7 @@ async function reconcile(
   if (snapshot.invalid.length > invalidLogged)
     log.warn({ more: snapshot.invalid.length - invalidLogged }, 'more invalid records skipped (not logged)');
 
-  const states = await readPlatformState(deps.redis, config.REDIS_PREFIX, deps.partitions, snapshot.items);
+  const states = await readPlatformState(deps.reader, snapshot.items);
   phase('read');
   const now = Date.now();
   const corrections: Correction[] = [];

@@ -1,13 +1,13 @@
-// npm run reconcile -- run            one run now (the lease still applies); exit 0 completed, 1 failed, 3 refused
-// npm run reconcile -- jobs [--limit N] [--json]   recent jobs and their outcomes
-// Settings as the service's (RECON_*); unset ones default to the local stack and the ERP simulator.
+// reconcile run            one run now (the lease still applies); exit 0 completed, 1 failed, 3 refused
+// reconcile jobs [--limit N] [--json]   recent jobs and their outcomes
+// Settings as the service's (RECON_*). Against the local stack: npm run reconcile -- run
 import { parseArgs } from 'node:util';
-import { createLogger, errorMessage } from '@inventory/core';
+import { createLogger, describeError, InventoryError } from '@inventory/core';
+import { Resources } from '@inventory/service';
 import pg from 'pg';
-import { connectJobDeps } from './clients.ts';
+import { buildReconciliation } from './app.ts';
+import { connectReconciliation } from './clients.ts';
 import { parseReconciliationConfig } from './config.ts';
-import { runReconciliation } from './job.ts';
-import { applyLocalDefaults } from './local-env.ts';
 import { ReconciliationStore } from './store.ts';
 
 const usage = 'usage: reconcile <run | jobs [--limit N] [--json]>';
@@ -22,12 +22,11 @@ async function main(): Promise<number> {
     console.error(usage);
     return 2;
   }
-  if (!process.env.RECON_KAFKA_BROKERS) applyLocalDefaults(process.env);
   const config = parseReconciliationConfig(process.env);
   if (command === 'jobs') {
     const limit = Number(values.limit);
     if (!Number.isInteger(limit) || limit < 1)
-      throw new Error(`--limit: a positive integer, got ${values.limit}`);
+      throw new InventoryError('USAGE', `--limit: a positive integer, got ${values.limit}`);
     const pool = new pg.Pool({ connectionString: config.POSTGRES_URL, max: 1 });
     try {
       const store = new ReconciliationStore(pool, config.POSTGRES_SCHEMA);
@@ -66,20 +65,21 @@ async function main(): Promise<number> {
     }
   }
   const logger = createLogger('stock-reconciliation', config.LOG_LEVEL);
-  const clients = await connectJobDeps(config, logger);
+  const resources = new Resources();
   try {
-    const outcome = await runReconciliation(clients.deps, 'manual');
+    const clients = await connectReconciliation(config, { logger, resources });
+    const outcome = await buildReconciliation(config, clients, { logger }).runNow('manual');
     console.log(JSON.stringify(outcome));
     return outcome.status === 'completed' ? 0 : outcome.status === 'refused' ? 3 : 1;
   } finally {
-    await clients.close();
+    await resources.close(logger);
   }
 }
 
 main().then(
   (code) => process.exit(code),
   (error) => {
-    console.error(`reconcile: ${errorMessage(error)}`);
+    console.error(`reconcile: ${describeError(error)}`);
     process.exit(1);
   },
 );

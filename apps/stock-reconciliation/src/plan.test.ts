@@ -100,8 +100,8 @@ describe('snapshot parsing', () => {
     ]);
     expect(snapshot.invalid.map((i) => [i.index, i.reason])).toEqual([
       [2, 'qty: a non-negative integer'],
-      [3, 'sku: 1-100 letters, digits or ._:/-'],
-      [4, 'locationId: 1-100 letters, digits or ._:/-'],
+      [3, "sku: 1-64 characters of letters, digits, '-', '_', '.'"],
+      [4, "locationId: 1-64 characters of letters, digits, '-', '_', '.'"],
       [5, 'qty: a non-negative integer'],
       [6, 'not an object'],
       [7, 'more than one record of this sku and location'],

@@ -1,4 +1,5 @@
 import { InventoryError } from '@inventory/core';
+import { codeRule, isCode } from '@inventory/domain';
 
 /** One valid record of the ERP's snapshot: the stock of a sku at a location as of `asOf`. */
 export interface SnapshotItem {
@@ -21,14 +22,12 @@ export interface Snapshot {
   invalid: InvalidRecord[];
 }
 
-const idPattern = /^[A-Za-z0-9][A-Za-z0-9._:/-]{0,99}$/;
-
 function problem(record: unknown): string | undefined {
   if (typeof record !== 'object' || record === null || Array.isArray(record)) return 'not an object';
   const r = record as Record<string, unknown>;
-  if (typeof r.sku !== 'string' || !idPattern.test(r.sku)) return 'sku: 1-100 letters, digits or ._:/-';
-  if (typeof r.locationId !== 'string' || !idPattern.test(r.locationId))
-    return 'locationId: 1-100 letters, digits or ._:/-';
+  // The platform's rule for both (@inventory/domain): an ERP id outside it names nothing the platform holds.
+  if (!isCode(r.sku)) return `sku: ${codeRule}`;
+  if (!isCode(r.locationId)) return `locationId: ${codeRule}`;
   if (typeof r.qty !== 'number' || !Number.isSafeInteger(r.qty) || r.qty < 0)
     return 'qty: a non-negative integer';
   if (r.discontinued !== undefined && typeof r.discontinued !== 'boolean') return 'discontinued: a boolean';

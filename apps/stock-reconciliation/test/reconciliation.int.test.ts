@@ -5,22 +5,26 @@ import { fileURLToPath } from 'node:url';
 import { createCodec, type InventoryEvent } from '@inventory/codec';
 import { waitFor } from '@inventory/core';
 import { type ErpSimulator, startErpSimulator } from '@inventory/erp-simulator';
-import { collect, stackEndpoints, testKafka } from '@inventory/testkit';
-import type { Redis } from 'ioredis';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   createWorld,
   produceEvents,
   type RunningAggregator,
   readModel,
-  redisClient,
   startAggregator,
   type World,
   waitDrained,
-} from '../../inventory-aggregator/src/test-support.ts';
-import { buildReconciliationService } from './app.ts';
-import { runReconciliation } from './job.ts';
-import { connectReconciliation, erpToken, movement, reconciliationEnv } from './test-support.ts';
+} from '@inventory/inventory-aggregator-test';
+import { runReconciliation } from '@inventory/stock-reconciliation';
+import { clientWarnings, collect, stackEndpoints, stopApp, testKafka, testRedis } from '@inventory/testkit';
+import type { Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  connectTestReconciliation,
+  erpToken,
+  movement,
+  reconciliationEnv,
+  startReconciliationProcess,
+} from './support.ts';
 
 let world: World;
 let aggregator: RunningAggregator;
@@ -33,7 +37,7 @@ beforeAll(async () => {
   aggregator = startAggregator(world);
   await aggregator.ready();
   erp = await startErpSimulator({ token: erpToken });
-  redis = redisClient();
+  redis = testRedis();
 });
 
 afterAll(async () => {
@@ -78,7 +82,7 @@ describe('stock reconciliation against the ERP snapshot', () => {
     items.push({ sku: 'REC-A-5', qty: 1 });
     erp.setInventoryPayload(JSON.stringify({ asOf: new Date(asOf).toISOString(), items }));
     const env = reconciliationEnv(world, erp);
-    const clients = await connectReconciliation(env);
+    const clients = await connectTestReconciliation(env);
     const corrections = await collect(testKafka(), world.input);
     try {
       const outcome = await runReconciliation(clients.deps, 'manual');
@@ -148,7 +152,7 @@ describe('stock reconciliation against the ERP snapshot', () => {
   it('succeeds on the third try when the ERP fails twice; fails with an alert when it always fails', async () => {
     erp.reset();
     erp.setInventory({ items: [{ sku: 'REC-B-1', locationId: 'S-1', qty: 5 }] });
-    const clients = await connectReconciliation(reconciliationEnv(world, erp));
+    const clients = await connectTestReconciliation(reconciliationEnv(world, erp));
     try {
       erp.setRules([{ route: 'inventory', action: 'status', status: 503, times: 2 }]);
       const third = await runReconciliation(clients.deps, 'manual');
@@ -181,8 +185,8 @@ describe('stock reconciliation against the ERP snapshot', () => {
     erp.setInventory({ items: [{ sku: 'REC-C-1', locationId: 'S-1', qty: 8 }] });
     erp.setRules([{ route: 'inventory', action: 'slow', delayMs: 2_000 }]);
     const env = reconciliationEnv(world, erp);
-    const first = await connectReconciliation(env);
-    const second = await connectReconciliation(env);
+    const first = await connectTestReconciliation(env);
+    const second = await connectTestReconciliation(env);
     try {
       const running = runReconciliation(first.deps, 'schedule');
       await waitFor(() => erp.stats().requests.inventory === 1, {
@@ -241,7 +245,7 @@ describe('stock reconciliation against the ERP snapshot', () => {
     expect((await onHand()).get('REC-D-1|S-1')).toBe(45);
     // And one more during the run, while it waits for the ERP.
     erp.setRules([{ route: 'inventory', action: 'slow', delayMs: 1_500 }]);
-    const clients = await connectReconciliation(reconciliationEnv(world, erp));
+    const clients = await connectTestReconciliation(reconciliationEnv(world, erp));
     try {
       const running = runReconciliation(clients.deps, 'manual');
       await waitFor(() => erp.stats().requests.inventory === 1, {
@@ -270,7 +274,7 @@ describe('stock reconciliation against the ERP snapshot', () => {
     erp.setInventory({
       items: ['S-1', 'S-2', 'S-3'].map((locationId, i) => ({ sku: 'REC-E-1', locationId, qty: 100 + i })),
     });
-    const many = await connectReconciliation(
+    const many = await connectTestReconciliation(
       reconciliationEnv(world, erp, { RECON_ALERT_CHANGED_ITEMS: '2' }),
     );
     try {
@@ -284,7 +288,7 @@ describe('stock reconciliation against the ERP snapshot', () => {
     }
     erp.reset();
     erp.setRules([{ route: 'inventory', action: 'slow', delayMs: 1_500 }]);
-    const slow = await connectReconciliation(
+    const slow = await connectTestReconciliation(
       reconciliationEnv(world, erp, { RECON_ALERT_DURATION_MS: '300', RECON_JOB_TIMEOUT_MS: '900' }),
     );
     try {
@@ -308,8 +312,9 @@ describe('stock reconciliation against the ERP snapshot', () => {
     erp.setInventory({ items: [{ sku: 'REC-F-1', locationId: 'S-1', qty: 1 }] });
     // Every second (croner's six-field form), so the test does not wait for 02:00.
     const env = reconciliationEnv(world, erp, { RECON_SCHEDULE: '* * * * * *' });
-    const clients = await connectReconciliation(env);
-    const service = buildReconciliationService(clients.deps);
+    const clients = await connectTestReconciliation(env);
+    const service = clients.app;
+    await service.start();
     try {
       expect(service.nextRun()?.getTime()).toBeLessThanOrEqual(Date.now() + 1_000);
       const [job] = await waitFor(
@@ -324,7 +329,7 @@ describe('stock reconciliation against the ERP snapshot', () => {
       await service.stop();
       await clients.close();
     }
-    const cli = fileURLToPath(new URL('./jobs-cli.ts', import.meta.url));
+    const cli = fileURLToPath(new URL('../src/jobs-cli.ts', import.meta.url));
     const listed = spawnSync(process.execPath, ['--import', 'tsx', cli, 'jobs', '--json', '--limit', '50'], {
       env: { ...process.env, ...env },
       encoding: 'utf8',
@@ -345,5 +350,37 @@ describe('stock reconciliation against the ERP snapshot', () => {
     });
     expect(bad.status).toBe(1);
     expect(bad.stderr).toContain('RECON_SCHEDULE: not a cron expression');
+  });
+
+  it('SIGTERM while a run is in progress: the run completes, the process exits 0 within the deadline', async () => {
+    erp.reset();
+    erp.setInventory({ items: [{ sku: 'REC-G-1', locationId: 'S-1', qty: 2 }] });
+    erp.setRules([{ route: 'inventory', action: 'slow', delayMs: 2_000 }]);
+    const env = reconciliationEnv(world, erp, {
+      RECON_SCHEDULE: '* * * * * *',
+      RECON_LOG_LEVEL: 'info',
+      RECON_SHUTDOWN_TIMEOUT_MS: '10000',
+    });
+    const service = startReconciliationProcess(env);
+    const jobs = await connectTestReconciliation(env);
+    try {
+      await waitFor(async () => (await jobs.deps.store.recentJobs(1))[0]?.status === 'running', {
+        description: () => `a scheduled run in progress (output: ${service.output().slice(-800)})`,
+        timeoutMs: 30_000,
+        intervalMs: 50,
+      });
+      const stop = await stopApp(service);
+      expect(stop.code, service.output().slice(-3000)).toBe(0);
+      expect(stop.ms).toBeLessThan(10_000);
+      expect(clientWarnings(service.output())).toEqual([]);
+      // Waited for, not abandoned: no run is left running, the last one completed.
+      const recent = await jobs.deps.store.recentJobs(5);
+      expect(recent.filter((j) => j.status === 'running')).toEqual([]);
+      expect(recent[0]?.status).toBe('completed');
+    } finally {
+      erp.clearRules();
+      service.child.kill('SIGKILL');
+      await jobs.close();
+    }
   });
 });

@@ -1,13 +1,18 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { InventoryEvent } from '@inventory/codec';
 import { createLogger } from '@inventory/core';
 import type { ErpSimulator } from '@inventory/erp-simulator';
-import { stackEndpoints, uniqueName } from '@inventory/testkit';
-import type { World } from '../../inventory-aggregator/src/test-support.ts';
-import { connectJobDeps } from './clients.ts';
-import { parseReconciliationConfig } from './config.ts';
+import type { World } from '@inventory/inventory-aggregator-test';
+import { Resources } from '@inventory/service';
+import {
+  buildReconciliation,
+  connectReconciliation,
+  parseReconciliationConfig,
+} from '@inventory/stock-reconciliation';
+import { type AppProcess, stackEndpoints, startAppProcess, uniqueName } from '@inventory/testkit';
 
 export const erpToken = 'test-recon-token-91c2';
 
@@ -33,9 +38,22 @@ export function reconciliationEnv(world: World, erp: ErpSimulator, env: Record<s
   };
 }
 
-export async function connectReconciliation(env: Record<string, string>) {
+/** The service built in this process from settings; `deps` is what one run takes. */
+export async function connectTestReconciliation(env: Record<string, string>) {
   const config = parseReconciliationConfig(env);
-  return connectJobDeps(config, createLogger('recon-test', config.LOG_LEVEL));
+  const logger = createLogger('recon-test', config.LOG_LEVEL);
+  const resources = new Resources();
+  const app = buildReconciliation(config, await connectReconciliation(config, { logger, resources }), {
+    logger,
+  });
+  return { app, deps: app.deps, close: () => resources.close(logger) };
+}
+
+const appDir = fileURLToPath(new URL('..', import.meta.url));
+
+/** The real service process (src/main.ts). */
+export function startReconciliationProcess(env: Record<string, string>): AppProcess {
+  return startAppProcess(appDir, { PATH: process.env.PATH, ...env }, 'RECON_HTTP_PORT');
 }
 
 let sequence = 0;

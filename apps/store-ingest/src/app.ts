@@ -1,27 +1,23 @@
-import swagger from '@fastify/swagger';
-import swaggerUi from '@fastify/swagger-ui';
-import { bearerToken, type Logger, RateLimiter } from '@inventory/core';
+import { RateLimiter } from '@inventory/core';
 import { clientEventIdentity, type InventoryEvent } from '@inventory/domain';
-import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyRequest } from 'fastify';
-import { forbiddenLocations, type IngestClient, type TokenStore } from './auth/tokens.ts';
+import {
+  ApiError,
+  bearerAuthentication,
+  closeHttp,
+  httpApp,
+  type Service,
+  type ServiceContext,
+  toApiError,
+} from '@inventory/service';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { forbiddenLocations, type IngestClient } from './auth/tokens.ts';
+import type { IngestClients } from './clients.ts';
 import type { IngestConfig } from './config.ts';
 import { eventsOfJson, parseJsonBody, parseNdjson } from './events/body.ts';
 import { defaultLimits, type StoreEvent, validateEvents } from './events/validate.ts';
-import { ApiError, logIfServerError, sendError, toApiError } from './http/errors.ts';
 import { postEventsSchema } from './http/openapi.ts';
-import type { IngestMetrics } from './metrics.ts';
-import type { EventPublisher } from './publish/publisher.ts';
-
-export interface IngestDeps {
-  config: IngestConfig;
-  publisher: EventPublisher;
-  tokens: TokenStore;
-  metrics: IngestMetrics;
-  /** True when Kafka answers; backs /readyz. */
-  kafkaReady: () => Promise<boolean>;
-  logger: Logger;
-  now?: () => number;
-}
+import { createMetrics, type IngestMetrics } from './metrics.ts';
+import { EventPublisher } from './publish/publisher.ts';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -35,27 +31,39 @@ interface ParsedBody {
   events: unknown[];
 }
 
-export async function buildApp(deps: IngestDeps): Promise<FastifyInstance> {
-  const { config, metrics } = deps;
-  const now = deps.now ?? Date.now;
-  const limiter = new RateLimiter(config.RATE_PER_SECOND, config.RATE_BURST, now);
-  // pino's Logger and fastify's base logger type differ only in generics; the instance is the same.
-  const app = Fastify({
-    loggerInstance: deps.logger as FastifyBaseLogger,
-    bodyLimit: config.MAX_NDJSON_BYTES,
-  });
+export interface IngestApp extends Service {
+  http: FastifyInstance;
+  metrics: IngestMetrics;
+  /** Closes the server: no new requests; the ones in flight are answered once Kafka acknowledged them. */
+  stop(): Promise<void>;
+}
 
-  await app.register(swagger, {
-    openapi: {
-      info: {
-        title: 'store-ingest',
-        version: '1',
-        description: 'Stock movements from store systems into Kafka.',
-      },
-      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
-    },
+/** Takes settings and clients, so tests build the app against the real Kafka and registry. */
+export async function buildIngest(
+  config: IngestConfig,
+  clients: IngestClients,
+  context: Pick<ServiceContext, 'logger' | 'stopping'>,
+  now: () => number = Date.now,
+): Promise<IngestApp> {
+  const metrics = createMetrics();
+  const publisher = new EventPublisher(clients.producer, clients.codec, {
+    topic: config.EVENTS_TOPIC,
+    timeoutMs: config.PRODUCE_TIMEOUT_MS,
+    maxPending: config.MAX_PENDING_WRITES,
+    onLatency: (seconds) => metrics.produceLatency.observe(seconds),
   });
-  await app.register(swaggerUi, { routePrefix: '/docs' });
+  const checks = { kafka: clients.kafkaReady };
+  const app = await httpApp({
+    ...context,
+    registry: metrics.registry,
+    checks,
+    docs: { title: 'store-ingest', description: 'Stock movements from store systems into Kafka.' },
+    errors: {
+      retryAfterSeconds: config.RETRY_AFTER_SECONDS,
+      mediaTypes: 'application/json or application/x-ndjson',
+    },
+    fastify: { bodyLimit: config.MAX_NDJSON_BYTES },
+  });
 
   // Only the two documented formats are parsed; anything else is answered 415.
   app.removeAllContentTypeParsers();
@@ -84,51 +92,22 @@ export async function buildApp(deps: IngestDeps): Promise<FastifyInstance> {
       }
     },
   );
-
-  app.setErrorHandler((error, request, reply) => {
-    const apiError = toApiError(error, config.RETRY_AFTER_SECONDS);
-    logIfServerError(request, apiError);
-    return sendError(reply, apiError);
+  const authenticate = bearerAuthentication({
+    secret: 'token',
+    lookup: (token) => clients.tokens.authenticate(token),
+    limiter: new RateLimiter(config.RATE_PER_SECOND, config.RATE_BURST, now),
+    clientKey: (client) => client.clientId,
   });
-  app.setNotFoundHandler((request, reply) =>
-    sendError(reply, new ApiError(404, 'not_found', `no route ${request.method} ${request.url}`)),
-  );
-  app.addHook('onResponse', async (request, reply) => {
-    metrics.requests.inc({ route: request.routeOptions.url ?? 'unknown', status: String(reply.statusCode) });
-  });
-
-  // Authentication and rate limiting run before the body is read, so refused clients cost little.
-  const authenticate = async (request: FastifyRequest) => {
-    const token = bearerToken(request.headers.authorization);
-    if (!token) {
-      throw new ApiError(401, 'unauthenticated', 'send Authorization: Bearer <token>', [], {
-        'www-authenticate': 'Bearer',
-      });
-    }
-    const client = deps.tokens.authenticate(token);
-    if (!client) {
-      throw new ApiError(401, 'invalid_token', 'the bearer token is not known', [], {
-        'www-authenticate': 'Bearer error="invalid_token"',
-      });
-    }
-    const wait = limiter.take(client.clientId);
-    if (wait > 0) {
-      throw new ApiError(
-        429,
-        'rate_limited',
-        `rate limit of ${config.RATE_PER_SECOND} requests/s exceeded`,
-        [],
-        {
-          'retry-after': String(wait),
-        },
-      );
-    }
-    request.client = client;
-  };
 
   app.post(
     '/v1/events',
-    { schema: postEventsSchema, validatorCompiler: () => () => true, onRequest: authenticate },
+    {
+      schema: postEventsSchema,
+      validatorCompiler: () => () => true,
+      onRequest: async (request: FastifyRequest) => {
+        request.client = authenticate(request);
+      },
+    },
     async (request, reply) => {
       const body = request.body as ParsedBody;
       const refuse = (error: ApiError, count: number) => {
@@ -137,12 +116,11 @@ export async function buildApp(deps: IngestDeps): Promise<FastifyInstance> {
       };
       const maxEvents = body.format === 'json' ? config.MAX_JSON_EVENTS : config.MAX_NDJSON_EVENTS;
       if (body.events.length === 0)
-        throw refuse(new ApiError(400, 'invalid_request', 'no events in the request'), 0);
+        throw refuse(new ApiError('INVALID_REQUEST', 'no events in the request'), 0);
       if (body.events.length > maxEvents) {
         throw refuse(
           new ApiError(
-            413,
-            'too_many_events',
+            'TOO_MANY_EVENTS',
             `${body.events.length} events; at most ${maxEvents} per ${body.format} request`,
           ),
           body.events.length,
@@ -157,10 +135,9 @@ export async function buildApp(deps: IngestDeps): Promise<FastifyInstance> {
         const bad = new Set(problems.map((p) => p.index)).size;
         throw refuse(
           new ApiError(
-            400,
-            'validation_failed',
+            'VALIDATION_FAILED',
             `${bad} of ${body.events.length} events are invalid; nothing was accepted`,
-            problems,
+            { details: problems },
           ),
           body.events.length,
         );
@@ -168,10 +145,9 @@ export async function buildApp(deps: IngestDeps): Promise<FastifyInstance> {
       if (beyondHorizon.length > 0) {
         throw refuse(
           new ApiError(
-            422,
-            'beyond_dedup_horizon',
+            'BEYOND_DEDUP_HORIZON',
             `${beyondHorizon.length} of ${body.events.length} events happened more than ${config.DEDUP_HORIZON_MS / 86_400_000} days ago, beyond the deduplication horizon: a repeat of them could not be recognised, so nothing was accepted; send them as a COUNT of the stock now`,
-            beyondHorizon,
+            { details: beyondHorizon },
           ),
           body.events.length,
         );
@@ -184,41 +160,41 @@ export async function buildApp(deps: IngestDeps): Promise<FastifyInstance> {
       if (forbidden.length > 0) {
         throw refuse(
           new ApiError(
-            403,
-            'forbidden_location',
+            'FORBIDDEN_LOCATION',
             `client ${client.clientId} may not write these locations; nothing was accepted`,
-            forbidden.map((index) => ({
-              index,
-              path: 'locationId',
-              message: `${events[index]?.locationId} is not a location of ${client.clientId}`,
-            })),
+            {
+              details: forbidden.map((index) => ({
+                index,
+                path: 'locationId',
+                message: `${events[index]?.locationId} is not a location of ${client.clientId}`,
+              })),
+            },
           ),
           body.events.length,
         );
       }
       const recordedAt = now();
       try {
-        await deps.publisher.publish(
+        await publisher.publish(
           events.map((e) => toCanonical(e, client.clientId, recordedAt)),
           { 'inventory-client': client.clientId },
         );
       } catch (error) {
-        throw refuse(toApiError(error, config.RETRY_AFTER_SECONDS), events.length);
+        throw refuse(toApiError(error, { retryAfterSeconds: config.RETRY_AFTER_SECONDS }), events.length);
       }
       metrics.accepted.inc(events.length);
       return reply.status(202).send({ accepted: events.length });
     },
   );
-
-  app.get('/healthz', { schema: { hide: true } }, async () => ({ status: 'ok' }));
-  app.get('/readyz', { schema: { hide: true } }, async (_request, reply) => {
-    const ready = await deps.kafkaReady().catch(() => false);
-    return reply.status(ready ? 200 : 503).send({ status: ready ? 'ready' : 'kafka unavailable' });
-  });
-  app.get('/metrics', { schema: { hide: true } }, async (_request, reply) =>
-    reply.type(metrics.registry.contentType).send(await metrics.registry.metrics()),
-  );
-  return app;
+  return {
+    http: app,
+    registry: metrics.registry,
+    checks,
+    metrics,
+    // close() stops accepting connections and waits for in-flight requests, whose writes are
+    // awaited before they answer; the producer is closed after, with the other clients.
+    stop: () => closeHttp(app),
+  };
 }
 
 /**

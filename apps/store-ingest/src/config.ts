@@ -1,13 +1,12 @@
 import { parseSettings, setting, type z } from '@inventory/config';
 import { defaultDedupPolicy } from '@inventory/domain';
+import { topicNames } from '@inventory/kafka';
+import { baseSettings, kafkaSettings } from '@inventory/service';
 
 const shape = {
-  HTTP_HOST: setting.string().default('127.0.0.1'),
-  HTTP_PORT: setting.port().default(19100),
-  KAFKA_BROKERS: setting.list(),
-  KAFKA_CLIENT_ID: setting.string().default('store-ingest'),
-  /** A Confluent-compatible registry; without it the codec uses fingerprint schema ids. */
-  SCHEMA_REGISTRY_URL: setting.url().optional(),
+  ...baseSettings({ httpPort: 19100 }),
+  ...kafkaSettings({ clientId: 'store-ingest' }),
+  EVENTS_TOPIC: setting.string().default(topicNames.events),
   /** JSON file of hashed tokens: {"clients": [{clientId, tokenSha256, locationIds}]}. */
   TOKENS_FILE: setting.string(),
   PRODUCE_TIMEOUT_MS: setting.positiveInt().default(5_000),
@@ -22,7 +21,6 @@ const shape = {
   MAX_FUTURE_SKEW_MS: setting.nonNegativeInt().default(5 * 60_000),
   /** Events older than this are refused (422): must equal the aggregator's AGG_DEDUP_HORIZON_MS. */
   DEDUP_HORIZON_MS: setting.positiveInt().default(defaultDedupPolicy.horizonMs),
-  LOG_LEVEL: setting.logLevel().default('info'),
 };
 
 export type IngestConfig = z.infer<z.ZodObject<typeof shape>>;

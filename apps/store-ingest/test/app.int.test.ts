@@ -2,7 +2,7 @@ import { createCodec, type InventoryEvent } from '@inventory/codec';
 import { collect, createTestTopic, testKafka } from '@inventory/testkit';
 import type { Admin } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildTestIngest, storeEvent, type TestIngest, tokens } from './test-app.ts';
+import { buildTestIngest, storeEvent, type TestIngest, tokens } from './support.ts';
 
 const json = { 'content-type': 'application/json' };
 const auth = (token: string) => ({ authorization: `Bearer ${token}` });
@@ -99,7 +99,7 @@ describe('store-ingest against real Kafka', () => {
     });
     expect(response.statusCode).toBe(400);
     const { error } = response.json();
-    expect(error.code).toBe('validation_failed');
+    expect(error.code).toBe('VALIDATION_FAILED');
     expect(error.details).toEqual(
       expect.arrayContaining([
         { index: 1, path: 'quantity', message: 'must be a JSON integer' },
@@ -125,10 +125,10 @@ describe('store-ingest against real Kafka', () => {
     const missing = await post(storeEvent(), json);
     expect(missing.statusCode).toBe(401);
     expect(missing.headers['www-authenticate']).toBe('Bearer');
-    expect(missing.json().error.code).toBe('unauthenticated');
+    expect(missing.json().error.code).toBe('UNAUTHENTICATED');
     const unknown = await post(storeEvent(), { ...json, ...auth('not-a-token') });
     expect(unknown.statusCode).toBe(401);
-    expect(unknown.json().error.code).toBe('invalid_token');
+    expect(unknown.json().error.code).toBe('INVALID_CREDENTIALS');
     const other = await post({ events: [storeEvent(), storeEvent({ locationId: 'STORE-002' })] });
     expect(other.statusCode).toBe(403);
     expect(other.json().error.details).toEqual([
@@ -143,17 +143,17 @@ describe('store-ingest against real Kafka', () => {
     const size = await topicSize();
     const many = await post({ events: Array.from({ length: 1001 }, () => storeEvent()) });
     expect(many.statusCode).toBe(413);
-    expect(many.json().error.code).toBe('too_many_events');
+    expect(many.json().error.code).toBe('TOO_MANY_EVENTS');
     const big = await post({ events: [storeEvent({ reference: 'x'.repeat(1024 * 1024) })] });
     expect(big.statusCode).toBe(413);
-    expect(big.json().error.code).toBe('payload_too_large');
+    expect(big.json().error.code).toBe('PAYLOAD_TOO_LARGE');
     const text = await post('hello', { 'content-type': 'text/plain', ...auth(tokens.store1) });
     expect(text.statusCode).toBe(415);
-    expect(text.json().error.code).toBe('unsupported_media_type');
+    expect(text.json().error.code).toBe('UNSUPPORTED_MEDIA_TYPE');
     const broken = await post('{\n  "eventId": "x",\n  "type": SALE\n}');
     expect(broken.statusCode).toBe(400);
     expect(broken.json().error).toMatchObject({
-      code: 'malformed_json',
+      code: 'MALFORMED_JSON',
       message: expect.stringContaining('line 3'),
     });
     const ndjson = await post(`${JSON.stringify(storeEvent())}\n{"eventId":`, {
@@ -167,10 +167,13 @@ describe('store-ingest against real Kafka', () => {
 
   it('serves health, readiness, metrics and the OpenAPI document', async () => {
     expect((await ingest.app.inject({ url: '/healthz' })).statusCode).toBe(200);
-    expect((await ingest.app.inject({ url: '/readyz' })).json()).toEqual({ status: 'ready' });
+    expect((await ingest.app.inject({ url: '/readyz' })).json()).toEqual({
+      status: 'ready',
+      checks: { kafka: { ok: true } },
+    });
     const metrics = (await ingest.app.inject({ url: '/metrics' })).body;
     expect(metrics).toMatch(/ingest_events_accepted_total \d+/);
-    expect(metrics).toMatch(/ingest_events_refused_total\{reason="validation_failed"\} [1-9]/);
+    expect(metrics).toMatch(/ingest_events_refused_total\{reason="VALIDATION_FAILED"\} [1-9]/);
     expect(metrics).toMatch(/ingest_produce_latency_seconds_count [1-9]/);
     const openapi = (await ingest.app.inject({ url: '/docs/json' })).json();
     expect(Object.keys(openapi.paths)).toEqual(['/v1/events']);
@@ -200,7 +203,7 @@ describe('store-ingest rate limit', () => {
       expect(statuses).toEqual([202, 202]);
       expect(limited.statusCode).toBe(429);
       expect(Number(limited.headers['retry-after'])).toBeGreaterThanOrEqual(1);
-      expect(limited.json().error.code).toBe('rate_limited');
+      expect(limited.json().error.code).toBe('RATE_LIMITED');
       expect((await post(tokens.store2)).statusCode).toBe(202);
     } finally {
       await ingest.close();

@@ -1,97 +1,99 @@
-import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { hashToken, waitFor } from '@inventory/core';
-import { stackEndpoints } from '@inventory/testkit';
-import { afterAll, describe, expect, it } from 'vitest';
-import { storeEvent } from './test-app.ts';
+import { createCodec } from '@inventory/codec';
+import { waitFor } from '@inventory/core';
+import { readToEnd } from '@inventory/kafka';
+import {
+  appReady,
+  clientWarnings,
+  createTestTopic,
+  stackEndpoints,
+  stopApp,
+  testKafka,
+  uniqueName,
+} from '@inventory/testkit';
+import { describe, expect, it } from 'vitest';
+import { ingestEnv, startIngestProcess, storeEvent, tokens } from './support.ts';
 
-/** The real process: settings from the environment, HTTP on a port, orderly stop on SIGTERM. */
 const appDir = fileURLToPath(new URL('..', import.meta.url));
-// node itself runs the TypeScript (no tsx wrapper process), so signals reach the app.
-const node = (args: string[]) => [process.execPath, ['--import', 'tsx', ...args]] as const;
-const port = 19_190;
+const deadlineMs = 10_000;
 
-function baseEnv(): NodeJS.ProcessEnv {
-  const dir = mkdtempSync(join(tmpdir(), 'ingest-main-'));
-  const tokensFile = join(dir, 'tokens.json');
-  writeFileSync(
-    tokensFile,
-    JSON.stringify({
-      clients: [
-        { clientId: 'store-1', tokenSha256: hashToken('main-test-token'), locationIds: ['STORE-001'] },
-      ],
-    }),
-  );
-  const endpoints = stackEndpoints();
-  return {
-    PATH: process.env.PATH,
-    INGEST_KAFKA_BROKERS: endpoints.KAFKA_BROKERS,
-    INGEST_TOKENS_FILE: tokensFile,
-    INGEST_HTTP_PORT: String(port),
-    INGEST_LOG_LEVEL: 'warn',
-    ...(endpoints.SCHEMA_REGISTRY_URL ? { INGEST_SCHEMA_REGISTRY_URL: endpoints.SCHEMA_REGISTRY_URL } : {}),
-  };
+function runMain(env: Record<string, string>) {
+  return spawnSync(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+    cwd: appDir,
+    env: { PATH: process.env.PATH, ...env },
+    encoding: 'utf8',
+    timeout: 60_000,
+  });
 }
 
 describe('store-ingest main', () => {
-  let child: ChildProcess | undefined;
-  afterAll(() => {
-    child?.kill('SIGKILL');
-  });
-
   it('refuses to start on an unknown or missing setting, naming it', () => {
-    const env = { ...baseEnv(), INGEST_KAFKA_BROKER: 'typo:9092' };
-    const unknown = spawnSync(...node(['src/main.ts']), {
-      cwd: appDir,
-      env,
-      encoding: 'utf8',
-      timeout: 60_000,
-    });
+    const unknown = runMain({ ...ingestEnv('unused'), INGEST_KAFKA_BROKER: 'typo:9092' });
     expect(unknown.status).toBe(1);
     expect(unknown.stderr).toContain('INGEST_KAFKA_BROKER: unknown setting');
-    const { INGEST_TOKENS_FILE: _dropped, ...withoutTokens } = baseEnv();
-    const missing = spawnSync(...node(['src/main.ts']), {
-      cwd: appDir,
-      env: withoutTokens,
-      encoding: 'utf8',
-      timeout: 60_000,
-    });
-    expect(missing.stderr).toContain('INGEST_TOKENS_FILE: missing required setting');
+    const { INGEST_TOKENS_FILE: _dropped, ...withoutTokens } = ingestEnv('unused');
+    const missing = runMain(withoutTokens);
+    expect(missing.status).toBe(1);
+    expect(missing.stderr).toContain(
+      'CONFIG_INVALID: invalid configuration: INGEST_TOKENS_FILE: missing required setting',
+    );
   });
 
-  it('serves over HTTP, accepts events, and stops cleanly on SIGTERM', async () => {
-    const started = spawn(...node(['src/main.ts']), {
-      cwd: appDir,
-      env: baseEnv(),
-      stdio: ['ignore', 'pipe', 'pipe'],
+  it('SIGTERM while requests are in flight: they are answered, the process exits 0 within the deadline, every 202 event is in Kafka', async () => {
+    const topic = await createTestTopic('ingest-stop', 3);
+    const app = startIngestProcess(topic, {
+      INGEST_LOG_LEVEL: 'info',
+      INGEST_SHUTDOWN_TIMEOUT_MS: String(deadlineMs),
+      INGEST_RATE_PER_SECOND: '100000',
+      INGEST_RATE_BURST: '100000',
     });
-    child = started;
-    let output = '';
-    started.stdout?.on('data', (d) => {
-      output += d;
-    });
-    started.stderr?.on('data', (d) => {
-      output += d;
-    });
-    await waitFor(async () => (await fetch(`http://127.0.0.1:${port}/readyz`)).ok, {
-      description: 'store-ingest to be ready',
+    await appReady(app);
+    const accepted: string[] = [];
+    const sent: string[] = [];
+    let stopped = false;
+    // Eight clients posting batches back to back until the server stops taking connections.
+    const client = async () => {
+      while (!stopped) {
+        const events = Array.from({ length: 50 }, () => storeEvent({ locationId: 'STORE-009' }));
+        sent.push(...events.map((e) => e.eventId as string));
+        const response = await fetch(`http://127.0.0.1:${app.port}/v1/events`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', authorization: `Bearer ${tokens.central}` },
+          body: JSON.stringify({ events }),
+        }).catch(() => undefined);
+        if (response === undefined) return;
+        if (response.status === 202) accepted.push(...events.map((e) => e.eventId as string));
+        else await response.body?.cancel();
+      }
+    };
+    const clients = Array.from({ length: 8 }, client);
+    await waitFor(() => accepted.length >= 2_000, {
+      description: () => `2000 events accepted (have ${accepted.length})`,
       timeoutMs: 60_000,
-      intervalMs: 250,
+      intervalMs: 20,
     });
-    const response = await fetch(`http://127.0.0.1:${port}/v1/events`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', authorization: 'Bearer main-test-token' },
-      body: JSON.stringify(storeEvent()),
-    });
-    expect(response.status).toBe(202);
-    expect(await response.json()).toEqual({ accepted: 1 });
+    const stop = await stopApp(app);
+    stopped = true;
+    await Promise.all(clients);
 
-    const exited = new Promise<number | null>((resolve) => started.on('exit', (code) => resolve(code)));
-    started.kill('SIGTERM');
-    expect(await exited).toBe(0);
-    expect(output).not.toContain('main-test-token');
+    expect(stop.code, app.output().slice(-3000)).toBe(0);
+    expect(stop.ms).toBeLessThan(deadlineMs);
+    expect(clientWarnings(app.output())).toEqual([]);
+    expect(app.output()).not.toContain(tokens.central);
+    const codec = createCodec({ registryUrl: stackEndpoints().SCHEMA_REGISTRY_URL });
+    const written = new Set<string>();
+    await readToEnd(
+      testKafka(),
+      topic,
+      async (message) => {
+        const event = await codec.decode(message.value as Buffer, 'InventoryEvent');
+        written.add(event.clientEventId as string);
+      },
+      { groupPrefix: uniqueName('ingest-stop-read') },
+    );
+    expect(accepted.filter((id) => !written.has(id))).toEqual([]);
+    const sentIds = new Set(sent);
+    expect([...written].filter((id) => !sentIds.has(id))).toEqual([]);
   });
 });

@@ -1,7 +1,7 @@
 import { waitFor } from '@inventory/core';
 import { createTestTopic, processAlive, stackPartPid, stackUp } from '@inventory/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildTestIngest, storeEvent, type TestIngest, tokens } from './test-app.ts';
+import { buildTestIngest, storeEvent, type TestIngest, tokens } from './support.ts';
 
 /**
  * Freezes (SIGSTOP) and then stops the local stack's real broker under a running ingest:
@@ -48,7 +48,7 @@ describe('store-ingest when Kafka is slow or down', () => {
       const elapsed = Date.now() - started;
       expect(response.statusCode).toBe(503);
       expect(response.headers['retry-after']).toBe('3');
-      expect(response.json().error.code).toBe('kafka_unavailable');
+      expect(response.json().error.code).toBe('KAFKA_UNAVAILABLE');
       // The contract: an answer in seconds, never a hang (the bound is the produce timeout).
       expect(elapsed).toBeLessThan(timeoutMs + 3_000);
     } finally {

@@ -1,20 +1,51 @@
-import { createCodec } from '@inventory/codec';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { createLogger, hashToken } from '@inventory/core';
-import { createKafka } from '@inventory/kafka';
-import { stackEndpoints, uniqueName } from '@inventory/testkit';
+import { Resources } from '@inventory/service';
+import {
+  buildIngest,
+  connectIngest,
+  type IngestConfig,
+  type IngestMetrics,
+  parseIngestConfig,
+} from '@inventory/store-ingest';
+import { type AppProcess, stackEndpoints, startAppProcess, uniqueName } from '@inventory/testkit';
 import type { FastifyInstance } from 'fastify';
-import kafkajs from 'kafkajs';
-import { buildApp } from './app.ts';
-import { TokenStore } from './auth/tokens.ts';
-import { type IngestConfig, parseIngestConfig } from './config.ts';
-import { createMetrics, type IngestMetrics } from './metrics.ts';
-import { EventPublisher } from './publish/publisher.ts';
 
+/** The bearer tokens of the test clients: two stores and a central system writing for all. */
 export const tokens = {
   store1: 'test-token-store-1',
   store2: 'test-token-store-2',
   central: 'test-token-central',
 };
+
+/** A token file of the test clients, as a deployment mounts it. */
+export function testTokensFile(): string {
+  const file = join(mkdtempSync(join(tmpdir(), 'ingest-tokens-')), 'tokens.json');
+  const clients = [
+    { clientId: 'store-1', tokenSha256: hashToken(tokens.store1), locationIds: ['STORE-001'] },
+    { clientId: 'store-2', tokenSha256: hashToken(tokens.store2), locationIds: ['STORE-002'] },
+    { clientId: 'central', tokenSha256: hashToken(tokens.central), locationIds: ['*'] },
+  ];
+  writeFileSync(file, JSON.stringify({ clients }));
+  return file;
+}
+
+/** The settings of a store-ingest writing to `topic` on the local stack. */
+export function ingestEnv(topic: string, env: Record<string, string> = {}): Record<string, string> {
+  const endpoints = stackEndpoints();
+  return {
+    INGEST_KAFKA_BROKERS: endpoints.KAFKA_BROKERS,
+    ...(endpoints.SCHEMA_REGISTRY_URL ? { INGEST_SCHEMA_REGISTRY_URL: endpoints.SCHEMA_REGISTRY_URL } : {}),
+    INGEST_EVENTS_TOPIC: topic,
+    INGEST_TOKENS_FILE: testTokensFile(),
+    INGEST_KAFKA_CLIENT_ID: uniqueName('ingest-test'),
+    INGEST_LOG_LEVEL: 'silent',
+    ...env,
+  };
+}
 
 export interface TestIngest {
   app: FastifyInstance;
@@ -23,59 +54,31 @@ export interface TestIngest {
   close(): Promise<void>;
 }
 
-/** The real app against the local stack's Kafka and registry, writing to `topic`. */
+/** The real app as main builds it, in this process, against the local stack's Kafka and registry. */
 export async function buildTestIngest(topic: string, env: Record<string, string> = {}): Promise<TestIngest> {
-  const endpoints = stackEndpoints();
-  const config = parseIngestConfig({
-    INGEST_KAFKA_BROKERS: endpoints.KAFKA_BROKERS,
-    INGEST_TOKENS_FILE: '/unused',
-    ...(endpoints.SCHEMA_REGISTRY_URL ? { INGEST_SCHEMA_REGISTRY_URL: endpoints.SCHEMA_REGISTRY_URL } : {}),
-    ...env,
-  });
-  const kafka = createKafka({
-    clientId: uniqueName('ingest-test'),
-    brokers: config.KAFKA_BROKERS,
-    requestTimeoutMs: 5_000,
-  });
-  const producer = kafka.producer({
-    idempotent: true,
-    maxInFlightRequests: 1,
-    createPartitioner: kafkajs.Partitioners.DefaultPartitioner,
-    retry: { retries: 5, initialRetryTime: 100, maxRetryTime: 1_000 },
-  });
-  await producer.connect();
-  const admin = kafka.admin();
-  const metrics = createMetrics();
-  const app = await buildApp({
-    config,
-    metrics,
-    logger: createLogger('store-ingest-test', 'silent'),
-    tokens: new TokenStore([
-      { clientId: 'store-1', tokenSha256: hashToken(tokens.store1), locationIds: ['STORE-001'] },
-      { clientId: 'store-2', tokenSha256: hashToken(tokens.store2), locationIds: ['STORE-002'] },
-      { clientId: 'central', tokenSha256: hashToken(tokens.central), locationIds: ['*'] },
-    ]),
-    publisher: new EventPublisher(producer, createCodec({ registryUrl: config.SCHEMA_REGISTRY_URL }), {
-      topic,
-      timeoutMs: config.PRODUCE_TIMEOUT_MS,
-      maxPending: config.MAX_PENDING_WRITES,
-      onLatency: (s) => metrics.produceLatency.observe(s),
-    }),
-    kafkaReady: async () => {
-      await admin.connect();
-      return (await admin.describeCluster()).brokers.length > 0;
-    },
+  const config = parseIngestConfig(ingestEnv(topic, env));
+  const logger = createLogger('store-ingest-test', config.LOG_LEVEL);
+  const resources = new Resources();
+  const ingest = await buildIngest(config, await connectIngest(config, { logger, resources }), {
+    logger,
+    stopping: () => false,
   });
   return {
-    app,
-    metrics,
+    app: ingest.http,
+    metrics: ingest.metrics,
     config,
     close: async () => {
-      await app.close();
-      await producer.disconnect();
-      await admin.disconnect();
+      await ingest.stop();
+      await resources.close();
     },
   };
+}
+
+const appDir = fileURLToPath(new URL('..', import.meta.url));
+
+/** The real process (src/main.ts) writing to `topic`, on a free port. */
+export function startIngestProcess(topic: string, env: Record<string, string> = {}): AppProcess {
+  return startAppProcess(appDir, { PATH: process.env.PATH, ...ingestEnv(topic, env) }, 'INGEST_HTTP_PORT');
 }
 
 let sequence = 0;

@@ -1,6 +1,7 @@
 import { createCodec } from '@inventory/codec';
 import { type InventoryEvent, platformEventId } from '@inventory/domain';
-import kafkajs, { type Kafka } from 'kafkajs';
+import { createProducer } from '@inventory/kafka';
+import type { Kafka } from 'kafkajs';
 import type { LoadTarget } from './run.ts';
 import type { LoadEvent } from './workload.ts';
 
@@ -14,11 +15,7 @@ export async function kafkaTarget(
   registryUrl: string | undefined,
 ): Promise<{ target: LoadTarget; close: () => Promise<void> }> {
   const codec = createCodec({ registryUrl });
-  const producer = kafka.producer({
-    idempotent: true,
-    maxInFlightRequests: 1,
-    createPartitioner: kafkajs.Partitioners.DefaultPartitioner,
-  });
+  const producer = createProducer(kafka);
   await producer.connect();
   const send = async (batch: LoadEvent[]) => {
     const now = Date.now();

@@ -1,22 +1,21 @@
-import { stackEndpoints, testKafka } from '@inventory/testkit';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   createWorld,
   type RunningAggregator,
-  redisClient,
   startAggregator,
   type World,
-} from '../../../apps/inventory-aggregator/src/test-support.ts';
-import { buildReservationApi, type ReservationApi } from '../../../apps/inventory-query-api/src/test-api.ts';
-import { buildTestIngest, type TestIngest, tokens } from '../../../apps/store-ingest/src/test-app.ts';
+} from '@inventory/inventory-aggregator-test';
+import { buildTestQueryApi, type TestQueryApi } from '@inventory/inventory-query-api-test';
+import { buildTestIngest, type TestIngest, tokens } from '@inventory/store-ingest-test';
+import { stackEndpoints, testKafka, testRedis } from '@inventory/testkit';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { kafkaTarget } from './kafka-target.ts';
 import { type LoadTarget, runLoad } from './run.ts';
 import { generate, profiles } from './workload.ts';
 
 describe('loadgen small profile through the platform', () => {
-  const redis = redisClient();
+  const redis = testRedis();
   let ingest: TestIngest;
-  let api: ReservationApi;
+  let api: TestQueryApi;
   let aggregator: RunningAggregator;
   let ingestUrl: string;
   let queryUrl: string;
@@ -30,7 +29,7 @@ describe('loadgen small profile through the platform', () => {
       INGEST_RATE_BURST: '100000',
     });
     ingestUrl = await ingest.app.listen({ host: '127.0.0.1', port: 0 });
-    api = await buildReservationApi(world, redis, {
+    api = await buildTestQueryApi(world, {
       QUERY_RATE_PER_SECOND: '100000',
       QUERY_RATE_BURST: '100000',
     });

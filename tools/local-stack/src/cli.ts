@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { createCodec } from '@inventory/codec';
 import { errorMessage, InventoryError } from '@inventory/core';
 import { createKafka, topicNames } from '@inventory/kafka';
+import { localApps } from './apps.ts';
 import { logFile } from './component.ts';
 import { parseStackSettings } from './config.ts';
 import { readEndpoints } from './endpoints.ts';
@@ -14,6 +15,7 @@ const usage = `usage: npm run stack -- <command>
   status   show each part: up, unhealthy or down
   seed     publish the demo master data (locations) to Kafka
   logs [part] [lines]  print the end of one part's log (or all)
+  apps     the apps \`npm start\` runs (JSON: name, url)
 parts: ${allComponents.map((c) => c.name).join(', ')}`;
 
 async function main(argv: string[]): Promise<number> {
@@ -72,6 +74,9 @@ async function main(argv: string[]): Promise<number> {
       }
       return 0;
     }
+    case 'apps':
+      console.log(JSON.stringify(localApps.map(({ name, url }) => ({ name, url }))));
+      return 0;
     default:
       console.error(usage);
       return 2;

@@ -54,10 +54,7 @@ export function ensureJars(lib: string, set: JarSet, say: (line: string) => void
     throw new InventoryError(
       'STACK_FETCH_FAILED',
       `mvn could not fetch the ${set} jars:\n${out.slice(-4000)}`,
-      {
-        cause: error,
-        retriable: true,
-      },
+      { cause: error },
     );
   }
   writeFileSync(marker, `${hash}\n`);

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { type AvroCodec, type Location, validate } from '@inventory/codec';
 import { InventoryError } from '@inventory/core';
-import { topicNames } from '@inventory/kafka';
+import { createProducer, topicNames } from '@inventory/kafka';
 import type { Kafka } from 'kafkajs';
 import { deployLocal } from './config.ts';
 
@@ -27,7 +27,7 @@ export function readLocationsSeed(codec: AvroCodec, file = locationsSeedFile): L
  * harmless: compaction keeps the latest record per location.
  */
 export async function seedLocations(kafka: Kafka, codec: AvroCodec, locations: Location[]): Promise<number> {
-  const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+  const producer = createProducer(kafka);
   await producer.connect();
   try {
     const subject = `${topicNames.locations}-value`;

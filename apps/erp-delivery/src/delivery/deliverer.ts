@@ -1,5 +1,6 @@
 import type { AvroCodec } from '@inventory/codec';
 import { delay, errorMessage, isRetriable, type Logger } from '@inventory/core';
+import { createConsumer } from '@inventory/kafka';
 import type { Consumer, EachBatchPayload, Kafka, KafkaMessage, Message, Producer } from 'kafkajs';
 import type { DeliveryConfig } from '../config.ts';
 import { holdThroughOutage } from '../hold.ts';
@@ -75,12 +76,12 @@ export class Deliverer {
   async start(): Promise<void> {
     const { config, kafka } = this.deps;
     for (let stage = 0; stage <= this.stages; stage++) {
-      const consumer = kafka.consumer({
+      const consumer = createConsumer(kafka, {
         groupId: stage === 0 ? config.GROUP_ID : `${config.GROUP_ID}-retry-${stage}`,
-        sessionTimeout: config.SESSION_TIMEOUT_MS,
+        sessionTimeoutMs: config.SESSION_TIMEOUT_MS,
         // A retry stage waits inside its batch (heartbeating); a rebalance must not outwait it.
-        rebalanceTimeout: Math.max(60_000, ...config.RETRY_DELAYS_MS.map((ms) => ms + 10_000)),
-        maxWaitTimeInMs: 500,
+        rebalanceTimeoutMs: Math.max(60_000, ...config.RETRY_DELAYS_MS.map((ms) => ms + 10_000)),
+        maxWaitTimeMs: 500,
       });
       this.consumers.push(consumer);
       consumer.on(consumer.events.GROUP_JOIN, () => this.joined.add(stage));
@@ -216,7 +217,7 @@ export class Deliverer {
           lastStatus: undefined,
           dueAt: undefined,
         },
-        'undecodable',
+        'UNDECODABLE',
         now,
       );
     if (previous !== undefined && 'missing' in previous)
@@ -285,7 +286,7 @@ export class Deliverer {
         },
       };
     }
-    const reason = outcome.retriable ? 'retries_exhausted' : 'non_retriable';
+    const reason = outcome.retriable ? 'RETRIES_EXHAUSTED' : 'RECEIVER_REJECTED';
     this.deps.logger.warn(
       { destination: request.destination, key: request.idempotencyKey, reason, error: outcome.message },
       'delivery dead-lettered',

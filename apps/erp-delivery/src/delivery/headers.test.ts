@@ -25,9 +25,9 @@ describe('delivery headers', () => {
   });
 
   it('gives dead letters the reason, time and original position, without a due time', () => {
-    const headers = deadLetterHeaders(state, 'retries_exhausted', Date.parse('2026-12-01T02:01:06Z'));
+    const headers = deadLetterHeaders(state, 'RETRIES_EXHAUSTED', Date.parse('2026-12-01T02:01:06Z'));
     expect(headers).toMatchObject({
-      'dlq-reason': 'retries_exhausted',
+      'dlq-reason': 'RETRIES_EXHAUSTED',
       'dlq-time': '2026-12-01T02:01:06.000Z',
       'dlq-original-topic': 'inventory.sold-quantities.v1',
       'dlq-original-partition': '4',

@@ -1,3 +1,4 @@
+import type { ErrorCode } from '@inventory/core';
 import type { IHeaders } from 'kafkajs';
 import { type Destination, destinations } from './requests.ts';
 
@@ -25,7 +26,8 @@ export interface DeliveryState {
   dueAt: number | undefined;
 }
 
-export type DeadLetterReason = 'non_retriable' | 'retries_exhausted' | 'undecodable';
+/** Why a record was dead-lettered: refused for good, out of retries, or not a record at all. */
+export type DeadLetterReason = Extract<ErrorCode, 'RECEIVER_REJECTED' | 'RETRIES_EXHAUSTED' | 'UNDECODABLE'>;
 
 const prefix = 'delivery-';
 const iso = (ms: number) => new Date(ms).toISOString();

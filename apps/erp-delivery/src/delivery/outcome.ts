@@ -11,9 +11,10 @@
  *   with another body, 413, 422 invalid): the same request gets the same answer, so it goes
  *   to the dead-letter topic at once, for a fix and a redrive.
  */
+import type { ErrorCode } from '@inventory/core';
 export type Outcome =
   | { kind: 'delivered'; status: number; replayed: boolean }
-  | { kind: 'failed'; retriable: boolean; code: string; message: string; status: number | undefined };
+  | { kind: 'failed'; retriable: boolean; code: ErrorCode; message: string; status: number | undefined };
 
 const retriableStatuses = new Set([408, 425, 429]);
 const permanentServerStatuses = new Set([501, 505]);

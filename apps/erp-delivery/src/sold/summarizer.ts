@@ -8,6 +8,7 @@ import {
   eventProblem,
   type InventoryEvent,
 } from '@inventory/domain';
+import { createConsumer } from '@inventory/kafka';
 import type { Consumer, EachBatchPayload, Kafka, Producer } from 'kafkajs';
 import type { DeliveryConfig } from '../config.ts';
 import { soldQuantityKey } from '../delivery/requests.ts';
@@ -54,9 +55,9 @@ export class Summarizer {
   async start(): Promise<void> {
     const { config, kafka, store } = this.deps;
     await store.migrate();
-    const consumer = kafka.consumer({
+    const consumer = createConsumer(kafka, {
       groupId: config.SUMMARY_GROUP_ID,
-      sessionTimeout: config.SESSION_TIMEOUT_MS,
+      sessionTimeoutMs: config.SESSION_TIMEOUT_MS,
     });
     this.consumer = consumer;
     consumer.on(consumer.events.GROUP_JOIN, () => {

@@ -1,5 +1,5 @@
 // Deliveries per second into the ERP simulator, on the running local stack:
-//   npm run bench -w @inventory/erp-delivery -- [orders=20000] [concurrency=16] [failEvery=0]
+//   npm run bench -w @inventory/erp-delivery-test -- [orders=20000] [concurrency=16] [failEvery=0]
 // failEvery=N answers 503 to every Nth first attempt, so that share goes through retry stage 1.
 import { waitFor } from '@inventory/core';
 import { startErpSimulator } from '@inventory/erp-simulator';
@@ -10,7 +10,7 @@ import {
   startDelivery,
   testKafkaClient,
   testOrder,
-} from '../src/test-support.ts';
+} from '../support.ts';
 
 const orders = Number(process.argv[2] ?? 20_000);
 const concurrency = process.argv[3] ?? '16';

@@ -1,10 +1,10 @@
 import type { InventoryEvent } from '@inventory/domain';
+import { referenceOnHand } from '@inventory/domain';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { arbitraryEvent, at, event, foldAll, foldInBatches, sequence, t0 } from './fixtures.ts';
 import { type FoldOptions, fold, type LocationState, type SkuState } from './fold.ts';
 import { defaultJournalBounds } from './journal.ts';
-import { referenceOnHand } from './reference.ts';
 
 const minute = (m: number) => t0 + m * 60_000;
 const defaults: FoldOptions = { journal: defaultJournalBounds };

@@ -1,10 +1,10 @@
 import type { InventoryEvent } from '@inventory/domain';
+import { referenceOnHand } from '@inventory/domain';
+import { skuAvailability } from '@inventory/read-model';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { arbitraryEvent, at, event, foldAll, foldInBatches, sequence, t0, unbounded } from './fixtures.ts';
 import { fold, type LocationState, reservationSaleRef, type SkuState } from './fold.ts';
-import { referenceOnHand } from './reference.ts';
-import { skuAvailability } from './totals.ts';
 
 describe('fold semantics', () => {
   it('a reservation sale takes its units out of reserved and onHand, even when late after a count', () => {

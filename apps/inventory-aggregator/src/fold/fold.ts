@@ -17,7 +17,7 @@ import {
  */
 export type LocationState = StoredLocation;
 
-/** Every location of one sku; the network-wide totals are derived from it (totals.ts). */
+/** Every location of one sku; the network-wide totals are derived from it (@inventory/read-model, totals.ts). */
 export type SkuState = Map<string, LocationState>;
 
 export interface SequencedEvent {

@@ -1,5 +1,6 @@
 import type { AvroCodec } from '@inventory/codec';
 import { InventoryError } from '@inventory/core';
+import { createProducer } from '@inventory/kafka';
 import type { Kafka, Message, Producer, TopicMessages } from 'kafkajs';
 import type { OutputValues } from '../steps/changes.ts';
 
@@ -81,11 +82,9 @@ export class PartitionPublisher {
    */
   async open(): Promise<void> {
     if (this.producer) return;
-    const producer = this.deps.kafka.producer({
+    const producer = createProducer(this.deps.kafka, {
       transactionalId: this.deps.transactionalId,
-      idempotent: true,
-      maxInFlightRequests: 1,
-      transactionTimeout: this.deps.transactionTimeoutMs,
+      transactionTimeoutMs: this.deps.transactionTimeoutMs,
     });
     await producer.connect();
     try {

@@ -1,11 +1,10 @@
 import type { AvroCodec, ReservationCommand } from '@inventory/codec';
 import { backoffDelay, delay, errorMessage, type Logger } from '@inventory/core';
 import { dedupDay, shardsForDay } from '@inventory/domain';
-import { stockLevelOf } from '@inventory/read-model';
+import { skuAvailability, stockLevelOf } from '@inventory/read-model';
 import type { EachBatchPayload, KafkaMessage, Message } from 'kafkajs';
 import type { AggregatorSettings } from '../config.ts';
 import type { FoldOptions, SequencedEvent } from '../fold/fold.ts';
-import { skuAvailability } from '../fold/totals.ts';
 import type { AggregatorMetrics } from '../metrics.ts';
 import { deadLetter, decodeCommands, decodeEvents } from '../poison.ts';
 import type { Restorer } from '../restore/restore.ts';

@@ -1,7 +1,7 @@
 import type { ReservationCommand } from '@inventory/codec';
 import type { StoredReservation } from '@inventory/read-model';
+import { skuAvailability } from '@inventory/read-model';
 import type { SkuState } from '../fold/fold.ts';
-import { skuAvailability } from '../fold/totals.ts';
 import { decide } from '../reservations/decide.ts';
 import { noChanges, type StepChanges } from './changes.ts';
 

@@ -1,4 +1,5 @@
 import type { SkuAvailability } from '@inventory/codec';
+import { type LocationChange, updateAvailability } from '@inventory/read-model';
 import {
   changeKey,
   type FoldOptions,
@@ -8,7 +9,6 @@ import {
   type SequencedEvent,
   type SkuState,
 } from '../fold/fold.ts';
-import { type LocationChange, updateAvailability } from '../fold/totals.ts';
 import { noChanges, type StepChanges } from './changes.ts';
 
 export interface EventsStepInput {

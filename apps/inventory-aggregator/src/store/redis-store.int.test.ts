@@ -1,12 +1,12 @@
 import { dayMs, defaultDedupPolicy } from '@inventory/domain';
 import { parseStoredLocation } from '@inventory/read-model';
-import { uniqueName } from '@inventory/testkit';
+import { testRedis, uniqueName } from '@inventory/testkit';
 import { afterAll, describe, expect, it } from 'vitest';
-import { redisClient } from '../test-support.ts';
+
 import { RedisStore, type StepWrite } from './redis-store.ts';
 
 describe('RedisStore against the real Redis', () => {
-  const redis = redisClient();
+  const redis = testRedis();
   afterAll(async () => {
     await redis.quit();
   });

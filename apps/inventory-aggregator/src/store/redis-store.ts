@@ -6,9 +6,8 @@ import {
   encodeStoredTotal,
   KeyLayout,
   locationField,
-  parseStoredLocation,
   parseStoredReservation,
-  parseStoredTotal,
+  ReadModelReader,
   type StoredReservation,
   totalField,
 } from '@inventory/read-model';
@@ -68,6 +67,7 @@ interface Encoded {
  */
 export class RedisStore {
   readonly keys: KeyLayout;
+  private readonly reader: ReadModelReader;
   private readonly script: {
     apply(n: number, a: (string | number)[]): Promise<number>;
     restoreChunk(n: number, a: (string | number)[]): Promise<number>;
@@ -84,6 +84,7 @@ export class RedisStore {
     readonly reservationRetentionMs: number,
   ) {
     this.keys = new KeyLayout(prefix);
+    this.reader = new ReadModelReader(redis, prefix);
     redis.defineCommand('inventoryApply', { lua: applyScript });
     redis.defineCommand('inventoryRestoreChunk', { lua: restoreChunkScript });
     redis.defineCommand('inventoryRestoreFinish', { lua: restoreFinishScript });
@@ -130,24 +131,11 @@ export class RedisStore {
     partition: number,
     skus: string[],
   ): Promise<{ state: Map<string, SkuState>; totals: Map<string, SkuAvailability | undefined> }> {
-    const pipeline = this.redis.pipeline();
-    for (const sku of skus) pipeline.hgetall(this.keys.sku(partition, sku));
-    const replies = (await pipeline.exec()) ?? [];
-    const state = new Map<string, SkuState>();
-    const totals = new Map<string, SkuAvailability | undefined>();
-    skus.forEach((sku, i) => {
-      const [error, hash] = replies[i] ?? [null, {}];
-      if (error) throw error;
-      const locations: SkuState = new Map();
-      let total: SkuAvailability | undefined;
-      for (const [field, value] of Object.entries(hash as Record<string, string>)) {
-        if (field === totalField) total = parseStoredTotal(value);
-        else if (field.startsWith('l:')) locations.set(field.slice(2), parseStoredLocation(value));
-      }
-      state.set(sku, locations);
-      totals.set(sku, total);
-    });
-    return { state, totals };
+    const stored = await this.reader.skusIn(partition, skus);
+    return {
+      state: new Map(skus.map((sku, i) => [sku, stored[i]?.locations ?? new Map()])),
+      totals: new Map(skus.map((sku, i) => [sku, stored[i]?.total])),
+    };
   }
 
   /**
@@ -158,27 +146,11 @@ export class RedisStore {
     partition: number,
     touched: Map<string, Set<string>>,
   ): Promise<{ state: Map<string, SkuState>; totals: Map<string, SkuAvailability | undefined> }> {
-    const pipeline = this.redis.pipeline();
-    const order = [...touched];
-    for (const [sku, locations] of order) {
-      pipeline.hmget(this.keys.sku(partition, sku), totalField, ...[...locations].map(locationField));
-    }
-    const replies = (await pipeline.exec()) ?? [];
-    const state = new Map<string, SkuState>();
-    const totals = new Map<string, SkuAvailability | undefined>();
-    order.forEach(([sku, locations], i) => {
-      const [error, values] = replies[i] ?? [null, []];
-      if (error) throw error;
-      const [total, ...fields] = values as (string | null)[];
-      totals.set(sku, total ? parseStoredTotal(total) : undefined);
-      const skuState: SkuState = new Map();
-      [...locations].forEach((locationId, j) => {
-        const value = fields[j];
-        if (value) skuState.set(locationId, parseStoredLocation(value));
-      });
-      state.set(sku, skuState);
-    });
-    return { state, totals };
+    const stored = await this.reader.locationsIn(partition, touched);
+    return {
+      state: new Map([...stored].map(([sku, s]) => [sku, s.locations])),
+      totals: new Map([...stored].map(([sku, s]) => [sku, s.total])),
+    };
   }
 
   /** How many shards each day of the partition's dedup memory uses, and how many eventIds it holds. */

@@ -1,12 +1,12 @@
 // Replays N events (default 5 000 000) from Kafka through the real aggregator process and,
 // in the same run, measures kafkajs' raw consume rate of the same topic with no processing:
-//   npm run bench -w @inventory/inventory-aggregator -- [events] [skus]
+//   npm run bench -w @inventory/inventory-aggregator-test -- [events] [skus]
 // The local stack must be up (`npm run stack -- up`).
 import { createCodec, type InventoryEvent, type InventoryEventType } from '@inventory/codec';
 import { waitFor } from '@inventory/core';
-import { stackEndpoints, testKafka, uniqueName } from '@inventory/testkit';
-import kafkajs from 'kafkajs';
-import { createWorld, eventMix, redisClient, regions, startAggregator } from '../src/test-support.ts';
+import { createProducer } from '@inventory/kafka';
+import { stackEndpoints, testKafka, testRedis, uniqueName } from '@inventory/testkit';
+import { createWorld, eventMix, regions, startAggregator } from '../support.ts';
 
 const total = Number(process.argv[2] ?? 5_000_000);
 const skus = Number(process.argv[3] ?? 5_000);
@@ -40,10 +40,7 @@ const kafka = testKafka();
 console.log(
   `producing ${total} events to ${world.input} (${partitions} partitions, ${skus} skus, ${locations.length} locations) ...`,
 );
-const producer = kafka.producer({
-  createPartitioner: kafkajs.Partitioners.DefaultPartitioner,
-  allowAutoTopicCreation: false,
-});
+const producer = createProducer(kafka);
 await producer.connect();
 const t0 = Date.now() - 86_400_000;
 const produceStart = Date.now();
@@ -97,7 +94,7 @@ const rawRate = Math.round(total / rawSeconds);
 console.log(`raw kafkajs consume: ${rawSeconds.toFixed(1)} s, ${rawRate} events/s`);
 
 // 2. The aggregator process: from its first applied batch until Redis holds the end offsets.
-const redis = redisClient();
+const redis = testRedis();
 const admin = kafka.admin();
 await admin.connect();
 const ends = await admin.fetchTopicOffsets(world.input);

@@ -1,19 +1,17 @@
 // Bytes the aggregator keeps in Redis, measured on a real Redis (MEMORY USAGE over every key
 // written, and used_memory before and after): per deduplicated eventId, per location x sku
 // state, per count-journal entry.
-//   npm run bench:state -w @inventory/inventory-aggregator -- [eventIds] [states]
+//   npm run bench:state -w @inventory/inventory-aggregator-test -- [eventIds] [states]
 // The local stack must be up (`npm run stack -- up`).
 import { defaultDedupPolicy, shardsForDay } from '@inventory/domain';
-import { uniqueName } from '@inventory/testkit';
-import type { LocationState } from '../src/fold/fold.ts';
-import { skuAvailability } from '../src/fold/totals.ts';
-import { hashFields, RedisStore, type StepWrite } from '../src/store/redis-store.ts';
-import { redisClient } from '../src/test-support.ts';
+import { hashFields, RedisStore, type StepWrite } from '@inventory/inventory-aggregator';
+import { type StoredLocation, skuAvailability } from '@inventory/read-model';
+import { testRedis, uniqueName } from '@inventory/testkit';
 
 // 400 000 eventIds: one of 12 partitions' day at 5 M events a day.
 const eventIds = Number(process.argv[2] ?? 400_000);
 const states = Number(process.argv[3] ?? 200_000);
-const redis = redisClient();
+const redis = testRedis();
 const now = Date.now();
 
 async function usedMemory(): Promise<number> {
@@ -39,12 +37,7 @@ async function keyBytes(pattern: string): Promise<{ keys: number; bytes: number 
   return { keys, bytes };
 }
 
-function write(
-  store: RedisStore,
-  partition: number,
-  expected: number,
-  fields: Partial<StepWrite>,
-): StepWrite {
+function write(partition: number, expected: number, fields: Partial<StepWrite>): StepWrite {
   return {
     partition,
     expected: { events: expected, commands: undefined },
@@ -75,7 +68,7 @@ for (let i = 0, step = 0; i < eventIds; i += 50_000, step++) {
     eventId: `store:store-0042-tills:till-${(i + j) % 7}-receipt-${i + j}`,
     occurredAt: now,
   }));
-  const ok = await dedupStore.apply(write(dedupStore, 0, step, { applied }), () => shards);
+  const ok = await dedupStore.apply(write(0, step, { applied }), () => shards);
   if (!ok) throw new Error('dedup write refused');
 }
 const dedup = await keyBytes(`${dedupStore.keys.prefix}:{p0}:seen:*`);
@@ -97,9 +90,9 @@ async function writeStates(journalEntries: number) {
     const hashes = new Map<string, Record<string, string>>();
     for (let k = s; k < Math.min(skus, s + 2_000); k++) {
       const sku = `SKU-${String(k).padStart(6, '0')}`;
-      const locations = new Map<string, LocationState>();
+      const locations = new Map<string, StoredLocation>();
       for (let l = 0; l < 10; l++) {
-        const state: LocationState = {
+        const state: StoredLocation = {
           onHand: 40 + ((k + l) % 17),
           reserved: (k + l) % 3,
           updatedAt: now - l * 1000,
@@ -122,7 +115,7 @@ async function writeStates(journalEntries: number) {
         ),
       );
     }
-    if (!(await store.apply(write(store, 0, step, { hashes }), () => shards)))
+    if (!(await store.apply(write(0, step, { hashes }), () => shards)))
       throw new Error('state write refused');
   }
   const measured = await keyBytes(`${store.keys.prefix}:{p0}:sku:*`);

@@ -1,4 +1,5 @@
-const code = { type: 'string', pattern: '^[A-Za-z0-9._-]{1,64}$' } as const;
+import { locationIdSchema, skuSchema } from '@inventory/domain';
+import { errorBodySchema } from '@inventory/service';
 
 const locationView = {
   type: 'object',
@@ -30,32 +31,20 @@ export const skuView = {
   },
 } as const;
 
-const error = {
-  type: 'object',
-  properties: {
-    error: {
-      type: 'object',
-      properties: {
-        code: { type: 'string' },
-        message: { type: 'string' },
-        details: { type: 'array', items: { type: 'object', additionalProperties: true } },
-      },
-    },
-  },
-} as const;
+const error = errorBodySchema;
 
 const errors = { 400: error, 401: error, 403: error, 404: error, 429: error } as const;
-const security = [{ apiKey: [] }];
+const security = [{ bearer: [] }];
 
 export const getSku = {
   summary: 'Availability of a sku across the network, per location',
   security,
-  params: { type: 'object', required: ['sku'], properties: { sku: code } },
+  params: { type: 'object', required: ['sku'], properties: { sku: skuSchema } },
   querystring: {
     type: 'object',
     additionalProperties: false,
     properties: {
-      locationId: { type: 'array', items: code, maxItems: 100, description: 'Repeatable' },
+      locationId: { type: 'array', items: locationIdSchema, maxItems: 100, description: 'Repeatable' },
       region: { type: 'string', minLength: 1, maxLength: 64 },
     },
   },
@@ -65,7 +54,11 @@ export const getSku = {
 export const getLocationSku = {
   summary: 'Availability of a sku at one location',
   security,
-  params: { type: 'object', required: ['locationId', 'sku'], properties: { locationId: code, sku: code } },
+  params: {
+    type: 'object',
+    required: ['locationId', 'sku'],
+    properties: { locationId: locationIdSchema, sku: skuSchema },
+  },
   response: {
     200: {
       ...locationView,
@@ -88,10 +81,10 @@ export const postBatch = {
     additionalProperties: false,
     required: ['skus'],
     properties: {
-      skus: { type: 'array', items: code, minItems: 1, maxItems: 1000 },
+      skus: { type: 'array', items: skuSchema, minItems: 1, maxItems: 1000 },
       locationIds: {
         type: 'array',
-        items: code,
+        items: locationIdSchema,
         maxItems: 100,
         description: 'Only these locations, as ?locationId= on a single sku',
       },
@@ -120,7 +113,7 @@ export const postBatch = {
 export const getAssortment = {
   summary: "A location's whole assortment, in sku order, paged with a stable cursor",
   security,
-  params: { type: 'object', required: ['locationId'], properties: { locationId: code } },
+  params: { type: 'object', required: ['locationId'], properties: { locationId: locationIdSchema } },
   querystring: {
     type: 'object',
     additionalProperties: false,
@@ -156,6 +149,8 @@ export const getChanges = {
     type: 'object',
     additionalProperties: false,
     required: ['sku'],
-    properties: { sku: { type: 'array', items: code, minItems: 1, maxItems: 50, description: 'Repeatable' } },
+    properties: {
+      sku: { type: 'array', items: skuSchema, minItems: 1, maxItems: 50, description: 'Repeatable' },
+    },
   },
 } as const;

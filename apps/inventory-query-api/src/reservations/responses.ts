@@ -1,5 +1,5 @@
 import type { ReservationOutcome } from '@inventory/codec';
-import { HttpError } from '../http/errors.ts';
+import { ApiError } from '@inventory/service';
 
 export interface ReservationView {
   reservationId: string;
@@ -26,11 +26,10 @@ export function reservationView(outcome: ReservationOutcome): ReservationView {
 }
 
 export const decisionTimeout = (what: string) =>
-  new HttpError(
-    504,
-    'decision_timeout',
+  new ApiError(
+    'DECISION_TIMEOUT',
     `no decision on ${what} in time; retrying with the same id is safe and returns the decision`,
-    { 'retry-after': '1' },
+    { headers: { 'retry-after': '1' } },
   );
 
 /**
@@ -41,12 +40,10 @@ export const decisionTimeout = (what: string) =>
 export function reserveAnswer(outcome: ReservationOutcome): { status: number; body: ReservationView } {
   if (outcome.status === 'REFUSED') {
     const where = outcome.locationId ? `at ${outcome.locationId}` : 'at any one location';
-    throw new HttpError(
-      409,
-      'insufficient_stock',
+    throw new ApiError(
+      'INSUFFICIENT_STOCK',
       `${outcome.quantity} of ${outcome.sku} requested, ${outcome.available} available ${where}`,
-      {},
-      { available: outcome.available, reservation: reservationView(outcome) },
+      { extra: { available: outcome.available, reservation: reservationView(outcome) } },
     );
   }
   return { status: outcome.status === 'CONFIRMED' ? 201 : 200, body: reservationView(outcome) };
@@ -55,14 +52,12 @@ export function reserveAnswer(outcome: ReservationOutcome): { status: number; bo
 /** Release and commit: 200 when done (also when done before), 404 unknown, 409 when no longer active. */
 export function changeAnswer(outcome: ReservationOutcome, wanted: 'RELEASED' | 'COMMITTED'): ReservationView {
   if (outcome.status === 'UNKNOWN')
-    throw new HttpError(404, 'unknown_reservation', `no reservation ${outcome.reservationId}`);
+    throw new ApiError('UNKNOWN_RESERVATION', `no reservation ${outcome.reservationId}`);
   if (outcome.status !== wanted) {
-    throw new HttpError(
-      409,
-      'reservation_not_active',
+    throw new ApiError(
+      'RESERVATION_NOT_ACTIVE',
       `reservation ${outcome.reservationId} is ${outcome.status}: it cannot become ${wanted}`,
-      {},
-      { reservation: reservationView(outcome) },
+      { extra: { reservation: reservationView(outcome) } },
     );
   }
   return reservationView(outcome);

@@ -1,5 +1,5 @@
+import { ApiError } from '@inventory/service';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { HttpError } from '../http/errors.ts';
 import { changeAnswer, decisionTimeout, reservationView, reserveAnswer } from './responses.ts';
 import { postOrder, postReservation, reservationAction } from './schemas.ts';
 import type { Decision, OrderRequest, Reservations, ReserveRequest } from './service.ts';
@@ -52,12 +52,10 @@ export function reservationRoutes(
       const lines = result.lines.map(lineView);
       if (result.status === 'UNDECIDED') throw decisionTimeout(`order ${result.orderId}`);
       if (result.status === 'REFUSED') {
-        throw new HttpError(
-          409,
-          'insufficient_stock',
+        throw new ApiError(
+          'INSUFFICIENT_STOCK',
           `order ${result.orderId} refused: not every line can be reserved; nothing is held`,
-          {},
-          { orderId: result.orderId, lines },
+          { extra: { orderId: result.orderId, lines } },
         );
       }
       return reply.status(201).send({ orderId: result.orderId, status: result.status, lines });

@@ -1,9 +1,9 @@
-const code = { type: 'string', pattern: '^[A-Za-z0-9._-]{1,64}$' } as const;
-/** Ids chosen by the web shop: also ':' (order lines are `<orderId>:<lineNo>`). */
-const id = { type: 'string', pattern: '^[A-Za-z0-9._:-]{1,128}$' } as const;
+import { locationIdSchema, orderIdSchema, reservationIdSchema, skuSchema } from '@inventory/domain';
+import { errorBodySchema } from '@inventory/service';
+
 const quantity = { type: 'integer', minimum: 1, maximum: 100_000 } as const;
 const ttlSeconds = { type: 'integer', minimum: 1, maximum: 86_400 } as const;
-const security = [{ apiKey: [] }];
+const security = [{ bearer: [] }];
 
 const reservation = {
   type: 'object',
@@ -19,10 +19,7 @@ const reservation = {
   },
 } as const;
 
-const error = {
-  type: 'object',
-  properties: { error: { type: 'object', additionalProperties: true } },
-} as const;
+const error = errorBodySchema;
 const errors = {
   400: error,
   401: error,
@@ -34,20 +31,26 @@ const errors = {
 } as const;
 
 export const postReservation = {
-  summary: 'Reserve stock: 201 confirmed, 409 insufficient_stock, 504 undecided (retry with the same id)',
+  summary: 'Reserve stock: 201 confirmed, 409 INSUFFICIENT_STOCK, 504 undecided (retry with the same id)',
   security,
   body: {
     type: 'object',
     additionalProperties: false,
     required: ['reservationId', 'sku', 'quantity'],
-    properties: { reservationId: id, sku: code, quantity, locationId: code, ttlSeconds },
+    properties: {
+      reservationId: reservationIdSchema,
+      sku: skuSchema,
+      quantity,
+      locationId: locationIdSchema,
+      ttlSeconds,
+    },
   },
   response: { 200: reservation, 201: reservation, ...errors },
 } as const;
 
 export const reservationAction = {
   security,
-  params: { type: 'object', required: ['reservationId'], properties: { reservationId: id } },
+  params: { type: 'object', required: ['reservationId'], properties: { reservationId: reservationIdSchema } },
   response: { 200: reservation, ...errors },
 } as const;
 
@@ -59,7 +62,7 @@ export const postOrder = {
     additionalProperties: false,
     required: ['orderId', 'lines'],
     properties: {
-      orderId: { type: 'string', pattern: '^[A-Za-z0-9._-]{1,100}$' },
+      orderId: orderIdSchema,
       customerRef: { type: 'string', minLength: 1, maxLength: 100 },
       ttlSeconds,
       lines: {
@@ -70,7 +73,7 @@ export const postOrder = {
           type: 'object',
           additionalProperties: false,
           required: ['sku', 'quantity'],
-          properties: { sku: code, quantity, locationId: code },
+          properties: { sku: skuSchema, quantity, locationId: locationIdSchema },
         },
       },
     },

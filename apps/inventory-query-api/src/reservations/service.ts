@@ -7,9 +7,9 @@ import type {
   ReservationOutcome,
 } from '@inventory/codec';
 import type { KeyLayout } from '@inventory/read-model';
+import { ApiError } from '@inventory/service';
 import type { Redis } from 'ioredis';
 import type { Producer } from 'kafkajs';
-import { HttpError } from '../http/errors.ts';
 
 export interface ReservationSettings {
   COMMANDS_TOPIC: string;
@@ -80,16 +80,15 @@ export class Reservations {
     if (claimed === 'OK') return;
     const owner = await this.deps.redis.get(key);
     if (owner !== null && owner !== sku)
-      throw new HttpError(
-        409,
-        'idempotency_conflict',
+      throw new ApiError(
+        'IDEMPOTENCY_KEY_REUSED',
         `reservationId ${reservationId} was already used for sku ${owner}; use a new id for another sku`,
       );
   }
 
   async skuOf(reservationId: string): Promise<string> {
     const sku = await this.deps.redis.get(this.deps.keys.reservationSku(reservationId));
-    if (sku === null) throw new HttpError(404, 'unknown_reservation', `no reservation ${reservationId}`);
+    if (sku === null) throw new ApiError('UNKNOWN_RESERVATION', `no reservation ${reservationId}`);
     return sku;
   }
 

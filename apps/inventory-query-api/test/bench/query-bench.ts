@@ -10,16 +10,10 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createCodec, type InventoryEvent, type Location } from '@inventory/codec';
 import { hashToken, waitFor } from '@inventory/core';
-import { stackEndpoints, testKafka } from '@inventory/testkit';
+import { createWorld, regions, startAggregator, waitDrained } from '@inventory/inventory-aggregator-test';
+import { stackEndpoints, testKafka, testRedis } from '@inventory/testkit';
 import autocannon from 'autocannon';
 import kafkajs from 'kafkajs';
-import {
-  createWorld,
-  redisClient,
-  regions,
-  startAggregator,
-  waitDrained,
-} from '../../inventory-aggregator/src/test-support.ts';
 
 const skus = Number(process.argv[2] ?? 100_000);
 const locationCount = Number(process.argv[3] ?? 50);
@@ -102,7 +96,7 @@ const aggregator = startAggregator({
   ...world,
   env: { ...world.env, AGG_MAX_BYTES_PER_PARTITION: String(1024 * 1024), AGG_PARTITIONS_CONCURRENTLY: '12' },
 });
-const redis = redisClient();
+const redis = testRedis();
 await waitDrained(redis, world, 3_600_000);
 aggregator.child.kill('SIGTERM');
 await aggregator.exited;

@@ -1,79 +1,36 @@
 // Rows/s the lake sink writes and the size on disk per million events:
-//   npm run bench -w @inventory/lake-sink -- [events] [roll records]
+//   npm run bench -w @inventory/lake-sink-test -- [events] [roll records]
 // Defaults: 1 000 000 canonical events (Avro) over a day, flushed every 100 000 records per
 // partition. The local stack must be up (`npm run stack -- up`).
-import { mkdtempSync, readdirSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { statSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { createCodec, type InventoryEvent } from '@inventory/codec';
+import { createCodec } from '@inventory/codec';
 import { waitFor } from '@inventory/core';
-import { createTestTopic, stackEndpoints, startAppProcess, testKafka, uniqueName } from '@inventory/testkit';
-import kafkajs from 'kafkajs';
+import { stackEndpoints } from '@inventory/testkit';
+import { createLakeWorld, dayEvent, parquetFiles, produce, startSink } from '../support.ts';
 
 const total = Number(process.argv[2] ?? 1_000_000);
 const roll = Number(process.argv[3] ?? 100_000);
 const endpoints = stackEndpoints();
 const codec = createCodec({ registryUrl: endpoints.SCHEMA_REGISTRY_URL });
-const topic = await createTestTopic('lake-bench', 12);
-const root = mkdtempSync(join(tmpdir(), 'lake-bench-'));
-const types = [
-  'SALE',
-  'SALE',
-  'SALE',
-  'RETURN',
-  'RECEIPT',
-  'TRANSFER_OUT',
-  'TRANSFER_IN',
-  'ADJUSTMENT',
-  'COUNT',
-] as const;
+const world = await createLakeWorld({}, { events: 12, raw: 1 });
+const { root } = world;
 const t0 = Date.parse('2026-11-21T00:00:00Z');
 
-console.log(`producing ${total} events to ${topic} ...`);
-const producer = testKafka().producer({ createPartitioner: kafkajs.Partitioners.DefaultPartitioner });
-await producer.connect();
-for (let from = 0; from < total; from += 20_000) {
-  const events: InventoryEvent[] = [];
-  for (let i = from; i < Math.min(total, from + 20_000); i++) {
-    events.push({
-      eventId: `loadgen:bench-${i}`,
-      type: types[i % types.length] as InventoryEvent['type'],
-      sku: `SKU-${(i * 7919) % 50_000}`,
-      locationId: `STORE-${String(i % 300).padStart(3, '0')}`,
-      quantity: 1 + (i % 12),
-      occurredAt: t0 + Math.floor((i / total) * 86_400_000),
-      recordedAt: t0 + Math.floor((i / total) * 86_400_000) + 800,
-      source: 'LOADGEN',
-      sourceRef: null,
-      clientId: null,
-      clientEventId: null,
-    });
-  }
-  const values = await codec.encodeAll(`${topic}-value`, 'InventoryEvent', events);
-  await producer.send({
-    topic,
-    messages: events.map((e, i) => ({ key: e.sku, value: values[i] as Buffer })),
-  });
+console.log(`producing ${total} events to ${world.events} ...`);
+const chunk = 20_000;
+for (let from = 0; from < total; from += chunk) {
+  const events = Array.from({ length: Math.min(chunk, total - from) }, (_, k) =>
+    dayEvent(from + k, total, t0),
+  );
+  const values = await codec.encodeAll(`${world.events}-value`, 'InventoryEvent', events);
+  await produce(
+    world.events,
+    events.map((e, k) => ({ key: e.sku, value: values[k] as Buffer })),
+  );
 }
-await producer.disconnect();
 
-const sink = startAppProcess(
-  fileURLToPath(new URL('..', import.meta.url)),
-  {
-    PATH: process.env.PATH,
-    LAKE_KAFKA_BROKERS: endpoints.KAFKA_BROKERS,
-    ...(endpoints.SCHEMA_REGISTRY_URL ? { LAKE_SCHEMA_REGISTRY_URL: endpoints.SCHEMA_REGISTRY_URL } : {}),
-    LAKE_EVENT_TOPICS: topic,
-    LAKE_RAW_TOPICS: await createTestTopic('lake-bench-raw', 1),
-    LAKE_ROOT: root,
-    LAKE_GROUP_ID: uniqueName('lake-bench'),
-    LAKE_ROLL_RECORDS: String(roll),
-    LAKE_ROLL_MS: '2000',
-    LAKE_LOG_LEVEL: 'warn',
-  },
-  'LAKE_HTTP_PORT',
-);
+const sink = startSink(world, { LAKE_ROLL_RECORDS: String(roll), LAKE_ROLL_MS: '2000' });
 await waitFor(async () => (await sink.metric('lake_rows_written_total').catch(() => 0)) > 0, {
   description: 'a first file',
   timeoutMs: 120_000,
@@ -86,7 +43,7 @@ await waitFor(async () => (await sink.metric('lake_rows_written_total')) >= tota
   intervalMs: 200,
 });
 const seconds = (Date.now() - started) / 1000;
-const files = (readdirSync(root, { recursive: true }) as string[]).filter((f) => f.endsWith('.parquet'));
+const files = parquetFiles(root);
 const bytes = files.reduce((sum, f) => sum + statSync(join(root, f)).size, 0);
 console.log(
   JSON.stringify({

@@ -1,3 +1,4 @@
+import type { ErrorCode } from '@inventory/core';
 /**
  * The mainframe's stock-movement record, fixed width, as its COBOL copybook defines it.
  * This table is the only place the layout is written down: parsing, the test fixtures and
@@ -39,9 +40,10 @@ export const layout: readonly Field[] = [
 
 export type CopybookRecord = { [name: string]: string };
 
+/** A record refused by the bridge: the reason is its dead-letter reason. */
 export class RecordError extends Error {
   constructor(
-    readonly reason: string,
+    readonly reason: ErrorCode,
     message: string,
   ) {
     super(message);
@@ -54,7 +56,7 @@ export function parseRecord(text: string): CopybookRecord {
   const line = text.replace(/\r?\n$/, '');
   if (line.length !== recordLength) {
     throw new RecordError(
-      'bad_length',
+      'BAD_LENGTH',
       `record is ${line.length} characters long, the layout has ${recordLength}`,
     );
   }
@@ -63,7 +65,7 @@ export function parseRecord(text: string): CopybookRecord {
     const raw = line.slice(field.start - 1, field.start - 1 + field.length);
     if (field.numeric && !/^[0-9]+$/.test(raw)) {
       throw new RecordError(
-        'not_numeric',
+        'NOT_NUMERIC',
         `${field.name} at ${field.start} is "${raw}", not ${field.length} digits`,
       );
     }
@@ -79,7 +81,7 @@ export function formatRecord(values: CopybookRecord): string {
     const value = values[field.name] ?? '';
     const cell = field.numeric ? value.padStart(field.length, '0') : value.padEnd(field.length, ' ');
     if (cell.length !== field.length)
-      throw new RecordError('too_long', `${field.name} "${value}" is longer than ${field.length}`);
+      throw new RecordError('TOO_LONG', `${field.name} "${value}" is longer than ${field.length}`);
     line += cell;
   }
   return line.padEnd(recordLength, ' ');

@@ -108,38 +108,38 @@ describe('decodeMovement', () => {
       'ADJUSTMENT',
       'COUNT',
     ]);
-    expect(reason(fixed({ 'MOVE-CODE': 'CNT', 'QTY-SIGN': '-' }))).toBe('bad_quantity');
-    expect(reason(fixed({ 'QTY-SIGN': '-' }))).toBe('bad_quantity');
-    expect(reason(fixed({ 'MOVE-CODE': 'ADJ', QUANTITY: '0' }))).toBe('bad_quantity');
+    expect(reason(fixed({ 'MOVE-CODE': 'CNT', 'QTY-SIGN': '-' }))).toBe('BAD_QUANTITY');
+    expect(reason(fixed({ 'QTY-SIGN': '-' }))).toBe('BAD_QUANTITY');
+    expect(reason(fixed({ 'MOVE-CODE': 'ADJ', QUANTITY: '0' }))).toBe('BAD_QUANTITY');
   });
 
   it('refuses every kind of bad record with its reason and keeps the transaction id when it has one', () => {
     const line = formatRecord(fields);
-    expect(reason(Buffer.from(line.slice(0, 79)))).toBe('bad_length');
-    expect(reason(Buffer.from(`${line.slice(0, 34)}00000012X${line.slice(43)}`))).toBe('not_numeric');
-    expect(reason(fixed({ 'REC-TYPE': 'HD' }))).toBe('unknown_record_type');
-    expect(reason(fixed({ 'MOVE-CODE': 'XYZ' }))).toBe('unknown_move_code');
-    expect(reason(fixed({ 'MOVE-DATE': '20260230' }))).toBe('bad_time');
-    expect(reason(fixed({ 'MOVE-TIME': '256000' }))).toBe('bad_time');
-    expect(reason(fixed({ 'QTY-SIGN': '*' }))).toBe('bad_sign');
-    expect(reason(fixed({ SKU: '' }))).toBe('bad_sku');
-    expect(reason(fixed({ SKU: 'SKU 1' }))).toBe('bad_sku');
-    expect(reason(fixed({ WAREHOUSE: '' }))).toBe('bad_warehouse');
-    expect(reason(fixed({ 'TXN-ID': '' }))).toBe('bad_txn_id');
-    expect(reason(Buffer.from('{"txnId": '), 'application/json')).toBe('malformed_json');
-    expect(reason(Buffer.from('[1]'), 'application/json')).toBe('malformed_json');
-    expect(reason(json({ sku: undefined }))).toBe('missing_field');
-    expect(reason(json({ movedAt: 'yesterday' }))).toBe('bad_time');
-    expect(reason(json({ quantity: 1.5 }))).toBe('bad_quantity');
-    expect(reason(json({ warehouse: 7 }))).toBe('wrong_type');
+    expect(reason(Buffer.from(line.slice(0, 79)))).toBe('BAD_LENGTH');
+    expect(reason(Buffer.from(`${line.slice(0, 34)}00000012X${line.slice(43)}`))).toBe('NOT_NUMERIC');
+    expect(reason(fixed({ 'REC-TYPE': 'HD' }))).toBe('UNKNOWN_RECORD_TYPE');
+    expect(reason(fixed({ 'MOVE-CODE': 'XYZ' }))).toBe('UNKNOWN_MOVE_CODE');
+    expect(reason(fixed({ 'MOVE-DATE': '20260230' }))).toBe('BAD_TIME');
+    expect(reason(fixed({ 'MOVE-TIME': '256000' }))).toBe('BAD_TIME');
+    expect(reason(fixed({ 'QTY-SIGN': '*' }))).toBe('BAD_SIGN');
+    expect(reason(fixed({ SKU: '' }))).toBe('BAD_SKU');
+    expect(reason(fixed({ SKU: 'SKU 1' }))).toBe('BAD_SKU');
+    expect(reason(fixed({ WAREHOUSE: '' }))).toBe('BAD_WAREHOUSE');
+    expect(reason(fixed({ 'TXN-ID': '' }))).toBe('BAD_TXN_ID');
+    expect(reason(Buffer.from('{"txnId": '), 'application/json')).toBe('MALFORMED_JSON');
+    expect(reason(Buffer.from('[1]'), 'application/json')).toBe('MALFORMED_JSON');
+    expect(reason(json({ sku: undefined }))).toBe('MISSING_FIELD');
+    expect(reason(json({ movedAt: 'yesterday' }))).toBe('BAD_TIME');
+    expect(reason(json({ quantity: 1.5 }))).toBe('BAD_QUANTITY');
+    expect(reason(json({ warehouse: 7 }))).toBe('WRONG_TYPE');
     // Object.prototype's members are not movement codes.
     for (const moveCode of ['toString', '__proto__', 'constructor', 'hasOwnProperty', 'valueOf'])
-      expect(reason(json({ moveCode }), 'application/json')).toBe('unknown_move_code');
+      expect(reason(json({ moveCode }), 'application/json')).toBe('UNKNOWN_MOVE_CODE');
     expect(reason(Buffer.from('{"__proto__": {"moveCode": "REC"}}'), 'application/json')).toBe(
-      'missing_field',
+      'MISSING_FIELD',
     );
     // Older than the dedup horizon: a repeat could not be recognised.
-    expect(reason(json({ movedAt: '2026-11-15T09:59:59Z' }))).toBe('beyond_dedup_horizon');
+    expect(reason(json({ movedAt: '2026-11-15T09:59:59Z' }))).toBe('BEYOND_DEDUP_HORIZON');
     expect(reason(json({ movedAt: '2026-11-15T10:00:00Z' }))).toBe('ok');
     const bad = decodeMovement(fixed({ 'MOVE-CODE': 'XYZ' }), undefined, receivedAt);
     expect(bad).toMatchObject({

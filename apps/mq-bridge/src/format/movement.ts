@@ -1,3 +1,4 @@
+import type { ErrorCode } from '@inventory/core';
 import {
   beyondHorizonProblem,
   codeRule,
@@ -38,13 +39,13 @@ export const moveCodes: ReadonlyMap<string, InventoryEventType> = new Map([
 
 export type Decoded =
   | { ok: true; event: InventoryEvent; txnId: string }
-  | { ok: false; reason: string; message: string; txnId: string | undefined };
+  | { ok: false; reason: ErrorCode; message: string; txnId: string | undefined };
 
 function fromFixedWidth(text: string): Movement {
   const record = parseRecord(text);
   if (record['REC-TYPE'] !== 'MV')
     throw new RecordError(
-      'unknown_record_type',
+      'UNKNOWN_RECORD_TYPE',
       `REC-TYPE is "${record['REC-TYPE']}", only MV is a movement`,
     );
   const date = record['MOVE-DATE'] as string;
@@ -53,9 +54,9 @@ function fromFixedWidth(text: string): Movement {
   const movedAt = Date.parse(iso);
   // Date.parse accepts 2026-02-30; a date that does not round-trip is not a real one.
   if (Number.isNaN(movedAt) || new Date(movedAt).toISOString() !== iso.replace('Z', '.000Z'))
-    throw new RecordError('bad_time', `MOVE-DATE/MOVE-TIME ${date} ${time} is not a real UTC time`);
+    throw new RecordError('BAD_TIME', `MOVE-DATE/MOVE-TIME ${date} ${time} is not a real UTC time`);
   const sign = record['QTY-SIGN'];
-  if (sign !== '+' && sign !== '-') throw new RecordError('bad_sign', `QTY-SIGN is "${sign}", not + or -`);
+  if (sign !== '+' && sign !== '-') throw new RecordError('BAD_SIGN', `QTY-SIGN is "${sign}", not + or -`);
   const magnitude = Number(record.QUANTITY);
   return {
     txnId: record['TXN-ID'] as string,
@@ -72,22 +73,22 @@ function fromJson(text: string): Movement {
   try {
     value = JSON.parse(text);
   } catch (error) {
-    throw new RecordError('malformed_json', `not JSON: ${(error as Error).message}`);
+    throw new RecordError('MALFORMED_JSON', `not JSON: ${(error as Error).message}`);
   }
   if (typeof value !== 'object' || value === null || Array.isArray(value))
-    throw new RecordError('malformed_json', 'a movement is a JSON object');
+    throw new RecordError('MALFORMED_JSON', 'a movement is a JSON object');
   const v = new Map(Object.entries(value as object));
   const get = (key: string) => v.get(key);
   const missing = ['txnId', 'moveCode', 'warehouse', 'sku', 'quantity', 'movedAt'].filter(
     (k) => get(k) === undefined,
   );
-  if (missing.length > 0) throw new RecordError('missing_field', `missing ${missing.join(', ')}`);
+  if (missing.length > 0) throw new RecordError('MISSING_FIELD', `missing ${missing.join(', ')}`);
   const moved = get('movedAt');
   const movedAt = typeof moved === 'string' ? Date.parse(moved) : Number.NaN;
   if (Number.isNaN(movedAt))
-    throw new RecordError('bad_time', `movedAt ${JSON.stringify(moved)} is not an ISO-8601 time`);
+    throw new RecordError('BAD_TIME', `movedAt ${JSON.stringify(moved)} is not an ISO-8601 time`);
   for (const key of ['txnId', 'moveCode', 'warehouse', 'sku'])
-    if (typeof get(key) !== 'string') throw new RecordError('wrong_type', `${key} must be a string`);
+    if (typeof get(key) !== 'string') throw new RecordError('WRONG_TYPE', `${key} must be a string`);
   return {
     txnId: get('txnId') as string,
     moveCode: get('moveCode') as string,
@@ -118,20 +119,20 @@ export function decodeMovement(
     const type = moveCodes.get(movement.moveCode);
     if (!type)
       throw new RecordError(
-        'unknown_move_code',
+        'UNKNOWN_MOVE_CODE',
         `MOVE-CODE ${JSON.stringify(movement.moveCode.slice(0, 40))} is not one of ${[...moveCodes.keys()].join(', ')}`,
       );
     if (!isCode(movement.txnId))
-      throw new RecordError('bad_txn_id', `TXN-ID "${movement.txnId}" is not ${codeRule}`);
-    if (!isCode(movement.sku)) throw new RecordError('bad_sku', `SKU "${movement.sku}" is not ${codeRule}`);
+      throw new RecordError('BAD_TXN_ID', `TXN-ID "${movement.txnId}" is not ${codeRule}`);
+    if (!isCode(movement.sku)) throw new RecordError('BAD_SKU', `SKU "${movement.sku}" is not ${codeRule}`);
     if (!isCode(movement.warehouse))
-      throw new RecordError('bad_warehouse', `WAREHOUSE "${movement.warehouse}" is not ${codeRule}`);
+      throw new RecordError('BAD_WAREHOUSE', `WAREHOUSE "${movement.warehouse}" is not ${codeRule}`);
     const problem = quantityProblem(type, movement.quantity);
-    if (problem) throw new RecordError('bad_quantity', `quantity ${movement.quantity} ${problem}`);
+    if (problem) throw new RecordError('BAD_QUANTITY', `quantity ${movement.quantity} ${problem}`);
     const old = beyondHorizonProblem(movement.movedAt, receivedAt, dedup);
     if (old)
       throw new RecordError(
-        'beyond_dedup_horizon',
+        'BEYOND_DEDUP_HORIZON',
         `moved at ${new Date(movement.movedAt).toISOString()} ${old}`,
       );
     return {

@@ -1,5 +1,5 @@
 // Messages/s from the queue into Kafka through the real bridge process:
-//   npm run bench -w @inventory/mq-bridge -- [messages] [batch size]
+//   npm run bench -w @inventory/mq-bridge-test -- [messages] [batch size]
 // Defaults: 200 000 messages (70 % fixed width, 30 % JSON), batches of 500. The local stack
 // must be up (`npm run stack -- up`).
 import { waitFor } from '@inventory/core';
@@ -10,7 +10,7 @@ import {
   publish,
   queueDepth,
   startBridge,
-} from '../src/test-support.ts';
+} from '../support.ts';
 
 const total = Number(process.argv[2] ?? 200_000);
 const batch = Number(process.argv[3] ?? 500);

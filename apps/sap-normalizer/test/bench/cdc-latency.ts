@@ -1,14 +1,14 @@
 // End-to-end delay of the SAP path: from a committed goods movement in the SAP tables to the
 // new figure in the query API (Debezium -> raw topic -> normalizer -> aggregator -> Redis):
-//   npm run bench -w @inventory/sap-normalizer -- [movements]
+//   npm run bench -w @inventory/sap-normalizer-test -- [movements]
 // One movement at a time (each waits for the previous to be visible); the query API is polled
 // every 2 ms. The local stack must be up (`npm run stack -- up`).
-import { redisClient } from '../../inventory-aggregator/src/test-support.ts';
-import { createSapWorld, plants } from '../src/test-support.ts';
+import { testRedis } from '@inventory/testkit';
+import { createSapWorld, plants } from '../support.ts';
 
 const count = Number(process.argv[2] ?? 200);
-const redis = redisClient();
-const sap = await createSapWorld(redis);
+const redis = testRedis();
+const sap = await createSapWorld();
 const onHand = async () =>
   (await sap.api.call('GET', '/v1/locations/W-1/availability/MAT-LAT')).json().onHand as number | undefined;
 

@@ -1,24 +1,21 @@
 // Reconciliation of a full ERP snapshot against the platform, on the running local stack:
-//   npm run bench -w @inventory/stock-reconciliation -- [skus=50000] [locations=4] [differing=0.02]
+//   npm run bench -w @inventory/stock-reconciliation-test -- [skus=50000] [locations=4] [differing=0.02]
 // Seeds the platform (a real aggregator process folds one COUNT per sku x location), serves
 // the ERP snapshot from the simulator with a share of the items different, runs the job and
 // prints each phase, then how long the aggregator took to apply the corrections.
 import type { InventoryEvent } from '@inventory/codec';
-import { createLogger } from '@inventory/core';
 import { startErpSimulator } from '@inventory/erp-simulator';
 import {
   createWorld,
   produceEvents,
   readModel,
-  redisClient,
   regions,
   startAggregator,
   waitDrained,
-} from '../../inventory-aggregator/src/test-support.ts';
-import { connectJobDeps } from '../src/clients.ts';
-import { parseReconciliationConfig } from '../src/config.ts';
-import { runReconciliation } from '../src/job.ts';
-import { erpToken, movement, reconciliationEnv } from '../src/test-support.ts';
+} from '@inventory/inventory-aggregator-test';
+import { runReconciliation } from '@inventory/stock-reconciliation';
+import { testRedis } from '@inventory/testkit';
+import { connectTestReconciliation, erpToken, movement, reconciliationEnv } from '../support.ts';
 
 const skus = Number(process.argv[2] ?? 50_000);
 const locationCount = Number(process.argv[3] ?? 4);
@@ -28,7 +25,7 @@ const locations = Object.keys(regions).slice(0, locationCount);
 const world = await createWorld(12);
 const aggregator = startAggregator(world);
 await aggregator.ready();
-const redis = redisClient();
+const redis = testRedis();
 const erp = await startErpSimulator({ token: erpToken });
 try {
   const t0 = Date.now() - 3_600_000;
@@ -52,8 +49,9 @@ try {
     `seeded ${seedEvents.length} items (${skus} skus x ${locations.length} locations) in ${((Date.now() - seeded) / 1000).toFixed(1)} s`,
   );
   erp.setInventory({ asOf: new Date().toISOString(), items });
-  const config = parseReconciliationConfig(reconciliationEnv(world, erp, { RECON_LOG_LEVEL: 'error' }));
-  const clients = await connectJobDeps(config, createLogger('recon-bench', 'error'));
+  const clients = await connectTestReconciliation(
+    reconciliationEnv(world, erp, { RECON_LOG_LEVEL: 'error' }),
+  );
   const started = Date.now();
   const outcome = await runReconciliation(clients.deps, 'manual');
   const ran = Date.now() - started;

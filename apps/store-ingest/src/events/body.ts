@@ -19,7 +19,7 @@ export function parseJsonBody(text: string): unknown {
   } catch (error) {
     const at = locate(text);
     const where = at ? ` at line ${at.line}, column ${at.column}` : '';
-    throw new InventoryError('malformed_json', `request body is not valid JSON${where}: ${reason(error)}`, {
+    throw new InventoryError('MALFORMED_JSON', `request body is not valid JSON${where}: ${reason(error)}`, {
       details: at ? { line: at.line, column: at.column } : {},
     });
   }
@@ -34,7 +34,7 @@ export function parseNdjson(text: string): unknown[] {
     try {
       values.push(JSON.parse(line));
     } catch (error) {
-      throw new InventoryError('malformed_ndjson', `line ${i + 1} is not valid JSON: ${reason(error)}`, {
+      throw new InventoryError('MALFORMED_NDJSON', `line ${i + 1} is not valid JSON: ${reason(error)}`, {
         details: { line: i + 1 },
       });
     }
@@ -47,15 +47,15 @@ export function eventsOfJson(body: unknown): unknown[] {
   if (typeof body === 'object' && body !== null && !Array.isArray(body) && 'events' in body) {
     const extra = Object.keys(body).filter((k) => k !== 'events');
     if (extra.length > 0) {
-      throw new InventoryError('invalid_request', `unknown fields next to "events": ${extra.join(', ')}`);
+      throw new InventoryError('INVALID_REQUEST', `unknown fields next to "events": ${extra.join(', ')}`);
     }
     const { events } = body as { events: unknown };
-    if (!Array.isArray(events)) throw new InventoryError('invalid_request', '"events" must be an array');
+    if (!Array.isArray(events)) throw new InventoryError('INVALID_REQUEST', '"events" must be an array');
     return events;
   }
   if (Array.isArray(body)) {
     throw new InventoryError(
-      'invalid_request',
+      'INVALID_REQUEST',
       'send one event object or {"events": [...]}, not a bare array',
     );
   }

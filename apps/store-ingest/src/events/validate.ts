@@ -6,6 +6,7 @@ import {
   defaultDedupPolicy,
   type InventoryEvent,
   type InventoryEventType,
+  instantPattern,
   inventoryEventTypes,
   isEventType,
   maxAbsoluteQuantity,
@@ -36,8 +37,6 @@ export const defaultLimits: ValidationLimits = {
 };
 
 const fields = new Set(['eventId', 'type', 'sku', 'locationId', 'quantity', 'occurredAt', 'reference']);
-// ISO-8601 date-time with an explicit offset; seconds and fractions optional.
-const instantPattern = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:\d{2})$/;
 
 /** A validated store event, before the platform adds its identity, recordedAt and source. */
 export type StoreEvent = Pick<

@@ -1,68 +1,49 @@
-import { inventoryEventTypes } from '@inventory/domain';
+import {
+  clientEventIdSchema,
+  eventTypeSchema,
+  instantSchema,
+  locationIdSchema,
+  referenceSchema,
+  skuSchema,
+} from '@inventory/domain';
+import { errorBodySchema } from '@inventory/service';
 
 /**
  * OpenAPI description of the contract, served at /docs. Validation itself is done by
  * events/validate.ts (all or nothing, every problem named), so these schemas document the
  * routes but are not used to validate requests.
  */
-const code = { type: 'string', pattern: '^[A-Za-z0-9._-]{1,64}$' } as const;
-
 export const storeEventSchema = {
   type: 'object',
   additionalProperties: false,
   required: ['eventId', 'type', 'sku', 'locationId', 'quantity', 'occurredAt'],
   properties: {
     eventId: {
-      type: 'string',
-      minLength: 1,
-      maxLength: 64,
+      ...clientEventIdSchema,
       description:
         "The client's idempotency key, unique per client (another client may use the same ids: the platform's eventId is store:<clientId>:<this>). Resending an event with it is safe for the deduplication horizon (7 days after occurredAt): the aggregator applies it once.",
     },
-    type: { type: 'string', enum: [...inventoryEventTypes] },
-    sku: code,
-    locationId: { ...code, description: 'Must be a location the token may write.' },
+    type: eventTypeSchema,
+    sku: skuSchema,
+    locationId: {
+      ...locationIdSchema,
+      description: `${locationIdSchema.description}; one the token may write.`,
+    },
     quantity: {
       type: 'integer',
       description:
         '> 0 for SALE, RETURN, RECEIPT, TRANSFER_OUT, TRANSFER_IN; non-zero for ADJUSTMENT; >= 0 for COUNT.',
     },
     occurredAt: {
-      type: 'string',
-      format: 'date-time',
+      ...instantSchema,
       description:
-        'ISO-8601 with an offset; at most 5 minutes ahead of the server, at most the deduplication horizon (7 days) back (422 beyond_dedup_horizon otherwise).',
+        'ISO-8601 with an offset; at most 5 minutes ahead of the server, at most the deduplication horizon (7 days) back (422 BEYOND_DEDUP_HORIZON otherwise).',
     },
-    reference: {
-      type: 'string',
-      minLength: 1,
-      maxLength: 128,
-      description: 'Till receipt, delivery note, ...',
-    },
+    reference: { ...referenceSchema, description: 'Till receipt, delivery note, ...' },
   },
 } as const;
 
-const errorSchema = {
-  type: 'object',
-  properties: {
-    error: {
-      type: 'object',
-      properties: {
-        code: { type: 'string' },
-        message: { type: 'string' },
-        details: {
-          type: 'array',
-          items: {
-            type: 'object',
-            properties: { index: { type: 'integer' }, path: { type: 'string' }, message: { type: 'string' } },
-          },
-        },
-      },
-    },
-  },
-} as const;
-
-const error = (description: string) => ({ description, ...errorSchema });
+const error = (description: string) => ({ description, ...errorBodySchema });
 
 export const postEventsSchema = {
   summary: 'Record stock movements of a store',
@@ -92,7 +73,7 @@ export const postEventsSchema = {
     403: error('An event names a location this token may not write'),
     413: error('Body or number of events too large'),
     415: error('Content-Type other than application/json or application/x-ndjson'),
-    422: error('beyond_dedup_horizon: events older than the deduplication horizon (listed in details)'),
+    422: error('BEYOND_DEDUP_HORIZON: events older than the deduplication horizon (listed in details)'),
     429: error('Rate limit of this token exceeded; see Retry-After'),
     503: error('Kafka did not acknowledge in time; retry with the same eventIds after Retry-After'),
   },

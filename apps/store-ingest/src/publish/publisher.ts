@@ -77,8 +77,7 @@ export class EventPublisher {
 }
 
 function unavailable(reason: string, cause?: unknown): InventoryError {
-  return new InventoryError('kafka_unavailable', `Kafka did not acknowledge the events: ${reason}`, {
+  return new InventoryError('KAFKA_UNAVAILABLE', `Kafka did not acknowledge the events: ${reason}`, {
     cause,
-    retriable: true,
   });
 }

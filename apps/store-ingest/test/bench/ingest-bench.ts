@@ -1,5 +1,5 @@
 // Throughput and latency of store-ingest against the local stack (`npm run stack -- up` first):
-//   npm run bench -w @inventory/store-ingest -- [secondsPerCase]
+//   npm run bench -w @inventory/store-ingest-test -- [secondsPerCase]
 // Starts the real app as its own process, drives it over HTTP at batch sizes 1, 100 and 1000
 // with a fixed number of concurrent clients, and prints events/s and request latency.
 import { spawn } from 'node:child_process';
@@ -14,7 +14,7 @@ import * as hdr from 'hdr-histogram-js';
 const seconds = Number(process.argv[2] ?? 15);
 const port = 19_191;
 const token = 'bench-token';
-const appDir = fileURLToPath(new URL('..', import.meta.url));
+const appDir = fileURLToPath(new URL('../..', import.meta.url));
 const cases = [
   { batch: 1, concurrency: 32 },
   { batch: 100, concurrency: 16 },

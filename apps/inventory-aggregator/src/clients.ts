@@ -1,0 +1,66 @@
+import type { AvroCodec } from '@inventory/codec';
+import { CoPartitionedAssigner } from '@inventory/kafka';
+import {
+  codecOf,
+  kafkaOf,
+  openAdmin,
+  openConsumer,
+  openLocations,
+  openProducer,
+  redisOf,
+  type ServiceContext,
+} from '@inventory/service';
+import type { Redis } from 'ioredis';
+import type { Admin, Consumer, Kafka, Producer } from 'kafkajs';
+import { type AggregatorConfig, aggregatorSettings } from './config.ts';
+import { checkTopics } from './startup.ts';
+import { RedisStore } from './store/redis-store.ts';
+
+export interface AggregatorClients {
+  kafka: Kafka;
+  admin: Admin;
+  /** Idempotent, for dead letters, outcomes, reservation sales and clock ticks. */
+  producer: Producer;
+  consumer: Consumer;
+  redis: Redis;
+  store: RedisStore;
+  codec: AvroCodec;
+  regionOf: (locationId: string) => string;
+}
+
+/**
+ * Opens the clients and checks the topics. Registered newest first for closing: the
+ * consumer (intake; its disconnect waits for the running batch, whose Redis write and
+ * publication complete) before the producer, admin and Redis it relies on.
+ */
+export async function connectAggregator(
+  config: AggregatorConfig,
+  { logger, resources }: Pick<ServiceContext, 'logger' | 'resources'>,
+): Promise<AggregatorClients> {
+  const kafka = kafkaOf(config, logger);
+  const redis = resources.add('redis', redisOf(config.REDIS_URL), (r) => r.quit());
+  const codec = codecOf(config);
+  const locations = await openLocations(
+    kafka,
+    codec,
+    { topic: config.LOCATIONS_TOPIC, groupId: config.GROUP_ID, refreshMs: config.LOCATIONS_REFRESH_MS },
+    { logger, resources },
+  );
+  const admin = await openAdmin(kafka, resources);
+  await checkTopics(admin, config);
+  const producer = await openProducer(kafka, resources);
+  const consumer = await openConsumer(kafka, resources, {
+    groupId: config.GROUP_ID,
+    sessionTimeoutMs: config.SESSION_TIMEOUT_MS,
+    heartbeatIntervalMs: config.HEARTBEAT_INTERVAL_MS,
+    maxBytesPerPartition: config.MAX_BYTES_PER_PARTITION,
+    partitionAssigners: [CoPartitionedAssigner],
+  });
+  const store = new RedisStore(
+    redis,
+    config.REDIS_PREFIX,
+    { policy: aggregatorSettings(config).dedup, shards: config.DEDUP_SHARDS },
+    config.RESERVATION_RETENTION_MS,
+  );
+  return { kafka, admin, producer, consumer, redis, store, codec, regionOf: locations.regionOf };
+}

@@ -1,0 +1,5 @@
+// What tests and benchmarks build the aggregator, or parts of it, from.
+export { type AggregatorApp, buildAggregator } from './app.ts';
+export { type AggregatorClients, connectAggregator } from './clients.ts';
+export { type AggregatorConfig, parseAggregatorConfig } from './config.ts';
+export { type DedupSettings, hashFields, RedisStore, type StepWrite } from './store/redis-store.ts';

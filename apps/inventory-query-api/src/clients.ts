@@ -1,0 +1,67 @@
+import type { AvroCodec } from '@inventory/codec';
+import { partitionCounts } from '@inventory/kafka';
+import {
+  codecOf,
+  kafkaOf,
+  openLocations,
+  openProducer,
+  redisOf,
+  type ServiceContext,
+} from '@inventory/service';
+import type { Redis } from 'ioredis';
+import type { Producer } from 'kafkajs';
+import { ApiKeyStore } from './api-keys.ts';
+import type { QueryConfig } from './config.ts';
+import { TopicTail } from './kafka/tail.ts';
+
+export interface QueryClients {
+  redis: Redis;
+  codec: AvroCodec;
+  producer: Producer;
+  /** The aggregator's input partitions: the same count maps a sku to its Redis keys. */
+  partitions: number;
+  changes: TopicTail<'SkuAvailability'>;
+  outcomes: TopicTail<'ReservationOutcome'>;
+  regionOf: (locationId: string) => string;
+  keys: ApiKeyStore;
+}
+
+/** Opens the clients from the settings; API keys and master data are read here. */
+export async function connectQueryApi(
+  config: QueryConfig,
+  { logger, resources }: Pick<ServiceContext, 'logger' | 'resources'>,
+): Promise<QueryClients> {
+  const keys = ApiKeyStore.fromFile(config.API_KEYS_FILE);
+  const kafka = kafkaOf(config, logger);
+  const admin = kafka.admin();
+  await admin.connect();
+  const partitions = await partitionCounts(admin, [config.INPUT_TOPIC])
+    .then((counts) => counts.get(config.INPUT_TOPIC) ?? 0)
+    .finally(() => admin.disconnect());
+  const redis = resources.add('redis', redisOf(config.REDIS_URL), (r) => r.quit());
+  const codec = codecOf(config);
+  const changes = resources.add(
+    'availability changes',
+    new TopicTail(kafka, codec, config.AVAILABILITY_TOPIC, 'SkuAvailability', logger),
+    (t) => t.stop(),
+  );
+  await changes.start(config.KAFKA_CLIENT_ID);
+  const outcomes = resources.add(
+    'reservation outcomes',
+    new TopicTail(kafka, codec, config.OUTCOMES_TOPIC, 'ReservationOutcome', logger),
+    (t) => t.stop(),
+  );
+  await outcomes.start(config.KAFKA_CLIENT_ID);
+  const producer = await openProducer(kafka, resources);
+  const locations = await openLocations(
+    kafka,
+    codec,
+    {
+      topic: config.LOCATIONS_TOPIC,
+      groupId: config.KAFKA_CLIENT_ID,
+      refreshMs: config.LOCATIONS_REFRESH_MS,
+    },
+    { logger, resources },
+  );
+  return { redis, codec, producer, partitions, changes, outcomes, regionOf: locations.regionOf, keys };
+}

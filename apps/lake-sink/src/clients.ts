@@ -1,0 +1,51 @@
+import type { AvroCodec } from '@inventory/codec';
+import { InventoryError } from '@inventory/core';
+import { topicSetting } from '@inventory/kafka';
+import {
+  codecOf,
+  kafkaOf,
+  openAdmin,
+  openConsumer,
+  openProducer,
+  type ServiceContext,
+} from '@inventory/service';
+import type { Admin, Consumer, Producer } from 'kafkajs';
+import type { LakeConfig } from './config.ts';
+
+export interface LakeClients {
+  consumer: Consumer;
+  producer: Producer;
+  admin: Admin;
+  codec: AvroCodec;
+}
+
+/**
+ * Opens the clients and checks the topics: chunks are cut by append time (chunks.ts), and a
+ * topic stamped by its producers could put an old time after a newer one and cut two
+ * writers' files differently.
+ */
+export async function connectLake(
+  config: LakeConfig,
+  { logger, resources }: Pick<ServiceContext, 'logger' | 'resources'>,
+): Promise<LakeClients> {
+  const kafka = kafkaOf(config, logger);
+  const admin = await openAdmin(kafka, resources);
+  const types = await topicSetting(
+    admin,
+    [...config.EVENT_TOPICS, ...config.RAW_TOPICS],
+    'message.timestamp.type',
+  );
+  const stamped = [...types].filter(([, type]) => type !== 'LogAppendTime').map(([topic]) => topic);
+  if (stamped.length > 0)
+    throw new InventoryError(
+      'STARTUP_CHECK_FAILED',
+      `${stamped.join(', ')}: message.timestamp.type must be LogAppendTime (the lake cuts files by the broker's append time)`,
+    );
+  const producer = await openProducer(kafka, resources);
+  const consumer = await openConsumer(kafka, resources, {
+    groupId: config.GROUP_ID,
+    sessionTimeoutMs: config.SESSION_TIMEOUT_MS,
+    maxBytesPerPartition: 4 * 1024 * 1024,
+  });
+  return { consumer, producer, admin, codec: codecOf(config) };
+}

@@ -1,0 +1,34 @@
+import type { AvroCodec } from '@inventory/codec';
+import { codecOf, kafkaOf, openProducer, type ServiceContext } from '@inventory/service';
+import type { Producer } from 'kafkajs';
+import type { BridgeConfig } from './config.ts';
+import { AmqpSource } from './source/amqp.ts';
+import type { MovementSource } from './source/source.ts';
+
+export interface BridgeClients {
+  producer: Producer;
+  codec: AvroCodec;
+  source: MovementSource;
+}
+
+/** Opens Kafka; the MQ source connects when the bridge starts, and closes before the producer. */
+export async function connectBridge(
+  config: BridgeConfig,
+  { logger, resources }: Pick<ServiceContext, 'logger' | 'resources'>,
+): Promise<BridgeClients> {
+  const producer = await openProducer(kafkaOf(config, logger), resources);
+  const source = resources.add(
+    'MQ',
+    new AmqpSource(
+      {
+        url: config.AMQP_URL,
+        queue: config.QUEUE,
+        deadLetterQueue: config.DEAD_LETTER_QUEUE,
+        prefetch: config.PREFETCH,
+      },
+      logger,
+    ),
+    (s) => s.close(),
+  );
+  return { producer, codec: codecOf(config), source };
+}

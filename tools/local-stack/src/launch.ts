@@ -1,0 +1,27 @@
+// Runs one app (or one of its CLIs) against the running local stack:
+//   tsx tools/local-stack/src/launch.ts <app> [<script> [args...]]
+// Its settings come from the launcher table (apps.ts), each only where the environment does
+// not set it already. Launching the app itself also puts its demo data in place first.
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { describeError } from '@inventory/core';
+import { devCredentials, type LocalContext, localApp, repoRoot } from './apps.ts';
+import { parseStackSettings } from './config.ts';
+import { readEndpoints } from './endpoints.ts';
+
+const [name, script, ...args] = process.argv.slice(2);
+try {
+  if (!name) throw new Error('usage: launch <app> [<script> [args...]]');
+  const app = localApp(name);
+  const home = parseStackSettings().HOME;
+  const ctx = { endpoints: readEndpoints(home), home, credentials: devCredentials() } as LocalContext;
+  for (const [key, value] of Object.entries(app.env(ctx))) process.env[key] ??= value;
+  if (!script) await app.prepare?.(ctx);
+  const entry = join(repoRoot, app.dir, script ?? app.main);
+  // The entry reads its arguments as if it had been started itself.
+  process.argv = [process.argv[0] as string, entry, ...(script ? args : (app.args ?? []))];
+  await import(pathToFileURL(entry).href);
+} catch (error) {
+  console.error(`${name ?? 'launch'}: ${describeError(error)}`);
+  process.exit(1);
+}

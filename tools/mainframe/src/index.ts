@@ -1,0 +1,2 @@
+export * from './movements.ts';
+export * from './queue.ts';
