@@ -4,6 +4,7 @@ import { createCodec } from '@inventory/codec';
 import { waitFor } from '@inventory/core';
 import { listDeadLetters, redrive, retryTopicName } from '@inventory/erp-delivery';
 import { type ErpSimulator, startErpSimulator } from '@inventory/erp-simulator';
+import { createProducer } from '@inventory/kafka';
 import { readTopicRecords, stackEndpoints } from '@inventory/testkit';
 import type { Kafka } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -102,7 +103,7 @@ describe('erp-delivery: retries, dead letters and redrive (real Kafka, real HTTP
 
     // The ERP is fixed; only the flaky order is selected by its key.
     erp.clearRules();
-    const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+    const producer = createProducer(kafka);
     await producer.connect();
     try {
       const topics = { deadLetter: world.deadLetter, firstRetry: retryTopicName(world.retryPrefix, 1) };
@@ -213,7 +214,7 @@ describe('erp-delivery: retries, dead letters and redrive (real Kafka, real HTTP
   });
 
   it('lists dead letters from the command line', () => {
-    const cli = fileURLToPath(new URL('./dlq-cli.ts', import.meta.url));
+    const cli = fileURLToPath(new URL('../src/dlq-cli.ts', import.meta.url));
     const result = spawnSync(
       process.execPath,
       ['--import', 'tsx', cli, 'list', '--json', '--key', 'order-invalid'],

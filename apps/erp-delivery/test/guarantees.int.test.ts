@@ -2,13 +2,8 @@ import { createCodec, type InventoryEvent } from '@inventory/codec';
 import { delay, waitFor } from '@inventory/core';
 import { listDeadLetters, redrive, retryTopicName } from '@inventory/erp-delivery';
 import { type ErpSimulator, startErpSimulator } from '@inventory/erp-simulator';
-import {
-  type AppProcess,
-  clientWarnings,
-  readTopicRecords,
-  stackEndpoints,
-  stopApp,
-} from '@inventory/testkit';
+import { createProducer } from '@inventory/kafka';
+import { type AppProcess, expectOrderlyStop, readTopicRecords, stackEndpoints } from '@inventory/testkit';
 import type { Kafka } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -55,10 +50,7 @@ describe('erp-delivery guarantees', () => {
       timeoutMs: 60_000,
       intervalMs: 50,
     });
-    const stop = await stopApp(first);
-    expect(stop.code, first.output().slice(-3000)).toBe(0);
-    expect(stop.ms).toBeLessThan(deadlineMs);
-    expect(clientWarnings(first.output())).toEqual([]);
+    await expectOrderlyStop(first, deadlineMs);
     expect(distinctOrders('stop-').size).toBeLessThan(600);
     erp.clearRules();
     const second = startDeliveryProcess(world);
@@ -138,7 +130,7 @@ describe('erp-delivery guarantees', () => {
     });
     erp.setRules([{ action: 'status', status: 503, times: 300 }]);
     const codec = createCodec({ registryUrl: stackEndpoints().SCHEMA_REGISTRY_URL });
-    const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+    const producer = createProducer(kafka);
     await producer.connect();
     const skus = ['ACME-1', 'ACME-2', 'ACME-3', 'ZETA-1', 'ZETA-2', 'OTHER-1'];
     const expected = new Map<string, { sold: number; returned: number }>();

@@ -1,6 +1,7 @@
 import { createCodec, type InventoryEvent } from '@inventory/codec';
 import { waitFor } from '@inventory/core';
 import { type ErpSimulator, startErpSimulator } from '@inventory/erp-simulator';
+import { createProducer } from '@inventory/kafka';
 import { readTopicRecords, stackEndpoints, TcpGate } from '@inventory/testkit';
 import type { Kafka } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -59,7 +60,7 @@ describe('erp-delivery: sold quantities count what the aggregator counts', () =>
     const old = sale(1_001, { occurredAt: Date.now() - 9 * 86_400_000 });
     const events = [...originals, ...retried, ...redelivered, foreign, old];
     const values = await codec.encodeAll(`${world.events}-value`, 'InventoryEvent', events);
-    const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+    const producer = createProducer(kafka);
     await producer.connect();
     await producer.send({
       topic: world.events,

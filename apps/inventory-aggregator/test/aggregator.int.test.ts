@@ -1,8 +1,8 @@
 import { createCodec, type InventoryEvent } from '@inventory/codec';
 import { waitFor } from '@inventory/core';
+import { createProducer } from '@inventory/kafka';
 import { parseStoredLocation, partitionOf } from '@inventory/read-model';
 import { collect, stackEndpoints, testKafka, testRedis, uniqueName } from '@inventory/testkit';
-import kafkajs from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   createWorld,
@@ -36,7 +36,7 @@ describe('inventory-aggregator against the real stack', () => {
     const codec = createCodec({ registryUrl: stackEndpoints().SCHEMA_REGISTRY_URL });
     await produceEvents(world, events.slice(0, 1_500));
     // Poison in the middle of the stream: not a frame, an unknown schema id, an impossible quantity.
-    const producer = testKafka().producer({ createPartitioner: kafkajs.Partitioners.DefaultPartitioner });
+    const producer = createProducer(testKafka());
     await producer.connect();
     const impossible = {
       ...(events[0] as (typeof events)[0]),

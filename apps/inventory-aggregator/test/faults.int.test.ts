@@ -3,18 +3,18 @@ import {
   brokerServing,
   PrivateRedis,
   processAlive,
+  replaceTopicConfig,
   stackPartPid,
   stackUp,
-  testKafka,
   testRedis,
 } from '@inventory/testkit';
-import kafkajs from 'kafkajs';
 import { afterAll, describe, expect, it } from 'vitest';
 import {
   createWorld,
   expectCompactedExact,
   generateEvents,
   produceEvents,
+  progress,
   type RunningAggregator,
   readModel,
   reference,
@@ -44,35 +44,12 @@ function start(world: World): RunningAggregator {
   return aggregator;
 }
 
-async function progress(redis: ReturnType<typeof testRedis>, world: World): Promise<number> {
-  let total = 0;
-  for (let p = 0; p < 6; p++) total += Number((await redis.get(`${world.prefix}:{p${p}}:offset`)) ?? 0);
-  return total;
-}
-
-async function setTopicConfig(topic: string, name: string, value: string | null): Promise<void> {
-  const admin = testKafka().admin();
-  await admin.connect();
-  try {
-    await admin.alterConfigs({
-      validateOnly: false,
-      resources: [
-        {
-          type: kafkajs.ConfigResourceTypes.TOPIC,
-          name: topic,
-          // kafkajs' alterConfigs replaces the topic's dynamic configuration as a whole.
-          configEntries: [
-            { name: 'cleanup.policy', value: 'compact' },
-            { name: 'retention.ms', value: '-1' },
-            ...(value === null ? [] : [{ name, value }]),
-          ],
-        },
-      ],
-    });
-  } finally {
-    await admin.disconnect();
-  }
-}
+/** The stock topic's configuration, with one setting more (or none). */
+const stockConfig = (extra: Record<string, string> = {}) => ({
+  'cleanup.policy': 'compact',
+  'retention.ms': '-1',
+  ...extra,
+});
 
 describe('aggregator faults of its sinks', () => {
   it('publications refused by the broker for a while: the partitions hold their outbox, nothing is forgotten; a rebuild after it is exact', async () => {
@@ -89,7 +66,7 @@ describe('aggregator faults of its sinks', () => {
       });
       // Every batch of stock records is now too large for the topic (its transaction markers
       // still fit): each publication fails, and no retry of the same request can help.
-      await setTopicConfig(world.stock, 'max.message.bytes', '120');
+      await replaceTopicConfig(world.stock, stockConfig({ 'max.message.bytes': '120' }));
       await produceEvents(world, events.slice(10_000));
       await waitFor(async () => (await aggregator.metric('aggregator_publish_failures_total')) >= 3, {
         description: () =>
@@ -98,7 +75,7 @@ describe('aggregator faults of its sinks', () => {
       });
       // Held: each partition stops after the step whose outputs it could not publish.
       expect(await progress(redis, world)).toBeLessThan(20_000);
-      await setTopicConfig(world.stock, 'max.message.bytes', null);
+      await replaceTopicConfig(world.stock, stockConfig());
       const expected = reference(events);
       await waitDrained(redis, world, 90_000).catch((error) => {
         throw new Error(`${error.message}; output: ${aggregator.output().slice(-3000)}`);

@@ -1,20 +1,21 @@
 import { waitFor } from '@inventory/core';
-import { clientWarnings, stopApp, testKafka, testRedis } from '@inventory/testkit';
+import type { InventoryEvent } from '@inventory/domain';
+import { expectOrderlyStop, testKafka, testRedis } from '@inventory/testkit';
 
 import { afterAll, describe, expect, it } from 'vitest';
 import {
   createWorld,
-  expectCompactedExact,
+  expectExact,
   expectedAssortments,
   generateEvents,
   produceEvents,
+  progress,
   type RunningAggregator,
+  reachProgress,
   readAssortments,
   readModel,
-  reference,
   startAggregator,
   type World,
-  waitDrained,
 } from './support.ts';
 
 /**
@@ -35,25 +36,8 @@ function start(world: World): RunningAggregator {
   return aggregator;
 }
 
-/** Sum over partitions of the next offset Redis holds: how far folding has come. */
-async function progress(world: World): Promise<number> {
-  let total = 0;
-  for (let p = 0; p < 6; p++) total += Number((await redis.get(`${world.prefix}:{p${p}}:offset`)) ?? 0);
-  return total;
-}
-const reach = (world: World, count: number, what: string) =>
-  waitFor(async () => (await progress(world)) >= count, {
-    description: what,
-    timeoutMs: 120_000,
-    intervalMs: 50,
-  });
-
-async function expectExact(world: World, events: ReturnType<typeof generateEvents>) {
-  await waitDrained(redis, world);
-  const expected = reference(events);
-  expect((await readModel(redis, world)).onHand).toEqual(expected);
-  await expectCompactedExact(world, expected);
-}
+const reach = (world: World, count: number, what: string) => reachProgress(redis, world, count, what);
+const expectFolded = (world: World, events: InventoryEvent[]) => expectExact(redis, world, events);
 
 const size = 30_000;
 
@@ -69,14 +53,11 @@ describe('exactly-once effect on state', () => {
     });
     running.push(aggregator);
     await reach(world, Math.floor(size * 0.3), 'progress past 30%');
-    const stop = await stopApp(aggregator);
-    expect(stop.code, aggregator.output().slice(-3000)).toBe(0);
-    expect(stop.ms).toBeLessThan(deadlineMs);
-    expect(clientWarnings(aggregator.output())).toEqual([]);
+    await expectOrderlyStop(aggregator, deadlineMs);
     // Stopped mid-stream, not after the work was done.
-    expect(await progress(world)).toBeLessThan(size);
+    expect(await progress(redis, world)).toBeLessThan(size);
     start(world);
-    await expectExact(world, events);
+    await expectFolded(world, events);
   });
 
   it('kill -9 at random points, then restart: the numbers equal the reference fold', async () => {
@@ -90,12 +71,12 @@ describe('exactly-once effect on state', () => {
       await reach(world, Math.floor(size * point), `progress past ${Math.round(point * 100)}%`);
       aggregator.child.kill('SIGKILL');
       await aggregator.exited;
-      killedAt.push(await progress(world));
+      killedAt.push(await progress(redis, world));
     }
     // The kills really happened mid-stream, not after the work was done.
     expect(killedAt[0]).toBeLessThan(size);
     const last = start(world);
-    await expectExact(world, events);
+    await expectFolded(world, events);
     await last.ready();
     last.child.kill('SIGTERM');
     expect(await last.exited).toBe(0);
@@ -116,7 +97,7 @@ describe('exactly-once effect on state', () => {
     await reach(world, size * 0.6, 'two instances to make progress');
     const d = start(world);
     a.child.kill('SIGKILL');
-    await expectExact(world, events);
+    await expectFolded(world, events);
     for (const x of [c, d]) {
       await x.ready();
       x.child.kill('SIGTERM');
@@ -152,11 +133,11 @@ describe('exactly-once effect on state', () => {
         timeoutMs: 60_000,
         intervalMs: 200,
       });
-      const target = (await progress(world)) + size * 0.1;
+      const target = (await progress(redis, world)) + size * 0.1;
       await reach(world, Math.min(target, 2 * size), `the other instance to make progress (round ${round})`);
       frozen.child.kill('SIGCONT');
     }
-    await expectExact(world, events);
+    await expectFolded(world, events);
     for (const x of [a, b]) {
       const metrics = await (await fetch(`http://127.0.0.1:${x.port}/metrics`)).text();
       expect(metrics).toMatch(/aggregator_events_applied_total [1-9]/);
@@ -174,7 +155,7 @@ describe('exactly-once effect on state', () => {
     const aggregator = start(world);
     await reach(world, size * 0.4, 'progress before the wipe');
     await redis.flushall();
-    await expectExact(world, events);
+    await expectFolded(world, events);
     const model = await readModel(redis, world);
     expect(await readAssortments(redis, world)).toEqual(expectedAssortments(model.onHand));
     const metrics = await (await fetch(`http://127.0.0.1:${aggregator.port}/metrics`)).text();

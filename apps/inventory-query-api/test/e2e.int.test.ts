@@ -1,43 +1,32 @@
 import { connect } from 'node:net';
 import { createCodec, type SkuAvailability } from '@inventory/codec';
 import { waitFor } from '@inventory/core';
-import {
-  createWorld,
-  type RunningAggregator,
-  startAggregator,
-  type World,
-  waitDrained,
-} from '@inventory/inventory-aggregator-test';
-import { buildTestIngest, type TestIngest, tokens } from '@inventory/store-ingest-test';
-import { stackEndpoints, testKafka, testRedis } from '@inventory/testkit';
+import { waitDrained } from '@inventory/inventory-aggregator-test';
+import { createProducer } from '@inventory/kafka';
+import { tokens } from '@inventory/store-ingest-test';
+import { stackEndpoints, testKafka } from '@inventory/testkit';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildTestQueryApi, type TestQueryApi } from './support.ts';
+import { buildTestQueryApi, type TestQueryApi, usePlatform } from './support.ts';
 
 /**
  * End to end on the real stack: events posted to the real store-ingest app are folded by
  * the real aggregator process, and the query API answers from the Redis it wrote.
  */
 describe('query API end to end', () => {
-  const redis = testRedis();
-  let world: World;
-  let ingest: TestIngest;
-  let aggregator: RunningAggregator;
+  const platform = usePlatform({
+    query: { QUERY_CACHE_MAX_AGE_SECONDS: '1', QUERY_SSE_HEARTBEAT_MS: '200' },
+  });
   let api: FastifyInstance;
-  let query: TestQueryApi;
   // Event times relative to one fixed base, an hour ago.
   const base = Math.floor((Date.now() - 60 * 60_000) / 1000) * 1000;
   const at = (minutes: number) => new Date(base + minutes * 60_000).toISOString();
   let n = 0;
   const post = async (events: Record<string, unknown>[]) => {
-    const response = await ingest.app.inject({
-      method: 'POST',
-      url: '/v1/events',
-      headers: { 'content-type': 'application/json', authorization: `Bearer ${tokens.central}` },
-      payload: JSON.stringify({
-        events: events.map((e) => ({ eventId: `e2e-${world.prefix}-${n++}`, ...e })),
-      }),
-    });
+    const response = await platform.post(
+      tokens.central,
+      events.map((e) => ({ eventId: `e2e-${platform.world.prefix}-${n++}`, ...e })),
+    );
     expect(response.statusCode, response.body).toBe(202);
   };
   const get = (url: string, key = 'shop-key', headers: Record<string, string> = {}) =>
@@ -45,7 +34,7 @@ describe('query API end to end', () => {
 
   /** The app as main builds it, against the real Redis and change feed of this world. */
   const buildApi = async (settings: Record<string, string> = {}) => {
-    const built = await buildTestQueryApi(world, {
+    const built = await buildTestQueryApi(platform.world, {
       QUERY_CACHE_MAX_AGE_SECONDS: '1',
       QUERY_SSE_HEARTBEAT_MS: '200',
       ...settings,
@@ -56,11 +45,6 @@ describe('query API end to end', () => {
   const opened: TestQueryApi[] = [];
 
   beforeAll(async () => {
-    world = await createWorld(6);
-    ingest = await buildTestIngest(world.input, {
-      INGEST_RATE_PER_SECOND: '1000',
-      INGEST_RATE_BURST: '1000',
-    });
     await post([
       { type: 'RECEIPT', sku: 'SKU-A', locationId: 'S-1', quantity: 10, occurredAt: at(1) },
       { type: 'RECEIPT', sku: 'SKU-A', locationId: 'S-3', quantity: 5, occurredAt: at(2) },
@@ -75,16 +59,11 @@ describe('query API end to end', () => {
         occurredAt: at(6),
       })),
     ]);
-    aggregator = startAggregator(world);
-    await waitDrained(redis, world);
-    query = await buildApi();
-    api = query.api;
+    await waitDrained(platform.redis, platform.world);
+    api = platform.query.api;
   });
   afterAll(async () => {
     for (const built of opened) await built.close();
-    await ingest?.close();
-    aggregator?.child.kill('SIGTERM');
-    await redis.quit();
   });
 
   it('answers a sku network-wide and per location, with filters by location and region', async () => {
@@ -198,7 +177,7 @@ describe('query API end to end', () => {
   it('says which skus the ERP calls discontinued, on every sku answer', async () => {
     // Written by the reconciliation job (apps/stock-reconciliation) beside the stock state.
     const since = '2026-12-01T02:00:03.000Z';
-    await redis.hset(`${world.prefix}:discontinued`, 'SKU-B', since);
+    await platform.redis.hset(`${platform.world.prefix}:discontinued`, 'SKU-B', since);
     try {
       expect((await get('/v1/availability/SKU-B')).json()).toMatchObject({
         discontinued: true,
@@ -225,7 +204,7 @@ describe('query API end to end', () => {
         ]);
       }
     } finally {
-      await redis.hdel(`${world.prefix}:discontinued`, 'SKU-B');
+      await platform.redis.hdel(`${platform.world.prefix}:discontinued`, 'SKU-B');
     }
   });
 
@@ -418,7 +397,7 @@ describe('query API end to end', () => {
       // Changes of the sku straight onto the availability topic, as the aggregator publishes them.
       const changesCount = 40_000;
       const codec = createCodec({ registryUrl: stackEndpoints().SCHEMA_REGISTRY_URL });
-      const producer = testKafka().producer();
+      const producer = createProducer(testKafka());
       await producer.connect();
       for (let from = 1; from <= changesCount; from += 5_000) {
         const messages = [];
@@ -434,10 +413,10 @@ describe('query API end to end', () => {
           };
           messages.push({
             key: 'SKU-STALL',
-            value: await codec.encode(`${world.availability}-value`, 'SkuAvailability', change),
+            value: await codec.encode(`${platform.world.availability}-value`, 'SkuAvailability', change),
           });
         }
-        await producer.send({ topic: world.availability, messages });
+        await producer.send({ topic: platform.world.availability, messages });
       }
       await producer.disconnect();
 

@@ -1,15 +1,8 @@
 import { waitFor } from '@inventory/core';
-import {
-  createWorld,
-  type RunningAggregator,
-  startAggregator,
-  type World,
-  waitDrained,
-} from '@inventory/inventory-aggregator-test';
-import { buildTestIngest, type TestIngest, tokens } from '@inventory/store-ingest-test';
-import { testRedis } from '@inventory/testkit';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildTestQueryApi, type TestQueryApi } from './support.ts';
+import { waitDrained } from '@inventory/inventory-aggregator-test';
+import { tokens } from '@inventory/store-ingest-test';
+import { describe, expect, it } from 'vitest';
+import { usePlatform } from './support.ts';
 
 /**
  * Event identity end to end (store-ingest, the aggregator process, the query API): an event
@@ -18,19 +11,10 @@ import { buildTestQueryApi, type TestQueryApi } from './support.ts';
  * ends exact, one beyond it is refused naming the horizon.
  */
 describe('event identity and the dedup horizon', () => {
-  const redis = testRedis();
-  let world: World;
-  let ingest: TestIngest;
-  let aggregator: RunningAggregator;
-  let api: TestQueryApi;
-  const post = (token: string, events: Record<string, unknown>[]) =>
-    ingest.app.inject({
-      method: 'POST',
-      url: '/v1/events',
-      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
-      payload: JSON.stringify({ events }),
-    });
-  const availability = async (sku: string) => (await api.call('GET', `/v1/availability/${sku}`)).json();
+  const platform = usePlatform();
+  const post = platform.post;
+  const availability = async (sku: string) =>
+    (await platform.query.call('GET', `/v1/availability/${sku}`)).json();
   const receipt = (
     eventId: string,
     sku: string,
@@ -46,23 +30,8 @@ describe('event identity and the dedup horizon', () => {
     occurredAt: new Date(occurredAt).toISOString(),
   });
 
-  beforeAll(async () => {
-    world = await createWorld(6);
-    ingest = await buildTestIngest(world.input);
-    aggregator = startAggregator(world);
-    await aggregator.ready();
-    api = await buildTestQueryApi(world);
-  });
-  afterAll(async () => {
-    await api?.close();
-    await ingest?.close();
-    aggregator?.child.kill('SIGTERM');
-    await aggregator?.exited;
-    await redis.quit();
-  });
-
   it('two stores posting the same eventId are two events: the network holds 7 + 5', async () => {
-    const sku = `${world.prefix}-SAME-ID`;
+    const sku = `${platform.world.prefix}-SAME-ID`;
     expect((await post(tokens.store1, [receipt('till-1-receipt-42', sku, 'STORE-001', 7)])).statusCode).toBe(
       202,
     );
@@ -76,7 +45,7 @@ describe('event identity and the dedup horizon', () => {
     expect((await post(tokens.store2, [receipt('till-1-receipt-42', sku, 'STORE-002', 5)])).statusCode).toBe(
       202,
     );
-    await waitDrained(redis, world);
+    await waitDrained(platform.redis, platform.world);
     const answer = await availability(sku);
     expect(answer).toMatchObject({ onHand: 12, reserved: 0, available: 12 });
     expect(
@@ -88,15 +57,15 @@ describe('event identity and the dedup horizon', () => {
   });
 
   it("a store's event named like a reservation sale cannot pre-empt the sale: the commit takes the 4 units", async () => {
-    const sku = `${world.prefix}-PREEMPT`;
-    const reservationId = `${world.prefix}-web-1`;
+    const sku = `${platform.world.prefix}-PREEMPT`;
+    const reservationId = `${platform.world.prefix}-web-1`;
     // The store's receipt carries the eventId the commit's sale would have had before ids were namespaced.
     expect(
       (await post(tokens.store1, [receipt(`reservation-sale:${reservationId}`, sku, 'STORE-001', 10)]))
         .statusCode,
     ).toBe(202);
-    await waitDrained(redis, world);
-    const reserved = await api.call('POST', '/v1/reservations', {
+    await waitDrained(platform.redis, platform.world);
+    const reserved = await platform.query.call('POST', '/v1/reservations', {
       reservationId,
       sku,
       quantity: 4,
@@ -104,28 +73,28 @@ describe('event identity and the dedup horizon', () => {
     });
     expect(reserved.statusCode, reserved.body).toBe(201);
     expect(await availability(sku)).toMatchObject({ onHand: 10, reserved: 4, available: 6 });
-    const committed = await api.call('POST', `/v1/reservations/${reservationId}/commit`);
+    const committed = await platform.query.call('POST', `/v1/reservations/${reservationId}/commit`);
     expect(committed.statusCode, committed.body).toBe(200);
     await waitFor(async () => (await availability(sku)).onHand === 6, {
       description: 'the committed sale to be folded',
       timeoutMs: 30_000,
     });
-    await waitDrained(redis, world);
+    await waitDrained(platform.redis, platform.world);
     expect(await availability(sku)).toMatchObject({ onHand: 6, reserved: 0, available: 6 });
   });
 
   it('a three-day-old buffer replayed, part of it already counted: exact; an eight-day-old event: 422 naming the horizon', async () => {
-    const sku = `${world.prefix}-REPLAY`;
+    const sku = `${platform.world.prefix}-REPLAY`;
     const threeDaysAgo = Date.now() - 3 * 86_400_000;
     const buffer = Array.from({ length: 40 }, (_, i) =>
       receipt(`buffered-${i}`, sku, 'STORE-001', 1 + (i % 3), threeDaysAgo + i * 60_000),
     );
     // The first half reached the platform three days ago; the answer was lost.
     expect((await post(tokens.store1, buffer.slice(0, 20))).statusCode).toBe(202);
-    await waitDrained(redis, world);
+    await waitDrained(platform.redis, platform.world);
     // Back online, the store replays its whole buffer.
     expect((await post(tokens.store1, buffer)).statusCode).toBe(202);
-    await waitDrained(redis, world);
+    await waitDrained(platform.redis, platform.world);
     const total = buffer.reduce((sum, e) => sum + e.quantity, 0);
     expect(await availability(sku)).toMatchObject({ onHand: total });
 
@@ -146,7 +115,7 @@ describe('event identity and the dedup horizon', () => {
       ],
     });
     expect(old.json().error.message).toContain('beyond the deduplication horizon');
-    await waitDrained(redis, world);
+    await waitDrained(platform.redis, platform.world);
     expect(await availability(sku)).toMatchObject({ onHand: total });
   });
 });

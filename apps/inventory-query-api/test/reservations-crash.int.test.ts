@@ -1,16 +1,11 @@
-import type { InventoryEvent } from '@inventory/codec';
 import { waitFor } from '@inventory/core';
+import { platformEvent } from '@inventory/domain';
 import {
-  createWorld,
-  produceEvents,
   type RunningAggregator,
+  readerOf,
   startAggregator,
-  type World,
-  waitDrained,
+  useWorld,
 } from '@inventory/inventory-aggregator-test';
-import type { StoredReservation } from '@inventory/read-model';
-import { KeyLayout, partitionOf } from '@inventory/read-model';
-import { testRedis } from '@inventory/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildTestQueryApi, type TestQueryApi } from './support.ts';
 
@@ -19,41 +14,28 @@ const perSku = 100;
 const stockPerSku = 60;
 
 describe('reservations while the aggregator is killed', () => {
-  const redis = testRedis();
-  let world: World;
-  let reservationApi: TestQueryApi;
-  let aggregator: RunningAggregator;
-
-  beforeAll(async () => {
-    world = await createWorld(6);
-    const t0 = Date.now() - 60_000;
-    await produceEvents(
-      world,
-      skus.map(
-        (sku, i): InventoryEvent => ({
-          eventId: `loadgen:${world.prefix}-${sku}`,
+  const t0 = Date.now() - 60_000;
+  const folded = useWorld({
+    events: (world) =>
+      skus.map((sku, i) =>
+        platformEvent('LOADGEN', `${world.prefix}-${sku}`, {
           type: 'COUNT',
           sku,
           locationId: 'W-1',
           quantity: stockPerSku,
           occurredAt: t0 + i,
-          recordedAt: t0 + i,
-          source: 'LOADGEN',
-          sourceRef: null,
-          clientId: null,
-          clientEventId: null,
         }),
       ),
-    );
-    aggregator = startAggregator(world);
-    await waitDrained(redis, world);
-    // Short waits for a decision: requests time out while the aggregator is down and retry.
-    reservationApi = await buildTestQueryApi(world, { QUERY_RESERVATION_TIMEOUT_MS: '2000' });
   });
+  let reservationApi: TestQueryApi;
+  beforeAll(async () => {
+    // Short waits for a decision: requests time out while the aggregator is down and retry.
+    reservationApi = await buildTestQueryApi(folded.world, { QUERY_RESERVATION_TIMEOUT_MS: '2000' });
+  });
+  const restarted: RunningAggregator[] = [];
   afterAll(async () => {
+    for (const a of restarted) a.child.kill('SIGKILL');
     await reservationApi?.close();
-    aggregator?.child.kill('SIGKILL');
-    await redis.quit();
   });
 
   it('kill -9 while reservations flow, then restart: none lost, none applied twice', async () => {
@@ -77,6 +59,7 @@ describe('reservations while the aggregator is killed', () => {
         timeouts++;
       }
     };
+    let aggregator = folded.aggregator;
     const queue = [...requests];
     const clients = Array.from({ length: 20 }, async () => {
       for (let next = queue.shift(); next; next = queue.shift()) await reserve(next);
@@ -91,14 +74,15 @@ describe('reservations while the aggregator is killed', () => {
       });
       aggregator.child.kill('SIGKILL');
       await aggregator.exited;
-      aggregator = startAggregator(world);
+      aggregator = startAggregator(folded.world);
+      restarted.push(aggregator);
     }
     await Promise.all(clients);
 
     expect(answers.size).toBe(requests.length);
-    const keys = new KeyLayout(world.prefix);
+    const reader = readerOf(folded.redis, folded.world);
     for (const sku of skus) {
-      const mine = requests.filter((r) => r.sku === sku).map((r) => r.reservationId);
+      const mine = requests.filter((r) => r.sku === sku).map((r) => r?.reservationId);
       const confirmed = mine.filter((id) => answers.get(id) === 201);
       expect(confirmed, sku).toHaveLength(stockPerSku);
       expect(
@@ -106,14 +90,11 @@ describe('reservations while the aggregator is killed', () => {
         sku,
       ).toHaveLength(perSku - stockPerSku);
       // The stored reservations agree with the answers, one per id.
-      const partition = partitionOf(sku, 6);
-      const stored = (await redis.mget(...mine.map((id) => keys.reservation(partition, id)))).map(
-        (v) => JSON.parse(v as string) as StoredReservation,
-      );
+      const stored = await Promise.all(mine.map((id) => reader.reservation(sku, id)));
       expect(
         stored
-          .filter((r) => r.status === 'CONFIRMED')
-          .map((r) => r.reservationId)
+          .filter((r) => r?.status === 'CONFIRMED')
+          .map((r) => r?.reservationId)
           .sort(),
       ).toEqual(confirmed.sort());
       const figures = (await reservationApi.call('GET', `/v1/availability/${sku}`)).json();

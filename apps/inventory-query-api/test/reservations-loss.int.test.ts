@@ -11,9 +11,8 @@ import {
   startAggregator,
   waitDrained,
 } from '@inventory/inventory-aggregator-test';
-import { readToEnd } from '@inventory/kafka';
+import { createProducer, readToEnd } from '@inventory/kafka';
 import { PrivateRedis, stackEndpoints, testKafka, uniqueName } from '@inventory/testkit';
-import kafkajs from 'kafkajs';
 import { afterAll, describe, expect, it } from 'vitest';
 import { buildTestQueryApi } from './support.ts';
 
@@ -90,7 +89,7 @@ describe('Redis lost with three instances and open reservations', () => {
         expect([committed.statusCode, committed.json().status]).toEqual([200, 'COMMITTED']);
       }
       // The clock two hours on: the ten still held expire.
-      const producer = testKafka().producer({ createPartitioner: kafkajs.Partitioners.DefaultPartitioner });
+      const producer = createProducer(testKafka());
       await producer.connect();
       const tick = await codec.encode(`${world.commands}-value`, 'ReservationCommand', {
         type: 'TICK',

@@ -6,18 +6,12 @@ import {
   type SkuAvailability,
 } from '@inventory/codec';
 import { waitFor } from '@inventory/core';
-import {
-  createWorld,
-  produceEvents,
-  type RunningAggregator,
-  startAggregator,
-  type World,
-  waitDrained,
-} from '@inventory/inventory-aggregator-test';
-import { readToEnd } from '@inventory/kafka';
-import { createTestTopic, stackEndpoints, testKafka, testRedis } from '@inventory/testkit';
+import { platformEvent } from '@inventory/domain';
+import { useWorld } from '@inventory/inventory-aggregator-test';
+import { createProducer, readToEnd } from '@inventory/kafka';
+import { createTestTopic, stackEndpoints, testKafka } from '@inventory/testkit';
 import type { FastifyInstance } from 'fastify';
-import kafkajs, { type Producer } from 'kafkajs';
+import type { Producer } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildTestQueryApi, type TestQueryApi } from './support.ts';
 
@@ -26,28 +20,31 @@ import { buildTestQueryApi, type TestQueryApi } from './support.ts';
  * them against the state it folded, and the API answers from the outcomes.
  */
 describe('reservations and orders end to end', () => {
-  const redis = testRedis();
+  const folded = useWorld({
+    events: () => [
+      stock('SKU-RUSH', 'W-1', 50, 1),
+      stock('SKU-RETRY', 'W-1', 10, 2),
+      stock('SKU-LIFE', 'W-1', 10, 3),
+      stock('SKU-O1', 'S-1', 5, 4),
+      stock('SKU-O2', 'S-2', 3, 5),
+      stock('SKU-ANY', 'S-1', 2, 6),
+      stock('SKU-ANY', 'W-1', 6, 7),
+    ],
+  });
   const codec = createCodec({ registryUrl: stackEndpoints().SCHEMA_REGISTRY_URL });
-  let world: World;
   let purchaseOrders: string;
-  let aggregator: RunningAggregator;
   let api: FastifyInstance;
   let reservationApi: TestQueryApi;
   let producer: Producer;
   const t0 = Date.now() - 60 * 60_000;
-  const stock = (sku: string, locationId: string, quantity: number, i: number): InventoryEvent => ({
-    eventId: `loadgen:${world.prefix}-stock-${sku}-${locationId}`,
-    type: 'COUNT',
-    sku,
-    locationId,
-    quantity,
-    occurredAt: t0 + i,
-    recordedAt: t0 + i,
-    source: 'LOADGEN',
-    sourceRef: null,
-    clientId: null,
-    clientEventId: null,
-  });
+  const stock = (sku: string, locationId: string, quantity: number, i: number): InventoryEvent =>
+    platformEvent('LOADGEN', `stock-${t0}-${sku}-${locationId}`, {
+      type: 'COUNT',
+      sku,
+      locationId,
+      quantity,
+      occurredAt: t0 + i,
+    });
   const call: TestQueryApi['call'] = (method, url, body, key) => reservationApi.call(method, url, body, key);
   const availability = async (sku: string) => (await call('GET', `/v1/availability/${sku}`)).json();
   /** Every record of a topic so far, decoded, in offset order per partition. */
@@ -59,39 +56,25 @@ describe('reservations and orders end to end', () => {
       async (message) => {
         if (message.value) values.push((await codec.decode(message.value, schema)) as never);
       },
-      { groupPrefix: world.groupId },
+      { groupPrefix: folded.world.groupId },
     );
     return values;
   };
 
   beforeAll(async () => {
-    world = await createWorld(6);
     purchaseOrders = await createTestTopic('purchase-orders', 3);
-    await produceEvents(world, [
-      stock('SKU-RUSH', 'W-1', 50, 1),
-      stock('SKU-RETRY', 'W-1', 10, 2),
-      stock('SKU-LIFE', 'W-1', 10, 3),
-      stock('SKU-O1', 'S-1', 5, 4),
-      stock('SKU-O2', 'S-2', 3, 5),
-      stock('SKU-ANY', 'S-1', 2, 6),
-      stock('SKU-ANY', 'W-1', 6, 7),
-    ]);
-    aggregator = startAggregator(world);
-    await waitDrained(redis, world);
-    await aggregator.ready();
-    reservationApi = await buildTestQueryApi(world, {
+    await folded.aggregator.ready();
+    reservationApi = await buildTestQueryApi(folded.world, {
       QUERY_PURCHASE_ORDERS_TOPIC: purchaseOrders,
       QUERY_RESERVATION_TIMEOUT_MS: '20000',
     });
     api = reservationApi.api;
-    producer = testKafka().producer({ createPartitioner: kafkajs.Partitioners.DefaultPartitioner });
+    producer = createProducer(testKafka());
     await producer.connect();
   });
   afterAll(async () => {
     await reservationApi?.close();
     await producer?.disconnect();
-    aggregator?.child.kill('SIGTERM');
-    await redis.quit();
   });
 
   it('200 concurrent reservations of 1 for 50 available: exactly 50 confirmed, 150 refused, never below 0', async () => {
@@ -123,7 +106,7 @@ describe('reservations and orders end to end', () => {
       inStock: false,
     });
     // Every published state of the sku, in order: reserved only grew, available never went below zero.
-    const states = (await published(world.availability, 'SkuAvailability')).filter(
+    const states = (await published(folded.world.availability, 'SkuAvailability')).filter(
       (v) => v.sku === 'SKU-RUSH',
     );
     expect(states.at(-1)).toMatchObject({ reserved: 50, available: 0 });
@@ -186,9 +169,12 @@ describe('reservations and orders end to end', () => {
       requestId: '',
     };
     await producer.send({
-      topic: world.commands,
+      topic: folded.world.commands,
       messages: [
-        { key: 'SKU-LIFE', value: await codec.encode(`${world.commands}-value`, 'ReservationCommand', tick) },
+        {
+          key: 'SKU-LIFE',
+          value: await codec.encode(`${folded.world.commands}-value`, 'ReservationCommand', tick),
+        },
       ],
     });
     await waitFor(async () => (await availability('SKU-LIFE')).reserved === 0, {

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createLogger, hashToken } from '@inventory/core';
-import type { World } from '@inventory/inventory-aggregator-test';
+import { useWorld, type World, type WorldFixture } from '@inventory/inventory-aggregator-test';
 import {
   buildQueryApi,
   connectQueryApi,
@@ -11,9 +11,11 @@ import {
   type QueryApp,
 } from '@inventory/inventory-query-api';
 import { Resources } from '@inventory/service';
+import { buildTestIngest, type TestIngest } from '@inventory/store-ingest-test';
 import { type AppProcess, stackEndpoints, startAppProcess, uniqueName } from '@inventory/testkit';
 import type { FastifyInstance, InjectOptions } from 'fastify';
 import type { Response as InjectResponse } from 'light-my-request';
+import { afterAll, beforeAll } from 'vitest';
 
 /**
  * The API keys of the tests: `shop-key` (read, reserve), `store-key` (read only),
@@ -98,4 +100,58 @@ const appDir = fileURLToPath(new URL('..', import.meta.url));
 /** The real process (src/main.ts) over a test world, on a free port. */
 export function startQueryProcess(world: World, env: Record<string, string> = {}): AppProcess {
   return startAppProcess(appDir, { PATH: process.env.PATH, ...queryEnv(world, env) }, 'QUERY_HTTP_PORT');
+}
+
+export interface PlatformFixture extends WorldFixture {
+  readonly ingest: TestIngest;
+  readonly query: TestQueryApi;
+  /** POSTs `{"events": [...]}` to the ingest with a client's token. */
+  post(token: string, events: Record<string, unknown>[]): Promise<InjectResponse>;
+}
+
+/**
+ * The platform's path for the tests of a file: a world with its aggregator process
+ * (useWorld), store-ingest writing to its input, the query API over its read model.
+ */
+export function usePlatform(
+  options: { ingest?: Record<string, string>; query?: Record<string, string> } = {},
+): PlatformFixture {
+  const folded = useWorld();
+  const parts = {} as { ingest: TestIngest; query: TestQueryApi };
+  beforeAll(async () => {
+    parts.ingest = await buildTestIngest(folded.world.input, {
+      INGEST_RATE_PER_SECOND: '100000',
+      INGEST_RATE_BURST: '100000',
+      ...options.ingest,
+    });
+    parts.query = await buildTestQueryApi(folded.world, options.query);
+  });
+  afterAll(async () => {
+    await parts.query?.close();
+    await parts.ingest?.close();
+  });
+  return {
+    get redis() {
+      return folded.redis;
+    },
+    get world() {
+      return folded.world;
+    },
+    get aggregator() {
+      return folded.aggregator;
+    },
+    get ingest() {
+      return parts.ingest;
+    },
+    get query() {
+      return parts.query;
+    },
+    post: (token, events) =>
+      parts.ingest.app.inject({
+        method: 'POST',
+        url: '/v1/events',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+        payload: JSON.stringify({ events }),
+      }),
+  };
 }

@@ -12,9 +12,8 @@ import { readToEnd } from '@inventory/kafka';
 import { queryLake } from '@inventory/lake-sink';
 import {
   type AppProcess,
-  clientWarnings,
+  expectOrderlyStop,
   stackEndpoints,
-  stopApp,
   testKafka,
   uniqueName,
 } from '@inventory/testkit';
@@ -157,10 +156,7 @@ describe('lake-sink: Kafka to Parquet, exactly once', () => {
       timeoutMs: 120_000,
       intervalMs: 20,
     });
-    const stop = await stopApp(first);
-    expect(stop.code, first.output().slice(-3000)).toBe(0);
-    expect(stop.ms).toBeLessThan(10_000);
-    expect(clientWarnings(first.output())).toEqual([]);
+    await expectOrderlyStop(first, 10_000);
     start(world);
     const counts = async () => {
       const [row] = await queryLake(

@@ -2,7 +2,7 @@ import { mkdtempSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { InventoryEvent } from '@inventory/codec';
+import { type InventoryEvent, inventoryEventTypes, platformEvent } from '@inventory/domain';
 import { createProducer, topicConfig, topicNames, topicSpec } from '@inventory/kafka';
 import {
   type AppProcess,
@@ -66,34 +66,20 @@ export function startSink(world: LakeWorld, env: Record<string, string> = {}): A
   return startAppProcess(appDir, { ...world.env, ...env }, 'LAKE_HTTP_PORT');
 }
 
-const types = [
-  'SALE',
-  'SALE',
-  'SALE',
-  'RETURN',
-  'RECEIPT',
-  'TRANSFER_OUT',
-  'TRANSFER_IN',
-  'ADJUSTMENT',
-  'COUNT',
-] as const;
+const types = ['SALE', 'SALE', ...inventoryEventTypes];
 
 /** The i-th event of a spread of `total` over one day from `t0`: all types, many skus and stores. */
 export function dayEvent(i: number, total: number, t0: number): InventoryEvent {
   const at = t0 + Math.floor((i / total) * 86_400_000);
-  return {
-    eventId: `loadgen:lake-${total}-${i}`,
+  return platformEvent('LOADGEN', `lake-${total}-${i}`, {
     type: types[i % types.length] as InventoryEvent['type'],
     sku: `SKU-${(i * 7919) % 50_000}`,
     locationId: `STORE-${String(i % 300).padStart(3, '0')}`,
     quantity: 1 + (i % 12),
     occurredAt: at,
     recordedAt: at + 800,
-    source: 'LOADGEN',
     sourceRef: i % 2 === 0 ? null : `ref ${i}`,
-    clientId: null,
-    clientEventId: null,
-  };
+  });
 }
 
 /** Writes records to a topic in requests of 2000, acknowledged by all replicas. */

@@ -1,6 +1,6 @@
 import { createCodec } from '@inventory/codec';
 import { waitFor } from '@inventory/core';
-import { clientWarnings, stackEndpoints, stopApp } from '@inventory/testkit';
+import { expectOrderlyStop, stackEndpoints } from '@inventory/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   type BridgeWorld,
@@ -184,10 +184,7 @@ describe('mq-bridge with real RabbitMQ and Kafka', () => {
       timeoutMs: 60_000,
       intervalMs: 20,
     });
-    const stop = await stopApp(first);
-    expect(stop.code, first.output().slice(-3000)).toBe(0);
-    expect(stop.ms).toBeLessThan(deadlineMs);
-    expect(clientWarnings(first.output())).toEqual([]);
+    await expectOrderlyStop(first, deadlineMs);
     // Stopped mid-stream: the rest waits in the queue for the next start.
     expect(await queueDepth(busy.queue)).toBeGreaterThan(0);
     const second = startBridge(busy);

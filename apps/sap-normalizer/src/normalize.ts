@@ -1,5 +1,5 @@
 import type { ErrorCode } from '@inventory/core';
-import { type InventoryEvent, isCode, platformEventId } from '@inventory/domain';
+import { type InventoryEvent, isCode, platformEvent } from '@inventory/domain';
 
 /** Plant and storage location to locationId, from master data (deploy/local/seed/sap-plants.json). */
 export interface PlantMapping {
@@ -67,18 +67,14 @@ export function normalize(value: unknown, mapping: PlantMapping, recordedAt: num
     return dead('BAD_QUANTITY', `LABST "${row.labst}" is not a whole, non-negative quantity`);
   return {
     kind: 'event',
-    event: {
-      eventId: platformEventId('SAP', source.lsn, mandt, matnr, werks, lgort),
+    event: platformEvent('SAP', [source.lsn, mandt, matnr, werks, lgort], {
       type: 'COUNT',
       sku: matnr,
       locationId: location.locationId,
       quantity: labst,
       occurredAt: source.ts_ms,
       recordedAt,
-      source: 'SAP',
       sourceRef: `MARD ${werks}/${lgort} lsn ${source.lsn}${source.txId === undefined ? '' : ` tx ${source.txId}`}`,
-      clientId: null,
-      clientEventId: null,
-    },
+    }),
   };
 }

@@ -4,12 +4,11 @@ import { readToEnd } from '@inventory/kafka';
 import { connectorConfig, registerConnector, rerunSnapshot } from '@inventory/sap-tools/connector';
 import { withSap } from '@inventory/sap-tools/sap';
 import {
-  clientWarnings,
+  expectOrderlyStop,
   readTopicRecords,
   stackEndpoints,
   stackPartPid,
   stackUp,
-  stopApp,
   testKafka,
   testRedis,
   uniqueName,
@@ -115,10 +114,7 @@ describe('SAP stock through Debezium', () => {
       timeoutMs: 60_000,
     });
     const stopping = sap.normalizer;
-    const stop = await stopApp(stopping);
-    expect(stop.code, stopping.output().slice(-3000)).toBe(0);
-    expect(stop.ms).toBeLessThan(15_000);
-    expect(clientWarnings(stopping.output())).toEqual([]);
+    await expectOrderlyStop(stopping, 15_000);
     sap.normalizer = sap.startNormalizer();
     await posting;
     const expected = await sap.labst();

@@ -15,7 +15,7 @@ import {
   waitDrained,
 } from '@inventory/inventory-aggregator-test';
 import { runReconciliation } from '@inventory/stock-reconciliation';
-import { clientWarnings, collect, stackEndpoints, stopApp, testKafka, testRedis } from '@inventory/testkit';
+import { collect, expectOrderlyStop, stackEndpoints, testKafka, testRedis } from '@inventory/testkit';
 import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -369,10 +369,7 @@ describe('stock reconciliation against the ERP snapshot', () => {
         timeoutMs: 30_000,
         intervalMs: 50,
       });
-      const stop = await stopApp(service);
-      expect(stop.code, service.output().slice(-3000)).toBe(0);
-      expect(stop.ms).toBeLessThan(10_000);
-      expect(clientWarnings(service.output())).toEqual([]);
+      await expectOrderlyStop(service, 10_000);
       // Waited for, not abandoned: no run is left running, the last one completed.
       const recent = await jobs.deps.store.recentJobs(5);
       expect(recent.filter((j) => j.status === 'running')).toEqual([]);

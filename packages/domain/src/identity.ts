@@ -1,5 +1,5 @@
 import { maxEventIdLength } from './identifiers.ts';
-import type { InventoryEventSource } from './movements.ts';
+import type { InventoryEvent, InventoryEventSource } from './movements.ts';
 
 /**
  * Event identity. An event is identified by where it came from: (source, client, the
@@ -35,11 +35,32 @@ export function clientEventIdentity(clientId: string, clientEventId: string): st
 }
 
 /** The canonical eventId of an event the platform derives from a source: `<namespace>:<parts>`. */
-export function platformEventId(
-  source: Exclude<InventoryEventSource, 'UNKNOWN' | 'STORE'>,
-  ...parts: (string | number)[]
-): string {
+export function platformEventId(source: PlatformSource, ...parts: (string | number)[]): string {
   return `${eventIdNamespaces[source]}:${parts.join(':')}`;
+}
+
+export type PlatformSource = Exclude<InventoryEventSource, 'UNKNOWN' | 'STORE'>;
+
+/**
+ * An event the platform derives from a source of its own (the mainframe, SAP, a reservation,
+ * the reconciliation, the load generator): its identity is the source's (platformEventId),
+ * it has no client, and it was recorded when it happened unless said otherwise.
+ */
+export function platformEvent(
+  source: PlatformSource,
+  id: string | (string | number)[],
+  fields: Pick<InventoryEvent, 'type' | 'sku' | 'locationId' | 'quantity' | 'occurredAt'> &
+    Partial<Pick<InventoryEvent, 'recordedAt' | 'sourceRef'>>,
+): InventoryEvent {
+  return {
+    eventId: platformEventId(source, ...(Array.isArray(id) ? id : [id])),
+    ...fields,
+    recordedAt: fields.recordedAt ?? fields.occurredAt,
+    source,
+    sourceRef: fields.sourceRef ?? null,
+    clientId: null,
+    clientEventId: null,
+  };
 }
 
 /** Why an eventId cannot be the id of an event of `source`, or undefined. */

@@ -1,11 +1,38 @@
 import { waitFor } from '@inventory/core';
 import { createKafka } from '@inventory/kafka';
-import type { Consumer, EachMessagePayload, Kafka } from 'kafkajs';
+import kafkajs, { type Admin, type Consumer, type EachMessagePayload, type Kafka } from 'kafkajs';
 import { uniqueName, uniqueTopic } from './names.ts';
 import { stackEndpoints } from './stack.ts';
 
 export function testKafka(clientId = uniqueName('test')): Kafka {
   return createKafka({ clientId, brokers: stackEndpoints().KAFKA_BROKERS.split(',') });
+}
+
+/** Runs `use` with a connected admin client of the local stack, disconnected after. */
+export async function withAdmin<T>(use: (admin: Admin) => Promise<T>): Promise<T> {
+  const admin = testKafka().admin();
+  await admin.connect();
+  try {
+    return await use(admin);
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+/** Replaces a topic's dynamic configuration as a whole (kafkajs' alterConfigs does nothing less). */
+export function replaceTopicConfig(topic: string, config: Record<string, string>): Promise<void> {
+  return withAdmin(async (admin) => {
+    await admin.alterConfigs({
+      validateOnly: false,
+      resources: [
+        {
+          type: kafkajs.ConfigResourceTypes.TOPIC,
+          name: topic,
+          configEntries: Object.entries(config).map(([name, value]) => ({ name, value })),
+        },
+      ],
+    });
+  });
 }
 
 export interface Collected {
@@ -60,10 +87,8 @@ export async function createNamedTopic(
   partitions: number,
   config: Record<string, string> = {},
 ): Promise<void> {
-  const admin = testKafka().admin();
-  await admin.connect();
-  try {
-    await admin.createTopics({
+  await withAdmin((admin) =>
+    admin.createTopics({
       waitForLeaders: true,
       topics: [
         {
@@ -73,10 +98,8 @@ export async function createNamedTopic(
           configEntries: Object.entries(config).map(([name, value]) => ({ name, value })),
         },
       ],
-    });
-  } finally {
-    await admin.disconnect();
-  }
+    }),
+  );
 }
 
 /** A fresh topic with the configuration of a catalog topic (topicConfig of its spec). */
@@ -91,12 +114,8 @@ export async function createConfiguredTopic(
 }
 
 /** How many records a topic holds now (sum over partitions of high minus low watermark). */
-export async function readTopicRecords(topic: string): Promise<number> {
-  const admin = testKafka().admin();
-  await admin.connect();
-  try {
-    return (await admin.fetchTopicOffsets(topic)).reduce((sum, p) => sum + Number(p.high) - Number(p.low), 0);
-  } finally {
-    await admin.disconnect();
-  }
+export function readTopicRecords(topic: string): Promise<number> {
+  return withAdmin(async (admin) =>
+    (await admin.fetchTopicOffsets(topic)).reduce((sum, p) => sum + Number(p.high) - Number(p.low), 0),
+  );
 }

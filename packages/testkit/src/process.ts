@@ -1,4 +1,4 @@
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { InventoryError, waitFor } from '@inventory/core';
 
 export interface AppProcess {
@@ -11,6 +11,14 @@ export interface AppProcess {
 }
 
 let nextPort = 20_000 + Math.floor(Math.random() * 20_000);
+
+// An app a failing test never got to stop must not outlive the test file: whatever is still
+// running when the test process exits is killed.
+const started = new Set<ChildProcess>();
+process.once('exit', () => {
+  for (const child of started)
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+});
 
 /**
  * An app's real process (`node --import tsx src/main.ts` in `appDir`): node itself runs the
@@ -29,6 +37,8 @@ export function startAppProcess(
     env: { ...env, [portSetting]: String(port) },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
+  started.add(child);
+  child.once('exit', () => started.delete(child));
   let output = '';
   child.stdout?.on('data', (d) => {
     output += d;
@@ -95,4 +105,32 @@ export function clientWarnings(output: string): string[] {
   return output
     .split('\n')
     .filter((line) => /switched default partitioner|Limiting retries for the idempotent producer/.test(line));
+}
+
+/**
+ * Stops the app with SIGTERM and holds it to the contract of an orderly stop: exit 0 within
+ * `deadlineMs`, and no client warning at any point of its life. Returns how long it took.
+ */
+export async function expectOrderlyStop(app: AppProcess, deadlineMs: number): Promise<number> {
+  const { code, ms } = await stopApp(app);
+  const tail = app.output().slice(-3000);
+  if (code !== 0) throw new Error(`exit code ${code} after SIGTERM (output: ${tail})`);
+  if (ms >= deadlineMs) throw new Error(`the stop took ${ms} ms, more than the deadline of ${deadlineMs} ms`);
+  const warnings = clientWarnings(app.output());
+  if (warnings.length > 0) throw new Error(`client warnings: ${warnings.join('\n')}`);
+  return ms;
+}
+
+/** Runs an app's main once to its exit (a start-up that must fail): its status and output. */
+export function runMain(
+  appDir: string,
+  env: Record<string, string>,
+): { status: number | null; stderr: string } {
+  const result = spawnSync(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+    cwd: appDir,
+    env: { PATH: process.env.PATH, ...env },
+    encoding: 'utf8',
+    timeout: 60_000,
+  });
+  return { status: result.status, stderr: result.stderr };
 }

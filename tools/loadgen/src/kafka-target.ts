@@ -1,5 +1,5 @@
 import { createCodec } from '@inventory/codec';
-import { type InventoryEvent, platformEventId } from '@inventory/domain';
+import { type InventoryEvent, platformEvent } from '@inventory/domain';
 import { createProducer } from '@inventory/kafka';
 import type { Kafka } from 'kafkajs';
 import type { LoadTarget } from './run.ts';
@@ -19,20 +19,17 @@ export async function kafkaTarget(
   await producer.connect();
   const send = async (batch: LoadEvent[]) => {
     const now = Date.now();
-    const events: InventoryEvent[] = batch.map((e) => ({
-      // Straight into Kafka the load generator is its own source, with its own namespace.
-      eventId: platformEventId('LOADGEN', e.eventId),
-      type: e.type,
-      sku: e.sku,
-      locationId: e.locationId,
-      quantity: e.quantity,
-      occurredAt: Date.parse(e.occurredAt),
-      recordedAt: now,
-      source: 'LOADGEN',
-      sourceRef: null,
-      clientId: null,
-      clientEventId: null,
-    }));
+    // Straight into Kafka the load generator is its own source, with its own namespace.
+    const events: InventoryEvent[] = batch.map((e) =>
+      platformEvent('LOADGEN', e.eventId, {
+        type: e.type,
+        sku: e.sku,
+        locationId: e.locationId,
+        quantity: e.quantity,
+        occurredAt: Date.parse(e.occurredAt),
+        recordedAt: now,
+      }),
+    );
     const values = await codec.encodeAll(`${topic}-value`, 'InventoryEvent', events);
     await producer.send({
       topic,

@@ -1,46 +1,19 @@
-import {
-  createWorld,
-  type RunningAggregator,
-  startAggregator,
-  type World,
-} from '@inventory/inventory-aggregator-test';
-import { buildTestQueryApi, type TestQueryApi } from '@inventory/inventory-query-api-test';
-import { buildTestIngest, type TestIngest, tokens } from '@inventory/store-ingest-test';
-import { stackEndpoints, testKafka, testRedis } from '@inventory/testkit';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { usePlatform } from '@inventory/inventory-query-api-test';
+import { tokens } from '@inventory/store-ingest-test';
+import { stackEndpoints, testKafka } from '@inventory/testkit';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { kafkaTarget } from './kafka-target.ts';
 import { type LoadTarget, runLoad } from './run.ts';
 import { generate, profiles } from './workload.ts';
 
 describe('loadgen small profile through the platform', () => {
-  const redis = testRedis();
-  let ingest: TestIngest;
-  let api: TestQueryApi;
-  let aggregator: RunningAggregator;
+  const platform = usePlatform();
   let ingestUrl: string;
   let queryUrl: string;
-  let world: World;
 
   beforeAll(async () => {
-    world = await createWorld(6);
-    aggregator = startAggregator(world);
-    ingest = await buildTestIngest(world.input, {
-      INGEST_RATE_PER_SECOND: '100000',
-      INGEST_RATE_BURST: '100000',
-    });
-    ingestUrl = await ingest.app.listen({ host: '127.0.0.1', port: 0 });
-    api = await buildTestQueryApi(world, {
-      QUERY_RATE_PER_SECOND: '100000',
-      QUERY_RATE_BURST: '100000',
-    });
-    queryUrl = await api.api.listen({ host: '127.0.0.1', port: 0 });
-    await aggregator.ready();
-  });
-  afterAll(async () => {
-    await api?.close();
-    await ingest?.close();
-    aggregator?.child.kill('SIGTERM');
-    await redis.quit();
+    ingestUrl = await platform.ingest.app.listen({ host: '127.0.0.1', port: 0 });
+    queryUrl = await platform.query.api.listen({ host: '127.0.0.1', port: 0 });
   });
 
   const run = (target: LoadTarget, prefix: string) =>
@@ -53,7 +26,7 @@ describe('loadgen small profile through the platform', () => {
       ratePerSecond: 0,
       queryUrl,
       queryKey: 'shop-key',
-      aggregatorMetricsUrl: `http://127.0.0.1:${aggregator.port}/metrics`,
+      aggregatorMetricsUrl: `http://127.0.0.1:${platform.aggregator.port}/metrics`,
       senders: 4,
       batchSize: 250,
       drainTimeoutMs: 120_000,
@@ -80,7 +53,7 @@ describe('loadgen small profile through the platform', () => {
   });
 
   it('straight into Kafka it ends exact too', async () => {
-    const kafka = await kafkaTarget(testKafka(), world.input, stackEndpoints().SCHEMA_REGISTRY_URL);
+    const kafka = await kafkaTarget(testKafka(), platform.world.input, stackEndpoints().SCHEMA_REGISTRY_URL);
     try {
       const report = await run(kafka.target, `K${Date.now().toString(36)}`);
       expect(report.differences).toEqual([]);

@@ -10,10 +10,11 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createCodec, type InventoryEvent, type Location } from '@inventory/codec';
 import { hashToken, waitFor } from '@inventory/core';
+import { platformEvent } from '@inventory/domain';
 import { createWorld, regions, startAggregator, waitDrained } from '@inventory/inventory-aggregator-test';
+import { createProducer } from '@inventory/kafka';
 import { stackEndpoints, testKafka, testRedis } from '@inventory/testkit';
 import autocannon from 'autocannon';
-import kafkajs from 'kafkajs';
 
 const skus = Number(process.argv[2] ?? 100_000);
 const locationCount = Number(process.argv[3] ?? 50);
@@ -26,10 +27,7 @@ const key = 'bench-key';
 const world = await createWorld(partitions);
 const codec = createCodec({ registryUrl: stackEndpoints().SCHEMA_REGISTRY_URL });
 const kafka = testKafka();
-const producer = kafka.producer({
-  createPartitioner: kafkajs.Partitioners.DefaultPartitioner,
-  allowAutoTopicCreation: false,
-});
+const producer = createProducer(kafka);
 await producer.connect();
 
 // Master data: the world's four locations and more, spread over four regions.
@@ -66,19 +64,15 @@ for (let from = 0; from < total; from += chunk * 4) {
     [0, 1, 2, 3].map(async (k) => {
       const events: InventoryEvent[] = [];
       for (let i = from + k * chunk; i < Math.min(total, from + (k + 1) * chunk); i++) {
-        events.push({
-          eventId: `loadgen:qb-${i}`,
-          type: 'COUNT',
-          sku: `SKU-${String(Math.floor(i / locationIds.length)).padStart(6, '0')}`,
-          locationId: locationIds[i % locationIds.length] as string,
-          quantity: i % 37,
-          occurredAt: t0 + i,
-          recordedAt: t0 + i,
-          source: 'LOADGEN',
-          sourceRef: null,
-          clientId: null,
-          clientEventId: null,
-        });
+        events.push(
+          platformEvent('LOADGEN', `qb-${i}`, {
+            type: 'COUNT',
+            sku: `SKU-${String(Math.floor(i / locationIds.length)).padStart(6, '0')}`,
+            locationId: locationIds[i % locationIds.length] as string,
+            quantity: i % 37,
+            occurredAt: t0 + i,
+          }),
+        );
       }
       if (events.length === 0) return;
       const values = await codec.encodeAll(`${world.input}-value`, 'InventoryEvent', events);

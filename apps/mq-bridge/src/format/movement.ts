@@ -7,7 +7,7 @@ import {
   type InventoryEvent,
   type InventoryEventType,
   isCode,
-  platformEventId,
+  platformEvent,
   quantityProblem,
 } from '@inventory/domain';
 import { parseRecord, RecordError } from './copybook.ts';
@@ -138,19 +138,15 @@ export function decodeMovement(
     return {
       ok: true,
       txnId: movement.txnId,
-      event: {
-        eventId: platformEventId('MAINFRAME', movement.txnId),
+      event: platformEvent('MAINFRAME', movement.txnId, {
         type,
         sku: movement.sku,
         locationId: movement.warehouse,
         quantity: movement.quantity,
         occurredAt: movement.movedAt,
         recordedAt: receivedAt,
-        source: 'MAINFRAME',
         sourceRef: movement.txnId,
-        clientId: null,
-        clientEventId: null,
-      },
+      }),
     };
   } catch (error) {
     if (!(error instanceof RecordError)) throw error;
