@@ -60,7 +60,7 @@ describe('aggregator faults of its sinks', () => {
       await produceEvents(world, events.slice(0, 10_000));
       const aggregator = start(world);
       await waitFor(async () => (await progress(redis, world)) >= 2_000, {
-        description: 'progress before the fault',
+        description: () => `progress before the fault (output: ${aggregator.output().slice(-2000)})`,
         timeoutMs: 60_000,
         intervalMs: 50,
       });

@@ -10,7 +10,19 @@ export interface AppProcess {
   metric: (name: string) => Promise<number>;
 }
 
-let nextPort = 20_000 + Math.floor(Math.random() * 20_000);
+/**
+ * Apps under test listen on ports below Linux' ephemeral range (32768-60999): a port picked
+ * there can be taken at any moment by an outgoing connection of any process (a Kafka or
+ * Redis client), and the app would fail with EADDRINUSE. Each test process starts at a
+ * random place of its own range, so test processes side by side rarely meet.
+ */
+const portRange = { low: 24_000, high: 32_700 };
+let nextPort = portRange.low + Math.floor(Math.random() * (portRange.high - portRange.low));
+function takePort(): number {
+  const port = nextPort;
+  nextPort = nextPort + 1 >= portRange.high ? portRange.low : nextPort + 1;
+  return port;
+}
 
 // An app a failing test never got to stop must not outlive the test file: whatever is still
 // running when the test process exits is killed.
@@ -31,7 +43,7 @@ export function startAppProcess(
   portSetting: string,
   nodeArgs: string[] = [],
 ): AppProcess {
-  const port = nextPort++;
+  const port = takePort();
   const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', 'src/main.ts'], {
     cwd: appDir,
     env: { ...env, [portSetting]: String(port) },
