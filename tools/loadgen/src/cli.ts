@@ -1,5 +1,5 @@
 // npm run loadgen -- [--profile small|large] [--events N] [--duration S] [--rate N] [--seed N] [--senders N]
-//   [--batch N] [--target ingest|kafka] [--ingest URL --token T] [--topic T (kafka)] [--query URL --key K] [--aggregator-metrics URL]
+//   [--batch N] [--processes N] [--target ingest|kafka] [--ingest URL --token T] [--topic T (kafka)] [--query URL --key K] [--aggregator-metrics URL]
 //   [--report DIR] [--drain-timeout-ms N]
 // Defaults point at `npm start` on this machine (development tokens). Prints "exact" or the
 // differences and exits 1 on any difference; writes report.json and report.html.
@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { errorMessage } from '@inventory/core';
 import { createKafka, topicNames } from '@inventory/kafka';
-import { stackEndpoints } from '@inventory/testkit';
+import { stackEndpoints, stackHome } from '@inventory/testkit';
 import { kafkaTarget } from './kafka-target.ts';
 import { htmlReport } from './report.ts';
 import { runLoad } from './run.ts';
@@ -25,6 +25,7 @@ const { values } = parseArgs({
     duration: { type: 'string', default: '0' },
     seed: { type: 'string', default: '1' },
     senders: { type: 'string', default: '8' },
+    processes: { type: 'string', default: '1' },
     batch: { type: 'string', default: '500' },
     prefix: { type: 'string' },
     target: { type: 'string', default: 'ingest' },
@@ -79,6 +80,8 @@ try {
     queryKey: values.key as string,
     aggregatorMetricsUrl: values['aggregator-metrics'],
     senders: Math.max(1, number('senders', values.senders)),
+    processes: Math.max(1, number('processes', values.processes)),
+    stackHome: stackHome(),
     batchSize: Math.max(1, number('batch', values.batch)),
     drainTimeoutMs: number('drain-timeout-ms', values['drain-timeout-ms']),
     onProgress: (line) => process.stderr.write(`\r${line}   `),
@@ -88,8 +91,17 @@ try {
   mkdirSync(values.report as string, { recursive: true });
   writeFileSync(join(values.report as string, 'report.json'), `${JSON.stringify(report, null, 2)}\n`);
   writeFileSync(join(values.report as string, 'report.html'), htmlReport(report));
-  const { timeline: _timeline, differences, ...summary } = report;
+  const { timeline: _timeline, differences, cpu, ...summary } = report;
   console.log(JSON.stringify(summary));
+  if (cpu) {
+    console.log(
+      `CPU per event: platform ${cpu.platform.microsPerEvent} us (${cpu.platform.cpuSeconds} s), load generator ${cpu.loadgen.microsPerEvent} us (${cpu.loadgen.cpuSeconds} s)`,
+    );
+    for (const part of cpu.parts)
+      console.log(
+        `  ${part.part.padEnd(22)} ${String(part.microsPerEvent).padStart(8)} us/event ${String(part.cpuSeconds).padStart(9)} s`,
+      );
+  }
   if (report.exact) console.log('exact');
   else {
     console.log(`${differences.length} differences${differences.length === 100 ? ' (first 100)' : ''}:`);

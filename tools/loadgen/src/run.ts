@@ -1,11 +1,12 @@
-import { backoffDelay, delay, waitFor } from '@inventory/core';
+import { Worker } from 'node:worker_threads';
+import { waitFor } from '@inventory/core';
 import * as hdr from 'hdr-histogram-js';
-import { GroundTruth, generate, type LoadEvent, type Profile } from './workload.ts';
+import { type CpuCost, cpuCost, readCpu } from './cpu.ts';
+import { type LoadTarget, type SentShard, type ShardOptions, sendShard } from './shard.ts';
+import type { ShardMessage } from './shard-worker.ts';
+import { GroundTruth, type Profile } from './workload.ts';
 
-/** Where events go: the public ingest API, or straight into the canonical topic (replay speed). */
-export type LoadTarget =
-  | { kind: 'ingest'; url: string; token: string }
-  | { kind: 'kafka'; send: (events: LoadEvent[]) => Promise<void> };
+export type { LoadTarget } from './shard.ts';
 
 export interface LoadOptions {
   profile: Profile;
@@ -22,9 +23,17 @@ export interface LoadOptions {
   queryKey: string;
   /** The aggregator's /metrics, for applied events and lag over time (optional). */
   aggregatorMetricsUrl?: string;
+  /** Concurrent clients of each sending thread. */
   senders: number;
+  /**
+   * Sending threads, each with its own share of the skus (ingest target only): one core does
+   * not offer millions of events a minute as JSON over HTTP.
+   */
+  processes?: number;
   batchSize: number;
   drainTimeoutMs: number;
+  /** The local stack's home: the CPU of its parts and of the apps of `npm start` is measured. */
+  stackHome?: string;
   onProgress?: (line: string) => void;
 }
 
@@ -44,24 +53,31 @@ export interface LoadReport {
   events: number;
   probes: number;
   senders: number;
+  processes: number;
   batchSize: number;
+  /** Events per second offered (0: as fast as accepted). */
+  offeredPerSecond: number;
   sendSeconds: number;
   drainSeconds: number;
   acceptedPerSecond: number;
   appliedPerSecond: number | null;
   freshnessMs: { samples: number; p50: number; p95: number; p99: number; max: number };
+  /**
+   * CPU of each part of the platform from the first event sent until the platform drained,
+   * in seconds and microseconds per accepted event; `platform` sums them (the load
+   * generator excluded), `loadgen` is the generator's own.
+   */
+  cpu: {
+    parts: CpuCost[];
+    platform: { cpuSeconds: number; microsPerEvent: number };
+    loadgen: { cpuSeconds: number; microsPerEvent: number };
+  } | null;
   timeline: TimelinePoint[];
   exact: boolean;
   locationsCompared: number;
   skusCompared: number;
   differences: string[];
 }
-
-const hash = (text: string) => {
-  let h = 2166136261;
-  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 16777619);
-  return h >>> 0;
-};
 
 async function metricSum(url: string, name: string): Promise<number | null> {
   try {
@@ -75,131 +91,104 @@ async function metricSum(url: string, name: string): Promise<number | null> {
   }
 }
 
+/** A shard sent: its result, and how to end its probes once the platform drained. */
+interface Shard {
+  sent: Promise<SentShard>;
+  close(): Promise<void>;
+}
+
+function inlineShard(options: ShardOptions, hooks: Parameters<typeof sendShard>[1]): Shard {
+  const sent = sendShard(options, hooks);
+  return {
+    sent,
+    close: async () => (await sent.catch(() => undefined))?.close(),
+  };
+}
+
+function threadShard(options: ShardOptions, hooks: Parameters<typeof sendShard>[1]): Shard {
+  const worker = new Worker(new URL('./shard-thread.mjs', import.meta.url), {
+    workerData: options,
+  });
+  const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
+  const sent = new Promise<SentShard>((resolve, reject) => {
+    worker.on('message', (message: ShardMessage) => {
+      if (message.kind === 'progress') {
+        if (message.accepted > 0) hooks.onAccepted(message.accepted);
+        for (const ms of message.freshness) hooks.onFreshness(ms);
+      } else if (message.kind === 'sent')
+        resolve({ ...message, onHand: new Map(message.onHand), close: () => worker.postMessage('close') });
+      else reject(new Error(message.error));
+    });
+    worker.once('error', reject);
+    void exited.then(() => reject(new Error(`shard ${options.shard.index} ended before it sent its events`)));
+  });
+  return {
+    sent,
+    close: async () => {
+      (await sent.catch(() => undefined))?.close();
+      await exited;
+    },
+  };
+}
+
 /**
- * Offers the workload to the ingest API in batches from `senders` concurrent clients. Each
- * sku belongs to one client, which sends its batches one after the other, so every sku's
- * events reach Kafka in generation order and the platform must end exactly at the ground
- * truth. Freshness is measured with probe events: after a batch with a probe is accepted
- * (202), the probe's sku is polled on the query API until the probe is visible.
+ * Offers the workload to the platform (sendShard, in one thread or several, each with its
+ * own skus), samples rates, lag and freshness once a second, waits until the query API
+ * shows the ground truth (or stops changing), compares every location x sku and network
+ * total, and measures what each part of the platform spent in CPU meanwhile.
  */
 export async function runLoad(options: LoadOptions): Promise<LoadReport> {
   // The ingest takes at most 1000 events per JSON request, and a probe can join a batch.
   if (options.batchSize > 999)
     throw new Error(`batch size ${options.batchSize}: at most 999 (1000 per request, one slot for a probe)`);
-  const truth = new GroundTruth();
+  const processes = Math.max(1, options.processes ?? 1);
+  if (processes > 1 && options.target.kind !== 'ingest')
+    throw new Error('several sending threads need the ingest target');
   const freshness = hdr.build({
     lowestDiscernibleValue: 1,
     highestTrackableValue: 600_000,
     numberOfSignificantValueDigits: 3,
   });
   const windowFreshness: number[] = [];
-  const probeLocation = 'LG-STORE-0001';
-  const probes = Array.from({ length: options.senders }, () => ({ sent: 0, polling: false }));
-  const queues: LoadEvent[][][] = Array.from({ length: options.senders }, () => []);
-  const current: LoadEvent[][] = Array.from({ length: options.senders }, () => []);
   let accepted = 0;
-  let probesSent = 0;
-  let generated = 0;
-  let done = false;
-  let failure: Error | undefined;
-  const started = Date.now();
-  let wake: () => void = () => {};
-
-  const probeSku = (i: number) => `${options.prefix}-PROBE-${i}`;
-  // Probes are seen through the query API's change feed: pushed, so measuring costs no
-  // polling and no rate limit, and it is what a web shop subscribed to a sku would see.
-  const pending = new Map<string, { expected: number; acceptedAt: number; index: number }>();
-  const feed = new AbortController();
-  const feedOpen = watchChanges(
-    options,
-    Array.from({ length: options.senders }, (_, i) => probeSku(i)),
-    feed.signal,
-    (sku, onHand) => {
-      const probe = pending.get(sku);
-      if (!probe || probe.acceptedAt === 0 || onHand < probe.expected) return;
-      const ms = Date.now() - probe.acceptedAt;
-      freshness.recordValue(Math.max(1, ms));
-      windowFreshness.push(ms);
-      pending.delete(sku);
-      probes[probe.index] = { sent: probe.expected, polling: false };
+  const hooks = {
+    onAccepted: (count: number) => {
+      accepted += count;
     },
-  );
-  await feedOpen;
-  const watchProbe = (i: number, expected: number, acceptedAt: number) => {
-    const probe = pending.get(probeSku(i));
-    if (probe && probe.expected === expected) probe.acceptedAt = acceptedAt;
+    onFreshness: (ms: number) => {
+      freshness.recordValue(ms);
+      windowFreshness.push(ms);
+    },
   };
 
-  const post = async (batch: LoadEvent[]) => {
-    const target = options.target;
-    if (target.kind === 'kafka') {
-      await target.send(batch);
-      return;
-    }
-    for (let attempt = 0; ; attempt++) {
-      const response = await fetch(`${target.url}/v1/events`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', authorization: `Bearer ${target.token}` },
-        body: JSON.stringify({ events: batch }),
-      }).catch((error: unknown) => error as Error);
-      if (!(response instanceof Error) && response.status === 202) return;
-      const retriable = response instanceof Error || response.status === 503 || response.status === 429;
-      if (!retriable || attempt >= 20) {
-        throw new Error(
-          `ingest refused a batch: ${response instanceof Error ? response.message : `${response.status} ${await response.text()}`}`,
-        );
-      }
-      await delay(backoffDelay({ initialMs: 50, maxMs: 2_000, factor: 2, retries: 20 }, attempt));
-    }
-  };
-
-  const sender = async (i: number) => {
-    let batches = 0;
-    while (!failure) {
-      const batch = queues[i]?.shift();
-      if (!batch) {
-        if (done) return;
-        await new Promise<void>((resolve) => setTimeout(resolve, 2));
-        continue;
-      }
-      wake();
-      const probe = probes[i] as { sent: number; polling: boolean };
-      const withProbe = !probe.polling && batches++ % 10 === 0;
-      if (withProbe) {
-        const event: LoadEvent = {
-          eventId: `${options.prefix}-probe-${i}-${probe.sent + 1}`,
-          type: 'RECEIPT',
-          sku: probeSku(i),
-          locationId: probeLocation,
-          quantity: 1,
-          occurredAt: new Date().toISOString(),
-        };
-        truth.apply(event);
-        batch.push(event);
-        probe.polling = true;
-        pending.set(event.sku, { expected: probe.sent + 1, acceptedAt: 0, index: i });
-      }
-      await post(batch);
-      accepted += batch.length;
-      if (withProbe) {
-        probesSent++;
-        watchProbe(i, probe.sent + 1, Date.now());
-      }
-    }
-  };
-  const senders = Array.from({ length: options.senders }, (_, i) =>
-    sender(i).catch((error: unknown) => {
-      failure = error as Error;
-    }),
-  );
-
-  // Sampling once a second: rates, lag and freshness of the second.
-  const timeline: TimelinePoint[] = [];
-  let lastAccepted = 0;
   let lastApplied = options.aggregatorMetricsUrl
     ? await metricSum(options.aggregatorMetricsUrl, 'aggregator_events_applied_total')
     : null;
   const appliedAtStart = lastApplied;
+  const cpuBefore = options.stackHome ? readCpu(options.stackHome) : undefined;
+  const loadgenBefore = process.cpuUsage();
+  const started = Date.now();
+  const shards: Shard[] = Array.from({ length: processes }, (_, index) => {
+    const shardOptions: ShardOptions = {
+      profile: options.profile,
+      target: options.target,
+      seed: options.seed,
+      prefix: options.prefix,
+      events: options.events,
+      ratePerSecond: options.ratePerSecond / processes,
+      durationSeconds: options.durationSeconds,
+      queryUrl: options.queryUrl,
+      queryKey: options.queryKey,
+      senders: options.senders,
+      batchSize: options.batchSize,
+      shard: { index, count: processes },
+    };
+    return processes === 1 ? inlineShard(shardOptions, hooks) : threadShard(shardOptions, hooks);
+  });
+
+  // Sampling once a second: rates, lag and freshness of the second.
+  const timeline: TimelinePoint[] = [];
+  let lastAccepted = 0;
   const sampler = setInterval(() => {
     void (async () => {
       const applied = options.aggregatorMetricsUrl
@@ -208,14 +197,6 @@ export async function runLoad(options: LoadOptions): Promise<LoadReport> {
       const lag = options.aggregatorMetricsUrl
         ? await metricSum(options.aggregatorMetricsUrl, 'aggregator_partition_lag')
         : null;
-      // A probe not seen within a minute counts as a minute, and probing goes on.
-      for (const [sku, probe] of pending) {
-        if (probe.acceptedAt > 0 && Date.now() - probe.acceptedAt > 60_000) {
-          freshness.recordValue(60_000);
-          pending.delete(sku);
-          probes[probe.index] = { sent: probe.expected, polling: false };
-        }
-      }
       const window = windowFreshness.splice(0).sort((a, b) => a - b);
       timeline.push({
         second: timeline.length + 1,
@@ -234,41 +215,17 @@ export async function runLoad(options: LoadOptions): Promise<LoadReport> {
     })();
   }, 1_000);
 
-  // Dispatch: generation order, per-sku routing, the target rate, bounded queues.
-  for (const event of generate(options.profile, options.seed, {
-    count: options.events,
-    prefix: options.prefix,
-  })) {
-    if (failure) break;
-    if (options.durationSeconds && Date.now() - started >= options.durationSeconds * 1000) break;
-    truth.apply(event);
-    const i = hash(event.sku) % options.senders;
-    const buffer = current[i] as LoadEvent[];
-    buffer.push(event);
-    generated++;
-    if (buffer.length >= options.batchSize) {
-      queues[i]?.push(buffer.splice(0));
-      while (queues.reduce((sum, q) => sum + q.length, 0) > options.senders * 4 && !failure) {
-        await new Promise<void>((resolve) => {
-          wake = resolve;
-          setTimeout(resolve, 50);
-        });
-      }
-    }
-    if (options.ratePerSecond > 0 && generated % 100 === 0) {
-      const due = started + (generated / options.ratePerSecond) * 1000;
-      if (due > Date.now()) await delay(due - Date.now());
-    }
-  }
-  for (const [i, buffer] of current.entries()) if (buffer.length > 0) queues[i]?.push(buffer.splice(0));
-  done = true;
-  await Promise.all(senders);
-  if (failure) {
+  const settled = await Promise.allSettled(shards.map((s) => s.sent));
+  const failed = settled.find((s) => s.status === 'rejected');
+  if (failed) {
     clearInterval(sampler);
-    feed.abort();
-    throw failure;
+    await Promise.all(shards.map((s) => s.close()));
+    throw (failed as PromiseRejectedResult).reason;
   }
+  const sent = settled.map((s) => (s as PromiseFulfilledResult<SentShard>).value);
   const sendSeconds = (Date.now() - started) / 1000;
+  const truth = new GroundTruth();
+  for (const shard of sent) for (const [key, value] of shard.onHand) truth.onHand.set(key, value);
 
   // Drain: the platform has applied everything once the query API shows the ground truth,
   // or nothing changes any more; then the differences, if any, are final.
@@ -288,19 +245,28 @@ export async function runLoad(options: LoadOptions): Promise<LoadReport> {
   ).catch(() => undefined);
   const drainSeconds = (Date.now() - drainStarted) / 1000;
   clearInterval(sampler);
-  feed.abort();
+  await Promise.all(shards.map((s) => s.close()));
+  const cpuAfter = options.stackHome ? readCpu(options.stackHome) : undefined;
+  const loadgenUsed = process.cpuUsage(loadgenBefore);
   const appliedAtEnd = options.aggregatorMetricsUrl
     ? await metricSum(options.aggregatorMetricsUrl, 'aggregator_events_applied_total')
     : null;
   const activeSeconds = Math.max(1, timeline.filter((t) => (t.appliedPerSecond ?? 0) > 0).length);
+  const perEvent = (seconds: number) => ({
+    cpuSeconds: Math.round(seconds * 100) / 100,
+    microsPerEvent: accepted > 0 ? Math.round((seconds / accepted) * 1e7) / 10 : 0,
+  });
+  const parts = cpuBefore && cpuAfter ? cpuCost(cpuBefore, cpuAfter, accepted) : undefined;
   return {
     profile: options.profile.name,
     seed: options.seed,
     prefix: options.prefix,
     events: accepted,
-    probes: probesSent,
+    probes: sent.reduce((sum, s) => sum + s.probes, 0),
     senders: options.senders,
+    processes,
     batchSize: options.batchSize,
+    offeredPerSecond: options.ratePerSecond,
     sendSeconds,
     drainSeconds,
     acceptedPerSecond: Math.round(accepted / sendSeconds),
@@ -315,6 +281,13 @@ export async function runLoad(options: LoadOptions): Promise<LoadReport> {
       p99: freshness.getValueAtPercentile(99),
       max: freshness.maxValue,
     },
+    cpu: parts
+      ? {
+          parts,
+          platform: perEvent(parts.reduce((sum, p) => sum + p.cpuSeconds, 0)),
+          loadgen: perEvent((loadgenUsed.user + loadgenUsed.system) / 1e6),
+        }
+      : null,
     timeline,
     exact: differences.length === 0,
     locationsCompared: compared.locations,
@@ -378,39 +351,4 @@ export async function compare(
     }
   }
   return { differences, compared: { locations, skus: skus.length } };
-}
-
-/**
- * Subscribes to the query API's change feed for `skus` and calls `onChange` with each new
- * network onHand. Resolves once the stream is open.
- */
-async function watchChanges(
-  options: Pick<LoadOptions, 'queryUrl' | 'queryKey'>,
-  skus: string[],
-  signal: AbortSignal,
-  onChange: (sku: string, onHand: number) => void,
-): Promise<void> {
-  const query = skus.map((sku) => `sku=${encodeURIComponent(sku)}`).join('&');
-  const response = await fetch(`${options.queryUrl}/v1/availability/changes?${query}`, {
-    headers: { authorization: `Bearer ${options.queryKey}` },
-    signal,
-  });
-  if (!response.ok || !response.body)
-    throw new Error(`change feed: ${response.status} ${await response.text()}`);
-  void (async () => {
-    let buffer = '';
-    for await (const chunk of response.body as unknown as AsyncIterable<Uint8Array>) {
-      buffer += Buffer.from(chunk).toString('utf8');
-      let cut = buffer.indexOf('\n\n');
-      while (cut >= 0) {
-        const data = /^data: (.*)$/m.exec(buffer.slice(0, cut))?.[1];
-        buffer = buffer.slice(cut + 2);
-        if (data) {
-          const change = JSON.parse(data) as { sku: string; onHand: number };
-          onChange(change.sku, change.onHand);
-        }
-        cut = buffer.indexOf('\n\n');
-      }
-    }
-  })().catch(() => {});
 }
