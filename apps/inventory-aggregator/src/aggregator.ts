@@ -4,7 +4,8 @@ import type { AggregatorClients } from './clients.ts';
 import { type AggregatorConfig, aggregatorSettings } from './config.ts';
 import type { FoldOptions } from './fold/fold.ts';
 import type { AggregatorMetrics } from './metrics.ts';
-import { PartitionPublisher } from './partition/publisher.ts';
+import type { InputKind } from './partition/intake.ts';
+import { PartitionPublisher, type Progress } from './partition/publisher.ts';
 import { PartitionRunner } from './partition/runner.ts';
 import { Restorer } from './restore/restore.ts';
 
@@ -28,6 +29,8 @@ export interface AggregatorDeps extends AggregatorClients {
  */
 export class Aggregator {
   private runners = new Map<number, PartitionRunner>();
+  /** What was last committed per partition, so an unchanged partition is not committed again. */
+  private readonly committed = new Map<string, Progress>();
   private memberId = '';
   private timers: NodeJS.Timeout[] = [];
   private readonly now: () => number;
@@ -69,45 +72,58 @@ export class Aggregator {
     return [...this.runners.keys()];
   }
 
-  private runnerFor(partition: number): PartitionRunner {
+  private runnerFor(partition: number, after: Promise<unknown>): PartitionRunner {
     const { config, kafka, codec, producer, consumer, store, admin, metrics, logger } = this.deps;
     const settings = aggregatorSettings(config);
-    return new PartitionRunner({
-      partition,
-      settings,
-      store,
-      codec,
-      publisher: new PartitionPublisher(
-        {
-          kafka,
-          transactionalId: `${config.GROUP_ID}-${config.INPUT_TOPIC}-p${partition}`,
-          codec,
-          topics: {
-            stock: config.STOCK_TOPIC,
-            availability: config.AVAILABILITY_TOPIC,
-            reservations: config.RESERVATIONS_TOPIC,
-            outcomes: config.OUTCOMES_TOPIC,
-            events: config.INPUT_TOPIC,
-          },
-          plain: producer,
-          transactionTimeoutMs: config.TRANSACTION_TIMEOUT_MS,
-        },
+    const topicOf = (input: InputKind) => (input === 'events' ? config.INPUT_TOPIC : config.COMMANDS_TOPIC);
+    return new PartitionRunner(
+      {
         partition,
-      ),
-      restorer: this.restorer,
-      deadLetters: async (messages: Message[]) => {
-        await producer.send({ topic: config.DLQ_TOPIC, acks: -1, messages });
+        settings,
+        limits: {
+          maxStepEvents: config.MAX_STEP_EVENTS,
+          maxQueued: config.MAX_QUEUED_EVENTS,
+          publishLingerMs: config.PUBLISH_LINGER_MS,
+        },
+        store,
+        codec,
+        publisher: new PartitionPublisher(
+          {
+            kafka,
+            transactionalId: `${config.GROUP_ID}-${config.INPUT_TOPIC}-p${partition}`,
+            codec,
+            topics: {
+              stock: config.STOCK_TOPIC,
+              availability: config.AVAILABILITY_TOPIC,
+              reservations: config.RESERVATIONS_TOPIC,
+              outcomes: config.OUTCOMES_TOPIC,
+              events: config.INPUT_TOPIC,
+            },
+            plain: producer,
+            transactionTimeoutMs: config.TRANSACTION_TIMEOUT_MS,
+          },
+          partition,
+        ),
+        restorer: this.restorer,
+        deadLetters: async (messages: Message[]) => {
+          await producer.send({ topic: config.DLQ_TOPIC, acks: -1, messages });
+        },
+        regionOf: this.deps.regionOf,
+        seek: (input, offset) => consumer.seek({ topic: topicOf(input), partition, offset: String(offset) }),
+        pause: (input) => consumer.pause([{ topic: topicOf(input), partitions: [partition] }]),
+        resume: (input) => consumer.resume([{ topic: topicOf(input), partitions: [partition] }]),
+        lowWatermark: async (input) =>
+          Number(
+            (await admin.fetchTopicOffsets(topicOf(input))).find((o) => o.partition === partition)?.low ?? 0,
+          ),
+        owns: () => this.owns(partition),
+        foldOptions: this.foldOptions,
+        metrics,
+        logger,
+        now: this.now,
       },
-      regionOf: this.deps.regionOf,
-      seek: (topic, offset) => consumer.seek({ topic, partition, offset: String(offset) }),
-      lowWatermark: async (topic) =>
-        Number((await admin.fetchTopicOffsets(topic)).find((o) => o.partition === partition)?.low ?? 0),
-      owns: () => this.owns(partition),
-      foldOptions: this.foldOptions,
-      metrics,
-      logger,
-      now: this.now,
-    });
+      after,
+    );
   }
 
   /** Whether the group's current, stable generation gives this instance the partition. */
@@ -127,49 +143,86 @@ export class Aggregator {
     consumer.on(consumer.events.GROUP_JOIN, (event) => {
       // A new generation: every runner starts over (its producer fences the partition again,
       // its view of Redis is read again). The previous ones finish their step and stop.
+      // A runner of a partition this instance keeps starts once its predecessor stopped.
       this.memberId = event.payload.memberId;
       const assigned = event.payload.memberAssignment[config.INPUT_TOPIC] ?? [];
-      for (const runner of this.runners.values()) void runner.stop();
-      this.runners = new Map(assigned.map((p) => [p, this.runnerFor(p)]));
+      const previous = this.runners;
+      for (const runner of previous.values()) void runner.stop();
+      this.runners = new Map(
+        assigned.map((p) => [p, this.runnerFor(p, previous.get(p)?.stop() ?? Promise.resolve())]),
+      );
       logger.info({ partitions: assigned }, 'partitions assigned');
-      for (const runner of this.runners.values()) this.check(runner);
+      for (const runner of this.runners.values()) runner.check();
     });
     await consumer.subscribe({ topics: [config.INPUT_TOPIC, config.COMMANDS_TOPIC], fromBeginning: true });
+    // Batches are handed to the partitions' runners at once, so the consumer fetches on while
+    // they step. Redis holds what is applied; the group's offsets follow what is published
+    // (commitPublished), never ahead of it.
     await consumer.run({
-      autoCommit: true,
-      eachBatchAutoResolve: false,
-      partitionsConsumedConcurrently: config.PARTITIONS_CONCURRENTLY,
-      eachBatch: async (payload) => {
-        const runner = this.runners.get(payload.batch.partition);
-        if (!runner) return;
-        if (payload.batch.topic === config.COMMANDS_TOPIC) await runner.commands(payload);
-        else await runner.events(payload);
+      autoCommit: false,
+      partitionsConsumedConcurrently: 1,
+      eachBatch: async ({ batch, isStale }) => {
+        const runner = this.runners.get(batch.partition);
+        if (!runner || isStale()) return;
+        runner.enqueue(
+          batch.topic === config.COMMANDS_TOPIC ? 'commands' : 'events',
+          batch.messages,
+          Number(batch.highWatermark),
+        );
       },
     });
     this.timers.push(
       setInterval(() => {
-        for (const runner of this.runners.values()) this.check(runner);
+        for (const runner of this.runners.values()) runner.check();
       }, config.WATCHDOG_MS),
+      setInterval(() => void this.commitPublished(), config.COMMIT_INTERVAL_MS),
     );
     if (config.RESERVATION_TICK_MS > 0)
       this.timers.push(setInterval(() => void this.tick(), config.RESERVATION_TICK_MS));
   }
 
-  private check(runner: PartitionRunner): void {
-    runner
-      .check()
-      .catch((error) =>
-        this.deps.logger.warn(
-          { partition: runner.partition, err: errorMessage(error) },
-          'partition check failed; retried by the watchdog',
-        ),
+  /**
+   * Commits, for the group, the offsets whose outputs are published: what lag monitoring and
+   * autoscaling read. Best effort: Redis, not the group, says where folding resumes.
+   */
+  private async commitPublished(): Promise<void> {
+    const { consumer, config } = this.deps;
+    const offsets: { topic: string; partition: number; offset: string }[] = [];
+    for (const runner of this.runners.values()) {
+      const published = runner.committable;
+      if (!published) continue;
+      const key = `${runner.partition}`;
+      const last = this.committed.get(key);
+      if (last?.events === published.events && last.commands === published.commands) continue;
+      this.committed.set(key, published);
+      offsets.push({
+        topic: config.INPUT_TOPIC,
+        partition: runner.partition,
+        offset: String(published.events),
+      });
+      if (published.commands !== undefined)
+        offsets.push({
+          topic: config.COMMANDS_TOPIC,
+          partition: runner.partition,
+          offset: String(published.commands),
+        });
+    }
+    if (offsets.length === 0) return;
+    await consumer.commitOffsets(offsets).catch((error) => {
+      this.committed.clear();
+      this.deps.logger.debug(
+        { err: errorMessage(error) },
+        'offsets not committed; the next interval tries again',
       );
+    });
   }
 
-  /** Stops the timers and every runner (each finishes its step first). */
+  /** Stops the timers and every runner (each finishes its step and publishes), then commits. */
   async stop(): Promise<void> {
     for (const timer of this.timers) clearInterval(timer);
     await Promise.all([...this.runners.values()].map((r) => r.stop()));
+    this.deps.logger.debug('partitions stopped; committing what is published');
+    await this.commitPublished();
   }
 
   /**

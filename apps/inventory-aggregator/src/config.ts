@@ -55,9 +55,20 @@ const shape = {
   /** Partitions rebuilt in one pass over Kafka after a loss of Redis: bounds the memory it takes. */
   RESTORE_PARTITIONS_PER_PASS: setting.positiveInt().default(4),
   RESTORE_LEASE_MS: setting.positiveInt().default(30_000),
-  // Batches of different partitions overlap their Redis and Kafka waits; more than the
-  // partitions an instance owns brings nothing.
-  PARTITIONS_CONCURRENTLY: setting.positiveInt().default(12),
+  /**
+   * Most events one step of a partition folds. Under load a step takes what arrived while the
+   * one before it ran, up to this; it bounds how long an event waits for the step in front.
+   */
+  MAX_STEP_EVENTS: setting.positiveInt().default(2_000),
+  /** Records a partition queues before its fetching pauses (bounds memory when Redis is slow). */
+  MAX_QUEUED_EVENTS: setting.positiveInt().default(20_000),
+  /**
+   * How long a step's outputs wait to be published together with the steps after it:
+   * coalesced per key, one transaction. Freshness on the change feed pays up to this.
+   */
+  PUBLISH_LINGER_MS: setting.nonNegativeInt().default(20),
+  /** How often the group's offsets are moved to what is published (lag monitoring, autoscaling). */
+  COMMIT_INTERVAL_MS: setting.positiveInt().default(1_000),
   MAX_BYTES_PER_PARTITION: setting.positiveInt().default(1024 * 1024),
   LOCATIONS_REFRESH_MS: setting.positiveInt().default(60_000),
 };

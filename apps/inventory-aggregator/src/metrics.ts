@@ -44,9 +44,23 @@ export const createMetrics = defineMetrics((m) => ({
   lag: m.gauge('aggregator_partition_lag', 'High watermark minus next offset to apply, per input partition', [
     'partition',
   ]),
+  stepFailures: m.counter(
+    'aggregator_step_failures_total',
+    'Steps that failed mid-way (Redis, the registry or the dead-letter topic): the partition fetched again from what Redis holds',
+  ),
+  stepEvents: m.histogram(
+    'aggregator_step_events',
+    'Events folded per step: small when quiet, up to the step size under load',
+    [1, 10, 100, 500, 1000, 2000, 5000, 10000],
+  ),
+  publishSeconds: m.histogram(
+    'aggregator_publish_seconds',
+    'Time to publish one coalesced set of outputs (a transaction on the compacted topics) and acknowledge its outbox entries',
+    [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+  ),
   foldSeconds: m.histogram(
     'aggregator_batch_seconds',
-    'Time to process one batch: read state, fold, atomic write, publish',
+    'Time of one step: decode, read state, fold, atomic write (publication runs beside the next steps)',
     [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
   ),
 }));

@@ -79,7 +79,7 @@ describe('exactly-once effect on state', () => {
     await expectFolded(world, events);
     await last.ready();
     last.child.kill('SIGTERM');
-    expect(await last.exited).toBe(0);
+    expect(await last.exited, last.output().slice(-4000)).toBe(0);
   });
 
   it('instances added and removed mid-stream in one group: the same exact numbers', async () => {
@@ -93,7 +93,7 @@ describe('exactly-once effect on state', () => {
     await reach(world, size * 0.4, 'three instances to make progress');
     await b.ready();
     b.child.kill('SIGTERM');
-    expect(await b.exited).toBe(0);
+    expect(await b.exited, b.output().slice(-4000)).toBe(0);
     await reach(world, size * 0.6, 'two instances to make progress');
     const d = start(world);
     a.child.kill('SIGKILL');
@@ -101,7 +101,7 @@ describe('exactly-once effect on state', () => {
     for (const x of [c, d]) {
       await x.ready();
       x.child.kill('SIGTERM');
-      expect(await x.exited).toBe(0);
+      expect(await x.exited, x.output().slice(-4000)).toBe(0);
     }
   });
 
@@ -162,6 +162,6 @@ describe('exactly-once effect on state', () => {
     expect(metrics).toMatch(/aggregator_partition_rebuilds_total [1-9]/);
     expect(metrics).toMatch(/aggregator_counts_unplaced_total 0/);
     aggregator.child.kill('SIGTERM');
-    expect(await aggregator.exited).toBe(0);
+    expect(await aggregator.exited, aggregator.output().slice(-4000)).toBe(0);
   });
 });

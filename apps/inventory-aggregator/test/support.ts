@@ -110,10 +110,10 @@ export async function createWorld(partitions = 6): Promise<World> {
       // Tests move the reservation clock themselves, with TICK commands at chosen times.
       AGG_RESERVATION_TICK_MS: '0',
       AGG_SESSION_TIMEOUT_MS: '6000',
-      // Small fetches make many small batches, so failures land in the middle of the stream.
+      // Small fetches and steps make many small steps, so failures land in the middle of the stream.
       AGG_MAX_BYTES_PER_PARTITION: '8192',
-      AGG_PARTITIONS_CONCURRENTLY: '2',
-      AGG_LOG_LEVEL: 'warn',
+      AGG_MAX_STEP_EVENTS: '100',
+      AGG_LOG_LEVEL: process.env.AGG_TEST_LOG_LEVEL ?? 'warn',
     },
   };
 }

@@ -81,25 +81,50 @@ export async function createTestTopic(what: string, partitions: number): Promise
   return topic;
 }
 
-/** Creates a topic of a name the test chose (e.g. a set of retry topics sharing a prefix). */
+/**
+ * Creates a topic of a name the test chose (e.g. a set of retry topics sharing a prefix) and
+ * waits until every partition has a leader. A broker that was just restarted after a kill
+ * may still be loading thousands of partitions and answer with retriable errors for a
+ * while: the creation is tried again (an earlier try that did create the topic counts).
+ */
 export async function createNamedTopic(
   topic: string,
   partitions: number,
   config: Record<string, string> = {},
 ): Promise<void> {
-  await withAdmin((admin) =>
-    admin.createTopics({
-      waitForLeaders: true,
-      topics: [
-        {
-          topic,
-          numPartitions: partitions,
-          replicationFactor: 1,
-          configEntries: Object.entries(config).map(([name, value]) => ({ name, value })),
-        },
-      ],
-    }),
-  );
+  await withAdmin(async (admin) => {
+    await waitFor(
+      async () => {
+        try {
+          await admin.createTopics({
+            topics: [
+              {
+                topic,
+                numPartitions: partitions,
+                replicationFactor: 1,
+                configEntries: Object.entries(config).map(([name, value]) => ({ name, value })),
+              },
+            ],
+          });
+          return true;
+        } catch (error) {
+          if ((error as { type?: string }).type === 'TOPIC_ALREADY_EXISTS') return true;
+          const causes = (error as { errors?: { retriable?: boolean }[] }).errors ?? [error];
+          if (causes.every((e) => (e as { retriable?: boolean }).retriable)) return false;
+          throw error;
+        }
+      },
+      { description: `topic ${topic} to be created`, timeoutMs: 120_000, intervalMs: 500 },
+    );
+    await waitFor(
+      async () => {
+        const { topics } = await admin.fetchTopicMetadata({ topics: [topic] }).catch(() => ({ topics: [] }));
+        const found = topics[0]?.partitions ?? [];
+        return found.length === partitions && found.every((p) => p.leader >= 0);
+      },
+      { description: `every partition of ${topic} to have a leader`, timeoutMs: 120_000, intervalMs: 200 },
+    );
+  });
 }
 
 /** A fresh topic with the configuration of a catalog topic (topicConfig of its spec). */

@@ -2,28 +2,33 @@ import type { AvroCodec, ReservationCommand } from '@inventory/codec';
 import { backoffDelay, delay, errorMessage, type Logger } from '@inventory/core';
 import { dedupDay, shardsForDay } from '@inventory/domain';
 import { skuAvailability, stockLevelOf } from '@inventory/read-model';
-import type { EachBatchPayload, KafkaMessage, Message } from 'kafkajs';
+import type { KafkaMessage, Message } from 'kafkajs';
 import type { AggregatorSettings } from '../config.ts';
 import type { FoldOptions, SequencedEvent } from '../fold/fold.ts';
 import type { AggregatorMetrics } from '../metrics.ts';
 import { deadLetter, decodeCommands, decodeEvents } from '../poison.ts';
 import type { Restorer } from '../restore/restore.ts';
-import {
-  type OutboxEntry,
-  type OutputValues,
-  outboxEntryOf,
-  outputValues,
-  parseOutboxEntry,
-  type StepChanges,
-} from '../steps/changes.ts';
+import { type OutputValues, outboxEntryOf, parseOutboxEntry, type StepChanges } from '../steps/changes.ts';
 import { commandsStep } from '../steps/commands-step.ts';
 import { eventsStep } from '../steps/events-step.ts';
 import { hashFields, type PartitionProgress, type RedisStore, type StepWrite } from '../store/redis-store.ts';
+import { type InputKind, Intake, type Work } from './intake.ts';
+import { PendingOutputs } from './pending-outputs.ts';
 import type { PartitionPublisher, Progress } from './publisher.ts';
+
+export interface RunnerLimits {
+  /** Most events one step folds. */
+  maxStepEvents: number;
+  /** Records queued before the partition's fetching pauses. */
+  maxQueued: number;
+  /** How long a committed step's outputs wait to be published with the steps after it. */
+  publishLingerMs: number;
+}
 
 export interface RunnerDeps {
   partition: number;
   settings: AggregatorSettings;
+  limits: RunnerLimits;
   store: RedisStore;
   codec: AvroCodec;
   publisher: PartitionPublisher;
@@ -31,9 +36,12 @@ export interface RunnerDeps {
   /** Sends dead letters (acks=all) before the offset moves past them. */
   deadLetters: (messages: Message[]) => Promise<void>;
   regionOf: (locationId: string) => string;
-  seek: (topic: string, offset: number) => void;
+  /** Moves the consumer's position of an input of this partition. */
+  seek: (input: InputKind, offset: number) => void;
+  pause: (input: InputKind) => void;
+  resume: (input: InputKind) => void;
   /** The first offset the topic still holds in this partition. */
-  lowWatermark: (topic: string) => Promise<number>;
+  lowWatermark: (input: InputKind) => Promise<number>;
   /** Whether this instance owns the partition in the group's current, stable generation. */
   owns: () => Promise<boolean>;
   foldOptions: FoldOptions;
@@ -42,99 +50,194 @@ export interface RunnerDeps {
   now: () => number;
 }
 
-type Heartbeat = () => Promise<void>;
-const noHeartbeat: Heartbeat = async () => {};
+const retryBackoff = { initialMs: 200, maxMs: 10_000, factor: 2, retries: Number.POSITIVE_INFINITY };
 
-/** Waits for `promise`, heartbeating the consumer group every second meanwhile. */
-async function beating<T>(promise: Promise<T>, heartbeat: Heartbeat): Promise<T> {
-  let settled = false;
-  const watched = promise.finally(() => {
-    settled = true;
-  });
-  watched.catch(() => {});
-  while (!settled) {
-    await Promise.race([watched.catch(() => {}), delay(1_000)]);
-    if (!settled) await heartbeat();
-  }
-  return watched;
-}
-
-const publishBackoff = { initialMs: 200, maxMs: 10_000, factor: 2, retries: Number.POSITIVE_INFINITY };
+/** Where a partition's inputs stand in Redis, known once the partition is prepared. */
+type Known = PartitionProgress & { events: number };
 
 /**
  * One input partition of the aggregator, for as long as this instance owns it in one group
- * generation. It owns the partition's progress (the offsets of its events and its
- * reservation commands, as Redis holds them), its transactional publisher and its outbox,
- * and runs the events step and the commands step one after the other, so that a decision
- * always sees every event folded before it. Each step is: decode (poison to the dead letters
- * first), read what it touches, a pure step function, one atomic Redis write that moves the
- * offset only if it is unchanged, then publication of the outputs; a failed publication
- * holds the partition until the outbox is published.
+ * generation. The consumer hands it every fetched batch (Intake) and goes on fetching; the
+ * runner's own loop takes what has arrived as one step at a time: decode (poison to the dead
+ * letters first), read what the step touches, a pure step function, one atomic Redis write
+ * that moves the offsets only if they are unchanged. A committed step's outputs join the
+ * pending ones (PendingOutputs) and are published together, coalesced per key, after a
+ * short linger, while the next steps run; a failed publication holds the partition until the
+ * outbox Redis keeps is published. Events and reservation commands are stepped one after the
+ * other in arrival order, so a decision sees every event folded before it.
  */
 export class PartitionRunner {
-  private chain: Promise<unknown> = Promise.resolve();
-  private progress: (PartitionProgress & { events: number }) | undefined;
+  private readonly intake: Intake;
+  private readonly pending: PendingOutputs;
+  private known: Known | undefined;
   /** Per dedup day: its shard count (fixed once the day has fingerprints) and how many it holds. */
   private days = new Map<number, { shards: number; count: number }>();
-  private outboxFlushed = false;
+  /** The progress whose outputs are published: what the group's committed offsets may say. */
+  private publishedProgress: Progress | undefined;
   private stopped = false;
+  /** A publication failed: nothing is stepped until the outbox is published. */
+  private held = false;
+  private checkWanted = true;
+  private readonly paused = new Set<InputKind>();
+  private wake: (() => void) | undefined;
+  private signaled = false;
+  private flushing: Promise<void> | undefined;
+  private flushTimer: NodeJS.Timeout | undefined;
+  private readonly done: Promise<void>;
 
-  constructor(private readonly deps: RunnerDeps) {}
+  /** `after`: the previous runner of the partition in this instance, which must stop first. */
+  constructor(
+    private readonly deps: RunnerDeps,
+    after: Promise<unknown> = Promise.resolve(),
+  ) {
+    this.intake = new Intake({ maxStepEvents: deps.limits.maxStepEvents, highWater: deps.limits.maxQueued });
+    this.pending = new PendingOutputs(deps.partition);
+    // Fetching may have been paused by a runner of an earlier generation.
+    deps.resume('events');
+    deps.resume('commands');
+    this.done = after.then(() => this.loop());
+  }
 
   get partition(): number {
     return this.deps.partition;
   }
 
-  events(payload: EachBatchPayload): Promise<void> {
-    return this.serial(payload.heartbeat, () => this.eventsBatch(payload));
+  /** The offsets whose outputs are published, for the group's committed offsets. */
+  get committable(): Progress | undefined {
+    return this.publishedProgress;
   }
 
-  commands(payload: EachBatchPayload): Promise<void> {
-    return this.serial(payload.heartbeat, () => this.commandsBatch(payload));
+  /** Takes a fetched batch; fetching of its input pauses while the queue is deep. */
+  enqueue(input: InputKind, messages: KafkaMessage[], highWatermark: number): void {
+    if (this.stopped) return;
+    if (this.intake.push({ input, messages, highWatermark }) && !this.paused.has(input)) {
+      this.paused.add(input);
+      this.deps.pause(input);
+    }
+    this.signal();
   }
 
   /**
    * Brings the partition live without waiting for its next record: after assignment, and
    * whenever the watchdog finds that Redis lost it (restored then, also when idle).
    */
-  check(): Promise<void> {
-    return this.serial(noHeartbeat, async () => {
-      const known = this.progress;
-      if (known) {
-        const stored = await this.deps.store.progress(this.partition);
-        // Redis lost the partition, or went back in time (a restart that lost its last
-        // writes): the steps after what it holds are folded again, from there.
-        const behind =
-          stored.events === undefined ||
-          stored.events < known.events ||
-          (stored.commands ?? -1) < (known.commands ?? -1);
-        if (behind) {
-          this.deps.logger.warn(
-            { partition: this.partition, stored, known: { events: known.events, commands: known.commands } },
-            'Redis holds less of the partition than this instance wrote; folding again from what it holds',
-          );
-          this.deps.metrics.rewinds.inc();
-          this.progress = undefined;
-          if (stored.events !== undefined) this.deps.seek(this.deps.settings.topics.input, stored.events);
-          if (stored.commands !== undefined)
-            this.deps.seek(this.deps.settings.topics.commands, stored.commands);
-        }
-      }
-      await this.prepare(noHeartbeat);
+  check(): void {
+    this.checkWanted = true;
+    this.signal();
+  }
+
+  /** No new work; the step in progress ends, pending outputs are published, the producer closes. */
+  stop(): Promise<void> {
+    this.stopped = true;
+    this.signal();
+    return this.done;
+  }
+
+  /** Wakes the loop; a signal while it is busy is kept, so it is not lost before it idles. */
+  private signal(): void {
+    this.signaled = true;
+    const wake = this.wake;
+    this.wake = undefined;
+    wake?.();
+  }
+
+  private idle(): Promise<void> {
+    if (this.signaled) {
+      this.signaled = false;
+      return Promise.resolve();
+    }
+    return new Promise((resolve) => {
+      this.wake = () => {
+        this.signaled = false;
+        resolve();
+      };
     });
   }
 
-  /** No new work; the step in progress ends, then the producer is closed. */
-  stop(): Promise<void> {
-    this.stopped = true;
-    return this.chain.then(() => this.deps.publisher.close());
+  private async loop(): Promise<void> {
+    for (let failures = 0; !this.stopped; ) {
+      try {
+        if (this.checkWanted) {
+          this.checkWanted = false;
+          await this.checkStore();
+        }
+        if (this.held) {
+          // Held with its progress known: publish the outbox; otherwise preparing does.
+          if (this.known) await this.holdUntilPublished(true);
+          else await this.prepare();
+          continue;
+        }
+        const work = this.intake.take();
+        this.resumeDrained();
+        if (!work) {
+          await this.idle();
+          continue;
+        }
+        await this.prepare();
+        if (this.stopped || this.held) continue;
+        if (work.input === 'events') await this.eventsStep(work);
+        else await this.commandsStep(work);
+        this.scheduleFlush();
+        failures = 0;
+      } catch (error) {
+        // Redis, the registry or the dead-letter topic failed mid-step: nothing of the step
+        // was written (the atomic write is its last act), so the partition reads its
+        // progress again and fetches again from there.
+        const wait = backoffDelay(retryBackoff, failures++);
+        this.deps.logger.warn(
+          { partition: this.partition, err: errorMessage(error), waitMs: wait },
+          'step failed; the partition fetches again from what Redis holds',
+        );
+        this.deps.metrics.stepFailures.inc();
+        await this.rewind();
+        await delay(wait);
+      }
+    }
+    clearTimeout(this.flushTimer);
+    await this.flushing;
+    if (!this.held && this.known) await this.flush().catch(() => {});
+    await this.deps.publisher.close();
+    this.deps.logger.debug({ partition: this.partition }, 'partition stopped');
   }
 
-  private serial(heartbeat: Heartbeat, work: () => Promise<void>): Promise<void> {
-    const previous = this.chain;
-    const run = previous.then(() => (this.stopped ? undefined : work()));
-    this.chain = run.catch(() => {});
-    return beating(previous, heartbeat).then(() => run);
+  private resumeDrained(): void {
+    if (this.paused.size === 0 || !this.intake.drained) return;
+    for (const input of this.paused) this.deps.resume(input);
+    this.paused.clear();
+  }
+
+  /**
+   * Forgets what the runner knows and fetches both inputs again from the offsets Redis holds
+   * (after a failed or refused step, or when Redis went back in time). A Redis that holds
+   * less than this instance wrote lost writes: counted and logged.
+   */
+  private async rewind(): Promise<void> {
+    const known = this.known;
+    this.known = undefined;
+    this.pending.clear();
+    const stored = await this.deps.store.progress(this.partition).catch(() => undefined);
+    if (known && stored && behind(stored, known)) {
+      this.deps.logger.warn(
+        { partition: this.partition, stored, known: { events: known.events, commands: known.commands } },
+        'Redis holds less of the partition than this instance wrote; folding again from what it holds',
+      );
+      this.deps.metrics.rewinds.inc();
+    }
+    const events = stored?.events ?? known?.events;
+    const commands = stored?.commands ?? known?.commands;
+    if (events !== undefined) this.seek('events', events);
+    if (commands !== undefined) this.seek('commands', commands);
+  }
+
+  private seek(input: InputKind, offset: number): void {
+    this.intake.clear(input);
+    this.deps.seek(input, offset);
+  }
+
+  /** The watchdog's check: Redis lost the partition, or went back in time, and it is idle. */
+  private async checkStore(): Promise<void> {
+    if (this.known && behind(await this.deps.store.progress(this.partition), this.known)) await this.rewind();
+    await this.prepare();
   }
 
   private shardsOf = (day: number): number => {
@@ -150,31 +253,30 @@ export class PartitionRunner {
   };
 
   /** Fences earlier owners, loads (or restores) the progress, and publishes a pending outbox. */
-  private async prepare(heartbeat: Heartbeat): Promise<void> {
+  private async prepare(): Promise<void> {
+    if (this.known) return;
     const { store, publisher, restorer, logger } = this.deps;
-    if (!this.progress) {
-      await beating(publisher.open(), heartbeat);
-      let progress = await store.progress(this.partition);
-      if (progress.events === undefined) {
-        await beating(restorer.restore(this.partition), heartbeat);
-        progress = await store.progress(this.partition);
-      }
-      if (progress.events === undefined) throw new Error(`partition ${this.partition} was not restored`);
-      this.progress = { ...progress, events: progress.events };
-      this.days = await store.seenDays(this.partition);
-      this.outboxFlushed = false;
-      logger.debug({ partition: this.partition, progress }, 'partition ready');
+    await publisher.open();
+    let progress = await store.progress(this.partition);
+    if (progress.events === undefined) {
+      await restorer.restore(this.partition);
+      progress = await store.progress(this.partition);
     }
-    if (!this.outboxFlushed) await this.holdUntilPublished(heartbeat);
+    if (progress.events === undefined) throw new Error(`partition ${this.partition} was not restored`);
+    this.known = { ...progress, events: progress.events };
+    this.days = await store.seenDays(this.partition);
+    this.pending.clear();
+    logger.debug({ partition: this.partition, progress }, 'partition ready');
+    await this.holdUntilPublished(false);
   }
 
   private currentProgress(): Progress {
-    const progress = this.progress as PartitionProgress & { events: number };
-    return { events: progress.events, commands: progress.commands, clock: progress.clock };
+    const known = this.known as Known;
+    return { events: known.events, commands: known.commands, clock: known.clock };
   }
 
   /**
-   * Publishes what a step committed but did not publish (this instance's failed publication,
+   * Publishes what steps committed but did not publish (this instance's failed publication,
    * or a crashed predecessor's): the current values of the skus and reservations named, at
    * least as new as the lost ones, with the current progress; outcomes and sales as they
    * were. Then the entries are removed.
@@ -182,94 +284,123 @@ export class PartitionRunner {
   private async publishOutbox(): Promise<void> {
     const { store, publisher } = this.deps;
     const texts = await store.pendingOutbox(this.partition);
-    if (texts.length === 0) return;
-    const entries: OutboxEntry[] = texts.map(parseOutboxEntry);
-    const skus = [...new Set(entries.flatMap((e) => e.skus))];
-    const ids = [...new Set(entries.flatMap((e) => e.reservations))];
-    const [{ state, totals }, reservations] = await Promise.all([
-      store.loadSkus(this.partition, skus),
-      store.loadReservations(this.partition, ids),
-    ]);
-    const values: OutputValues = {
-      stock: [],
-      availability: [],
-      reservations: [...reservations.values()],
-      outcomes: entries.flatMap((e) => e.outcomes),
-      sales: entries.flatMap((e) => e.sales),
-    };
-    for (const sku of skus) {
-      const locations = state.get(sku) ?? new Map();
-      if (locations.size === 0) continue;
-      for (const [locationId, location] of locations)
-        values.stock.push(stockLevelOf(sku, locationId, location, this.partition));
-      values.availability.push(totals.get(sku) ?? skuAvailability(sku, locations, this.deps.regionOf));
+    if (texts.length > 0) {
+      const entries = texts.map(parseOutboxEntry);
+      const skus = [...new Set(entries.flatMap((e) => e.skus))];
+      const ids = [...new Set(entries.flatMap((e) => e.reservations))];
+      const [{ state, totals }, reservations] = await Promise.all([
+        store.loadSkus(this.partition, skus),
+        store.loadReservations(this.partition, ids),
+      ]);
+      const values: OutputValues = {
+        stock: [],
+        availability: [],
+        reservations: [...reservations.values()],
+        outcomes: entries.flatMap((e) => e.outcomes),
+        sales: entries.flatMap((e) => e.sales),
+      };
+      for (const sku of skus) {
+        const locations = state.get(sku) ?? new Map();
+        if (locations.size === 0) continue;
+        for (const [locationId, location] of locations)
+          values.stock.push(stockLevelOf(sku, locationId, location, this.partition));
+        values.availability.push(totals.get(sku) ?? skuAvailability(sku, locations, this.deps.regionOf));
+      }
+      await publisher.publish(values, this.currentProgress());
+      await store.ackOutbox(this.partition, texts);
+      this.deps.metrics.outboxFlushed.inc(texts.length);
     }
-    await publisher.publish(values, this.currentProgress());
-    await store.ackOutbox(this.partition, texts);
-    this.deps.metrics.outboxFlushed.inc(texts.length);
+    this.publishedProgress = this.currentProgress();
   }
 
   /**
-   * The sink failed: nothing after this step is processed until the outbox is published.
-   * Each attempt first makes sure this instance still owns the partition (a frozen instance
-   * that lost it must not publish after its successor), backing off with jitter.
+   * Nothing after this is stepped until the outbox is published. Each retry first makes sure
+   * this instance still owns the partition (a frozen instance that lost it must not publish
+   * after its successor), backing off with jitter.
    */
-  private async holdUntilPublished(heartbeat: Heartbeat): Promise<void> {
+  private async holdUntilPublished(failed: boolean): Promise<void> {
     for (let attempt = 0; ; attempt++) {
       if (this.stopped) return;
       let failure: unknown;
       try {
-        if (attempt > 0 && !(await this.deps.owns())) {
-          this.deps.logger.warn({ partition: this.partition }, 'partition lost while its outbox was pending');
-          this.stopped = true;
-          return;
+        if (failed || attempt > 0) {
+          await this.deps.publisher.close();
+          if (!(await this.deps.owns())) {
+            this.deps.logger.warn(
+              { partition: this.partition },
+              'partition lost while its outbox was pending',
+            );
+            this.stopped = true;
+            return;
+          }
         }
-        await beating(this.publishOutbox(), heartbeat);
-        this.outboxFlushed = true;
+        await this.publishOutbox();
+        this.held = false;
         return;
       } catch (error) {
         failure = error;
       }
       this.deps.metrics.publishFailures.inc();
-      await this.deps.publisher.close();
-      const wait = backoffDelay(publishBackoff, attempt);
+      const wait = backoffDelay(retryBackoff, attempt);
       this.deps.logger.warn(
         { partition: this.partition, attempt, waitMs: wait, err: errorMessage(failure) },
         'publishing the outbox failed; the partition waits and retries',
       );
-      await beating(delay(wait), heartbeat);
+      await delay(wait);
     }
   }
 
-  private async publishStep(changes: StepChanges, entry: string, heartbeat: Heartbeat): Promise<void> {
-    try {
-      await beating(
-        this.deps.publisher.publish(outputValues(this.partition, changes), this.currentProgress()),
-        heartbeat,
-      );
-      await this.deps.store.ackOutbox(this.partition, [entry]);
-    } catch (error) {
-      this.deps.logger.warn(
-        { partition: this.partition, err: errorMessage(error) },
-        'publishing a step failed; it stays in the outbox',
-      );
-      this.deps.metrics.publishFailures.inc();
-      await this.deps.publisher.close();
-      this.outboxFlushed = false;
-      await this.holdUntilPublished(heartbeat);
+  /** Publishes the pending outputs once they have waited the linger, one publication at a time. */
+  private scheduleFlush(): void {
+    if (this.flushing || this.held || this.pending.empty || this.flushTimer) return;
+    const waited = this.deps.now() - (this.pending.since ?? 0);
+    const rest = this.deps.limits.publishLingerMs - waited;
+    if (rest > 0) {
+      this.flushTimer = setTimeout(() => {
+        this.flushTimer = undefined;
+        this.scheduleFlush();
+      }, rest);
+      return;
     }
+    this.flushing = this.flush()
+      .catch((error: unknown) => {
+        // The steps keep their outbox entries in Redis: held, the partition publishes them.
+        this.deps.logger.warn(
+          { partition: this.partition, err: errorMessage(error) },
+          'publishing failed; the partition holds until its outbox is published',
+        );
+        this.deps.metrics.publishFailures.inc();
+        this.held = true;
+        this.pending.clear();
+        this.signal();
+      })
+      .finally(() => {
+        this.flushing = undefined;
+        if (!this.stopped) this.scheduleFlush();
+      });
+  }
+
+  private async flush(): Promise<void> {
+    const publication = this.pending.take();
+    if (!publication) return;
+    const started = process.hrtime.bigint();
+    await this.deps.publisher.publish(publication.values, publication.progress);
+    await this.deps.store.ackOutbox(this.partition, publication.entries);
+    this.publishedProgress = publication.progress;
+    this.deps.metrics.publishSeconds.observe(Number(process.hrtime.bigint() - started) / 1e9);
   }
 
   /**
-   * Where a batch starts relative to what Redis says comes next. Past it: Kafka resumed
-   * beyond Redis (Redis lost writes) and the batch is fetched again from Redis' offset,
-   * unless retention already removed those records (then folding goes on from the first one
-   * left, and the loss is counted and logged). Returns the first offset to apply, or
-   * undefined after a seek.
+   * Where a step starts relative to what Redis says comes next. Past it: Kafka resumed
+   * beyond Redis (Redis lost writes, or records queued by an earlier runner were dropped)
+   * and the input is fetched again from Redis' offset, unless retention already removed
+   * those records (then folding goes on from the first one left, and the loss is counted
+   * and logged). Returns the first offset to apply, or undefined after a seek.
    */
-  private async startOf(topic: string, expected: number, first: number): Promise<number | undefined> {
+  private async startOf(input: InputKind, expected: number, first: number): Promise<number | undefined> {
     if (first <= expected) return expected;
-    const low = await this.deps.lowWatermark(topic);
+    const low = await this.deps.lowWatermark(input);
+    const topic = input === 'events' ? this.deps.settings.topics.input : this.deps.settings.topics.commands;
     if (low > expected) {
       this.deps.metrics.retentionGaps.inc({ topic });
       this.deps.logger.error(
@@ -279,7 +410,7 @@ export class PartitionRunner {
     }
     const start = Math.max(expected, low);
     if (first > start) {
-      this.deps.seek(topic, start);
+      this.seek(input, start);
       return undefined;
     }
     return start;
@@ -289,22 +420,15 @@ export class PartitionRunner {
     if (messages.length > 0) await this.deps.deadLetters(messages);
   }
 
-  private async eventsBatch(payload: EachBatchPayload): Promise<void> {
-    const { batch, resolveOffset, heartbeat, isStale, isRunning } = payload;
+  private async eventsStep(work: Work): Promise<void> {
     const { store, codec, settings, metrics } = this.deps;
-    if (batch.messages.length === 0 || isStale() || !isRunning()) return;
     const started = process.hrtime.bigint();
-    await this.prepare(heartbeat);
-    if (this.stopped) return;
-    const progress = this.progress as PartitionProgress & { events: number };
-    const last = batch.messages.at(-1) as KafkaMessage;
-    const start = await this.startOf(batch.topic, progress.events, Number(batch.messages[0]?.offset));
+    const known = this.known as Known;
+    const last = work.messages.at(-1) as KafkaMessage;
+    const start = await this.startOf('events', known.events, Number(work.messages[0]?.offset));
     if (start === undefined) return;
-    const fresh = batch.messages.filter((m) => Number(m.offset) >= start);
-    if (fresh.length === 0) {
-      resolveOffset(last.offset);
-      return;
-    }
+    const fresh = work.messages.filter((m) => Number(m.offset) >= start);
+    if (fresh.length === 0) return;
     const now = this.deps.now();
     const events: SequencedEvent[] = [];
     const poison: Message[] = [];
@@ -314,7 +438,7 @@ export class PartitionRunner {
       if (!result) return;
       if (result.ok) events.push({ offset: Number(message.offset), event: result.event });
       else {
-        poison.push(this.deadLetterOf(message, result.error, batch.topic));
+        poison.push(this.deadLetterOf(message, result.error, settings.topics.input));
         metrics.deadLettered.inc({ code: result.error.code });
       }
     });
@@ -341,59 +465,37 @@ export class PartitionRunner {
       regionOf: this.deps.regionOf,
     });
     const nextOffset = Number(last.offset) + 1;
-    const entry = outboxEntryOf(step.changes);
-    const entryText = entry ? JSON.stringify(entry) : '';
-    const write: StepWrite = {
-      partition: this.partition,
-      expected: { events: progress.events, commands: progress.commands },
+    const committed = await this.commit(step.changes, {
+      expected: { events: known.events, commands: known.commands },
       next: { events: nextOffset },
-      hashes: hashesOf(step.changes),
       assortment: step.changes.assortment,
       applied: step.fold.applied,
-      reservations: [],
-      outboxEntry: entryText,
       now,
-    };
-    if (!(await store.apply(write, this.shardsOf))) {
-      await this.fenced(batch.topic);
-      return;
-    }
-    progress.events = nextOffset;
+    });
+    if (!committed) return;
     for (const { occurredAt } of step.fold.applied) {
       const day = this.days.get(dedupDay(occurredAt));
       if (day) day.count++;
     }
-    if (entry) await this.publishStep(step.changes, entryText, heartbeat);
-    resolveOffset(last.offset);
-    await heartbeat();
     metrics.applied.inc(step.fold.applied.length - step.fold.late);
     metrics.late.inc(step.fold.late);
     metrics.duplicates.inc(step.fold.duplicates);
     metrics.unplacedCounts.inc(step.fold.unplacedCounts);
-    metrics.lag.set(
-      { partition: String(this.partition) },
-      Math.max(0, Number(batch.highWatermark) - nextOffset),
-    );
+    metrics.stepEvents.observe(fresh.length);
+    metrics.lag.set({ partition: String(this.partition) }, Math.max(0, work.highWatermark - nextOffset));
     metrics.foldSeconds.observe(Number(process.hrtime.bigint() - started) / 1e9);
   }
 
-  private async commandsBatch(payload: EachBatchPayload): Promise<void> {
-    const { batch, resolveOffset, heartbeat, isStale, isRunning } = payload;
-    const { store, codec, metrics } = this.deps;
-    if (batch.messages.length === 0 || isStale() || !isRunning()) return;
-    await this.prepare(heartbeat);
-    if (this.stopped) return;
-    const progress = this.progress as PartitionProgress & { events: number };
-    const last = batch.messages.at(-1) as KafkaMessage;
-    const first = Number(batch.messages[0]?.offset);
+  private async commandsStep(work: Work): Promise<void> {
+    const { store, codec, metrics, settings } = this.deps;
+    const known = this.known as Known;
+    const first = Number(work.messages[0]?.offset);
+    const last = work.messages.at(-1) as KafkaMessage;
     // No command applied yet: start where Kafka starts (retention may have removed offset 0).
-    const start = await this.startOf(batch.topic, progress.commands ?? first, first);
+    const start = await this.startOf('commands', known.commands ?? first, first);
     if (start === undefined) return;
-    const fresh = batch.messages.filter((m) => Number(m.offset) >= start);
-    if (fresh.length === 0) {
-      resolveOffset(last.offset);
-      return;
-    }
+    const fresh = work.messages.filter((m) => Number(m.offset) >= start);
+    if (fresh.length === 0) return;
     const commands: ReservationCommand[] = [];
     const poison: Message[] = [];
     const decoded = await decodeCommands(codec, fresh);
@@ -402,13 +504,13 @@ export class PartitionRunner {
       if (!result) return;
       if (result.ok) commands.push(result.command);
       else {
-        poison.push(this.deadLetterOf(message, result.error, batch.topic));
+        poison.push(this.deadLetterOf(message, result.error, settings.topics.commands));
         metrics.deadLettered.inc({ code: 'COMMAND' });
       }
     });
     await this.deadLetterAll(poison);
 
-    const until = Math.max(progress.clock, ...commands.map((c) => c.issuedAt));
+    const until = Math.max(known.clock, ...commands.map((c) => c.issuedAt));
     const ids = new Set(commands.map((c) => c.reservationId));
     for (const id of await store.dueReservations(this.partition, until)) ids.add(id);
     ids.delete('');
@@ -420,47 +522,64 @@ export class PartitionRunner {
       commands,
       state,
       reservations,
-      clock: progress.clock,
+      clock: known.clock,
       regionOf: this.deps.regionOf,
     });
     const nextOffset = Number(last.offset) + 1;
-    const entry = outboxEntryOf(step.changes);
-    const entryText = entry ? JSON.stringify(entry) : '';
-    const write: StepWrite = {
-      partition: this.partition,
-      expected: { events: progress.events, commands: progress.commands },
+    const committed = await this.commit(step.changes, {
+      expected: { events: known.events, commands: known.commands },
       next: { commands: nextOffset, clock: step.clock },
-      hashes: hashesOf(step.changes),
       assortment: new Map(),
       applied: [],
-      reservations: step.changes.reservations,
-      outboxEntry: entryText,
       now: this.deps.now(),
-    };
-    if (!(await store.apply(write, this.shardsOf))) {
-      await this.fenced(batch.topic);
-      return;
-    }
-    progress.commands = nextOffset;
-    progress.clock = step.clock;
-    if (entry) await this.publishStep(step.changes, entryText, heartbeat);
-    resolveOffset(last.offset);
-    await heartbeat();
+    });
+    if (!committed) return;
   }
 
-  /** Redis refused the step (its offsets moved): reload them and fetch again from there. */
-  private async fenced(topic: string): Promise<void> {
+  /**
+   * The step's one atomic write, its outbox entry with it; then its outputs join the pending
+   * ones. False when Redis refused it (its offsets moved): the partition then reads them
+   * again and fetches from there.
+   */
+  private async commit(
+    changes: StepChanges,
+    write: Pick<StepWrite, 'expected' | 'next' | 'assortment' | 'applied' | 'now'>,
+  ): Promise<boolean> {
+    const entry = outboxEntryOf(changes);
+    const entryText = entry ? JSON.stringify(entry) : '';
+    const ok = await this.deps.store.apply(
+      {
+        ...write,
+        partition: this.partition,
+        hashes: hashesOf(changes),
+        reservations: changes.reservations,
+        outboxEntry: entryText,
+      },
+      this.shardsOf,
+    );
+    if (!ok) {
+      await this.fenced();
+      return false;
+    }
+    const known = this.known as Known;
+    if (write.next.events !== undefined) known.events = write.next.events;
+    if (write.next.commands !== undefined) known.commands = write.next.commands;
+    if (write.next.clock !== undefined) known.clock = write.next.clock;
+    if (entry) this.pending.stage(changes, entryText, this.currentProgress(), this.deps.now());
+    else if (this.pending.empty && !this.flushing) this.publishedProgress = this.currentProgress();
+    return true;
+  }
+
+  /** Redis refused the step (its offsets moved): read them again and fetch from there. */
+  private async fenced(): Promise<void> {
     this.deps.metrics.fenced.inc();
-    const stored = await this.deps.store.progress(this.partition);
-    // Read again on the next step, with whatever outbox Redis now holds (it may have gone
-    // back to a state whose outputs were not all published).
-    this.progress = undefined;
-    const offset = topic === this.deps.settings.topics.commands ? stored.commands : stored.events;
     this.deps.logger.warn(
-      { partition: this.partition, topic, offset },
+      { partition: this.partition },
       'offsets moved under this instance; step not written',
     );
-    if (offset !== undefined) this.deps.seek(topic, offset);
+    // Read again on the next step, with whatever outbox Redis now holds (it may have gone
+    // back to a state whose outputs were not all published).
+    await this.rewind();
   }
 
   private deadLetterOf(
@@ -475,6 +594,15 @@ export class PartitionRunner {
       now: this.deps.now,
     });
   }
+}
+
+/** Whether Redis holds less of the partition than was written to it. */
+function behind(stored: PartitionProgress, known: Known): boolean {
+  return (
+    stored.events === undefined ||
+    stored.events < known.events ||
+    (stored.commands ?? -1) < (known.commands ?? -1)
+  );
 }
 
 /** Hash fields of every changed sku: its changed locations and its total. */

@@ -112,7 +112,6 @@ const aggregator = startAggregator(
     env: {
       ...world.env,
       AGG_MAX_BYTES_PER_PARTITION: String(1024 * 1024),
-      AGG_PARTITIONS_CONCURRENTLY: process.env.BENCH_CONCURRENCY ?? '12',
     },
   },
   process.env.BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE}`] : [],

@@ -88,7 +88,7 @@ await producer.disconnect();
 console.log(`  produced in ${((Date.now() - started) / 1000).toFixed(1)} s; folding with the aggregator ...`);
 const aggregator = startAggregator({
   ...world,
-  env: { ...world.env, AGG_MAX_BYTES_PER_PARTITION: String(1024 * 1024), AGG_PARTITIONS_CONCURRENTLY: '12' },
+  env: { ...world.env, AGG_MAX_BYTES_PER_PARTITION: String(1024 * 1024) },
 });
 const redis = testRedis();
 await waitDrained(redis, world, 3_600_000);
