@@ -118,6 +118,15 @@ export async function createWorld(partitions = 6): Promise<World> {
   };
 }
 
+/**
+ * The world with the aggregator's production fetch and step sizes instead of the tests' small
+ * ones (which make failures land mid-stream): what benchmarks measure.
+ */
+export function atProductionSizes(world: World): World {
+  const { AGG_MAX_BYTES_PER_PARTITION: _fetch, AGG_MAX_STEP_EVENTS: _step, ...env } = world.env;
+  return { ...world, env };
+}
+
 const appDir = fileURLToPath(new URL('..', import.meta.url));
 
 export interface RunningAggregator extends AppProcess {

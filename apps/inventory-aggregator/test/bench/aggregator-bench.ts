@@ -6,7 +6,7 @@ import { createCodec, type InventoryEvent, type InventoryEventType } from '@inve
 import { waitFor } from '@inventory/core';
 import { createProducer } from '@inventory/kafka';
 import { stackEndpoints, testKafka, testRedis, uniqueName } from '@inventory/testkit';
-import { createWorld, eventMix, regions, startAggregator } from '../support.ts';
+import { atProductionSizes, createWorld, eventMix, regions, startAggregator } from '../support.ts';
 
 const total = Number(process.argv[2] ?? 5_000_000);
 const skus = Number(process.argv[3] ?? 5_000);
@@ -107,13 +107,7 @@ const progress = async () => {
 };
 const endSum = ends.reduce((s, e) => s + Number(e.high), 0);
 const aggregator = startAggregator(
-  {
-    ...world,
-    env: {
-      ...world.env,
-      AGG_MAX_BYTES_PER_PARTITION: String(1024 * 1024),
-    },
-  },
+  atProductionSizes(world),
   process.env.BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE}`] : [],
 );
 await waitFor(async () => (await progress()) > 0, {
@@ -168,6 +162,16 @@ console.log(
     meanBatchMs: Number(
       (
         (Number(pick('aggregator_batch_seconds_sum')) / Number(pick('aggregator_batch_seconds_count'))) *
+        1000
+      ).toFixed(1),
+    ),
+    meanStepEvents: Math.round(
+      Number(pick('aggregator_step_events_sum')) / Number(pick('aggregator_step_events_count')),
+    ),
+    publications: Number(pick('aggregator_publish_seconds_count')),
+    meanPublishMs: Number(
+      (
+        (Number(pick('aggregator_publish_seconds_sum')) / Number(pick('aggregator_publish_seconds_count'))) *
         1000
       ).toFixed(1),
     ),

@@ -11,7 +11,13 @@ import { fileURLToPath } from 'node:url';
 import { createCodec, type InventoryEvent, type Location } from '@inventory/codec';
 import { hashToken, waitFor } from '@inventory/core';
 import { platformEvent } from '@inventory/domain';
-import { createWorld, regions, startAggregator, waitDrained } from '@inventory/inventory-aggregator-test';
+import {
+  atProductionSizes,
+  createWorld,
+  regions,
+  startAggregator,
+  waitDrained,
+} from '@inventory/inventory-aggregator-test';
 import { createProducer } from '@inventory/kafka';
 import { stackEndpoints, testKafka, testRedis } from '@inventory/testkit';
 import autocannon from 'autocannon';
@@ -86,10 +92,7 @@ for (let from = 0; from < total; from += chunk * 4) {
 }
 await producer.disconnect();
 console.log(`  produced in ${((Date.now() - started) / 1000).toFixed(1)} s; folding with the aggregator ...`);
-const aggregator = startAggregator({
-  ...world,
-  env: { ...world.env, AGG_MAX_BYTES_PER_PARTITION: String(1024 * 1024) },
-});
+const aggregator = startAggregator(atProductionSizes(world));
 const redis = testRedis();
 await waitDrained(redis, world, 3_600_000);
 aggregator.child.kill('SIGTERM');

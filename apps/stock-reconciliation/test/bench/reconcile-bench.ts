@@ -6,6 +6,7 @@
 import type { InventoryEvent } from '@inventory/codec';
 import { startErpSimulator } from '@inventory/erp-simulator';
 import {
+  atProductionSizes,
   createWorld,
   produceEvents,
   readModel,
@@ -23,7 +24,7 @@ const differing = Number(process.argv[4] ?? 0.02);
 const locations = Object.keys(regions).slice(0, locationCount);
 
 const world = await createWorld(12);
-const aggregator = startAggregator(world);
+const aggregator = startAggregator(atProductionSizes(world));
 await aggregator.ready();
 const redis = testRedis();
 const erp = await startErpSimulator({ token: erpToken });
