@@ -49,8 +49,10 @@ export async function buildIngest(
   const publisher = new EventPublisher(clients.producer, clients.codec, {
     topic: config.EVENTS_TOPIC,
     timeoutMs: config.PRODUCE_TIMEOUT_MS,
-    maxPending: config.MAX_PENDING_WRITES,
+    maxPending: config.MAX_PENDING_EVENTS,
+    maxEventsPerSend: config.MAX_EVENTS_PER_SEND,
     onLatency: (seconds) => metrics.produceLatency.observe(seconds),
+    onSend: (events) => metrics.eventsPerSend.observe(events),
   });
   const checks = { kafka: clients.kafkaReady };
   const app = await httpApp({

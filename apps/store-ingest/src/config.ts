@@ -10,7 +10,10 @@ const shape = {
   /** JSON file of hashed tokens: {"clients": [{clientId, tokenSha256, locationIds}]}. */
   TOKENS_FILE: setting.string(),
   PRODUCE_TIMEOUT_MS: setting.positiveInt().default(5_000),
-  MAX_PENDING_WRITES: setting.positiveInt().default(256),
+  /** Events waiting for Kafka before requests are answered 503 (memory bound while Kafka is slow). */
+  MAX_PENDING_EVENTS: setting.positiveInt().default(100_000),
+  /** Most events one produce request carries; concurrent requests are coalesced up to it. */
+  MAX_EVENTS_PER_SEND: setting.positiveInt().default(10_000),
   RETRY_AFTER_SECONDS: setting.positiveInt().default(5),
   MAX_JSON_BYTES: setting.positiveInt().default(1024 * 1024),
   MAX_JSON_EVENTS: setting.positiveInt().default(1_000),

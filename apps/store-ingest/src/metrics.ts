@@ -11,6 +11,11 @@ export const createMetrics = defineMetrics((m) => ({
     'Time from the start of a Kafka write to the acknowledgement of all its events',
     fastBuckets,
   ),
+  eventsPerSend: m.histogram(
+    'ingest_events_per_produce',
+    'Events per produce request: concurrent requests coalesced into one',
+    [1, 10, 100, 500, 1000, 2500, 5000, 10000],
+  ),
 }));
 
 export type IngestMetrics = ReturnType<typeof createMetrics>;

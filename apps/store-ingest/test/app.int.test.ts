@@ -112,6 +112,23 @@ describe('store-ingest against real Kafka', () => {
     expect(await topicSize()).toBe(size);
   });
 
+  it('coalesces concurrent single-event POSTs into shared produce requests; each is answered once its events are in Kafka', async () => {
+    const size = await topicSize();
+    const histogram = async () => {
+      const metric = (await ingest.metrics.eventsPerSend.get()).values;
+      const pick = (name: string) => metric.find((v) => v.metricName === name)?.value ?? 0;
+      return { requests: pick('ingest_events_per_produce_count'), events: pick('ingest_events_per_produce_sum') };
+    };
+    const before = await histogram();
+    const responses = await Promise.all(Array.from({ length: 64 }, () => post(storeEvent())));
+    expect(responses.map((r) => r.statusCode)).toEqual(Array(64).fill(202));
+    expect(await topicSize()).toBe(size + 64);
+    const after = await histogram();
+    expect(after.events - before.events).toBe(64);
+    // One request in flight at a time: the 63 that arrive while the first is on its way share.
+    expect(after.requests - before.requests).toBeLessThan(64);
+  });
+
   it('accepts the same batch twice with identical eventIds (deduplication is downstream)', async () => {
     const size = await topicSize();
     const batch = { events: [storeEvent(), storeEvent()] };

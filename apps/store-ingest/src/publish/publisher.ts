@@ -1,24 +1,41 @@
 import type { AvroCodec, InventoryEvent } from '@inventory/codec';
 import { errorMessage, InventoryError, withTimeout } from '@inventory/core';
-import type { Producer } from 'kafkajs';
+import type { Message, Producer } from 'kafkajs';
 
 export interface PublisherOptions {
   topic: string;
   /** Bound of one publish, encoding included: past it the caller answers 503. */
   timeoutMs: number;
-  /** Sends still running (including ones whose caller already got a 503) before new ones are refused. */
+  /** Events waiting for Kafka (including ones whose caller already got a 503) before new ones are refused. */
   maxPending: number;
+  /** Most events one produce request carries; more waiting go in the next one. */
+  maxEventsPerSend: number;
   onLatency?: (seconds: number) => void;
+  /** Events per produce request, as sent. */
+  onSend?: (events: number) => void;
+}
+
+interface Waiting {
+  messages: Message[];
+  resolve: () => void;
+  reject: (error: unknown) => void;
 }
 
 /**
  * Writes validated events to the canonical topic, keyed by sku, and resolves only when the
- * broker acknowledged all of them (acks=all, idempotent producer). On timeout the send may
- * still complete later; that is safe because the client retries with the same eventIds and
- * the aggregator drops eventIds it already applied.
+ * broker acknowledged all of them (acks=all, idempotent producer). The idempotent producer
+ * has one request in flight, so concurrent requests are coalesced: whatever arrives while a
+ * produce request is on its way goes out together in the next one, and each caller is
+ * answered when the request holding its events is acknowledged. A single-event POST then
+ * costs a share of one round trip instead of a round trip of its own. On timeout the send
+ * may still complete later; that is safe because the client retries with the same eventIds
+ * and the aggregator drops eventIds it already applied.
  */
 export class EventPublisher {
-  private pending = 0;
+  private waiting: Waiting[] = [];
+  private waitingEvents = 0;
+  private inFlight = 0;
+  private sending = false;
   private connected = false;
 
   constructor(
@@ -39,40 +56,75 @@ export class EventPublisher {
   }
 
   async publish(events: InventoryEvent[], headers: Record<string, string>): Promise<void> {
-    if (this.pending >= this.options.maxPending) {
-      throw unavailable(`${this.pending} writes are still waiting for Kafka`);
-    }
-    this.pending++;
+    const pending = this.waitingEvents + this.inFlight;
+    if (pending + events.length > this.options.maxPending)
+      throw unavailable(`${pending} events are still waiting for Kafka`);
     const started = process.hrtime.bigint();
-    const send = this.send(events, headers).finally(() => {
-      this.pending--;
-    });
+    const written = (async () => {
+      const values = await this.codec.encodeAll(`${this.options.topic}-value`, 'InventoryEvent', events);
+      const messages = events.map((event, i) => ({
+        key: event.sku,
+        value: values[i] as Buffer,
+        headers: { ...headers, 'inventory-event-id': event.eventId },
+      }));
+      const sent = new Promise<void>((resolve, reject) => {
+        this.waiting.push({ messages, resolve, reject });
+        this.waitingEvents += messages.length;
+      });
+      this.drain();
+      await sent;
+    })();
     try {
-      await withTimeout(send, this.options.timeoutMs, 'writing to Kafka');
+      await withTimeout(written, this.options.timeoutMs, 'writing to Kafka');
       this.options.onLatency?.(Number(process.hrtime.bigint() - started) / 1e9);
     } catch (error) {
-      // The background send is still tracked in `pending`; its own failure is not a crash.
-      send.catch(() => {});
+      // The send goes on in the background; its own failure is not a crash.
+      written.catch(() => {});
       throw unavailable(errorMessage(error), error);
     }
   }
 
-  private async send(events: InventoryEvent[], headers: Record<string, string>): Promise<void> {
-    if (!this.connected) await this.producer.connect();
-    const subject = `${this.options.topic}-value`;
-    const messages = await Promise.all(
-      events.map(async (event) => ({
-        key: event.sku,
-        value: await this.codec.encode(subject, 'InventoryEvent', event),
-        headers: { ...headers, 'inventory-event-id': event.eventId },
-      })),
-    );
-    await this.producer.send({
-      topic: this.options.topic,
-      acks: -1,
-      timeout: this.options.timeoutMs,
-      messages,
-    });
+  /** Sends what is waiting, one produce request at a time, until nothing waits. */
+  private drain(): void {
+    if (this.sending) return;
+    this.sending = true;
+    void (async () => {
+      while (this.waiting.length > 0) {
+        const batch = this.take();
+        try {
+          if (!this.connected) await this.producer.connect();
+          await this.producer.send({
+            topic: this.options.topic,
+            acks: -1,
+            timeout: this.options.timeoutMs,
+            messages: batch.flatMap((w) => w.messages),
+          });
+          for (const w of batch) w.resolve();
+        } catch (error) {
+          for (const w of batch) w.reject(error);
+        } finally {
+          this.inFlight = 0;
+        }
+      }
+      this.sending = false;
+    })();
+  }
+
+  /** The waiting requests, oldest first, up to maxEventsPerSend events (at least one request). */
+  private take(): Waiting[] {
+    const batch: Waiting[] = [];
+    let events = 0;
+    while (this.waiting.length > 0) {
+      const next = this.waiting[0] as Waiting;
+      if (batch.length > 0 && events + next.messages.length > this.options.maxEventsPerSend) break;
+      this.waiting.shift();
+      batch.push(next);
+      events += next.messages.length;
+    }
+    this.waitingEvents -= events;
+    this.inFlight = events;
+    this.options.onSend?.(events);
+    return batch;
   }
 }
 
