@@ -117,7 +117,10 @@ describe('store-ingest against real Kafka', () => {
     const histogram = async () => {
       const metric = (await ingest.metrics.eventsPerSend.get()).values;
       const pick = (name: string) => metric.find((v) => v.metricName === name)?.value ?? 0;
-      return { requests: pick('ingest_events_per_produce_count'), events: pick('ingest_events_per_produce_sum') };
+      return {
+        requests: pick('ingest_events_per_produce_count'),
+        events: pick('ingest_events_per_produce_sum'),
+      };
     };
     const before = await histogram();
     const responses = await Promise.all(Array.from({ length: 64 }, () => post(storeEvent())));

@@ -13,7 +13,9 @@ export interface AvailabilityDeps {
   config: QueryConfig;
   readModel: ReadModelReader;
   regionOf: (locationId: string) => string;
-  changes: { subscribe(listener: (change: SkuAvailability) => void): () => void };
+  changes: {
+    subscribeKeys(skus: Iterable<string>, listener: (change: SkuAvailability) => void): () => void;
+  };
   metrics: QueryMetrics;
 }
 
@@ -181,7 +183,7 @@ export function availabilityRoutes(
       );
       // Live changes are subscribed before the snapshot is read, so nothing falls between
       // the two; the session drops whatever is not newer than what it already sent.
-      const unsubscribe = deps.changes.subscribe((change) => session.send(change));
+      const unsubscribe = deps.changes.subscribeKeys(skus, (change) => session.send(change));
       const heartbeat = setInterval(() => session.heartbeat(), deps.config.SSE_HEARTBEAT_MS);
       raw.on('close', () => {
         clearInterval(heartbeat);

@@ -13,7 +13,9 @@ const YIELD_EVERY = 32;
  * waiting requests get their decision.
  */
 export class TopicTail<N extends SchemaName> {
+  /** Listeners of every record, and listeners of the records of some keys only. */
   private readonly listeners = new Set<(value: SchemaValues[N]) => void>();
+  private readonly byKey = new Map<string, Set<(value: SchemaValues[N]) => void>>();
   private consumer: Consumer | undefined;
 
   constructor(
@@ -45,9 +47,16 @@ export class TopicTail<N extends SchemaName> {
     );
     await consumer.run({
       eachBatch: async ({ batch, heartbeat }) => {
+        // Only records someone listens to are decoded: a busy network publishes every sku's
+        // changes, a page watches a few.
+        const wanted = batch.messages.filter(
+          (m) => m.value && (this.listeners.size > 0 || (m.key && this.byKey.has(m.key.toString()))),
+        );
+        if (wanted.length === 0) return;
+        await this.codec.preloadWriters(wanted.map((m) => m.value));
         let sinceYield = 0;
-        for (const message of batch.messages) {
-          if (message.value) this.deliver(await this.decode(message.value));
+        for (const message of wanted) {
+          this.deliver(message.key?.toString(), this.decode(message.value as Buffer));
           // Sockets are written in the event loop's I/O phase: yielding now and then lets a
           // reading client drain a large batch instead of seeing it pile up as backlog and
           // being cut off as stalled.
@@ -71,22 +80,45 @@ export class TopicTail<N extends SchemaName> {
     }
   }
 
-  private async decode(value: Buffer): Promise<SchemaValues[N] | undefined> {
+  private decode(value: Buffer): SchemaValues[N] | undefined {
     try {
-      return await this.codec.decode(value, this.schema);
+      return this.codec.decodeSync(value, this.schema);
     } catch (error) {
       this.logger.warn({ err: errorMessage(error), topic: this.topic }, 'record not decodable; skipped');
       return undefined;
     }
   }
 
-  private deliver(value: SchemaValues[N] | undefined): void {
-    if (value) for (const listener of this.listeners) listener(value);
+  private deliver(key: string | undefined, value: SchemaValues[N] | undefined): void {
+    if (!value) return;
+    for (const listener of this.listeners) listener(value);
+    if (key !== undefined) for (const listener of this.byKey.get(key) ?? []) listener(value);
   }
 
+  /** Every record from now on. */
   subscribe(listener: (value: SchemaValues[N]) => void): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
+  }
+
+  /** The records of these keys from now on. */
+  subscribeKeys(keys: Iterable<string>, listener: (value: SchemaValues[N]) => void): () => void {
+    const list = [...new Set(keys)];
+    for (const key of list) {
+      let set = this.byKey.get(key);
+      if (!set) {
+        set = new Set();
+        this.byKey.set(key, set);
+      }
+      set.add(listener);
+    }
+    return () => {
+      for (const key of list) {
+        const set = this.byKey.get(key);
+        set?.delete(listener);
+        if (set?.size === 0) this.byKey.delete(key);
+      }
+    };
   }
 
   async stop(): Promise<void> {
