@@ -232,15 +232,23 @@ export async function runLoad(options: LoadOptions): Promise<LoadReport> {
   const drainStarted = Date.now();
   let differences: string[] = [];
   let compared = { locations: 0, skus: 0 };
+  // A comparison reads every sku of the run through the query API: it is made once the
+  // aggregator reports no lag (cheap to ask), not over and over while it catches up.
+  let lastCompare = 0;
   await waitFor(
     async () => {
+      const lag = options.aggregatorMetricsUrl
+        ? await metricSum(options.aggregatorMetricsUrl, 'aggregator_partition_lag')
+        : 0;
+      if (lag !== 0 && Date.now() - lastCompare < 10_000) return false;
+      lastCompare = Date.now();
       ({ differences, compared } = await compare(options, truth));
       return differences.length === 0;
     },
     {
       description: 'the platform to reach the ground truth',
       timeoutMs: options.drainTimeoutMs,
-      intervalMs: 500,
+      intervalMs: 200,
     },
   ).catch(() => undefined);
   const drainSeconds = (Date.now() - drainStarted) / 1000;
