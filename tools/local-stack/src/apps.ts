@@ -40,6 +40,8 @@ export interface LocalApp {
   args?: string[];
   /** Where to look once it runs. */
   url: string;
+  /** Answers 200 once it is ready (its /readyz). */
+  ready: string;
   /** Its settings locally (a deployment sets the same ones from its manifests). */
   env(ctx: LocalContext): Record<string, string>;
   /** Demo data it needs before it starts (put on its source as the source system would). */
@@ -69,6 +71,7 @@ export const localApps: LocalApp[] = [
     main: 'src/cli.ts',
     args: ['--demo'],
     url: `${erpUrl}/_admin/stats`,
+    ready: `${erpUrl}/_admin/stats`,
     env: () => ({}),
   },
   {
@@ -76,6 +79,7 @@ export const localApps: LocalApp[] = [
     dir: 'apps/store-ingest',
     main: 'src/main.ts',
     url: 'http://127.0.0.1:19100/docs',
+    ready: 'http://127.0.0.1:19100/readyz',
     env: (ctx) => ({
       INGEST_KAFKA_BROKERS: ctx.endpoints.KAFKA_BROKERS,
       ...registry('INGEST', ctx),
@@ -93,6 +97,7 @@ export const localApps: LocalApp[] = [
     dir: 'apps/mq-bridge',
     main: 'src/main.ts',
     url: 'http://127.0.0.1:19130/metrics',
+    ready: 'http://127.0.0.1:19130/readyz',
     env: (ctx) => ({
       MQ_KAFKA_BROKERS: ctx.endpoints.KAFKA_BROKERS,
       MQ_AMQP_URL: ctx.endpoints.AMQP_URL,
@@ -107,6 +112,7 @@ export const localApps: LocalApp[] = [
     dir: 'apps/sap-normalizer',
     main: 'src/main.ts',
     url: 'http://127.0.0.1:19140/metrics',
+    ready: 'http://127.0.0.1:19140/readyz',
     env: (ctx) => ({
       SAP_KAFKA_BROKERS: ctx.endpoints.KAFKA_BROKERS,
       SAP_PLANTS_FILE: plantsFile(),
@@ -131,6 +137,7 @@ export const localApps: LocalApp[] = [
     dir: 'apps/inventory-aggregator',
     main: 'src/main.ts',
     url: 'http://127.0.0.1:19110/metrics',
+    ready: 'http://127.0.0.1:19110/readyz',
     env: (ctx) => ({
       AGG_KAFKA_BROKERS: ctx.endpoints.KAFKA_BROKERS,
       AGG_REDIS_URL: ctx.endpoints.REDIS_URL,
@@ -142,6 +149,7 @@ export const localApps: LocalApp[] = [
     dir: 'apps/inventory-query-api',
     main: 'src/main.ts',
     url: 'http://127.0.0.1:19120/docs',
+    ready: 'http://127.0.0.1:19120/readyz',
     env: (ctx) => ({
       QUERY_KAFKA_BROKERS: ctx.endpoints.KAFKA_BROKERS,
       QUERY_REDIS_URL: ctx.endpoints.REDIS_URL,
@@ -160,6 +168,7 @@ export const localApps: LocalApp[] = [
     dir: 'apps/erp-delivery',
     main: 'src/main.ts',
     url: 'http://127.0.0.1:19170/metrics',
+    ready: 'http://127.0.0.1:19170/readyz',
     env: (ctx) => ({
       DELIVERY_KAFKA_BROKERS: ctx.endpoints.KAFKA_BROKERS,
       ...registry('DELIVERY', ctx),
@@ -176,6 +185,7 @@ export const localApps: LocalApp[] = [
     dir: 'apps/lake-sink',
     main: 'src/main.ts',
     url: 'http://127.0.0.1:19150/metrics',
+    ready: 'http://127.0.0.1:19150/readyz',
     // The lake is the stack's folder `lake/` (git-ignored), where `npm run lake:query` looks.
     env: (ctx) => ({
       LAKE_KAFKA_BROKERS: ctx.endpoints.KAFKA_BROKERS,
@@ -188,6 +198,7 @@ export const localApps: LocalApp[] = [
     dir: 'apps/stock-reconciliation',
     main: 'src/main.ts',
     url: 'http://127.0.0.1:19180/metrics',
+    ready: 'http://127.0.0.1:19180/readyz',
     env: (ctx) => ({
       RECON_KAFKA_BROKERS: ctx.endpoints.KAFKA_BROKERS,
       RECON_REDIS_URL: ctx.endpoints.REDIS_URL,

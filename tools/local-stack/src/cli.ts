@@ -15,7 +15,7 @@ const usage = `usage: npm run stack -- <command>
   status   show each part: up, unhealthy or down
   seed     publish the demo master data (locations) to Kafka
   logs [part] [lines]  print the end of one part's log (or all)
-  apps     the apps \`npm start\` runs (JSON: name, url)
+  apps     the apps \`npm start\` runs (JSON: name, url, ready)
 parts: ${allComponents.map((c) => c.name).join(', ')}`;
 
 async function main(argv: string[]): Promise<number> {
@@ -75,7 +75,7 @@ async function main(argv: string[]): Promise<number> {
       return 0;
     }
     case 'apps':
-      console.log(JSON.stringify(localApps.map(({ name, url }) => ({ name, url }))));
+      console.log(JSON.stringify(localApps.map(({ name, url, ready }) => ({ name, url, ready }))));
       return 0;
     default:
       console.error(usage);

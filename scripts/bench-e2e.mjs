@@ -1,0 +1,122 @@
+#!/usr/bin/env node
+// `npm run bench:e2e [-- --seconds 300 --only 1m,1.5m,max --processes 2]`: the whole platform
+// on this machine under the standard load profiles, each compared in full against its
+// ground truth. Starts the stack and the apps unless they run already, runs the load
+// generator for each profile (1 M events/min and 1.5 M events/min offered for --seconds
+// each, then as fast as accepted), and writes every report plus a summary table to
+// bench-report/<time>/. Stops what it started.
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { ensureInstalled, root, runTsx } from './bootstrap.mjs';
+import { cli, listApps, startApps } from './platform.mjs';
+
+const { values } = parseArgs({
+  options: {
+    seconds: { type: 'string', default: '300' },
+    only: { type: 'string', default: '1m,1.5m,max' },
+    processes: { type: 'string', default: '2' },
+    senders: { type: 'string', default: '8' },
+    batch: { type: 'string', default: '500' },
+  },
+});
+const seconds = Number(values.seconds);
+const profiles = [
+  { name: '1m', title: '1 M events/min offered', rate: 16_667 },
+  { name: '1.5m', title: '1.5 M events/min offered', rate: 25_000 },
+  { name: 'max', title: 'as fast as accepted', rate: 0 },
+].filter((p) => values.only.split(',').includes(p.name));
+
+ensureInstalled();
+const quiet = { stdio: ['ignore', 'ignore', 'ignore'] };
+const stackWasUp = runTsx(cli, ['status'], quiet) === 0;
+if (runTsx(cli, ['up']) !== 0) process.exit(1);
+if (runTsx(cli, ['seed']) !== 0) process.exit(1);
+const apps = listApps();
+const ingest = apps.find((a) => a.name === 'store-ingest');
+const running = await fetch(ingest.ready).then(
+  (r) => r.ok,
+  () => false,
+);
+let platform;
+if (running) console.log('[bench] the platform runs already (npm start): measuring it as it is');
+else {
+  console.log('[bench] starting the apps ...');
+  platform = await startApps({ apps });
+}
+
+const out = join(root, 'bench-report', new Date().toISOString().replace(/[:.]/g, '-'));
+mkdirSync(out, { recursive: true });
+const rows = [];
+for (const profile of profiles) {
+  const report = join(out, profile.name);
+  // Enough events for the duration at the offered rate (as fast as accepted: 2 M/min).
+  const events = Math.ceil(((profile.rate || 33_334) * seconds) / 1000) * 1000;
+  console.log(`\n[bench] ${profile.title} for ${seconds} s ...`);
+  const result = spawnSync(
+    join(root, 'node_modules', '.bin', 'tsx'),
+    [
+      join(root, 'tools/loadgen/src/cli.ts'),
+      '--profile',
+      'large',
+      '--events',
+      String(events),
+      '--rate',
+      String(profile.rate),
+      '--duration',
+      String(seconds),
+      '--processes',
+      values.processes,
+      '--senders',
+      values.senders,
+      '--batch',
+      values.batch,
+      '--report',
+      report,
+    ],
+    { cwd: root, stdio: ['ignore', 'inherit', 'inherit'] },
+  );
+  try {
+    const r = JSON.parse(readFileSync(join(report, 'report.json'), 'utf8'));
+    rows.push({ profile, r, code: result.status });
+  } catch {
+    rows.push({ profile, r: undefined, code: result.status });
+  }
+}
+
+const perMinute = (perSecond) => `${((perSecond * 60) / 1e6).toFixed(2)} M/min`;
+const lines = [
+  `# End-to-end benchmark, ${new Date().toISOString()}`,
+  '',
+  `Everything on this machine (${(await import('node:os')).cpus().length} cores): stack, apps, load generator. ${seconds} s per profile, large profile, ${values.processes} sending threads x ${values.senders} clients, batches of ${values.batch}.`,
+  '',
+  '| profile | accepted/s | sustained | freshness p50 / p99 / max (ms) | platform CPU per event | load generator CPU | drain | result |',
+  '| --- | ---: | ---: | --- | ---: | ---: | ---: | --- |',
+];
+for (const { profile, r, code } of rows) {
+  if (!r) {
+    lines.push(`| ${profile.title} | - | - | - | - | - | - | failed (exit ${code}) |`);
+    continue;
+  }
+  lines.push(
+    `| ${profile.title} | ${r.acceptedPerSecond} | ${perMinute(r.acceptedPerSecond)} | ${r.freshnessMs.p50} / ${r.freshnessMs.p99} / ${r.freshnessMs.max} | ${r.cpu?.platform.microsPerEvent ?? '-'} µs | ${r.cpu?.loadgen.cpuSeconds ?? '-'} s (${r.cpu?.loadgen.microsPerEvent ?? '-'} µs/event) | ${r.drainSeconds.toFixed(1)} s | ${r.exact ? `exact (${r.locationsCompared} location x sku)` : `${r.differences.length} differences`} |`,
+  );
+}
+lines.push('', '## CPU per part (µs per event)', '');
+const parts = [...new Set(rows.flatMap(({ r }) => r?.cpu?.parts.map((p) => p.part) ?? []))];
+lines.push(`| part | ${rows.map(({ profile }) => profile.name).join(' | ')} |`);
+lines.push(`| --- | ${rows.map(() => '---:').join(' | ')} |`);
+for (const part of parts)
+  lines.push(
+    `| ${part} | ${rows.map(({ r }) => r?.cpu?.parts.find((p) => p.part === part)?.microsPerEvent ?? '-').join(' | ')} |`,
+  );
+writeFileSync(join(out, 'summary.md'), `${lines.join('\n')}\n`);
+console.log(`\n${lines.join('\n')}\n\n[bench] reports in ${out}`);
+
+if (platform) {
+  const failed = await platform.stop();
+  for (const f of failed) console.error(`[bench] ${f.app} exited with ${f.code ?? f.signal}`);
+}
+if (!stackWasUp) runTsx(cli, ['down']);
+process.exit(rows.every((row) => row.code === 0) ? 0 : 1);
