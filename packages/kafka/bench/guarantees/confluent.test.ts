@@ -17,13 +17,19 @@ import {
 describe('@confluentinc/kafka-javascript (KafkaJS API)', () => {
   const { KafkaJS } = loadConfluent();
   const kafka = () =>
-    new KafkaJS.Kafka({ kafkaJS: { clientId: uniqueName('g-confluent'), brokers: brokers(), logLevel: KafkaJS.logLevel.NOTHING } });
+    new KafkaJS.Kafka({
+      kafkaJS: {
+        clientId: uniqueName('g-confluent'),
+        brokers: brokers(),
+        logLevel: KafkaJS.logLevel.NOTHING,
+      },
+    });
   const producer = (transactionalId?: string) =>
     kafka().producer({
       kafkaJS: { idempotent: true, acks: -1, ...(transactionalId === undefined ? {} : { transactionalId }) },
       'linger.ms': 0,
     });
-  type Consumer = ReturnType<KafkaJS.Kafka['consumer']>;
+  type Consumer = ReturnType<InstanceType<typeof KafkaJS.Kafka>['consumer']>;
   const consumer = (groupId: string, extra: Record<string, unknown> = {}): Consumer =>
     kafka().consumer({ kafkaJS: { groupId, fromBeginning: true, maxWaitTimeInMs: 100, ...extra } });
 
@@ -35,7 +41,9 @@ describe('@confluentinc/kafka-javascript (KafkaJS API)', () => {
     for (let i = 0; i < 3; i++) {
       await p.send({
         topic,
-        messages: values.slice(i * 100, i * 100 + 100).map((value, j) => ({ key: skuKeys[j] as string, value })),
+        messages: values
+          .slice(i * 100, i * 100 + 100)
+          .map((value, j) => ({ key: skuKeys[j] as string, value })),
       });
     }
     await p.disconnect();
@@ -92,16 +100,20 @@ describe('@confluentinc/kafka-javascript (KafkaJS API)', () => {
     expect(committed.every((r) => r.inTransaction && r.partition === 2)).toBe(true);
   });
 
-  it("co-partitioning: a custom assigner is refused; the built-in range assigner co-partitions", async () => {
+  it('co-partitioning: a custom assigner is refused; the built-in range assigner co-partitions', async () => {
     const groupId = uniqueName('g-confluent-copart');
-    await expect(consumer(groupId, { partitionAssigners: [CoPartitionedAssigner] }).connect()).rejects.toMatchObject({
+    await expect(
+      consumer(groupId, { partitionAssigners: [CoPartitionedAssigner] }).connect(),
+    ).rejects.toMatchObject({
       code: KafkaJS.ErrorCodes.ERR__INVALID_ARG,
     });
     const topics: [string, string] = [
       await createTestTopic('g-confluent-copart-a', 12),
       await createTestTopic('g-confluent-copart-b', 12),
     ];
-    const members = [0, 1].map(() => consumer(groupId, { partitionAssigners: [KafkaJS.PartitionAssigners.range] }));
+    const members = [0, 1].map(() =>
+      consumer(groupId, { partitionAssigners: [KafkaJS.PartitionAssigners.range] }),
+    );
     for (const member of members) {
       await member.connect();
       await member.subscribe({ topics });
@@ -142,7 +154,10 @@ describe('@confluentinc/kafka-javascript (KafkaJS API)', () => {
     });
     try {
       await waitFor(() => delivered.includes(19), { description: 'offset 19 delivered', timeoutMs: 60_000 });
-      expect(delivered).toEqual([...Array.from({ length: 10 }, (_, i) => i), ...Array.from({ length: 11 }, (_, i) => 9 + i)]);
+      expect(delivered).toEqual([
+        ...Array.from({ length: 10 }, (_, i) => i),
+        ...Array.from({ length: 11 }, (_, i) => 9 + i),
+      ]);
       await waitFor(
         () =>
           withAdmin(async (admin) => {
@@ -178,7 +193,10 @@ describe('@confluentinc/kafka-javascript (KafkaJS API)', () => {
       await waitFor(() => delivered.includes('1:marker'), { description: 'the marker', timeoutMs: 30_000 });
       expect(delivered).not.toContain('0:held');
       c.resume([{ topic, partitions: [0] }]);
-      await waitFor(() => delivered.includes('0:held'), { description: 'the held record', timeoutMs: 30_000 });
+      await waitFor(() => delivered.includes('0:held'), {
+        description: 'the held record',
+        timeoutMs: 30_000,
+      });
       c.seek({ topic, partition: 0, offset: '0' });
       await waitFor(() => delivered.filter((d) => d === '0:first').length === 2, {
         description: 'the first record again after seeking to 0',
@@ -195,9 +213,14 @@ describe('@confluentinc/kafka-javascript (KafkaJS API)', () => {
     const groupId = uniqueName('g-confluent-coop');
     const revoked: number[][] = [];
     const first = kafka().consumer({
-      kafkaJS: { groupId, fromBeginning: true, partitionAssigners: [KafkaJS.PartitionAssigners.cooperativeSticky] },
+      kafkaJS: {
+        groupId,
+        fromBeginning: true,
+        partitionAssigners: [KafkaJS.PartitionAssigners.cooperativeSticky],
+      },
       rebalance_cb: (error: { code: number }, assignment: { partition: number }[]) => {
-        if (error.code === KafkaJS.ErrorCodes.ERR__REVOKE_PARTITIONS) revoked.push(assignment.map((a) => a.partition));
+        if (error.code === KafkaJS.ErrorCodes.ERR__REVOKE_PARTITIONS)
+          revoked.push(assignment.map((a) => a.partition));
       },
     });
     await first.connect();

@@ -26,7 +26,9 @@ describe('kafkajs', () => {
       await producer.send({
         topic,
         acks: -1,
-        messages: values.slice(i * 100, i * 100 + 100).map((value, j) => ({ key: skuKeys[j] as string, value })),
+        messages: values
+          .slice(i * 100, i * 100 + 100)
+          .map((value, j) => ({ key: skuKeys[j] as string, value })),
       });
     }
     await producer.disconnect();
@@ -94,7 +96,11 @@ describe('kafkajs', () => {
     ];
     const groupId = uniqueName('g-kafkajs-copart');
     const members = [0, 1].map(() =>
-      createConsumer(kafka(), { groupId, partitionAssigners: [CoPartitionedAssigner], sessionTimeoutMs: 10_000 }),
+      createConsumer(kafka(), {
+        groupId,
+        partitionAssigners: [CoPartitionedAssigner],
+        sessionTimeoutMs: 10_000,
+      }),
     );
     for (const member of members) {
       await member.connect();
@@ -112,7 +118,11 @@ describe('kafkajs', () => {
     const topic = await createTestTopic('g-kafkajs-resolve', 1);
     const seed = createProducer(kafka());
     await seed.connect();
-    await seed.send({ topic, acks: -1, messages: Array.from({ length: 20 }, (_, i) => ({ value: String(i) })) });
+    await seed.send({
+      topic,
+      acks: -1,
+      messages: Array.from({ length: 20 }, (_, i) => ({ value: String(i) })),
+    });
     await seed.disconnect();
     const groupId = uniqueName('g-kafkajs-resolve');
     const consumer = createConsumer(kafka(), { groupId, maxWaitTimeMs: 100 });
@@ -137,7 +147,10 @@ describe('kafkajs', () => {
     try {
       await waitFor(() => delivered.includes(19), { description: 'offset 19 delivered', timeoutMs: 60_000 });
       // 0-8 were resolved and are not delivered again; the failed record 9 and what follows are.
-      expect(delivered).toEqual([...Array.from({ length: 10 }, (_, i) => i), ...Array.from({ length: 11 }, (_, i) => 9 + i)]);
+      expect(delivered).toEqual([
+        ...Array.from({ length: 10 }, (_, i) => i),
+        ...Array.from({ length: 11 }, (_, i) => 9 + i),
+      ]);
       await waitFor(
         () =>
           withAdmin(async (admin) => {
@@ -174,7 +187,10 @@ describe('kafkajs', () => {
       await waitFor(() => delivered.includes('1:marker'), { description: 'the marker', timeoutMs: 30_000 });
       expect(delivered).not.toContain('0:held');
       consumer.resume([{ topic, partitions: [0] }]);
-      await waitFor(() => delivered.includes('0:held'), { description: 'the held record', timeoutMs: 30_000 });
+      await waitFor(() => delivered.includes('0:held'), {
+        description: 'the held record',
+        timeoutMs: 30_000,
+      });
       consumer.seek({ topic, partition: 0, offset: '0' });
       await waitFor(() => delivered.filter((d) => d === '0:first').length === 2, {
         description: 'the first record again after seeking to 0',

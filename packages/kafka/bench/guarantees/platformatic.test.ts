@@ -48,7 +48,9 @@ describe('@platformatic/kafka', async () => {
     const values = Array.from({ length: 300 }, (_, i) => `v-${i}`);
     for (let i = 0; i < 3; i++) {
       await p.send({
-        messages: values.slice(i * 100, i * 100 + 100).map((value, j) => ({ topic, key: skuKeys[j] as string, value })),
+        messages: values
+          .slice(i * 100, i * 100 + 100)
+          .map((value, j) => ({ topic, key: skuKeys[j] as string, value })),
       });
     }
     await p.close();
@@ -119,21 +121,27 @@ describe('@platformatic/kafka', async () => {
       await createTestTopic('g-platformatic-copart-b', 12),
     ];
     const groupId = uniqueName('g-platformatic-copart');
-    const partitionAssigner: NonNullable<Parameters<InstanceType<typeof kafka.Consumer>['joinGroup']>[0]>['partitionAssigner'] =
-      (_current, members, subscribed, metadata) => {
-        const partitionsByTopic: Record<string, number[]> = {};
-        for (const topic of subscribed) {
-          const count = metadata.topics.get(topic)?.partitionsCount ?? 0;
-          partitionsByTopic[topic] = Array.from({ length: count }, (_, p) => p);
-        }
-        return coPartitionedAssignment([...members.keys()], partitionsByTopic).map(({ memberId, assignment }) => ({
+    const partitionAssigner: NonNullable<
+      Parameters<InstanceType<typeof kafka.Consumer>['joinGroup']>[0]
+    >['partitionAssigner'] = (_current, members, subscribed, metadata) => {
+      const partitionsByTopic: Record<string, number[]> = {};
+      for (const topic of subscribed) {
+        const count = metadata.topics.get(topic)?.partitionsCount ?? 0;
+        partitionsByTopic[topic] = Array.from({ length: count }, (_, p) => p);
+      }
+      return coPartitionedAssignment([...members.keys()], partitionsByTopic).map(
+        ({ memberId, assignment }) => ({
           memberId,
-          assignments: new Map(Object.entries(assignment).map(([topic, partitions]) => [topic, { topic, partitions }])),
-        }));
-      };
+          assignments: new Map(
+            Object.entries(assignment).map(([topic, partitions]) => [topic, { topic, partitions }]),
+          ),
+        }),
+      );
+    };
     const members = [0, 1].map(() => consumer(groupId, { partitionAssigner }));
     const streams = [];
-    for (const member of members) streams.push(await member.consume({ topics, mode: kafka.MessagesStreamModes.EARLIEST }));
+    for (const member of members)
+      streams.push(await member.consume({ topics, mode: kafka.MessagesStreamModes.EARLIEST }));
     try {
       expectCoPartitioned(await groupAssignments(groupId, 2), topics, 12);
     } finally {
@@ -149,7 +157,11 @@ describe('@platformatic/kafka', async () => {
     await seed.close();
     const groupId = uniqueName('g-platformatic-commit');
     const first = consumer(groupId);
-    const stream = await first.consume({ topics: [topic], mode: kafka.MessagesStreamModes.EARLIEST, autocommit: false });
+    const stream = await first.consume({
+      topics: [topic],
+      mode: kafka.MessagesStreamModes.EARLIEST,
+      autocommit: false,
+    });
     const delivered: number[] = [];
     for await (const message of stream) {
       delivered.push(Number(message.offset));
@@ -165,7 +177,10 @@ describe('@platformatic/kafka', async () => {
     resumed.on('data', (message) => delivered.push(Number(message.offset)));
     try {
       await waitFor(() => delivered.includes(19), { description: 'offset 19 delivered', timeoutMs: 60_000 });
-      expect(delivered).toEqual([...Array.from({ length: 10 }, (_, i) => i), ...Array.from({ length: 11 }, (_, i) => 9 + i)]);
+      expect(delivered).toEqual([
+        ...Array.from({ length: 10 }, (_, i) => i),
+        ...Array.from({ length: 11 }, (_, i) => 9 + i),
+      ]);
     } finally {
       await resumed.close();
       await second.close();
@@ -175,7 +190,9 @@ describe('@platformatic/kafka', async () => {
   it('seek: a stream started at chosen offsets (no per-partition pause or seek on a running stream)', async () => {
     const topic = await createTestTopic('g-platformatic-seek', 2);
     const p = producer();
-    await p.send({ messages: Array.from({ length: 10 }, (_, i) => ({ topic, value: String(i), partition: 0 })) });
+    await p.send({
+      messages: Array.from({ length: 10 }, (_, i) => ({ topic, value: String(i), partition: 0 })),
+    });
     await p.close();
     const c = consumer(uniqueName('g-platformatic-seek'));
     const stream = await c.consume({

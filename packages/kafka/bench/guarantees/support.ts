@@ -27,7 +27,9 @@ export function javaPartitions(keys: string[], partitions: number): number[] {
   const jars = readdirSync(join(lib, 'kafka')).filter((f) => f.endsWith('.jar'));
   const classpath = jars.map((jar) => join(lib, 'kafka', jar)).join(':');
   const source = fileURLToPath(new URL('./JavaPartitions.java', import.meta.url));
-  const run = spawnSync('java', ['-cp', classpath, source, String(partitions), ...keys], { encoding: 'utf8' });
+  const run = spawnSync('java', ['-cp', classpath, source, String(partitions), ...keys], {
+    encoding: 'utf8',
+  });
   if (run.status !== 0) throw new Error(`java failed: ${run.stderr}`);
   return run.stdout.trim().split('\n').map(Number);
 }
@@ -81,7 +83,9 @@ export function expectIdempotentLog(seen: SeenRecord[], sentValues: string[]): v
   for (const records of byPartition.values()) {
     records.sort((a, b) => a.offset - b.offset);
     // A batch's first sequence is the count of this producer's records before it in the partition.
-    const batchStarts = records.filter((r, i) => i === 0 || r.firstSequence !== records[i - 1]?.firstSequence);
+    const batchStarts = records.filter(
+      (r, i) => i === 0 || r.firstSequence !== records[i - 1]?.firstSequence,
+    );
     for (const start of batchStarts) {
       expect(start.firstSequence).toBe(records.indexOf(start));
     }
@@ -89,7 +93,10 @@ export function expectIdempotentLog(seen: SeenRecord[], sentValues: string[]): v
 }
 
 /** Partition sets of each member of a group, once the group is stable (kafkajs admin). */
-export async function groupAssignments(groupId: string, members: number): Promise<Map<string, Map<string, number[]>>> {
+export async function groupAssignments(
+  groupId: string,
+  members: number,
+): Promise<Map<string, Map<string, number[]>>> {
   return waitFor(
     () =>
       withAdmin(async (admin) => {
@@ -101,7 +108,10 @@ export async function groupAssignments(groupId: string, members: number): Promis
         for (const member of group.members) {
           const decoded = kafkajs.AssignerProtocol.MemberAssignment.decode(member.memberAssignment);
           const byTopic = new Map(
-            Object.entries(decoded?.assignment ?? {}).map(([topic, partitions]) => [topic, [...partitions].sort((a, b) => a - b)]),
+            Object.entries(decoded?.assignment ?? {}).map(([topic, partitions]) => [
+              topic,
+              [...partitions].sort((a, b) => a - b),
+            ]),
           );
           result.set(member.memberId, byTopic);
         }
@@ -112,7 +122,11 @@ export async function groupAssignments(groupId: string, members: number): Promis
 }
 
 /** Each member holds the same partitions of both topics, and together all of them. */
-export function expectCoPartitioned(assignments: Map<string, Map<string, number[]>>, topics: [string, string], partitions: number): void {
+export function expectCoPartitioned(
+  assignments: Map<string, Map<string, number[]>>,
+  topics: [string, string],
+  partitions: number,
+): void {
   const all: number[] = [];
   for (const byTopic of assignments.values()) {
     const first = byTopic.get(topics[0]) ?? [];

@@ -26,7 +26,11 @@ function cpuUs(): number {
   return user + system;
 }
 
-async function produceCase(client: ClientUnderTest, cursor: PoolCursor, c: ProduceCase): Promise<ProduceResult> {
+async function produceCase(
+  client: ClientUnderTest,
+  cursor: PoolCursor,
+  c: ProduceCase,
+): Promise<ProduceResult> {
   const producer = await client.producer(`bench-produce-${c.batch}`);
   let measuring = false;
   let stopped = false;
@@ -61,7 +65,12 @@ async function produceCase(client: ClientUnderTest, cursor: PoolCursor, c: Produ
 }
 
 /** Reads a topic whole with a fresh group, decoding every record; timed from its first record. */
-async function readAll(client: ClientUnderTest, codec: AvroCodec, topic: string, count: number): Promise<Throughput> {
+async function readAll(
+  client: ClientUnderTest,
+  codec: AvroCodec,
+  topic: string,
+  count: number,
+): Promise<Throughput> {
   let received = 0;
   let t0 = 0;
   let t1 = 0;
@@ -98,7 +107,11 @@ async function readAll(client: ClientUnderTest, codec: AvroCodec, topic: string,
  * Single records at a steady rate through one producer and one consumer group of the same
  * process (one clock), each record carrying its send time; latency = decoded minus sent.
  */
-async function latencyCase(client: ClientUnderTest, codec: AvroCodec, cursor: PoolCursor): Promise<LatencyResult> {
+async function latencyCase(
+  client: ClientUnderTest,
+  codec: AvroCodec,
+  cursor: PoolCursor,
+): Promise<LatencyResult> {
   const { topic, rate } = plan.latency;
   let windowFrom = Number.POSITIVE_INFINITY;
   let windowTo = Number.POSITIVE_INFINITY;
@@ -110,7 +123,8 @@ async function latencyCase(client: ClientUnderTest, codec: AvroCodec, cursor: Po
       const now = nowUs();
       codec.decodeSync(value, 'InventoryEvent');
       anyReceived = true;
-      if (sentAt !== undefined && sentAt >= windowFrom && sentAt < windowTo) latencies.push((now - sentAt) / 1000);
+      if (sentAt !== undefined && sentAt >= windowFrom && sentAt < windowTo)
+        latencies.push((now - sentAt) / 1000);
     },
   );
   const producer = await client.producer('bench-latency');
@@ -187,7 +201,9 @@ await readAll(client, codec, plan.consume.warmupTopic, plan.consume.warmupCount)
 const consume = await readAll(client, codec, plan.consume.topic, plan.consume.count);
 log(`consume: ${Math.round(consume.recordsPerSecond)} records/s`);
 const latency = await latencyCase(client, codec, cursor);
-log(`latency at ${Math.round(latency.sentPerSecond)}/s: p50 ${latency.p50Ms.toFixed(1)} ms, p99 ${latency.p99Ms.toFixed(1)} ms`);
+log(
+  `latency at ${Math.round(latency.sentPerSecond)}/s: p50 ${latency.p50Ms.toFixed(1)} ms, p99 ${latency.p99Ms.toFixed(1)} ms`,
+);
 
 const result: ChildResult = { client: plan.client, node: process.version, produce, consume, latency };
 process.stdout.write(`${resultPrefix}${JSON.stringify(result)}\n`);

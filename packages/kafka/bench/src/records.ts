@@ -2,7 +2,16 @@ import type { AvroCodec, InventoryEvent, InventoryEventType } from '@inventory/c
 import { topicNames } from '@inventory/kafka';
 import type { OutgoingRecord } from './clients/types.ts';
 
-const types: InventoryEventType[] = ['SALE', 'SALE', 'SALE', 'SALE', 'RETURN', 'RECEIPT', 'TRANSFER_OUT', 'COUNT'];
+const types: InventoryEventType[] = [
+  'SALE',
+  'SALE',
+  'SALE',
+  'SALE',
+  'RETURN',
+  'RECEIPT',
+  'TRANSFER_OUT',
+  'COUNT',
+];
 const skus = 50_000;
 const stores = 500;
 

@@ -52,7 +52,9 @@ const clients = (args.clients as string).split(',').map((name) => {
 
 /** Node binaries by version: this one, and those given (KAFKA_BENCH_NODES, set by the bench script). */
 const nodes = new Map<string, string>([[process.version, process.execPath]]);
-for (const binary of ((args.nodes as string) || process.env.KAFKA_BENCH_NODES || '').split(',').filter(Boolean)) {
+for (const binary of ((args.nodes as string) || process.env.KAFKA_BENCH_NODES || '')
+  .split(',')
+  .filter(Boolean)) {
   const version = await childOutput(binary, ['--version']);
   nodes.set(version.trim(), binary);
 }
@@ -85,7 +87,12 @@ async function createTopics(names: string[]): Promise<void> {
   await withAdmin((admin) =>
     admin.createTopics({
       waitForLeaders: true,
-      topics: names.map((topic) => ({ topic, numPartitions: 12, replicationFactor: 1, configEntries: eventsConfig })),
+      topics: names.map((topic) => ({
+        topic,
+        numPartitions: 12,
+        replicationFactor: 1,
+        configEntries: eventsConfig,
+      })),
     }),
   );
 }
@@ -117,36 +124,54 @@ interface Outcome {
   failure?: string;
 }
 
-async function measure(client: ClientName, node: string, binary: string, base: Omit<ChildPlan, 'client' | 'produce' | 'latency'>): Promise<Outcome> {
-  const produce: ProduceCase[] = produceCases.map((c) => ({ ...c, topic: uniqueTopic(`kbench-produce-${c.batch}`) }));
+async function measure(
+  client: ClientName,
+  node: string,
+  binary: string,
+  base: Omit<ChildPlan, 'client' | 'produce' | 'latency'>,
+): Promise<Outcome> {
+  const produce: ProduceCase[] = produceCases.map((c) => ({
+    ...c,
+    topic: uniqueTopic(`kbench-produce-${c.batch}`),
+  }));
   const latencyTopic = uniqueTopic('kbench-latency');
   const topics = [...produce.map((c) => c.topic), latencyTopic];
   await createTopics(topics);
   const plan: ChildPlan = { ...base, client, produce, latency: { topic: latencyTopic, rate } };
   const major = node.slice(1).split('.')[0];
   try {
-    const { code, stdout, stderr } = await new Promise<{ code: number | null; stdout: string; stderr: string }>(
-      (done, fail) => {
-        const child = spawn(binary, ['--import', 'tsx', join(repoRoot, 'packages/kafka/bench/src/measure.ts'), JSON.stringify(plan)], {
+    const { code, stdout, stderr } = await new Promise<{
+      code: number | null;
+      stdout: string;
+      stderr: string;
+    }>((done, fail) => {
+      const child = spawn(
+        binary,
+        ['--import', 'tsx', join(repoRoot, 'packages/kafka/bench/src/measure.ts'), JSON.stringify(plan)],
+        {
           cwd: repoRoot,
-          env: { ...process.env, KAFKA_CLIENTS_TREE: join(repoRoot, '.stack', 'kafka-clients', `node${major}`) },
+          env: {
+            ...process.env,
+            KAFKA_CLIENTS_TREE: join(repoRoot, '.stack', 'kafka-clients', `node${major}`),
+          },
           stdio: ['ignore', 'pipe', 'pipe'],
-        });
-        let out = '';
-        let err = '';
-        child.stdout.on('data', (chunk: Buffer) => {
-          out += chunk.toString();
-        });
-        child.stderr.on('data', (chunk: Buffer) => {
-          err += chunk.toString();
-          process.stderr.write(chunk);
-        });
-        child.on('error', fail);
-        child.on('close', (exit) => done({ code: exit, stdout: out, stderr: err }));
-      },
-    );
+        },
+      );
+      let out = '';
+      let err = '';
+      child.stdout.on('data', (chunk: Buffer) => {
+        out += chunk.toString();
+      });
+      child.stderr.on('data', (chunk: Buffer) => {
+        err += chunk.toString();
+        process.stderr.write(chunk);
+      });
+      child.on('error', fail);
+      child.on('close', (exit) => done({ code: exit, stdout: out, stderr: err }));
+    });
     const line = stdout.split('\n').find((l) => l.startsWith(resultPrefix));
-    if (code === 0 && line) return { client, node, result: JSON.parse(line.slice(resultPrefix.length)) as ChildResult };
+    if (code === 0 && line)
+      return { client, node, result: JSON.parse(line.slice(resultPrefix.length)) as ChildResult };
     const reason = stderr.split('\n').find((l) => /Error\b|error:/.test(l)) ?? `exit ${code}`;
     return { client, node, failure: reason.trim() };
   } finally {
@@ -195,7 +220,11 @@ try {
 
 const versionOf = (tree: string, name: string) => {
   try {
-    return (JSON.parse(readFileSync(join(tree, 'node_modules', name, 'package.json'), 'utf8')) as { version: string }).version;
+    return (
+      JSON.parse(readFileSync(join(tree, 'node_modules', name, 'package.json'), 'utf8')) as {
+        version: string;
+      }
+    ).version;
   } catch {
     return '?';
   }
@@ -248,13 +277,25 @@ const report = [
   `${rounds} rounds; median (min-max) over the rounds. Produce: ${seconds} s per case after ${warmupSeconds} s of warm-up; consume: ${sourceCount} records of 12 partitions, from the first record to the last, Avro decoded; end to end: single records at ${rate}/s for ${seconds} s after ${warmupSeconds} s.`,
   '',
   markdownTable(
-    ['client', 'Node', 'produce 1 x 32, rec/s', 'produce 100 x 16, rec/s', 'produce 1000 x 4, rec/s', 'consume, rec/s', 'e2e p50 ms', 'e2e p99 ms'],
+    [
+      'client',
+      'Node',
+      'produce 1 x 32, rec/s',
+      'produce 100 x 16, rec/s',
+      'produce 1000 x 4, rec/s',
+      'consume, rec/s',
+      'e2e p50 ms',
+      'e2e p99 ms',
+    ],
     throughputRows,
   ),
   '',
   'CPU time of the client process per record (microseconds; all threads):',
   '',
-  markdownTable(['client', 'Node', 'produce 1 x 32', 'produce 100 x 16', 'produce 1000 x 4', 'consume', 'e2e'], cpuRows),
+  markdownTable(
+    ['client', 'Node', 'produce 1 x 32', 'produce 100 x 16', 'produce 1000 x 4', 'consume', 'e2e'],
+    cpuRows,
+  ),
   ...(failures.length > 0 ? ['', 'Did not run:', ...[...new Set(failures)].map((f) => `- ${f}`)] : []),
   '',
 ].join('\n');
@@ -262,5 +303,8 @@ console.log(report);
 const out = join(repoRoot, '.stack', 'bench');
 mkdirSync(out, { recursive: true });
 const file = join(out, `kafka-clients-${started.toISOString().replace(/[:.]/g, '-')}.json`);
-writeFileSync(file, JSON.stringify({ started, rounds, seconds, warmupSeconds, sourceCount, rate, outcomes }, null, 2));
+writeFileSync(
+  file,
+  JSON.stringify({ started, rounds, seconds, warmupSeconds, sourceCount, rate, outcomes }, null, 2),
+);
 console.log(`raw results: ${file}`);

@@ -30,7 +30,9 @@ export async function platformaticClient(brokers: string[]): Promise<ClientUnder
               topic,
               key: Buffer.from(r.key),
               value: r.value,
-              ...(r.sentAtUs === undefined ? {} : { headers: { [sentAtHeader]: Buffer.from(String(r.sentAtUs)) } }),
+              ...(r.sentAtUs === undefined
+                ? {}
+                : { headers: { [sentAtHeader]: Buffer.from(String(r.sentAtUs)) } }),
             })),
           });
         },
