@@ -1,6 +1,6 @@
 import { waitFor } from '@inventory/core';
 import { CoPartitionedAssigner } from '@inventory/kafka';
-import { createTestTopic, uniqueName, withAdmin } from '@inventory/testkit';
+import { createTestTopic, readTopicRecords, uniqueName, withAdmin } from '@inventory/testkit';
 import { describe, expect, it } from 'vitest';
 import { loadConfluent } from '../src/clients/modules.ts';
 import {
@@ -48,6 +48,19 @@ describe('@confluentinc/kafka-javascript (KafkaJS API)', () => {
     }
     await p.disconnect();
     expectIdempotentLog(await readBack(topic, 300), values);
+  });
+
+  it('concurrent single-record sends (as concurrent ingest requests make them): each acknowledged record lands once', async () => {
+    const topic = await createTestTopic('g-confluent-concurrent', 12);
+    const p = producer();
+    await p.connect();
+    const values = Array.from({ length: 200 }, (_, i) => `c-${i}`);
+    await Promise.all(
+      values.map((value, i) => p.send({ topic, messages: [{ key: skuKeys[i] as string, value }] })),
+    );
+    await p.disconnect();
+    expect(await readTopicRecords(topic)).toBe(200);
+    expectIdempotentLog(await readBack(topic, 200), values);
   });
 
   it("places keys where Java's producer does (its default murmur2_random)", async () => {

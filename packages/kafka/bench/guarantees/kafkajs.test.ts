@@ -1,7 +1,7 @@
 import { waitFor } from '@inventory/core';
 import { CoPartitionedAssigner, createConsumer, createKafka, createProducer } from '@inventory/kafka';
 import { partitionOf } from '@inventory/read-model';
-import { createTestTopic, uniqueName, withAdmin } from '@inventory/testkit';
+import { createTestTopic, readTopicRecords, uniqueName, withAdmin } from '@inventory/testkit';
 import { describe, expect, it } from 'vitest';
 import {
   brokers,
@@ -33,6 +33,21 @@ describe('kafkajs', () => {
     }
     await producer.disconnect();
     expectIdempotentLog(await readBack(topic, 300), values);
+  });
+
+  it('concurrent single-record sends (as concurrent ingest requests make them): each acknowledged record lands once', async () => {
+    const topic = await createTestTopic('g-kafkajs-concurrent', 12);
+    const producer = createProducer(kafka());
+    await producer.connect();
+    const values = Array.from({ length: 200 }, (_, i) => `c-${i}`);
+    await Promise.all(
+      values.map((value, i) =>
+        producer.send({ topic, acks: -1, messages: [{ key: skuKeys[i] as string, value }] }),
+      ),
+    );
+    await producer.disconnect();
+    expect(await readTopicRecords(topic)).toBe(200);
+    expectIdempotentLog(await readBack(topic, 200), values);
   });
 
   it("places keys where Java's producer does (murmur2), as the query API computes them", async () => {

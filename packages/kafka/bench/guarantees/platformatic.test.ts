@@ -1,6 +1,6 @@
 import { waitFor } from '@inventory/core';
 import { coPartitionedAssignment } from '@inventory/kafka';
-import { createTestTopic, uniqueName, withAdmin } from '@inventory/testkit';
+import { createTestTopic, readTopicRecords, uniqueName, withAdmin } from '@inventory/testkit';
 import { describe, expect, it } from 'vitest';
 import { loadPlatformatic } from '../src/clients/modules.ts';
 import {
@@ -55,6 +55,18 @@ describe('@platformatic/kafka', async () => {
     }
     await p.close();
     expectIdempotentLog(await readBack(topic, 300), values);
+  });
+
+  it('concurrent single-record sends (as concurrent ingest requests make them): each acknowledged record lands once', async () => {
+    const topic = await createTestTopic('g-platformatic-concurrent', 12);
+    const p = producer();
+    const values = Array.from({ length: 200 }, (_, i) => `c-${i}`);
+    await Promise.all(
+      values.map((value, i) => p.send({ messages: [{ topic, key: skuKeys[i] as string, value }] })),
+    );
+    await p.close();
+    expect(await readTopicRecords(topic)).toBe(200);
+    expectIdempotentLog(await readBack(topic, 200), values);
   });
 
   it("places keys where Java's producer does only with compatibilityPartitioner; the default places some elsewhere", async () => {

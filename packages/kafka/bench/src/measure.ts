@@ -35,9 +35,11 @@ async function produceCase(
   let measuring = false;
   let stopped = false;
   let acknowledged = 0;
+  let total = 0;
   const sender = async () => {
     while (!stopped) {
       await producer.send(c.topic, cursor.take(c.batch));
+      total += c.batch;
       if (measuring) acknowledged += c.batch;
     }
   };
@@ -59,6 +61,7 @@ async function produceCase(
   return {
     batch: c.batch,
     concurrency: c.concurrency,
+    acknowledged: total,
     recordsPerSecond: counted / elapsed,
     cpuUsPerRecord: cpu / counted,
   };

@@ -28,6 +28,10 @@ export interface Throughput {
 export interface ProduceResult extends Throughput {
   batch: number;
   concurrency: number;
+  /** Every record acknowledged in the case, warm-up included: the topic must hold exactly these. */
+  acknowledged: number;
+  /** Records the topic holds after the case (filled in by run.ts). */
+  landed?: number;
 }
 
 export interface LatencyResult {
