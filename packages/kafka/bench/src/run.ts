@@ -10,7 +10,7 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { createCodec } from '@inventory/codec';
-import { InventoryError } from '@inventory/core';
+import { InventoryError, waitFor } from '@inventory/core';
 import { createProducer, topicConfig, topicNames, topicSpec } from '@inventory/kafka';
 import { stackEndpoints, testKafka, uniqueTopic, withAdmin } from '@inventory/testkit';
 import { type ClientName, clientNames } from './clients/types.ts';
@@ -84,17 +84,24 @@ const eventsConfig = Object.entries(topicConfig(topicSpec(topicNames.events))).m
 }));
 
 async function createTopics(names: string[]): Promise<void> {
-  await withAdmin((admin) =>
-    admin.createTopics({
-      waitForLeaders: true,
+  await withAdmin(async (admin) => {
+    await admin.createTopics({
       topics: names.map((topic) => ({
         topic,
         numPartitions: 12,
         replicationFactor: 1,
         configEntries: eventsConfig,
       })),
-    }),
-  );
+    });
+    // kafkajs' own waitForLeaders gives up on UNKNOWN_TOPIC_OR_PARTITION while the metadata catches up.
+    await waitFor(
+      async () => {
+        const { topics } = await admin.fetchTopicMetadata({ topics: names });
+        return topics.every((t) => t.partitions.length === 12 && t.partitions.every((p) => p.leader >= 0));
+      },
+      { description: `leaders of ${names.join(', ')}`, timeoutMs: 60_000, intervalMs: 100 },
+    );
+  });
 }
 
 /** Removes a case's topics; one left behind (the broker refused) is only disk, so it is reported, not fatal. */
