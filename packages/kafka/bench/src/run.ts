@@ -86,6 +86,7 @@ const eventsConfig = Object.entries(topicConfig(topicSpec(topicNames.events))).m
 async function createTopics(names: string[]): Promise<void> {
   await withAdmin(async (admin) => {
     await admin.createTopics({
+      waitForLeaders: false,
       topics: names.map((topic) => ({
         topic,
         numPartitions: 12,
