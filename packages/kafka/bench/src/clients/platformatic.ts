@@ -32,7 +32,8 @@ export async function platformaticClient(brokers: string[]): Promise<ClientUnder
               value: r.value,
               ...(r.sentAtUs === undefined
                 ? {}
-                : { headers: { [sentAtHeader]: Buffer.from(String(r.sentAtUs)) } }),
+                : // A Map: headers as a plain object (its types allow it) leave the send unsettled forever.
+                  { headers: new Map([[sentAtKey, Buffer.from(String(r.sentAtUs))]]) }),
             })),
           });
         },
