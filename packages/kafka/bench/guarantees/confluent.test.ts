@@ -1,15 +1,20 @@
 import { waitFor } from '@inventory/core';
 import { CoPartitionedAssigner } from '@inventory/kafka';
-import { createTestTopic, readTopicRecords, uniqueName, withAdmin } from '@inventory/testkit';
+import { createTestTopic, readTopicRecords, uniqueName } from '@inventory/testkit';
 import { describe, expect, it } from 'vitest';
 import { loadConfluent } from '../src/clients/modules.ts';
 import {
   brokers,
   expectCoPartitioned,
   expectIdempotentLog,
+  expectOnlyCommittedTransactions,
+  expectPauseAndSeek,
+  expectResumedAtNine,
+  failingOnceAtNine,
   groupAssignments,
   javaPartitions,
   readBack,
+  seedNumbered,
   skuKeys,
 } from './support.ts';
 
@@ -101,16 +106,7 @@ describe('@confluentinc/kafka-javascript (KafkaJS API)', () => {
     await inTransaction(second, 'final', true);
     await first.disconnect().catch(() => {});
     await second.disconnect();
-    const committed = await readBack(topic, 6);
-    expect(committed.map((r) => r.value)).toEqual([
-      'committed-0',
-      'committed-1',
-      'committed-2',
-      'final-0',
-      'final-1',
-      'final-2',
-    ]);
-    expect(committed.every((r) => r.inTransaction && r.partition === 2)).toBe(true);
+    await expectOnlyCommittedTransactions(topic);
   });
 
   it('co-partitioning: a custom assigner is refused; the built-in range assigner co-partitions', async () => {
@@ -141,44 +137,18 @@ describe('@confluentinc/kafka-javascript (KafkaJS API)', () => {
 
   it('offsets resolved within a batch: a failed batch resumes at the first unresolved record', async () => {
     const topic = await createTestTopic('g-confluent-resolve', 1);
-    const seed = producer();
-    await seed.connect();
-    await seed.send({ topic, messages: Array.from({ length: 20 }, (_, i) => ({ value: String(i) })) });
-    await seed.disconnect();
+    await seedNumbered(topic, 20);
     const groupId = uniqueName('g-confluent-resolve');
     const c = consumer(groupId, { autoCommitInterval: 500 });
     const delivered: number[] = [];
-    let failed = false;
     await c.connect();
     await c.subscribe({ topics: [topic] });
     await c.run({
       eachBatchAutoResolve: false,
-      eachBatch: async ({ batch, resolveOffset, heartbeat }) => {
-        for (const message of batch.messages) {
-          delivered.push(Number(message.offset));
-          if (!failed && message.offset === '9') {
-            await heartbeat();
-            failed = true;
-            throw new Error('record 9 fails once, the records before it are resolved');
-          }
-          resolveOffset(message.offset);
-        }
-      },
+      eachBatch: failingOnceAtNine(delivered),
     });
     try {
-      await waitFor(() => delivered.includes(19), { description: 'offset 19 delivered', timeoutMs: 60_000 });
-      expect(delivered).toEqual([
-        ...Array.from({ length: 10 }, (_, i) => i),
-        ...Array.from({ length: 11 }, (_, i) => 9 + i),
-      ]);
-      await waitFor(
-        () =>
-          withAdmin(async (admin) => {
-            const [offsets] = await admin.fetchOffsets({ groupId, topics: [topic] });
-            return offsets?.partitions[0]?.offset === '20';
-          }),
-        { description: 'the group to commit offset 20', timeoutMs: 30_000 },
-      );
+      await expectResumedAtNine(delivered, groupId, topic);
     } finally {
       await c.disconnect();
     }
@@ -198,22 +168,14 @@ describe('@confluentinc/kafka-javascript (KafkaJS API)', () => {
       },
     });
     try {
-      await p.send({ topic, messages: [{ value: 'first', partition: 0 }] });
-      await waitFor(() => delivered.includes('0:first'), { description: 'first record', timeoutMs: 60_000 });
-      c.pause([{ topic, partitions: [0] }]);
-      await p.send({ topic, messages: [{ value: 'held', partition: 0 }] });
-      await p.send({ topic, messages: [{ value: 'marker', partition: 1 }] });
-      await waitFor(() => delivered.includes('1:marker'), { description: 'the marker', timeoutMs: 30_000 });
-      expect(delivered).not.toContain('0:held');
-      c.resume([{ topic, partitions: [0] }]);
-      await waitFor(() => delivered.includes('0:held'), {
-        description: 'the held record',
-        timeoutMs: 30_000,
-      });
-      c.seek({ topic, partition: 0, offset: '0' });
-      await waitFor(() => delivered.filter((d) => d === '0:first').length === 2, {
-        description: 'the first record again after seeking to 0',
-        timeoutMs: 30_000,
+      await expectPauseAndSeek({
+        delivered,
+        send: async (value, partition) => {
+          await p.send({ topic, messages: [{ value, partition }] });
+        },
+        pausePartitionZero: () => c.pause([{ topic, partitions: [0] }]),
+        resumePartitionZero: () => c.resume([{ topic, partitions: [0] }]),
+        seekPartitionZeroToStart: () => c.seek({ topic, partition: 0, offset: '0' }),
       });
     } finally {
       await c.disconnect();

@@ -1,15 +1,19 @@
-import { waitFor } from '@inventory/core';
 import { CoPartitionedAssigner, createConsumer, createKafka, createProducer } from '@inventory/kafka';
 import { partitionOf } from '@inventory/read-model';
-import { createTestTopic, readTopicRecords, uniqueName, withAdmin } from '@inventory/testkit';
+import { createTestTopic, readTopicRecords, uniqueName } from '@inventory/testkit';
 import { describe, expect, it } from 'vitest';
 import {
   brokers,
   expectCoPartitioned,
   expectIdempotentLog,
+  expectOnlyCommittedTransactions,
+  expectPauseAndSeek,
+  expectResumedAtNine,
+  failingOnceAtNine,
   groupAssignments,
   javaPartitions,
   readBack,
+  seedNumbered,
   skuKeys,
 } from './support.ts';
 
@@ -92,16 +96,7 @@ describe('kafkajs', () => {
     await inTransaction(second, 'final', true);
     await first.disconnect().catch(() => {});
     await second.disconnect();
-    const committed = await readBack(topic, 6);
-    expect(committed.map((r) => r.value)).toEqual([
-      'committed-0',
-      'committed-1',
-      'committed-2',
-      'final-0',
-      'final-1',
-      'final-2',
-    ]);
-    expect(committed.every((r) => r.inTransaction && r.partition === 2)).toBe(true);
+    await expectOnlyCommittedTransactions(topic);
   });
 
   it("co-partitioning: the platform's assigner gives partition p of both topics to one member", async () => {
@@ -131,49 +126,18 @@ describe('kafkajs', () => {
 
   it('offsets resolved within a batch: a failed batch resumes at the first unresolved record', async () => {
     const topic = await createTestTopic('g-kafkajs-resolve', 1);
-    const seed = createProducer(kafka());
-    await seed.connect();
-    await seed.send({
-      topic,
-      acks: -1,
-      messages: Array.from({ length: 20 }, (_, i) => ({ value: String(i) })),
-    });
-    await seed.disconnect();
+    await seedNumbered(topic, 20);
     const groupId = uniqueName('g-kafkajs-resolve');
     const consumer = createConsumer(kafka(), { groupId, maxWaitTimeMs: 100 });
     const delivered: number[] = [];
-    let failed = false;
     await consumer.connect();
     await consumer.subscribe({ topics: [topic], fromBeginning: true });
     await consumer.run({
       eachBatchAutoResolve: false,
-      eachBatch: async ({ batch, resolveOffset, heartbeat }) => {
-        for (const message of batch.messages) {
-          delivered.push(Number(message.offset));
-          if (!failed && message.offset === '9') {
-            await heartbeat();
-            failed = true;
-            throw new Error('record 9 fails once, the records before it are resolved');
-          }
-          resolveOffset(message.offset);
-        }
-      },
+      eachBatch: failingOnceAtNine(delivered),
     });
     try {
-      await waitFor(() => delivered.includes(19), { description: 'offset 19 delivered', timeoutMs: 60_000 });
-      // 0-8 were resolved and are not delivered again; the failed record 9 and what follows are.
-      expect(delivered).toEqual([
-        ...Array.from({ length: 10 }, (_, i) => i),
-        ...Array.from({ length: 11 }, (_, i) => 9 + i),
-      ]);
-      await waitFor(
-        () =>
-          withAdmin(async (admin) => {
-            const [offsets] = await admin.fetchOffsets({ groupId, topics: [topic] });
-            return offsets?.partitions[0]?.offset === '20';
-          }),
-        { description: 'the group to commit offset 20', timeoutMs: 30_000 },
-      );
+      await expectResumedAtNine(delivered, groupId, topic);
     } finally {
       await consumer.disconnect();
     }
@@ -193,23 +157,14 @@ describe('kafkajs', () => {
       },
     });
     try {
-      await producer.send({ topic, acks: -1, messages: [{ value: 'first', partition: 0 }] });
-      await waitFor(() => delivered.includes('0:first'), { description: 'first record', timeoutMs: 60_000 });
-      consumer.pause([{ topic, partitions: [0] }]);
-      await producer.send({ topic, acks: -1, messages: [{ value: 'held', partition: 0 }] });
-      await producer.send({ topic, acks: -1, messages: [{ value: 'marker', partition: 1 }] });
-      // The marker was written after the held record: once it arrives, partition 0 was skipped.
-      await waitFor(() => delivered.includes('1:marker'), { description: 'the marker', timeoutMs: 30_000 });
-      expect(delivered).not.toContain('0:held');
-      consumer.resume([{ topic, partitions: [0] }]);
-      await waitFor(() => delivered.includes('0:held'), {
-        description: 'the held record',
-        timeoutMs: 30_000,
-      });
-      consumer.seek({ topic, partition: 0, offset: '0' });
-      await waitFor(() => delivered.filter((d) => d === '0:first').length === 2, {
-        description: 'the first record again after seeking to 0',
-        timeoutMs: 30_000,
+      await expectPauseAndSeek({
+        delivered,
+        send: async (value, partition) => {
+          await producer.send({ topic, acks: -1, messages: [{ value, partition }] });
+        },
+        pausePartitionZero: () => consumer.pause([{ topic, partitions: [0] }]),
+        resumePartitionZero: () => consumer.resume([{ topic, partitions: [0] }]),
+        seekPartitionZeroToStart: () => consumer.seek({ topic, partition: 0, offset: '0' }),
       });
     } finally {
       await consumer.disconnect();

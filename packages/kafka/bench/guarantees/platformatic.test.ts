@@ -7,9 +7,12 @@ import {
   brokers,
   expectCoPartitioned,
   expectIdempotentLog,
+  expectOnlyCommittedTransactions,
   groupAssignments,
   javaPartitions,
   readBack,
+  resumedAtNine,
+  seedNumbered,
   skuKeys,
 } from './support.ts';
 
@@ -115,16 +118,7 @@ describe('@platformatic/kafka', async () => {
     await inTransaction(second, 'final', true);
     await first.close().catch(() => {});
     await second.close();
-    const committed = await readBack(topic, 6);
-    expect(committed.map((r) => r.value)).toEqual([
-      'committed-0',
-      'committed-1',
-      'committed-2',
-      'final-0',
-      'final-1',
-      'final-2',
-    ]);
-    expect(committed.every((r) => r.inTransaction && r.partition === 2)).toBe(true);
+    await expectOnlyCommittedTransactions(topic);
   });
 
   it("co-partitioning: the platform's assignment as a custom partitionAssigner", async () => {
@@ -164,9 +158,7 @@ describe('@platformatic/kafka', async () => {
 
   it('offsets committed per record (no eachBatch): a new member resumes at the first uncommitted record', async () => {
     const topic = await createTestTopic('g-platformatic-commit', 1);
-    const seed = producer();
-    await seed.send({ messages: Array.from({ length: 20 }, (_, i) => ({ topic, value: String(i) })) });
-    await seed.close();
+    await seedNumbered(topic, 20);
     const groupId = uniqueName('g-platformatic-commit');
     const first = consumer(groupId);
     const stream = await first.consume({
@@ -189,10 +181,7 @@ describe('@platformatic/kafka', async () => {
     resumed.on('data', (message) => delivered.push(Number(message.offset)));
     try {
       await waitFor(() => delivered.includes(19), { description: 'offset 19 delivered', timeoutMs: 60_000 });
-      expect(delivered).toEqual([
-        ...Array.from({ length: 10 }, (_, i) => i),
-        ...Array.from({ length: 11 }, (_, i) => 9 + i),
-      ]);
+      expect(delivered).toEqual(resumedAtNine);
     } finally {
       await resumed.close();
       await second.close();

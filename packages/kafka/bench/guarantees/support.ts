@@ -3,7 +3,9 @@ import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { waitFor } from '@inventory/core';
+import { createProducer } from '@inventory/kafka';
 import { collect, stackEndpoints, stackHome, testKafka, withAdmin } from '@inventory/testkit';
+import kafkajs from 'kafkajs';
 import { expect } from 'vitest';
 
 export const brokers = (): string[] => stackEndpoints().KAFKA_BROKERS.split(',');
@@ -103,7 +105,6 @@ export async function groupAssignments(
         const { groups } = await admin.describeGroups([groupId]);
         const group = groups[0];
         if (group?.state !== 'Stable' || group.members.length !== members) return undefined;
-        const kafkajs = (await import('kafkajs')).default;
         const result = new Map<string, Map<string, number[]>>();
         for (const member of group.members) {
           const decoded = kafkajs.AssignerProtocol.MemberAssignment.decode(member.memberAssignment);
@@ -134,4 +135,107 @@ export function expectCoPartitioned(
     all.push(...first);
   }
   expect(all.sort((a, b) => a - b)).toEqual(Array.from({ length: partitions }, (_, i) => i));
+}
+
+/** What an `eachBatch` payload of kafkajs and of the native client's KafkaJS API both offer. */
+export interface BatchPayloadLike {
+  batch: { messages: { offset: string }[] };
+  resolveOffset(offset: string): void;
+  heartbeat(): Promise<void>;
+}
+
+/**
+ * The `eachBatch` of the resolution test over records 0-19 of one partition: each record is
+ * resolved once handled; record 9 fails once, before it is resolved.
+ */
+export function failingOnceAtNine(delivered: number[]): (payload: BatchPayloadLike) => Promise<void> {
+  let failed = false;
+  return async ({ batch, resolveOffset, heartbeat }) => {
+    for (const message of batch.messages) {
+      delivered.push(Number(message.offset));
+      if (!failed && message.offset === '9') {
+        await heartbeat();
+        failed = true;
+        throw new Error('record 9 fails once, the records before it are resolved');
+      }
+      resolveOffset(message.offset);
+    }
+  };
+}
+
+/** 0-8 handled once; the failed record 9 and everything after it delivered again. */
+export const resumedAtNine = [
+  ...Array.from({ length: 10 }, (_, i) => i),
+  ...Array.from({ length: 11 }, (_, i) => 9 + i),
+];
+
+export async function expectResumedAtNine(
+  delivered: number[],
+  groupId: string,
+  topic: string,
+): Promise<void> {
+  await waitFor(() => delivered.includes(19), { description: 'offset 19 delivered', timeoutMs: 60_000 });
+  expect(delivered).toEqual(resumedAtNine);
+  await waitFor(
+    () =>
+      withAdmin(async (admin) => {
+        const [offsets] = await admin.fetchOffsets({ groupId, topics: [topic] });
+        return offsets?.partitions[0]?.offset === '20';
+      }),
+    { description: 'the group to commit offset 20', timeoutMs: 30_000 },
+  );
+}
+
+/** The transactions test's log: the committed and the successor's records, in transactions, in partition 2. */
+export async function expectOnlyCommittedTransactions(topic: string): Promise<void> {
+  const committed = await readBack(topic, 6);
+  expect(committed.map((r) => r.value)).toEqual([
+    'committed-0',
+    'committed-1',
+    'committed-2',
+    'final-0',
+    'final-1',
+    'final-2',
+  ]);
+  expect(committed.every((r) => r.inTransaction && r.partition === 2)).toBe(true);
+}
+
+/** A running consumer of a 2-partition topic as the pause-and-seek scenario drives it. */
+export interface PausableConsumer {
+  delivered: string[];
+  send(value: string, partition: number): Promise<void>;
+  pausePartitionZero(): void;
+  resumePartitionZero(): void;
+  seekPartitionZeroToStart(): void;
+}
+
+export async function expectPauseAndSeek(c: PausableConsumer): Promise<void> {
+  const { delivered } = c;
+  await c.send('first', 0);
+  await waitFor(() => delivered.includes('0:first'), { description: 'first record', timeoutMs: 60_000 });
+  c.pausePartitionZero();
+  await c.send('held', 0);
+  await c.send('marker', 1);
+  // The marker was written after the held record: once it arrives, partition 0 was skipped.
+  await waitFor(() => delivered.includes('1:marker'), { description: 'the marker', timeoutMs: 30_000 });
+  expect(delivered).not.toContain('0:held');
+  c.resumePartitionZero();
+  await waitFor(() => delivered.includes('0:held'), { description: 'the held record', timeoutMs: 30_000 });
+  c.seekPartitionZeroToStart();
+  await waitFor(() => delivered.filter((d) => d === '0:first').length === 2, {
+    description: 'the first record again after seeking to 0',
+    timeoutMs: 30_000,
+  });
+}
+
+/** Records "0" to "<count - 1>" in partition 0 of a one-partition topic, written by a neutral producer. */
+export async function seedNumbered(topic: string, count: number): Promise<void> {
+  const producer = createProducer(testKafka());
+  await producer.connect();
+  await producer.send({
+    topic,
+    acks: -1,
+    messages: Array.from({ length: count }, (_, i) => ({ value: String(i) })),
+  });
+  await producer.disconnect();
 }

@@ -1,5 +1,5 @@
 import { loadConfluent } from './modules.ts';
-import { type ClientUnderTest, sentAtHeader } from './types.ts';
+import { batchToSink, type ClientUnderTest, sentAtHeader } from './types.ts';
 
 /**
  * @confluentinc/kafka-javascript through its KafkaJS-compatible API, configured as the
@@ -49,12 +49,7 @@ export function confluentClient(brokers: string[]): ClientUnderTest {
       await consumer.subscribe({ topics: [topic] });
       await consumer.run({
         partitionsConsumedConcurrently: 12,
-        eachBatch: async ({ batch }) => {
-          for (const message of batch.messages) {
-            const sentAt = withSentAt ? message.headers?.[sentAtHeader] : undefined;
-            sink(message.value as Buffer, sentAt === undefined ? undefined : Number(String(sentAt)));
-          }
-        },
+        eachBatch: batchToSink(withSentAt, sink),
       });
       return { close: () => consumer.disconnect() };
     },

@@ -1,6 +1,6 @@
 import { createConsumer, createKafka, createProducer } from '@inventory/kafka';
 import type { Message } from 'kafkajs';
-import { type ClientUnderTest, sentAtHeader } from './types.ts';
+import { batchToSink, type ClientUnderTest, sentAtHeader } from './types.ts';
 
 /** kafkajs exactly as the platform builds it (packages/kafka: createKafka, createProducer, createConsumer). */
 export function kafkajsClient(brokers: string[]): ClientUnderTest {
@@ -30,12 +30,7 @@ export function kafkajsClient(brokers: string[]): ClientUnderTest {
       await consumer.subscribe({ topics: [topic], fromBeginning: true });
       await consumer.run({
         partitionsConsumedConcurrently: 12,
-        eachBatch: async ({ batch }) => {
-          for (const message of batch.messages) {
-            const sentAt = withSentAt ? message.headers?.[sentAtHeader] : undefined;
-            sink(message.value as Buffer, sentAt === undefined ? undefined : Number(String(sentAt)));
-          }
-        },
+        eachBatch: batchToSink(withSentAt, sink),
       });
       return { close: () => consumer.disconnect() };
     },

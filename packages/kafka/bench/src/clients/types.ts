@@ -44,3 +44,21 @@ export const sentAtHeader = 'bench-sent-at';
 export function nowUs(): number {
   return Math.round((performance.timeOrigin + performance.now()) * 1000);
 }
+
+/** A batch as kafkajs and the native client's KafkaJS API both hand it over. */
+export interface KafkaJsLikeBatch {
+  batch: { messages: { value: Buffer | null; headers?: Record<string, unknown> }[] };
+}
+
+/** The `eachBatch` of both KafkaJS-shaped APIs: every record to the sink, its send time read where asked. */
+export function batchToSink(
+  withSentAt: boolean,
+  sink: RecordSink,
+): (payload: KafkaJsLikeBatch) => Promise<void> {
+  return async ({ batch }) => {
+    for (const message of batch.messages) {
+      const sentAt = withSentAt ? message.headers?.[sentAtHeader] : undefined;
+      sink(message.value as Buffer, sentAt === undefined ? undefined : Number(String(sentAt)));
+    }
+  };
+}
