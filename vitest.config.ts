@@ -12,7 +12,7 @@ export default defineConfig({
       {
         test: {
           name: 'unit',
-          include: ['{apps,packages,tools}/*/src/**/*.test.ts'],
+          include: ['{apps,packages,tools}/*/src/**/*.test.ts', 'packages/kafka/bench/src/**/*.test.ts'],
           exclude: ['**/*.int.test.ts', '**/node_modules/**'],
           environment: 'node',
         },
