@@ -48,7 +48,21 @@ export const regions: Record<string, string> = {
   'W-1': 'west',
 };
 
-export async function createWorld(partitions = 6): Promise<World> {
+/** `count` locations over eight regions, for workloads wider than the tests' four. */
+export function manyLocations(count: number): Record<string, string> {
+  return Object.fromEntries(
+    Array.from({ length: count }, (_, i) => [`L-${String(i).padStart(4, '0')}`, `region-${i % 8}`]),
+  );
+}
+
+/**
+ * A deployment of its own: topics configured as the catalog's, a Redis prefix, a group, and
+ * master data for `locations` (the tests' four by default).
+ */
+export async function createWorld(
+  partitions = 6,
+  locationRegions: Record<string, string> = regions,
+): Promise<World> {
   const compact = (what: string) =>
     createConfiguredTopic(what, partitions, topicConfig(topicSpec(topicNames.stock)));
   const world = {
@@ -71,7 +85,7 @@ export async function createWorld(partitions = 6): Promise<World> {
   const codec = createCodec({ registryUrl: endpoints.SCHEMA_REGISTRY_URL });
   const producer = createProducer(testKafka());
   await producer.connect();
-  const locations: Location[] = Object.entries(regions).map(([locationId, region]) => ({
+  const locations: Location[] = Object.entries(locationRegions).map(([locationId, region]) => ({
     locationId,
     kind: locationId.startsWith('W') ? 'WAREHOUSE' : 'STORE',
     name: locationId,

@@ -1,17 +1,28 @@
 // Replays N events (default 5 000 000) from Kafka through the real aggregator process and,
 // in the same run, measures kafkajs' raw consume rate of the same topic with no processing:
-//   npm run bench -w @inventory/inventory-aggregator-test -- [events] [skus]
+//   npm run bench -w @inventory/inventory-aggregator-test -- [events] [skus] [locations]
+// The default, 5 000 skus at 4 locations, is dense (hot keys, much coalescing); 50 000 skus
+// at 500 locations is sparse (most location x sku touched once or twice).
 // The local stack must be up (`npm run stack -- up`).
 import { createCodec, type InventoryEvent, type InventoryEventType } from '@inventory/codec';
 import { waitFor } from '@inventory/core';
 import { createProducer } from '@inventory/kafka';
 import { stackEndpoints, testKafka, testRedis, uniqueName } from '@inventory/testkit';
-import { atProductionSizes, createWorld, eventMix, regions, startAggregator } from '../support.ts';
+import {
+  atProductionSizes,
+  createWorld,
+  eventMix,
+  manyLocations,
+  regions,
+  startAggregator,
+} from '../support.ts';
 
 const total = Number(process.argv[2] ?? 5_000_000);
 const skus = Number(process.argv[3] ?? 5_000);
 const partitions = 12;
-const locations = Object.keys(regions);
+const locationCount = Number(process.argv[4] ?? 4);
+const locationRegions = locationCount === 4 ? regions : manyLocations(locationCount);
+const locations = Object.keys(locationRegions);
 
 /** Event i of a reproducible stream; every 20th event is a redelivery of an earlier one. */
 function eventAt(i: number, t0: number): InventoryEvent {
@@ -22,7 +33,7 @@ function eventAt(i: number, t0: number): InventoryEvent {
     eventId: `loadgen:bench-${source}`,
     type,
     sku: `SKU-${(h >>> 8) % skus}`,
-    locationId: locations[(h >>> 4) % locations.length] as string,
+    locationId: locations[(Math.imul(h ^ 0x27d4eb2d, 0x165667b1) >>> 0) % locations.length] as string,
     quantity: type === 'COUNT' ? 20 + (h % 50) : 1 + (h % 5),
     occurredAt: t0 + source,
     recordedAt: t0 + source,
@@ -33,7 +44,7 @@ function eventAt(i: number, t0: number): InventoryEvent {
   };
 }
 
-const world = await createWorld(partitions);
+const world = await createWorld(partitions, locationRegions);
 const codec = createCodec({ registryUrl: stackEndpoints().SCHEMA_REGISTRY_URL });
 const kafka = testKafka();
 
