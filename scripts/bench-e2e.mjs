@@ -30,7 +30,7 @@ const profiles = [
 
 ensureInstalled();
 const quiet = { stdio: ['ignore', 'ignore', 'ignore'] };
-const stackWasUp = runTsx(cli, ['status'], quiet) === 0;
+const stackWasUp = runTsx(cli, ['status'], quiet) !== 4;
 if (runTsx(cli, ['up']) !== 0) process.exit(1);
 if (runTsx(cli, ['seed']) !== 0) process.exit(1);
 const apps = listApps();

@@ -10,7 +10,8 @@ import { cli, stackHome, startApps, tail } from './platform.mjs';
 
 ensureInstalled();
 const quiet = { stdio: ['ignore', 'ignore', 'ignore'] };
-const wasUp = runTsx(cli, ['status'], quiet) === 0;
+// Only a stack this run brought up from nothing is taken down again on Ctrl-C.
+const wasUp = runTsx(cli, ['status'], quiet) !== 4;
 if (runTsx(cli, ['up']) !== 0) process.exit(1);
 if (runTsx(cli, ['seed']) !== 0) process.exit(1);
 

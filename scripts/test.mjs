@@ -57,9 +57,10 @@ async function main() {
   if (code === 0) code = await vitest('unit');
   let startedStack = false;
   if (code === 0 && !stopping) {
-    const wasUp = (await stack('status')) === 0;
-    startedStack = !wasUp;
-    code = wasUp ? 0 : await stack('up');
+    // A stack that runs already (even in part) is completed and left running; one this run
+    // brought up from nothing is taken down again.
+    startedStack = (await stack('status')) === 4;
+    code = await stack('up');
     if (code !== 0)
       console.error(
         '[test] the local stack did not come up; see the message above and `npm run stack -- logs`',

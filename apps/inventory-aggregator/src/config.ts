@@ -67,6 +67,11 @@ const shape = {
    * coalesced per key, one transaction. Freshness on the change feed pays up to this.
    */
   PUBLISH_LINGER_MS: setting.nonNegativeInt().default(20),
+  /**
+   * Skus per partition whose state the runner keeps in memory (least recently touched ones
+   * dropped): a step reads from Redis only what it lacks. About 0.5 KB a sku at a few locations.
+   */
+  CACHED_SKUS_PER_PARTITION: setting.nonNegativeInt().default(20_000),
   /** How often the group's offsets are moved to what is published (lag monitoring, autoscaling). */
   COMMIT_INTERVAL_MS: setting.positiveInt().default(1_000),
   MAX_BYTES_PER_PARTITION: setting.positiveInt().default(1024 * 1024),

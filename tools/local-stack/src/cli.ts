@@ -12,7 +12,7 @@ import { allComponents, createContext, down, status, up } from './stack.ts';
 const usage = `usage: npm run stack -- <command>
   up       start every part (idempotent) and wait until each is healthy
   down     stop every part and any process left behind
-  status   show each part: up, unhealthy or down
+  status   show each part: up, unhealthy or down (exit 0 all up, 4 none runs, 3 otherwise)
   seed     publish the demo master data (locations) to Kafka
   logs [part] [lines]  print the end of one part's log (or all)
   apps     the apps \`npm start\` runs (JSON: name, url, ready)
@@ -45,7 +45,10 @@ async function main(argv: string[]): Promise<number> {
           `${p.name.padEnd(9)} ${p.state.padEnd(10)} ${String(p.pid ?? '-').padEnd(8)} ${p.endpoint}  (${p.role})`,
         );
       }
-      return parts.every((p) => p.state === 'up') ? 0 : 3;
+      // 0: every part up; 4: none runs (a script that brings the stack up may take it down
+      // again); 3: some part is down or not answering.
+      if (parts.every((p) => p.state === 'up')) return 0;
+      return parts.every((p) => p.state === 'down') ? 4 : 3;
     }
     case 'seed': {
       const endpoints = readEndpoints(settings.HOME);

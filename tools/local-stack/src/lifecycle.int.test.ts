@@ -124,7 +124,7 @@ describe('stack lifecycle through the CLI', () => {
     expect(readdirSync(join(dir, 'run')).filter((f) => f.endsWith('.pid'))).toEqual([]);
 
     const after = stack(dir, 'status');
-    expect(after.code).toBe(3);
+    expect(after.code).toBe(4);
     expect(after.out.match(/ down /g)).toHaveLength(6);
   });
 

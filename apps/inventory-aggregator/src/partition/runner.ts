@@ -15,6 +15,7 @@ import { hashFields, type PartitionProgress, type RedisStore, type StepWrite } f
 import { type InputKind, Intake, type Work } from './intake.ts';
 import { PendingOutputs } from './pending-outputs.ts';
 import type { PartitionPublisher, Progress } from './publisher.ts';
+import { StateCache } from './state-cache.ts';
 
 export interface RunnerLimits {
   /** Most events one step folds. */
@@ -23,6 +24,8 @@ export interface RunnerLimits {
   maxQueued: number;
   /** How long a committed step's outputs wait to be published with the steps after it. */
   publishLingerMs: number;
+  /** Skus whose state the runner keeps in memory (the ones touched most recently). */
+  cachedSkus: number;
 }
 
 export interface RunnerDeps {
@@ -69,6 +72,7 @@ type Known = PartitionProgress & { events: number };
 export class PartitionRunner {
   private readonly intake: Intake;
   private readonly pending: PendingOutputs;
+  private readonly cache: StateCache;
   private known: Known | undefined;
   /** Per dedup day: its shard count (fixed once the day has fingerprints) and how many it holds. */
   private days = new Map<number, { shards: number; count: number }>();
@@ -92,6 +96,7 @@ export class PartitionRunner {
   ) {
     this.intake = new Intake({ maxStepEvents: deps.limits.maxStepEvents, highWater: deps.limits.maxQueued });
     this.pending = new PendingOutputs(deps.partition);
+    this.cache = new StateCache(deps.limits.cachedSkus);
     // Fetching may have been paused by a runner of an earlier generation.
     deps.resume('events');
     deps.resume('commands');
@@ -215,6 +220,7 @@ export class PartitionRunner {
     const known = this.known;
     this.known = undefined;
     this.pending.clear();
+    this.cache.clear();
     const stored = await this.deps.store.progress(this.partition).catch(() => undefined);
     if (known && stored && behind(stored, known)) {
       this.deps.logger.warn(
@@ -266,6 +272,7 @@ export class PartitionRunner {
     this.known = { ...progress, events: progress.events };
     this.days = await store.seenDays(this.partition);
     this.pending.clear();
+    this.cache.clear();
     logger.debug({ partition: this.partition, progress }, 'partition ready');
     await this.holdUntilPublished(false);
   }
@@ -448,18 +455,21 @@ export class PartitionRunner {
     const touched = new Map<string, Set<string>>();
     for (const { event } of events)
       touched.set(event.sku, (touched.get(event.sku) ?? new Set()).add(event.locationId));
-    const [{ state, totals }, seen] = await Promise.all([
-      store.loadTouched(this.partition, touched),
+    // What the cache lacks is read with the dedup memory, in one round trip.
+    const lookup = this.cache.lookup(touched);
+    const [read, seen] = await Promise.all([
+      lookup.missing.size > 0 ? store.readTouched(this.partition, lookup.missing) : new Map(),
       store.seen(
         this.partition,
         events.map(({ event }) => event),
         this.shardsOf,
       ),
     ]);
+    this.cache.remember(lookup, read);
     const step = eventsStep({
       events,
-      state,
-      totals,
+      state: lookup.state,
+      totals: lookup.totals,
       seen: (id) => seen.has(id),
       foldOptions: this.deps.foldOptions,
       regionOf: this.deps.regionOf,
@@ -561,6 +571,7 @@ export class PartitionRunner {
       await this.fenced();
       return false;
     }
+    this.cache.commit(changes);
     const known = this.known as Known;
     if (write.next.events !== undefined) known.events = write.next.events;
     if (write.next.commands !== undefined) known.commands = write.next.commands;

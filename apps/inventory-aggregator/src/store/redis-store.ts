@@ -9,6 +9,7 @@ import {
   parseStoredReservation,
   ReadModelReader,
   type StoredReservation,
+  type StoredSku,
   totalField,
 } from '@inventory/read-model';
 import type { Redis } from 'ioredis';
@@ -142,15 +143,8 @@ export class RedisStore {
    * The total and the named locations of each sku, one HMGET per sku in one round trip.
    * Every write of a sku writes its total, so a sku without one holds no location yet.
    */
-  async loadTouched(
-    partition: number,
-    touched: Map<string, Set<string>>,
-  ): Promise<{ state: Map<string, SkuState>; totals: Map<string, SkuAvailability | undefined> }> {
-    const stored = await this.reader.locationsIn(partition, touched);
-    return {
-      state: new Map([...stored].map(([sku, s]) => [sku, s.locations])),
-      totals: new Map([...stored].map(([sku, s]) => [sku, s.total])),
-    };
+  readTouched(partition: number, touched: Map<string, Set<string>>): Promise<Map<string, StoredSku>> {
+    return this.reader.locationsIn(partition, touched);
   }
 
   /** How many shards each day of the partition's dedup memory uses, and how many eventIds it holds. */

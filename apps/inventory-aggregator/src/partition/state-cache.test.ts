@@ -1,0 +1,73 @@
+import type { SkuAvailability } from '@inventory/codec';
+import type { StoredSku } from '@inventory/read-model';
+import { describe, expect, it } from 'vitest';
+import type { LocationState } from '../fold/fold.ts';
+import { noChanges } from '../steps/changes.ts';
+import { StateCache } from './state-cache.ts';
+
+const location = (onHand: number): LocationState => ({
+  onHand,
+  reserved: 0,
+  updatedAt: 1,
+  lastCountAt: null,
+  version: 1,
+  inputOffset: 0,
+});
+const total = (sku: string, onHand: number) => ({ sku, onHand, version: onHand }) as SkuAvailability;
+const touched = (entries: [string, string[]][]) => new Map(entries.map(([sku, l]) => [sku, new Set(l)]));
+const stored = (sku: string, onHand: number, locations: [string, number][]): [string, StoredSku] => [
+  sku,
+  { total: total(sku, onHand), locations: new Map(locations.map(([l, n]) => [l, location(n)])) },
+];
+
+describe('StateCache', () => {
+  it('reads once what it does not know, then answers from memory, absent locations included', () => {
+    const cache = new StateCache(10);
+    const first = cache.lookup(touched([['A', ['S1', 'S2']]]));
+    expect([...first.missing]).toEqual([['A', new Set(['S1', 'S2'])]]);
+    cache.remember(first, new Map([stored('A', 5, [['S1', 5]])]));
+    expect(first.state.get('A')?.get('S1')?.onHand).toBe(5);
+    expect(first.totals.get('A')?.onHand).toBe(5);
+    const second = cache.lookup(touched([['A', ['S1', 'S2']]]));
+    expect(second.missing.size).toBe(0);
+    expect(second.state.get('A')?.get('S1')?.onHand).toBe(5);
+    // S2 holds nothing, and that is known too.
+    expect(second.state.get('A')?.has('S2')).toBe(false);
+    expect(second.totals.get('A')?.onHand).toBe(5);
+    // A location of a known sku not seen yet is read, with the sku's total.
+    expect([...cache.lookup(touched([['A', ['S1', 'S3']]])).missing]).toEqual([['A', new Set(['S3'])]]);
+  });
+
+  it('takes a committed step, and the step gets a map of its own to change', () => {
+    const cache = new StateCache(10);
+    const changes = noChanges();
+    changes.skus.set('B', { locations: new Map([['S1', location(9)]]), total: total('B', 9) });
+    cache.commit(changes);
+    const lookup = cache.lookup(touched([['B', ['S1']]]));
+    expect(lookup.missing.size).toBe(0);
+    expect(lookup.totals.get('B')?.onHand).toBe(9);
+    lookup.state.get('B')?.set('S1', location(1));
+    expect(
+      cache
+        .lookup(touched([['B', ['S1']]]))
+        .state.get('B')
+        ?.get('S1')?.onHand,
+    ).toBe(9);
+  });
+
+  it('drops the least recently used skus past its size, and everything when cleared', () => {
+    const cache = new StateCache(2);
+    for (const sku of ['A', 'B']) {
+      const lookup = cache.lookup(touched([[sku, ['S1']]]));
+      cache.remember(lookup, new Map([stored(sku, 1, [['S1', 1]])]));
+    }
+    cache.lookup(touched([['A', ['S1']]]));
+    const c = cache.lookup(touched([['C', ['S1']]]));
+    cache.remember(c, new Map([stored('C', 1, [['S1', 1]])]));
+    expect(cache.size).toBe(2);
+    expect(cache.lookup(touched([['B', ['S1']]])).missing.has('B')).toBe(true);
+    expect(cache.lookup(touched([['A', ['S1']]])).missing.has('A')).toBe(false);
+    cache.clear();
+    expect(cache.lookup(touched([['A', ['S1']]])).missing.has('A')).toBe(true);
+  });
+});

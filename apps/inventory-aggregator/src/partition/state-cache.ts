@@ -1,0 +1,120 @@
+import type { SkuAvailability } from '@inventory/codec';
+import type { StoredSku } from '@inventory/read-model';
+import type { LocationState, SkuState } from '../fold/fold.ts';
+import type { StepChanges } from '../steps/changes.ts';
+
+interface CachedSku {
+  total: SkuAvailability | undefined;
+  locations: Map<string, LocationState>;
+  /** Locations whose state is known: held (in `locations`) or known to hold nothing. */
+  known: Set<string>;
+}
+
+/** What a step touches, split into what the cache holds and what must be read from Redis. */
+export interface Lookup {
+  /** The touched locations the cache holds, per sku (copies: the fold may change them). */
+  state: Map<string, SkuState>;
+  totals: Map<string, SkuAvailability | undefined>;
+  /** Per sku, the touched locations to read (with the sku's total). */
+  missing: Map<string, Set<string>>;
+}
+
+/**
+ * The partition's state as its runner last committed it, for the skus it touched most
+ * recently (least recently used ones are dropped past `maxSkus`). The runner is the only
+ * writer of its partition while it owns it and every write goes through Redis first, so a
+ * step reads from Redis only what this cache does not hold; on anything unexpected (a
+ * refused or failed step, Redis going back in time, a restore) the runner clears it.
+ */
+export class StateCache {
+  private readonly skus = new Map<string, CachedSku>();
+
+  constructor(private readonly maxSkus: number) {}
+
+  get size(): number {
+    return this.skus.size;
+  }
+
+  lookup(touched: Map<string, Set<string>>): Lookup {
+    const lookup: Lookup = { state: new Map(), totals: new Map(), missing: new Map() };
+    for (const [sku, locations] of touched) {
+      const cached = this.skus.get(sku);
+      if (cached) this.use(sku, cached);
+      const held: SkuState = new Map();
+      let unknown: Set<string> | undefined;
+      for (const locationId of locations) {
+        if (!cached?.known.has(locationId)) {
+          unknown ??= new Set();
+          unknown.add(locationId);
+          continue;
+        }
+        const state = cached.locations.get(locationId);
+        if (state) held.set(locationId, state);
+      }
+      lookup.state.set(sku, held);
+      if (unknown) lookup.missing.set(sku, unknown);
+      else lookup.totals.set(sku, cached?.total);
+    }
+    return lookup;
+  }
+
+  /** Adds what was read for `missing` to the step's lookup and to the cache. */
+  remember(lookup: Lookup, read: Map<string, StoredSku>): void {
+    for (const [sku, locations] of lookup.missing) {
+      const stored = read.get(sku);
+      const held = lookup.state.get(sku) ?? new Map();
+      lookup.state.set(sku, held);
+      lookup.totals.set(sku, stored?.total);
+      const cached = this.entry(sku);
+      cached.total = stored?.total;
+      for (const locationId of locations) {
+        const state = stored?.locations.get(locationId);
+        cached.known.add(locationId);
+        if (state) {
+          held.set(locationId, state);
+          cached.locations.set(locationId, state);
+        }
+      }
+    }
+    this.evict();
+  }
+
+  /** A committed step's new totals and locations. */
+  commit(changes: StepChanges): void {
+    for (const [sku, change] of changes.skus) {
+      const cached = this.entry(sku);
+      cached.total = change.total;
+      for (const [locationId, state] of change.locations) {
+        cached.locations.set(locationId, state);
+        cached.known.add(locationId);
+      }
+    }
+    this.evict();
+  }
+
+  clear(): void {
+    this.skus.clear();
+  }
+
+  private entry(sku: string): CachedSku {
+    let cached = this.skus.get(sku);
+    if (!cached) {
+      cached = { total: undefined, locations: new Map(), known: new Set() };
+      this.skus.set(sku, cached);
+    } else this.use(sku, cached);
+    return cached;
+  }
+
+  /** Most recently used last: Map keeps insertion order. */
+  private use(sku: string, cached: CachedSku): void {
+    this.skus.delete(sku);
+    this.skus.set(sku, cached);
+  }
+
+  private evict(): void {
+    for (const sku of this.skus.keys()) {
+      if (this.skus.size <= this.maxSkus) return;
+      this.skus.delete(sku);
+    }
+  }
+}
