@@ -23,6 +23,8 @@ export interface KafkaAccess {
   groups: readonly string[];
   /** Transactional id prefixes (Write, Describe). */
   transactionalIds: readonly string[];
+  /** Topic name prefixes it creates and owns (all operations): Kafka Connect's internal topics. */
+  ownedTopicPrefixes?: readonly string[];
 }
 
 /** The apps of the platform, by the name each runs as. */
@@ -142,11 +144,20 @@ export const appAccess: Record<AppName, KafkaAccess> = {
 };
 
 /**
- * Principals of the platform that are not apps: Kafka Connect running Debezium (it writes
- * the raw SAP topic and its own internal topics) and whoever publishes master data.
+ * Kafka Connect running Debezium's SAP connector (deploy/connect): it writes the raw SAP
+ * topic and keeps its configuration, offsets and status in internal topics of its own.
  */
-export const connectPrincipal = 'kafka-connect';
-export const connectInternalTopicPrefix = 'inventory-connect.';
+export const connectAccess: KafkaAccess = {
+  principal: 'kafka-connect',
+  reads: [],
+  writes: [topicNames.sapRaw],
+  inspects: [],
+  groups: ['inventory-connect'],
+  transactionalIds: [],
+  ownedTopicPrefixes: ['inventory-connect.'],
+};
+
+/** Whoever publishes master data (locations): the seed job, or the retailer's master-data system. */
 export const masterDataAccess: KafkaAccess = {
   principal: 'master-data',
   reads: [],
@@ -171,5 +182,5 @@ export const singleWriterTopics: Record<string, AppName> = {
 
 /** Every access of the platform: the apps', then the other principals'. */
 export function platformAccess(): KafkaAccess[] {
-  return [...Object.values(appAccess), masterDataAccess];
+  return [...Object.values(appAccess), connectAccess, masterDataAccess];
 }
