@@ -154,6 +154,23 @@ function local(): Overlay {
         ],
       },
       {
+        target: { group: 'apps', version: 'v1', kind: 'StatefulSet', name: 'redis' },
+        operations: [
+          {
+            op: 'replace',
+            path: '/spec/template/spec/containers/0/resources',
+            value: { requests: { cpu: '100m', memory: '1Gi' }, limits: { memory: '1Gi' } },
+          },
+          { op: 'replace', path: '/spec/template/spec/containers/0/args/5', value: '768mb' },
+        ],
+      },
+      {
+        target: { group: 'apps', version: 'v1', kind: 'Deployment' },
+        operations: [
+          { op: 'replace', path: '/spec/template/spec/containers/0/resources/requests/cpu', value: '100m' },
+        ],
+      },
+      {
         target: { version: 'v1', kind: 'PersistentVolumeClaim', name: objects.lakeVolume },
         operations: [
           { op: 'replace', path: '/spec/accessModes', value: ['ReadWriteOnce'] },

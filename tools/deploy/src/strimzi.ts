@@ -97,7 +97,7 @@ export function nodePools(): Manifest[] {
       resources: { requests: { cpu: role === 'broker' ? '1' : '250m', memory }, limits: { memory } },
     },
   });
-  return [pool('controllers', 'controller', 3, '20Gi', '1Gi'), pool('brokers', 'broker', 3, '500Gi', '4Gi')];
+  return [pool('controllers', 'controller', 3, '20Gi', '1Gi'), pool('brokers', 'broker', 3, '200Gi', '4Gi')];
 }
 
 /** One KafkaTopic per topic of the catalog: name, partitions, replicas and configuration from there. */
