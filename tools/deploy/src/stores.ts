@@ -13,90 +13,102 @@ import { appLabels, type Manifest } from './manifest.ts';
 export const redisImage = 'redis:7.4.2-bookworm';
 export const postgresImage = 'postgres:17.6-bookworm';
 
-const podSecurity = (uid: number) => ({
-  runAsNonRoot: true,
-  runAsUser: uid,
-  runAsGroup: uid,
-  fsGroup: uid,
-  seccompProfile: { type: 'RuntimeDefault' },
-});
-const containerSecurity = {
-  allowPrivilegeEscalation: false,
-  capabilities: { drop: ['ALL'] },
-};
-const claim = (size: string) => ({
-  metadata: { name: 'data' },
-  spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: size } } },
-});
-const service = (name: string, port: number): Manifest => ({
-  apiVersion: 'v1',
-  kind: 'Service',
-  metadata: { name, labels: appLabels(name, 'store') },
-  spec: { selector: { 'app.kubernetes.io/name': name }, ports: [{ name, port, targetPort: name }] },
-});
-
-export function redis(): Manifest[] {
-  const labels = appLabels('redis', 'store');
-  const password = { secretKeyRef: { name: objects.redis, key: 'password' } };
+/**
+ * A single primary: a StatefulSet of one pod running `container` as uid 999 (the images' own
+ * user) on a volume `data` of `size`, and its Service on the container's one port.
+ */
+function singlePrimary(
+  name: string,
+  container: Record<string, unknown> & { ports: { containerPort: number }[] },
+  size: string,
+  volumes: unknown[] = [],
+): Manifest[] {
+  const labels = appLabels(name, 'store');
+  const port = container.ports[0]?.containerPort as number;
   return [
     {
       apiVersion: 'apps/v1',
       kind: 'StatefulSet',
-      metadata: { name: 'redis', labels },
+      metadata: { name, labels },
       spec: {
-        serviceName: 'redis',
+        serviceName: name,
         replicas: 1,
-        selector: { matchLabels: { 'app.kubernetes.io/name': 'redis' } },
+        selector: { matchLabels: { 'app.kubernetes.io/name': name } },
         template: {
           metadata: { labels },
           spec: {
             automountServiceAccountToken: false,
-            securityContext: podSecurity(999),
+            securityContext: {
+              runAsNonRoot: true,
+              runAsUser: 999,
+              runAsGroup: 999,
+              fsGroup: 999,
+              seccompProfile: { type: 'RuntimeDefault' },
+            },
             containers: [
               {
-                name: 'redis',
-                image: redisImage,
-                command: ['redis-server'],
-                // noeviction: the read model is state, never to be dropped to make room; a full
-                // Redis refuses writes (the aggregator retries and alerts) instead.
-                args: [
-                  '--appendonly',
-                  'yes',
-                  '--appendfsync',
-                  'everysec',
-                  '--maxmemory',
-                  '6gb',
-                  '--maxmemory-policy',
-                  'noeviction',
-                  '--dir',
-                  '/data',
-                  '--requirepass',
-                  '$(REDIS_PASSWORD)',
-                ],
-                env: [
-                  { name: 'REDIS_PASSWORD', valueFrom: password },
-                  { name: 'REDISCLI_AUTH', valueFrom: password },
-                ],
-                ports: [{ name: 'redis', containerPort: 6379 }],
-                readinessProbe: {
-                  exec: { command: ['redis-cli', 'ping'] },
-                  periodSeconds: 5,
-                  timeoutSeconds: 3,
-                },
-                livenessProbe: { tcpSocket: { port: 'redis' }, periodSeconds: 10 },
-                // deploy/k8s/README.md, "Sizing": about 6 GB of read model for 5 M events a day.
-                resources: { requests: { cpu: '500m', memory: '8Gi' }, limits: { memory: '8Gi' } },
-                securityContext: containerSecurity,
-                volumeMounts: [{ name: 'data', mountPath: '/data' }],
+                name,
+                ...container,
+                ports: [{ name, containerPort: port }],
+                securityContext: { allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] } },
               },
             ],
+            ...(volumes.length > 0 ? { volumes } : {}),
           },
         },
-        volumeClaimTemplates: [claim('20Gi')],
+        volumeClaimTemplates: [
+          {
+            metadata: { name: 'data' },
+            spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: size } } },
+          },
+        ],
       },
     },
-    service('redis', 6379),
+    {
+      apiVersion: 'v1',
+      kind: 'Service',
+      metadata: { name, labels },
+      spec: { selector: { 'app.kubernetes.io/name': name }, ports: [{ name, port, targetPort: name }] },
+    },
   ];
+}
+
+export function redis(): Manifest[] {
+  const password = { secretKeyRef: { name: objects.redis, key: 'password' } };
+  return singlePrimary(
+    'redis',
+    {
+      image: redisImage,
+      command: ['redis-server'],
+      // noeviction: the read model is state, never to be dropped to make room; a full
+      // Redis refuses writes (the aggregator retries and alerts) instead.
+      args: [
+        '--appendonly',
+        'yes',
+        '--appendfsync',
+        'everysec',
+        '--maxmemory',
+        '6gb',
+        '--maxmemory-policy',
+        'noeviction',
+        '--dir',
+        '/data',
+        '--requirepass',
+        '$(REDIS_PASSWORD)',
+      ],
+      env: [
+        { name: 'REDIS_PASSWORD', valueFrom: password },
+        { name: 'REDISCLI_AUTH', valueFrom: password },
+      ],
+      ports: [{ containerPort: 6379 }],
+      readinessProbe: { exec: { command: ['redis-cli', 'ping'] }, periodSeconds: 5, timeoutSeconds: 3 },
+      livenessProbe: { tcpSocket: { port: 'redis' }, periodSeconds: 10 },
+      // deploy/k8s/README.md, "Sizing": about 6 GB of read model for 5 M events a day.
+      resources: { requests: { cpu: '500m', memory: '8Gi' }, limits: { memory: '8Gi' } },
+      volumeMounts: [{ name: 'data', mountPath: '/data' }],
+    },
+    '20Gi',
+  );
 }
 
 /**
@@ -106,56 +118,34 @@ export function redis(): Manifest[] {
  * can replace it by changing the URLs in the Secret alone.
  */
 export function postgres(): Manifest[] {
-  const labels = appLabels('postgres', 'store');
-  return [
+  return singlePrimary(
+    'postgres',
     {
-      apiVersion: 'apps/v1',
-      kind: 'StatefulSet',
-      metadata: { name: 'postgres', labels },
-      spec: {
-        serviceName: 'postgres',
-        replicas: 1,
-        selector: { matchLabels: { 'app.kubernetes.io/name': 'postgres' } },
-        template: {
-          metadata: { labels },
-          spec: {
-            automountServiceAccountToken: false,
-            securityContext: podSecurity(999),
-            containers: [
-              {
-                name: 'postgres',
-                image: postgresImage,
-                env: [
-                  { name: 'POSTGRES_DB', value: 'inventory' },
-                  {
-                    name: 'POSTGRES_PASSWORD',
-                    valueFrom: { secretKeyRef: { name: objects.postgres, key: 'password' } },
-                  },
-                  { name: 'PGDATA', value: '/var/lib/postgresql/data/pgdata' },
-                ],
-                ports: [{ name: 'postgres', containerPort: 5432 }],
-                readinessProbe: {
-                  exec: { command: ['pg_isready', '-U', 'postgres', '-d', 'inventory'] },
-                  periodSeconds: 5,
-                  timeoutSeconds: 3,
-                },
-                livenessProbe: { tcpSocket: { port: 'postgres' }, periodSeconds: 10 },
-                resources: { requests: { cpu: '500m', memory: '1Gi' }, limits: { memory: '1Gi' } },
-                securityContext: containerSecurity,
-                volumeMounts: [
-                  { name: 'data', mountPath: '/var/lib/postgresql/data' },
-                  { name: 'run', mountPath: '/var/run/postgresql' },
-                ],
-              },
-            ],
-            volumes: [{ name: 'run', emptyDir: {} }],
-          },
+      image: postgresImage,
+      env: [
+        { name: 'POSTGRES_DB', value: 'inventory' },
+        {
+          name: 'POSTGRES_PASSWORD',
+          valueFrom: { secretKeyRef: { name: objects.postgres, key: 'password' } },
         },
-        volumeClaimTemplates: [claim('50Gi')],
+        { name: 'PGDATA', value: '/var/lib/postgresql/data/pgdata' },
+      ],
+      ports: [{ containerPort: 5432 }],
+      readinessProbe: {
+        exec: { command: ['pg_isready', '-U', 'postgres', '-d', 'inventory'] },
+        periodSeconds: 5,
+        timeoutSeconds: 3,
       },
+      livenessProbe: { tcpSocket: { port: 'postgres' }, periodSeconds: 10 },
+      resources: { requests: { cpu: '500m', memory: '1Gi' }, limits: { memory: '1Gi' } },
+      volumeMounts: [
+        { name: 'data', mountPath: '/var/lib/postgresql/data' },
+        { name: 'run', mountPath: '/var/run/postgresql' },
+      ],
     },
-    service('postgres', 5432),
-  ];
+    '50Gi',
+    [{ name: 'run', emptyDir: {} }],
+  );
 }
 
 /**
