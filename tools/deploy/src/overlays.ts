@@ -130,6 +130,11 @@ function local(): Overlay {
         operations: [
           { op: 'replace', path: '/spec/replicas', value: 1 },
           { op: 'replace', path: '/spec/storage/volumes/0/size', value: '10Gi' },
+          {
+            op: 'replace',
+            path: '/spec/resources',
+            value: { requests: { cpu: '250m', memory: '2Gi' }, limits: { memory: '2Gi' } },
+          },
         ],
       },
       { target: strimzi('KafkaTopic'), operations: [{ op: 'replace', path: '/spec/replicas', value: 1 }] },
