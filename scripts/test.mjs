@@ -1,21 +1,23 @@
 #!/usr/bin/env node
-// `npm test`: install what is missing, typecheck, lint, unit tests, then bring the local
-// stack up (unless it already runs), integration tests, and stop what this run started.
+// `npm test`: install what is missing, typecheck, lint, build, unit tests (on this Node and on
+// the images' Node 24), then bring the local stack up (unless it already runs), integration
+// tests, the built store-ingest's tests on Node 24, and stop what this run started.
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ensureInstalled, root } from './bootstrap.mjs';
+import { ensureNode24 } from './node24.mjs';
 
 const bin = (name) => join(root, 'node_modules', '.bin', name);
 const env = { ...process.env, TURBO_TELEMETRY_DISABLED: '1', FORCE_COLOR: process.env.CI ? '0' : '1' };
 let current;
 let stopping = false;
 
-function step(title, command, args) {
+function step(title, command, args, extraEnv = {}) {
   console.log(`\n[test] ${title}`);
   return new Promise((resolve) => {
-    current = spawn(command, args, { cwd: root, stdio: 'inherit', env });
+    current = spawn(command, args, { cwd: root, stdio: 'inherit', env: { ...env, ...extraEnv } });
     current.on('exit', (code, signal) => resolve(code ?? (signal ? 128 : 1)));
   });
 }
@@ -24,22 +26,44 @@ const stack = (command) =>
   step(`stack ${command}`, bin('tsx'), [join(root, 'tools/local-stack/src/cli.ts'), command]);
 
 const reports = mkdtempSync(join(tmpdir(), 'inventory-test-'));
-const vitest = (project) =>
-  step(`${project} tests`, bin('vitest'), [
-    'run',
-    '--project',
-    project,
-    '--reporter=default',
-    '--reporter=json',
-    `--outputFile.json=${join(reports, `${project}.json`)}`,
-  ]);
+const runs = [];
+
+/** One vitest run, its report kept for the totals; `node` runs vitest itself (and the apps it spawns). */
+function vitest(report, project, { node = process.execPath, files = [], extraEnv = {} } = {}) {
+  runs.push(report);
+  return step(
+    `${report} tests`,
+    node,
+    [
+      join(root, 'node_modules', 'vitest', 'vitest.mjs'),
+      'run',
+      '--project',
+      project,
+      '--reporter=default',
+      '--reporter=json',
+      `--outputFile.json=${join(reports, `${report}.json`)}`,
+      ...files,
+    ],
+    extraEnv,
+  );
+}
+
+/** The images' Node (scripts/node24.mjs), installed on first use; undefined when that failed. */
+function node24() {
+  try {
+    return ensureNode24((line) => console.log(line));
+  } catch (error) {
+    console.error(`[test] ${error instanceof Error ? error.message : String(error)}`);
+    return undefined;
+  }
+}
 
 function totals() {
   let passed = 0;
   let failed = 0;
   let skipped = 0;
-  for (const project of ['unit', 'integration']) {
-    const file = join(reports, `${project}.json`);
+  for (const run of runs) {
+    const file = join(reports, `${run}.json`);
     if (!existsSync(file)) continue;
     const report = JSON.parse(readFileSync(file, 'utf8'));
     passed += report.numPassedTests;
@@ -54,7 +78,11 @@ async function main() {
   const started = Date.now();
   let code = await step('typecheck (turbo)', bin('turbo'), ['run', 'typecheck', '--output-logs=errors-only']);
   if (code === 0) code = await step('lint and format check (biome)', bin('biome'), ['check', '.']);
-  if (code === 0) code = await vitest('unit');
+  if (code === 0) code = await step('build (npm run build)', 'npm', ['run', 'build']);
+  if (code === 0) code = await vitest('unit', 'unit');
+  const images = code === 0 ? node24() : undefined;
+  if (code === 0 && images === undefined) code = 1;
+  if (code === 0 && !stopping) code = await vitest('unit-node24', 'unit', { node: images });
   let startedStack = false;
   if (code === 0 && !stopping) {
     // A stack that runs already (even in part) is completed and left running; one this run
@@ -66,7 +94,14 @@ async function main() {
         '[test] the local stack did not come up; see the message above and `npm run stack -- logs`',
       );
   }
-  if (code === 0 && !stopping) code = await vitest('integration');
+  if (code === 0 && !stopping) code = await vitest('integration', 'integration');
+  // The compiled store-ingest (dist/main.js) as its image runs it: on Node 24, against the stack.
+  if (code === 0 && !stopping)
+    code = await vitest('built-node24', 'integration', {
+      node: images,
+      files: ['apps/store-ingest/test/main.int.test.ts'],
+      extraEnv: { INVENTORY_APP_BUILD: 'dist' },
+    });
   if (startedStack) {
     const downCode = await stack('down');
     if (code === 0) code = downCode;

@@ -4,7 +4,7 @@ import { defaultDedupPolicy } from '@inventory/domain';
 import { deliveryRetryStages, topicNames } from '@inventory/kafka';
 import { baseSettings, kafkaSettings } from '@inventory/service';
 
-const shape = {
+export const shape = {
   ...baseSettings({ httpPort: 19170 }),
   ...kafkaSettings({ clientId: 'erp-delivery' }),
   /** Consumer group of the first attempt; retry stage i uses `<GROUP_ID>-retry-<i>`. */

@@ -6,7 +6,7 @@ import { defaultJournalBounds } from './fold/journal.ts';
 
 const hour = 60 * 60 * 1000;
 
-const shape = {
+export const shape = {
   ...baseSettings({ httpPort: 19110 }),
   ...kafkaSettings({ clientId: 'inventory-aggregator' }),
   ...redisSettings,

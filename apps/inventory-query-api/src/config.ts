@@ -2,7 +2,7 @@ import { parseSettings, setting, type z } from '@inventory/config';
 import { topicNames } from '@inventory/kafka';
 import { baseSettings, kafkaSettings, redisSettings } from '@inventory/service';
 
-const shape = {
+export const shape = {
   ...baseSettings({ httpPort: 19120 }),
   ...kafkaSettings({ clientId: 'inventory-query-api' }),
   ...redisSettings,

@@ -2,7 +2,7 @@ import { parseSettings, setting, type z } from '@inventory/config';
 import { topicNames } from '@inventory/kafka';
 import { baseSettings, kafkaSettings } from '@inventory/service';
 
-const shape = {
+export const shape = {
   ...baseSettings({ httpPort: 19150 }),
   ...kafkaSettings({ clientId: 'lake-sink' }),
   GROUP_ID: setting.string().default('lake-sink'),

@@ -4,7 +4,7 @@ import { defaultDedupPolicy } from '@inventory/domain';
 import { topicNames } from '@inventory/kafka';
 import { baseSettings, kafkaSettings } from '@inventory/service';
 
-const shape = {
+export const shape = {
   ...baseSettings({ httpPort: 19130 }),
   ...kafkaSettings({ clientId: 'mq-bridge' }),
   /** The MQ connection (AMQP URL: RabbitMQ locally). Contains the password: never logged. */

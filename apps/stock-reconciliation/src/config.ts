@@ -18,7 +18,7 @@ const cron = z.string().refine(
   { message: 'not a cron expression (minute hour day-of-month month day-of-week)' },
 );
 
-const shape = {
+export const shape = {
   ...baseSettings({ httpPort: 19180 }),
   ...kafkaSettings({ clientId: 'stock-reconciliation' }),
   ...redisSettings,

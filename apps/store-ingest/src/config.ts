@@ -3,7 +3,7 @@ import { defaultDedupPolicy } from '@inventory/domain';
 import { topicNames } from '@inventory/kafka';
 import { baseSettings, kafkaSettings } from '@inventory/service';
 
-const shape = {
+export const shape = {
   ...baseSettings({ httpPort: 19100 }),
   ...kafkaSettings({ clientId: 'store-ingest' }),
   EVENTS_TOPIC: setting.string().default(topicNames.events),

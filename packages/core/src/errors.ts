@@ -106,6 +106,9 @@ export const errorCodes = {
   STACK_FETCH_FAILED: { retriable: true },
   STACK_NOT_RUNNING: { retriable: false },
   SEED_INVALID: { retriable: false },
+
+  // The deployment's tooling (tools/deploy).
+  MANIFEST_INVALID: { retriable: false },
 } as const satisfies Record<string, { retriable: boolean; status?: number }>;
 
 export type ErrorCode = keyof typeof errorCodes;

@@ -1,3 +1,4 @@
+import type { ConnectionOptions } from 'node:tls';
 import type { Logger } from '@inventory/core';
 import {
   type Consumer,
@@ -13,7 +14,8 @@ import {
 export interface KafkaClientOptions {
   clientId: string;
   brokers: string[];
-  ssl?: boolean;
+  /** TLS to the brokers: true for the system's CAs, or the options (a cluster's own CA). */
+  ssl?: boolean | ConnectionOptions;
   sasl?: SASLOptions;
   /** Upper bound for establishing a connection and for a single request. */
   connectionTimeoutMs?: number;
@@ -48,7 +50,7 @@ export function createKafka(options: KafkaClientOptions): Kafka {
       logger[levels[entry.level] ?? 'info']({ kafka: entry.namespace, ...rest }, message);
     },
   };
-  if (options.ssl) config.ssl = true;
+  if (options.ssl) config.ssl = options.ssl;
   if (options.sasl) config.sasl = options.sasl;
   return new Kafka(config);
 }

@@ -1,3 +1,4 @@
+export * from './access.ts';
 export * from './assigner.ts';
 export * from './catalog.ts';
 export * from './client.ts';

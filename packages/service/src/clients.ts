@@ -10,12 +10,21 @@ import {
 } from '@inventory/kafka';
 import { Redis } from 'ioredis';
 import type { Admin, Consumer, Kafka, Producer } from 'kafkajs';
+import { kafkaSecurity } from './kafka-security.ts';
 import type { Resources } from './resources.ts';
 import type { KafkaSettings } from './settings.ts';
 
-/** The app's Kafka client, named by its KAFKA_CLIENT_ID (broker logs and quotas tell apps apart). */
+/**
+ * The app's Kafka client, named by its KAFKA_CLIENT_ID (broker logs and quotas tell apps apart),
+ * with TLS and SASL when its settings ask for them (kafkaSecurity).
+ */
 export function kafkaOf(settings: KafkaSettings, logger: Logger): Kafka {
-  return createKafka({ clientId: settings.KAFKA_CLIENT_ID, brokers: settings.KAFKA_BROKERS, logger });
+  return createKafka({
+    clientId: settings.KAFKA_CLIENT_ID,
+    brokers: settings.KAFKA_BROKERS,
+    logger,
+    ...kafkaSecurity(settings),
+  });
 }
 
 /** The Avro codec against the app's registry (fingerprint ids without one). */

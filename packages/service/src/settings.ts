@@ -1,4 +1,4 @@
-import { setting, type z } from '@inventory/config';
+import { setting, z } from '@inventory/config';
 
 /**
  * The settings every app has, named alike in each (`<PREFIX>_HTTP_PORT`, ...): where its
@@ -19,12 +19,24 @@ export function baseSettings(defaults: { httpPort: number }) {
   };
 }
 
-/** Kafka and the schema registry (without a registry the codec uses fingerprint ids). */
+/**
+ * Kafka and the schema registry (without a registry the codec uses fingerprint ids). The local
+ * stack's broker is plaintext without authentication; a cluster (Strimzi, deploy/k8s) takes
+ * TLS and SCRAM-SHA-512 with the app's own user (kafkaSecurity).
+ */
 export function kafkaSettings(defaults: { clientId: string }) {
   return {
     KAFKA_BROKERS: setting.list(),
     KAFKA_CLIENT_ID: setting.string().default(defaults.clientId),
     SCHEMA_REGISTRY_URL: setting.url().optional(),
+    KAFKA_TLS: setting.boolean().default(false),
+    /** PEM of the CA that signed the brokers' certificates (a mounted secret); unset: the system's CAs. */
+    KAFKA_CA_FILE: setting.string().optional(),
+    /** Unset: no authentication. SCRAM-SHA-512 needs the username and the password (or its file). */
+    KAFKA_SASL_MECHANISM: z.enum(['scram-sha-512']).optional(),
+    KAFKA_SASL_USERNAME: setting.string().optional(),
+    KAFKA_SASL_PASSWORD: setting.string().optional(),
+    KAFKA_SASL_PASSWORD_FILE: setting.string().optional(),
   };
 }
 

@@ -1,4 +1,6 @@
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { InventoryError, waitFor } from '@inventory/core';
 
 export interface AppProcess {
@@ -33,9 +35,27 @@ process.once('exit', () => {
 });
 
 /**
- * An app's real process (`node --import tsx src/main.ts` in `appDir`): node itself runs the
- * TypeScript, with no wrapper process, so signals reach the app. `portSetting` names the
- * setting of its HTTP port, which gets a free port of a wide range.
+ * How an app's process is started in `appDir`: its TypeScript through tsx, or, with
+ * INVENTORY_APP_BUILD=dist, the compiled bundle of `npm run build` as the images run it
+ * (`npm test` runs the built store-ingest's tests so, on the images' Node).
+ */
+export function appEntry(appDir: string): string[] {
+  const build = process.env.INVENTORY_APP_BUILD;
+  if (build === undefined || build === '' || build === 'src') return ['--import', 'tsx', 'src/main.ts'];
+  if (build !== 'dist')
+    throw new InventoryError('CONFIG_INVALID', 'INVENTORY_APP_BUILD: expected src or dist');
+  if (!existsSync(join(appDir, 'dist', 'main.js')))
+    throw new InventoryError(
+      'CONFIG_INVALID',
+      `INVENTORY_APP_BUILD=dist: ${join(appDir, 'dist', 'main.js')} is missing (run npm run build)`,
+    );
+  return ['--enable-source-maps', 'dist/main.js'];
+}
+
+/**
+ * An app's real process (`node --import tsx src/main.ts` in `appDir`, or its build: appEntry):
+ * node itself runs the app, with no wrapper process, so signals reach it. `portSetting` names
+ * the setting of its HTTP port, which gets a free port of a wide range.
  */
 export function startAppProcess(
   appDir: string,
@@ -44,7 +64,7 @@ export function startAppProcess(
   nodeArgs: string[] = [],
 ): AppProcess {
   const port = takePort();
-  const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', 'src/main.ts'], {
+  const child = spawn(process.execPath, [...nodeArgs, ...appEntry(appDir)], {
     cwd: appDir,
     env: { ...env, [portSetting]: String(port) },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -138,7 +158,7 @@ export function runMain(
   appDir: string,
   env: Record<string, string>,
 ): { status: number | null; stderr: string } {
-  const result = spawnSync(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+  const result = spawnSync(process.execPath, appEntry(appDir), {
     cwd: appDir,
     env: { PATH: process.env.PATH, ...env },
     encoding: 'utf8',

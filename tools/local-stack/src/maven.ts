@@ -26,22 +26,43 @@ export function jarDir(lib: string, set: JarSet): string {
  * warm `up` costs nothing and a version bump in the pom refetches.
  */
 export function ensureJars(lib: string, set: JarSet, say: (line: string) => void): string {
-  const pom = join(deployLocal, 'maven', set, 'pom.xml');
-  const target = jarDir(lib, set);
+  return fetchJars({
+    name: set,
+    pom: join(deployLocal, 'maven', set, 'pom.xml'),
+    target: jarDir(lib, set),
+    goals: goals[set],
+    build: join(lib, '..', 'build', set),
+    say,
+  });
+}
+
+export interface JarFetch {
+  /** What the jars are for, in messages. */
+  name: string;
+  pom: string;
+  /** The folder the jars go to, refilled when the pom changed. */
+  target: string;
+  goals: string[];
+  /** Maven's scratch folder (the pom's `stack.build.directory`). */
+  build: string;
+  say: (line: string) => void;
+}
+
+/** Fills `target` with what Maven's `goals` fetch for `pom`, unless it already holds this pom's set. */
+export function fetchJars({ name, pom, target, goals: mavenGoals, build, say }: JarFetch): string {
   const marker = join(target, '.complete');
   const hash = createHash('sha256').update(readFileSync(pom)).digest('hex');
   if (existsSync(marker) && readFileSync(marker, 'utf8').trim() === hash) return target;
-  say(`fetching ${set} jars with Maven (${pom}) ...`);
+  say(`fetching ${name} jars with Maven (${pom}) ...`);
   rmSync(target, { recursive: true, force: true });
   mkdirSync(target, { recursive: true });
   try {
-    const build = join(lib, '..', 'build', set);
     const args = [
       '-B',
       '-q',
       '-f',
       pom,
-      ...goals[set],
+      ...mavenGoals,
       `-DoutputDirectory=${target}`,
       `-Dstack.build.directory=${build}`,
     ];
@@ -53,7 +74,7 @@ export function ensureJars(lib: string, set: JarSet, say: (line: string) => void
     const out = `${(error as { stdout?: Buffer }).stdout ?? ''}${(error as { stderr?: Buffer }).stderr ?? ''}`;
     throw new InventoryError(
       'STACK_FETCH_FAILED',
-      `mvn could not fetch the ${set} jars:\n${out.slice(-4000)}`,
+      `mvn could not fetch the ${name} jars:\n${out.slice(-4000)}`,
       { cause: error },
     );
   }

@@ -1,0 +1,2 @@
+export const imageNodeVersion: string;
+export function ensureNode24(say?: (line: string) => void): string;

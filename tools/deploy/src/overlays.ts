@@ -1,0 +1,233 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { repoRoot } from '@inventory/local-stack';
+import { apps, objects } from './apps.ts';
+import type { Manifest } from './manifest.ts';
+import {
+  cluster,
+  connectCluster,
+  connectImage,
+  type DataCentre,
+  mirrorListenerOf,
+  mirrorMaker,
+  mirrorUsers,
+} from './strimzi.ts';
+import { imageName } from './workloads.ts';
+
+export interface JsonPatchOperation {
+  op: 'add' | 'replace' | 'remove';
+  path: string;
+  value?: unknown;
+}
+
+/** A Kustomize JSON 6902 patch: the objects it applies to, and its operations. */
+export interface Patch {
+  target: { group?: string; version?: string; kind: string; name?: string };
+  operations: JsonPatchOperation[];
+}
+
+export interface Overlay {
+  /** Its folder under deploy/k8s/overlays. */
+  dir: string;
+  namespace: string;
+  /** Registry the images are pushed to (the apps', and Connect's built by Strimzi). */
+  registry: string;
+  tag: string;
+  /** Files of its own, next to its kustomization. */
+  files: Record<string, { manifests: Manifest[]; comment: string }>;
+  patches: Patch[];
+  comment: string;
+}
+
+/** The images' tag: the platform's version (every app has the same). */
+export const imageTag = (
+  JSON.parse(readFileSync(join(repoRoot, 'apps/store-ingest/package.json'), 'utf8')) as {
+    version: string;
+  }
+).version;
+
+/**
+ * The retailer's domain: the data centres' mirror listeners and the ERP are named under it.
+ * `.example` is reserved for examples: a deployment sets its own here and regenerates.
+ */
+export const domain = 'retail.example';
+
+export const dataCentres: DataCentre[] = ['dc1', 'dc2', 'dc3'].map((name) => ({
+  name,
+  mirrorBootstrap: `kafka-mirror.${name}.${domain}`,
+}));
+
+const strimzi = (kind: string, name?: string) => ({
+  group: 'kafka.strimzi.io',
+  version: 'v1',
+  kind,
+  ...(name ? { name } : {}),
+});
+
+const connectImageIn = (registry: string): Patch => ({
+  target: strimzi('KafkaConnect', connectCluster),
+  operations: [{ op: 'replace', path: '/spec/build/output/image', value: `${registry}/${connectImage}` }],
+});
+
+/** The site's settings the apps read: where the ERP is, which environment alerts name. */
+function siteConfig(environment: string, erpUrl: string, supplierApiUrl: string): Manifest {
+  return {
+    apiVersion: 'v1',
+    kind: 'ConfigMap',
+    metadata: { name: objects.site },
+    data: { environment, 'erp-url': erpUrl, 'supplier-api-url': supplierApiUrl },
+  };
+}
+
+const seed = (file: string) => readFileSync(join(repoRoot, 'deploy/local/seed', file), 'utf8');
+
+/**
+ * `local`: one small cluster (kind, minikube, a laptop): one Kafka node of each role, one
+ * replica of every topic and app, the demo master data of deploy/local/seed.
+ */
+function local(): Overlay {
+  const registry = 'localhost:5001';
+  return {
+    dir: 'local',
+    namespace: 'inventory',
+    registry,
+    tag: imageTag,
+    comment: 'A small single-node cluster: one replica of everything, the demo master data.',
+    files: {
+      'site.yaml': {
+        comment:
+          'The local site: the ERP simulator (npm run erp-sim) on the host of a minikube cluster, and the demo master data.',
+        manifests: [
+          siteConfig('local', 'http://host.minikube.internal:19160', 'http://host.minikube.internal:19160'),
+          {
+            apiVersion: 'v1',
+            kind: 'ConfigMap',
+            metadata: { name: objects.plants },
+            data: { 'sap-plants.json': seed('sap-plants.json') },
+          },
+          {
+            apiVersion: 'v1',
+            kind: 'ConfigMap',
+            metadata: { name: objects.suppliers },
+            data: { 'suppliers.json': seed('suppliers.json') },
+          },
+        ],
+      },
+    },
+    patches: [
+      {
+        target: strimzi('Kafka', cluster),
+        operations: [
+          ['default.replication.factor', 1],
+          ['min.insync.replicas', 1],
+          ['offsets.topic.replication.factor', 1],
+          ['transaction.state.log.replication.factor', 1],
+          ['transaction.state.log.min.isr', 1],
+        ].map(([key, value]) => ({ op: 'replace' as const, path: `/spec/kafka/config/${key}`, value })),
+      },
+      {
+        target: strimzi('KafkaNodePool'),
+        operations: [
+          { op: 'replace', path: '/spec/replicas', value: 1 },
+          { op: 'replace', path: '/spec/storage/volumes/0/size', value: '10Gi' },
+          {
+            op: 'replace',
+            path: '/spec/resources',
+            value: { requests: { cpu: '250m', memory: '2Gi' }, limits: { memory: '2Gi' } },
+          },
+        ],
+      },
+      { target: strimzi('KafkaTopic'), operations: [{ op: 'replace', path: '/spec/replicas', value: 1 }] },
+      { target: strimzi('KafkaConnect'), operations: [{ op: 'replace', path: '/spec/replicas', value: 1 }] },
+      connectImageIn(registry),
+      {
+        target: { group: 'keda.sh', version: 'v1alpha1', kind: 'ScaledObject' },
+        operations: [{ op: 'replace', path: '/spec/minReplicaCount', value: 1 }],
+      },
+      {
+        target: { group: 'autoscaling', version: 'v2', kind: 'HorizontalPodAutoscaler' },
+        operations: [{ op: 'replace', path: '/spec/minReplicas', value: 1 }],
+      },
+      {
+        target: { group: 'apps', version: 'v1', kind: 'StatefulSet' },
+        operations: [
+          {
+            op: 'replace',
+            path: '/spec/volumeClaimTemplates/0/spec/resources/requests/storage',
+            value: '2Gi',
+          },
+        ],
+      },
+      {
+        target: { group: 'apps', version: 'v1', kind: 'StatefulSet', name: 'redis' },
+        operations: [
+          {
+            op: 'replace',
+            path: '/spec/template/spec/containers/0/resources',
+            value: { requests: { cpu: '100m', memory: '1Gi' }, limits: { memory: '1Gi' } },
+          },
+          { op: 'replace', path: '/spec/template/spec/containers/0/args/5', value: '768mb' },
+        ],
+      },
+      {
+        target: { group: 'apps', version: 'v1', kind: 'Deployment' },
+        operations: [
+          { op: 'replace', path: '/spec/template/spec/containers/0/resources/requests/cpu', value: '100m' },
+        ],
+      },
+      {
+        target: { version: 'v1', kind: 'PersistentVolumeClaim', name: objects.lakeVolume },
+        operations: [
+          { op: 'replace', path: '/spec/accessModes', value: ['ReadWriteOnce'] },
+          { op: 'replace', path: '/spec/resources/requests/storage', value: '10Gi' },
+        ],
+      },
+    ],
+  };
+}
+
+/**
+ * `production/<dc>`: one data centre of three, each its own Kubernetes cluster with its own
+ * Kafka; its mirror listener for the other two, and its MirrorMaker 2 pulling their state.
+ */
+function dataCentre(dc: DataCentre): Overlay {
+  const registry = `registry.${domain}`;
+  const others = dataCentres.filter((other) => other.name !== dc.name);
+  return {
+    dir: `production/${dc.name}`,
+    namespace: 'inventory',
+    registry,
+    tag: imageTag,
+    comment: `Data centre ${dc.name}: the base (sized for production) with its mirror listener and MirrorMaker 2.`,
+    files: {
+      'site.yaml': {
+        comment: `The site of ${dc.name}: the retailer's ERP and supplier API, the environment alerts name.`,
+        manifests: [siteConfig(dc.name, `https://erp.${domain}/api`, `https://suppliers.${domain}/api`)],
+      },
+      'mirror.yaml': {
+        comment: `MirrorMaker 2 in ${dc.name}, pulling ${others.map((o) => o.name).join(' and ')}'s compacted state and master data into <dc>.<topic>; the users it and the other data centres' mirrors connect with.`,
+        manifests: [mirrorMaker(dc, others), ...mirrorUsers(others)],
+      },
+    },
+    patches: [
+      {
+        target: strimzi('Kafka', cluster),
+        operations: [{ op: 'add', path: '/spec/kafka/listeners/-', value: mirrorListenerOf(dc) }],
+      },
+      connectImageIn(registry),
+    ],
+  };
+}
+
+export function overlays(): Overlay[] {
+  return [local(), ...dataCentres.map(dataCentre)];
+}
+
+/** Kustomize's image rewrite of every app: the overlay's registry and the platform's version. */
+export function imagesOf(overlay: Overlay) {
+  return apps.map((app) => ({
+    name: imageName(app),
+    newName: `${overlay.registry}/${imageName(app)}`,
+    newTag: overlay.tag,
+  }));
+}
