@@ -38,8 +38,6 @@ export interface UnfinishedUpload {
 /** How retention is kept: by the server's lifecycle rule, or (where it has none) by the writer itself. */
 export type ExpiryRuleOutcome = 'set' | 'present' | 'unsupported';
 
-const minPartSize = 5 * 1024 * 1024;
-
 /**
  * One bucket through the S3 API. Every write is verified: the server checks the Content-MD5
  * (and SHA-256) it is sent and refuses a body that differs (BadDigest), and the ETag it
@@ -123,10 +121,16 @@ export class Bucket {
   /**
    * Uploads a local file at `key`: in one verified PUT up to `partSize`, otherwise in parts
    * (each with its Content-MD5), completed only when every part is in and checked against
-   * the ETag of the whole. Any failure aborts the upload, so nothing partial stays behind.
-   * Returns the size in bytes.
+   * the ETag of the whole. Any failure aborts the upload, so nothing partial stays behind;
+   * an abort that fails too (the server away) is handed to `onAbandoned`, to be aborted
+   * later. Returns the size in bytes. (AWS takes parts of 5 MiB at least, but the last.)
    */
-  async uploadFile(key: string, path: string, partSize: number): Promise<number> {
+  async uploadFile(
+    key: string,
+    path: string,
+    partSize: number,
+    onAbandoned?: (upload: UnfinishedUpload) => void,
+  ): Promise<number> {
     const file = await open(path, 'r');
     try {
       const { size } = await file.stat();
@@ -139,7 +143,7 @@ export class Bucket {
         await this.putVerified(key, await read(0, size));
         return size;
       }
-      await this.multipart(key, partRanges(size, Math.max(minPartSize, partSize)), read);
+      await this.multipart(key, partRanges(size, partSize), read, onAbandoned);
       return size;
     } finally {
       await file.close();
@@ -150,6 +154,7 @@ export class Bucket {
     key: string,
     ranges: [number, number][],
     read: (start: number, end: number) => Promise<Buffer>,
+    onAbandoned?: (upload: UnfinishedUpload) => void,
   ): Promise<void> {
     const what = `multipart upload of ${this.uri(key)}`;
     const created = await this.send(what, () =>
@@ -196,8 +201,9 @@ export class Bucket {
           `${what}: completed with ETag ${completed.ETag}, expected ${expected}`,
         );
     } catch (error) {
-      // Best effort: an upload left open is found by prefix and aborted by the next owner.
-      await this.abortUpload(key, uploadId).catch(() => {});
+      await this.abortUpload(key, uploadId).catch(() =>
+        onAbandoned?.({ key, uploadId, initiated: undefined }),
+      );
       throw objectStoreError(what, error);
     }
   }
