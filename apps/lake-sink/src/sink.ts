@@ -149,6 +149,9 @@ export class LakeSink {
     if (state.kind === 'events') await codec.preloadWriters(batch.messages.map((m) => m.value));
     const dead: Message[] = [];
     for (const message of batch.messages) {
+      // Stopping, or the partition may be gone: the rest of the batch is left for the next
+      // owner (nothing after the last commit counts), so a stop waits for one chunk at most.
+      if (!isRunning() || isStale()) return;
       const offset = Number(message.offset);
       if (state.next !== undefined && offset < state.next) continue;
       state.next = offset + 1;

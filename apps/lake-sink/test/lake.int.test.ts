@@ -19,6 +19,7 @@ import {
 import avro from 'avsc';
 import { afterAll, describe, expect, it } from 'vitest';
 import {
+  committedToEnd,
   createLakeWorld,
   type LakeTarget,
   type LakeWorld,
@@ -85,22 +86,24 @@ describe('lake-sink: Kafka to Parquet, exactly once', () => {
       for (let kill = 1; kill <= 3; kill++) {
         const files = (await parquetFiles(world)).length + 1 + Math.floor(Math.random() * 4);
         let have = 0;
-        await waitFor(async () => (have = (await parquetFiles(world)).length) >= files, {
-          description: () => `${files} files in the lake (have ${have})`,
-          timeoutMs: 120_000,
-          intervalMs: 20,
-        });
+        await waitFor(
+          async () => {
+            have = (await parquetFiles(world)).length;
+            return have >= files;
+          },
+          {
+            description: () => `${files} files in the lake (have ${have})`,
+            timeoutMs: 120_000,
+            intervalMs: target === 's3' ? 50 : 20,
+          },
+        );
         sink.child.kill('SIGKILL');
         await sink.exited;
         sink = start(world);
       }
-      const count = async (view: string) => {
-        const [row] = await queryWorld(world, `SELECT count(*) AS n FROM ${view}`).catch(() => [{ n: '0' }]);
-        return Number(row?.n);
-      };
-      await waitFor(async () => (await count('lake_events')) >= total && (await count('lake_raw')) >= 3_000, {
-        description: 'every record in the lake',
-        timeoutMs: 180_000,
+      await waitFor(() => committedToEnd(world), {
+        description: 'every record committed (in the lake)',
+        timeoutMs: 240_000,
         intervalMs: 500,
       });
       const [summary] = await queryWorld(
@@ -148,6 +151,7 @@ describe('lake-sink: Kafka to Parquet, exactly once', () => {
       // What the killed writers left unfinished was discarded by their successors.
       if (target === 's3') expect(await unfinishedUploads(world)).toEqual([]);
     },
+    420_000,
   );
 
   it('SIGTERM while files are written: exit 0 within the deadline, no client warnings; the successor completes, every record once', async () => {
@@ -174,13 +178,13 @@ describe('lake-sink: Kafka to Parquet, exactly once', () => {
       ).catch(() => [{ n: '0', ids: '0' }]);
       return row;
     };
-    await waitFor(async () => Number((await counts())?.n) >= total, {
-      description: 'every record in the lake',
-      timeoutMs: 120_000,
+    await waitFor(() => committedToEnd(world), {
+      description: 'every record committed (in the lake)',
+      timeoutMs: 180_000,
       intervalMs: 500,
     });
     expect(await counts()).toEqual({ n: String(total), ids: String(total) });
-  });
+  }, 300_000);
 
   it('an undecodable record is dead-lettered, not written; a newer compatible schema lands in the same dataset', async () => {
     const world = await createLakeWorld();
@@ -208,15 +212,11 @@ describe('lake-sink: Kafka to Parquet, exactly once', () => {
       { key: 'SKU-1', value: await codec.encode(`${world.events}-value`, 'InventoryEvent', event(3)) },
     ]);
     const sink = start(world);
-    await waitFor(
-      async () => {
-        const [row] = await queryWorld(world, 'SELECT count(*) AS n FROM lake_events').catch(() => [
-          { n: '0' },
-        ]);
-        return Number(row?.n) === 3;
-      },
-      { description: 'three rows in the lake', timeoutMs: 60_000, intervalMs: 300 },
-    );
+    await waitFor(() => committedToEnd(world), {
+      description: 'every record committed (in the lake)',
+      timeoutMs: 90_000,
+      intervalMs: 300,
+    });
     const rows = await queryWorld(world, 'SELECT event_id FROM lake_events ORDER BY kafka_offset');
     expect(rows).toEqual([
       { event_id: 'loadgen:lake-1' },
@@ -273,18 +273,12 @@ describe('lake-sink: Kafka to Parquet, exactly once', () => {
     try {
       // The successor gets the partition once the frozen member's session expired, and writes
       // every chunk (the last one when its window is over: the window is long, so it is full).
-      let have = '0';
-      await waitFor(
-        async () => {
-          have = (await summary(world)).n;
-          return have === '45000';
-        },
-        {
-          description: () => `the successor to write all 45000 records (have ${have})`,
-          timeoutMs: 120_000,
-          intervalMs: 500,
-        },
-      );
+      await waitFor(() => committedToEnd(world), {
+        description: 'the successor to write and commit all 45000 records',
+        timeoutMs: 180_000,
+        intervalMs: 500,
+      });
+      expect(await summary(world)).toEqual({ n: '45000', positions: '45000' });
       frozen.child.kill('SIGCONT');
       // The woken sink finishes its write (the same file, the same rows), or finds its
       // upload aborted by its successor and fails it; either way it then rejoins.
@@ -311,7 +305,7 @@ describe('lake-sink: Kafka to Parquet, exactly once', () => {
       successor.child.kill('SIGTERM');
       await successor.exited;
     }
-  });
+  }, 300_000);
 
   it('a write failing half way (a folder that cannot be made) is retried; the records land once', async () => {
     // One chunk of exactly the 2000 records (full, whatever the timing).

@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -23,6 +23,7 @@ import {
   testBucket,
   testKafka,
   uniqueName,
+  withAdmin,
 } from '@inventory/testkit';
 
 export type LakeTarget = 's3' | 'file';
@@ -42,6 +43,8 @@ export interface LakeWorld {
   staging: string;
   /** The key prefix in the lake bucket (S3). */
   prefix: string;
+  /** The test's copy of an S3 lake, brought up to date before each query. */
+  copy: string;
   env: NodeJS.ProcessEnv;
 }
 
@@ -60,6 +63,7 @@ export async function createLakeWorld(
     dlq: await createTestTopic('lake-dlq', 1),
     staging: mkdtempSync(join(tmpdir(), 'lake-')),
     prefix: `${uniqueName('lake')}/`,
+    copy: mkdtempSync(join(tmpdir(), 'lake-copy-')),
   };
   const endpoints = stackEndpoints();
   const location =
@@ -155,11 +159,27 @@ export const unfinishedUploads = (world: LakeWorld) =>
 export async function queryWorld(world: LakeWorld, sql: string): Promise<Record<string, unknown>[]> {
   const aliases = { lake_events: world.events, lake_raw: world.raw };
   if (world.target === 'file') return queryLake(world.staging, sql, aliases);
-  const copy = mkdtempSync(join(tmpdir(), 'lake-copy-'));
-  try {
-    await mirrorLake(world.store, copy);
-    return await queryLake(copy, sql, aliases);
-  } finally {
-    rmSync(copy, { recursive: true, force: true });
-  }
+  await mirrorLake(world.store, world.copy);
+  return queryLake(world.copy, sql, aliases);
+}
+
+/**
+ * Whether the world's sink group has committed every record of its topics: everything
+ * produced is in the lake (commits follow the files). Cheaper to poll than the lake itself.
+ */
+export async function committedToEnd(world: LakeWorld): Promise<boolean> {
+  return withAdmin(async (admin) => {
+    for (const topic of [world.events, world.raw]) {
+      const ends = await admin.fetchTopicOffsets(topic);
+      const [committed] = await admin.fetchOffsets({
+        groupId: world.env.LAKE_GROUP_ID as string,
+        topics: [topic],
+      });
+      for (const end of ends) {
+        const at = committed?.partitions.find((p) => p.partition === end.partition)?.offset ?? '-1';
+        if (Number(end.high) > 0 && Number(at) < Number(end.high)) return false;
+      }
+    }
+    return true;
+  });
 }
