@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { existsSync, mkdtempSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -182,4 +183,27 @@ export async function committedToEnd(world: LakeWorld): Promise<boolean> {
     }
     return true;
   });
+}
+
+/**
+ * What the world's lake holds of its events topic, by DuckDB over the downloaded objects:
+ * rows, distinct eventIds and distinct positions, the quantity sum, and a digest of every
+ * (eventId, quantity) pair in eventId order; and the same computed from `events`, the input.
+ */
+export async function lakeAgainstInput(world: LakeWorld, events: InventoryEvent[]) {
+  const [lake] = await queryWorld(
+    world,
+    `SELECT count(*) AS rows, count(DISTINCT event_id) AS ids, count(DISTINCT (kafka_partition, kafka_offset)) AS positions,
+            sum(quantity) AS quantity, md5(string_agg(event_id || ':' || quantity, ',' ORDER BY event_id)) AS digest
+     FROM lake_events`,
+  );
+  const pairs = events.map((e) => `${e.eventId}:${e.quantity}`).sort();
+  const input = {
+    rows: String(events.length),
+    ids: String(events.length),
+    positions: String(events.length),
+    quantity: String(events.reduce((sum, e) => sum + e.quantity, 0)),
+    digest: createHash('md5').update(pairs.join(',')).digest('hex'),
+  };
+  return { lake, input };
 }

@@ -1,6 +1,7 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { InventoryError } from '@inventory/core';
+import { buckets, s3Uri } from '@inventory/object-store';
 import type { Component, StackContext } from './component.ts';
 import { connectUrl } from './components/connect.ts';
 import { kafkaBrokers } from './components/kafka.ts';
@@ -23,6 +24,9 @@ export interface StackEndpoints {
   S3_ENDPOINT?: string;
   S3_ACCESS_KEY_ID?: string;
   S3_SECRET_ACCESS_KEY?: string;
+  /** Where the data lake and the ERP archive are in it. */
+  S3_LAKE_URI?: string;
+  S3_ERP_ARCHIVE_URI?: string;
 }
 
 export function stackEndpoints(ctx: StackContext, components: Component[]): StackEndpoints {
@@ -41,6 +45,8 @@ export function stackEndpoints(ctx: StackContext, components: Component[]): Stac
     endpoints.S3_ENDPOINT = s3Endpoint(ctx);
     endpoints.S3_ACCESS_KEY_ID = ctx.secrets.s3AccessKeyId;
     endpoints.S3_SECRET_ACCESS_KEY = ctx.secrets.s3SecretAccessKey;
+    endpoints.S3_LAKE_URI = s3Uri(buckets.lake, '');
+    endpoints.S3_ERP_ARCHIVE_URI = s3Uri(buckets.erpArchive, 'inventory-sync/');
   }
   return endpoints;
 }
