@@ -31,10 +31,7 @@ const shape = {
   /** Topics kept as raw text payloads (MQ records, Debezium JSON). */
   RAW_TOPICS: setting.list().default([topicNames.mqRaw, topicNames.sapRaw]),
   DLQ_TOPIC: setting.string().default(topicNames.lakeDeadLetter),
-  /**
-   * A file up to this size goes up in one PUT, a larger one in parts of this size (AWS takes
-   * parts of 5 MiB at least; S3-compatible servers may take smaller ones).
-   */
+  /** A file up to this size goes up in one PUT, a larger one in parts of this size (5 MiB at least). */
   S3_PART_SIZE_KB: setting.positiveInt().default(16 * 1024),
   /** Where files are encoded before they are uploaded (TARGET=s3); the system's temporary folder by default. */
   STAGING_DIR: setting.string().optional(),

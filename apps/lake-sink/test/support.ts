@@ -197,7 +197,10 @@ export async function lakeAgainstInput(world: LakeWorld, events: InventoryEvent[
             sum(quantity) AS quantity, md5(string_agg(event_id || ':' || quantity, ',' ORDER BY event_id)) AS digest
      FROM lake_events`,
   );
-  const pairs = events.map((e) => `${e.eventId}:${e.quantity}`).sort();
+  // In eventId order, as DuckDB's ORDER BY event_id (byte order of ASCII ids).
+  const pairs = [...events]
+    .sort((a, b) => (a.eventId < b.eventId ? -1 : a.eventId > b.eventId ? 1 : 0))
+    .map((e) => `${e.eventId}:${e.quantity}`);
   const input = {
     rows: String(events.length),
     ids: String(events.length),

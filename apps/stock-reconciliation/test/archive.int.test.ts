@@ -1,33 +1,22 @@
 import { waitFor } from '@inventory/core';
 import { type ErpSimulator, startErpSimulator } from '@inventory/erp-simulator';
-import {
-  createWorld,
-  type RunningAggregator,
-  startAggregator,
-  type World,
-} from '@inventory/inventory-aggregator-test';
+import { useWorld } from '@inventory/inventory-aggregator-test';
 import { runReconciliation } from '@inventory/stock-reconciliation';
 import { processAlive, stackPartPid, stackUp, stopStackPart } from '@inventory/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { archiveBucket, connectTestReconciliation, erpToken, reconciliationEnv } from './support.ts';
 
-let world: World;
-let aggregator: RunningAggregator;
+const fixture = useWorld({ partitions: 3 });
 let erp: ErpSimulator;
 const day = 86_400_000;
 
 beforeAll(async () => {
-  world = await createWorld(3);
-  aggregator = startAggregator(world);
-  await aggregator.ready();
   erp = await startErpSimulator({ token: erpToken });
 });
 
 afterAll(async () => {
   // A test that stopped the object store must not leave it down for the next file.
   if (!processAlive(stackPartPid('s3'))) stackUp();
-  aggregator?.child.kill('SIGTERM');
-  await aggregator?.exited;
   await erp?.close();
 });
 
@@ -42,7 +31,7 @@ describe('the raw payload archive in S3', () => {
   it('keeps 30 days: archives written 40 days ago are deleted by a later run, those of 29 days kept (the job clock)', async () => {
     erp.reset();
     erp.setInventory({ items: [{ sku: 'ARC-A-1', locationId: 'S-1', qty: 3 }] });
-    const env = reconciliationEnv(world, erp);
+    const env = reconciliationEnv(fixture.world, erp);
     const bucket = await archiveBucket(env);
     // S3Proxy keeps no lifecycle rules: the job deletes what is past retention itself.
     expect(await bucket.ensureExpiryRule({ id: 'probe', prefix: 'inventory-sync/', days: 30 })).toBe(
@@ -85,7 +74,10 @@ describe('the raw payload archive in S3', () => {
   it('the object store down: the archive is retried with backoff, then the job fails with an alert and records no archive; once it is back, the next run archives', async () => {
     erp.reset();
     erp.setInventory({ items: [{ sku: 'ARC-B-1', locationId: 'S-1', qty: 5 }] });
-    const env = reconciliationEnv(world, erp, { RECON_ARCHIVE_RETRIES: '3', RECON_S3_MAX_ATTEMPTS: '1' });
+    const env = reconciliationEnv(fixture.world, erp, {
+      RECON_ARCHIVE_RETRIES: '3',
+      RECON_S3_MAX_ATTEMPTS: '1',
+    });
     const bucket = await archiveBucket(env);
     const clients = await connectTestReconciliation(env);
     try {

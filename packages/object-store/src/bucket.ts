@@ -35,6 +35,9 @@ export interface UnfinishedUpload {
   initiated: Date | undefined;
 }
 
+/** S3 refuses to complete an upload with a smaller part but the last (EntityTooSmall); S3Proxy too. */
+export const minPartSize = 5 * 1024 * 1024;
+
 /** How retention is kept: by the server's lifecycle rule, or (where it has none) by the writer itself. */
 export type ExpiryRuleOutcome = 'set' | 'present' | 'unsupported';
 
@@ -123,7 +126,7 @@ export class Bucket {
    * (each with its Content-MD5), completed only when every part is in and checked against
    * the ETag of the whole. Any failure aborts the upload, so nothing partial stays behind;
    * an abort that fails too (the server away) is handed to `onAbandoned`, to be aborted
-   * later. Returns the size in bytes. (AWS takes parts of 5 MiB at least, but the last.)
+   * later. Returns the size in bytes. Parts are `minPartSize` (5 MiB) at least.
    */
   async uploadFile(
     key: string,
@@ -143,7 +146,7 @@ export class Bucket {
         await this.putVerified(key, await read(0, size));
         return size;
       }
-      await this.multipart(key, partRanges(size, partSize), read, onAbandoned);
+      await this.multipart(key, partRanges(size, Math.max(minPartSize, partSize)), read, onAbandoned);
       return size;
     } finally {
       await file.close();
