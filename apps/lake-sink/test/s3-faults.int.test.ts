@@ -129,7 +129,7 @@ describe('lake-sink on S3: faults of the writer and of the object store', () => 
     try {
       await waitFor(async () => (await parquetFiles(world)).length >= 4, {
         description: 'the sink to be mid-stream',
-        timeoutMs: 120_000,
+        timeoutMs: 240_000,
         intervalMs: 50,
       });
       const stopped = Date.now();

@@ -8,11 +8,11 @@ import {
   PutObjectCommand,
   UploadPartCommand,
 } from '@aws-sdk/client-s3';
+import { multipartEtag } from '@inventory/object-store';
 import { createTestBucket } from '@inventory/testkit';
 import { describe, expect, it } from 'vitest';
-import { multipartEtag } from './checksums.ts';
 
-/** The operations the lake and the archive rely on, against the local stack's S3Proxy. */
+/** The operations of @inventory/object-store the lake and the archive rely on, against the stack's S3Proxy. */
 describe('a bucket of the S3-compatible store', () => {
   it('a verified put stores the bytes; a body that differs from its MD5 or SHA-256 is refused and not stored', async () => {
     const bucket = await createTestBucket('verified');
