@@ -40,7 +40,12 @@ async function main(): Promise<Record<string, unknown>[]> {
         sql,
       );
     }
-    const cache = location.QUERY_CACHE ?? join(tmpdir(), 'inventory-lake-cache');
+    // One copy per bucket and prefix: two lakes never mix in one folder.
+    const cache = join(
+      location.QUERY_CACHE ?? join(tmpdir(), 'inventory-lake-cache'),
+      location.S3_BUCKET,
+      location.S3_PREFIX,
+    );
     const report = await mirrorLake(store, cache, topicsNamedBy(sql, topics));
     console.error(
       `lake:query: DuckDB's httpfs extension is not installed here (and cannot be fetched offline), so the query reads a local copy of ${store.location}: ${report.fetched} objects fetched (${mb(report.fetchedBytes)} MB), ${report.kept} already in ${cache}, ${report.removed} removed (topics: ${report.topics.join(', ') || 'none'})`,
