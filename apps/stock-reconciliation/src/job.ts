@@ -80,7 +80,7 @@ export async function runReconciliation(deps: JobDeps, trigger: 'schedule' | 'ma
   const progress: JobResult = { status: 'running' };
   try {
     const result = await Promise.race([
-      reconcile(deps, jobId, started, progress, abort.signal, log),
+      reconcile(deps, jobId, progress, abort.signal, log),
       new Promise<never>((_, reject) =>
         abort.signal.addEventListener('abort', () => reject(abort.signal.reason), { once: true }),
       ),
@@ -133,7 +133,6 @@ async function publishDiscontinued(
 async function reconcile(
   deps: JobDeps,
   jobId: number,
-  started: number,
   progress: JobResult,
   signal: AbortSignal,
   log: Logger,

@@ -114,7 +114,7 @@ describe('stock reconciliation against the ERP snapshot', () => {
       );
       // In the bucket, byte for byte what the ERP served, and nothing else.
       const bucket = await archiveBucket(env);
-      const key = (job?.archivePath as string).slice(prefix.length);
+      const key = String(job?.archivePath).slice(prefix.length);
       expect((await bucket.list('')).map((o) => o.key)).toEqual([key]);
       expect((await bucket.get(key)).equals(await servedBytes())).toBe(true);
 
