@@ -4,7 +4,13 @@ import { useWorld } from '@inventory/inventory-aggregator-test';
 import { runReconciliation } from '@inventory/stock-reconciliation';
 import { processAlive, stackPartPid, stackUp, stopStackPart } from '@inventory/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { archiveBucket, connectTestReconciliation, erpToken, reconciliationEnv } from './support.ts';
+import {
+  archiveBucket,
+  connectTestReconciliation,
+  erpToken,
+  reconciliationEnv,
+  servedBytes,
+} from './support.ts';
 
 const fixture = useWorld({ partitions: 3 });
 let erp: ErpSimulator;
@@ -19,13 +25,6 @@ afterAll(async () => {
   if (!processAlive(stackPartPid('s3'))) stackUp();
   await erp?.close();
 });
-
-const servedBytes = async () =>
-  Buffer.from(
-    await (
-      await fetch(`${erp.url}/inventory`, { headers: { authorization: `Bearer ${erpToken}` } })
-    ).arrayBuffer(),
-  );
 
 describe('the raw payload archive in S3', () => {
   it('keeps 30 days: archives written 40 days ago are deleted by a later run, those of 29 days kept (the job clock)', async () => {
@@ -63,7 +62,7 @@ describe('the raw payload archive in S3', () => {
       expect(
         await clients.app.metrics.registry.getSingleMetricAsString('reconciliation_archives_deleted_total'),
       ).toMatch(/reconciliation_archives_deleted_total 1$/m);
-      const served = await servedBytes();
+      const served = await servedBytes(erp);
       for (const key of [keys[1], keys[2]])
         expect((await bucket.get(key as string)).equals(served)).toBe(true);
     } finally {
@@ -109,7 +108,7 @@ describe('the raw payload archive in S3', () => {
       expect(completed).toMatchObject({ status: 'completed', itemsChanged: 1 });
       const key = (completed.archivePath as string).slice(`s3://${bucket.name}/`.length);
       expect((await bucket.list('')).map((o) => o.key)).toEqual([key]);
-      expect((await bucket.get(key)).equals(await servedBytes())).toBe(true);
+      expect((await bucket.get(key)).equals(await servedBytes(erp))).toBe(true);
     } finally {
       if (!processAlive(stackPartPid('s3'))) stackUp();
       await clients.close();

@@ -22,6 +22,7 @@ import {
   erpToken,
   movement,
   reconciliationEnv,
+  servedBytes,
   startReconciliationProcess,
 } from './support.ts';
 
@@ -47,13 +48,6 @@ afterAll(async () => {
 });
 
 const onHand = async () => (await readModel(redis, world)).onHand;
-const servedBytes = async () =>
-  Buffer.from(
-    await (
-      await fetch(`${erp.url}/inventory`, { headers: { authorization: `Bearer ${erpToken}` } })
-    ).arrayBuffer(),
-  );
-
 describe('stock reconciliation against the ERP snapshot', () => {
   it('corrects exactly the places that differ, records the job and archives the payload byte for byte', async () => {
     const t0 = Date.now() - hour;
@@ -116,7 +110,7 @@ describe('stock reconciliation against the ERP snapshot', () => {
       const bucket = await archiveBucket(env);
       const key = String(job?.archivePath).slice(prefix.length);
       expect((await bucket.list('')).map((o) => o.key)).toEqual([key]);
-      expect((await bucket.get(key)).equals(await servedBytes())).toBe(true);
+      expect((await bucket.get(key)).equals(await servedBytes(erp))).toBe(true);
 
       const audit = await clients.deps.store.changes(outcome.jobId);
       expect(audit.map((c) => [`${c.sku}|${c.locationId}`, c.erpQty, c.platformAsOf])).toEqual([

@@ -47,6 +47,12 @@ export function reconciliationEnv(world: World, erp: ErpSimulator, env: Record<s
   };
 }
 
+/** The payload the ERP simulator serves now, byte for byte (what an archive must hold). */
+export async function servedBytes(erp: ErpSimulator): Promise<Buffer> {
+  const response = await fetch(`${erp.url}/inventory`, { headers: { authorization: `Bearer ${erpToken}` } });
+  return Buffer.from(await response.arrayBuffer());
+}
+
 /** The settings' archive bucket, created (as the deployment's is, before the job runs). */
 export async function archiveBucket(env: Record<string, string>) {
   const bucket = testBucket(env.RECON_ARCHIVE_BUCKET as string);
