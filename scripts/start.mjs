@@ -54,7 +54,9 @@ The local platform is up.
   Redis:              ${withoutPassword(endpoints.REDIS_URL)}
   PostgreSQL (SAP):   ${withoutPassword(endpoints.POSTGRES_SAP_URL)}
   RabbitMQ (MQ):      ${withoutPassword(endpoints.AMQP_URL)}
-  Data lake:          ${join(home, 'lake')}   (npm run lake:query -- "SELECT type, count(*) FROM events GROUP BY type")
+  Object store (S3):  ${endpoints.S3_ENDPOINT}   (key pair in stack.env: S3_ACCESS_KEY_ID, S3_SECRET_ACCESS_KEY; path-style)
+  Data lake:          ${endpoints.S3_LAKE_URI}   (npm run lake:query -- "SELECT type, count(*) FROM events GROUP BY type")
+  ERP archive:        ${endpoints.S3_ERP_ARCHIVE_URI}   (raw payloads of the nightly sync, 30 days)
   SAP stand-in:       npm run sap -- post 100 10   (goods movements, captured by Debezium)
   ERP dead letters:   npm run erp:dlq -- list   (redrive: npm run erp:dlq -- redrive --key <orderId>)
   Reconciliation:     npm run reconcile -- run   (ERP snapshot vs platform, now; scheduled 02:00 UTC), npm run reconcile -- jobs

@@ -11,12 +11,15 @@ import {
 } from '@inventory/service';
 import type { Admin, Consumer, Producer } from 'kafkajs';
 import type { LakeConfig } from './config.ts';
+import { openLakeStore } from './location.ts';
+import type { LakeStore } from './store.ts';
 
 export interface LakeClients {
   consumer: Consumer;
   producer: Producer;
   admin: Admin;
   codec: AvroCodec;
+  store: LakeStore;
 }
 
 /**
@@ -41,11 +44,16 @@ export async function connectLake(
       'STARTUP_CHECK_FAILED',
       `${stamped.join(', ')}: message.timestamp.type must be LogAppendTime (the lake cuts files by the broker's append time)`,
     );
+  const store = resources.add(
+    'lake-store',
+    openLakeStore(config, logger, { stagingDir: config.STAGING_DIR, partSizeKb: config.S3_PART_SIZE_KB }),
+    (s) => s.close(),
+  );
   const producer = await openProducer(kafka, resources);
   const consumer = await openConsumer(kafka, resources, {
     groupId: config.GROUP_ID,
     sessionTimeoutMs: config.SESSION_TIMEOUT_MS,
     maxBytesPerPartition: 4 * 1024 * 1024,
   });
-  return { consumer, producer, admin, codec: codecOf(config) };
+  return { consumer, producer, admin, codec: codecOf(config), store };
 }

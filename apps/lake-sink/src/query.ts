@@ -11,11 +11,18 @@ export function viewName(topic: string): string {
 }
 
 /**
+ * Where DuckDB reads the lake: a local folder (its topics found there), or a root DuckDB
+ * reads directly (s3://bucket/prefix through httpfs) with the topics given and the
+ * statements that set the connection up (LOAD httpfs, the S3 secret).
+ */
+export type LakeSource = string | { root: string; topics: string[]; setup: string[] };
+
+/**
  * Runs SQL over the lake with DuckDB: every topic folder is a view (hive partitions `date` and
  * `hour` as columns; files of different schema versions read together by column name).
  */
 export async function queryLake(
-  root: string,
+  source: LakeSource,
   sql: string,
   /** More view names, each for a topic folder (view name -> topic). */
   aliases: Record<string, string> = {},
@@ -24,23 +31,47 @@ export async function queryLake(
   const connection = await instance.connect();
   try {
     await connection.run("SET TimeZone = 'UTC'");
-    const topics = existsSync(root)
-      ? readdirSync(root)
-          .filter((d) => d.startsWith('topic='))
-          .map((d) => d.slice('topic='.length))
-      : [];
+    let root: string;
+    let topics: string[];
+    if (typeof source === 'string') {
+      root = source;
+      topics = existsSync(root)
+        ? readdirSync(root)
+            .filter((d) => d.startsWith('topic='))
+            .map((d) => d.slice('topic='.length))
+        : [];
+    } else {
+      ({ root, topics } = source);
+      for (const statement of source.setup) await connection.run(statement);
+    }
     const views: [string, string][] = [
       ...topics.map((topic): [string, string] => [viewName(topic), topic]),
       ...Object.entries(aliases).filter(([, topic]) => topics.includes(topic)),
     ];
     for (const [view, topic] of views) {
-      const glob = join(root, `topic=${topic}`, '**', '*.parquet').replaceAll("'", "''");
+      const glob = join(root, `topic=${topic}`, '**', '*.parquet').replace(/^s3:\/([^/])/, 's3://$1');
       await connection.run(
-        `CREATE OR REPLACE VIEW ${view} AS SELECT * FROM read_parquet('${glob}', hive_partitioning = true, union_by_name = true)`,
+        `CREATE OR REPLACE VIEW ${view} AS SELECT * FROM read_parquet('${glob.replaceAll("'", "''")}', hive_partitioning = true, union_by_name = true)`,
       );
     }
     const reader = await connection.runAndReadAll(sql);
     return reader.getRowObjectsJson() as Record<string, unknown>[];
+  } finally {
+    connection.closeSync();
+    instance.closeSync();
+  }
+}
+
+/** Whether DuckDB's httpfs extension is installed here (it is never fetched: that needs the internet). */
+export async function httpfsLoads(): Promise<boolean> {
+  const instance = await DuckDBInstance.create(':memory:');
+  const connection = await instance.connect();
+  try {
+    await connection.run('SET autoinstall_known_extensions = false');
+    await connection.run('LOAD httpfs');
+    return true;
+  } catch {
+    return false;
   } finally {
     connection.closeSync();
     instance.closeSync();

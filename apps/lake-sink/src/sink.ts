@@ -1,14 +1,13 @@
-import { rmSync } from 'node:fs';
-import { join } from 'node:path';
 import type { AvroCodec } from '@inventory/codec';
 import { backoffDelay, delay, errorMessage, type Logger } from '@inventory/core';
 import type { Admin, Consumer, EachBatchPayload, Message, Producer } from 'kafkajs';
 import { type ChunkRules, isFull, type OpenChunk, place, windowOf, windowOver } from './chunks.ts';
 import type { LakeConfig } from './config.ts';
-import { bucketDir, bucketOf, fileName, leftoverFiles } from './layout.ts';
+import { bucketOf, fileKey, leftoverKeys, partitionFilePrefix, topicPrefix } from './layout.ts';
 import type { LakeMetrics } from './metrics.ts';
 import { type DatasetKind, eventRow, type LakeRow, rawRow } from './rows.ts';
-import { writeParquet } from './writer.ts';
+import type { LakeStore } from './store.ts';
+import { encodeParquet } from './writer.ts';
 
 const writeBackoff = { initialMs: 200, maxMs: 10_000, factor: 2, retries: Number.POSITIVE_INFINITY };
 
@@ -27,12 +26,14 @@ interface PartitionState {
 /**
  * Kafka -> Parquet, exactly once per record, without transactions and without fencing: each
  * partition's records are cut into chunks by rules that depend on the records alone
- * (chunks.ts), each chunk is written as files named by its offset range (a unique temporary
- * name, fsync, rename), and only then is the offset after it committed. Any writer of the
- * partition, a restarted one or a frozen one that wakes up after its successor took over,
- * writes the same chunk under the same name with the same rows: a late or repeated write
- * replaces a file, it never adds a second copy. On (re)assignment, files at or after the
- * resumed offset (left by a crash, or by other settings) are removed before writing again.
+ * (chunks.ts), each chunk is written as files named by its offset range, each visible whole
+ * or not at all (the store: a renamed temporary file, or a completed upload), and only then
+ * is the offset after it committed. Any writer of the partition, a restarted one or a frozen
+ * one that wakes up after its successor took over, writes the same chunk under the same name
+ * with the same rows: a late or repeated write replaces a file, it never adds a second copy.
+ * On (re)assignment, files at or after the resumed offset (left by a crash, or by other
+ * settings) are removed, and what interrupted writes left (temporary files, unfinished
+ * uploads) discarded, before writing again. The sink does not know where the files go.
  */
 export class LakeSink {
   private readonly partitions = new Map<string, PartitionState>();
@@ -50,6 +51,7 @@ export class LakeSink {
       producer: Producer;
       admin: Admin;
       codec: AvroCodec;
+      store: LakeStore;
       metrics: LakeMetrics;
       logger: Logger;
       now?: () => number;
@@ -94,15 +96,25 @@ export class LakeSink {
     return next;
   }
 
-  /** Removes the files of a partition at or after `from`: written, never committed. */
-  private removeLeftovers(topic: string, partition: number, from: number): void {
-    for (const file of leftoverFiles(this.deps.config.ROOT, topic, partition, from)) {
-      rmSync(file, { force: true });
-      this.deps.logger.warn(
-        { file, from },
-        'removed a file written but never committed; it is written again',
-      );
-    }
+  /**
+   * Removes the files of a partition at or after `from` (written, never committed) and what
+   * interrupted writes of it left: listed by the topic's prefix.
+   */
+  private async removeLeftovers(topic: string, partition: number, from: number): Promise<void> {
+    const { store, logger } = this.deps;
+    const prefix = topicPrefix(topic);
+    // Unfinished writes first: an upload in flight completing after the listing would be missed.
+    for (const key of await store.discardUnfinished(prefix, partitionFilePrefix(topic, partition)))
+      logger.warn({ key }, 'discarded what an interrupted write left');
+    const keys = leftoverKeys(
+      (await store.list(prefix)).map((o) => o.key),
+      topic,
+      partition,
+      from,
+    );
+    await store.remove(keys);
+    for (const key of keys)
+      logger.warn({ key, from }, 'removed a file written but never committed; it is written again');
   }
 
   private stateOf(topic: string, partition: number): PartitionState {
@@ -130,12 +142,16 @@ export class LakeSink {
     const key = `${batch.topic}|${batch.partition}`;
     const state = this.stateOf(batch.topic, batch.partition);
     if (!this.cleaned.has(key)) {
-      this.removeLeftovers(batch.topic, batch.partition, Number(batch.messages[0]?.offset));
+      const from = Number(batch.messages[0]?.offset);
+      await this.holding(state, heartbeat, () => this.removeLeftovers(batch.topic, batch.partition, from));
       this.cleaned.add(key);
     }
     if (state.kind === 'events') await codec.preloadWriters(batch.messages.map((m) => m.value));
     const dead: Message[] = [];
     for (const message of batch.messages) {
+      // Stopping, or the partition may be gone: the rest of the batch is left for the next
+      // owner (nothing after the last commit counts), so a stop waits for one chunk at most.
+      if (!isRunning() || isStale()) return;
       const offset = Number(message.offset);
       if (state.next !== undefined && offset < state.next) continue;
       state.next = offset + 1;
@@ -240,20 +256,25 @@ export class LakeSink {
   }
 
   /**
-   * A write that fails (a full disk, a folder that cannot be made) is retried with backoff
-   * while the partition waits: files already written are written again under the same names.
+   * Work on the lake that fails (a full disk, a folder that cannot be made, the object store
+   * away) is retried with backoff while the partition waits and the group is heartbeaten:
+   * files already written are written again under the same names.
    */
-  private async completeHolding(state: PartitionState, heartbeat: () => Promise<void>): Promise<void> {
+  private async holding(
+    state: PartitionState,
+    heartbeat: () => Promise<void>,
+    work: () => Promise<void>,
+  ): Promise<void> {
     for (let attempt = 0; ; attempt++) {
       try {
-        await this.complete(state);
+        await work();
         return;
       } catch (error) {
         this.deps.metrics.writeFailures.inc({ topic: state.topic });
         const wait = backoffDelay(writeBackoff, attempt);
         this.deps.logger.error(
           { err: errorMessage(error), topic: state.topic, partition: state.partition, waitMs: wait },
-          'writing a chunk failed; the partition waits and retries',
+          'the lake could not be written; the partition waits and retries',
         );
         await delay(wait);
         await heartbeat();
@@ -261,20 +282,25 @@ export class LakeSink {
     }
   }
 
+  private completeHolding(state: PartitionState, heartbeat: () => Promise<void>): Promise<void> {
+    return this.holding(state, heartbeat, () => this.complete(state));
+  }
+
   /** Writes the open chunk (a file per date/hour bucket, named by its offsets), then commits after it. */
   private async complete(state: PartitionState): Promise<void> {
     const chunk = state.chunk;
     if (!chunk) return;
     const generation = this.generation;
-    const { config, consumer, metrics } = this.deps;
+    const { consumer, metrics, store } = this.deps;
     const byBucket = new Map<string, LakeRow[]>();
     for (const row of chunk.rows) {
-      const dir = bucketDir(config.ROOT, state.topic, bucketOf(row.at));
-      byBucket.set(dir, [...(byBucket.get(dir) ?? []), row]);
+      const key = fileKey(state.topic, bucketOf(row.at), state.partition, chunk.first, chunk.last);
+      const rows = byBucket.get(key);
+      if (rows) rows.push(row);
+      else byBucket.set(key, [row]);
     }
-    const name = fileName(state.topic, state.partition, chunk.first, chunk.last);
-    for (const [dir, rows] of byBucket) {
-      const bytes = await writeParquet(state.kind, rows, join(dir, name));
+    for (const [key, rows] of byBucket) {
+      const bytes = await store.write(key, (path) => encodeParquet(state.kind, rows, path));
       metrics.files.inc({ topic: state.topic });
       metrics.bytes.inc({ topic: state.topic }, bytes);
       metrics.rows.inc({ topic: state.topic }, rows.length);

@@ -1,4 +1,4 @@
-import { mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import {
   ConfluentRegistryClient,
@@ -9,7 +9,6 @@ import {
 } from '@inventory/codec';
 import { waitFor } from '@inventory/core';
 import { readToEnd } from '@inventory/kafka';
-import { queryLake } from '@inventory/lake-sink';
 import {
   type AppProcess,
   expectOrderlyStop,
@@ -19,12 +18,21 @@ import {
 } from '@inventory/testkit';
 import avro from 'avsc';
 import { afterAll, describe, expect, it } from 'vitest';
-import { createLakeWorld, type LakeWorld, parquetFiles, produce, startSink } from './support.ts';
+import {
+  committedToEnd,
+  createLakeWorld,
+  type LakeTarget,
+  type LakeWorld,
+  parquetFiles,
+  produce,
+  queryWorld,
+  startSink,
+  unfinishedUploads,
+  writing,
+} from './support.ts';
 
 const endpoints = stackEndpoints();
 const codec = createCodec({ registryUrl: endpoints.SCHEMA_REGISTRY_URL });
-
-const aliases = (world: LakeWorld) => ({ lake_events: world.events, lake_raw: world.raw });
 
 const t0 = Date.parse('2026-11-21T22:00:00Z');
 const event = (i: number): InventoryEvent => ({
@@ -42,6 +50,8 @@ const event = (i: number): InventoryEvent => ({
   clientEventId: null,
 });
 
+// The lake is on S3 by default (the target deployments use); the kill -9 test runs on both
+// targets, and the test of a folder that cannot be made on the folder target it is about.
 describe('lake-sink: Kafka to Parquet, exactly once', () => {
   const running: AppProcess[] = [];
   const start = (world: LakeWorld) => {
@@ -53,93 +63,96 @@ describe('lake-sink: Kafka to Parquet, exactly once', () => {
     for (const sink of running) sink.child.kill('SIGKILL');
   });
 
-  it('N events, the sink killed with -9 at random points and restarted: every record once, with its values (DuckDB)', async () => {
-    const world = await createLakeWorld();
-    const total = 30_000;
-    const events = Array.from({ length: total }, (_, i) => event(i));
-    const values = await codec.encodeAll(`${world.events}-value`, 'InventoryEvent', events);
-    await produce(
-      world.events,
-      events.map((e, i) => ({ key: e.sku, value: values[i] as Buffer })),
-    );
-    await produce(
-      world.raw,
-      Array.from({ length: 3_000 }, (_, i) => ({
-        key: `T-${i}`,
-        value: Buffer.from(`MVREC raw record ${i}`),
-      })),
-    );
-
-    let sink = start(world);
-    for (let kill = 1; kill <= 3; kill++) {
-      const target = parquetFiles(world.root).length + 1 + Math.floor(Math.random() * 4);
-      await waitFor(() => parquetFiles(world.root).length >= target, {
-        description: () => `${target} files in the lake (have ${parquetFiles(world.root).length})`,
-        timeoutMs: 120_000,
-        intervalMs: 20,
-      });
-      sink.child.kill('SIGKILL');
-      await sink.exited;
-      sink = start(world);
-    }
-    const count = async (view: string) => {
-      const [row] = await queryLake(world.root, `SELECT count(*) AS n FROM ${view}`, aliases(world)).catch(
-        () => [{ n: '0' }],
+  it.each<LakeTarget>(['s3', 'file'])(
+    'N events, the sink killed with -9 at random points and restarted (%s): every record once, with its values (DuckDB)',
+    async (target) => {
+      const world = await createLakeWorld({}, undefined, target);
+      const total = 30_000;
+      const events = Array.from({ length: total }, (_, i) => event(i));
+      const values = await codec.encodeAll(`${world.events}-value`, 'InventoryEvent', events);
+      await produce(
+        world.events,
+        events.map((e, i) => ({ key: e.sku, value: values[i] as Buffer })),
       );
-      return Number(row?.n);
-    };
-    await waitFor(async () => (await count('lake_events')) >= total && (await count('lake_raw')) >= 3_000, {
-      description: 'every record in the lake',
-      timeoutMs: 180_000,
-      intervalMs: 500,
-    });
-    const [summary] = await queryLake(
-      world.root,
-      `SELECT count(*) AS n, count(DISTINCT event_id) AS ids, count(DISTINCT (kafka_partition, kafka_offset)) AS positions,
+      await produce(
+        world.raw,
+        Array.from({ length: 3_000 }, (_, i) => ({
+          key: `T-${i}`,
+          value: Buffer.from(`MVREC raw record ${i}`),
+        })),
+      );
+
+      let sink = start(world);
+      for (let kill = 1; kill <= 3; kill++) {
+        const files = (await parquetFiles(world)).length + 1 + Math.floor(Math.random() * 4);
+        let have = 0;
+        await waitFor(
+          async () => {
+            have = (await parquetFiles(world)).length;
+            return have >= files;
+          },
+          {
+            description: () => `${files} files in the lake (have ${have})`,
+            timeoutMs: 120_000,
+            intervalMs: target === 's3' ? 50 : 20,
+          },
+        );
+        sink.child.kill('SIGKILL');
+        await sink.exited;
+        sink = start(world);
+      }
+      await waitFor(() => committedToEnd(world), {
+        description: 'every record committed (in the lake)',
+        timeoutMs: 240_000,
+        intervalMs: 500,
+      });
+      const [summary] = await queryWorld(
+        world,
+        `SELECT count(*) AS n, count(DISTINCT event_id) AS ids, count(DISTINCT (kafka_partition, kafka_offset)) AS positions,
               sum(quantity) AS quantity, count(DISTINCT date) AS dates, count(DISTINCT (date, hour)) AS hours
        FROM lake_events`,
-      aliases(world),
-    );
-    expect(summary).toEqual({
-      n: String(total),
-      ids: String(total),
-      positions: String(total),
-      quantity: String(events.reduce((s, e) => s + e.quantity, 0)),
-      dates: '2',
-      hours: '5',
-    });
-    // Values field by field for a sample, against what was produced.
-    const sample = await queryLake(
-      world.root,
-      `SELECT event_id, type, sku, location_id, quantity, epoch_ms(occurred_at) AS occurred_at, source_ref, date, hour
+      );
+      expect(summary).toEqual({
+        n: String(total),
+        ids: String(total),
+        positions: String(total),
+        quantity: String(events.reduce((s, e) => s + e.quantity, 0)),
+        dates: '2',
+        hours: '5',
+      });
+      // Values field by field for a sample, against what was produced.
+      const sample = await queryWorld(
+        world,
+        `SELECT event_id, type, sku, location_id, quantity, epoch_ms(occurred_at) AS occurred_at, source_ref, date, hour
        FROM lake_events WHERE event_id IN ('loadgen:lake-0', 'loadgen:lake-7', 'loadgen:lake-29999') ORDER BY event_id`,
-      aliases(world),
-    );
-    expect(sample).toEqual(
-      [0, 29999, 7].map((i) => {
-        const e = event(i);
-        const at = new Date(e.occurredAt).toISOString();
-        return {
-          event_id: e.eventId,
-          type: e.type,
-          sku: e.sku,
-          location_id: e.locationId,
-          quantity: String(e.quantity),
-          occurred_at: String(e.occurredAt),
-          source_ref: e.sourceRef,
-          date: at.slice(0, 10),
-          hour: at.slice(11, 13),
-        };
-      }),
-    );
-    const [raw] = await queryLake(
-      world.root,
-      'SELECT count(DISTINCT key) AS keys, count(*) AS n FROM lake_raw',
-      aliases(world),
-    );
-    expect(raw).toEqual({ keys: '3000', n: '3000' });
-    expect(parquetFiles(world.root).every((f) => !f.includes('.tmp'))).toBe(true);
-  });
+      );
+      expect(sample).toEqual(
+        [0, 29999, 7].map((i) => {
+          const e = event(i);
+          const at = new Date(e.occurredAt).toISOString();
+          return {
+            event_id: e.eventId,
+            type: e.type,
+            sku: e.sku,
+            location_id: e.locationId,
+            quantity: String(e.quantity),
+            occurred_at: String(e.occurredAt),
+            source_ref: e.sourceRef,
+            date: at.slice(0, 10),
+            hour: at.slice(11, 13),
+          };
+        }),
+      );
+      const [raw] = await queryWorld(
+        world,
+        'SELECT count(DISTINCT key) AS keys, count(*) AS n FROM lake_raw',
+      );
+      expect(raw).toEqual({ keys: '3000', n: '3000' });
+      // What the killed writers left unfinished was discarded by their successors.
+      if (target === 's3') expect(await unfinishedUploads(world)).toEqual([]);
+    },
+    420_000,
+  );
 
   it('SIGTERM while files are written: exit 0 within the deadline, no client warnings; the successor completes, every record once', async () => {
     const world = await createLakeWorld({ LAKE_LOG_LEVEL: 'info', LAKE_SHUTDOWN_TIMEOUT_MS: '10000' });
@@ -151,28 +164,27 @@ describe('lake-sink: Kafka to Parquet, exactly once', () => {
       events.map((e, i) => ({ key: e.sku, value: values[i] as Buffer })),
     );
     const first = start(world);
-    await waitFor(() => parquetFiles(world.root).length >= 3, {
-      description: () => `3 files in the lake (have ${parquetFiles(world.root).length})`,
+    await waitFor(async () => (await parquetFiles(world)).length >= 3, {
+      description: '3 files in the lake',
       timeoutMs: 120_000,
       intervalMs: 20,
     });
     await expectOrderlyStop(first, 10_000);
     start(world);
     const counts = async () => {
-      const [row] = await queryLake(
-        world.root,
+      const [row] = await queryWorld(
+        world,
         'SELECT count(*) AS n, count(DISTINCT event_id) AS ids FROM lake_events',
-        aliases(world),
       ).catch(() => [{ n: '0', ids: '0' }]);
       return row;
     };
-    await waitFor(async () => Number((await counts())?.n) >= total, {
-      description: 'every record in the lake',
-      timeoutMs: 120_000,
+    await waitFor(() => committedToEnd(world), {
+      description: 'every record committed (in the lake)',
+      timeoutMs: 180_000,
       intervalMs: 500,
     });
     expect(await counts()).toEqual({ n: String(total), ids: String(total) });
-  });
+  }, 300_000);
 
   it('an undecodable record is dead-lettered, not written; a newer compatible schema lands in the same dataset', async () => {
     const world = await createLakeWorld();
@@ -200,22 +212,12 @@ describe('lake-sink: Kafka to Parquet, exactly once', () => {
       { key: 'SKU-1', value: await codec.encode(`${world.events}-value`, 'InventoryEvent', event(3)) },
     ]);
     const sink = start(world);
-    await waitFor(
-      async () => {
-        const [row] = await queryLake(
-          world.root,
-          'SELECT count(*) AS n FROM lake_events',
-          aliases(world),
-        ).catch(() => [{ n: '0' }]);
-        return Number(row?.n) === 3;
-      },
-      { description: 'three rows in the lake', timeoutMs: 60_000, intervalMs: 300 },
-    );
-    const rows = await queryLake(
-      world.root,
-      'SELECT event_id FROM lake_events ORDER BY kafka_offset',
-      aliases(world),
-    );
+    await waitFor(() => committedToEnd(world), {
+      description: 'every record committed (in the lake)',
+      timeoutMs: 90_000,
+      intervalMs: 300,
+    });
+    const rows = await queryWorld(world, 'SELECT event_id FROM lake_events ORDER BY kafka_offset');
     expect(rows).toEqual([
       { event_id: 'loadgen:lake-1' },
       { event_id: 'loadgen:lake-newer' },
@@ -233,11 +235,9 @@ describe('lake-sink: Kafka to Parquet, exactly once', () => {
     expect(dead).toEqual(['not avro at all|UNDECODABLE']);
     expect(await sink.metric('lake_rows_written_total')).toBe(3);
     expect(await sink.metric('lake_dead_letters_total')).toBe(1);
-    const files = parquetFiles(world.root);
-    expect(await sink.metric('lake_files_written_total')).toBe(files.length);
-    expect(await sink.metric('lake_bytes_written_total')).toBe(
-      files.reduce((sum, f) => sum + statSync(join(world.root, f)).size, 0),
-    );
+    const objects = await world.store.list('');
+    expect(await sink.metric('lake_files_written_total')).toBe(objects.length);
+    expect(await sink.metric('lake_bytes_written_total')).toBe(objects.reduce((sum, o) => sum + o.size, 0));
     expect(await sink.metric('lake_commit_lag')).toBe(0);
     // Stops on SIGTERM.
     sink.child.kill('SIGTERM');
@@ -246,10 +246,9 @@ describe('lake-sink: Kafka to Parquet, exactly once', () => {
 
   const summary = async (world: LakeWorld) =>
     (
-      await queryLake(
-        world.root,
+      await queryWorld(
+        world,
         `SELECT count(*) AS n, count(DISTINCT (kafka_partition, kafka_offset)) AS positions FROM lake_events`,
-        aliases(world),
       ).catch(() => [{ n: '0', positions: '0' }])
     )[0] as { n: string; positions: string };
 
@@ -263,10 +262,8 @@ describe('lake-sink: Kafka to Parquet, exactly once', () => {
       world.events,
       events.map((e, i) => ({ key: e.sku, value: values[i] as Buffer })),
     );
-    const writing = () =>
-      (readdirSync(world.root, { recursive: true }) as string[]).some((f) => f.endsWith('.tmp'));
     const frozen = start(world);
-    await waitFor(writing, {
+    await waitFor(() => writing(world), {
       description: 'the first sink to be writing a chunk',
       timeoutMs: 60_000,
       intervalMs: 2,
@@ -276,33 +273,27 @@ describe('lake-sink: Kafka to Parquet, exactly once', () => {
     try {
       // The successor gets the partition once the frozen member's session expired, and writes
       // every chunk (the last one when its window is over: the window is long, so it is full).
-      let have = '0';
-      await waitFor(
-        async () => {
-          have = (await summary(world)).n;
-          return have === '45000';
-        },
-        {
-          description: () => `the successor to write all 45000 records (have ${have})`,
-          timeoutMs: 120_000,
-          intervalMs: 500,
-        },
-      );
+      await waitFor(() => committedToEnd(world), {
+        description: 'the successor to write and commit all 45000 records',
+        timeoutMs: 180_000,
+        intervalMs: 500,
+      });
+      expect(await summary(world)).toEqual({ n: '45000', positions: '45000' });
       frozen.child.kill('SIGCONT');
       // The woken sink finishes its write (the same file, the same rows), or finds its
-      // temporary file removed by its successor and fails it; either way it then rejoins.
+      // upload aborted by its successor and fails it; either way it then rejoins.
       const settled = async () =>
         (await frozen.metric('lake_files_written_total').catch(() => 0)) +
           (await frozen.metric('lake_write_failures_total').catch(() => 0)) >=
         1;
-      await waitFor(async () => !writing() && (await settled()), {
+      await waitFor(async () => !(await writing(world)) && (await settled()), {
         description: () => `the woken sink's write to end (output: ${frozen.output().slice(-1500)})`,
         timeoutMs: 60_000,
       });
       expect(await summary(world)).toEqual({ n: '45000', positions: '45000' });
       // The files are the three chunks, cut alike by both sinks (one file per chunk and hour).
       const ranges = new Set(
-        parquetFiles(world.root).map((f) => /-p\d+-(\d+-\d+)\.parquet$/.exec(f)?.[1] ?? f),
+        (await parquetFiles(world)).map((f) => /-p\d+-(\d+-\d+)\.parquet$/.exec(f)?.[1] ?? f),
       );
       expect([...ranges].sort()).toEqual([
         '00000000000000000000-00000000000000014999',
@@ -314,11 +305,15 @@ describe('lake-sink: Kafka to Parquet, exactly once', () => {
       successor.child.kill('SIGTERM');
       await successor.exited;
     }
-  });
+  }, 300_000);
 
   it('a write failing half way (a folder that cannot be made) is retried; the records land once', async () => {
     // One chunk of exactly the 2000 records (full, whatever the timing).
-    const world = await createLakeWorld({ LAKE_ROLL_RECORDS: '2000', LAKE_ROLL_MS: '600000' });
+    const world = await createLakeWorld(
+      { LAKE_ROLL_RECORDS: '2000', LAKE_ROLL_MS: '600000' },
+      undefined,
+      'file',
+    );
     // Two hours of event time: the chunk is written as three files, one per hour folder.
     // One sku: one partition.
     const events = Array.from({ length: 2_000 }, (_, i) => ({
@@ -326,7 +321,7 @@ describe('lake-sink: Kafka to Parquet, exactly once', () => {
       sku: 'SKU-ONE',
       occurredAt: Date.parse('2026-11-30T10:30:00Z') + i * 3_600,
     }));
-    const blocked = join(world.root, `topic=${world.events}`, 'date=2026-11-30', 'hour=11');
+    const blocked = join(world.staging, `topic=${world.events}`, 'date=2026-11-30', 'hour=11');
     mkdirSync(dirname(blocked), { recursive: true });
     // A file where the hour's folder must go: making the folder fails, as a full disk would.
     writeFileSync(blocked, 'in the way');
@@ -342,7 +337,7 @@ describe('lake-sink: Kafka to Parquet, exactly once', () => {
         timeoutMs: 60_000,
       });
       // The hour before is written already, the one after not; nothing is committed.
-      expect(parquetFiles(world.root).map((f) => f.split('/').slice(-2, -1)[0])).toEqual(['hour=10']);
+      expect((await parquetFiles(world)).map((f) => f.split('/').slice(-2, -1)[0])).toEqual(['hour=10']);
       rmSync(blocked);
       await waitFor(async () => (await summary(world)).n === '2000', {
         description: 'every record in the lake once the folder can be made',
@@ -350,11 +345,11 @@ describe('lake-sink: Kafka to Parquet, exactly once', () => {
         intervalMs: 300,
       });
       expect(await summary(world)).toEqual({ n: '2000', positions: '2000' });
-      expect(
-        parquetFiles(world.root)
-          .map((f) => f.split('/').slice(-2, -1)[0])
-          .sort(),
-      ).toEqual(['hour=10', 'hour=11', 'hour=12']);
+      expect((await parquetFiles(world)).map((f) => f.split('/').slice(-2, -1)[0]).sort()).toEqual([
+        'hour=10',
+        'hour=11',
+        'hour=12',
+      ]);
     } finally {
       sink.child.kill('SIGTERM');
       await sink.exited;

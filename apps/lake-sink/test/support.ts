@@ -1,31 +1,58 @@
-import { mkdtempSync, readdirSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdtempSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { createLogger } from '@inventory/core';
 import { type InventoryEvent, inventoryEventTypes, platformEvent } from '@inventory/domain';
 import { createProducer, topicConfig, topicNames, topicSpec } from '@inventory/kafka';
+import {
+  type LakeStore,
+  mirrorLake,
+  openLakeStore,
+  parseLakeLocation,
+  queryLake,
+} from '@inventory/lake-sink';
+import { buckets } from '@inventory/object-store';
 import {
   type AppProcess,
   createConfiguredTopic,
   createTestTopic,
+  s3Env,
   stackEndpoints,
   startAppProcess,
+  testBucket,
   testKafka,
   uniqueName,
+  withAdmin,
 } from '@inventory/testkit';
 
-/** Topics and the lake folder of one isolated sink deployment (topics configured as the catalog's). */
+export type LakeTarget = 's3' | 'file';
+
+/**
+ * Topics and the lake of one isolated sink deployment (topics configured as the catalog's):
+ * a prefix of its own in the stack's lake bucket, or a folder of its own.
+ */
 export interface LakeWorld {
+  target: LakeTarget;
   events: string;
   raw: string;
   dlq: string;
-  root: string;
+  /** The lake as the test reads it (the sink's own store, opened here). */
+  store: LakeStore;
+  /** Where the sink encodes files before it uploads them (S3), or the lake's folder (file). */
+  staging: string;
+  /** The key prefix in the lake bucket (S3). */
+  prefix: string;
+  /** The test's copy of an S3 lake, brought up to date before each query. */
+  copy: string;
   env: NodeJS.ProcessEnv;
 }
 
 export async function createLakeWorld(
   env: Record<string, string> = {},
   partitions = { events: 6, raw: 3 },
+  target: LakeTarget = 's3',
 ): Promise<LakeWorld> {
   const world = {
     events: await createConfiguredTopic(
@@ -35,11 +62,25 @@ export async function createLakeWorld(
     ),
     raw: await createConfiguredTopic('lake-raw', partitions.raw, topicConfig(topicSpec(topicNames.mqRaw))),
     dlq: await createTestTopic('lake-dlq', 1),
-    root: mkdtempSync(join(tmpdir(), 'lake-')),
+    staging: mkdtempSync(join(tmpdir(), 'lake-')),
+    prefix: `${uniqueName('lake')}/`,
+    copy: mkdtempSync(join(tmpdir(), 'lake-copy-')),
   };
   const endpoints = stackEndpoints();
+  const location =
+    target === 's3'
+      ? {
+          LAKE_TARGET: 's3',
+          ...s3Env('LAKE_'),
+          LAKE_S3_PREFIX: world.prefix,
+          LAKE_STAGING_DIR: world.staging,
+        }
+      : { LAKE_TARGET: 'file', LAKE_ROOT: world.staging };
+  const store = openLakeStore(parseLakeLocation({ ...location, ...env }), createLogger('lake-test', 'warn'));
   return {
     ...world,
+    target,
+    store,
     env: {
       PATH: process.env.PATH,
       LAKE_KAFKA_BROKERS: endpoints.KAFKA_BROKERS,
@@ -47,7 +88,7 @@ export async function createLakeWorld(
       LAKE_EVENT_TOPICS: world.events,
       LAKE_RAW_TOPICS: world.raw,
       LAKE_DLQ_TOPIC: world.dlq,
-      LAKE_ROOT: world.root,
+      ...location,
       LAKE_GROUP_ID: uniqueName('lake-group'),
       LAKE_ROLL_RECORDS: '2000',
       LAKE_ROLL_MS: '1000',
@@ -94,6 +135,78 @@ export async function produce(topic: string, messages: { key: string; value: Buf
   }
 }
 
-/** The Parquet files of a lake, relative to its root. */
-export const parquetFiles = (root: string): string[] =>
-  (readdirSync(root, { recursive: true }) as string[]).filter((f) => f.endsWith('.parquet'));
+/** The Parquet files of a world's lake (keys relative to its root). */
+export const parquetFiles = async (world: LakeWorld): Promise<string[]> =>
+  (await world.store.list('')).map((o) => o.key).filter((key) => key.endsWith('.parquet'));
+
+/** Whether a sink of the world is writing a file now: encoding it, or uploading it. */
+export async function writing(world: LakeWorld): Promise<boolean> {
+  const files = existsSync(world.staging)
+    ? (readdirSync(world.staging, { recursive: true }) as string[])
+    : [];
+  // In the folder, a file being written has a temporary name; in staging, any Parquet file is one.
+  if (world.target === 'file') return files.some((f) => f.endsWith('.tmp'));
+  return files.some((f) => f.includes('.parquet')) || (await unfinishedUploads(world)).length > 0;
+}
+
+/** Multipart uploads of the world's lake neither completed nor aborted. */
+export const unfinishedUploads = (world: LakeWorld) =>
+  testBucket(buckets.lake).unfinishedUploads(world.prefix);
+
+/**
+ * SQL over the world's lake with DuckDB: over its folder, or over a copy of its objects
+ * downloaded from S3 (views lake_events and lake_raw for the world's topics).
+ */
+export async function queryWorld(world: LakeWorld, sql: string): Promise<Record<string, unknown>[]> {
+  const aliases = { lake_events: world.events, lake_raw: world.raw };
+  if (world.target === 'file') return queryLake(world.staging, sql, aliases);
+  await mirrorLake(world.store, world.copy);
+  return queryLake(world.copy, sql, aliases);
+}
+
+/**
+ * Whether the world's sink group has committed every record of its topics: everything
+ * produced is in the lake (commits follow the files). Cheaper to poll than the lake itself.
+ */
+export async function committedToEnd(world: LakeWorld): Promise<boolean> {
+  return withAdmin(async (admin) => {
+    for (const topic of [world.events, world.raw]) {
+      const ends = await admin.fetchTopicOffsets(topic);
+      const [committed] = await admin.fetchOffsets({
+        groupId: world.env.LAKE_GROUP_ID as string,
+        topics: [topic],
+      });
+      for (const end of ends) {
+        const at = committed?.partitions.find((p) => p.partition === end.partition)?.offset ?? '-1';
+        if (Number(end.high) > 0 && Number(at) < Number(end.high)) return false;
+      }
+    }
+    return true;
+  });
+}
+
+/**
+ * What the world's lake holds of its events topic, by DuckDB over the downloaded objects:
+ * rows, distinct eventIds and distinct positions, the quantity sum, and a digest of every
+ * (eventId, quantity) pair in eventId order; and the same computed from `events`, the input.
+ */
+export async function lakeAgainstInput(world: LakeWorld, events: InventoryEvent[]) {
+  const [lake] = await queryWorld(
+    world,
+    `SELECT count(*) AS rows, count(DISTINCT event_id) AS ids, count(DISTINCT (kafka_partition, kafka_offset)) AS positions,
+            sum(quantity) AS quantity, md5(string_agg(event_id || ':' || quantity, ',' ORDER BY event_id)) AS digest
+     FROM lake_events`,
+  );
+  // In eventId order, as DuckDB's ORDER BY event_id (byte order of ASCII ids).
+  const pairs = [...events]
+    .sort((a, b) => (a.eventId < b.eventId ? -1 : a.eventId > b.eventId ? 1 : 0))
+    .map((e) => `${e.eventId}:${e.quantity}`);
+  const input = {
+    rows: String(events.length),
+    ids: String(events.length),
+    positions: String(events.length),
+    quantity: String(events.reduce((sum, e) => sum + e.quantity, 0)),
+    digest: createHash('md5').update(pairs.join(',')).digest('hex'),
+  };
+  return { lake, input };
+}

@@ -1,37 +1,113 @@
-import { mkdir, open, rename } from 'node:fs/promises';
-import { join, relative } from 'node:path';
+import { errorMessage, InventoryError, type Logger, retry } from '@inventory/core';
+import type { Bucket } from '@inventory/object-store';
 
-const pad = (n: number, width = 2) => String(n).padStart(width, '0');
+const pad = (n: number) => String(n).padStart(2, '0');
 
-/** inventory-sync/YYYY-MM-DD/inventory_YYYYMMDD_HHMMSS_job<id>.json, in UTC. */
-export function archivePath(at: number, jobId: number): string {
+/** Where raw payloads are archived, and what retention deletes. */
+export const archivePrefix = 'inventory-sync/';
+
+/** inventory-sync/YYYY-MM-DD/inventory_YYYYMMDD_HHMMSS.json, in UTC (the nightly sync's spec). */
+export function archiveKey(at: number): string {
   const d = new Date(at);
   const date = `${d.getUTCFullYear()}-${pad(d.getUTCMonth() + 1)}-${pad(d.getUTCDate())}`;
   const stamp = `${date.replace(/-/g, '')}_${pad(d.getUTCHours())}${pad(d.getUTCMinutes())}${pad(d.getUTCSeconds())}`;
-  return join('inventory-sync', date, `inventory_${stamp}_job${jobId}.json`);
+  return `${archivePrefix}${date}/inventory_${stamp}.json`;
+}
+
+/** The UTC day an archive was written, from its key; undefined for a key that is not an archive. */
+export function archiveDay(key: string): number | undefined {
+  const match = /^inventory-sync\/(\d{4}-\d{2}-\d{2})\/inventory_(\d{8})_\d{6}\.json$/.exec(key);
+  if (!match || match[1]?.replace(/-/g, '') !== match[2]) return undefined;
+  const day = Date.parse(`${match[1]}T00:00:00Z`);
+  return Number.isNaN(day) ? undefined : day;
 }
 
 /**
- * Writes the payload under the lake's root exactly as received: to a temporary name,
- * fsynced, then renamed, so a reader never sees half a file and a crash leaves no partial
- * archive under the final name. Returns the path relative to the root.
+ * Archives past retention at `now`: written on a UTC day more than `days` days before
+ * today's (30 days: on 2026-12-31, archives of 2026-11-30 and before). Keys that are not
+ * archives are never touched.
+ */
+export function expiredArchives(keys: string[], now: number, days: number): string[] {
+  const today = Math.floor(now / 86_400_000) * 86_400_000;
+  const oldestKept = today - days * 86_400_000;
+  return keys.filter((key) => {
+    const day = archiveDay(key);
+    return day !== undefined && day < oldestKept;
+  });
+}
+
+export interface ArchiveOptions {
+  retries: number;
+  initialDelayMs: number;
+  signal?: AbortSignal;
+  log: Logger;
+}
+
+/**
+ * Writes the payload exactly as received at its key: the server checks its MD5 and SHA-256
+ * and the stored object is read back (Bucket.putVerified). An object already at the key is
+ * never replaced; if it holds these very bytes (an earlier attempt whose answer was lost),
+ * the archive is done. A store that cannot be reached is retried with capped exponential
+ * backoff; then the error is the job's. Returns the s3:// address of the archive.
  */
 export async function archivePayload(
-  root: string,
+  bucket: Bucket,
   at: number,
-  jobId: number,
   payload: Buffer,
+  options: ArchiveOptions,
 ): Promise<string> {
-  const path = join(root, archivePath(at, jobId));
-  await mkdir(join(path, '..'), { recursive: true });
-  const temporary = `${path}.tmp`;
-  const file = await open(temporary, 'w', 0o640);
+  const key = archiveKey(at);
+  let attempts = 0;
   try {
-    await file.writeFile(payload);
-    await file.sync();
-  } finally {
-    await file.close();
+    await retry(
+      async () => {
+        attempts++;
+        try {
+          await bucket.putVerified(key, payload, { ifAbsent: true, contentType: 'application/json' });
+        } catch (error) {
+          if (!(error instanceof InventoryError && error.code === 'OBJECT_EXISTS')) throw error;
+          if (!(await bucket.get(key)).equals(payload))
+            throw new InventoryError('OBJECT_EXISTS', `${bucket.uri(key)} holds another payload`, {
+              cause: error,
+            });
+        }
+      },
+      {
+        policy: { initialMs: options.initialDelayMs, maxMs: 30_000, factor: 2, retries: options.retries },
+        ...(options.signal ? { signal: options.signal } : {}),
+        onRetry: (error, attempt, waitMs) =>
+          options.log.warn(
+            { attempt, waitMs, err: errorMessage(error) },
+            'archiving the payload failed; retrying',
+          ),
+      },
+    );
+  } catch (error) {
+    throw new InventoryError(
+      error instanceof InventoryError ? error.code : 'OBJECT_STORE_UNAVAILABLE',
+      `the payload could not be archived to ${bucket.uri(key)}: ${errorMessage(error)} (attempt ${attempts})`,
+      { cause: error },
+    );
   }
-  await rename(temporary, path);
-  return relative(root, path);
+  return bucket.uri(key);
+}
+
+/**
+ * Keeps archives `days` days: a lifecycle rule on the prefix where the server has lifecycle
+ * rules, and, on every run, deletion of what is past retention by the job itself (S3Proxy
+ * has no lifecycle; with a rule this finds nothing older). Returns what was deleted.
+ */
+export async function applyRetention(
+  bucket: Bucket,
+  now: number,
+  days: number,
+): Promise<{ rule: string; deleted: string[] }> {
+  const rule = await bucket.ensureExpiryRule({ id: 'inventory-sync-retention', prefix: archivePrefix, days });
+  const deleted = expiredArchives(
+    (await bucket.list(archivePrefix)).map((o) => o.key),
+    now,
+    days,
+  );
+  await bucket.remove(deleted);
+  return { rule, deleted };
 }

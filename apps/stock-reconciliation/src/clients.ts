@@ -2,6 +2,7 @@ import type { AvroCodec } from '@inventory/codec';
 import { secretValue } from '@inventory/config';
 import { InventoryError } from '@inventory/core';
 import { partitionCounts } from '@inventory/kafka';
+import { Bucket, createS3Client } from '@inventory/object-store';
 import { ReadModelReader } from '@inventory/read-model';
 import { codecOf, kafkaOf, openProducer, redisOf, type ServiceContext } from '@inventory/service';
 import type { Redis } from 'ioredis';
@@ -20,6 +21,8 @@ export interface ReconciliationClients {
   codec: AvroCodec;
   erpToken: string;
   alert: Alert;
+  /** Where raw payloads are archived. */
+  archive: Bucket;
 }
 
 /** Opens every client a run needs from the settings (the service, the CLI and the tests alike). */
@@ -61,5 +64,9 @@ export async function connectReconciliation(
     codec: codecOf(config),
     erpToken,
     alert: webhookAlerter(config.ALERT_WEBHOOK_URL, config.ENVIRONMENT, logger),
+    archive: new Bucket(
+      resources.add('s3', createS3Client(config, 'RECON_'), (c) => c.destroy()),
+      config.ARCHIVE_BUCKET,
+    ),
   };
 }

@@ -1,6 +1,7 @@
 import { parseSettings, setting, z } from '@inventory/config';
 import { InventoryError } from '@inventory/core';
 import { topicNames } from '@inventory/kafka';
+import { buckets, objectStoreSettings } from '@inventory/object-store';
 import { baseSettings, kafkaSettings, redisSettings } from '@inventory/service';
 import { Cron } from 'croner';
 
@@ -34,8 +35,15 @@ export const shape = {
   /** Waits before each retry of GET /inventory (so 1 + this many attempts). */
   ERP_RETRY_DELAYS_MS: setting.delaysMs(10).default([5_000, 15_000, 45_000]),
   ERP_TIMEOUT_MS: setting.positiveInt().default(5 * minute),
-  /** The lake's root: raw payloads are archived under inventory-sync/YYYY-MM-DD/. */
-  ARCHIVE_ROOT: setting.string(),
+  /** Raw payloads are archived here under inventory-sync/YYYY-MM-DD/ (S3 API, `RECON_S3_*`). */
+  ...objectStoreSettings,
+  ARCHIVE_BUCKET: setting.string().default(buckets.erpArchive),
+  /** Archives older than this many days are deleted (a lifecycle rule where the store has them, and the job). */
+  ARCHIVE_RETENTION_DAYS: setting.positiveInt().default(30),
+  /** Retries of an archive the store does not take (away, failing), with capped exponential backoff from ... */
+  ARCHIVE_RETRIES: setting.nonNegativeInt().default(5),
+  /** ... this first wait (at most 30 s each). */
+  ARCHIVE_RETRY_INITIAL_MS: setting.positiveInt().default(1_000),
   /** When the service runs the job (UTC), default 02:00 every day. */
   SCHEDULE: cron.default('0 2 * * *'),
   JOB_TIMEOUT_MS: setting.positiveInt().default(30 * minute),

@@ -1,11 +1,12 @@
 import { hostname } from 'node:os';
 import type { AvroCodec, InventoryEvent } from '@inventory/codec';
 import { errorMessage, InventoryError, type Logger } from '@inventory/core';
+import type { Bucket } from '@inventory/object-store';
 import { KeyLayout, type ReadModelReader } from '@inventory/read-model';
 import type { Redis } from 'ioredis';
 import type { Producer } from 'kafkajs';
 import type { Alert } from './alerts.ts';
-import { archivePayload } from './archive.ts';
+import { applyRetention, archivePayload } from './archive.ts';
 import type { ReconciliationConfig } from './config.ts';
 import { fetchInventory } from './erp-client.ts';
 import type { ReconciliationMetrics } from './metrics.ts';
@@ -24,8 +25,11 @@ export interface JobDeps {
   reader: ReadModelReader;
   erpToken: string;
   alert: Alert;
+  archive: Bucket;
   metrics: ReconciliationMetrics;
   logger: Logger;
+  /** The clock the archive is named and kept by (Date.now; tests move it). */
+  now?: () => number;
 }
 
 export interface JobOutcome extends JobResult {
@@ -76,7 +80,7 @@ export async function runReconciliation(deps: JobDeps, trigger: 'schedule' | 'ma
   const progress: JobResult = { status: 'running' };
   try {
     const result = await Promise.race([
-      reconcile(deps, jobId, started, progress, abort.signal, log),
+      reconcile(deps, jobId, progress, abort.signal, log),
       new Promise<never>((_, reject) =>
         abort.signal.addEventListener('abort', () => reject(abort.signal.reason), { once: true }),
       ),
@@ -129,7 +133,6 @@ async function publishDiscontinued(
 async function reconcile(
   deps: JobDeps,
   jobId: number,
-  started: number,
   progress: JobResult,
   signal: AbortSignal,
   log: Logger,
@@ -155,8 +158,28 @@ async function reconcile(
   });
   Object.assign(progress, { apiAttempts: fetched.attempts, apiLatencyMs: fetched.latencyMs });
   phase('fetch');
-  progress.archivePath = await archivePayload(config.ARCHIVE_ROOT, started, jobId, fetched.payload);
+  const archivedAt = (deps.now ?? Date.now)();
+  progress.archivePath = await archivePayload(deps.archive, archivedAt, fetched.payload, {
+    retries: config.ARCHIVE_RETRIES,
+    initialDelayMs: config.ARCHIVE_RETRY_INITIAL_MS,
+    signal,
+    log,
+  });
   phase('archive');
+  // Retention never fails a run: what it could not delete now is past retention next time too.
+  await applyRetention(deps.archive, archivedAt, config.ARCHIVE_RETENTION_DAYS).then(
+    ({ rule, deleted }) => {
+      deps.metrics.archivesDeleted.inc(deleted.length);
+      if (deleted.length > 0)
+        log.info({ deleted: deleted.length, lifecycleRule: rule }, 'archives past retention deleted');
+    },
+    (error) =>
+      log.error(
+        { err: errorMessage(error) },
+        'archives past retention could not be deleted; retried next run',
+      ),
+  );
+  phase('retention');
   const snapshot = parseSnapshot(fetched.payload, fetched.fetchedAt);
   phase('parse');
   progress.snapshotAsOf = snapshot.asOf;

@@ -6,6 +6,10 @@ export const createMetrics = defineMetrics((m) => ({
     'Reconciliation runs by outcome (refused: another run held the lease)',
     ['status'],
   ),
+  archivesDeleted: m.counter(
+    'reconciliation_archives_deleted_total',
+    'Archived payloads deleted past their retention',
+  ),
   changed: m.gauge('reconciliation_items_changed', 'Items corrected by the last completed run'),
   duration: m.histogram(
     'reconciliation_duration_seconds',

@@ -1,6 +1,4 @@
 import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createCodec, type InventoryEvent } from '@inventory/codec';
 import { waitFor } from '@inventory/core';
@@ -19,10 +17,12 @@ import { collect, expectOrderlyStop, stackEndpoints, testKafka, testRedis } from
 import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
+  archiveBucket,
   connectTestReconciliation,
   erpToken,
   movement,
   reconciliationEnv,
+  servedBytes,
   startReconciliationProcess,
 } from './support.ts';
 
@@ -48,13 +48,6 @@ afterAll(async () => {
 });
 
 const onHand = async () => (await readModel(redis, world)).onHand;
-const servedBytes = async () =>
-  Buffer.from(
-    await (
-      await fetch(`${erp.url}/inventory`, { headers: { authorization: `Bearer ${erpToken}` } })
-    ).arrayBuffer(),
-  );
-
 describe('stock reconciliation against the ERP snapshot', () => {
   it('corrects exactly the places that differ, records the job and archives the payload byte for byte', async () => {
     const t0 = Date.now() - hour;
@@ -109,14 +102,15 @@ describe('stock reconciliation against the ERP snapshot', () => {
       expect(job?.apiLatencyMs).toBeGreaterThanOrEqual(0);
       expect(job?.finishedAt?.getTime()).toBeGreaterThanOrEqual(job?.startedAt.getTime() ?? Infinity);
       const day = new Date().toISOString().slice(0, 10);
+      const prefix = `s3://${env.RECON_ARCHIVE_BUCKET}/`;
       expect(job?.archivePath).toMatch(
-        new RegExp(
-          `^inventory-sync/${day}/inventory_${day.replace(/-/g, '')}_\\d{6}_job${outcome.jobId}\\.json$`,
-        ),
+        new RegExp(`^${prefix}inventory-sync/${day}/inventory_${day.replace(/-/g, '')}_\\d{6}\\.json$`),
       );
-      expect(
-        readFileSync(join(env.RECON_ARCHIVE_ROOT, job?.archivePath as string)).equals(await servedBytes()),
-      ).toBe(true);
+      // In the bucket, byte for byte what the ERP served, and nothing else.
+      const bucket = await archiveBucket(env);
+      const key = String(job?.archivePath).slice(prefix.length);
+      expect((await bucket.list('')).map((o) => o.key)).toEqual([key]);
+      expect((await bucket.get(key)).equals(await servedBytes(erp))).toBe(true);
 
       const audit = await clients.deps.store.changes(outcome.jobId);
       expect(audit.map((c) => [`${c.sku}|${c.locationId}`, c.erpQty, c.platformAsOf])).toEqual([
@@ -361,6 +355,7 @@ describe('stock reconciliation against the ERP snapshot', () => {
       RECON_LOG_LEVEL: 'info',
       RECON_SHUTDOWN_TIMEOUT_MS: '10000',
     });
+    await archiveBucket(env);
     const service = startReconciliationProcess(env);
     const jobs = await connectTestReconciliation(env);
     try {

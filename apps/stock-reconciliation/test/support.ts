@@ -1,6 +1,3 @@
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { InventoryEvent } from '@inventory/codec';
 import { createLogger } from '@inventory/core';
@@ -12,11 +9,21 @@ import {
   connectReconciliation,
   parseReconciliationConfig,
 } from '@inventory/stock-reconciliation';
-import { type AppProcess, stackEndpoints, startAppProcess, uniqueName } from '@inventory/testkit';
+import {
+  type AppProcess,
+  s3Env,
+  stackEndpoints,
+  startAppProcess,
+  testBucket,
+  uniqueName,
+} from '@inventory/testkit';
 
 export const erpToken = 'test-recon-token-91c2';
 
-/** Settings of one isolated reconciliation against an aggregator world and an ERP simulator. */
+/**
+ * Settings of one isolated reconciliation against an aggregator world and an ERP simulator,
+ * archiving to a bucket of its own (retention deletes in it without touching others').
+ */
 export function reconciliationEnv(world: World, erp: ErpSimulator, env: Record<string, string> = {}) {
   const endpoints = stackEndpoints();
   return {
@@ -30,7 +37,9 @@ export function reconciliationEnv(world: World, erp: ErpSimulator, env: Record<s
     RECON_ERP_URL: erp.url,
     RECON_ERP_TOKEN: erpToken,
     RECON_ERP_RETRY_DELAYS_MS: '100,200,400',
-    RECON_ARCHIVE_ROOT: mkdtempSync(join(tmpdir(), 'recon-lake-')),
+    ...s3Env('RECON_'),
+    RECON_ARCHIVE_BUCKET: uniqueName('recon-archive').toLowerCase(),
+    RECON_ARCHIVE_RETRY_INITIAL_MS: '100',
     RECON_ALERT_WEBHOOK_URL: `${erp.url}/hooks/slack`,
     RECON_ENVIRONMENT: 'test',
     RECON_LOG_LEVEL: 'warn',
@@ -38,8 +47,22 @@ export function reconciliationEnv(world: World, erp: ErpSimulator, env: Record<s
   };
 }
 
+/** The payload the ERP simulator serves now, byte for byte (what an archive must hold). */
+export async function servedBytes(erp: ErpSimulator): Promise<Buffer> {
+  const response = await fetch(`${erp.url}/inventory`, { headers: { authorization: `Bearer ${erpToken}` } });
+  return Buffer.from(await response.arrayBuffer());
+}
+
+/** The settings' archive bucket, created (as the deployment's is, before the job runs). */
+export async function archiveBucket(env: Record<string, string>) {
+  const bucket = testBucket(env.RECON_ARCHIVE_BUCKET as string);
+  await bucket.ensure();
+  return bucket;
+}
+
 /** The service built in this process from settings; `deps` is what one run takes. */
 export async function connectTestReconciliation(env: Record<string, string>) {
+  await archiveBucket(env);
   const config = parseReconciliationConfig(env);
   const logger = createLogger('recon-test', config.LOG_LEVEL);
   const resources = new Resources();

@@ -69,6 +69,12 @@ export const errorCodes = {
   RETRIES_EXHAUSTED: { retriable: false },
   SUPPLIERS_INVALID: { retriable: false },
 
+  // Object storage (S3 API): the lake and the ERP archive.
+  OBJECT_STORE_UNAVAILABLE: { retriable: true },
+  OBJECT_STORE_REFUSED: { retriable: false },
+  OBJECT_CHECKSUM_MISMATCH: { retriable: true },
+  OBJECT_EXISTS: { retriable: false },
+
   // The reconciliation job and the ERP it reads.
   ERP_UNAVAILABLE: { retriable: true },
   ERP_REFUSED: { retriable: false },

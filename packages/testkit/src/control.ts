@@ -48,6 +48,13 @@ export async function brokerServing(timeoutMs = 180_000): Promise<void> {
   }
 }
 
+/** Stops a part of the local stack (SIGTERM, as `down` does) and waits until its process is gone; `stackUp` starts it again. */
+export async function stopStackPart(part: string, timeoutMs = 60_000): Promise<void> {
+  const pid = stackPartPid(part);
+  process.kill(pid, 'SIGTERM');
+  await waitFor(() => !processAlive(pid), { description: `${part} to stop`, timeoutMs });
+}
+
 /** `npm run stack -- up` for tests that stopped a part: starts what is down, waits until healthy. */
 export function stackUp(): { status: number | null; stdout: string; stderr: string } {
   return spawnSync(

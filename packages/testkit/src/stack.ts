@@ -12,6 +12,9 @@ export interface StackEndpoints {
   POSTGRES_INVENTORY_URL: string;
   AMQP_URL: string;
   CONNECT_URL?: string;
+  S3_ENDPOINT: string;
+  S3_ACCESS_KEY_ID: string;
+  S3_SECRET_ACCESS_KEY: string;
 }
 
 const repoRoot = resolve(fileURLToPath(new URL('../../../', import.meta.url)));

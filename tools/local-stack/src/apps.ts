@@ -48,6 +48,16 @@ export interface LocalApp {
   prepare?(ctx: LocalContext): Promise<void>;
 }
 
+/** The stack's object store under an app's prefix (`LAKE_S3_ENDPOINT`, ...). */
+const objectStore = (prefix: string, ctx: LocalContext): Record<string, string> =>
+  ctx.endpoints.S3_ENDPOINT
+    ? {
+        [`${prefix}_S3_ENDPOINT`]: ctx.endpoints.S3_ENDPOINT,
+        [`${prefix}_S3_ACCESS_KEY_ID`]: ctx.endpoints.S3_ACCESS_KEY_ID as string,
+        [`${prefix}_S3_SECRET_ACCESS_KEY`]: ctx.endpoints.S3_SECRET_ACCESS_KEY as string,
+      }
+    : {};
+
 const registry = (prefix: string, ctx: LocalContext): Record<string, string> =>
   ctx.endpoints.SCHEMA_REGISTRY_URL
     ? { [`${prefix}_SCHEMA_REGISTRY_URL`]: ctx.endpoints.SCHEMA_REGISTRY_URL }
@@ -186,10 +196,13 @@ export const localApps: LocalApp[] = [
     main: 'src/main.ts',
     url: 'http://127.0.0.1:19150/metrics',
     ready: 'http://127.0.0.1:19150/readyz',
-    // The lake is the stack's folder `lake/` (git-ignored), where `npm run lake:query` looks.
+    // The lake is the stack's bucket inventory-lake; `npm run lake:query` reads it through a
+    // local copy in the stack's folder `lake-cache/` (git-ignored).
     env: (ctx) => ({
       LAKE_KAFKA_BROKERS: ctx.endpoints.KAFKA_BROKERS,
-      LAKE_ROOT: join(ctx.home, 'lake'),
+      LAKE_TARGET: 's3',
+      ...objectStore('LAKE', ctx),
+      LAKE_QUERY_CACHE: join(ctx.home, 'lake-cache'),
       ...registry('LAKE', ctx),
     }),
   },
@@ -206,7 +219,7 @@ export const localApps: LocalApp[] = [
       ...registry('RECON', ctx),
       RECON_ERP_URL: erpUrl,
       RECON_ERP_TOKEN: ctx.credentials.erp.token,
-      RECON_ARCHIVE_ROOT: join(ctx.home, 'lake'),
+      ...objectStore('RECON', ctx),
       RECON_ALERT_WEBHOOK_URL: `${erpUrl}${ctx.credentials.alerts.webhookPath}`,
     }),
   },

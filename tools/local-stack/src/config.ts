@@ -21,9 +21,11 @@ const shape = {
   RABBITMQ_PORT: setting.port().default(19672),
   RABBITMQ_DIST_PORT: setting.port().default(19673),
   EPMD_PORT: setting.port().default(19369),
+  S3_PORT: setting.port().default(19900),
   KAFKA_HEAP: setting.string().default('768m'),
   CONNECT_HEAP: setting.string().default('512m'),
   REGISTRY_HEAP: setting.string().default('384m'),
+  S3_HEAP: setting.string().default('256m'),
   /** Components to leave out, e.g. "registry,connect" for a faster stack. */
   SKIP: setting.list().default([]),
   START_TIMEOUT_MS: setting.positiveInt().default(180_000),

@@ -1,6 +1,7 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { InventoryError } from '@inventory/core';
+import { buckets, s3Uri } from '@inventory/object-store';
 import type { Component, StackContext } from './component.ts';
 import { connectUrl } from './components/connect.ts';
 import { kafkaBrokers } from './components/kafka.ts';
@@ -8,6 +9,7 @@ import { postgresUrl } from './components/postgres.ts';
 import { amqpUrl } from './components/rabbitmq.ts';
 import { redisUrl } from './components/redis.ts';
 import { registryUrl } from './components/registry.ts';
+import { s3Endpoint } from './components/s3.ts';
 
 /** Where the running stack answers, with credentials: what apps and tests connect to. */
 export interface StackEndpoints {
@@ -18,6 +20,13 @@ export interface StackEndpoints {
   POSTGRES_INVENTORY_URL?: string;
   AMQP_URL?: string;
   CONNECT_URL?: string;
+  /** The object store (S3 API, path-style) and its key pair. */
+  S3_ENDPOINT?: string;
+  S3_ACCESS_KEY_ID?: string;
+  S3_SECRET_ACCESS_KEY?: string;
+  /** Where the data lake and the ERP archive are in it. */
+  S3_LAKE_URI?: string;
+  S3_ERP_ARCHIVE_URI?: string;
 }
 
 export function stackEndpoints(ctx: StackContext, components: Component[]): StackEndpoints {
@@ -32,6 +41,13 @@ export function stackEndpoints(ctx: StackContext, components: Component[]): Stac
   }
   if (has('rabbitmq')) endpoints.AMQP_URL = amqpUrl(ctx);
   if (has('connect')) endpoints.CONNECT_URL = connectUrl(ctx);
+  if (has('s3')) {
+    endpoints.S3_ENDPOINT = s3Endpoint(ctx);
+    endpoints.S3_ACCESS_KEY_ID = ctx.secrets.s3AccessKeyId;
+    endpoints.S3_SECRET_ACCESS_KEY = ctx.secrets.s3SecretAccessKey;
+    endpoints.S3_LAKE_URI = s3Uri(buckets.lake, '');
+    endpoints.S3_ERP_ARCHIVE_URI = s3Uri(buckets.erpArchive, 'inventory-sync/');
+  }
   return endpoints;
 }
 

@@ -25,6 +25,7 @@ const ports = {
   INVENTORY_STACK_RABBITMQ_PORT: 19672 + offset,
   INVENTORY_STACK_RABBITMQ_DIST_PORT: 19673 + offset,
   INVENTORY_STACK_EPMD_PORT: 19369 + offset,
+  INVENTORY_STACK_S3_PORT: 19900 + offset,
 };
 
 function stack(home: string, command: string, extraEnv: Record<string, string | number> = {}) {
@@ -68,7 +69,7 @@ describe('stack lifecycle through the CLI', () => {
     const dir = home();
     const first = stack(dir, 'up');
     expect(first.code, first.out).toBe(0);
-    for (const part of ['redis', 'postgres', 'rabbitmq', 'kafka', 'registry', 'connect']) {
+    for (const part of ['redis', 'postgres', 'rabbitmq', 's3', 'kafka', 'registry', 'connect']) {
       expect(first.out).toMatch(new RegExp(`${part}: up at`));
     }
     const pids = readdirSync(join(dir, 'run'))
@@ -78,7 +79,7 @@ describe('stack lifecycle through the CLI', () => {
 
     const second = stack(dir, 'up');
     expect(second.code, second.out).toBe(0);
-    expect(second.out.match(/already up/g)).toHaveLength(6);
+    expect(second.out.match(/already up/g)).toHaveLength(7);
     const pidsAfter = readdirSync(join(dir, 'run'))
       .filter((f) => f.endsWith('.pid'))
       .map((f) => readFileSync(join(dir, 'run', f), 'utf8').trim())
@@ -87,7 +88,7 @@ describe('stack lifecycle through the CLI', () => {
 
     const status = stack(dir, 'status');
     expect(status.code, status.out).toBe(0);
-    expect(status.out.match(/ up /g)).toHaveLength(6);
+    expect(status.out.match(/ up /g)).toHaveLength(7);
     expect(processesMentioning(dir).length).toBeGreaterThan(0);
 
     // One part stopped from outside (as tests do with RabbitMQ) and started again by `up`:
@@ -125,7 +126,7 @@ describe('stack lifecycle through the CLI', () => {
 
     const after = stack(dir, 'status');
     expect(after.code).toBe(4);
-    expect(after.out.match(/ down /g)).toHaveLength(6);
+    expect(after.out.match(/ down /g)).toHaveLength(7);
   });
 
   it('a part that cannot start fails `up` naming the part and its log', async () => {
@@ -134,7 +135,7 @@ describe('stack lifecycle through the CLI', () => {
     const taken = Number(new URL(stackEndpoints().REDIS_URL).port);
     expect(await portOpen(taken)).toBe(true);
     const result = stack(dir, 'up', {
-      INVENTORY_STACK_SKIP: 'postgres,rabbitmq,kafka,registry,connect',
+      INVENTORY_STACK_SKIP: 'postgres,rabbitmq,s3,kafka,registry,connect',
       INVENTORY_STACK_REDIS_PORT: taken,
       INVENTORY_STACK_START_TIMEOUT_MS: 60_000,
     });
@@ -146,7 +147,7 @@ describe('stack lifecycle through the CLI', () => {
 
   it('schema ids in the registry survive a restart of the stack', async () => {
     const dir = home();
-    const only = { INVENTORY_STACK_SKIP: 'redis,postgres,rabbitmq,kafka,connect' };
+    const only = { INVENTORY_STACK_SKIP: 'redis,postgres,rabbitmq,s3,kafka,connect' };
     const url = `http://127.0.0.1:${ports.INVENTORY_STACK_REGISTRY_PORT}/apis/ccompat/v7/subjects/persist-value/versions`;
     expect(stack(dir, 'up', only).code).toBe(0);
     const registered = await fetch(url, {

@@ -6,13 +6,14 @@ import { InventoryError } from '@inventory/core';
 import { deployLocal } from './config.ts';
 
 /** Maven modules under deploy/local/maven, each fetching one part's jars. */
-export type JarSet = 'kafka' | 'connect' | 'debezium' | 'registry';
+export type JarSet = 'kafka' | 'connect' | 'debezium' | 'registry' | 's3proxy';
 
 const goals: Record<JarSet, string[]> = {
   kafka: ['dependency:copy-dependencies', '-DincludeScope=runtime'],
   connect: ['dependency:copy-dependencies', '-DincludeScope=runtime'],
   debezium: ['dependency:copy-dependencies', '-DincludeScope=runtime'],
   registry: ['dependency:unpack-dependencies', '-DincludeTypes=tar.gz'],
+  s3proxy: ['dependency:copy-dependencies', '-DincludeScope=runtime'],
 };
 
 /** Debezium goes into a Connect plugin folder of its own, isolated from the runtime's classpath. */

@@ -1,5 +1,6 @@
 import { createConnection } from 'node:net';
-import { stackEndpoints, uniqueName } from '@inventory/testkit';
+import { Bucket, bucketNames, buckets, createS3Client, endpointSettings } from '@inventory/object-store';
+import { stackEndpoints, testS3, uniqueName } from '@inventory/testkit';
 import amqp from 'amqplib';
 import { Redis } from 'ioredis';
 import pg from 'pg';
@@ -94,5 +95,24 @@ describe('local stack services', () => {
         type: 'source',
       }),
     );
+  });
+
+  it('S3 (S3Proxy): the buckets exist, a verified object round-trips; a wrong key pair is refused', async () => {
+    expect(Number(new URL(endpoints.S3_ENDPOINT).port)).not.toBe(9000);
+    const client = testS3();
+    expect(await bucketNames(client)).toEqual(expect.arrayContaining(Object.values(buckets)));
+    const bucket = new Bucket(client, buckets.lake);
+    const key = `stack-test/${uniqueName('object')}.txt`;
+    await bucket.putVerified(key, Buffer.from('WH01 SKU-1 +000012'));
+    expect((await bucket.get(key)).toString()).toBe('WH01 SKU-1 +000012');
+    await bucket.remove([key]);
+    const stranger = createS3Client(
+      endpointSettings(
+        endpoints.S3_ENDPOINT,
+        { accessKeyId: 'INVNOTTHEKEY00000000', secretAccessKey: 'wrong' },
+        1,
+      ),
+    );
+    await expect(bucketNames(stranger)).rejects.toMatchObject({ code: 'OBJECT_STORE_REFUSED' });
   });
 });

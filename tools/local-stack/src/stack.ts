@@ -7,6 +7,7 @@ import { postgres } from './components/postgres.ts';
 import { epmdCommand, rabbitmq } from './components/rabbitmq.ts';
 import { redis } from './components/redis.ts';
 import { registry } from './components/registry.ts';
+import { s3 } from './components/s3.ts';
 import type { StackSettings } from './config.ts';
 import { stackEndpoints, writeEndpointFiles } from './endpoints.ts';
 import { ensureJars } from './maven.ts';
@@ -15,7 +16,7 @@ import { isAlive, processesMentioning, type StopOutcome, stopProcess } from './p
 import { loadSecrets } from './secrets.ts';
 
 /** Start order respects `needs`; stop order is the reverse. */
-export const allComponents: Component[] = [redis, postgres, rabbitmq, kafka, registry, connect];
+export const allComponents: Component[] = [redis, postgres, rabbitmq, s3, kafka, registry, connect];
 
 export function selectedComponents(settings: StackSettings): Component[] {
   const unknown = settings.SKIP.filter((name) => !allComponents.some((c) => c.name === name));

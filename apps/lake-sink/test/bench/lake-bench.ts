@@ -1,20 +1,22 @@
-// Rows/s the lake sink writes and the size on disk per million events:
+// Rows/s the lake sink writes into S3 (the stack's S3Proxy) and into a local folder, from the
+// same topic in the same run, and the size per million events:
 //   npm run bench -w @inventory/lake-sink-test -- [events] [roll records]
-// Defaults: 1 000 000 canonical events (Avro) over a day, flushed every 100 000 records per
+// Defaults: 1 000 000 canonical events (Avro) over a day, cut every 100 000 records per
 // partition. The local stack must be up (`npm run stack -- up`).
-import { statSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createCodec } from '@inventory/codec';
-import { waitFor } from '@inventory/core';
-import { stackEndpoints } from '@inventory/testkit';
-import { createLakeWorld, dayEvent, parquetFiles, produce, startSink } from '../support.ts';
+import { createLogger, waitFor } from '@inventory/core';
+import { openLakeStore, parseLakeLocation } from '@inventory/lake-sink';
+import { stackEndpoints, uniqueName } from '@inventory/testkit';
+import { createLakeWorld, dayEvent, type LakeWorld, produce, startSink } from '../support.ts';
 
 const total = Number(process.argv[2] ?? 1_000_000);
 const roll = Number(process.argv[3] ?? 100_000);
 const endpoints = stackEndpoints();
 const codec = createCodec({ registryUrl: endpoints.SCHEMA_REGISTRY_URL });
 const world = await createLakeWorld({}, { events: 12, raw: 1 });
-const { root } = world;
 const t0 = Date.parse('2026-11-21T00:00:00Z');
 
 console.log(`producing ${total} events to ${world.events} ...`);
@@ -30,33 +32,53 @@ for (let from = 0; from < total; from += chunk) {
   );
 }
 
-const sink = startSink(world, { LAKE_ROLL_RECORDS: String(roll), LAKE_ROLL_MS: '2000' });
-await waitFor(async () => (await sink.metric('lake_rows_written_total').catch(() => 0)) > 0, {
-  description: 'a first file',
-  timeoutMs: 120_000,
-  intervalMs: 50,
-});
-const started = Date.now();
-await waitFor(async () => (await sink.metric('lake_rows_written_total')) >= total, {
-  description: 'every event in the lake',
-  timeoutMs: 3_600_000,
-  intervalMs: 200,
-});
-const seconds = (Date.now() - started) / 1000;
-const files = parquetFiles(root);
-const bytes = files.reduce((sum, f) => sum + statSync(join(root, f)).size, 0);
-console.log(
-  JSON.stringify({
+/** One sink (its own group) over the whole topic into `location`; rows/s from its first file to the last. */
+async function measure(target: string, world: LakeWorld, location: Record<string, string>) {
+  const sink = startSink(world, {
+    ...location,
+    LAKE_GROUP_ID: uniqueName(`lake-bench-${target}`),
+    LAKE_ROLL_RECORDS: String(roll),
+    LAKE_ROLL_MS: '2000',
+  });
+  await waitFor(async () => (await sink.metric('lake_rows_written_total').catch(() => 0)) > 0, {
+    description: 'a first file',
+    timeoutMs: 180_000,
+    intervalMs: 50,
+  });
+  const started = Date.now();
+  await waitFor(async () => (await sink.metric('lake_rows_written_total')) >= total, {
+    description: 'every event in the lake',
+    timeoutMs: 3_600_000,
+    intervalMs: 200,
+  });
+  const seconds = (Date.now() - started) / 1000;
+  sink.child.kill('SIGTERM');
+  await sink.exited;
+  const store = openLakeStore(
+    parseLakeLocation({ ...world.env, ...location }),
+    createLogger('bench', 'warn'),
+  );
+  const objects = await store.list(`topic=${world.events}/`);
+  await store.close();
+  const bytes = objects.reduce((sum, o) => sum + o.size, 0);
+  return {
+    target,
     events: total,
     rollRecords: roll,
     seconds: Number(seconds.toFixed(1)),
     rowsPerSecond: Math.round(total / seconds),
-    files: files.length,
+    files: objects.length,
     megabytes: Number((bytes / 1e6).toFixed(1)),
-    megabytesPerMillionEvents: Number((bytes / 1e6 / (total / 1e6)).toFixed(1)),
     bytesPerEvent: Number((bytes / total).toFixed(1)),
+  };
+}
+
+const results = [
+  await measure('file', world, {
+    LAKE_TARGET: 'file',
+    LAKE_ROOT: mkdtempSync(join(tmpdir(), 'lake-bench-')),
   }),
-);
-sink.child.kill('SIGTERM');
-await sink.exited;
+  await measure('s3', world, {}),
+];
+for (const result of results) console.log(JSON.stringify(result));
 process.exit(0);
