@@ -168,6 +168,7 @@ COPY packages/config/package.json packages/config/
 COPY packages/core/package.json packages/core/
 COPY packages/domain/package.json packages/domain/
 COPY packages/kafka/package.json packages/kafka/
+COPY packages/object-store/package.json packages/object-store/
 COPY packages/read-model/package.json packages/read-model/
 COPY packages/service/package.json packages/service/
 RUN npm ci --omit=dev --no-audit --no-fund --workspace apps/stock-reconciliation
@@ -193,6 +194,7 @@ COPY packages/config/package.json packages/config/
 COPY packages/core/package.json packages/core/
 COPY packages/domain/package.json packages/domain/
 COPY packages/kafka/package.json packages/kafka/
+COPY packages/object-store/package.json packages/object-store/
 COPY packages/service/package.json packages/service/
 RUN npm ci --omit=dev --no-audit --no-fund --workspace apps/lake-sink
 

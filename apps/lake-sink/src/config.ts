@@ -14,8 +14,8 @@ const locationShape = {
   /** Keys under this prefix (several lakes, or tests, can share a bucket). */
   S3_PREFIX: z
     .string()
-    .default('')
-    .transform((prefix) => (prefix === '' || prefix.endsWith('/') ? prefix : `${prefix}/`)),
+    .transform((prefix) => (prefix === '' || prefix.endsWith('/') ? prefix : `${prefix}/`))
+    .default(''),
   ...objectStoreSettings,
   /** Where the query command keeps its local copy of an S3 lake (when DuckDB cannot read S3 itself). */
   QUERY_CACHE: setting.string().optional(),

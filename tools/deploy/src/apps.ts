@@ -55,8 +55,6 @@ export interface AppDeployment {
   values: Record<string, string>;
   env: Record<string, EnvSource>;
   files: Record<string, FileSource>;
-  /** Mounts the lake's volume (until the lake moves to object storage). */
-  lake?: string;
 }
 
 /** Names of the objects the apps read, created by the operator or by Strimzi (deploy/k8s/README.md). */
@@ -72,11 +70,22 @@ export const objects = {
   queryKeys: 'query-api-keys',
   plants: 'sap-plants',
   suppliers: 'erp-suppliers',
-  lakeVolume: 'lake',
+  objectStore: 'object-store',
 } as const;
 
-/** Where the lake's volume is mounted in the pods that use it. */
-export const lakeMount = '/lake';
+/**
+ * The lake and the ERP archive on object storage: on AWS the pods' role (IRSA) gives the
+ * credentials and the SDK finds the endpoint (virtual-hosted style); another S3-compatible
+ * store sets its endpoint in the site ConfigMap and a key pair in the `object-store` Secret.
+ */
+const onObjectStore = {
+  values: { S3_FORCE_PATH_STYLE: 'false' },
+  env: (_prefix: string): Record<string, EnvSource> => ({
+    S3_ENDPOINT: { configMap: objects.site, key: 's3-endpoint', optional: true },
+    S3_ACCESS_KEY_ID: { secret: objects.objectStore, key: 'access-key-id', optional: true },
+    S3_SECRET_ACCESS_KEY: { secret: objects.objectStore, key: 'secret-access-key', optional: true },
+  }),
+};
 
 export const apps: AppDeployment[] = [
   {
@@ -193,8 +202,9 @@ export const apps: AppDeployment[] = [
       why: 'its own UTC schedule and PostgreSQL lease run one job a night; a second replica would only be refused (and alert) every night',
     },
     resources: { cpu: '500m', memory: '1Gi' },
-    values: { ARCHIVE_ROOT: lakeMount },
+    values: { ...onObjectStore.values },
     env: {
+      ...onObjectStore.env('RECON_'),
       ERP_URL: { configMap: objects.site, key: 'erp-url' },
       ENVIRONMENT: { configMap: objects.site, key: 'environment' },
       POSTGRES_URL: { secret: objects.postgres, key: 'stock-reconciliation-url' },
@@ -202,7 +212,6 @@ export const apps: AppDeployment[] = [
       ALERT_WEBHOOK_URL: { secret: objects.alerts, key: 'url', optional: true },
     },
     files: { ERP_TOKEN_FILE: { secret: objects.erp, key: 'erp-token' } },
-    lake: lakeMount,
   },
   {
     name: 'lake-sink',
@@ -220,10 +229,9 @@ export const apps: AppDeployment[] = [
       ],
     },
     resources: { cpu: '500m', memory: '1Gi' },
-    values: { ROOT: lakeMount },
-    env: {},
+    values: { ...onObjectStore.values },
+    env: onObjectStore.env('LAKE_'),
     files: {},
-    lake: lakeMount,
   },
 ];
 

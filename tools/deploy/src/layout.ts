@@ -3,7 +3,7 @@ import { type AppDeployment, apps } from './apps.ts';
 import { type Manifest, partOf, yamlFile } from './manifest.ts';
 import { appMonitor, kafkaExporterMonitor, prometheusRule } from './monitoring.ts';
 import { imagesOf, type Overlay, overlays } from './overlays.ts';
-import { lakeVolume, postgres, redis } from './stores.ts';
+import { postgres, redis } from './stores.ts';
 import { kafka, kafkaConnect, lagReaderUser, nodePools, sapConnector, topics, users } from './strimzi.ts';
 import {
   appManifests,
@@ -93,7 +93,6 @@ function baseFiles(): Map<string, string> {
   for (const app of apps) put(`apps/${app.name}.yaml`, appFile(app));
   put('stores/redis.yaml', yamlFile(redis(), 'The read model (stores.ts says why a single primary).'));
   put('stores/postgres.yaml', yamlFile(postgres(), "The ERP delivery's and the reconciliation's state."));
-  put('stores/lake.yaml', yamlFile([lakeVolume()], "The lake's shared volume."));
   put(
     'monitoring/monitors.yaml',
     yamlFile([appMonitor(), kafkaExporterMonitor()], 'What Prometheus scrapes.'),

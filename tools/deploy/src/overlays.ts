@@ -175,13 +175,6 @@ function local(): Overlay {
           { op: 'replace', path: '/spec/template/spec/containers/0/resources/requests/cpu', value: '100m' },
         ],
       },
-      {
-        target: { version: 'v1', kind: 'PersistentVolumeClaim', name: objects.lakeVolume },
-        operations: [
-          { op: 'replace', path: '/spec/accessModes', value: ['ReadWriteOnce'] },
-          { op: 'replace', path: '/spec/resources/requests/storage', value: '10Gi' },
-        ],
-      },
     ],
   };
 }

@@ -40,7 +40,6 @@ describe('every overlay renders and validates', () => {
     HorizontalPodAutoscaler: 2,
     ScaledObject: 4,
     StatefulSet: 2,
-    PersistentVolumeClaim: 1,
     ServiceMonitor: 1,
     PodMonitor: 1,
     PrometheusRule: 1,

@@ -147,16 +147,3 @@ export function postgres(): Manifest[] {
     [{ name: 'run', emptyDir: {} }],
   );
 }
-
-/**
- * The lake's volume, shared by the lake sink's replicas and the reconciliation's archive
- * (ReadWriteMany: a file store such as NFS or a cloud file share).
- */
-export function lakeVolume(): Manifest {
-  return {
-    apiVersion: 'v1',
-    kind: 'PersistentVolumeClaim',
-    metadata: { name: objects.lakeVolume, labels: appLabels('lake', 'store') },
-    spec: { accessModes: ['ReadWriteMany'], resources: { requests: { storage: '500Gi' } } },
-  };
-}

@@ -1,5 +1,5 @@
 import { topicSpec } from '@inventory/kafka';
-import { type AppDeployment, type EnvSource, type FileSource, objects } from './apps.ts';
+import type { AppDeployment, EnvSource, FileSource } from './apps.ts';
 import { appLabels, type Manifest } from './manifest.ts';
 import { settingDefaults } from './settings.ts';
 import { bootstrapServers, clusterCaSecret, lagReader } from './strimzi.ts';
@@ -187,7 +187,6 @@ export function deployment(app: AppDeployment): Manifest {
                 { name: 'kafka-ca', mountPath: kafkaCaMount, readOnly: true },
                 { name: 'kafka-user', mountPath: kafkaUserMount, readOnly: true },
                 ...fileMounts,
-                ...(app.lake ? [{ name: 'lake', mountPath: app.lake }] : []),
               ],
             },
           ],
@@ -196,7 +195,6 @@ export function deployment(app: AppDeployment): Manifest {
             secretVolume('kafka-ca', clusterCaSecret, 'ca.crt'),
             secretVolume('kafka-user', app.name, 'password'),
             ...fileVolumes,
-            ...(app.lake ? [{ name: 'lake', persistentVolumeClaim: { claimName: objects.lakeVolume } }] : []),
           ],
         },
       },
