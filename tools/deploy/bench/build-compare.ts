@@ -26,8 +26,9 @@ import { repoRoot } from '@inventory/local-stack';
 import ts from 'typescript';
 import { buildApp } from '../../../scripts/build-app.mjs';
 import { ensureNode24 } from '../../../scripts/node24.mjs';
+import { workspaceFolders } from '../../../scripts/production-install.mjs';
 import { type AppDeployment, apps } from '../src/apps.ts';
-import { buildEntries, workspaceFolders } from '../src/dockerfile.ts';
+import { buildEntries } from '../src/dockerfile.ts';
 
 const { values } = parseArgs({
   options: { runs: { type: 'string', default: '15' }, 'no-install': { type: 'boolean', default: false } },
@@ -83,7 +84,7 @@ function imageTree(name: string, app: AppDeployment, dist: (srv: string) => void
   for (const entry of readdirSync(join(repoRoot, 'node_modules')))
     if (entry !== '@inventory' && entry !== '.bin')
       symlinkSync(join(repoRoot, 'node_modules', entry), join(srv, 'node_modules', entry));
-  for (const folder of workspaceFolders(app)) {
+  for (const folder of workspaceFolders(app.dir)) {
     const pkg = JSON.parse(readFileSync(join(repoRoot, folder, 'package.json'), 'utf8')) as { name: string };
     symlinkSync(join(srv, folder), join(srv, 'node_modules', pkg.name));
   }
@@ -134,7 +135,7 @@ function productionInstall(app: AppDeployment): number {
   for (const file of [
     'package.json',
     'package-lock.json',
-    ...workspaceFolders(app).map((f) => `${f}/package.json`),
+    ...workspaceFolders(app.dir).map((f) => `${f}/package.json`),
   ]) {
     mkdirSync(dirname(join(dir, file)), { recursive: true });
     cpSync(join(repoRoot, file), join(dir, file));
@@ -169,10 +170,10 @@ try {
     await buildApp(join(repoRoot, app.dir), entries, join(bundled, app.dir, 'dist'));
     cpSync(join(repoRoot, app.dir, 'package.json'), join(bundled, app.dir, 'package.json'));
     const emitted = imageTree('tsc', app, (srv) => {
-      for (const folder of workspaceFolders(app)) emitFolder(folder, srv);
+      for (const folder of workspaceFolders(app.dir)) emitFolder(folder, srv);
     });
-    const tscDist = workspaceFolders(app).reduce((sum, f) => sum + bytes(join(emitted, f, 'dist')), 0);
-    const tscFiles = workspaceFolders(app).reduce(
+    const tscDist = workspaceFolders(app.dir).reduce((sum, f) => sum + bytes(join(emitted, f, 'dist')), 0);
+    const tscFiles = workspaceFolders(app.dir).reduce(
       (sum, f) => sum + readdirSync(join(emitted, f, 'dist'), { recursive: true }).length,
       0,
     );

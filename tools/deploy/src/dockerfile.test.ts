@@ -7,14 +7,15 @@ import type { Metafile } from 'esbuild';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../../../scripts/build-app.mjs';
 import { imageNodeVersion } from '../../../scripts/node24.mjs';
+import { workspaceFolders } from '../../../scripts/production-install.mjs';
 import { type AppDeployment, apps } from './apps.ts';
 import {
   buildEntries,
   bundleOf,
   dockerfile,
+  imageBuilds,
   productionPackages,
   runtimeCopies,
-  workspaceFolders,
 } from './dockerfile.ts';
 import { httpPort } from './workloads.ts';
 
@@ -65,40 +66,56 @@ describe('the Dockerfile', () => {
     expect(text).toBe(dockerfile());
   });
 
-  it('has a target per app, and a stage of its dependencies', () => {
-    expect([...parsed.keys()]).toEqual(['node', 'build', ...apps.flatMap((a) => [`${a.name}-deps`, a.name])]);
+  it("has the build stage, the stage of an app's dependencies and the app's image, the app a build argument", () => {
+    expect([...parsed.keys()]).toEqual(['node', 'build', 'deps', 'app']);
+    expect(parsed.get('deps')?.lines).toEqual([
+      'ARG APP',
+      'RUN node scripts/production-install.mjs apps/$APP /production',
+    ]);
+    // Every app's build command is in the header, with its folder and ops port.
+    for (const [i, app] of apps.entries())
+      expect(imageBuilds()[i]).toBe(
+        `docker build --target app --build-arg APP=${app.dir.split('/').pop()} --build-arg PORT=${httpPort(app)} -t inventory/${app.name}:<version> .`,
+      );
+    for (const build of imageBuilds()) expect(text).toContain(`#   ${build}`);
   });
 });
 
-describe.each(apps.map((app) => [app.name, app] as const))('the image of %s', (_name, app: AppDeployment) => {
-  const deps = parsed.get(`${app.name}-deps`) as Stage;
-  const image = parsed.get(app.name) as Stage;
+/** The image stage's lines as the build of one app expands them. */
+const imageOf = (app: AppDeployment) =>
+  (parsed.get('app') as Stage).lines.map((line) =>
+    line.replaceAll('$APP', app.dir.split('/').pop() as string).replaceAll('$PORT', String(httpPort(app))),
+  );
 
-  it("installs its workspace's production dependencies from the lockfile, copying each package.json it needs", () => {
-    const copied = deps.lines.filter((l) => l.startsWith('COPY ')).map((l) => l.split(' ')[1] as string);
-    expect(copied).toEqual(['package.json', ...workspaceFolders(app).map((f) => `${f}/package.json`)]);
-    for (const file of [...copied, 'package-lock.json']) expect(existsSync(join(repoRoot, file))).toBe(true);
-    expect(deps.lines.at(-1)).toBe(`RUN npm ci --omit=dev --no-audit --no-fund --workspace ${app.dir}`);
+describe.each(apps.map((app) => [app.name, app] as const))('the image of %s', (_name, app: AppDeployment) => {
+  const image = imageOf(app);
+
+  it("installs its workspace's production dependencies: the workspace folders it needs exist", () => {
+    expect(app.dir).toBe(`apps/${app.dir.split('/').pop()}`);
+    const folders = workspaceFolders(app.dir);
+    expect(folders).toContain(app.dir);
+    for (const folder of folders) expect(existsSync(join(repoRoot, folder, 'package.json'))).toBe(true);
   });
 
   it('copies from the built tree only what exists there, runs as node with a health check on /healthz', () => {
-    const fromBuild = image.lines
+    const fromBuild = image
       .filter((l) => l.startsWith('COPY --from=build '))
       .map((l) => (l.split(' ')[2] as string).replace('/srv/', ''));
-    expect(fromBuild).toEqual(runtimeCopies(app));
+    expect(fromBuild).toEqual(
+      runtimeCopies.map((path) => path.replace('$APP', app.dir.split('/').pop() as string)),
+    );
     const { dir } = built.get(app.name) as { dir: string };
     for (const path of fromBuild)
       expect(existsSync(path === `${app.dir}/dist` ? dir : join(repoRoot, path))).toBe(true);
-    expect(image.lines).toContain('USER node');
-    expect(image.lines.find((l) => l.startsWith('HEALTHCHECK'))).toContain(
-      `process.env.${app.prefix}HTTP_PORT||${httpPort(app)})+'/healthz'`,
-    );
+    expect(image).toContain('USER node');
+    expect(image).toContain(`ENV NODE_ENV=production HEALTH_PORT=${httpPort(app)}`);
+    expect(image.find((l) => l.startsWith('HEALTHCHECK'))).toContain("process.env.HEALTH_PORT+'/healthz'");
   });
 
   it('its entry point and every CLI are in dist, and every import the bundles leave is an installed package', () => {
     const { dir, metafile } = built.get(app.name) as { dir: string; metafile: Metafile };
     const entries = buildEntries(app).map(bundleOf);
-    expect(image.lines.at(-1)).toBe(`CMD ["node", "--enable-source-maps", "${entries[0]}"]`);
+    expect(image.at(-1)).toBe(`CMD ["node", "--enable-source-maps", "${entries[0]}"]`);
     for (const entry of entries) {
       expect(existsSync(join(dir, '..', entry))).toBe(true);
       expect(existsSync(join(dir, '..', `${entry}.map`))).toBe(true);
@@ -129,7 +146,7 @@ describe.each(apps.map((app) => [app.name, app] as const))('the image of %s', (_
     });
     expect(read.length).toBeGreaterThan(0);
     expect(new Set(read)).toEqual(new Set(['schemas/']));
-    expect(read.filter((path) => !runtimeCopies(app).some((copy) => path.startsWith(copy)))).toEqual([]);
+    expect(read.filter((path) => !runtimeCopies.some((copy) => path.startsWith(copy)))).toEqual([]);
   });
 
   it("loads its whole module graph from the image's layout (and stops on its missing settings)", () => {

@@ -2,28 +2,14 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { repoRoot } from '@inventory/local-stack';
 import { imageNodeVersion } from '../../../scripts/node24.mjs';
+import { type LockEntry, lockfilePackages, workspaceFolders } from '../../../scripts/production-install.mjs';
 import { type AppDeployment, apps } from './apps.ts';
 import { httpPort } from './workloads.ts';
 
 /** The images' base: Node.js 24 (LTS), the version `npm test` also runs the tests on (scripts/node24.mjs). */
 export const nodeImage = `node:${imageNodeVersion}-bookworm-slim`;
 
-interface LockEntry {
-  name?: string;
-  link?: boolean;
-  resolved?: string;
-  dependencies?: Record<string, string>;
-  optionalDependencies?: Record<string, string>;
-  peerDependencies?: Record<string, string>;
-  peerDependenciesMeta?: Record<string, { optional?: boolean }>;
-}
-
-const lockfile = () =>
-  (
-    JSON.parse(readFileSync(join(repoRoot, 'package-lock.json'), 'utf8')) as {
-      packages: Record<string, LockEntry>;
-    }
-  ).packages;
+const lockfile = (): Record<string, LockEntry> => lockfilePackages(repoRoot);
 
 /** The entry points an app's build bundles (its package.json `build` script's arguments). */
 export function buildEntries(app: AppDeployment): string[] {
@@ -38,24 +24,6 @@ export function buildEntries(app: AppDeployment): string[] {
 
 /** dist/<name>.js of each entry (src/auth/hash-token.ts: dist/hash-token.js). */
 export const bundleOf = (entry: string) => `dist/${entry.split('/').pop()?.replace(/\.ts$/, '.js')}`;
-
-/**
- * The workspace folders an app needs at install time (itself and the @inventory packages it
- * depends on, without dev dependencies), from the lockfile: `npm ci --workspace` links them.
- */
-export function workspaceFolders(app: AppDeployment, packages = lockfile()): string[] {
-  const folders = new Set<string>();
-  const visit = (folder: string) => {
-    if (folders.has(folder)) return;
-    folders.add(folder);
-    for (const name of Object.keys(packages[folder]?.dependencies ?? {})) {
-      const link = packages[`node_modules/${name}`];
-      if (link?.link && link.resolved) visit(link.resolved);
-    }
-  };
-  visit(app.dir);
-  return [...folders].sort();
-}
 
 /**
  * The third-party packages `npm ci --omit=dev --workspace <app>` installs: what the app's
@@ -92,51 +60,32 @@ export function productionPackages(app: AppDeployment, packages = lockfile()): S
       visit(found);
     }
   };
-  for (const folder of workspaceFolders(app, packages)) visit(folder);
+  for (const folder of workspaceFolders(app.dir, packages)) visit(folder);
   return new Set(
     [...installed].map((path) => path.slice(path.lastIndexOf('node_modules/') + 'node_modules/'.length)),
   );
 }
 
-/** What the final stage of an app copies from the build stage, besides node_modules. */
-export function runtimeCopies(app: AppDeployment): string[] {
-  // The codec reads the Avro schemas at run time from <repo>/schemas, three folders above its module.
-  return ['schemas', `${app.dir}/package.json`, `${app.dir}/dist`];
-}
+/** What the image of an app copies from the build stage, besides node_modules ($APP: its folder's name). */
+export const runtimeCopies = ['schemas', 'apps/$APP/package.json', 'apps/$APP/dist'];
 
-const healthcheck = (app: AppDeployment) =>
-  `fetch('http://127.0.0.1:'+(process.env.${app.prefix}HTTP_PORT||${httpPort(app)})+'/healthz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))`;
+/** The build of every app's image, as the Dockerfile's header lists them. */
+export const imageBuilds = () =>
+  apps.map(
+    (app) =>
+      `docker build --target app --build-arg APP=${app.dir.split('/').pop()} --build-arg PORT=${httpPort(app)} -t inventory/${app.name}:<version> .`,
+  );
 
-function appStages(app: AppDeployment): string {
-  const folders = workspaceFolders(app);
-  const entries = buildEntries(app);
-  return [
-    `# ${app.name}: production dependencies of its workspace only, from the workspace lockfile.`,
-    `FROM node AS ${app.name}-deps`,
-    'COPY package.json package-lock.json ./',
-    ...folders.map((folder) => `COPY ${folder}/package.json ${folder}/`),
-    `RUN npm ci --omit=dev --no-audit --no-fund --workspace ${app.dir}`,
-    '',
-    `FROM node AS ${app.name}`,
-    `COPY --from=${app.name}-deps /srv/node_modules node_modules`,
-    ...runtimeCopies(app).map((path) => `COPY --from=build /srv/${path} ${path}`),
-    `WORKDIR /srv/${app.dir}`,
-    // Here and not in the shared stage: `npm ci` in the build stage would skip dev dependencies.
-    'ENV NODE_ENV=production',
-    'USER node',
-    `EXPOSE ${httpPort(app)}`,
-    `HEALTHCHECK --interval=10s --timeout=3s --start-period=60s CMD ["node", "-e", ${JSON.stringify(healthcheck(app))}]`,
-    `CMD ["node", "--enable-source-maps", "${bundleOf(entries[0] as string)}"]`,
-    '',
-  ].join('\n');
-}
-
-/** The one Dockerfile: a build stage compiling every app, then two stages per app (its dependencies, its image). */
+/**
+ * The one Dockerfile: a build stage compiling every app, a stage installing one app's
+ * production dependencies, and the app's image; which app is a build argument.
+ */
 export function dockerfile(): string {
   return [
     '# syntax=docker/dockerfile:1',
     '# Generated by `npm run deploy -- generate` (tools/deploy/src/dockerfile.ts); edit the generator, not this file.',
-    '# One image per app, built by target:  docker build --target store-ingest -t inventory/store-ingest:<version> .',
+    '# One image per app, the app and its ops port given as build arguments:',
+    ...imageBuilds().map((line) => `#   ${line}`),
     '# Each runs `node dist/main.js` (its other entries, the CLIs, are next to it in dist/) as the',
     '# unprivileged user `node`, with production dependencies only.',
     `ARG NODE_IMAGE=${nodeImage}`,
@@ -149,7 +98,24 @@ export function dockerfile(): string {
     'COPY . .',
     'RUN npm ci --no-audit --no-fund && npm run build',
     '',
-    ...apps.map(appStages),
+    "# The app's production dependencies only, from the workspace lockfile (scripts/production-install.mjs).",
+    'FROM build AS deps',
+    'ARG APP',
+    'RUN node scripts/production-install.mjs apps/$APP /production',
+    '',
+    'FROM node AS app',
+    'ARG APP',
+    'ARG PORT',
+    'COPY --from=deps /production/node_modules node_modules',
+    ...runtimeCopies.map((path) => `COPY --from=build /srv/${path} ${path}`),
+    'WORKDIR /srv/apps/$APP',
+    // Here and not in the shared stage: `npm ci` in the build stage would skip dev dependencies.
+    'ENV NODE_ENV=production HEALTH_PORT=$PORT',
+    'USER node',
+    'EXPOSE $PORT',
+    `HEALTHCHECK --interval=10s --timeout=3s --start-period=60s CMD ["node", "-e", "fetch('http://127.0.0.1:'+process.env.HEALTH_PORT+'/healthz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"]`,
+    'CMD ["node", "--enable-source-maps", "dist/main.js"]',
+    '',
   ].join('\n');
 }
 
