@@ -2,4 +2,10 @@
 export { type AggregatorApp, buildAggregator } from './app.ts';
 export { type AggregatorClients, connectAggregator } from './clients.ts';
 export { type AggregatorConfig, parseAggregatorConfig } from './config.ts';
-export { type DedupSettings, hashFields, RedisStore, type StepWrite } from './store/redis-store.ts';
+export {
+  type DedupSettings,
+  RedisStore,
+  type SkuWrite,
+  type StepWrite,
+  skuWrite,
+} from './store/redis-store.ts';

@@ -1,7 +1,7 @@
 import { createCodec, type InventoryEvent } from '@inventory/codec';
 import { waitFor } from '@inventory/core';
 import { createProducer } from '@inventory/kafka';
-import { parseStoredLocation, partitionOf } from '@inventory/read-model';
+import { partitionOf, type StoredSku } from '@inventory/read-model';
 import { collect, stackEndpoints, testKafka, testRedis, uniqueName } from '@inventory/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -12,6 +12,7 @@ import {
   produceEvents,
   publishedStock,
   readAssortments,
+  readerOf,
   readModel,
   reference,
   regions,
@@ -146,14 +147,15 @@ describe('inventory-aggregator against the real stack', () => {
   it('outputs a crashed instance committed but did not publish (its outbox) are published by the next one', async () => {
     // Find a partition holding SKU state, and leave an outbox entry there as a crash after the
     // Lua step (before publication) would.
-    const [key] = await redis.keys(`${world.prefix}:{p*}:sku:*`);
-    const partition = Number(/\{p(\d+)\}/.exec(key as string)?.[1]);
-    const sku = (key as string).slice((key as string).indexOf(':sku:') + 5);
+    const reader = readerOf(redis, world);
+    const { value: found } = await reader.scanSkus().next();
+    const { sku, stored } = found as { sku: string; stored: StoredSku };
+    const partition = reader.partitionOf(sku);
     await redis.rpush(
-      `${world.prefix}:{p${partition}}:outbox`,
+      reader.keys.outbox(partition),
       JSON.stringify({ skus: [sku], reservations: [], outcomes: [], sales: [] }),
     );
-    const locations = Object.keys(await redis.hgetall(key as string)).filter((f) => f.startsWith('l:'));
+    const locations = [...stored.locations.keys()];
     const admin = testKafka().admin();
     await admin.connect();
     const ends = new Map(
@@ -175,7 +177,7 @@ describe('inventory-aggregator against the real stack', () => {
     const aggregator = startAggregator(world);
     try {
       await waitDrained(redis, world);
-      await waitFor(async () => (await redis.llen(`${world.prefix}:{p${partition}}:outbox`)) === 0, {
+      await waitFor(async () => (await redis.llen(reader.keys.outbox(partition))) === 0, {
         description: 'the outbox to be published and emptied',
         timeoutMs: 30_000,
       });
@@ -207,11 +209,10 @@ describe('inventory-aggregator against the real stack', () => {
         clientId: 'test-tills',
         clientEventId: `${sku}-${eventId}`,
       }) satisfies InventoryEvent;
-    const stored = async () => {
-      const keys = await redis.keys(`${world.prefix}:{p*}:sku:${sku}`);
-      const value = keys[0] ? await redis.hget(keys[0], 'l:S-2') : null;
-      return value ? parseStoredLocation(value) : undefined;
-    };
+    const stored = () =>
+      readerOf(redis, world)
+        .locations([{ sku, locationId: 'S-2' }], { journals: true })
+        .then(([state]) => state);
     const aggregator = startAggregator(world);
     try {
       // The movements before the snapshot, and those after it that reach Kafka before it.

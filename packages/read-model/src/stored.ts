@@ -1,6 +1,10 @@
 import type { Reservation, SkuAvailability, StockLevel } from '@inventory/codec';
+import { encodeLocation, encodeTotal, parseJournal, parseLocation, parseTotal } from './compact.ts';
 
-/** A location x sku as the hash field `l:<locationId>` holds it (JSON). */
+/**
+ * A location x sku: its compact text in the sku's hash (field `<locationId>`), its count
+ * journal in the sku's journal hash (compact.ts).
+ */
 export interface StoredLocation {
   onHand: number;
   reserved: number;
@@ -59,10 +63,18 @@ export type StoredReservation = Reservation;
 // One way to write and to read each stored value: the aggregator (the writer), the query
 // API, the reconciliation job and the tests all go through these.
 
-export const encodeStoredLocation = (state: StoredLocation): string => JSON.stringify(state);
-export const parseStoredLocation = (value: string): StoredLocation => JSON.parse(value) as StoredLocation;
-export const encodeStoredTotal = (total: SkuAvailability): string => JSON.stringify(total);
-export const parseStoredTotal = (value: string): SkuAvailability => JSON.parse(value) as SkuAvailability;
+/** A location's hash value: everything but the journal, which is stored beside it. */
+export const encodeStoredLocation = (state: StoredLocation): string => encodeLocation(state);
+
+/** A location from its hash value and, where read, its journal's (absent or empty: no journal). */
+export function parseStoredLocation(value: string, journal?: string | null): StoredLocation {
+  const state: StoredLocation = parseLocation(value);
+  if (journal) state.journal = parseJournal(journal);
+  return state;
+}
+
+export const encodeStoredTotal = (total: SkuAvailability): string => encodeTotal(total);
+export const parseStoredTotal = (sku: string, value: string): SkuAvailability => parseTotal(sku, value);
 export const encodeStoredReservation = (reservation: StoredReservation): string =>
   JSON.stringify(reservation);
 export const parseStoredReservation = (value: string): StoredReservation =>

@@ -137,7 +137,7 @@ export function fold(
     if (delta === undefined) {
       // Not late, so T >= lastCountAt. Deltas at T folded before the COUNT are inside it;
       // those at T folded after it are applied (late means before lastCountAt).
-      const placement = placeCount(journal, event.occurredAt, updatedAt, options.journal, mine);
+      const placement = placeCount(journal, event.occurredAt, updatedAt, options.journal);
       if (!placement.placed) result.unplacedCounts++;
       onHand = event.quantity + placement.later;
       lastCountAt = event.occurredAt;

@@ -15,7 +15,7 @@ const location = (overrides: Partial<StoredLocation> = {}): StoredLocation => ({
 const complete = (entries: [number, number][] = []): Journal => ({ entries, from: null });
 
 describe('count journal', () => {
-  it('keeps one entry per occurredAt, ascending, whatever the arrival order', () => {
+  it('appends each delta in arrival order (the stored journal only grows at its end)', () => {
     let j = complete();
     for (const [at, delta] of [
       [10, -1],
@@ -27,10 +27,11 @@ describe('count journal', () => {
       j = recordDelta(j, at, delta, null, 30, wide);
     expect(j).toEqual({
       entries: [
-        [5, 4],
         [10, -1],
+        [30, -2],
         [20, 5],
-        [30, -3],
+        [30, -1],
+        [5, 4],
       ],
       from: null,
     });
@@ -41,8 +42,8 @@ describe('count journal', () => {
     expect(recordDelta(j, 50, -1, 50, 100, wide)).toBe(j);
     expect(recordDelta(j, 55, -1, 50, 100, wide)).toBe(j);
     expect(recordDelta(j, 56, -1, 50, 100, wide).entries).toEqual([
-      [56, -1],
       [60, 1],
+      [56, -1],
     ]);
   });
 
@@ -61,19 +62,17 @@ describe('count journal', () => {
     ]);
   });
 
-  it('changes owned entries in place, and leaves the replaced entries themselves alone', () => {
+  it('changes owned entries in place', () => {
     const entries: [number, number][] = [[10, 1]];
-    const first = entries[0];
     const j = recordDelta(complete(entries), 10, 2, null, 20, wide, true);
     expect(j.entries).toBe(entries);
-    expect(entries).toEqual([[10, 3]]);
-    expect(first).toEqual([10, 1]);
-    const counted = placeCount(recordDelta(j, 30, -1, null, 30, wide, true), 20, 30, wide, true);
-    expect(counted.journal.entries).toBe(entries);
-    expect(entries).toEqual([[30, -1]]);
+    expect(entries).toEqual([
+      [10, 1],
+      [10, 2],
+    ]);
   });
 
-  it('prunes beyond maxEntries, oldest first, and is then complete only after the newest pruned', () => {
+  it('prunes beyond maxEntries, first arrived first, and is then complete only after the newest pruned', () => {
     let j = complete();
     for (let at = 1; at <= 5; at++) j = recordDelta(j, at, -1, null, at, { horizonMs: 1_000, maxEntries: 3 });
     expect(j).toEqual({
@@ -84,15 +83,22 @@ describe('count journal', () => {
       ],
       from: 2,
     });
-    // A delta older than every entry is pruned at once and moves `from` to it.
-    const older = recordDelta({ entries: j.entries, from: 0 }, 1, -1, null, 5, {
+    // The first arrived goes first, whatever its time: `from` moves to the newest pruned.
+    const late = recordDelta({ entries: j.entries, from: 0 }, 1, -1, null, 5, {
       horizonMs: 1_000,
       maxEntries: 3,
     });
-    expect(older).toEqual({ entries: j.entries, from: 1 });
+    expect(late).toEqual({
+      entries: [
+        [4, -1],
+        [5, -1],
+        [1, -1],
+      ],
+      from: 3,
+    });
   });
 
-  it('prunes entries older than updatedAt minus the horizon', () => {
+  it('prunes the first entries while they are older than updatedAt minus the horizon', () => {
     const bounds = { horizonMs: 100, maxEntries: 64 };
     let j = recordDelta(complete(), 10, -1, null, 10, bounds);
     j = recordDelta(j, 20, -1, null, 20, bounds);
@@ -122,7 +128,31 @@ describe('count journal', () => {
       [30, -4],
     ]);
     expect(placeCount(j, 20, 30, wide)).toEqual({ placed: true, later: -4, journal: complete([[30, -4]]) });
-    expect(placeCount(j, 5, 30, wide)).toEqual({ placed: true, later: -7, journal: j });
+    expect(placeCount(j, 5, 30, wide)).toEqual({
+      placed: true,
+      later: -7,
+      journal: complete(j.entries as [number, number][]),
+    });
+    // In arrival order: the entries after the count keep their order.
+    expect(
+      placeCount(
+        complete([
+          [30, -4],
+          [10, -1],
+          [25, 2],
+        ]),
+        20,
+        30,
+        wide,
+      ),
+    ).toEqual({
+      placed: true,
+      later: -2,
+      journal: complete([
+        [30, -4],
+        [25, 2],
+      ]),
+    });
     expect(placeCount(j, 30, 30, wide)).toEqual({ placed: true, later: 0, journal: complete() });
   });
 

@@ -2,11 +2,16 @@ import type { Journal, JournalEntry } from '@inventory/read-model';
 
 export { type Journal, type JournalEntry, journalOf } from '@inventory/read-model';
 
-/** Bounds of each location x sku's journal: memory and per-batch cost stay small. */
+/**
+ * Bounds of each location x sku's journal: memory and per-batch cost stay small. The journal
+ * is a log in arrival order: a delta appends an entry and pruning drops entries from the
+ * front, so what is stored changes only at its two ends (read-model compact.ts, JournalEdit)
+ * and is never rewritten whole on a delta.
+ */
 export interface JournalBounds {
-  /** Entries older than the location's updatedAt minus this are pruned. */
+  /** The first entries are pruned while they are older than the location's updatedAt minus this. */
   horizonMs: number;
-  /** Most entries kept (one per distinct occurredAt); the oldest are pruned first. */
+  /** Most entries kept; the first arrived are pruned first. */
   maxEntries: number;
 }
 
@@ -28,11 +33,11 @@ export function storedFrom(journal: Journal, lastCountAt: number | null): number
 }
 
 /**
- * The journal after a delta was applied at `occurredAt` (not late: at or after lastCountAt).
- * `updatedAt` is the location's, including this delta. `owned`: the entries were created in
- * this fold call and may be changed in place; others are shared (with the state before the
- * batch, or stored) and are copied first, so that one array is copied once per call, not
- * once per event.
+ * The journal after a delta was applied at `occurredAt` (not late: at or after lastCountAt):
+ * the delta appended. `updatedAt` is the location's, including this delta. `owned`: the
+ * entries were created in this fold call and may be changed in place; others are shared
+ * (with the state before the batch, or stored) and are copied first, so that one array is
+ * copied once per call, not once per event.
  */
 export function recordDelta(
   journal: Journal,
@@ -51,15 +56,7 @@ export function recordDelta(
   )
     return journal;
   const entries = owned ? (journal.entries as JournalEntry[]) : journal.entries.slice();
-  // Deltas mostly arrive in time order: the place is found from the end.
-  let i = entries.length;
-  while (i > 0 && (entries[i - 1] as JournalEntry)[0] > occurredAt) i--;
-  const previous = entries[i - 1];
-  // Entries are replaced, never changed: a copied array still shares them.
-  if (previous !== undefined && previous[0] === occurredAt)
-    entries[i - 1] = [occurredAt, previous[1] + delta];
-  else if (i === entries.length) entries.push([occurredAt, delta]);
-  else entries.splice(i, 0, [occurredAt, delta]);
+  entries.push([occurredAt, delta]);
   return prune(entries, journal.from, updatedAt, bounds, true);
 }
 
@@ -75,34 +72,31 @@ export interface CountPlacement {
  * Places a COUNT at `countedAt` (not late: at or after lastCountAt). Entries at or before it
  * are inside the count and dropped; later ones stay, also when the count cannot be placed:
  * they are still every applied delta after `from`, so a later COUNT at or after `from` is
- * placed exactly again. `owned` as for recordDelta.
+ * placed exactly again. Entries are in arrival order, so this one filters (a COUNT rewrites
+ * the stored journal; a delta never does).
  */
 export function placeCount(
   journal: Journal,
   countedAt: number,
   updatedAt: number,
   bounds: JournalBounds,
-  owned = false,
 ): CountPlacement {
   const { entries, from } = journal;
   const placed = from === null || countedAt >= from;
   let later = 0;
-  let i = entries.length;
-  while (i > 0 && (entries[i - 1] as JournalEntry)[0] > countedAt) {
-    i--;
-    later += (entries[i] as JournalEntry)[1];
+  const kept: JournalEntry[] = [];
+  for (const entry of entries) {
+    if (entry[0] <= countedAt) continue;
+    later += entry[1];
+    kept.push(entry);
   }
-  let kept = entries as JournalEntry[];
-  if (i > 0) {
-    if (owned) kept.splice(0, i);
-    else kept = entries.slice(i);
-  }
-  return { placed, later: placed ? later : 0, journal: prune(kept, from, updatedAt, bounds, owned || i > 0) };
+  return { placed, later: placed ? later : 0, journal: prune(kept, from, updatedAt, bounds, true) };
 }
 
 /**
- * Drops entries beyond the bounds, oldest first (in place when `inPlace`, the entries being
- * the caller's own); the journal is then complete only after the newest dropped.
+ * Drops entries from the front (the first arrived) while there are more than maxEntries or
+ * the first is older than the horizon (in place when `inPlace`, the entries being the
+ * caller's own); the journal is then complete only after the newest dropped.
  */
 function prune(
   entries: JournalEntry[],
@@ -113,13 +107,15 @@ function prune(
 ): Journal {
   const oldest = updatedAt - bounds.horizonMs;
   let k = 0;
+  let newestPruned = Number.NEGATIVE_INFINITY;
   while (
     k < entries.length &&
     (entries.length - k > bounds.maxEntries || (entries[k] as JournalEntry)[0] < oldest)
-  )
+  ) {
+    newestPruned = Math.max(newestPruned, (entries[k] as JournalEntry)[0]);
     k++;
+  }
   if (k === 0) return { entries, from };
-  const newestPruned = (entries[k - 1] as JournalEntry)[0];
   if (inPlace) entries.splice(0, k);
   return {
     entries: inPlace ? entries : entries.slice(k),

@@ -23,7 +23,7 @@ const total = (sku: string, onHand: number, version: number): SkuAvailability =>
 });
 const step = (sku: string, locations: [string, LocationState][], t: SkuAvailability): StepChanges => {
   const changes = noChanges();
-  changes.skus.set(sku, { locations: new Map(locations), total: t });
+  changes.skus.set(sku, { locations: new Map(locations), total: t, journals: new Map() });
   return changes;
 };
 const progress = (events: number) => ({ events, commands: undefined, clock: 0 });

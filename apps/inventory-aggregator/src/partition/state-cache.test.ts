@@ -41,7 +41,11 @@ describe('StateCache', () => {
   it('takes a committed step, and the step gets a map of its own to change', () => {
     const cache = new StateCache(10);
     const changes = noChanges();
-    changes.skus.set('B', { locations: new Map([['S1', location(9)]]), total: total('B', 9) });
+    changes.skus.set('B', {
+      locations: new Map([['S1', location(9)]]),
+      total: total('B', 9),
+      journals: new Map(),
+    });
     cache.commit(changes);
     const lookup = cache.lookup(touched([['B', ['S1']]]));
     expect(lookup.missing.size).toBe(0);

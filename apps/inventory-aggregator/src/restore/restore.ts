@@ -8,7 +8,7 @@ import type { Admin, Kafka, KafkaMessage } from 'kafkajs';
 import type { LocationState, SkuState } from '../fold/fold.ts';
 import { progressHeaders } from '../partition/publisher.ts';
 import { decodeEvents } from '../poison.ts';
-import { hashFields, type RedisStore } from '../store/redis-store.ts';
+import { type RedisStore, replacedJournals, type SkuWrite, skuWrite } from '../store/redis-store.ts';
 
 export interface RestoreDeps {
   kafka: Kafka;
@@ -299,21 +299,24 @@ export class Restorer {
     };
     if (!(await store.clearForRestore(partition, token, days))) refused();
 
-    const skus = [...image.locations];
-    for (let i = 0; i < skus.length; i += 500) {
-      const hashes = new Map<string, Record<string, string>>();
+    const images = [...image.locations];
+    for (let i = 0; i < images.length; i += 500) {
+      const skus = new Map<string, SkuWrite>();
       const assortment = new Map<string, string[]>();
-      for (const [sku, levels] of skus.slice(i, i + 500)) {
+      for (const [sku, levels] of images.slice(i, i + 500)) {
         const locations: SkuState = new Map<string, LocationState>();
         for (const [locationId, level] of levels) {
           locations.set(locationId, storedLocationOf(level));
           assortment.set(locationId, [...(assortment.get(locationId) ?? []), sku]);
         }
-        hashes.set(sku, hashFields(locations, skuAvailability(sku, locations, regionOf)));
+        skus.set(
+          sku,
+          skuWrite(locations, skuAvailability(sku, locations, regionOf), replacedJournals(locations)),
+        );
       }
       const ok = await store.restoreChunk(
         token,
-        { partition, hashes, assortment, applied: [], reservations: [], now: this.deps.now() },
+        { partition, skus, assortment, applied: [], reservations: [], now: this.deps.now() },
         shardsOf,
       );
       if (!ok) refused();
@@ -323,7 +326,7 @@ export class Restorer {
         token,
         {
           partition,
-          hashes: new Map(),
+          skus: new Map(),
           assortment: new Map(),
           applied: applied.slice(i, i + 20_000),
           reservations: [],
@@ -344,7 +347,7 @@ export class Restorer {
         token,
         {
           partition,
-          hashes: new Map(),
+          skus: new Map(),
           assortment: new Map(),
           applied: [],
           reservations: chunk,
@@ -365,7 +368,7 @@ export class Restorer {
       {
         partition,
         ...progress,
-        skus: skus.length,
+        skus: images.length,
         reservations: reservations.length,
         eventIds: applied.length,
       },

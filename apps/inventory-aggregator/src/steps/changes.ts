@@ -5,7 +5,7 @@ import type {
   SkuAvailability,
   StockLevel,
 } from '@inventory/codec';
-import { stockLevelOf } from '@inventory/read-model';
+import { type JournalEdit, stockLevelOf } from '@inventory/read-model';
 import type { LocationState } from '../fold/fold.ts';
 
 /** What a step changed, as it is written to Redis and published. */
@@ -24,6 +24,8 @@ export interface StepChanges {
 export interface SkuChange {
   locations: Map<string, LocationState>;
   total: SkuAvailability;
+  /** How the changed locations' stored journals change (none listed: unchanged). */
+  journals: Map<string, JournalEdit>;
 }
 
 export const noChanges = (): StepChanges => ({

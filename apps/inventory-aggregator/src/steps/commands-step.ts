@@ -40,7 +40,12 @@ export function commandsStep(input: CommandsStepInput): CommandsStepResult {
       const state = locations.get(id);
       if (state) changed.set(id, state);
     }
-    changes.skus.set(sku, { locations: changed, total: skuAvailability(sku, locations, input.regionOf) });
+    // Reservations change what is reserved, never a journal.
+    changes.skus.set(sku, {
+      locations: changed,
+      total: skuAvailability(sku, locations, input.regionOf),
+      journals: new Map(),
+    });
   }
   changes.reservations = [...result.reservations.values()];
   changes.outcomes = result.outcomes;

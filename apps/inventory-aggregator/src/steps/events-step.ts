@@ -1,5 +1,10 @@
 import type { SkuAvailability } from '@inventory/codec';
-import { type LocationChange, updateAvailability } from '@inventory/read-model';
+import {
+  type JournalEdit,
+  journalEdit,
+  type LocationChange,
+  updateAvailability,
+} from '@inventory/read-model';
 import {
   changeKey,
   type FoldOptions,
@@ -52,9 +57,16 @@ export function eventsStep(input: EventsStepInput): EventsStepResult {
       changes.assortment.set(locationId, [...(changes.assortment.get(locationId) ?? []), sku]);
   }
   for (const [sku, list] of bySku) {
+    const journals = new Map<string, JournalEdit>();
+    for (const { locationId, before, after } of list) {
+      if (before?.journal === after.journal) continue;
+      const edit = journalEdit(before?.journal ?? [], after.journal ?? []);
+      if (edit.drop !== 0 || edit.append !== '') journals.set(locationId, edit);
+    }
     changes.skus.set(sku, {
       locations: new Map(list.map((c) => [c.locationId, c.after])),
       total: updateAvailability(totals.get(sku), sku, list, regionOf),
+      journals,
     });
   }
   return { fold: result, changes };

@@ -7,13 +7,16 @@
  * than a Redis that lost writes, finds different offsets and writes nothing.
  *
  * KEYS: 1 events offset, 2 commands offset, 3 clock, 4 outbox, 5 expiry index, 6 seenshards,
- *       7 seencount, then H sku hashes, A assortment indexes, D dedup shards, R reservations.
+ *       7 seencount, then H pairs of a sku's hash and its journal hash, A assortment indexes,
+ *       D dedup shards, R reservations.
  * ARGV: 1 expected events offset, 2 expected commands offset, 3 new events offset,
  *       4 new commands offset, 5 new clock, 6 outbox entry ('' for none or unchanged),
  *       7 H, 8 A, 9 D, 10 R, 11 seconds final reservations are kept, 12 N days of the step's
  *       fingerprints, 13 dedup days before this one are forgotten in seenshards and seencount
  *       ('' to keep),
- *       then per hash: field count F and F field/value pairs;
+ *       then per sku: field count F and F field/value pairs of its hash, journal edit count J
+ *       and J triples of locationId, characters to drop from the journal's front (-1: replace
+ *       it) and text to append (read-model compact.ts, JournalEdit; an empty result deletes);
  *       per assortment: member count M and M skus;
  *       per dedup shard: expire-at (unix seconds), field count K and K fingerprints;
  *       per reservation: JSON, reservationId, expiresAt ('' when it holds no stock),
@@ -42,7 +45,16 @@ for i = 1, hashes do
     if #args >= 2000 then flush('HSET', KEYS[k], args); args = {} end
   end
   flush('HSET', KEYS[k], args)
-  k = k + 1
+  local edits = tonumber(ARGV[pos])
+  pos = pos + 1
+  for j = 1, edits do
+    local field, drop, append = ARGV[pos], tonumber(ARGV[pos + 1]), ARGV[pos + 2]
+    pos = pos + 3
+    local journal = append
+    if drop >= 0 then journal = string.sub(redis.call('HGET', KEYS[k + 1], field) or '', drop + 1) .. append end
+    if journal == '' then redis.call('HDEL', KEYS[k + 1], field) else redis.call('HSET', KEYS[k + 1], field, journal) end
+  end
+  k = k + 2
 end
 for i = 1, indexes do
   local members = tonumber(ARGV[pos])
