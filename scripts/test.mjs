@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // `npm test`: install what is missing, typecheck, lint, build, unit tests (on this Node and on
-// the images' Node 24), then bring the local stack up (unless it already runs), integration
-// tests, the built store-ingest's tests on Node 24, and stop what this run started.
+// the images' Node 24), then bring the local stack up with its Redis Cluster (unless it already
+// runs), integration tests, the read model's tests again against the cluster, the built
+// store-ingest's tests on Node 24, and stop what this run started.
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -10,7 +11,22 @@ import { ensureInstalled, root } from './bootstrap.mjs';
 import { ensureNode24 } from './node24.mjs';
 
 const bin = (name) => join(root, 'node_modules', '.bin', name);
-const env = { ...process.env, TURBO_TELEMETRY_DISABLED: '1', FORCE_COLOR: process.env.CI ? '0' : '1' };
+const env = {
+  ...process.env,
+  TURBO_TELEMETRY_DISABLED: '1',
+  FORCE_COLOR: process.env.CI ? '0' : '1',
+  // The stack with its Redis Cluster, for the cluster pass and the failover test.
+  INVENTORY_STACK_REDIS_CLUSTER: 'true',
+};
+
+/** The tests that run a second time with the read model on the Redis Cluster. */
+const clusterFiles = [
+  'apps/inventory-aggregator/src/store/redis-store.int.test.ts',
+  'apps/inventory-aggregator/test/aggregator.int.test.ts',
+  'apps/inventory-query-api/test/e2e.int.test.ts',
+  'apps/inventory-query-api/test/reservations.int.test.ts',
+  'apps/stock-reconciliation/test/reconciliation.int.test.ts',
+];
 let current;
 let stopping = false;
 
@@ -95,6 +111,11 @@ async function main() {
       );
   }
   if (code === 0 && !stopping) code = await vitest('integration', 'integration');
+  if (code === 0 && !stopping)
+    code = await vitest('integration-cluster', 'integration', {
+      files: clusterFiles,
+      extraEnv: { INVENTORY_TEST_REDIS: 'cluster' },
+    });
   // The compiled store-ingest (dist/main.js) as its image runs it: on Node 24, against the stack.
   if (code === 0 && !stopping)
     code = await vitest('built-node24', 'integration', {

@@ -85,6 +85,8 @@ export class Aggregator {
           maxQueued: config.MAX_QUEUED_EVENTS,
           publishLingerMs: config.PUBLISH_LINGER_MS,
           cachedSkus: config.CACHED_SKUS_PER_PARTITION,
+          reservationReplicas: config.RESERVATION_REPLICAS,
+          replicaWaitMs: config.REPLICA_WAIT_MS,
         },
         store,
         codec,

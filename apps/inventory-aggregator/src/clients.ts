@@ -1,5 +1,6 @@
 import type { AvroCodec } from '@inventory/codec';
 import { CoPartitionedAssigner } from '@inventory/kafka';
+import type { RedisClient } from '@inventory/read-model';
 import {
   codecOf,
   kafkaOf,
@@ -10,7 +11,6 @@ import {
   redisOf,
   type ServiceContext,
 } from '@inventory/service';
-import type { Redis } from 'ioredis';
 import type { Admin, Consumer, Kafka, Producer } from 'kafkajs';
 import { type AggregatorConfig, aggregatorSettings } from './config.ts';
 import { checkTopics } from './startup.ts';
@@ -22,7 +22,7 @@ export interface AggregatorClients {
   /** Idempotent, for dead letters, outcomes, reservation sales and clock ticks. */
   producer: Producer;
   consumer: Consumer;
-  redis: Redis;
+  redis: RedisClient;
   store: RedisStore;
   codec: AvroCodec;
   regionOf: (locationId: string) => string;
@@ -47,7 +47,7 @@ export async function connectAggregator(
     { logger, resources },
   );
   const admin = await openAdmin(kafka, resources);
-  await checkTopics(admin, config);
+  const partitions = await checkTopics(admin, config);
   const producer = await openProducer(kafka, resources);
   const consumer = await openConsumer(kafka, resources, {
     groupId: config.GROUP_ID,
@@ -59,6 +59,7 @@ export async function connectAggregator(
   const store = new RedisStore(
     redis,
     config.REDIS_PREFIX,
+    partitions,
     { policy: aggregatorSettings(config).dedup, shards: config.DEDUP_SHARDS },
     config.RESERVATION_RETENTION_MS,
   );

@@ -72,6 +72,14 @@ export const shape = {
    * dropped): a step reads from Redis only what it lacks. About 0.5 KB a sku at a few locations.
    */
   CACHED_SKUS_PER_PARTITION: setting.nonNegativeInt().default(20_000),
+  /**
+   * Replicas that must hold a step deciding reservations before its outcomes are published
+   * (Redis WAIT on the partition's primary): 1 against a Redis Cluster, or a primary with
+   * replicas, so a failover cannot forget an answer already given. 0 for a lone Redis.
+   */
+  RESERVATION_REPLICAS: setting.nonNegativeInt().default(0),
+  /** How long one WAIT for those replicas blocks before the partition checks and waits again. */
+  REPLICA_WAIT_MS: setting.positiveInt().default(1_000),
   /** How often the group's offsets are moved to what is published (lag monitoring, autoscaling). */
   COMMIT_INTERVAL_MS: setting.positiveInt().default(1_000),
   MAX_BYTES_PER_PARTITION: setting.positiveInt().default(1024 * 1024),

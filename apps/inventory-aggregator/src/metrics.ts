@@ -28,6 +28,10 @@ export const createMetrics = defineMetrics((m) => ({
     'aggregator_redis_rewinds_total',
     'Times Redis held less of a partition than this instance had written (it lost writes); folded again from there',
   ),
+  replicaWaits: m.counter(
+    'aggregator_replica_waits_total',
+    'Times a step deciding reservations waited again for its replicas (WAIT answered too few)',
+  ),
   publishFailures: m.counter(
     'aggregator_publish_failures_total',
     'Publications of outputs that failed; the partition held its outbox and retried',

@@ -9,7 +9,7 @@ import {
 import { waitFor } from '@inventory/core';
 import { inventoryEventTypes, referenceOnHand } from '@inventory/domain';
 import { createProducer, readToEnd, topicConfig, topicNames, topicSpec } from '@inventory/kafka';
-import { ReadModelReader } from '@inventory/read-model';
+import { ReadModelReader, type RedisClient } from '@inventory/read-model';
 import {
   type AppProcess,
   appReady,
@@ -19,9 +19,9 @@ import {
   startAppProcess,
   testKafka,
   testRedis,
+  testRedisUrl,
   uniqueName,
 } from '@inventory/testkit';
-import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, expect } from 'vitest';
 
 /** Topics, Redis prefix and settings of one isolated aggregator deployment for a test. */
@@ -109,7 +109,7 @@ export async function createWorld(
     env: {
       PATH: process.env.PATH,
       AGG_KAFKA_BROKERS: endpoints.KAFKA_BROKERS,
-      AGG_REDIS_URL: endpoints.REDIS_URL,
+      AGG_REDIS_URL: testRedisUrl(),
       ...(endpoints.SCHEMA_REGISTRY_URL ? { AGG_SCHEMA_REGISTRY_URL: endpoints.SCHEMA_REGISTRY_URL } : {}),
       AGG_REDIS_PREFIX: world.prefix,
       AGG_GROUP_ID: world.groupId,
@@ -228,12 +228,12 @@ export async function produceEvents(world: World, events: InventoryEvent[], batc
 }
 
 /** The world's read model as every reader sees it. */
-export function readerOf(redis: Redis, world: World): ReadModelReader {
+export function readerOf(redis: RedisClient, world: World): ReadModelReader {
   return new ReadModelReader(redis, world.prefix, world.partitions);
 }
 
 /** onHand per sku and location as the read model holds it, and every sku's network total. */
-export async function readModel(redis: Redis, world: World) {
+export async function readModel(redis: RedisClient, world: World) {
   const onHand = new Map<string, number>();
   const totals = new Map<string, { onHand: number; regions: { region: string; onHand: number }[] }>();
   for await (const { sku, stored } of readerOf(redis, world).scanSkus()) {
@@ -244,7 +244,7 @@ export async function readModel(redis: Redis, world: World) {
 }
 
 /** skus per location as the assortment index holds them, merged over the partitions. */
-export function readAssortments(redis: Redis, world: World): Promise<Map<string, string[]>> {
+export function readAssortments(redis: RedisClient, world: World): Promise<Map<string, string[]>> {
   return readerOf(redis, world).assortments();
 }
 
@@ -259,7 +259,7 @@ export function expectedAssortments(onHand: Map<string, number>): Map<string, st
 }
 
 /** Waits until Redis' next offset of every partition reaches the end of the input topic, and every outbox is published. */
-export async function waitDrained(redis: Redis, world: World, timeoutMs = 120_000): Promise<void> {
+export async function waitDrained(redis: RedisClient, world: World, timeoutMs = 120_000): Promise<void> {
   const admin = testKafka().admin();
   const reader = readerOf(redis, world);
   await admin.connect();
@@ -346,7 +346,7 @@ export async function expectCompactedExact(world: World, expected: Map<string, n
 }
 
 /** How far folding has come: the sum over partitions of the next offset Redis holds. */
-export async function progress(redis: Redis, world: World): Promise<number> {
+export async function progress(redis: RedisClient, world: World): Promise<number> {
   const reader = readerOf(redis, world);
   let total = 0;
   for (let p = 0; p < world.partitions; p++) total += (await reader.nextOffset(p)) ?? 0;
@@ -354,7 +354,12 @@ export async function progress(redis: Redis, world: World): Promise<number> {
 }
 
 /** Waits until folding has come `count` records far. */
-export function reachProgress(redis: Redis, world: World, count: number, what: string): Promise<unknown> {
+export function reachProgress(
+  redis: RedisClient,
+  world: World,
+  count: number,
+  what: string,
+): Promise<unknown> {
   return waitFor(async () => (await progress(redis, world)) >= count, {
     description: what,
     timeoutMs: 120_000,
@@ -366,7 +371,7 @@ export function reachProgress(redis: Redis, world: World, count: number, what: s
  * Once every input offset is applied and published: the read model and the compacted stock
  * topic hold exactly the reference fold of `events` (the ground truth computed from the input).
  */
-export async function expectExact(redis: Redis, world: World, events: InventoryEvent[]): Promise<void> {
+export async function expectExact(redis: RedisClient, world: World, events: InventoryEvent[]): Promise<void> {
   await waitDrained(redis, world);
   const expected = reference(events);
   expect((await readModel(redis, world)).onHand).toEqual(expected);
@@ -374,7 +379,7 @@ export async function expectExact(redis: Redis, world: World, events: InventoryE
 }
 
 export interface WorldFixture {
-  readonly redis: Redis;
+  readonly redis: RedisClient;
   readonly world: World;
   readonly aggregator: RunningAggregator;
 }
@@ -385,7 +390,7 @@ export interface WorldFixture {
  */
 export function useWorld(options: { partitions?: number; events?: (world: World) => InventoryEvent[] } = {}) {
   const redis = testRedis();
-  const fixture = { redis } as { redis: Redis; world: World; aggregator: RunningAggregator };
+  const fixture = { redis } as { redis: RedisClient; world: World; aggregator: RunningAggregator };
   beforeAll(async () => {
     fixture.world = await createWorld(options.partitions ?? 6);
     const events = options.events?.(fixture.world) ?? [];

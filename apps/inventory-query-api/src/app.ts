@@ -69,7 +69,7 @@ export async function buildQueryApi(
     producer: clients.producer,
     codec: clients.codec,
     redis: clients.redis,
-    keys: new KeyLayout(config.REDIS_PREFIX),
+    keys: new KeyLayout(config.REDIS_PREFIX, clients.partitions),
     outcomes: clients.outcomes,
   });
   reservationRoutes(app, reservations, authorize('reservations:write'));

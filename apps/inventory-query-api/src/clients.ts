@@ -1,5 +1,6 @@
 import type { AvroCodec } from '@inventory/codec';
 import { partitionCounts } from '@inventory/kafka';
+import type { RedisClient } from '@inventory/read-model';
 import {
   codecOf,
   kafkaOf,
@@ -8,14 +9,13 @@ import {
   redisOf,
   type ServiceContext,
 } from '@inventory/service';
-import type { Redis } from 'ioredis';
 import type { Producer } from 'kafkajs';
 import { ApiKeyStore } from './api-keys.ts';
 import type { QueryConfig } from './config.ts';
 import { TopicTail } from './kafka/tail.ts';
 
 export interface QueryClients {
-  redis: Redis;
+  redis: RedisClient;
   codec: AvroCodec;
   producer: Producer;
   /** The aggregator's input partitions: the same count maps a sku to its Redis keys. */

@@ -2,8 +2,7 @@ import { hostname } from 'node:os';
 import type { AvroCodec, InventoryEvent } from '@inventory/codec';
 import { errorMessage, InventoryError, type Logger } from '@inventory/core';
 import type { Bucket } from '@inventory/object-store';
-import { KeyLayout, type ReadModelReader } from '@inventory/read-model';
-import type { Redis } from 'ioredis';
+import type { ReadModelReader, RedisClient } from '@inventory/read-model';
 import type { Producer } from 'kafkajs';
 import type { Alert } from './alerts.ts';
 import { applyRetention, archivePayload } from './archive.ts';
@@ -18,7 +17,7 @@ import type { Correction, JobResult, ReconciliationStore } from './store.ts';
 export interface JobDeps {
   config: ReconciliationConfig;
   store: ReconciliationStore;
-  redis: Redis;
+  redis: RedisClient;
   producer: Producer;
   codec: AvroCodec;
   /** The read model (it knows the events topic's partitions: where each sku is kept). */
@@ -121,7 +120,7 @@ async function publishDiscontinued(
   skus: Set<string>,
   since: Map<string, Date>,
 ): Promise<void> {
-  const key = new KeyLayout(deps.config.REDIS_PREFIX).discontinued();
+  const key = deps.reader.keys.discontinued();
   const gone = [...skus].filter((sku) => !since.has(sku));
   const pipeline = deps.redis.pipeline();
   for (let i = 0; i < gone.length; i += 1_000) pipeline.hdel(key, ...gone.slice(i, i + 1_000));

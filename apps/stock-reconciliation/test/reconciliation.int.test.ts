@@ -12,9 +12,9 @@ import {
   type World,
   waitDrained,
 } from '@inventory/inventory-aggregator-test';
+import type { RedisClient } from '@inventory/read-model';
 import { runReconciliation } from '@inventory/stock-reconciliation';
 import { collect, expectOrderlyStop, stackEndpoints, testKafka, testRedis } from '@inventory/testkit';
-import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   archiveBucket,
@@ -29,7 +29,7 @@ import {
 let world: World;
 let aggregator: RunningAggregator;
 let erp: ErpSimulator;
-let redis: Redis;
+let redis: RedisClient;
 const hour = 3_600_000;
 
 beforeAll(async () => {

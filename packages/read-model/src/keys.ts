@@ -1,7 +1,11 @@
+import { partitionTag } from './slots.ts';
+
 /**
- * Redis key layout of the read model. Every key of an input partition carries the hash tag
- * `{p<partition>}`, so that one partition's keys share a Redis Cluster slot and the atomic
- * apply script can touch them together. Readers find a sku's partition with Kafka's murmur2
+ * Redis key layout of the read model. Every key of an input partition carries the partition's
+ * hash tag `{p<n>.<k>}` (slots.ts: partition n of N lands in the n-th N-th of the slot space,
+ * so partitions spread evenly over a cluster's primaries), so that one partition's keys share
+ * a Redis Cluster slot and the atomic apply script can touch them together. Below, `{p<n>}`
+ * stands for that tag. Readers find a sku's partition with Kafka's murmur2
  * partitioner over the topic's partition count, exactly as producers key it.
  *
  * Each key has one writer, named after the key (the aggregator's writes all go through its
@@ -10,9 +14,12 @@
  *
  *   <prefix>:{p<n>}:offset              next offset of inventory.events.v1 partition n to apply
  *                                       [aggregator: apply]
- *   <prefix>:{p<n>}:sku:<sku>           hash: "l:<locationId>" -> StoredLocation JSON,
- *                                       "total" -> SkuAvailability JSON (network-wide, by region)
+ *   <prefix>:{p<n>}:sku:<sku>           hash: "<locationId>" -> the location's compact text (about 30
+ *                                       bytes, compact.ts), "#" -> the network total's (by region)
  *                                       [aggregator: apply, restore]
+ *   <prefix>:{p<n>}:jrn:<sku>           hash: "<locationId>" -> the location's count journal, entries
+ *                                       appended and pruned from the front, never rewritten whole
+ *                                       (about 12 bytes an entry) [aggregator: apply, restore]
  *   <prefix>:{p<n>}:seen:<day>:<shard>  hash: dedup fingerprints (fields, value '') of the eventIds
  *                                       applied whose occurredAt falls on that UTC day, one of the
  *                                       day's shards (small hashes stay listpack-encoded: ~12 bytes
@@ -46,54 +53,74 @@
  *                                       (master data, not stock state) [reconciliation job]
  */
 export class KeyLayout {
-  constructor(readonly prefix: string) {}
+  private readonly tags: string[];
+
+  constructor(
+    readonly prefix: string,
+    /** The input topic's partition count, which places each partition's tag (slots.ts). */
+    readonly partitions: number,
+  ) {
+    this.tags = Array.from({ length: partitions }, (_, p) => `{${partitionTag(p, partitions)}}`);
+  }
+
+  /** The hash tag, with its braces, of a partition's keys. */
+  tag(partition: number): string {
+    const tag = this.tags[partition];
+    if (tag === undefined)
+      throw new RangeError(`partition ${partition} is outside 0..${this.partitions - 1}`);
+    return tag;
+  }
 
   offset(partition: number): string {
-    return `${this.prefix}:{p${partition}}:offset`;
+    return `${this.prefix}:${this.tag(partition)}:offset`;
   }
 
   sku(partition: number, sku: string): string {
-    return `${this.prefix}:{p${partition}}:sku:${sku}`;
+    return `${this.prefix}:${this.tag(partition)}:sku:${sku}`;
+  }
+
+  journal(partition: number, sku: string): string {
+    return `${this.prefix}:${this.tag(partition)}:jrn:${sku}`;
   }
 
   seen(partition: number, day: number, shard: number): string {
-    return `${this.prefix}:{p${partition}}:seen:${day}:${shard}`;
+    return `${this.prefix}:${this.tag(partition)}:seen:${day}:${shard}`;
   }
 
   seenShards(partition: number): string {
-    return `${this.prefix}:{p${partition}}:seenshards`;
+    return `${this.prefix}:${this.tag(partition)}:seenshards`;
   }
 
   seenCount(partition: number): string {
-    return `${this.prefix}:{p${partition}}:seencount`;
+    return `${this.prefix}:${this.tag(partition)}:seencount`;
   }
 
   restore(partition: number): string {
-    return `${this.prefix}:{p${partition}}:restore`;
+    return `${this.prefix}:${this.tag(partition)}:restore`;
   }
 
   outbox(partition: number): string {
-    return `${this.prefix}:{p${partition}}:outbox`;
+    return `${this.prefix}:${this.tag(partition)}:outbox`;
   }
 
   assortment(partition: number, locationId: string): string {
-    return `${this.prefix}:{p${partition}}:loc:${locationId}`;
+    return `${this.prefix}:${this.tag(partition)}:loc:${locationId}`;
   }
 
   commandOffset(partition: number): string {
-    return `${this.prefix}:{p${partition}}:cmdoffset`;
+    return `${this.prefix}:${this.tag(partition)}:cmdoffset`;
   }
 
   clock(partition: number): string {
-    return `${this.prefix}:{p${partition}}:clock`;
+    return `${this.prefix}:${this.tag(partition)}:clock`;
   }
 
   reservation(partition: number, reservationId: string): string {
-    return `${this.prefix}:{p${partition}}:res:${reservationId}`;
+    return `${this.prefix}:${this.tag(partition)}:res:${reservationId}`;
   }
 
   expiry(partition: number): string {
-    return `${this.prefix}:{p${partition}}:expiry`;
+    return `${this.prefix}:${this.tag(partition)}:expiry`;
   }
 
   reservationSku(reservationId: string): string {
@@ -105,5 +132,6 @@ export class KeyLayout {
   }
 }
 
-export const locationField = (locationId: string) => `l:${locationId}`;
-export const totalField = 'total';
+/** A location's field in its sku's hashes: the locationId itself (a code never holds '#'). */
+export const locationField = (locationId: string) => locationId;
+export const totalField = '#';

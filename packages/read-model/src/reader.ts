@@ -1,6 +1,5 @@
 import type { SkuAvailability } from '@inventory/codec';
-import { InventoryError } from '@inventory/core';
-import type { Redis } from 'ioredis';
+import type { ChainableCommander, Cluster, Redis } from 'ioredis';
 import { KeyLayout, locationField, totalField } from './keys.ts';
 import { partitionOf } from './partition.ts';
 import {
@@ -23,26 +22,32 @@ export interface AssortmentPage {
   next: string | undefined;
 }
 
-/** A sku's hash as HGETALL returns it, parsed; undefined when the sku has no state. */
-export function parseStoredSku(hash: Record<string, string>): StoredSku | undefined {
+/** A single Redis or a Redis Cluster: the read model is laid out for both. */
+export type RedisClient = Redis | Cluster;
+
+/**
+ * A sku's hash as HGETALL returns it, parsed (with its journals where they were read);
+ * undefined when the sku has no state.
+ */
+export function parseStoredSku(
+  sku: string,
+  hash: Record<string, string>,
+  journals?: Record<string, string>,
+): StoredSku | undefined {
   const fields = Object.entries(hash);
   if (fields.length === 0) return undefined;
   const locations = new Map<string, StoredLocation>();
   let total: SkuAvailability | undefined;
   for (const [field, value] of fields) {
-    if (field === totalField) total = parseStoredTotal(value);
-    else if (field.startsWith('l:')) locations.set(field.slice(2), parseStoredLocation(value));
+    if (field === totalField) total = parseStoredTotal(sku, value);
+    else locations.set(field, parseStoredLocation(value, journals?.[field]));
   }
   return { total, locations };
 }
 
-type Reply = [Error | null, unknown];
-
-function replies(results: Reply[] | null): unknown[] {
-  return (results ?? []).map(([error, value]) => {
-    if (error) throw error;
-    return value;
-  });
+function reply([error, value]: [Error | null, unknown]): unknown {
+  if (error) throw error;
+  return value;
 }
 
 /**
@@ -50,95 +55,148 @@ function replies(results: Reply[] | null): unknown[] {
  * query API, the reconciliation job and the tests all read through it, with the stored
  * values' parsers of stored.ts. Methods named `...In` take the input partition, for the
  * aggregator, which knows it; the others find a sku's partition as producers key it.
+ * Commands go out pipelined, one pipeline per partition (one Redis Cluster slot: a pipeline
+ * must stay on one node), the partitions' pipelines at once.
  */
 export class ReadModelReader {
   readonly keys: KeyLayout;
 
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     prefix: string,
-    /**
-     * The input topic's partition count: it maps a sku to its `{p<n>}` keys. The aggregator,
-     * which reads only by partition (the `...In` methods), gives none.
-     */
-    private readonly partitionCount?: number,
+    /** The input topic's partition count: it maps a sku to its partition's keys. */
+    readonly partitions: number,
   ) {
-    this.keys = new KeyLayout(prefix);
-  }
-
-  get partitions(): number {
-    if (this.partitionCount === undefined)
-      throw new InventoryError(
-        'CONFIG_INVALID',
-        'this reader reads by partition: it was given no partition count',
-      );
-    return this.partitionCount;
+    this.keys = new KeyLayout(prefix, partitions);
   }
 
   partitionOf(sku: string): number {
     return partitionOf(sku, this.partitions);
   }
 
-  private skuKey(sku: string): string {
-    return this.keys.sku(this.partitionOf(sku), sku);
+  /**
+   * Runs `add`'s commands for every item, pipelined per partition, and gives each item its
+   * replies in the order it added them.
+   */
+  private async perPartition<T>(
+    items: readonly T[],
+    partition: (item: T) => number,
+    add: (pipeline: ChainableCommander, item: T) => void,
+  ): Promise<unknown[][]> {
+    const groups = new Map<number, number[]>();
+    items.forEach((item, i) => {
+      const p = partition(item);
+      const group = groups.get(p);
+      if (group) group.push(i);
+      else groups.set(p, [i]);
+    });
+    const results: unknown[][] = new Array(items.length);
+    await Promise.all(
+      [...groups.values()].map(async (indexes) => {
+        const pipeline = this.redis.pipeline();
+        const counts = indexes.map((i) => {
+          const before = pipeline.length;
+          add(pipeline, items[i] as T);
+          return pipeline.length - before;
+        });
+        const replies = (await pipeline.exec()) ?? [];
+        let next = 0;
+        indexes.forEach((i, j) => {
+          const count = counts[j] as number;
+          results[i] = replies.slice(next, next + count).map(reply);
+          next += count;
+        });
+      }),
+    );
+    return results;
   }
 
-  /** Every location and the total of each sku of one partition, in one round trip. */
+  /** Every location (with its journal) and the total of each sku of one partition. */
   async skusIn(partition: number, skus: string[]): Promise<(StoredSku | undefined)[]> {
-    const pipeline = this.redis.pipeline();
-    for (const sku of skus) pipeline.hgetall(this.keys.sku(partition, sku));
-    return replies(await pipeline.exec()).map((hash) => parseStoredSku(hash as Record<string, string>));
+    const replies = await this.perPartition(
+      skus,
+      () => partition,
+      (p, sku) => p.hgetall(this.keys.sku(partition, sku)).hgetall(this.keys.journal(partition, sku)),
+    );
+    return skus.map((sku, i) => {
+      const [hash, journals] = replies[i] as [Record<string, string>, Record<string, string>];
+      return parseStoredSku(sku, hash, journals);
+    });
   }
 
   /**
-   * The total and the named locations of each sku of one partition, one HMGET per sku in
-   * one round trip: what a batch touched, without the sku's other locations.
+   * The total and the named locations (with their journals) of each sku of one partition:
+   * what a batch touched, without the sku's other locations.
    */
   async locationsIn(partition: number, wanted: Map<string, Set<string>>): Promise<Map<string, StoredSku>> {
-    const order = [...wanted];
-    const pipeline = this.redis.pipeline();
-    for (const [sku, locations] of order)
-      pipeline.hmget(this.keys.sku(partition, sku), totalField, ...[...locations].map(locationField));
-    const values = replies(await pipeline.exec());
+    const order = [...wanted].map(([sku, locations]) => ({ sku, locations: [...locations] }));
+    const replies = await this.perPartition(
+      order,
+      () => partition,
+      (p, { sku, locations }) =>
+        p
+          .hmget(this.keys.sku(partition, sku), totalField, ...locations.map(locationField))
+          .hmget(this.keys.journal(partition, sku), ...locations.map(locationField)),
+    );
     return new Map(
-      order.map(([sku, locations], i) => {
-        const [total, ...fields] = values[i] as (string | null)[];
+      order.map(({ sku, locations }, i) => {
+        const [[total, ...fields], journals] = replies[i] as [(string | null)[], (string | null)[]];
         const found = new Map<string, StoredLocation>();
-        [...locations].forEach((locationId, j) => {
+        locations.forEach((locationId, j) => {
           const value = fields[j];
-          if (value) found.set(locationId, parseStoredLocation(value));
+          if (value) found.set(locationId, parseStoredLocation(value, journals[j]));
         });
-        return [sku, { total: total ? parseStoredTotal(total) : undefined, locations: found }];
+        return [sku, { total: total ? parseStoredTotal(sku, total) : undefined, locations: found }];
       }),
     );
   }
 
-  sku(sku: string): Promise<StoredSku | undefined> {
-    return this.redis.hgetall(this.skuKey(sku)).then(parseStoredSku);
+  async sku(sku: string): Promise<StoredSku | undefined> {
+    const [stored] = await this.skus([sku]);
+    return stored;
   }
 
+  /** Every location (without journals) and the total of each sku. */
   async skus(skus: string[]): Promise<(StoredSku | undefined)[]> {
-    const pipeline = this.redis.pipeline();
-    for (const sku of skus) pipeline.hgetall(this.skuKey(sku));
-    return replies(await pipeline.exec()).map((hash) => parseStoredSku(hash as Record<string, string>));
+    const replies = await this.perPartition(
+      skus,
+      (sku) => this.partitionOf(sku),
+      (p, sku) => p.hgetall(this.keys.sku(this.partitionOf(sku), sku)),
+    );
+    return skus.map((sku, i) => parseStoredSku(sku, (replies[i] as [Record<string, string>])[0]));
   }
 
   /** Only the network totals: one field per sku instead of every location's. */
   async totals(skus: string[]): Promise<(SkuAvailability | undefined)[]> {
-    const pipeline = this.redis.pipeline();
-    for (const sku of skus) pipeline.hget(this.skuKey(sku), totalField);
-    return replies(await pipeline.exec()).map((value) =>
-      value === null ? undefined : parseStoredTotal(value as string),
+    const replies = await this.perPartition(
+      skus,
+      (sku) => this.partitionOf(sku),
+      (p, sku) => p.hget(this.keys.sku(this.partitionOf(sku), sku), totalField),
     );
+    return skus.map((sku, i) => {
+      const value = (replies[i] as [string | null])[0];
+      return value === null ? undefined : parseStoredTotal(sku, value);
+    });
   }
 
-  /** One location x sku per item, in one round trip. */
-  async locations(items: { sku: string; locationId: string }[]): Promise<(StoredLocation | undefined)[]> {
-    const pipeline = this.redis.pipeline();
-    for (const { sku, locationId } of items) pipeline.hget(this.skuKey(sku), locationField(locationId));
-    return replies(await pipeline.exec()).map((value) =>
-      value === null ? undefined : parseStoredLocation(value as string),
+  /** One location x sku per item; `journals`: with their count journals (the reconciliation's comparison). */
+  async locations(
+    items: { sku: string; locationId: string }[],
+    options: { journals?: boolean } = {},
+  ): Promise<(StoredLocation | undefined)[]> {
+    const replies = await this.perPartition(
+      items,
+      ({ sku }) => this.partitionOf(sku),
+      (p, { sku, locationId }) => {
+        const partition = this.partitionOf(sku);
+        p.hget(this.keys.sku(partition, sku), locationField(locationId));
+        if (options.journals) p.hget(this.keys.journal(partition, sku), locationField(locationId));
+      },
     );
+    return items.map((_, i) => {
+      const [value, journal] = replies[i] as [string | null, (string | null)?];
+      return value === null ? undefined : parseStoredLocation(value, journal);
+    });
   }
 
   async location(sku: string, locationId: string): Promise<StoredLocation | undefined> {
@@ -163,10 +221,14 @@ export class ReadModelReader {
    */
   async assortment(locationId: string, cursor: string | undefined, limit: number): Promise<AssortmentPage> {
     const start = cursor === undefined ? '-' : `(${cursor}`;
-    const pipeline = this.redis.pipeline();
-    for (let p = 0; p < this.partitions; p++)
-      pipeline.zrangebylex(this.keys.assortment(p, locationId), start, '+', 'LIMIT', 0, limit + 1);
-    const candidates = replies(await pipeline.exec()).flatMap((skus) => skus as string[]);
+    const partitions = Array.from({ length: this.partitions }, (_, p) => p);
+    const replies = await this.perPartition(
+      partitions,
+      (p) => p,
+      (pipeline, p) =>
+        pipeline.zrangebylex(this.keys.assortment(p, locationId), start, '+', 'LIMIT', 0, limit + 1),
+    );
+    const candidates = replies.flatMap(([skus]) => skus as string[]);
     candidates.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
     const page = candidates.slice(0, limit);
     const states = await this.locations(page.map((sku) => ({ sku, locationId })));
@@ -196,44 +258,39 @@ export class ReadModelReader {
 
   /** Every sku of every partition (SCAN): for checks over a whole test deployment, not for serving. */
   async *scanSkus(): AsyncGenerator<{ sku: string; stored: StoredSku }> {
-    let cursor = '0';
-    do {
-      const [next, found] = await this.redis.scan(
-        cursor,
-        'MATCH',
-        `${this.keys.prefix}:*:sku:*`,
-        'COUNT',
-        1000,
-      );
-      cursor = next;
-      for (const key of found) {
-        const stored = parseStoredSku(await this.redis.hgetall(key));
-        if (stored) yield { sku: key.slice(key.indexOf(':sku:') + 5), stored };
-      }
-    } while (cursor !== '0');
+    for await (const key of scanKeys(this.redis, `${this.keys.prefix}:*:sku:*`)) {
+      const sku = key.slice(key.indexOf(':sku:') + 5);
+      const stored = parseStoredSku(sku, await this.redis.hgetall(key));
+      if (stored) yield { sku, stored };
+    }
   }
 
   /** Every location's assortment merged over the partitions (SCAN): for checks, not for serving. */
   async assortments(): Promise<Map<string, string[]>> {
     const index = new Map<string, string[]>();
+    for await (const key of scanKeys(this.redis, `${this.keys.prefix}:*:loc:*`)) {
+      const locationId = key.slice(key.indexOf(':loc:') + 5);
+      index.set(
+        locationId,
+        [...(index.get(locationId) ?? []), ...(await this.redis.zrange(key, 0, -1))].sort(),
+      );
+    }
+    return index;
+  }
+}
+
+/**
+ * Every key matching `pattern` (SCAN, on every primary of a cluster): for checks and
+ * clean-ups, never on a request's path.
+ */
+export async function* scanKeys(redis: RedisClient, pattern: string): AsyncGenerator<string> {
+  const nodes = redis.isCluster ? (redis as Cluster).nodes('master') : [redis as Redis];
+  for (const node of nodes) {
     let cursor = '0';
     do {
-      const [next, found] = await this.redis.scan(
-        cursor,
-        'MATCH',
-        `${this.keys.prefix}:*:loc:*`,
-        'COUNT',
-        1000,
-      );
+      const [next, found] = await node.scan(cursor, 'MATCH', pattern, 'COUNT', 1000);
       cursor = next;
-      for (const key of found) {
-        const locationId = key.slice(key.indexOf(':loc:') + 5);
-        index.set(
-          locationId,
-          [...(index.get(locationId) ?? []), ...(await this.redis.zrange(key, 0, -1))].sort(),
-        );
-      }
+      yield* found;
     } while (cursor !== '0');
-    return index;
   }
 }

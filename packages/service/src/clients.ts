@@ -8,9 +8,10 @@ import {
   LocationDirectory,
   type ProducerOptions,
 } from '@inventory/kafka';
-import { Redis } from 'ioredis';
+import { Cluster, Redis } from 'ioredis';
 import type { Admin, Consumer, Kafka, Producer } from 'kafkajs';
 import { kafkaSecurity } from './kafka-security.ts';
+import { parseRedisTarget } from './redis-url.ts';
 import type { Resources } from './resources.ts';
 import type { KafkaSettings } from './settings.ts';
 
@@ -33,11 +34,26 @@ export function codecOf(settings: KafkaSettings): AvroCodec {
 }
 
 /**
- * A Redis client that fails a command after a few reconnection attempts instead of queueing
- * it without bound: a request answers 503 and a batch is retried, never waits forever.
+ * A Redis client (one server, or a cluster by a `redis-cluster://` URL: redis-url.ts) that
+ * fails a command after a few reconnection attempts instead of queueing it without bound: a
+ * request answers 503 and a batch is retried, never waits forever. A cluster client reads
+ * from primaries only (a replica may lag the state a step just wrote) and follows a failover
+ * by its MOVED replies and a slots refresh.
  */
-export function redisOf(url: string, options: { lazyConnect?: boolean } = {}): Redis {
-  return new Redis(url, { maxRetriesPerRequest: 3, ...options });
+export function redisOf(url: string, options: { lazyConnect?: boolean } = {}): Redis | Cluster {
+  const target = parseRedisTarget(url);
+  if (target.kind === 'single') return new Redis(url, { maxRetriesPerRequest: 3, ...options });
+  return new Cluster(target.nodes, {
+    scaleReads: 'master',
+    lazyConnect: options.lazyConnect ?? false,
+    slotsRefreshTimeout: 2_000,
+    redisOptions: {
+      maxRetriesPerRequest: 3,
+      ...(target.username ? { username: target.username } : {}),
+      ...(target.password ? { password: target.password } : {}),
+      ...(target.tls ? { tls: {} } : {}),
+    },
+  });
 }
 
 /** The canonical producer, connected, closed with the app's other clients. */

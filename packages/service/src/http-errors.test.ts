@@ -67,4 +67,18 @@ describe('the one error body', () => {
       'internal error; it has been logged',
     ]);
   });
+
+  it('Redis not answering (a cluster failing over) is a 503 to retry, with Retry-After', () => {
+    const error = toApiError(
+      new Error('Too many Cluster redirections. Last error: Error: Connection is closed.'),
+      {
+        retryAfterSeconds: 1,
+      },
+    );
+    expect([error.status, error.code, error.headers]).toEqual([
+      503,
+      'REDIS_UNAVAILABLE',
+      { 'retry-after': '1' },
+    ]);
+  });
 });

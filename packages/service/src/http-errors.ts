@@ -1,5 +1,6 @@
 import { type ErrorCode, errorCodes, httpStatusOf, InventoryError } from '@inventory/core';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { isRedisUnavailable } from './redis-errors.ts';
 
 /** One refused field: where (`body/0/quantity`, `query/limit`, an event's index) and which rule. */
 export interface FieldProblem {
@@ -87,6 +88,12 @@ export function toApiError(error: unknown, options: ErrorHandlingOptions = {}): 
       return new ApiError(error.code, error.message, { headers, cause: error });
     }
   }
+  if (isRedisUnavailable(error))
+    return new ApiError('REDIS_UNAVAILABLE', 'the read model is not answering for now; retry', {
+      headers:
+        options.retryAfterSeconds === undefined ? {} : { 'retry-after': String(options.retryAfterSeconds) },
+      cause: error,
+    });
   const status = fastifyError.statusCode;
   if (typeof status === 'number' && status >= 400 && status < 500)
     return new ApiError('INVALID_REQUEST', fastifyError.message, { cause: error });

@@ -6,6 +6,7 @@ export * from './http-errors.ts';
 export * from './kafka-security.ts';
 export * from './metrics.ts';
 export * from './ops.ts';
+export * from './redis-url.ts';
 export * from './resources.ts';
 export * from './run.ts';
 export * from './settings.ts';

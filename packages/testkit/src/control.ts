@@ -61,7 +61,12 @@ export function stackUp(): { status: number | null; stdout: string; stderr: stri
     join(repoRoot, 'node_modules/.bin/tsx'),
     [join(repoRoot, 'tools/local-stack/src/cli.ts'), 'up'],
     {
-      env: { ...process.env, INVENTORY_STACK_HOME: stackHome() },
+      // The same parts as are up: a stack with its Redis Cluster keeps it (and its endpoint).
+      env: {
+        ...process.env,
+        INVENTORY_STACK_HOME: stackHome(),
+        ...(stackEndpoints().REDIS_CLUSTER_URL ? { INVENTORY_STACK_REDIS_CLUSTER: 'true' } : {}),
+      },
       encoding: 'utf8',
       timeout: 200_000,
     },

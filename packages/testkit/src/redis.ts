@@ -3,8 +3,10 @@ import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { waitFor } from '@inventory/core';
-import { Redis } from 'ioredis';
+import { InventoryError, waitFor } from '@inventory/core';
+import { scanKeys } from '@inventory/read-model';
+import { redisOf } from '@inventory/service';
+import { type Cluster, Redis } from 'ioredis';
 import { stackEndpoints } from './stack.ts';
 
 async function freePort(): Promise<number> {
@@ -102,7 +104,32 @@ export class PrivateRedis {
   }
 }
 
-/** A client of the local stack's Redis. */
-export function testRedis(): Redis {
-  return new Redis(stackEndpoints().REDIS_URL, { maxRetriesPerRequest: 3 });
+/**
+ * The Redis the tests fold into and read: the stack's single Redis, or its Redis Cluster when
+ * INVENTORY_TEST_REDIS=cluster (the same tests, run against both by `npm test`).
+ */
+export function testRedisUrl(): string {
+  const mode = process.env.INVENTORY_TEST_REDIS ?? 'single';
+  const endpoints = stackEndpoints();
+  if (mode === 'single') return endpoints.REDIS_URL;
+  if (mode !== 'cluster')
+    throw new InventoryError('CONFIG_INVALID', `INVENTORY_TEST_REDIS is single or cluster, not ${mode}`);
+  if (!endpoints.REDIS_CLUSTER_URL)
+    throw new InventoryError(
+      'STACK_NOT_RUNNING',
+      'INVENTORY_TEST_REDIS=cluster needs the stack with its Redis Cluster: INVENTORY_STACK_REDIS_CLUSTER=true npm run stack -- up',
+    );
+  return endpoints.REDIS_CLUSTER_URL;
+}
+
+/** A client of the tests' Redis (testRedisUrl): one server or a cluster. */
+export function testRedis(): Redis | Cluster {
+  return redisOf(testRedisUrl());
+}
+
+/** Every key matching `pattern`, from every primary of a cluster (SCAN; KEYS sees one node). */
+export async function keysMatching(redis: Redis | Cluster, pattern: string): Promise<string[]> {
+  const found: string[] = [];
+  for await (const key of scanKeys(redis, pattern)) found.push(key);
+  return found;
 }

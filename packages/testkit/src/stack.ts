@@ -8,6 +8,8 @@ export interface StackEndpoints {
   KAFKA_BROKERS: string;
   SCHEMA_REGISTRY_URL?: string;
   REDIS_URL: string;
+  /** The stack's Redis Cluster, when it was started with INVENTORY_STACK_REDIS_CLUSTER=true. */
+  REDIS_CLUSTER_URL?: string;
   POSTGRES_SAP_URL: string;
   POSTGRES_INVENTORY_URL: string;
   AMQP_URL: string;

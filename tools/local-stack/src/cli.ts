@@ -42,7 +42,7 @@ async function main(argv: string[]): Promise<number> {
       const parts = await status(ctx);
       for (const p of parts) {
         console.log(
-          `${p.name.padEnd(9)} ${p.state.padEnd(10)} ${String(p.pid ?? '-').padEnd(8)} ${p.endpoint}  (${p.role})`,
+          `${p.name.padEnd(13)} ${p.state.padEnd(10)} ${String(p.pid ?? '-').padEnd(8)} ${p.endpoint}  (${p.role})`,
         );
       }
       // 0: every part up; 4: none runs (a script that brings the stack up may take it down

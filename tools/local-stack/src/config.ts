@@ -17,6 +17,9 @@ const shape = {
   CONNECT_PORT: setting.port().default(19083),
   REGISTRY_PORT: setting.port().default(19081),
   REDIS_PORT: setting.port().default(19379),
+  /** A Redis Cluster too (components/redis-cluster.ts): nodes on this port and the five after it. */
+  REDIS_CLUSTER: setting.boolean().default(false),
+  REDIS_CLUSTER_PORT: setting.port().default(19401),
   POSTGRES_PORT: setting.port().default(19432),
   RABBITMQ_PORT: setting.port().default(19672),
   RABBITMQ_DIST_PORT: setting.port().default(19673),

@@ -8,6 +8,7 @@ import { kafkaBrokers } from './components/kafka.ts';
 import { postgresUrl } from './components/postgres.ts';
 import { amqpUrl } from './components/rabbitmq.ts';
 import { redisUrl } from './components/redis.ts';
+import { redisClusterUrl } from './components/redis-cluster.ts';
 import { registryUrl } from './components/registry.ts';
 import { s3Endpoint } from './components/s3.ts';
 
@@ -16,6 +17,8 @@ export interface StackEndpoints {
   KAFKA_BROKERS?: string;
   SCHEMA_REGISTRY_URL?: string;
   REDIS_URL?: string;
+  /** The Redis Cluster (a `redis-cluster://` URL naming some of its nodes), when started. */
+  REDIS_CLUSTER_URL?: string;
   POSTGRES_SAP_URL?: string;
   POSTGRES_INVENTORY_URL?: string;
   AMQP_URL?: string;
@@ -35,6 +38,7 @@ export function stackEndpoints(ctx: StackContext, components: Component[]): Stac
   if (has('kafka')) endpoints.KAFKA_BROKERS = kafkaBrokers(ctx);
   if (has('registry')) endpoints.SCHEMA_REGISTRY_URL = registryUrl(ctx);
   if (has('redis')) endpoints.REDIS_URL = redisUrl(ctx);
+  if (has('redis-cluster')) endpoints.REDIS_CLUSTER_URL = redisClusterUrl(ctx);
   if (has('postgres')) {
     endpoints.POSTGRES_SAP_URL = postgresUrl(ctx, 'sap');
     endpoints.POSTGRES_INVENTORY_URL = postgresUrl(ctx, 'inventory');

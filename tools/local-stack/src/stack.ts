@@ -6,6 +6,7 @@ import { kafka } from './components/kafka.ts';
 import { postgres } from './components/postgres.ts';
 import { epmdCommand, rabbitmq } from './components/rabbitmq.ts';
 import { redis } from './components/redis.ts';
+import { redisCluster } from './components/redis-cluster.ts';
 import { registry } from './components/registry.ts';
 import { s3 } from './components/s3.ts';
 import type { StackSettings } from './config.ts';
@@ -16,7 +17,16 @@ import { isAlive, processesMentioning, type StopOutcome, stopProcess } from './p
 import { loadSecrets } from './secrets.ts';
 
 /** Start order respects `needs`; stop order is the reverse. */
-export const allComponents: Component[] = [redis, postgres, rabbitmq, s3, kafka, registry, connect];
+export const allComponents: Component[] = [
+  redis,
+  redisCluster,
+  postgres,
+  rabbitmq,
+  s3,
+  kafka,
+  registry,
+  connect,
+];
 
 export function selectedComponents(settings: StackSettings): Component[] {
   const unknown = settings.SKIP.filter((name) => !allComponents.some((c) => c.name === name));
@@ -26,7 +36,9 @@ export function selectedComponents(settings: StackSettings): Component[] {
       `INVENTORY_STACK_SKIP names unknown parts: ${unknown.join(', ')}`,
     );
   }
-  const chosen = allComponents.filter((c) => !settings.SKIP.includes(c.name));
+  const chosen = allComponents.filter(
+    (c) => !settings.SKIP.includes(c.name) && (c !== redisCluster || settings.REDIS_CLUSTER),
+  );
   for (const c of chosen) {
     const absent = c.needs.filter((n) => !chosen.some((x) => x.name === n));
     if (absent.length > 0) {

@@ -11,7 +11,13 @@ import type { Restorer } from '../restore/restore.ts';
 import { type OutputValues, outboxEntryOf, parseOutboxEntry, type StepChanges } from '../steps/changes.ts';
 import { commandsStep } from '../steps/commands-step.ts';
 import { eventsStep } from '../steps/events-step.ts';
-import { hashFields, type PartitionProgress, type RedisStore, type StepWrite } from '../store/redis-store.ts';
+import {
+  type PartitionProgress,
+  type RedisStore,
+  type SkuWrite,
+  type StepWrite,
+  skuWrite,
+} from '../store/redis-store.ts';
 import { type InputKind, Intake, type Work } from './intake.ts';
 import { PendingOutputs } from './pending-outputs.ts';
 import type { PartitionPublisher, Progress } from './publisher.ts';
@@ -26,6 +32,10 @@ export interface RunnerLimits {
   publishLingerMs: number;
   /** Skus whose state the runner keeps in memory (the ones touched most recently). */
   cachedSkus: number;
+  /** Replicas that must hold a step deciding reservations before it is published (0: none). */
+  reservationReplicas: number;
+  /** How long one WAIT for them blocks. */
+  replicaWaitMs: number;
 }
 
 export interface RunnerDeps {
@@ -561,7 +571,7 @@ export class PartitionRunner {
       {
         ...write,
         partition: this.partition,
-        hashes: hashesOf(changes),
+        skus: skuWritesOf(changes),
         reservations: changes.reservations,
         outboxEntry: entryText,
       },
@@ -576,9 +586,37 @@ export class PartitionRunner {
     if (write.next.events !== undefined) known.events = write.next.events;
     if (write.next.commands !== undefined) known.commands = write.next.commands;
     if (write.next.clock !== undefined) known.clock = write.next.clock;
+    if (changes.reservations.length > 0 && !(await this.replicated(known))) return false;
     if (entry) this.pending.stage(changes, entryText, this.currentProgress(), this.deps.now());
     else if (this.pending.empty && !this.flushing) this.publishedProgress = this.currentProgress();
     return true;
+  }
+
+  /**
+   * A step that decided reservations is told to no one (outcomes, availability) before
+   * `reservationReplicas` replicas hold it: a replica promoted without it would fold the
+   * commands again, perhaps in another order with the events, and could answer otherwise than
+   * the outcome already published. While the primary holds the step but too few replicas do,
+   * it waits; when Redis no longer holds it (failed over without it), the partition rewinds
+   * and folds the commands again. False when the step is not to be published from here.
+   */
+  private async replicated(known: Known): Promise<boolean> {
+    const { reservationReplicas: replicas, replicaWaitMs } = this.deps.limits;
+    if (replicas === 0) return true;
+    for (let attempt = 0; !this.stopped; attempt++) {
+      const answer = await this.deps.store
+        .replicated(this.partition, replicas, replicaWaitMs)
+        .catch(() => undefined);
+      if (answer && behind(answer.progress, known)) {
+        await this.fenced();
+        return false;
+      }
+      if (answer && answer.acked >= replicas) return true;
+      this.deps.metrics.replicaWaits.inc();
+      await delay(backoffDelay(retryBackoff, attempt));
+    }
+    // Stopping: the step's outbox entry stays in Redis for whoever owns the partition next.
+    return false;
   }
 
   /** Redis refused the step (its offsets moved): read them again and fetch from there. */
@@ -616,9 +654,10 @@ function behind(stored: PartitionProgress, known: Known): boolean {
   );
 }
 
-/** Hash fields of every changed sku: its changed locations and its total. */
-export function hashesOf(changes: StepChanges): Map<string, Record<string, string>> {
-  const hashes = new Map<string, Record<string, string>>();
-  for (const [sku, { locations, total }] of changes.skus) hashes.set(sku, hashFields(locations, total));
-  return hashes;
+/** What is written of every changed sku: its changed locations, its total, its journal edits. */
+export function skuWritesOf(changes: StepChanges): Map<string, SkuWrite> {
+  const writes = new Map<string, SkuWrite>();
+  for (const [sku, { locations, total, journals }] of changes.skus)
+    writes.set(sku, skuWrite(locations, total, journals));
+  return writes;
 }

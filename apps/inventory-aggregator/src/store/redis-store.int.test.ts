@@ -1,9 +1,9 @@
 import { dayMs, defaultDedupPolicy } from '@inventory/domain';
-import { parseStoredLocation } from '@inventory/read-model';
-import { testRedis, uniqueName } from '@inventory/testkit';
+import { encodeJournal, ReadModelReader } from '@inventory/read-model';
+import { keysMatching, testRedis, uniqueName } from '@inventory/testkit';
 import { afterAll, describe, expect, it } from 'vitest';
 
-import { RedisStore, type StepWrite } from './redis-store.ts';
+import { RedisStore, type SkuWrite, type StepWrite, skuWrite } from './redis-store.ts';
 
 describe('RedisStore against the real Redis', () => {
   const redis = testRedis();
@@ -17,30 +17,26 @@ describe('RedisStore against the real Redis', () => {
     const store = new RedisStore(
       redis,
       uniqueName('big'),
+      12,
       { policy: defaultDedupPolicy, shards: 64 },
       86_400_000,
     );
-    const hashes = new Map<string, Record<string, string>>();
+    const skus = new Map<string, SkuWrite>();
     for (let i = 0; i < 40_000; i++) {
-      hashes.set(`SKU-${i}`, {
-        'l:S-1': JSON.stringify({
-          onHand: i,
-          reserved: 0,
-          updatedAt: 1,
-          lastCountAt: null,
-          version: 1,
-          inputOffset: i,
-        }),
-        total: JSON.stringify({
-          sku: `SKU-${i}`,
-          onHand: i,
-          reserved: 0,
-          available: i,
-          asOf: 1,
-          regions: [],
-          version: 1,
-        }),
-      });
+      const state = { onHand: i, reserved: 0, updatedAt: 1, lastCountAt: null, version: 1, inputOffset: i };
+      const total = {
+        sku: `SKU-${i}`,
+        onHand: i,
+        reserved: 0,
+        available: i,
+        asOf: 1,
+        regions: [],
+        version: 1,
+      };
+      skus.set(
+        `SKU-${i}`,
+        skuWrite([['S-1', state]], total, [['S-1', { drop: 0, append: encodeJournal([[1, i]]) }]]),
+      );
     }
     const applied = Array.from({ length: 100_000 }, (_, i) => ({
       eventId: `loadgen:e-${i}`,
@@ -51,8 +47,8 @@ describe('RedisStore against the real Redis', () => {
       partition: 0,
       expected: { events: 0, commands: undefined },
       next: { events: 100_000 },
-      hashes,
-      assortment: new Map([['S-1', [...hashes.keys()]]]),
+      skus,
+      assortment: new Map([['S-1', [...skus.keys()]]]),
       applied,
       reservations: [],
       outboxEntry: '',
@@ -62,9 +58,16 @@ describe('RedisStore against the real Redis', () => {
     await redis.set(store.keys.offset(0), '0');
     expect(await store.apply(write, shards)).toBe(true);
     expect((await store.progress(0)).events).toBe(100_000);
-    expect(
-      parseStoredLocation((await redis.hget(store.keys.sku(0, 'SKU-39999'), 'l:S-1')) as string).onHand,
-    ).toBe(39_999);
+    const stored = async (sku: string) =>
+      (
+        await new ReadModelReader(redis, store.keys.prefix, 12).locationsIn(
+          0,
+          new Map([[sku, new Set(['S-1'])]]),
+        )
+      )
+        .get(sku)
+        ?.locations.get('S-1');
+    expect(await stored('SKU-39999')).toMatchObject({ onHand: 39_999, journal: [[1, 39_999]] });
     expect(await redis.zcard(store.keys.assortment(0, 'S-1'))).toBe(40_000);
     const probe = [
       applied[0],
@@ -87,7 +90,9 @@ describe('RedisStore against the real Redis', () => {
       ),
     );
     const day = Math.floor(now / dayMs);
-    const key = (await redis.keys(`${store.keys.prefix}:{p0}:seen:${day}:*`))[0] as string;
+    const key = (
+      await keysMatching(redis, `${store.keys.prefix}:${store.keys.tag(0)}:seen:${day}:*`)
+    )[0] as string;
     const expiresAt = await redis.expiretime(key);
     expect(expiresAt * 1000).toBe(
       (day + 1) * dayMs + defaultDedupPolicy.horizonMs + defaultDedupPolicy.graceMs,
@@ -95,12 +100,66 @@ describe('RedisStore against the real Redis', () => {
     // A second step expecting the old offset is refused and changes nothing.
     expect(await store.apply({ ...write, next: { events: 5 } }, shards)).toBe(false);
     expect((await store.progress(0)).events).toBe(100_000);
+    // Journal edits change only the ends: the first entry dropped, one appended; then replaced whole.
+    const edit = (sku: string, journal: [string, { drop: number; append: string }]) => ({
+      ...write,
+      expected: { events: (write.next.events as number) + 0, commands: undefined },
+      skus: new Map([[sku, skuWrite([], { ...skuTotal(sku) }, [journal])]]),
+      assortment: new Map(),
+      applied: [],
+    });
+    const skuTotal = (sku: string) => ({
+      sku,
+      onHand: 0,
+      reserved: 0,
+      available: 0,
+      asOf: 1,
+      regions: [],
+      version: 2,
+    });
+    expect(
+      await store.apply(
+        {
+          ...edit('SKU-7', [
+            'S-1',
+            { drop: encodeJournal([[1, 7]]).length, append: encodeJournal([[2, 1]]) },
+          ]),
+          next: { events: 100_001 },
+        },
+        shards,
+      ),
+    ).toBe(true);
+    expect((await stored('SKU-7'))?.journal).toEqual([[2, 1]]);
+    expect(
+      await store.apply(
+        {
+          ...edit('SKU-7', [
+            'S-1',
+            {
+              drop: -1,
+              append: encodeJournal([
+                [5, 2],
+                [6, 3],
+              ]),
+            },
+          ]),
+          expected: { events: 100_001, commands: undefined },
+          next: { events: 100_002 },
+        },
+        shards,
+      ),
+    ).toBe(true);
+    expect((await stored('SKU-7'))?.journal).toEqual([
+      [5, 2],
+      [6, 3],
+    ]);
   });
 
   it('keeps a fingerprint in about 12 bytes: the shards stay listpack-encoded', async () => {
     const store = new RedisStore(
       redis,
       uniqueName('mem'),
+      12,
       { policy: defaultDedupPolicy, shards: 256 },
       86_400_000,
     );
@@ -115,7 +174,7 @@ describe('RedisStore against the real Redis', () => {
           partition: 1,
           expected: { events: 0, commands: undefined },
           next: { events: 1 },
-          hashes: new Map(),
+          skus: new Map(),
           assortment: new Map(),
           applied,
           reservations: [],
@@ -125,12 +184,18 @@ describe('RedisStore against the real Redis', () => {
         () => 256,
       ),
     ).toBe(true);
-    const keys = await redis.keys(`${store.keys.prefix}:{p1}:seen:*`);
+    const keys = await keysMatching(redis, `${store.keys.prefix}:${store.keys.tag(1)}:seen:*`);
     expect(keys.length).toBe(256);
     let bytes = 0;
     for (const key of keys) {
-      expect(await redis.object('ENCODING', key)).toBe('listpack');
-      bytes += (await redis.memory('USAGE', key)) as number;
+      // OBJECT and MEMORY name no key a cluster client routes by: sent in a pipeline behind
+      // one that does, they reach the node holding the key.
+      const replies =
+        (await redis.pipeline().exists(key).object('ENCODING', key).memory('USAGE', key).exec()) ?? [];
+      for (const [error] of replies) if (error) throw error;
+      const [encoding, usage] = [replies[1]?.[1], replies[2]?.[1]];
+      expect(encoding).toBe('listpack');
+      bytes += Number(usage);
     }
     expect(bytes / applied.length).toBeLessThan(16);
   });

@@ -1,18 +1,20 @@
 import type { SkuAvailability } from '@inventory/codec';
 import { type DedupPolicy, dedupDay, dedupDayExpiresAt, dedupFingerprint } from '@inventory/domain';
 import {
+  encodeJournal,
   encodeStoredLocation,
   encodeStoredReservation,
   encodeStoredTotal,
-  KeyLayout,
+  type JournalEdit,
+  type KeyLayout,
   locationField,
   parseStoredReservation,
   ReadModelReader,
+  type RedisClient,
   type StoredReservation,
   type StoredSku,
   totalField,
 } from '@inventory/read-model';
-import type { Redis } from 'ioredis';
 import type { LocationState, SkuState } from '../fold/fold.ts';
 import { isActive } from '../reservations/decide.ts';
 import {
@@ -32,13 +34,22 @@ export interface PartitionProgress {
   clock: number;
 }
 
+/** A partition's progress from the values of its offset, command offset and clock keys. */
+function progressOf([events, commands, clock]: (string | null | undefined)[]): PartitionProgress {
+  return {
+    events: events === null || events === undefined ? undefined : Number(events),
+    commands: commands === null || commands === undefined ? undefined : Number(commands),
+    clock: Number(clock ?? 0),
+  };
+}
+
 /** What one step writes: state, fingerprints, reservations, and where the inputs move to. */
 export interface StepWrite {
   partition: number;
   expected: { events: number | undefined; commands: number | undefined };
   next: { events?: number; commands?: number; clock?: number };
-  /** Changed skus: their hash fields (changed locations and the total). */
-  hashes: Map<string, Record<string, string>>;
+  /** Changed skus: their hash fields (changed locations and the total) and journal edits. */
+  skus: Map<string, SkuWrite>;
   /** Skus newly held at a location (the assortment index). */
   assortment: Map<string, string[]>;
   /** Applied eventIds with the occurredAt that places them in the dedup memory. */
@@ -53,6 +64,12 @@ export interface DedupSettings {
   policy: DedupPolicy;
   /** Shards of a new day's fingerprints (each a small hash); a day keeps the count it started with. */
   shards: number;
+}
+
+/** What a step writes of one sku: hash fields (its changed locations and its total), journal edits. */
+export interface SkuWrite {
+  fields: Record<string, string>;
+  journals: [locationId: string, edit: JournalEdit][];
 }
 
 /** Write arguments of one applyScript/restoreChunkScript call. */
@@ -78,14 +95,16 @@ export class RedisStore {
   };
 
   constructor(
-    readonly redis: Redis,
+    readonly redis: RedisClient,
     prefix: string,
+    /** The input topic's partition count, which places the partitions' keys (slots.ts). */
+    partitions: number,
     readonly dedup: DedupSettings,
     /** How long final reservations are kept, so a late retry still gets its answer. */
     readonly reservationRetentionMs: number,
   ) {
-    this.keys = new KeyLayout(prefix);
-    this.reader = new ReadModelReader(redis, prefix);
+    this.reader = new ReadModelReader(redis, prefix, partitions);
+    this.keys = this.reader.keys;
     redis.defineCommand('inventoryApply', { lua: applyScript });
     redis.defineCommand('inventoryRestoreChunk', { lua: restoreChunkScript });
     redis.defineCommand('inventoryRestoreFinish', { lua: restoreFinishScript });
@@ -111,15 +130,35 @@ export class RedisStore {
   }
 
   async progress(partition: number): Promise<PartitionProgress> {
-    const [events, commands, clock] = await this.redis.mget(
-      this.keys.offset(partition),
-      this.keys.commandOffset(partition),
-      this.keys.clock(partition),
+    return progressOf(
+      await this.redis.mget(
+        this.keys.offset(partition),
+        this.keys.commandOffset(partition),
+        this.keys.clock(partition),
+      ),
     );
+  }
+
+  /**
+   * What the partition's primary holds of its progress, and how many replicas acknowledge
+   * its writes so far (WAIT): one pipeline on one connection, in order, so the count covers
+   * the writes the read saw. Blocks up to `timeoutMs` when fewer than `replicas` do.
+   */
+  async replicated(
+    partition: number,
+    replicas: number,
+    timeoutMs: number,
+  ): Promise<{ progress: PartitionProgress; acked: number }> {
+    const replies =
+      (await this.redis
+        .pipeline()
+        .mget(this.keys.offset(partition), this.keys.commandOffset(partition), this.keys.clock(partition))
+        .wait(replicas, timeoutMs)
+        .exec()) ?? [];
+    for (const [error] of replies) if (error) throw error;
     return {
-      events: events === null || events === undefined ? undefined : Number(events),
-      commands: commands === null || commands === undefined ? undefined : Number(commands),
-      clock: Number(clock ?? 0),
+      progress: progressOf(replies[0]?.[1] as (string | null)[]),
+      acked: Number(replies[1]?.[1] ?? 0),
     };
   }
 
@@ -345,9 +384,9 @@ export class RedisStore {
       entry.fields.push(field);
       shards.set(key, entry);
     }
-    const skus = [...write.hashes.keys()];
+    const skus = [...write.skus.keys()];
     keys.push(
-      ...skus.map((sku) => this.keys.sku(partition, sku)),
+      ...skus.flatMap((sku) => [this.keys.sku(partition, sku), this.keys.journal(partition, sku)]),
       ...[...write.assortment.keys()].map((locationId) => this.keys.assortment(partition, locationId)),
       ...shards.keys(),
       ...write.reservations.map((r) => this.keys.reservation(partition, r.reservationId)),
@@ -363,9 +402,12 @@ export class RedisStore {
       String(oldestDay),
     ];
     for (const sku of skus) {
-      const fields = Object.entries(write.hashes.get(sku) ?? {});
-      args.push(fields.length);
-      for (const [field, value] of fields) args.push(field, value);
+      const { fields, journals } = write.skus.get(sku) as SkuWrite;
+      const entries = Object.entries(fields);
+      args.push(entries.length);
+      for (const [field, value] of entries) args.push(field, value);
+      args.push(journals.length);
+      for (const [locationId, edit] of journals) args.push(locationField(locationId), edit.drop, edit.append);
     }
     for (const members of write.assortment.values()) {
       args.push(members.length);
@@ -403,13 +445,26 @@ export function newAssortment(
   return index;
 }
 
-/** Hash fields of a sku: every changed location, and the network total. */
-export function hashFields(
+/**
+ * What is written of a sku: every changed location's value and the network total, and the
+ * journal edits of the locations whose journal changed.
+ */
+export function skuWrite(
   locations: Iterable<[string, LocationState]>,
   total: SkuAvailability,
-): Record<string, string> {
+  journals: Iterable<[string, JournalEdit]> = [],
+): SkuWrite {
   const fields: Record<string, string> = { [totalField]: encodeStoredTotal(total) };
   for (const [locationId, state] of locations)
     fields[locationField(locationId)] = encodeStoredLocation(state);
-  return fields;
+  return { fields, journals: [...journals] };
+}
+
+/** Restored locations' whole journals, each replacing whatever is stored. */
+export function replacedJournals(locations: Iterable<[string, LocationState]>): [string, JournalEdit][] {
+  const edits: [string, JournalEdit][] = [];
+  for (const [locationId, state] of locations)
+    if (state.journal && state.journal.length > 0)
+      edits.push([locationId, { drop: -1, append: encodeJournal(state.journal) }]);
+  return edits;
 }

@@ -13,6 +13,7 @@ import {
   createWorld,
   eventMix,
   manyLocations,
+  readerOf,
   regions,
   startAggregator,
 } from '../support.ts';
@@ -106,14 +107,14 @@ console.log(`raw kafkajs consume: ${rawSeconds.toFixed(1)} s, ${rawRate} events/
 
 // 2. The aggregator process: from its first applied batch until Redis holds the end offsets.
 const redis = testRedis();
+const reader = readerOf(redis, world);
 const admin = kafka.admin();
 await admin.connect();
 const ends = await admin.fetchTopicOffsets(world.input);
 await admin.disconnect();
 const progress = async () => {
   let sum = 0;
-  for (let p = 0; p < partitions; p++)
-    sum += Number((await redis.get(`${world.prefix}:{p${p}}:offset`)) ?? 0);
+  for (let p = 0; p < partitions; p++) sum += (await reader.nextOffset(p)) ?? 0;
   return sum;
 };
 const endSum = ends.reduce((s, e) => s + Number(e.high), 0);

@@ -4,14 +4,16 @@
 //   npm run bench:state -w @inventory/inventory-aggregator-test -- [eventIds] [states]
 // The local stack must be up (`npm run stack -- up`).
 import { defaultDedupPolicy, shardsForDay } from '@inventory/domain';
-import { hashFields, RedisStore, type StepWrite } from '@inventory/inventory-aggregator';
-import { type StoredLocation, skuAvailability } from '@inventory/read-model';
-import { testRedis, uniqueName } from '@inventory/testkit';
+import { RedisStore, type SkuWrite, type StepWrite, skuWrite } from '@inventory/inventory-aggregator';
+import { encodeJournal, type StoredLocation, skuAvailability } from '@inventory/read-model';
+import { stackEndpoints, uniqueName } from '@inventory/testkit';
+import { Redis } from 'ioredis';
 
 // 400 000 eventIds: one of 12 partitions' day at 5 M events a day.
 const eventIds = Number(process.argv[2] ?? 400_000);
 const states = Number(process.argv[3] ?? 200_000);
-const redis = testRedis();
+// One server: INFO memory and MEMORY USAGE measure the one process that holds everything.
+const redis = new Redis(stackEndpoints().REDIS_URL);
 const now = Date.now();
 
 async function usedMemory(): Promise<number> {
@@ -42,7 +44,7 @@ function write(partition: number, expected: number, fields: Partial<StepWrite>):
     partition,
     expected: { events: expected, commands: undefined },
     next: { events: expected + 1 },
-    hashes: new Map(),
+    skus: new Map(),
     assortment: new Map(),
     applied: [],
     reservations: [],
@@ -58,6 +60,7 @@ const shards = shardsForDay(eventIds, 64);
 const dedupStore = new RedisStore(
   redis,
   uniqueName('bench-dedup'),
+  1,
   { policy: defaultDedupPolicy, shards },
   86_400_000,
 );
@@ -71,7 +74,7 @@ for (let i = 0, step = 0; i < eventIds; i += 50_000, step++) {
   const ok = await dedupStore.apply(write(0, step, { applied }), () => shards);
   if (!ok) throw new Error('dedup write refused');
 }
-const dedup = await keyBytes(`${dedupStore.keys.prefix}:{p0}:seen:*`);
+const dedup = await keyBytes(`${dedupStore.keys.prefix}:${dedupStore.keys.tag(0)}:seen:*`);
 const dedupUsed = (await usedMemory()) - before;
 
 // 2. Location x sku states, without and with a full count journal (64 entries).
@@ -79,6 +82,7 @@ async function writeStates(journalEntries: number) {
   const store = new RedisStore(
     redis,
     uniqueName('bench-state'),
+    1,
     { policy: defaultDedupPolicy, shards },
     86_400_000,
   );
@@ -87,7 +91,7 @@ async function writeStates(journalEntries: number) {
   const usedBefore = await usedMemory();
   let step = 0;
   for (let s = 0; s < skus; s += 2_000, step++) {
-    const hashes = new Map<string, Record<string, string>>();
+    const writes = new Map<string, SkuWrite>();
     for (let k = s; k < Math.min(skus, s + 2_000); k++) {
       const sku = `SKU-${String(k).padStart(6, '0')}`;
       const locations = new Map<string, StoredLocation>();
@@ -107,19 +111,37 @@ async function writeStates(journalEntries: number) {
           ]);
         locations.set(`STORE-${String(l).padStart(4, '0')}`, state);
       }
-      hashes.set(
+      // The journals as a delta after another writes them: appended entries.
+      const journals: [string, { drop: number; append: string }][] = [...locations].flatMap(([id, state]) =>
+        state.journal
+          ? [
+              [id, { drop: 0, append: encodeJournal(state.journal) }] as [
+                string,
+                { drop: number; append: string },
+              ],
+            ]
+          : [],
+      );
+      writes.set(
         sku,
-        hashFields(
+        skuWrite(
           locations,
           skuAvailability(sku, locations, () => 'north'),
+          journals,
         ),
       );
     }
-    if (!(await store.apply(write(0, step, { hashes }), () => shards)))
+    if (!(await store.apply(write(0, step, { skus: writes }), () => shards)))
       throw new Error('state write refused');
   }
-  const measured = await keyBytes(`${store.keys.prefix}:{p0}:sku:*`);
-  return { ...measured, used: (await usedMemory()) - usedBefore, states: skus * 10 };
+  const measured = await keyBytes(`${store.keys.prefix}:${store.keys.tag(0)}:sku:*`);
+  const journal = await keyBytes(`${store.keys.prefix}:${store.keys.tag(0)}:jrn:*`);
+  return {
+    ...measured,
+    journalBytes: journal.bytes,
+    used: (await usedMemory()) - usedBefore,
+    states: skus * 10,
+  };
 }
 const plain = await writeStates(0);
 const journaled = await writeStates(64);
@@ -142,8 +164,9 @@ console.log(
       },
       journal: {
         entriesPerState: 64,
-        bytesPerState: round(journaled.bytes / journaled.states),
-        bytesPerEntry: round((journaled.bytes - plain.bytes) / journaled.states / 64),
+        journalBytesPerState: round(journaled.journalBytes / journaled.states),
+        bytesPerEntry: round(journaled.journalBytes / journaled.states / 64),
+        note: 'journals are a hash per sku beside its state hash, one field per location',
       },
       perDay: {
         '5M events/day': `${round((5_000_000 * dedup.bytes) / eventIds / 1e6)} MB a day of eventIds; ${round((5_000_000 * dedup.bytes * 9) / eventIds / 1e6)} MB for the horizon (7 days + 1 grace + the current day)`,

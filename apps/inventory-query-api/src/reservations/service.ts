@@ -6,9 +6,8 @@ import type {
   ReservationCommandType,
   ReservationOutcome,
 } from '@inventory/codec';
-import type { KeyLayout } from '@inventory/read-model';
+import type { KeyLayout, RedisClient } from '@inventory/read-model';
 import { ApiError } from '@inventory/service';
-import type { Redis } from 'ioredis';
 import type { Producer } from 'kafkajs';
 
 export interface ReservationSettings {
@@ -57,7 +56,7 @@ export class Reservations {
       settings: ReservationSettings;
       producer: Producer;
       codec: AvroCodec;
-      redis: Redis;
+      redis: RedisClient;
       keys: KeyLayout;
       outcomes: { subscribe(listener: (outcome: ReservationOutcome) => void): () => void };
       now?: () => number;
