@@ -4,7 +4,15 @@ import type { JarSet } from './maven.ts';
 import type { StopOutcome } from './proc.ts';
 import type { StackSecrets } from './secrets.ts';
 
-export type ComponentName = 'redis' | 'postgres' | 'rabbitmq' | 's3' | 'kafka' | 'registry' | 'connect';
+export type ComponentName =
+  | 'redis'
+  | 'postgres'
+  | 'rabbitmq'
+  | 's3'
+  | 'kafka'
+  | 'registry'
+  | 'connect'
+  | 'prometheus';
 
 export interface StackContext {
   settings: StackSettings;
