@@ -47,7 +47,7 @@ export async function buildConsole(
     docs: {
       title: 'Inventory console',
       description:
-        'The web console; its /api routes forward to the query API, the ingest API and Prometheus.',
+        "The web console; its /api routes forward to the query API's reads and to Prometheus' query endpoints.",
     },
   });
   app.addHook('onSend', async (request, reply) => {
@@ -65,11 +65,6 @@ export async function buildConsole(
       methods: ['GET'],
       allow: /^\/v1\/[A-Za-z0-9/_.~%-]*$/,
     },
-    config.UPSTREAM_TIMEOUT_MS,
-  );
-  proxyRoutes(
-    app,
-    { prefix: '/api/ingest', base: config.INGEST_URL, methods: ['POST'], allow: /^\/v1\/events$/ },
     config.UPSTREAM_TIMEOUT_MS,
   );
   proxyRoutes(

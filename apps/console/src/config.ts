@@ -9,8 +9,6 @@ export const shape = {
   ...baseSettings({ httpPort: 19190 }),
   /** The query API (availability, locations, the change feed). */
   QUERY_API_URL: setting.url().default('http://127.0.0.1:19120'),
-  /** The ingest API (store events), for posting a movement from the console. */
-  INGEST_URL: setting.url().default('http://127.0.0.1:19100'),
   /** Prometheus' HTTP API; only its read endpoints (query, query_range) are forwarded. */
   PROMETHEUS_URL: setting.url().default('http://127.0.0.1:19990'),
   /** The built page (`vite build`); relative to the app's folder. */
