@@ -276,9 +276,17 @@ describe('the web console in a browser', () => {
         intervalMs: 500,
       });
     expect(await page.locator('figure.chart canvas').count()).toBeGreaterThanOrEqual(4);
-    const up = await page.locator('table[data-table="up"] tbody tr').allTextContents();
+    // The table of parts refreshes with the charts; Prometheus finds the test's target file within seconds.
+    const upRows = () => page.locator('table[data-table="up"] tbody tr').allTextContents();
     for (const service of ['store-ingest', 'inventory-query-api', 'inventory-aggregator', 'console'])
-      expect(up.some((row) => row.startsWith(service) && row.endsWith('up'))).toBe(true);
+      await waitFor(
+        async () => (await upRows()).some((row) => row.startsWith(service) && row.endsWith('up')),
+        {
+          description: () => `${service} shown up among the parts`,
+          timeoutMs: 30_000,
+          intervalMs: 500,
+        },
+      );
     await page.screenshot({ path: join(artifacts, 'operations-desktop.png'), fullPage: true });
     expect(await seriousViolations()).toEqual([]);
     await page.setViewportSize(phone);
