@@ -1,64 +1,9 @@
 import { useEffect, useState } from 'preact/hooks';
 import { instantQuery, rangeQuery } from '../api.ts';
+import { charts, tableQueries } from '../ops-queries.ts';
 import { type ChartData, formatValue, rangeOf, toChartData, type Vector } from '../prom.ts';
 import { Chart } from './Chart.tsx';
 import { Scroll } from './Scroll.tsx';
-
-/** Each chart: its queries (the recording rules of deploy/prometheus/rules), the labels that name a series. */
-const charts = [
-  {
-    id: 'flow',
-    title: 'Events in and applied',
-    unit: 'events/s',
-    queries: [
-      { expr: 'inventory:ingest_events:rate1m', by: ['source'], name: 'in' },
-      { expr: 'inventory:events_applied:rate1m', by: [], name: 'applied' },
-    ],
-  },
-  {
-    id: 'lag',
-    title: 'Consumer lag per partition (aggregator)',
-    unit: 'events',
-    queries: [{ expr: 'inventory:consumer_lag:by_partition', by: ['partition'], name: 'lag' }],
-  },
-  {
-    id: 'freshness',
-    title: 'Freshness: written to Kafka → readable',
-    unit: 's',
-    queries: [
-      { expr: 'inventory:freshness_seconds:p50', by: [], name: 'p50' },
-      { expr: 'inventory:freshness_seconds:p99', by: [], name: 'p99' },
-    ],
-  },
-  {
-    id: 'dead-letters',
-    title: 'Dead letters per topic',
-    unit: 'records/s',
-    queries: [{ expr: 'inventory:dead_letters:rate1m', by: ['topic'], name: 'dead letters' }],
-  },
-  {
-    id: 'reservations',
-    title: 'Reservations by outcome',
-    unit: 'decisions/s',
-    queries: [
-      {
-        expr: 'inventory:reservation_outcomes:rate1m{status=~"CONFIRMED|REFUSED|EXPIRED"}',
-        by: ['status'],
-        name: 'reservations',
-      },
-    ],
-  },
-  {
-    id: 'erp',
-    title: 'ERP delivery: retries and dead letters',
-    unit: 'deliveries/s',
-    queries: [
-      { expr: 'sum(inventory:erp_retries:rate1m)', by: [], name: 'retries' },
-      { expr: 'sum(inventory:erp_dead_letters:rate1m)', by: [], name: 'dead letters' },
-      { expr: 'sum(inventory:erp_delivered:rate1m)', by: [], name: 'delivered' },
-    ],
-  },
-] as const;
 
 const ranges = [
   { minutes: 15, label: 'last 15 minutes' },
@@ -106,10 +51,10 @@ export function Operations() {
         (async () => {
           try {
             const [up, reasons, reconciliation, corrected] = await Promise.all([
-              instantQuery('up', stop.signal),
-              instantQuery('inventory:dead_letters:increase1h > 0', stop.signal),
-              instantQuery('inventory:reconciliation_runs:increase1d > 0', stop.signal),
-              instantQuery('max(reconciliation_items_changed)', stop.signal),
+              instantQuery(tableQueries.up, stop.signal),
+              instantQuery(tableQueries.reasons, stop.signal),
+              instantQuery(tableQueries.reconciliation, stop.signal),
+              instantQuery(tableQueries.corrected, stop.signal),
             ]);
             setTables({ up, reasons, reconciliation, corrected });
             setTableError(undefined);
