@@ -292,6 +292,7 @@ describe('the web console in a browser', () => {
     await page.setViewportSize(phone);
     await page.waitForFunction(() => document.documentElement.scrollWidth <= 375);
     await page.screenshot({ path: join(artifacts, 'operations-375.png'), fullPage: true });
+    expect(await seriousViolations()).toEqual([]);
   });
 
   it('printed no error to the browser console', () => {
