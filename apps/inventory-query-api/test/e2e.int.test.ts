@@ -379,6 +379,7 @@ describe('query API end to end', () => {
       '/v1/availability/batch',
       '/v1/availability/changes',
       '/v1/availability/{sku}',
+      '/v1/locations',
       '/v1/locations/{locationId}/availability',
       '/v1/locations/{locationId}/availability/{sku}',
       '/v1/orders',
