@@ -190,9 +190,10 @@ export function Operations() {
               ))}
             </ul>
           )}
-          {tables?.corrected.result[0] && (
-            <p>Items corrected by the last completed run: {tables.corrected.result[0].value[1]}</p>
-          )}
+          {tables?.reconciliation.result.some((r) => r.metric.status === 'completed') &&
+            tables.corrected.result[0] && (
+              <p>Items corrected by the last completed run: {tables.corrected.result[0].value[1]}</p>
+            )}
           <p class="muted">Each job's rows: npm run reconcile -- jobs</p>
         </div>
       </div>
