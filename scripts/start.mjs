@@ -5,7 +5,7 @@
 // (and the stack, if this run started it). An app that cannot start ends the run, exit 1.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ensureInstalled, runTsx } from './bootstrap.mjs';
+import { ensureInstalled, root, runTsx } from './bootstrap.mjs';
 import { cli, stackHome, startApps, tail } from './platform.mjs';
 
 ensureInstalled();
@@ -42,9 +42,16 @@ try {
 }
 
 const endpoints = JSON.parse(readFileSync(join(home, 'endpoints.json'), 'utf8'));
+// Public development keys (committed, marked so): the ones to try the console and the APIs with.
+const dev = JSON.parse(readFileSync(join(root, 'deploy/local/dev-credentials.json'), 'utf8'));
+const keyOf = (keyId) => dev.queryApi.find((k) => k.keyId === keyId)?.key;
+const consoleUrl = platform.running.find(({ app }) => app.name === 'console')?.app.url;
 const withoutPassword = (url) => url?.replace(/\/\/[^@/]*@/, '//');
 console.log(`
 The local platform is up.
+  Web console:        ${consoleUrl ?? '(not started)'}   (key: ${keyOf('stores')}, dev only)
+  Prometheus:         ${endpoints.PROMETHEUS_URL ?? '(skipped)'}/graph   (rules: deploy/prometheus/rules; Grafana: deploy/grafana)
+  Query API key:      ${keyOf('webshop')}   (reads and reservations, dev only; curl -H "Authorization: Bearer <key>")
   Stack status:       npm run stack -- status
   Endpoints (secret): ${join(home, 'stack.env')}
   Logs:               ${join(home, 'logs')}/<part>.log   (npm run stack -- logs <part>)

@@ -1,14 +1,16 @@
 #!/usr/bin/env node
-// `npm test`: install what is missing, typecheck, lint, build, unit tests (on this Node and on
-// the images' Node 24), then bring the local stack up with its Redis Cluster (unless it already
-// runs), integration tests, the read model's tests again against the cluster, the built
-// store-ingest's tests on Node 24, and stop what this run started.
+// `npm test`: install what is missing (npm packages; Debian's prometheus and chromium), typecheck,
+// lint, build, unit tests (on this Node and on the images' Node 24), then bring the local stack
+// up with its Redis Cluster (unless it already runs), integration tests, the read model's tests
+// again against the cluster, the built store-ingest's tests on Node 24, and stop what this run
+// started.
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ensureInstalled, root } from './bootstrap.mjs';
 import { ensureNode24 } from './node24.mjs';
+import { ensureTestPackages } from './system-packages.mjs';
 
 const bin = (name) => join(root, 'node_modules', '.bin', name);
 const env = {
@@ -92,6 +94,11 @@ function totals() {
 async function main() {
   ensureInstalled();
   const started = Date.now();
+  const missing = ensureTestPackages();
+  if (missing) {
+    console.error(`[test] ${missing}`);
+    process.exit(1);
+  }
   let code = await step('typecheck (turbo)', bin('turbo'), ['run', 'typecheck', '--output-logs=errors-only']);
   if (code === 0) code = await step('lint and format check (biome)', bin('biome'), ['check', '.']);
   if (code === 0) code = await step('build (npm run build)', 'npm', ['run', 'build']);

@@ -2,6 +2,16 @@ import { defineMetrics } from '@inventory/service';
 
 export const createMetrics = defineMetrics((m) => ({
   applied: m.counter('aggregator_events_applied_total', 'Events folded into state'),
+  freshness: m.histogram(
+    'aggregator_freshness_seconds',
+    'From an event written to the input topic (its record timestamp) to its state written to Redis, where every answer reads it',
+    [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300],
+  ),
+  reservationOutcomes: m.counter(
+    'aggregator_reservation_outcomes_total',
+    'Reservation decisions and expiries, by the status they left the reservation in',
+    ['status'],
+  ),
   duplicates: m.counter(
     'aggregator_events_duplicate_total',
     'Events dropped because their eventId was applied within the dedup horizon',

@@ -59,6 +59,7 @@ export async function buildQueryApi(
       config,
       readModel: new ReadModelReader(clients.redis, config.REDIS_PREFIX, clients.partitions),
       regionOf: clients.regionOf,
+      locations: clients.locations,
       changes: clients.changes,
       metrics,
     },

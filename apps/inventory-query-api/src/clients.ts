@@ -1,4 +1,4 @@
-import type { AvroCodec } from '@inventory/codec';
+import type { AvroCodec, Location } from '@inventory/codec';
 import { partitionCounts } from '@inventory/kafka';
 import type { RedisClient } from '@inventory/read-model';
 import {
@@ -23,6 +23,8 @@ export interface QueryClients {
   changes: TopicTail<'SkuAvailability'>;
   outcomes: TopicTail<'ReservationOutcome'>;
   regionOf: (locationId: string) => string;
+  /** The locations' master data as last read from the compacted topic. */
+  locations: () => Location[];
   keys: ApiKeyStore;
 }
 
@@ -63,5 +65,15 @@ export async function connectQueryApi(
     },
     { logger, resources },
   );
-  return { redis, codec, producer, partitions, changes, outcomes, regionOf: locations.regionOf, keys };
+  return {
+    redis,
+    codec,
+    producer,
+    partitions,
+    changes,
+    outcomes,
+    regionOf: locations.regionOf,
+    locations: locations.locations,
+    keys,
+  };
 }

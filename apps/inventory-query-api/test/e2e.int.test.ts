@@ -120,6 +120,28 @@ describe('query API end to end', () => {
     expect(notHere.json().error.code).toBe('UNKNOWN_SKU_AT_LOCATION');
   });
 
+  it('lists every location with its master data, in locationId order, to a reading key only', async () => {
+    const response = await get('/v1/locations');
+    expect(response.statusCode).toBe(200);
+    const location = (locationId: string, kind: string, region: string) => ({
+      locationId,
+      kind,
+      name: locationId,
+      region,
+      dataCentre: `dc-${region}`,
+      active: true,
+    });
+    expect(response.json()).toEqual({
+      locations: [
+        location('S-1', 'STORE', 'north'),
+        location('S-2', 'STORE', 'north'),
+        location('S-3', 'STORE', 'west'),
+        location('W-1', 'WAREHOUSE', 'west'),
+      ],
+    });
+    expect((await get('/v1/locations', 'no-scope-key')).statusCode).toBe(403);
+  });
+
   it('batch: one entry per sku, unknown ones marked without failing the batch', async () => {
     const response = await api.inject({
       method: 'POST',
@@ -357,6 +379,7 @@ describe('query API end to end', () => {
       '/v1/availability/batch',
       '/v1/availability/changes',
       '/v1/availability/{sku}',
+      '/v1/locations',
       '/v1/locations/{locationId}/availability',
       '/v1/locations/{locationId}/availability/{sku}',
       '/v1/orders',

@@ -102,6 +102,8 @@ export const errorCodes = {
   RATE_LIMITED: { retriable: true, status: 429 },
   INTERNAL_ERROR: { retriable: false, status: 500 },
   SHUTTING_DOWN: { retriable: true, status: 503 },
+  /** A proxy (the console's server) could not reach the API it forwards to. */
+  UPSTREAM_UNAVAILABLE: { retriable: true, status: 502 },
   DECISION_TIMEOUT: { retriable: true, status: 504 },
 
   // The local stack and its tools.

@@ -1,4 +1,4 @@
-import type { AvroCodec } from '@inventory/codec';
+import type { AvroCodec, Location } from '@inventory/codec';
 import { isRetriable } from '@inventory/core';
 import type { Kafka } from 'kafkajs';
 import { readToEnd } from './read.ts';
@@ -8,6 +8,7 @@ export const unknownRegion = 'unknown';
 /** Region of each location, from the master-data topic the platform owns. */
 export class LocationDirectory {
   private regions = new Map<string, string>();
+  private records = new Map<string, Location>();
 
   /** Records that could not be decoded in the last refresh (skipped, not fatal). */
   skipped = 0;
@@ -22,6 +23,7 @@ export class LocationDirectory {
   /** Reads the whole compacted topic; the newest record of each location wins. */
   async refresh(): Promise<number> {
     const regions = new Map<string, string>();
+    const records = new Map<string, Location>();
     let skipped = 0;
     await readToEnd(
       this.kafka,
@@ -31,6 +33,7 @@ export class LocationDirectory {
         try {
           const location = await this.codec.decode(message.value, 'Location');
           regions.set(location.locationId, location.region);
+          records.set(location.locationId, location);
         } catch (error) {
           // One bad master-data record must not stop folding: its location counts as unknown.
           if (isRetriable(error)) throw error;
@@ -40,11 +43,18 @@ export class LocationDirectory {
       { groupPrefix: `${this.groupPrefix}-locations` },
     );
     this.regions = regions;
+    this.records = records;
     this.skipped = skipped;
     return regions.size;
   }
 
   regionOf = (locationId: string): string => this.regions.get(locationId) ?? unknownRegion;
+
+  /** Every known location's master data, in locationId order. */
+  locations = (): Location[] =>
+    [...this.records.values()].sort((a, b) =>
+      a.locationId < b.locationId ? -1 : a.locationId > b.locationId ? 1 : 0,
+    );
 
   /** Every known location with its region. */
   all(): ReadonlyMap<string, string> {

@@ -3,6 +3,7 @@ export * from './gate.ts';
 export * from './kafka.ts';
 export * from './names.ts';
 export * from './process.ts';
+export * from './prometheus.ts';
 export * from './redis.ts';
 export * from './s3.ts';
 export * from './stack.ts';

@@ -17,6 +17,9 @@ export interface StackEndpoints {
   S3_ENDPOINT: string;
   S3_ACCESS_KEY_ID: string;
   S3_SECRET_ACCESS_KEY: string;
+  /** The stack's Prometheus, and the folder of target files it scrapes (scrapedByPrometheus). */
+  PROMETHEUS_URL?: string;
+  PROMETHEUS_TARGETS_DIR?: string;
 }
 
 const repoRoot = resolve(fileURLToPath(new URL('../../../', import.meta.url)));

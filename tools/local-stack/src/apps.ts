@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -222,6 +223,25 @@ export const localApps: LocalApp[] = [
       ...objectStore('RECON', ctx),
       RECON_ALERT_WEBHOOK_URL: `${erpUrl}${ctx.credentials.alerts.webhookPath}`,
     }),
+  },
+  {
+    name: 'console',
+    dir: 'apps/console',
+    main: 'src/main.ts',
+    url: 'http://127.0.0.1:19190/',
+    ready: 'http://127.0.0.1:19190/readyz',
+    env: (ctx) => ({
+      CONSOLE_QUERY_API_URL: 'http://127.0.0.1:19120',
+      ...(ctx.endpoints.PROMETHEUS_URL ? { CONSOLE_PROMETHEUS_URL: ctx.endpoints.PROMETHEUS_URL } : {}),
+    }),
+    // The page is built from the current sources on every start (a few seconds), so what is
+    // served is what is checked out.
+    prepare: async () => {
+      execFileSync(join(repoRoot, 'node_modules', '.bin', 'vite'), ['build', '--logLevel', 'warn'], {
+        cwd: join(repoRoot, 'apps/console'),
+        stdio: 'inherit',
+      });
+    },
   },
 ];
 

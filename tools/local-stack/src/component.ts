@@ -12,7 +12,8 @@ export type ComponentName =
   | 's3'
   | 'kafka'
   | 'registry'
-  | 'connect';
+  | 'connect'
+  | 'prometheus';
 
 export interface StackContext {
   settings: StackSettings;

@@ -25,6 +25,7 @@ const shape = {
   RABBITMQ_DIST_PORT: setting.port().default(19673),
   EPMD_PORT: setting.port().default(19369),
   S3_PORT: setting.port().default(19900),
+  PROMETHEUS_PORT: setting.port().default(19990),
   KAFKA_HEAP: setting.string().default('768m'),
   CONNECT_HEAP: setting.string().default('512m'),
   REGISTRY_HEAP: setting.string().default('384m'),

@@ -6,6 +6,7 @@ import type { Component, StackContext } from './component.ts';
 import { connectUrl } from './components/connect.ts';
 import { kafkaBrokers } from './components/kafka.ts';
 import { postgresUrl } from './components/postgres.ts';
+import { prometheusTargetsDir, prometheusUrl } from './components/prometheus.ts';
 import { amqpUrl } from './components/rabbitmq.ts';
 import { redisUrl } from './components/redis.ts';
 import { redisClusterUrl } from './components/redis-cluster.ts';
@@ -30,6 +31,9 @@ export interface StackEndpoints {
   /** Where the data lake and the ERP archive are in it. */
   S3_LAKE_URI?: string;
   S3_ERP_ARCHIVE_URI?: string;
+  /** Prometheus' HTTP API, and the folder of file_sd target files it watches. */
+  PROMETHEUS_URL?: string;
+  PROMETHEUS_TARGETS_DIR?: string;
 }
 
 export function stackEndpoints(ctx: StackContext, components: Component[]): StackEndpoints {
@@ -51,6 +55,10 @@ export function stackEndpoints(ctx: StackContext, components: Component[]): Stac
     endpoints.S3_SECRET_ACCESS_KEY = ctx.secrets.s3SecretAccessKey;
     endpoints.S3_LAKE_URI = s3Uri(buckets.lake, '');
     endpoints.S3_ERP_ARCHIVE_URI = s3Uri(buckets.erpArchive, 'inventory-sync/');
+  }
+  if (has('prometheus')) {
+    endpoints.PROMETHEUS_URL = prometheusUrl(ctx);
+    endpoints.PROMETHEUS_TARGETS_DIR = prometheusTargetsDir(ctx);
   }
   return endpoints;
 }

@@ -26,6 +26,10 @@ const ports = {
   INVENTORY_STACK_RABBITMQ_DIST_PORT: 19673 + offset,
   INVENTORY_STACK_EPMD_PORT: 19369 + offset,
   INVENTORY_STACK_S3_PORT: 19900 + offset,
+  INVENTORY_STACK_PROMETHEUS_PORT: 19990 + offset,
+  // The eight default parts, whatever the calling environment asks of the main stack.
+  INVENTORY_STACK_REDIS_CLUSTER: 'false',
+  INVENTORY_STACK_REDIS_CLUSTER_PORT: 19401 + offset,
 };
 
 function stack(home: string, command: string, extraEnv: Record<string, string | number> = {}) {
@@ -69,7 +73,16 @@ describe('stack lifecycle through the CLI', () => {
     const dir = home();
     const first = stack(dir, 'up');
     expect(first.code, first.out).toBe(0);
-    for (const part of ['redis', 'postgres', 'rabbitmq', 's3', 'kafka', 'registry', 'connect']) {
+    for (const part of [
+      'redis',
+      'postgres',
+      'rabbitmq',
+      's3',
+      'kafka',
+      'registry',
+      'connect',
+      'prometheus',
+    ]) {
       expect(first.out).toMatch(new RegExp(`${part}: up at`));
     }
     const pids = readdirSync(join(dir, 'run'))
@@ -79,7 +92,7 @@ describe('stack lifecycle through the CLI', () => {
 
     const second = stack(dir, 'up');
     expect(second.code, second.out).toBe(0);
-    expect(second.out.match(/already up/g)).toHaveLength(7);
+    expect(second.out.match(/already up/g)).toHaveLength(8);
     const pidsAfter = readdirSync(join(dir, 'run'))
       .filter((f) => f.endsWith('.pid'))
       .map((f) => readFileSync(join(dir, 'run', f), 'utf8').trim())
@@ -88,7 +101,7 @@ describe('stack lifecycle through the CLI', () => {
 
     const status = stack(dir, 'status');
     expect(status.code, status.out).toBe(0);
-    expect(status.out.match(/ up /g)).toHaveLength(7);
+    expect(status.out.match(/ up /g)).toHaveLength(8);
     expect(processesMentioning(dir).length).toBeGreaterThan(0);
 
     // One part stopped from outside (as tests do with RabbitMQ) and started again by `up`:
@@ -126,7 +139,7 @@ describe('stack lifecycle through the CLI', () => {
 
     const after = stack(dir, 'status');
     expect(after.code).toBe(4);
-    expect(after.out.match(/ down /g)).toHaveLength(7);
+    expect(after.out.match(/ down /g)).toHaveLength(8);
   });
 
   it('a part that cannot start fails `up` naming the part and its log', async () => {

@@ -9,6 +9,8 @@ interface Prerequisite {
   present: () => boolean;
   /** A version problem, or undefined when the installed version is fine. */
   versionProblem?: () => string | undefined;
+  /** Needed only when this part of the stack runs (INVENTORY_STACK_SKIP may leave it out). */
+  part?: string;
 }
 
 const onPath = (command: string): boolean => spawnSync('sh', ['-c', `command -v ${command}`]).status === 0;
@@ -47,14 +49,21 @@ export const prerequisites: Prerequisite[] = [
     present: () => existsSync('/usr/lib/rabbitmq/bin/rabbitmq-server') || onPath('rabbitmq-server'),
   },
   { what: 'epmd (Erlang)', aptPackage: 'erlang-base', present: () => onPath('epmd') },
+  {
+    what: 'Prometheus (prometheus, promtool)',
+    aptPackage: 'prometheus',
+    present: () => onPath('prometheus') && onPath('promtool'),
+    part: 'prometheus',
+  },
 ];
 
 /**
  * Checks the system programs the stack runs. As root with apt-get, missing ones are
  * installed; otherwise the exact command to run is printed and start-up stops.
  */
-export function ensurePrerequisites(say: (line: string) => void): void {
-  let missing = prerequisites.filter((p) => !p.present());
+export function ensurePrerequisites(say: (line: string) => void, parts?: readonly string[]): void {
+  const needed = prerequisites.filter((p) => p.part === undefined || !parts || parts.includes(p.part));
+  let missing = needed.filter((p) => !p.present());
   if (missing.length > 0) {
     const packages = [...new Set(missing.map((p) => p.aptPackage))];
     const command = `apt-get update && apt-get install -y --no-install-recommends ${packages.join(' ')}`;
@@ -64,7 +73,7 @@ export function ensurePrerequisites(say: (line: string) => void): void {
         stdio: 'inherit',
         env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
       });
-      missing = prerequisites.filter((p) => !p.present());
+      missing = needed.filter((p) => !p.present());
     }
     if (missing.length > 0) {
       throw new InventoryError(
@@ -73,7 +82,7 @@ export function ensurePrerequisites(say: (line: string) => void): void {
       );
     }
   }
-  const versionProblems = prerequisites.map((p) => p.versionProblem?.()).filter((p): p is string => !!p);
+  const versionProblems = needed.map((p) => p.versionProblem?.()).filter((p): p is string => !!p);
   if (versionProblems.length > 0) {
     throw new InventoryError('STACK_PREREQUISITE_MISSING', versionProblems.join('; '));
   }

@@ -4,6 +4,7 @@ import { type Component, type ComponentName, logFile, type StackContext } from '
 import { connect } from './components/connect.ts';
 import { kafka } from './components/kafka.ts';
 import { postgres } from './components/postgres.ts';
+import { prometheus } from './components/prometheus.ts';
 import { epmdCommand, rabbitmq } from './components/rabbitmq.ts';
 import { redis } from './components/redis.ts';
 import { redisCluster } from './components/redis-cluster.ts';
@@ -26,6 +27,7 @@ export const allComponents: Component[] = [
   kafka,
   registry,
   connect,
+  prometheus,
 ];
 
 export function selectedComponents(settings: StackSettings): Component[] {
@@ -75,8 +77,11 @@ async function probe(component: Component, ctx: StackContext): Promise<boolean> 
  * become healthy in time fails `up` with its name and log file.
  */
 export async function up(ctx: StackContext): Promise<void> {
-  ensurePrerequisites(ctx.say);
   const components = selectedComponents(ctx.settings);
+  ensurePrerequisites(
+    ctx.say,
+    components.map((c) => c.name),
+  );
   // Fetched one set at a time before any start: Maven runs synchronously and would
   // otherwise stall the health checks of parts already starting.
   for (const set of new Set(components.flatMap((c) => c.jars ?? [])))

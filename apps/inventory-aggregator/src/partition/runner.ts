@@ -498,6 +498,10 @@ export class PartitionRunner {
       if (day) day.count++;
     }
     metrics.applied.inc(step.fold.applied.length - step.fold.late);
+    // Wall-clock time, not the partition's event-time clock: how long a reader waited for it.
+    const written = Date.now();
+    for (const message of fresh)
+      metrics.freshness.observe(Math.max(0, written - Number(message.timestamp)) / 1000);
     metrics.late.inc(step.fold.late);
     metrics.duplicates.inc(step.fold.duplicates);
     metrics.unplacedCounts.inc(step.fold.unplacedCounts);
@@ -554,6 +558,7 @@ export class PartitionRunner {
       now: this.deps.now(),
     });
     if (!committed) return;
+    for (const outcome of step.changes.outcomes) metrics.reservationOutcomes.inc({ status: outcome.status });
   }
 
   /**

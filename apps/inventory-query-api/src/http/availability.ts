@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { SkuAvailability } from '@inventory/codec';
+import type { Location, SkuAvailability } from '@inventory/codec';
 import type { ReadModelReader } from '@inventory/read-model';
 import { ApiError } from '@inventory/service';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
@@ -7,12 +7,13 @@ import { decodeEventId, SseSession } from '../changes/session.ts';
 import type { QueryConfig } from '../config.ts';
 import type { QueryMetrics } from '../metrics.ts';
 import { discontinuedView, locationView, skuView, totalsView } from '../views.ts';
-import { getAssortment, getChanges, getLocationSku, getSku, postBatch } from './schemas.ts';
+import { getAssortment, getChanges, getLocationSku, getLocations, getSku, postBatch } from './schemas.ts';
 
 export interface AvailabilityDeps {
   config: QueryConfig;
   readModel: ReadModelReader;
   regionOf: (locationId: string) => string;
+  locations: () => Location[];
   changes: {
     subscribeKeys(skus: Iterable<string>, listener: (change: SkuAvailability) => void): () => void;
   };
@@ -129,6 +130,12 @@ export function availabilityRoutes(
         }),
       };
     },
+  );
+
+  // The master data a client needs to name, group and choose locations (the console's region
+  // and location pickers); read-only, from the compacted topic this instance already reads.
+  app.get('/v1/locations', { schema: getLocations, onRequest: read }, async (request, reply) =>
+    sendCached(request, reply, { locations: deps.locations() }, deps.config.CACHE_MAX_AGE_SECONDS),
   );
 
   app.get<{ Params: { locationId: string }; Querystring: { cursor?: string; limit: number } }>(

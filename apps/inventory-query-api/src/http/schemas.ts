@@ -110,6 +110,35 @@ export const postBatch = {
   },
 } as const;
 
+export const getLocations = {
+  summary: 'Every location with its master data (kind, name, region, data centre), in locationId order',
+  security,
+  response: {
+    200: {
+      type: 'object',
+      properties: {
+        locations: {
+          type: 'array',
+          items: {
+            type: 'object',
+            properties: {
+              locationId: { type: 'string' },
+              kind: { type: 'string', enum: ['STORE', 'WAREHOUSE', 'DISTRIBUTION_CENTRE'] },
+              name: { type: 'string' },
+              region: { type: 'string' },
+              dataCentre: { type: 'string' },
+              active: { type: 'boolean' },
+            },
+          },
+        },
+      },
+    },
+    401: error,
+    403: error,
+    429: error,
+  },
+} as const;
+
 export const getAssortment = {
   summary: "A location's whole assortment, in sku order, paged with a stable cursor",
   security,
