@@ -27,13 +27,16 @@ const ports = {
   INVENTORY_STACK_EPMD_PORT: 19369 + offset,
   INVENTORY_STACK_S3_PORT: 19900 + offset,
   INVENTORY_STACK_PROMETHEUS_PORT: 19990 + offset,
-  // The eight default parts, whatever the calling environment asks of the main stack.
-  INVENTORY_STACK_REDIS_CLUSTER: 'false',
   INVENTORY_STACK_REDIS_CLUSTER_PORT: 19401 + offset,
 };
 
 function stack(home: string, command: string, extraEnv: Record<string, string | number> = {}) {
-  const env: NodeJS.ProcessEnv = { ...process.env, INVENTORY_STACK_HOME: home };
+  // The eight default parts, whatever the calling environment asks of the main stack.
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    INVENTORY_STACK_HOME: home,
+    INVENTORY_STACK_REDIS_CLUSTER: 'false',
+  };
   // Jars are shared with the main stack: this test is about processes, not downloads.
   env.INVENTORY_STACK_LIB = join(stackHome(), 'lib');
   for (const [k, v] of Object.entries({ ...ports, ...extraEnv })) env[k] = String(v);
