@@ -3,6 +3,9 @@
 //   npm run bench -w @inventory/inventory-query-api -- [skus] [locations] [seconds] [connections]
 // Defaults: 100 000 skus x 50 locations (5 000 000 COUNT events folded by the real aggregator),
 // 20 s per scenario, 32 connections. The local stack must be up (`npm run stack -- up`).
+// BENCH_REDIS=single (default), cluster or both: the read model in the stack's single Redis,
+// its Redis Cluster (INVENTORY_STACK_REDIS_CLUSTER=true), or both in one run, the same input
+// folded into each by its own aggregator: fold rate, bytes per state and reads of each.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -19,16 +22,37 @@ import {
   waitDrained,
 } from '@inventory/inventory-aggregator-test';
 import { createProducer } from '@inventory/kafka';
-import { stackEndpoints, testKafka, testRedis } from '@inventory/testkit';
+import { redisOf } from '@inventory/service';
+import { stackEndpoints, testKafka } from '@inventory/testkit';
 import autocannon from 'autocannon';
+import type { Cluster, Redis } from 'ioredis';
 
 const skus = Number(process.argv[2] ?? 100_000);
 const locationCount = Number(process.argv[3] ?? 50);
 const seconds = Number(process.argv[4] ?? 20);
 const connections = Number(process.argv[5] ?? 32);
 const partitions = 12;
-const appDir = fileURLToPath(new URL('..', import.meta.url));
+const appDir = fileURLToPath(new URL('../..', import.meta.url));
 const key = 'bench-key';
+const mode = process.env.BENCH_REDIS ?? 'single';
+if (!['single', 'cluster', 'both'].includes(mode))
+  throw new Error(`BENCH_REDIS is single, cluster or both, not ${mode}`);
+const targets = (mode === 'both' ? ['single', 'cluster'] : [mode]) as ('single' | 'cluster')[];
+const redisUrlOf = (target: 'single' | 'cluster') => {
+  const url = target === 'single' ? stackEndpoints().REDIS_URL : stackEndpoints().REDIS_CLUSTER_URL;
+  if (!url)
+    throw new Error(
+      'BENCH_REDIS=cluster needs the stack with its Redis Cluster (INVENTORY_STACK_REDIS_CLUSTER=true)',
+    );
+  return url;
+};
+/** used_memory summed over the primaries (a cluster's replicas hold the same again). */
+async function usedMemory(redis: Redis | Cluster): Promise<number> {
+  const nodes = redis.isCluster ? (redis as Cluster).nodes('master') : [redis as Redis];
+  let bytes = 0;
+  for (const node of nodes) bytes += Number((await node.info('memory')).match(/used_memory:(\d+)/)?.[1] ?? 0);
+  return bytes;
+}
 
 const world = await createWorld(partitions);
 const codec = createCodec({ registryUrl: stackEndpoints().SCHEMA_REGISTRY_URL });
@@ -91,15 +115,32 @@ for (let from = 0; from < total; from += chunk * 4) {
   );
 }
 await producer.disconnect();
-console.log(`  produced in ${((Date.now() - started) / 1000).toFixed(1)} s; folding with the aggregator ...`);
-const aggregator = startAggregator(atProductionSizes(world));
-const redis = testRedis();
-await waitDrained(redis, world, 3_600_000);
-aggregator.child.kill('SIGTERM');
-await aggregator.exited;
-const memory = (await redis.info('memory')).match(/used_memory_human:(\S+)/)?.[1];
-await redis.quit();
-console.log(`  read model ready after ${((Date.now() - started) / 1000).toFixed(1)} s (Redis ${memory})`);
+console.log(`  produced in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+const folds: { target: string; seconds: number; eventsPerSecond: number; bytesPerState: number }[] = [];
+for (const target of targets) {
+  const redis = redisOf(redisUrlOf(target));
+  const before = await usedMemory(redis);
+  const foldStarted = Date.now();
+  const aggregator = startAggregator(
+    atProductionSizes({
+      ...world,
+      env: { ...world.env, AGG_REDIS_URL: redisUrlOf(target), AGG_GROUP_ID: `${world.groupId}-${target}` },
+    }),
+  );
+  await waitDrained(redis, world, 3_600_000);
+  const seconds = (Date.now() - foldStarted) / 1000;
+  aggregator.child.kill('SIGTERM');
+  await aggregator.exited;
+  const bytesPerState = ((await usedMemory(redis)) - before) / total;
+  redis.disconnect();
+  folds.push({
+    target,
+    seconds,
+    eventsPerSecond: Math.round(total / seconds),
+    bytesPerState: Number(bytesPerState.toFixed(1)),
+  });
+  console.log(JSON.stringify(folds.at(-1)));
+}
 
 function serve(script: string, env: NodeJS.ProcessEnv, port: number): ChildProcess {
   // BENCH_PROFILE=<dir> writes a CPU profile of each server to that folder.
@@ -126,37 +167,42 @@ writeFileSync(
   JSON.stringify({ keys: [{ keyId: 'bench', keySha256: hashToken(key), scopes: ['availability:read'] }] }),
 );
 const endpoints = stackEndpoints();
-const apiPort = 19_195;
-const api = serve(
-  'src/main.ts',
-  {
-    QUERY_KAFKA_BROKERS: endpoints.KAFKA_BROKERS,
-    QUERY_REDIS_URL: endpoints.REDIS_URL,
-    QUERY_API_KEYS_FILE: keysFile,
-    QUERY_HTTP_PORT: String(apiPort),
-    QUERY_REDIS_PREFIX: world.prefix,
-    QUERY_INPUT_TOPIC: world.input,
-    QUERY_AVAILABILITY_TOPIC: world.availability,
-    QUERY_LOCATIONS_TOPIC: world.locations,
-    QUERY_COMMANDS_TOPIC: world.commands,
-    QUERY_OUTCOMES_TOPIC: world.outcomes,
-    // The benchmark measures the service, not its rate limit.
-    QUERY_RATE_PER_SECOND: '1000000000',
-    QUERY_RATE_BURST: '1000000000',
-    QUERY_LOG_LEVEL: 'warn',
-    ...(endpoints.SCHEMA_REGISTRY_URL ? { QUERY_SCHEMA_REGISTRY_URL: endpoints.SCHEMA_REGISTRY_URL } : {}),
-  },
-  apiPort,
+const apiPorts = new Map(targets.map((target, i) => [target, 19_195 + 2 * i]));
+const apis = targets.map((target) =>
+  serve(
+    'src/main.ts',
+    {
+      QUERY_KAFKA_BROKERS: endpoints.KAFKA_BROKERS,
+      QUERY_REDIS_URL: redisUrlOf(target),
+      QUERY_API_KEYS_FILE: keysFile,
+      QUERY_HTTP_PORT: String(apiPorts.get(target)),
+      QUERY_REDIS_PREFIX: world.prefix,
+      QUERY_INPUT_TOPIC: world.input,
+      QUERY_AVAILABILITY_TOPIC: world.availability,
+      QUERY_LOCATIONS_TOPIC: world.locations,
+      QUERY_COMMANDS_TOPIC: world.commands,
+      QUERY_OUTCOMES_TOPIC: world.outcomes,
+      // The benchmark measures the service, not its rate limit.
+      QUERY_RATE_PER_SECOND: '1000000000',
+      QUERY_RATE_BURST: '1000000000',
+      QUERY_LOG_LEVEL: 'warn',
+      ...(endpoints.SCHEMA_REGISTRY_URL ? { QUERY_SCHEMA_REGISTRY_URL: endpoints.SCHEMA_REGISTRY_URL } : {}),
+    },
+    apiPorts.get(target) as number,
+  ),
 );
-await ready(apiPort, '/readyz');
-const sample = await fetch(`http://127.0.0.1:${apiPort}/v1/availability/SKU-000001`, {
-  headers: { authorization: `Bearer ${key}` },
-});
-const sampleBody = await sample.text();
-if (!sample.ok) throw new Error(`sample read failed: ${sample.status} ${sampleBody}`);
-const barePort = 19_196;
+let sampleBody = '';
+for (const port of apiPorts.values()) {
+  await ready(port, '/readyz');
+  const sample = await fetch(`http://127.0.0.1:${port}/v1/availability/SKU-000001`, {
+    headers: { authorization: `Bearer ${key}` },
+  });
+  sampleBody = await sample.text();
+  if (!sample.ok) throw new Error(`sample read failed: ${sample.status} ${sampleBody}`);
+}
+const barePort = 19_196 + 2 * targets.length;
 // The bare route answers a body of the same size as a single-sku answer, from memory.
-const bare = serve('bench/bare-server.ts', { BARE_PORT: String(barePort), BARE_BODY: sampleBody }, barePort);
+const bare = serve('test/bench/bare-server.ts', { BARE_PORT: String(barePort), BARE_BODY: sampleBody }, barePort);
 await ready(barePort, '/bare');
 
 let seed = 42;
@@ -182,20 +228,29 @@ const scenarios: Scenario[] = [
     port: barePort,
     request: () => ({ method: 'GET', path: '/bare', headers: {} }),
   },
-  {
-    name: `GET one sku (${locationIds.length} locations)`,
-    port: apiPort,
-    request: () => ({ method: 'GET', path: `/v1/availability/${randomSku()}`, headers: auth }),
-  },
-  {
-    name: 'GET one sku at one location',
-    port: apiPort,
-    request: () => ({ method: 'GET', path: `/v1/locations/S-1/availability/${randomSku()}`, headers: auth }),
-  },
-  { name: 'POST batch of 100 skus, totals only', port: apiPort, request: batch(false) },
-  { name: 'POST batch of 100 skus with locations', port: apiPort, request: batch(true) },
+  ...targets.flatMap((target): Scenario[] => {
+    const port = apiPorts.get(target) as number;
+    const on = targets.length > 1 ? ` [${target}]` : '';
+    return [
+      {
+        name: `GET one sku (${locationIds.length} locations)${on}`,
+        port,
+        request: () => ({ method: 'GET', path: `/v1/availability/${randomSku()}`, headers: auth }),
+      },
+      {
+        name: `GET one sku at one location${on}`,
+        port,
+        request: () => ({
+          method: 'GET',
+          path: `/v1/locations/S-1/availability/${randomSku()}`,
+          headers: auth,
+        }),
+      },
+      { name: `POST batch of 100 skus, totals only${on}`, port, request: batch(false) },
+      { name: `POST batch of 100 skus with locations${on}`, port, request: batch(true) },
+    ];
+  }),
 ];
-
 const results = [];
 for (const scenario of scenarios) {
   const result = await autocannon({
@@ -216,8 +271,11 @@ for (const scenario of scenarios) {
   results.push(row);
   console.log(JSON.stringify(row));
 }
-api.kill('SIGTERM');
+for (const api of apis) api.kill('SIGTERM');
 bare.kill('SIGTERM');
+console.log('\nread model | fold s | events/s | bytes per state');
+for (const f of folds)
+  console.log(`${f.target} | ${f.seconds.toFixed(1)} | ${f.eventsPerSecond} | ${f.bytesPerState}`);
 const bareRate = results[0]?.requestsPerSecond ?? 1;
 console.log('\nscenario | req/s | p50 ms | p99 ms | vs bare route');
 for (const r of results) {
