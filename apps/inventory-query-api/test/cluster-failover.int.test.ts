@@ -18,7 +18,7 @@ import { redisOf } from '@inventory/service';
 import { processAlive, stackEndpoints, stackPartPid, stackUp } from '@inventory/testkit';
 import type { Cluster } from 'ioredis';
 import { afterAll, describe, expect, it } from 'vitest';
-import { buildTestQueryApi, type TestQueryApi } from './support.ts';
+import { buildTestQueryApi, expectAnswersHold, type TestQueryApi } from './support.ts';
 
 /**
  * A Redis Cluster primary killed (-9) while the aggregator folds and reservations are being
@@ -151,24 +151,14 @@ describe('Redis Cluster failover', () => {
     // Every answer given is what the state holds.
     expect(answers.size).toBe(requests);
     expect(bodies).toEqual([]);
-    const confirmed = [...answers].filter(([, status]) => status === 201).map(([id]) => id);
-    expect(confirmed).toHaveLength(stock);
-    expect([...answers.values()].filter((status) => status === 409)).toHaveLength(requests - stock);
     await waitDrained(redis, world, 180_000).catch((error) => {
       throw new Error(`${error.message}; output: ${aggregator.output().slice(-3000)}`);
     });
-    const reader = readerOf(redis, world);
-    const stored = await Promise.all([...answers.keys()].map((id) => reader.reservation(sku, id)));
-    expect(
-      stored
-        .filter((r) => r?.status === 'CONFIRMED')
-        .map((r) => r?.reservationId)
-        .sort(),
-    ).toEqual(confirmed.sort());
-    expect((await client.call('GET', `/v1/availability/${sku}`)).json()).toMatchObject({
-      onHand: stock,
-      reserved: stock,
-      available: 0,
+    await expectAnswersHold(client, readerOf(redis, world), {
+      sku,
+      ids: [...answers.keys()],
+      answers,
+      stock,
     });
     // And the stream folded exactly, the part before the failover and the part after.
     const expected = reference(events);

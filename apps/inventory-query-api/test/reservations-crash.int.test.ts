@@ -7,7 +7,7 @@ import {
   useWorld,
 } from '@inventory/inventory-aggregator-test';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildTestQueryApi, type TestQueryApi } from './support.ts';
+import { buildTestQueryApi, expectAnswersHold, type TestQueryApi } from './support.ts';
 
 const skus = ['SKU-K1', 'SKU-K2', 'SKU-K3'];
 const perSku = 100;
@@ -82,23 +82,8 @@ describe('reservations while the aggregator is killed', () => {
     expect(answers.size).toBe(requests.length);
     const reader = readerOf(folded.redis, folded.world);
     for (const sku of skus) {
-      const mine = requests.filter((r) => r.sku === sku).map((r) => r?.reservationId);
-      const confirmed = mine.filter((id) => answers.get(id) === 201);
-      expect(confirmed, sku).toHaveLength(stockPerSku);
-      expect(
-        mine.filter((id) => answers.get(id) === 409),
-        sku,
-      ).toHaveLength(perSku - stockPerSku);
-      // The stored reservations agree with the answers, one per id.
-      const stored = await Promise.all(mine.map((id) => reader.reservation(sku, id)));
-      expect(
-        stored
-          .filter((r) => r?.status === 'CONFIRMED')
-          .map((r) => r?.reservationId)
-          .sort(),
-      ).toEqual(confirmed.sort());
-      const figures = (await reservationApi.call('GET', `/v1/availability/${sku}`)).json();
-      expect(figures, sku).toMatchObject({ onHand: stockPerSku, reserved: stockPerSku, available: 0 });
+      const ids = requests.filter((r) => r.sku === sku).map((r) => r.reservationId);
+      await expectAnswersHold(reservationApi, reader, { sku, ids, answers, stock: stockPerSku });
     }
     // The kills did interrupt decisions: some requests needed a retry.
     expect(timeouts).toBeGreaterThan(0);

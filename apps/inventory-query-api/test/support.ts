@@ -10,6 +10,7 @@ import {
   parseQueryConfig,
   type QueryApp,
 } from '@inventory/inventory-query-api';
+import type { ReadModelReader } from '@inventory/read-model';
 import { Resources } from '@inventory/service';
 import { buildTestIngest, type TestIngest } from '@inventory/store-ingest-test';
 import {
@@ -21,7 +22,7 @@ import {
 } from '@inventory/testkit';
 import type { FastifyInstance, InjectOptions } from 'fastify';
 import type { Response as InjectResponse } from 'light-my-request';
-import { afterAll, beforeAll } from 'vitest';
+import { afterAll, beforeAll, expect } from 'vitest';
 
 /**
  * The API keys of the tests: `shop-key` (read, reserve), `store-key` (read only),
@@ -160,4 +161,36 @@ export function usePlatform(
         payload: JSON.stringify({ events }),
       }),
   };
+}
+
+/**
+ * After a fault, every reservation answer given holds: of the ids asked for `sku` (all for one
+ * unit, with `stock` available), exactly `stock` were confirmed (201) and the rest refused
+ * (409); the stored reservations confirm those ids and no other; the sku's figures show the
+ * stock all reserved.
+ */
+export async function expectAnswersHold(
+  api: TestQueryApi,
+  reader: ReadModelReader,
+  { sku, ids, answers, stock }: { sku: string; ids: string[]; answers: Map<string, number>; stock: number },
+): Promise<void> {
+  const confirmed = ids.filter((id) => answers.get(id) === 201);
+  expect(confirmed, sku).toHaveLength(stock);
+  expect(
+    ids.filter((id) => answers.get(id) === 409),
+    sku,
+  ).toHaveLength(ids.length - stock);
+  const stored = await Promise.all(ids.map((id) => reader.reservation(sku, id)));
+  expect(
+    stored
+      .filter((r) => r?.status === 'CONFIRMED')
+      .map((r) => r?.reservationId)
+      .sort(),
+    sku,
+  ).toEqual(confirmed.sort());
+  expect((await api.call('GET', `/v1/availability/${sku}`)).json(), sku).toMatchObject({
+    onHand: stock,
+    reserved: stock,
+    available: 0,
+  });
 }

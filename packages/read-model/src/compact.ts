@@ -15,14 +15,18 @@ const p36 = (text: string): number => {
   return value;
 };
 
-/** A location x sku without its journal (which is stored beside it, compactJournal). */
-export interface CompactLocation {
+/** The figures of a location x sku, what its compact text holds besides the journal's start. */
+export interface LocationFigures {
   onHand: number;
   reserved: number;
   updatedAt: number;
   lastCountAt: number | null;
   version: number;
   inputOffset: number;
+}
+
+/** A location x sku without its journal (which is stored beside it, compactJournal). */
+export interface CompactLocation extends LocationFigures {
   journalFrom?: number;
 }
 

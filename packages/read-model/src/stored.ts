@@ -1,17 +1,18 @@
 import type { Reservation, SkuAvailability, StockLevel } from '@inventory/codec';
-import { encodeLocation, encodeTotal, parseJournal, parseLocation, parseTotal } from './compact.ts';
+import {
+  encodeLocation,
+  encodeTotal,
+  type LocationFigures,
+  parseJournal,
+  parseLocation,
+  parseTotal,
+} from './compact.ts';
 
 /**
  * A location x sku: its compact text in the sku's hash (field `<locationId>`), its count
  * journal in the sku's journal hash (compact.ts).
  */
-export interface StoredLocation {
-  onHand: number;
-  reserved: number;
-  updatedAt: number;
-  lastCountAt: number | null;
-  version: number;
-  inputOffset: number;
+export interface StoredLocation extends LocationFigures {
   /**
    * The aggregator's count journal (absent when empty): [occurredAt, summed delta] of the
    * deltas applied after lastCountAt, ascending, one per occurredAt. A COUNT as of an

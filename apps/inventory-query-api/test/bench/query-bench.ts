@@ -202,7 +202,11 @@ for (const port of apiPorts.values()) {
 }
 const barePort = 19_196 + 2 * targets.length;
 // The bare route answers a body of the same size as a single-sku answer, from memory.
-const bare = serve('test/bench/bare-server.ts', { BARE_PORT: String(barePort), BARE_BODY: sampleBody }, barePort);
+const bare = serve(
+  'test/bench/bare-server.ts',
+  { BARE_PORT: String(barePort), BARE_BODY: sampleBody },
+  barePort,
+);
 await ready(barePort, '/bare');
 
 let seed = 42;

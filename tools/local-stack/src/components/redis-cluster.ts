@@ -1,10 +1,9 @@
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { InventoryError, waitFor } from '@inventory/core';
 import { Redis } from 'ioredis';
-import { type Component, dataDir, logFile, pidFile, type StackContext } from '../component.ts';
-import { isAlive, readPid, spawnDaemon, stopDaemon } from '../proc.ts';
+import { type Component, pidFile, type StackContext } from '../component.ts';
+import { isAlive, readPid, stopDaemon } from '../proc.ts';
+import { startRedisServer } from './redis.ts';
 
 /**
  * A real Redis Cluster beside the single Redis: three primaries and a replica each, six
@@ -63,37 +62,14 @@ const clusterInfo = (ctx: StackContext, port: number) =>
   });
 
 function startNode(ctx: StackContext, port: number, bus: number): void {
-  const dir = dataDir(ctx, nodeName(port));
-  mkdirSync(dir, { recursive: true });
-  const conf = join(ctx.settings.dirs.conf, `${nodeName(port)}.conf`);
-  writeFileSync(
-    conf,
-    [
-      `port ${port}`,
-      `cluster-port ${bus}`,
-      'bind 127.0.0.1',
-      `dir ${dir}`,
-      'daemonize no',
-      'cluster-enabled yes',
-      'cluster-config-file nodes.conf',
-      // A dead primary is failed over about two seconds after it stops answering.
-      'cluster-node-timeout 2000',
-      'appendonly yes',
-      'appendfsync everysec',
-      'save ""',
-      'hash-max-listpack-entries 512',
-      `requirepass ${ctx.secrets.redisPassword}`,
-      `masterauth ${ctx.secrets.redisPassword}`,
-      '',
-    ].join('\n'),
-    { mode: 0o600 },
-  );
-  spawnDaemon({
-    command: 'redis-server',
-    args: [conf],
-    logFile: logFile(ctx, nodeName(port)),
-    pidFile: pidFile(ctx, nodeName(port)),
-  });
+  startRedisServer(ctx, nodeName(port), port, [
+    `cluster-port ${bus}`,
+    'cluster-enabled yes',
+    'cluster-config-file nodes.conf',
+    // A dead primary is failed over about two seconds after it stops answering.
+    'cluster-node-timeout 2000',
+    `masterauth ${ctx.secrets.redisPassword}`,
+  ]);
 }
 
 export const redisCluster: Component = {
@@ -101,7 +77,6 @@ export const redisCluster: Component = {
   needs: [],
   role: 'read model as a Redis Cluster (3 primaries, 3 replicas)',
   async start(ctx) {
-    mkdirSync(ctx.settings.dirs.conf, { recursive: true });
     for (const [i, port] of clusterPorts(ctx).entries()) {
       const pid = readPid(pidFile(ctx, nodeName(port)));
       if (pid === undefined || !isAlive(pid)) startNode(ctx, port, ctx.settings.REDIS_CLUSTER_PORT + 10 + i);

@@ -8,41 +8,49 @@ export function redisUrl(ctx: StackContext): string {
   return `redis://:${encodeURIComponent(ctx.secrets.redisPassword)}@127.0.0.1:${ctx.settings.REDIS_PORT}`;
 }
 
+/**
+ * Starts one redis-server `name` on `port` with its data in its own folder: AOF with fsync
+ * every second (the aggregator's atomic state+offset writes survive a restart), the password
+ * in a config file (mode 0600) rather than arguments, out of `ps`, and `extra` lines.
+ */
+export function startRedisServer(ctx: StackContext, name: string, port: number, extra: string[] = []): void {
+  const dir = dataDir(ctx, name);
+  mkdirSync(dir, { recursive: true });
+  mkdirSync(ctx.settings.dirs.conf, { recursive: true });
+  const conf = join(ctx.settings.dirs.conf, `${name}.conf`);
+  writeFileSync(
+    conf,
+    [
+      `port ${port}`,
+      'bind 127.0.0.1',
+      `dir ${dir}`,
+      'daemonize no',
+      'appendonly yes',
+      'appendfsync everysec',
+      'save ""',
+      // The aggregator's dedup memory is many small hashes of ~400 fingerprints each: kept
+      // listpack-encoded (about 12 bytes a fingerprint) up to this size.
+      'hash-max-listpack-entries 512',
+      `requirepass ${ctx.secrets.redisPassword}`,
+      ...extra,
+      '',
+    ].join('\n'),
+    { mode: 0o600 },
+  );
+  spawnDaemon({
+    command: 'redis-server',
+    args: [conf],
+    logFile: logFile(ctx, name),
+    pidFile: pidFile(ctx, name),
+  });
+}
+
 export const redis: Component = {
   name: 'redis',
   needs: [],
   role: 'read model and aggregator state',
   async start(ctx) {
-    const dir = dataDir(ctx, 'redis');
-    mkdirSync(dir, { recursive: true });
-    mkdirSync(ctx.settings.dirs.conf, { recursive: true });
-    // A config file (mode 0600) rather than arguments keeps the password out of `ps`.
-    const conf = join(ctx.settings.dirs.conf, 'redis.conf');
-    writeFileSync(
-      conf,
-      [
-        `port ${ctx.settings.REDIS_PORT}`,
-        'bind 127.0.0.1',
-        `dir ${dir}`,
-        'daemonize no',
-        // AOF with fsync every second: the aggregator's atomic state+offset writes survive a restart.
-        'appendonly yes',
-        'appendfsync everysec',
-        'save ""',
-        // The aggregator's dedup memory is many small hashes of ~400 fingerprints each: kept
-        // listpack-encoded (about 12 bytes a fingerprint) up to this size.
-        'hash-max-listpack-entries 512',
-        `requirepass ${ctx.secrets.redisPassword}`,
-        '',
-      ].join('\n'),
-      { mode: 0o600 },
-    );
-    spawnDaemon({
-      command: 'redis-server',
-      args: [conf],
-      logFile: logFile(ctx, 'redis'),
-      pidFile: pidFile(ctx, 'redis'),
-    });
+    startRedisServer(ctx, 'redis', ctx.settings.REDIS_PORT);
   },
   async healthy(ctx) {
     const client = new Redis(redisUrl(ctx), {
