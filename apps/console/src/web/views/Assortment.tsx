@@ -2,7 +2,7 @@ import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { ApiProblem, query } from '../api.ts';
 import { type AssortmentItem, filterItems, type LevelFilter, levelOf, PageTrail } from '../assortment.ts';
 import { useLocations } from './locations.ts';
-import { Scroll } from './Scroll.tsx';
+import { figureHeads, ScrollTable } from './Scroll.tsx';
 
 interface Page {
   locationId: string;
@@ -103,46 +103,27 @@ export function Assortment({ onUnauthorized }: { onUnauthorized: () => void }) {
       )}
       {page && (
         <>
-          <Scroll label={`Assortment of ${page.locationId}, page ${trail.current.page}`}>
-            <table>
-              <caption class="sr-only">
-                Assortment of {page.locationId}, page {trail.current.page}
-              </caption>
-              <thead>
-                <tr>
-                  <th scope="col">SKU</th>
-                  <th scope="col" class="num">
-                    On hand
+          <ScrollTable
+            label={`Assortment of ${page.locationId}, page ${trail.current.page}`}
+            heads={['SKU', ...figureHeads, 'Stock']}
+          >
+            {shown.map((item) => {
+              const level = levelOf(item, lowAt);
+              return (
+                <tr key={item.sku}>
+                  <th scope="row">
+                    <a href={`#/stock?sku=${encodeURIComponent(item.sku)}`}>{item.sku}</a>
                   </th>
-                  <th scope="col" class="num">
-                    Reserved
-                  </th>
-                  <th scope="col" class="num">
-                    Available
-                  </th>
-                  <th scope="col">Stock</th>
+                  <td class="num">{item.onHand}</td>
+                  <td class="num">{item.reserved}</td>
+                  <td class="num">{item.available}</td>
+                  <td>
+                    <span class={`badge level-${level}`}>{levelText[level]}</span>
+                  </td>
                 </tr>
-              </thead>
-              <tbody>
-                {shown.map((item) => {
-                  const level = levelOf(item, lowAt);
-                  return (
-                    <tr key={item.sku}>
-                      <th scope="row">
-                        <a href={`#/stock?sku=${encodeURIComponent(item.sku)}`}>{item.sku}</a>
-                      </th>
-                      <td class="num">{item.onHand}</td>
-                      <td class="num">{item.reserved}</td>
-                      <td class="num">{item.available}</td>
-                      <td>
-                        <span class={`badge level-${level}`}>{levelText[level]}</span>
-                      </td>
-                    </tr>
-                  );
-                })}
-              </tbody>
-            </table>
-          </Scroll>
+              );
+            })}
+          </ScrollTable>
           <p class="muted">
             Page {trail.current.page}: {shown.length} of {page.items.length} skus shown
           </p>

@@ -13,7 +13,15 @@ import {
   withTotals,
 } from '../stock.ts';
 import { useLocations } from './locations.ts';
-import { Scroll } from './Scroll.tsx';
+
+/** The network figures shown big, each with its name. */
+const networkFigures = [
+  ['onHand', 'On hand'],
+  ['reserved', 'Reserved'],
+  ['available', 'Available'],
+] as const;
+
+import { figureHeads, Scroll, ScrollTable } from './Scroll.tsx';
 
 const columns: { key: SortKey; label: string; numeric?: boolean }[] = [
   { key: 'locationId', label: 'Location' },
@@ -159,62 +167,33 @@ export function FindStock({ onUnauthorized }: { onUnauthorized: () => void }) {
               </span>
             </h3>
             <dl>
-              <div>
-                <dt>On hand</dt>
-                <dd class={flash('network:onHand')} data-figure="network-onHand">
-                  {view.onHand}
-                </dd>
-              </div>
-              <div>
-                <dt>Reserved</dt>
-                <dd class={flash('network:reserved')} data-figure="network-reserved">
-                  {view.reserved}
-                </dd>
-              </div>
-              <div>
-                <dt>Available</dt>
-                <dd class={flash('network:available')} data-figure="network-available">
-                  {view.available}
-                </dd>
-              </div>
+              {networkFigures.map(([figure, name]) => (
+                <div key={figure}>
+                  <dt>{name}</dt>
+                  <dd class={flash(`network:${figure}`)} data-figure={`network-${figure}`}>
+                    {view[figure]}
+                  </dd>
+                </div>
+              ))}
             </dl>
             <p class="muted">newest event applied: {new Date(view.asOf).toLocaleString()}</p>
           </section>
 
           <h3>Per region</h3>
-          <Scroll label={`Figures of ${view.sku} per region`}>
-            <table>
-              <caption class="sr-only">Figures of {view.sku} per region</caption>
-              <thead>
-                <tr>
-                  <th scope="col">Region</th>
-                  <th scope="col" class="num">
-                    Locations
-                  </th>
-                  <th scope="col" class="num">
-                    On hand
-                  </th>
-                  <th scope="col" class="num">
-                    Reserved
-                  </th>
-                  <th scope="col" class="num">
-                    Available
-                  </th>
-                </tr>
-              </thead>
-              <tbody>
-                {regions.map((r) => (
-                  <tr key={r.region}>
-                    <th scope="row">{r.region}</th>
-                    <td class="num">{r.locations}</td>
-                    <td class="num">{r.onHand}</td>
-                    <td class="num">{r.reserved}</td>
-                    <td class="num">{r.available}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </Scroll>
+          <ScrollTable
+            label={`Figures of ${view.sku} per region`}
+            heads={['Region', { num: 'Locations' }, ...figureHeads]}
+          >
+            {regions.map((r) => (
+              <tr key={r.region}>
+                <th scope="row">{r.region}</th>
+                <td class="num">{r.locations}</td>
+                <td class="num">{r.onHand}</td>
+                <td class="num">{r.reserved}</td>
+                <td class="num">{r.available}</td>
+              </tr>
+            ))}
+          </ScrollTable>
 
           <h3>Per location</h3>
           <div class="filters">

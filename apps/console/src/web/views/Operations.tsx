@@ -3,7 +3,7 @@ import { instantQuery, rangeQuery } from '../api.ts';
 import { charts, tableQueries } from '../ops-queries.ts';
 import { type ChartData, formatValue, rangeOf, toChartData, type Vector } from '../prom.ts';
 import { Chart } from './Chart.tsx';
-import { Scroll } from './Scroll.tsx';
+import { ScrollTable } from './Scroll.tsx';
 
 const ranges = [
   { minutes: 15, label: 'last 15 minutes' },
@@ -119,29 +119,21 @@ export function Operations() {
       <div class="tables">
         <div>
           <h3>Parts up or down</h3>
-          <Scroll label={`Each scraped part and whether Prometheus reaches it`}>
-            <table data-table="up">
-              <caption class="sr-only">Each scraped part and whether Prometheus reaches it</caption>
-              <thead>
-                <tr>
-                  <th scope="col">Part</th>
-                  <th scope="col">Address</th>
-                  <th scope="col">State</th>
-                </tr>
-              </thead>
-              <tbody>
-                {targets.map((t) => (
-                  <tr key={`${t.service}/${t.instance}`}>
-                    <th scope="row">{t.service}</th>
-                    <td>{t.instance}</td>
-                    <td>
-                      <span class={`badge ${t.up ? 'ok' : 'warn'}`}>{t.up ? 'up' : 'down'}</span>
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </Scroll>
+          <ScrollTable
+            label={`Each scraped part and whether Prometheus reaches it`}
+            heads={['Part', 'Address', 'State']}
+            name="up"
+          >
+            {targets.map((t) => (
+              <tr key={`${t.service}/${t.instance}`}>
+                <th scope="row">{t.service}</th>
+                <td>{t.instance}</td>
+                <td>
+                  <span class={`badge ${t.up ? 'ok' : 'warn'}`}>{t.up ? 'up' : 'down'}</span>
+                </td>
+              </tr>
+            ))}
+          </ScrollTable>
           <p class="muted">
             Kafka, Redis, PostgreSQL and RabbitMQ are behind the apps' readiness; locally: npm run stack --
             status.
@@ -152,29 +144,18 @@ export function Operations() {
           {tables && tables.reasons.result.length === 0 ? (
             <p class="muted">none</p>
           ) : (
-            <Scroll label={`Dead letters of the last hour by topic and reason`}>
-              <table>
-                <caption class="sr-only">Dead letters of the last hour by topic and reason</caption>
-                <thead>
-                  <tr>
-                    <th scope="col">Topic</th>
-                    <th scope="col">Reason</th>
-                    <th scope="col" class="num">
-                      Records
-                    </th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {(tables?.reasons.result ?? []).map((r) => (
-                    <tr key={`${r.metric.topic}/${r.metric.code}`}>
-                      <td>{r.metric.topic}</td>
-                      <td>{r.metric.code ?? '–'}</td>
-                      <td class="num">{formatValue(Number(r.value[1]), '')}</td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            </Scroll>
+            <ScrollTable
+              label={`Dead letters of the last hour by topic and reason`}
+              heads={['Topic', 'Reason', { num: 'Records' }]}
+            >
+              {(tables?.reasons.result ?? []).map((r) => (
+                <tr key={`${r.metric.topic}/${r.metric.code}`}>
+                  <td>{r.metric.topic}</td>
+                  <td>{r.metric.code ?? '–'}</td>
+                  <td class="num">{formatValue(Number(r.value[1]), '')}</td>
+                </tr>
+              ))}
+            </ScrollTable>
           )}
         </div>
         <div>
