@@ -145,7 +145,9 @@ export const apps: AppDeployment[] = [
       ],
     },
     resources: { cpu: '1', memory: '1Gi' },
-    values: {},
+    // The read model is a Redis Cluster with a replica per primary (stores.ts): a reservation
+    // decided is told once a replica holds it, so a failover cannot forget it.
+    values: { RESERVATION_REPLICAS: '1' },
     env: { REDIS_URL: { secret: objects.redis, key: 'url' } },
     files: {},
   },

@@ -36,7 +36,9 @@ describe('every overlay renders and validates', () => {
     ConfigMap: 8,
     Deployment: 8,
     Service: 10,
-    PodDisruptionBudget: 8,
+    // One per app and one for the Redis Cluster; the Job that joins its nodes once.
+    PodDisruptionBudget: 9,
+    Job: 1,
     HorizontalPodAutoscaler: 2,
     ScaledObject: 4,
     StatefulSet: 2,

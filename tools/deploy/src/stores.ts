@@ -2,26 +2,29 @@ import { objects } from './apps.ts';
 import { appLabels, type Manifest } from './manifest.ts';
 
 /**
- * Redis as one StatefulSet primary with its append-only file on a persistent volume. Not
- * cluster mode: every app opens one connection to one endpoint (`new Redis(url)`), which a
- * Redis Cluster would answer with MOVED; and not an operator's resource, which adds a
- * controller for what is, here, a rebuildable cache: the aggregator restores the read model
- * from the compacted topics after a loss (fenced, docs/ARCHITECTURE.md), so an outage costs
- * the restore's time, not data. Keys are already hash-tagged per partition, so moving to a
- * cluster is a change of the clients alone (deploy/k8s/README.md, "Sizing").
+ * Redis as a Redis Cluster of three primaries and a replica each: six pods of one StatefulSet
+ * with their append-only files on persistent volumes, announced by their stable hostnames
+ * (`redis-<n>.redis`, not pod IPs, which change on restart), joined once by a Job. The apps
+ * are cluster clients (a `redis-cluster://` URL in the `redis-auth` Secret); every multi-key
+ * step stays in one slot by the partition hash tags, which spread the partitions evenly over
+ * the primaries (packages/read-model/src/slots.ts). Not an operator's resource: the read
+ * model is rebuildable from the compacted topics (fenced, docs/ARCHITECTURE.md), so what a
+ * controller would add (backups, failover orchestration) Redis Cluster's own failover and
+ * the restore already cover.
  */
 export const redisImage = 'redis:7.4.2-bookworm';
 export const postgresImage = 'postgres:17.6-bookworm';
 
 /**
- * A single primary: a StatefulSet of one pod running `container` as uid 999 (the images' own
- * user) on a volume `data` of `size`, and its Service on the container's one port.
+ * A store's StatefulSet: `replicas` pods running `container` as uid 999 (the images' own
+ * user), each on a volume `data` of `size`, and its Service on the container's one port
+ * (headless for a cluster, whose clients address each pod).
  */
-function singlePrimary(
+function statefulStore(
   name: string,
   container: Record<string, unknown> & { ports: { containerPort: number }[] },
   size: string,
-  volumes: unknown[] = [],
+  { volumes = [], replicas = 1 }: { volumes?: unknown[]; replicas?: number } = {},
 ): Manifest[] {
   const labels = appLabels(name, 'store');
   const port = container.ports[0]?.containerPort as number;
@@ -32,7 +35,7 @@ function singlePrimary(
       metadata: { name, labels },
       spec: {
         serviceName: name,
-        replicas: 1,
+        replicas,
         selector: { matchLabels: { 'app.kubernetes.io/name': name } },
         template: {
           metadata: { labels },
@@ -68,47 +71,121 @@ function singlePrimary(
       apiVersion: 'v1',
       kind: 'Service',
       metadata: { name, labels },
-      spec: { selector: { 'app.kubernetes.io/name': name }, ports: [{ name, port, targetPort: name }] },
+      spec: {
+        selector: { 'app.kubernetes.io/name': name },
+        ports: [{ name, port, targetPort: name }],
+        // A cluster's pods find each other by their own names before they are ready.
+        ...(replicas > 1 ? { clusterIP: 'None', publishNotReadyAddresses: true } : {}),
+      },
     },
   ];
 }
 
+/** Three primaries and a replica each. */
+export const redisNodes = 6;
+
 export function redis(): Manifest[] {
   const password = { secretKeyRef: { name: objects.redis, key: 'password' } };
-  return singlePrimary(
-    'redis',
+  const nodes = Array.from({ length: redisNodes }, (_, i) => `redis-${i}.redis:6379`);
+  return [
+    ...statefulStore(
+      'redis',
+      {
+        image: redisImage,
+        command: ['redis-server'],
+        // noeviction: the read model is state, never to be dropped to make room; a full
+        // Redis refuses writes (the aggregator retries and alerts) instead.
+        args: [
+          '--cluster-enabled',
+          'yes',
+          '--cluster-config-file',
+          '/data/nodes.conf',
+          '--cluster-node-timeout',
+          '5000',
+          '--cluster-announce-hostname',
+          '$(POD_NAME).redis',
+          '--cluster-preferred-endpoint-type',
+          'hostname',
+          '--appendonly',
+          'yes',
+          '--appendfsync',
+          'everysec',
+          '--maxmemory',
+          '6gb',
+          '--maxmemory-policy',
+          'noeviction',
+          '--dir',
+          '/data',
+          '--requirepass',
+          '$(REDIS_PASSWORD)',
+          '--masterauth',
+          '$(REDIS_PASSWORD)',
+        ],
+        env: [
+          { name: 'POD_NAME', valueFrom: { fieldRef: { fieldPath: 'metadata.name' } } },
+          { name: 'REDIS_PASSWORD', valueFrom: password },
+          { name: 'REDISCLI_AUTH', valueFrom: password },
+        ],
+        ports: [{ containerPort: 6379 }],
+        readinessProbe: { exec: { command: ['redis-cli', 'ping'] }, periodSeconds: 5, timeoutSeconds: 3 },
+        livenessProbe: { tcpSocket: { port: 'redis' }, periodSeconds: 10 },
+        // deploy/k8s/README.md, "Sizing": about 6 GB of read model per primary.
+        resources: { requests: { cpu: '500m', memory: '8Gi' }, limits: { memory: '8Gi' } },
+        volumeMounts: [{ name: 'data', mountPath: '/data' }],
+      },
+      '20Gi',
+      { replicas: redisNodes },
+    ),
     {
-      image: redisImage,
-      command: ['redis-server'],
-      // noeviction: the read model is state, never to be dropped to make room; a full
-      // Redis refuses writes (the aggregator retries and alerts) instead.
-      args: [
-        '--appendonly',
-        'yes',
-        '--appendfsync',
-        'everysec',
-        '--maxmemory',
-        '6gb',
-        '--maxmemory-policy',
-        'noeviction',
-        '--dir',
-        '/data',
-        '--requirepass',
-        '$(REDIS_PASSWORD)',
-      ],
-      env: [
-        { name: 'REDIS_PASSWORD', valueFrom: password },
-        { name: 'REDISCLI_AUTH', valueFrom: password },
-      ],
-      ports: [{ containerPort: 6379 }],
-      readinessProbe: { exec: { command: ['redis-cli', 'ping'] }, periodSeconds: 5, timeoutSeconds: 3 },
-      livenessProbe: { tcpSocket: { port: 'redis' }, periodSeconds: 10 },
-      // deploy/k8s/README.md, "Sizing": about 6 GB of read model for 5 M events a day.
-      resources: { requests: { cpu: '500m', memory: '8Gi' }, limits: { memory: '8Gi' } },
-      volumeMounts: [{ name: 'data', mountPath: '/data' }],
+      apiVersion: 'policy/v1',
+      kind: 'PodDisruptionBudget',
+      metadata: { name: 'redis', labels: appLabels('redis', 'store') },
+      // One node down at a time: its replica (or primary) carries its slots meanwhile.
+      spec: { maxUnavailable: 1, selector: { matchLabels: { 'app.kubernetes.io/name': 'redis' } } },
     },
-    '20Gi',
-  );
+    {
+      apiVersion: 'batch/v1',
+      kind: 'Job',
+      metadata: { name: 'redis-cluster-create', labels: appLabels('redis', 'store') },
+      spec: {
+        backoffLimit: 20,
+        template: {
+          metadata: { labels: appLabels('redis', 'store') },
+          spec: {
+            restartPolicy: 'OnFailure',
+            automountServiceAccountToken: false,
+            securityContext: {
+              runAsNonRoot: true,
+              runAsUser: 999,
+              runAsGroup: 999,
+              seccompProfile: { type: 'RuntimeDefault' },
+            },
+            containers: [
+              {
+                name: 'create',
+                image: redisImage,
+                // Once: a cluster that knows more than one node is left as it is.
+                command: [
+                  'sh',
+                  '-c',
+                  [
+                    'set -e',
+                    `for n in ${nodes.join(' ')}; do until redis-cli -h "\${n%:*}" ping; do sleep 2; done; done`,
+                    "known=$(redis-cli -h redis-0.redis cluster info | tr -d '\\r' | sed -n 's/^cluster_known_nodes://p')",
+                    'if [ "$known" != 1 ]; then echo "cluster formed ($known nodes)"; exit 0; fi',
+                    `redis-cli --cluster create ${nodes.join(' ')} --cluster-replicas 1 --cluster-yes`,
+                  ].join('\n'),
+                ],
+                env: [{ name: 'REDISCLI_AUTH', valueFrom: password }],
+                resources: { requests: { cpu: '50m', memory: '32Mi' }, limits: { memory: '64Mi' } },
+                securityContext: { allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] } },
+              },
+            ],
+          },
+        },
+      },
+    },
+  ];
 }
 
 /**
@@ -118,7 +195,7 @@ export function redis(): Manifest[] {
  * can replace it by changing the URLs in the Secret alone.
  */
 export function postgres(): Manifest[] {
-  return singlePrimary(
+  return statefulStore(
     'postgres',
     {
       image: postgresImage,
@@ -144,6 +221,6 @@ export function postgres(): Manifest[] {
       ],
     },
     '50Gi',
-    [{ name: 'run', emptyDir: {} }],
+    { volumes: [{ name: 'run', emptyDir: {} }] },
   );
 }

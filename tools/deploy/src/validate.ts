@@ -7,6 +7,7 @@ import {
 import { StatefulSet } from 'kubernetes-models/apps/v1';
 import { Deployment } from 'kubernetes-models/apps/v1/Deployment';
 import { HorizontalPodAutoscaler } from 'kubernetes-models/autoscaling/v2';
+import { Job } from 'kubernetes-models/batch/v1';
 import { PodDisruptionBudget } from 'kubernetes-models/policy/v1';
 import {
   ConfigMap,
@@ -39,6 +40,7 @@ const models: Record<string, ModelClass> = {
   'v1/ServiceAccount': ServiceAccount,
   'v1/Namespace': Namespace,
   'policy/v1/PodDisruptionBudget': PodDisruptionBudget,
+  'batch/v1/Job': Job,
   'autoscaling/v2/HorizontalPodAutoscaler': HorizontalPodAutoscaler,
   'keda.sh/v1alpha1/ScaledObject': ScaledObject,
   'keda.sh/v1alpha1/TriggerAuthentication': TriggerAuthentication,
