@@ -1,8 +1,12 @@
+import type { AvroCodec } from '@inventory/codec';
 import { parseSettings, setting, type z } from '@inventory/config';
+import type { Logger } from '@inventory/core';
 import { InventoryError } from '@inventory/core';
 import { defaultDedupPolicy } from '@inventory/domain';
 import { deliveryRetryStages, topicNames } from '@inventory/kafka';
 import { baseSettings, kafkaSettings } from '@inventory/service';
+import type { Kafka, Producer } from 'kafkajs';
+import type { DeliveryMetrics } from './metrics.ts';
 
 export const shape = {
   ...baseSettings({ httpPort: 19170 }),
@@ -62,4 +66,15 @@ export function parseDeliveryConfig(env: Record<string, string | undefined>): De
   if (problems.length > 0)
     throw new InventoryError('CONFIG_INVALID', `invalid configuration: ${problems.join('; ')}`);
   return config;
+}
+
+/** What both halves (orders delivered, sold quantities summed) run with. */
+export interface DeliveryDeps {
+  config: DeliveryConfig;
+  kafka: Kafka;
+  producer: Producer;
+  codec: AvroCodec;
+  metrics: DeliveryMetrics;
+  logger: Logger;
+  now?: () => number;
 }

@@ -46,15 +46,7 @@ export function skuAvailability(
     version += state.version;
     addTo(regions, regionOf(locationId), state.onHand, state.reserved);
   }
-  return {
-    sku,
-    onHand,
-    reserved,
-    available: onHand - reserved,
-    asOf,
-    regions: sortedRegions(regions),
-    version,
-  };
+  return availability(sku, { onHand, reserved, asOf, version }, regions);
 }
 
 export interface LocationChange {
@@ -92,15 +84,7 @@ export function updateAvailability(
     version += after.version - (before?.version ?? 0);
     addTo(regions, regionOf(locationId), dOnHand, dReserved);
   }
-  return {
-    sku,
-    onHand,
-    reserved,
-    available: onHand - reserved,
-    asOf,
-    regions: sortedRegions(regions),
-    version,
-  };
+  return availability(sku, { onHand, reserved, asOf, version }, regions);
 }
 
 /** Which of a sku's locations an answer covers: some locationIds, one region, or (empty) all. */
@@ -158,4 +142,13 @@ export function selectTotals(
     reserved += state.reserved;
   }
   return { onHand, reserved, available: onHand - reserved, asOf };
+}
+
+/** A sku's availability from its summed figures and its regions' sums. */
+function availability(
+  sku: string,
+  sums: { onHand: number; reserved: number; asOf: number; version: number },
+  regions: Map<string, RegionAvailability>,
+): SkuAvailability {
+  return { sku, ...sums, available: sums.onHand - sums.reserved, regions: sortedRegions(regions) };
 }

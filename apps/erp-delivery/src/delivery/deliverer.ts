@@ -1,10 +1,8 @@
-import type { AvroCodec } from '@inventory/codec';
-import { delay, errorMessage, isRetriable, type Logger } from '@inventory/core';
+import { delay, errorMessage, isRetriable } from '@inventory/core';
 import { createConsumer } from '@inventory/kafka';
-import type { Consumer, EachBatchPayload, Kafka, KafkaMessage, Message, Producer } from 'kafkajs';
-import type { DeliveryConfig } from '../config.ts';
+import type { Consumer, EachBatchPayload, KafkaMessage, Message } from 'kafkajs';
+import type { DeliveryDeps } from '../config.ts';
 import { holdThroughOutage } from '../hold.ts';
-import type { DeliveryMetrics } from '../metrics.ts';
 import type { Send } from './client.ts';
 import {
   type DeadLetterReason,
@@ -50,18 +48,7 @@ export class Deliverer {
   private readonly abort = new AbortController();
   private readonly now: () => number;
 
-  constructor(
-    private readonly deps: {
-      config: DeliveryConfig;
-      kafka: Kafka;
-      producer: Producer;
-      codec: AvroCodec;
-      send: Send;
-      metrics: DeliveryMetrics;
-      logger: Logger;
-      now?: () => number;
-    },
-  ) {
+  constructor(private readonly deps: DeliveryDeps & { send: Send }) {
     this.now = deps.now ?? Date.now;
   }
 

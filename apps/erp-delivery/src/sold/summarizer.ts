@@ -1,5 +1,5 @@
-import type { AvroCodec, SoldQuantity } from '@inventory/codec';
-import { errorMessage, type Logger } from '@inventory/core';
+import type { SoldQuantity } from '@inventory/codec';
+import { errorMessage } from '@inventory/core';
 import {
   beyondFoldHorizon,
   type DedupPolicy,
@@ -9,11 +9,10 @@ import {
   type InventoryEvent,
 } from '@inventory/domain';
 import { createConsumer } from '@inventory/kafka';
-import type { Consumer, EachBatchPayload, Kafka, Producer } from 'kafkajs';
-import type { DeliveryConfig } from '../config.ts';
+import type { Consumer, EachBatchPayload } from 'kafkajs';
+import type { DeliveryDeps } from '../config.ts';
 import { soldQuantityKey } from '../delivery/requests.ts';
 import { holdThroughOutage } from '../hold.ts';
-import type { DeliveryMetrics } from '../metrics.ts';
 import { soldIncrements } from './period.ts';
 import type { SoldStore } from './store.ts';
 
@@ -31,18 +30,11 @@ export class Summarizer {
   private readonly now: () => number;
 
   constructor(
-    private readonly deps: {
-      config: DeliveryConfig;
-      kafka: Kafka;
-      producer: Producer;
-      codec: AvroCodec;
+    private readonly deps: DeliveryDeps & {
       store: SoldStore;
       supplierOf: (sku: string) => string;
-      metrics: DeliveryMetrics;
-      logger: Logger;
       /** The aggregator's dedup contract: the same events are summed as are folded. */
       dedup: DedupPolicy;
-      now?: () => number;
     },
   ) {
     this.now = deps.now ?? Date.now;
