@@ -7,6 +7,7 @@ import type { AggregatorMetrics } from './metrics.ts';
 import type { InputKind } from './partition/intake.ts';
 import { PartitionPublisher, type Progress } from './partition/publisher.ts';
 import { PartitionRunner } from './partition/runner.ts';
+import { tickCommand } from './reservations/decide.ts';
 import { Restorer } from './restore/restore.ts';
 
 const { AssignerProtocol } = kafkajs;
@@ -236,17 +237,11 @@ export class Aggregator {
     const { codec, config, producer } = this.deps;
     const partitions = this.assigned;
     if (partitions.length === 0) return;
-    const value = await codec.encode(`${config.COMMANDS_TOPIC}-value`, 'ReservationCommand', {
-      type: 'TICK',
-      reservationId: '',
-      sku: '',
-      locationId: null,
-      quantity: 0,
-      ttlMs: 0,
-      issuedAt: this.now(),
-      orderId: null,
-      requestId: '',
-    });
+    const value = await codec.encode(
+      `${config.COMMANDS_TOPIC}-value`,
+      'ReservationCommand',
+      tickCommand(this.now()),
+    );
     await producer
       .send({ topic: config.COMMANDS_TOPIC, messages: partitions.map((partition) => ({ partition, value })) })
       .catch((error) =>

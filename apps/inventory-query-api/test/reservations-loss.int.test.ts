@@ -1,5 +1,6 @@
 import { createCodec, type InventoryEvent, type Reservation } from '@inventory/codec';
 import { waitFor } from '@inventory/core';
+import { tickCommand } from '@inventory/inventory-aggregator';
 import {
   createWorld,
   expectCompactedExact,
@@ -91,17 +92,11 @@ describe('Redis lost with three instances and open reservations', () => {
       // The clock two hours on: the ten still held expire.
       const producer = createProducer(testKafka());
       await producer.connect();
-      const tick = await codec.encode(`${world.commands}-value`, 'ReservationCommand', {
-        type: 'TICK',
-        reservationId: '',
-        sku: '',
-        locationId: null,
-        quantity: 0,
-        ttlMs: 0,
-        issuedAt: Date.now() + 2 * 3_600_000,
-        orderId: null,
-        requestId: '',
-      });
+      const tick = await codec.encode(
+        `${world.commands}-value`,
+        'ReservationCommand',
+        tickCommand(Date.now() + 2 * 3_600_000),
+      );
       await producer.send({
         topic: world.commands,
         messages: Array.from({ length: 6 }, (_, partition) => ({ partition, value: tick })),

@@ -8,29 +8,21 @@ import { GroundTruth, type Profile } from './workload.ts';
 
 export type { LoadTarget } from './shard.ts';
 
-export interface LoadOptions {
-  profile: Profile;
-  target: LoadTarget;
-  seed: number;
-  /** Prefix of this run's eventIds and skus. */
-  prefix: string;
+/** A run: what each of its shards is given (shard.ts), and what the whole run adds. */
+export interface LoadOptions extends Omit<ShardOptions, 'shard'> {
+  /** Events of the whole run. */
   events: number;
   /** Events per second to offer; 0 sends as fast as the platform takes them. */
   ratePerSecond: number;
   /** Stop generating after this many seconds, even before `events` (0: no limit). */
   durationSeconds?: number;
-  queryUrl: string;
-  queryKey: string;
   /** The aggregator's /metrics, for applied events and lag over time (optional). */
   aggregatorMetricsUrl?: string;
-  /** Concurrent clients of each sending thread. */
-  senders: number;
   /**
    * Sending threads, each with its own share of the skus (ingest target only): one core does
    * not offer millions of events a minute as JSON over HTTP.
    */
   processes?: number;
-  batchSize: number;
   drainTimeoutMs: number;
   /** The local stack's home: the CPU of its parts and of the apps of `npm start` is measured. */
   stackHome?: string;

@@ -199,3 +199,21 @@ export function decide(
   expireDue();
   return result;
 }
+
+/**
+ * A TICK: moves the clock of the partition it is sent to (expiring what is due by
+ * `issuedAt`) on partitions without other commands. Names no reservation.
+ */
+export function tickCommand(issuedAt: number): ReservationCommand {
+  return {
+    type: 'TICK',
+    reservationId: '',
+    sku: '',
+    locationId: null,
+    quantity: 0,
+    ttlMs: 0,
+    issuedAt,
+    orderId: null,
+    requestId: '',
+  };
+}
