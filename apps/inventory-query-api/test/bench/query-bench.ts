@@ -6,6 +6,10 @@
 // BENCH_REDIS=single (default), cluster or both: the read model in the stack's single Redis,
 // its Redis Cluster (INVENTORY_STACK_REDIS_CLUSTER=true), or both in one run, the same input
 // folded into each by its own aggregator: fold rate, bytes per state and reads of each.
+// BENCH_FILL=direct writes the read model through the aggregator's own atomic step
+// (RedisStore.apply, as a fold writes it, without eventIds) instead of folding one COUNT per
+// state, so that tens of millions of states are built in minutes; the fold rates are then
+// measured on BENCH_FOLD_EVENTS (1 000 000) COUNT events of other skus, folded into each.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -13,7 +17,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createCodec, type InventoryEvent, type Location } from '@inventory/codec';
 import { hashToken, waitFor } from '@inventory/core';
-import { platformEvent } from '@inventory/domain';
+import { defaultDedupPolicy, platformEvent } from '@inventory/domain';
+import { RedisStore, type SkuWrite, skuWrite } from '@inventory/inventory-aggregator';
 import {
   atProductionSizes,
   createWorld,
@@ -22,6 +27,7 @@ import {
   waitDrained,
 } from '@inventory/inventory-aggregator-test';
 import { createProducer } from '@inventory/kafka';
+import { partitionOf, type StoredLocation, skuAvailability } from '@inventory/read-model';
 import { redisOf } from '@inventory/service';
 import { stackEndpoints, testKafka } from '@inventory/testkit';
 import autocannon from 'autocannon';
@@ -35,6 +41,9 @@ const partitions = 12;
 const appDir = fileURLToPath(new URL('../..', import.meta.url));
 const key = 'bench-key';
 const mode = process.env.BENCH_REDIS ?? 'single';
+const fill = process.env.BENCH_FILL ?? 'fold';
+if (!['fold', 'direct'].includes(fill)) throw new Error(`BENCH_FILL is fold or direct, not ${fill}`);
+const foldEvents = Number(process.env.BENCH_FOLD_EVENTS ?? 1_000_000);
 if (!['single', 'cluster', 'both'].includes(mode))
   throw new Error(`BENCH_REDIS is single, cluster or both, not ${mode}`);
 const targets = (mode === 'both' ? ['single', 'cluster'] : [mode]) as ('single' | 'cluster')[];
@@ -82,44 +91,145 @@ await producer.send({
   })),
 });
 const locationIds = [...Object.keys(regions), ...extra.map((l) => l.locationId)];
+const regionById = new Map<string, string>([
+  ...Object.entries(regions),
+  ...extra.map((l): [string, string] => [l.locationId, l.region]),
+]);
 
 // One COUNT per sku and location: every sku is held everywhere, as in a full-line network.
 const total = skus * locationIds.length;
-console.log(`producing ${total} COUNT events (${skus} skus x ${locationIds.length} locations) ...`);
+const skuName = (k: number) => `SKU-${String(k).padStart(6, '0')}`;
 const t0 = Date.now() - 3_600_000;
 const started = Date.now();
-const chunk = 10_000;
-for (let from = 0; from < total; from += chunk * 4) {
+
+/** `count` COUNT events, the i-th for sku `skuOf(i)` at location i mod the locations. */
+async function produceCounts(count: number, skuOf: (i: number) => string): Promise<void> {
+  const chunk = 10_000;
+  for (let from = 0; from < count; from += chunk * 4) {
+    await Promise.all(
+      [0, 1, 2, 3].map(async (k) => {
+        const events: InventoryEvent[] = [];
+        for (let i = from + k * chunk; i < Math.min(count, from + (k + 1) * chunk); i++) {
+          events.push(
+            platformEvent('LOADGEN', `qb-${i}`, {
+              type: 'COUNT',
+              sku: skuOf(i),
+              locationId: locationIds[i % locationIds.length] as string,
+              quantity: i % 37,
+              occurredAt: t0 + i,
+            }),
+          );
+        }
+        if (events.length === 0) return;
+        const values = await codec.encodeAll(`${world.input}-value`, 'InventoryEvent', events);
+        await producer.send({
+          topic: world.input,
+          acks: -1,
+          messages: values.map((value, i) => ({ key: events[i]?.sku as string, value })),
+        });
+      }),
+    );
+  }
+}
+
+/**
+ * The read model of `skus` x the locations written straight through the aggregator's atomic
+ * step, a partition's skus 500 at a time: what a fold of one COUNT per state leaves, less
+ * the eventIds. The partition offsets it moves are removed again, so the fold that follows
+ * starts from nothing and leaves these skus alone.
+ */
+async function fillDirect(redis: Redis | Cluster): Promise<void> {
+  const store = new RedisStore(
+    redis,
+    world.prefix,
+    partitions,
+    { policy: defaultDedupPolicy, shards: 64 },
+    86_400_000,
+  );
+  const byPartition = new Map<number, string[]>();
+  for (let k = 0; k < skus; k++) {
+    const sku = skuName(k);
+    const partition = partitionOf(sku, partitions);
+    const owned = byPartition.get(partition) ?? [];
+    owned.push(sku);
+    byPartition.set(partition, owned);
+  }
+  const regionOf = (locationId: string) => regionById.get(locationId) ?? 'unknown';
   await Promise.all(
-    [0, 1, 2, 3].map(async (k) => {
-      const events: InventoryEvent[] = [];
-      for (let i = from + k * chunk; i < Math.min(total, from + (k + 1) * chunk); i++) {
-        events.push(
-          platformEvent('LOADGEN', `qb-${i}`, {
-            type: 'COUNT',
-            sku: `SKU-${String(Math.floor(i / locationIds.length)).padStart(6, '0')}`,
-            locationId: locationIds[i % locationIds.length] as string,
-            quantity: i % 37,
-            occurredAt: t0 + i,
-          }),
+    [...byPartition].map(async ([partition, owned]) => {
+      let offset = 0;
+      await redis.set(store.keys.offset(partition), String(offset));
+      for (let from = 0; from < owned.length; from += 500) {
+        const writes = new Map<string, SkuWrite>();
+        for (const sku of owned.slice(from, from + 500)) {
+          const k = Number(sku.slice(4));
+          const locations = new Map<string, StoredLocation>();
+          locationIds.forEach((locationId, l) => {
+            const i = k * locationIds.length + l;
+            locations.set(locationId, {
+              onHand: i % 37,
+              reserved: 0,
+              updatedAt: t0 + i,
+              lastCountAt: t0 + i,
+              version: 1,
+              inputOffset: i,
+            });
+          });
+          writes.set(sku, skuWrite(locations, skuAvailability(sku, locations, regionOf), []));
+        }
+        const ok = await store.apply(
+          {
+            partition,
+            expected: { events: offset, commands: undefined },
+            next: { events: offset + 1 },
+            skus: writes,
+            assortment: new Map(),
+            applied: [],
+            reservations: [],
+            outboxEntry: '',
+            now: Date.now(),
+          },
+          () => 64,
         );
+        if (!ok) throw new Error(`the direct write of partition ${partition} was refused`);
+        offset++;
       }
-      if (events.length === 0) return;
-      const values = await codec.encodeAll(`${world.input}-value`, 'InventoryEvent', events);
-      await producer.send({
-        topic: world.input,
-        acks: -1,
-        messages: values.map((value, i) => ({ key: events[i]?.sku as string, value })),
-      });
+      await redis.del(store.keys.offset(partition));
     }),
+  );
+}
+
+if (fill === 'fold') {
+  console.log(`producing ${total} COUNT events (${skus} skus x ${locationIds.length} locations) ...`);
+  await produceCounts(total, (i) => skuName(Math.floor(i / locationIds.length)));
+} else {
+  console.log(`producing ${foldEvents} COUNT events of other skus, to measure the fold rate ...`);
+  await produceCounts(
+    foldEvents,
+    (i) => `FOLD-${String(Math.floor(i / locationIds.length)).padStart(6, '0')}`,
   );
 }
 await producer.disconnect();
 console.log(`  produced in ${((Date.now() - started) / 1000).toFixed(1)} s`);
-const folds: { target: string; seconds: number; eventsPerSecond: number; bytesPerState: number }[] = [];
+const folds: {
+  target: string;
+  statesWritten: number;
+  fillSeconds: number;
+  bytesPerState: number;
+  foldSeconds: number;
+  foldEventsPerSecond: number;
+}[] = [];
 for (const target of targets) {
   const redis = redisOf(redisUrlOf(target));
   const before = await usedMemory(redis);
+  let fillSeconds = 0;
+  if (fill === 'direct') {
+    const filling = Date.now();
+    await fillDirect(redis);
+    fillSeconds = (Date.now() - filling) / 1000;
+    console.log(`  ${total} states written into ${target} in ${fillSeconds.toFixed(1)} s`);
+  }
+  const filled = await usedMemory(redis);
   const foldStarted = Date.now();
   const aggregator = startAggregator(
     atProductionSizes({
@@ -128,16 +238,20 @@ for (const target of targets) {
     }),
   );
   await waitDrained(redis, world, 3_600_000);
-  const seconds = (Date.now() - foldStarted) / 1000;
+  const foldSeconds = (Date.now() - foldStarted) / 1000;
   aggregator.child.kill('SIGTERM');
   await aggregator.exited;
-  const bytesPerState = ((await usedMemory(redis)) - before) / total;
+  const folded = fill === 'fold' ? total : foldEvents;
+  const bytesPerState =
+    fill === 'fold' ? ((await usedMemory(redis)) - before) / total : (filled - before) / total;
   redis.disconnect();
   folds.push({
     target,
-    seconds,
-    eventsPerSecond: Math.round(total / seconds),
+    statesWritten: total,
+    fillSeconds: Number(fillSeconds.toFixed(1)),
     bytesPerState: Number(bytesPerState.toFixed(1)),
+    foldSeconds: Number(foldSeconds.toFixed(1)),
+    foldEventsPerSecond: Math.round(folded / foldSeconds),
   });
   console.log(JSON.stringify(folds.at(-1)));
 }
@@ -277,9 +391,13 @@ for (const scenario of scenarios) {
 }
 for (const api of apis) api.kill('SIGTERM');
 bare.kill('SIGTERM');
-console.log('\nread model | fold s | events/s | bytes per state');
+console.log(
+  `\nread model | states | ${fill === 'direct' ? 'direct write s | ' : ''}bytes per state | fold s | fold events/s`,
+);
 for (const f of folds)
-  console.log(`${f.target} | ${f.seconds.toFixed(1)} | ${f.eventsPerSecond} | ${f.bytesPerState}`);
+  console.log(
+    `${f.target} | ${f.statesWritten} | ${fill === 'direct' ? `${f.fillSeconds} | ` : ''}${f.bytesPerState} | ${f.foldSeconds} | ${f.foldEventsPerSecond}`,
+  );
 const bareRate = results[0]?.requestsPerSecond ?? 1;
 console.log('\nscenario | req/s | p50 ms | p99 ms | vs bare route');
 for (const r of results) {
