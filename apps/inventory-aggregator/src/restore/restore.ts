@@ -307,7 +307,9 @@ export class Restorer {
         const locations: SkuState = new Map<string, LocationState>();
         for (const [locationId, level] of levels) {
           locations.set(locationId, storedLocationOf(level));
-          assortment.set(locationId, [...(assortment.get(locationId) ?? []), sku]);
+          const held = assortment.get(locationId);
+          if (held) held.push(sku);
+          else assortment.set(locationId, [sku]);
         }
         skus.set(
           sku,

@@ -52,9 +52,15 @@ export function eventsStep(input: EventsStepInput): EventsStepResult {
     const after = state.get(sku)?.get(locationId);
     if (!after) continue;
     const previous = before.get(key);
-    bySku.set(sku, [...(bySku.get(sku) ?? []), { locationId, before: previous, after }]);
-    if (previous === undefined)
-      changes.assortment.set(locationId, [...(changes.assortment.get(locationId) ?? []), sku]);
+    // Appended in place: a sku held at hundreds of locations changes them all in one step.
+    const list = bySku.get(sku);
+    if (list) list.push({ locationId, before: previous, after });
+    else bySku.set(sku, [{ locationId, before: previous, after }]);
+    if (previous === undefined) {
+      const held = changes.assortment.get(locationId);
+      if (held) held.push(sku);
+      else changes.assortment.set(locationId, [sku]);
+    }
   }
   for (const [sku, list] of bySku) {
     const journals = new Map<string, JournalEdit>();
