@@ -105,6 +105,7 @@ export class Aggregator {
             },
             plain: producer,
             transactionTimeoutMs: config.TRANSACTION_TIMEOUT_MS,
+            maxRequestBytes: config.MAX_REQUEST_BYTES,
           },
           partition,
         ),

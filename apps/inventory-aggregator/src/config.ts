@@ -80,6 +80,12 @@ export const shape = {
   RESERVATION_REPLICAS: setting.nonNegativeInt().default(0),
   /** How long one WAIT for those replicas blocks before the partition checks and waits again. */
   REPLICA_WAIT_MS: setting.positiveInt().default(1_000),
+  /**
+   * Largest produce request of a publication, which goes out in as many requests as it needs
+   * (one transaction): below the brokers' `message.max.bytes` and the output topics'
+   * `max.message.bytes` (1 MiB by default), which refuse a larger batch for good.
+   */
+  MAX_REQUEST_BYTES: setting.positiveInt().default(512 * 1024),
   /** How often the group's offsets are moved to what is published (lag monitoring, autoscaling). */
   COMMIT_INTERVAL_MS: setting.positiveInt().default(1_000),
   MAX_BYTES_PER_PARTITION: setting.positiveInt().default(1024 * 1024),

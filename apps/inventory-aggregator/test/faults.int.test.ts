@@ -1,4 +1,5 @@
 import { waitFor } from '@inventory/core';
+import { platformEvent } from '@inventory/domain';
 import {
   brokerServing,
   keysMatching,
@@ -90,6 +91,40 @@ describe('aggregator faults of its sinks', () => {
       start(world);
       await waitDrained(redis, world);
       expect((await readModel(redis, world)).onHand).toEqual(expected);
+    } finally {
+      await redis.quit();
+    }
+  }, 300_000);
+
+  it('a publication larger than a produce request may be: sent in several, one transaction, exact', async () => {
+    const redis = testRedis();
+    try {
+      const world = await createWorld();
+      // A step's stock records of one partition (about 70 bytes each, a thousand of them)
+      // are far over what the topic takes in one batch: sent whole, every publication would
+      // be refused for good (MESSAGE_TOO_LARGE) and the partitions would hold.
+      await replaceTopicConfig(world.stock, stockConfig({ 'max.message.bytes': '16384' }));
+      world.env.AGG_MAX_REQUEST_BYTES = '8192';
+      const t0 = Date.now() - 60_000;
+      const events = Array.from({ length: 6_000 }, (_, i) =>
+        platformEvent('LOADGEN', `${world.prefix}-count-${i}`, {
+          type: 'COUNT',
+          sku: `SKU-WIDE-${i}`,
+          locationId: 'S-1',
+          quantity: 1 + (i % 50),
+          occurredAt: t0 + i,
+        }),
+      );
+      await produceEvents(world, events);
+      const aggregator = start(world);
+      await waitDrained(redis, world, 120_000).catch((error) => {
+        throw new Error(`${error.message}; output: ${aggregator.output().slice(-3000)}`);
+      });
+      const expected = reference(events);
+      expect(expected.size).toBe(6_000);
+      expect((await readModel(redis, world)).onHand).toEqual(expected);
+      await expectCompactedExact(world, expected);
+      expect(await aggregator.metric('aggregator_publish_failures_total')).toBe(0);
     } finally {
       await redis.quit();
     }

@@ -6,3 +6,4 @@ export * from './inspect.ts';
 export * from './locations.ts';
 export * from './provision.ts';
 export * from './read.ts';
+export * from './request-size.ts';

@@ -1,6 +1,6 @@
 import type { AvroCodec } from '@inventory/codec';
 import { InventoryError } from '@inventory/core';
-import { createProducer } from '@inventory/kafka';
+import { createProducer, requestsOf } from '@inventory/kafka';
 import type { Kafka, Message, Producer, TopicMessages } from 'kafkajs';
 import type { OutputValues } from '../steps/changes.ts';
 
@@ -72,6 +72,8 @@ export class PartitionPublisher {
       /** The instance's idempotent producer for the plain topics. */
       plain: Producer;
       transactionTimeoutMs: number;
+      /** Largest produce request (request-size.ts): below the brokers' and topics' message size limit. */
+      maxRequestBytes: number;
     },
     readonly partition: number,
   ) {}
@@ -141,17 +143,22 @@ export class PartitionPublisher {
         messages: values.sales.map((e, i) => ({ key: e.sku, value: sales[i] as Buffer })),
       },
     ].filter((t) => t.messages.length > 0);
+    const { maxRequestBytes } = this.deps;
     await Promise.all([
-      compacted.length > 0 ? this.transactional(compacted) : undefined,
-      plain.length > 0 ? this.deps.plain.sendBatch({ acks: -1, topicMessages: plain }) : undefined,
+      compacted.length > 0 ? this.transactional(requestsOf(compacted, maxRequestBytes)) : undefined,
+      (async () => {
+        for (const request of requestsOf(plain, maxRequestBytes))
+          await this.deps.plain.sendBatch({ acks: -1, topicMessages: request });
+      })(),
     ]);
   }
 
-  private async transactional(topicMessages: TopicMessages[]): Promise<void> {
+  /** The requests in one transaction: all of them visible, or none. */
+  private async transactional(requests: TopicMessages[][]): Promise<void> {
     const producer = this.producer as Producer;
     const transaction = await producer.transaction();
     try {
-      await transaction.sendBatch({ acks: -1, topicMessages });
+      for (const topicMessages of requests) await transaction.sendBatch({ acks: -1, topicMessages });
       await transaction.commit();
     } catch (error) {
       await transaction.abort().catch(() => {});
