@@ -24,3 +24,4 @@ export function statusLine(view: {
   now?: number;
   width?: number;
 }): string;
+export function plainLevel(text: string): number;

@@ -32,9 +32,20 @@ function errorOf(err) {
 }
 
 /**
+ * The level of a line that is not pino's JSON: the runtime's warnings on stderr
+ * ("(node:12) Warning: ..."), a crash's error and stack, or a tool's plain output.
+ */
+export function plainLevel(text) {
+  if (/\b(error|exception|fatal)\b/i.test(text) || /(Error|Exception)\b/.test(text) || /^\s+at\s/.test(text))
+    return 50;
+  if (/\bwarn(ing)?\b/i.test(text) || /Warning\b/.test(text)) return warnLevel;
+  return infoLevel;
+}
+
+/**
  * One line of an app's log as a person reads it, or undefined when it is below `minLevel`
- * or empty. A line that is not pino's JSON (the runtime's own warnings, a crash's stack on
- * stderr) is not the app's structured log: it is shown as it is, as a warning, stamped `now`.
+ * or empty. A line that is not pino's JSON is shown as it is, at the level its words give
+ * it (plainLevel), stamped `now`.
  */
 export function prettyLogLine(app, line, { minLevel = warnLevel, color = false, now = Date.now() } = {}) {
   const text = line.trimEnd();
@@ -46,7 +57,7 @@ export function prettyLogLine(app, line, { minLevel = warnLevel, color = false, 
     entry = undefined;
   }
   const structured = entry !== null && typeof entry === 'object' && typeof entry.level === 'number';
-  const level = structured ? entry.level : warnLevel;
+  const level = structured ? entry.level : plainLevel(text);
   if (level < minLevel) return undefined;
   const name = levelNames[level] ?? String(level);
   const label = color && colors[level] ? `${colors[level]}${name.padEnd(5)}${reset}` : name.padEnd(5);

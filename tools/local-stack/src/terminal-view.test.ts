@@ -53,12 +53,25 @@ describe("an app's log line for a person", () => {
     expect(prettyLogLine('inventory-aggregator', kafkaError)).not.toContain('\x1b');
   });
 
-  it('shows a line that is not JSON as it is, as a warning stamped now; skips empty lines', () => {
-    expect(prettyLogLine('lake-sink', '(node:9264) Warning: something odd  ', { now: at })).toBe(
-      '22:35:40 lake-sink WARN  (node:9264) Warning: something odd',
+  it('shows a line that is not JSON as it is, at the level its words give it, stamped now', () => {
+    expect(
+      prettyLogLine('lake-sink', '(node:9264) TimeoutNegativeWarning: -1 is a negative number.  ', {
+        now: at,
+      }),
+    ).toBe('22:35:40 lake-sink WARN  (node:9264) TimeoutNegativeWarning: -1 is a negative number.');
+    expect(prettyLogLine('mq-bridge', 'TypeError: x is not a function', { now: at })).toBe(
+      '22:35:40 mq-bridge ERROR TypeError: x is not a function',
+    );
+    expect(prettyLogLine('mq-bridge', '    at main (file:///app/src/main.ts:3:1)', { now: at })).toBe(
+      '22:35:40 mq-bridge ERROR     at main (file:///app/src/main.ts:3:1)',
+    );
+    // A tool's own plain output is information, not a warning.
+    const listening = 'erp-simulator listening on http://127.0.0.1:19160';
+    expect(prettyLogLine('erp-simulator', listening, { now: at })).toBeUndefined();
+    expect(prettyLogLine('erp-simulator', listening, { now: at, minLevel: 30 })).toBe(
+      `22:35:40 erp-simulator INFO  ${listening}`,
     );
     expect(prettyLogLine('lake-sink', '   ')).toBeUndefined();
-    expect(prettyLogLine('lake-sink', '42', { now: at })).toBe('22:35:40 lake-sink WARN  42');
   });
 
   it('cuts a very long line', () => {
