@@ -31,10 +31,11 @@ export function listApps() {
   return JSON.parse(listed.stdout);
 }
 
-/** The last lines of a file, for an app that failed. */
-export function tail(file, lines = 25) {
+/** The last lines of a file, for an app that failed: of what it wrote from byte `from` on (this run). */
+export function tail(file, lines = 25, from = 0) {
   if (!existsSync(file)) return '(no log)';
-  return readFileSync(file, 'utf8').trimEnd().split('\n').slice(-lines).join('\n');
+  const text = readFileSync(file).subarray(from).toString('utf8').trimEnd();
+  return text === '' ? '(nothing logged)' : text.split('\n').slice(-lines).join('\n');
 }
 
 async function isReady(url) {
@@ -102,6 +103,8 @@ export async function startApps({
   const running = apps.map((app) => {
     const log = join(logs, `${app.name}.log`);
     onStart?.(app, log);
+    // The log is appended to across runs: what this run wrote starts here.
+    const from = existsSync(log) ? statSync(log).size : 0;
     const fd = openSync(log, 'a');
     const child = spawn(node, ['--import', 'tsx', join(root, 'tools/local-stack/src/launch.ts'), app.name], {
       cwd: root,
@@ -112,7 +115,7 @@ export async function startApps({
     const exited = new Promise((resolve) =>
       child.on('exit', (code, signal) => resolve({ app: app.name, code, signal })),
     );
-    return { app, child, exited, log, ready: false };
+    return { app, child, exited, log, from, ready: false };
   });
   const platform = {
     running,
@@ -130,10 +133,12 @@ export async function startApps({
           if (signal?.aborted) throw new Error('start-up interrupted');
           if (exit)
             throw new Error(
-              `${r.app.name} exited (${exit.code ?? exit.signal}) before it was ready:\n${tail(r.log)}`,
+              `${r.app.name} exited (${exit.code ?? exit.signal}) before it was ready:\n${tail(r.log, 25, r.from)}`,
             );
           if (Date.now() > deadline)
-            throw new Error(`${r.app.name} was not ready within ${readyTimeoutMs / 1000} s:\n${tail(r.log)}`);
+            throw new Error(
+              `${r.app.name} was not ready within ${readyTimeoutMs / 1000} s:\n${tail(r.log, 25, r.from)}`,
+            );
           await sleep(250);
         }
         r.ready = true;

@@ -175,12 +175,12 @@ console.log(
 );
 
 // An app that fails on its own leaves the others running; its log says why.
-for (const { exited, log } of platform.running)
+for (const { exited, log, from } of platform.running)
   exited.then(({ app, code, signal }) => {
     if (stopping) return;
     states.set(app, `exited ${code ?? signal}`);
     say(
-      `[start] ${app} exited (${code ?? signal}); the others keep running. Its log ends:\n${readable(app, tail(log))}`,
+      `[start] ${app} exited (${code ?? signal}); the others keep running. Its log ends:\n${readable(app, tail(log, 25, from))}`,
     );
     if (tty) showStatus(current());
   });

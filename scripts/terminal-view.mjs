@@ -36,7 +36,11 @@ function errorOf(err) {
  * ("(node:12) Warning: ..."), a crash's error and stack, or a tool's plain output.
  */
 export function plainLevel(text) {
-  if (/\b(error|exception|fatal)\b/i.test(text) || /(Error|Exception)\b/.test(text) || /^\s+at\s/.test(text))
+  if (
+    /\b(error|exception|fatal|failed)\b/i.test(text) ||
+    /(Error|Exception)\b/.test(text) ||
+    /^\s+at\s/.test(text)
+  )
     return 50;
   if (/\bwarn(ing)?\b/i.test(text) || /Warning\b/.test(text)) return warnLevel;
   return infoLevel;

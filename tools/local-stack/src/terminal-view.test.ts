@@ -65,6 +65,17 @@ describe("an app's log line for a person", () => {
     expect(prettyLogLine('mq-bridge', '    at main (file:///app/src/main.ts:3:1)', { now: at })).toBe(
       '22:35:40 mq-bridge ERROR     at main (file:///app/src/main.ts:3:1)',
     );
+    expect(
+      prettyLogLine(
+        'inventory-query-api',
+        'inventory-query-api failed to start: CONFIG_INVALID: QUERY_BOGUS',
+        {
+          now: at,
+        },
+      ),
+    ).toBe(
+      '22:35:40 inventory-query-api ERROR inventory-query-api failed to start: CONFIG_INVALID: QUERY_BOGUS',
+    );
     // A tool's own plain output is information, not a warning.
     const listening = 'erp-simulator listening on http://127.0.0.1:19160';
     expect(prettyLogLine('erp-simulator', listening, { now: at })).toBeUndefined();
