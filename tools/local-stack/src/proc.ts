@@ -148,6 +148,15 @@ export interface ProcessInfo {
   args: string;
 }
 
+/** A process' environment (NAME=value entries), or undefined when it is gone or not readable. */
+export function environmentOf(pid: number): string[] | undefined {
+  try {
+    return readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0').filter(Boolean);
+  } catch {
+    return undefined;
+  }
+}
+
 /** Every live process whose command line mentions `marker` (the stack's home folder). */
 export function processesMentioning(marker: string): ProcessInfo[] {
   const found: ProcessInfo[] = [];

@@ -5,7 +5,7 @@ import { connect } from './components/connect.ts';
 import { kafka } from './components/kafka.ts';
 import { postgres } from './components/postgres.ts';
 import { prometheus } from './components/prometheus.ts';
-import { epmdCommand, rabbitmq } from './components/rabbitmq.ts';
+import { rabbitmq, runningEpmd } from './components/rabbitmq.ts';
 import { redis } from './components/redis.ts';
 import { redisCluster } from './components/redis-cluster.ts';
 import { registry } from './components/registry.ts';
@@ -148,11 +148,9 @@ export async function down(ctx: StackContext): Promise<DownReport> {
     stopped[component.name] = await component.stop(ctx);
     if (stopped[component.name] !== 'not-running') ctx.say(`${component.name}: ${stopped[component.name]}`);
   }
-  // The stack's epmd names only its port, not the home folder: it is looked for by that.
-  const strays = [
-    ...processesMentioning(ctx.settings.HOME),
-    ...processesMentioning(epmdCommand(ctx)).filter((p) => p.args === epmdCommand(ctx)),
-  ];
+  // The stack's epmd names only its port, not the home folder: it is found by its HOME.
+  const epmd = runningEpmd(ctx);
+  const strays = [...processesMentioning(ctx.settings.HOME), ...(epmd ? [epmd] : [])];
   for (const stray of strays) {
     ctx.say(`killing leftover process ${stray.pid}: ${stray.args.slice(0, 120)}`);
     await stopProcess(stray.pid, 'SIGKILL', 5_000, { group: false });

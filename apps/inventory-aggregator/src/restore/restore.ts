@@ -163,7 +163,7 @@ export class Restorer {
         });
     }, this.deps.leaseMs / 3);
     try {
-      logger.warn({ partitions }, 'restoring partitions from the compacted topics');
+      logger.info({ partitions }, 'restoring partitions from the compacted topics');
       const images = await this.read(partitions);
       for (const p of partitions) await this.write(p, token, images.get(p) ?? emptyImage());
       this.deps.onRestored(partitions.length);
@@ -366,7 +366,10 @@ export class Restorer {
     }
     const progress = { events, commands: image.commands, clock: image.clock };
     if (!(await store.finishRestore(partition, token, progress))) refused();
-    logger.warn(
+    // Worth a warning only when Redis had lost state the topics held; a partition the topics
+    // hold nothing of (a new stack, a new partition) had nothing to lose.
+    const restored = images.length + reservations.length + applied.length + events > 0;
+    logger[restored ? 'warn' : 'info'](
       {
         partition,
         ...progress,
@@ -374,7 +377,7 @@ export class Restorer {
         reservations: reservations.length,
         eventIds: applied.length,
       },
-      'partition restored',
+      restored ? 'partition restored' : 'partition started empty: nothing to restore',
     );
   }
 }

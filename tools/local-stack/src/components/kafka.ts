@@ -4,12 +4,61 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { errorMessage, InventoryError, retry } from '@inventory/core';
 import { createKafka, provisionTopics, topicCatalog } from '@inventory/kafka';
+import type { Kafka } from 'kafkajs';
 import { type Component, dataDir, logFile, pidFile, type StackContext } from '../component.ts';
 import { jarDir } from '../maven.ts';
 import { readPid, spawnDaemon, stopDaemon } from '../proc.ts';
 import { jvmBaseOptions, writeLog4j2, writeProperties } from './java.ts';
 
 export const kafkaBrokers = (ctx: StackContext): string => `127.0.0.1:${ctx.settings.KAFKA_PORT}`;
+
+/** Partitions of the broker's internal topics of group offsets and of transaction state. */
+const coordinatorPartitions = 6;
+
+/** The partition of an internal topic that coordinates `id`: Kafka's Utils.abs(id.hashCode()) % count. */
+export function coordinatorPartition(id: string, partitions = coordinatorPartitions): number {
+  let hash = 0;
+  for (let i = 0; i < id.length; i++) hash = (Math.imul(hash, 31) + id.charCodeAt(i)) | 0;
+  return (hash === -0x80000000 ? 0 : Math.abs(hash)) % partitions;
+}
+
+/** One id per coordinator partition: `<prefix>-<n>`, the first n landing on each. */
+export function probeIds(prefix: string, partitions = coordinatorPartitions): string[] {
+  const ids = new Map<number, string>();
+  for (let n = 0; ids.size < partitions; n++) {
+    const id = `${prefix}-${n}`;
+    const partition = coordinatorPartition(id, partitions);
+    if (!ids.has(partition)) ids.set(partition, id);
+  }
+  return [...ids.entries()].sort(([a], [b]) => a - b).map(([, id]) => id);
+}
+
+/**
+ * The group and transaction coordinators live on internal topics the broker creates on first
+ * use and then loads. Until then every client's first FindCoordinator or InitProducerId is
+ * answered "not available" or "loading": retried by kafkajs, but logged as errors by every
+ * app of a fresh stack. Asked here once for every partition of both topics, with retries,
+ * before `up` reports Kafka ready.
+ */
+async function readyCoordinators(kafka: Kafka): Promise<void> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    await admin.describeGroups(probeIds('inventory-stack-probe'));
+  } finally {
+    await admin.disconnect();
+  }
+  for (const transactionalId of probeIds('inventory-stack-probe')) {
+    const producer = kafka.producer({ transactionalId, idempotent: true, maxInFlightRequests: 1 });
+    await producer.connect();
+    try {
+      // InitProducerId at the transaction's coordinator; nothing sent, so nothing to end.
+      await (await producer.transaction()).abort();
+    } finally {
+      await producer.disconnect();
+    }
+  }
+}
 
 function writeServerProperties(ctx: StackContext): string {
   const file = join(ctx.settings.dirs.conf, 'kafka.properties');
@@ -31,10 +80,10 @@ function writeServerProperties(ctx: StackContext): string {
     'default.replication.factor': 1,
     'min.insync.replicas': 1,
     'offsets.topic.replication.factor': 1,
-    'offsets.topic.num.partitions': 6,
+    'offsets.topic.num.partitions': coordinatorPartitions,
     'transaction.state.log.replication.factor': 1,
     'transaction.state.log.min.isr': 1,
-    'transaction.state.log.num.partitions': 6,
+    'transaction.state.log.num.partitions': coordinatorPartitions,
     'share.coordinator.state.topic.replication.factor': 1,
     'share.coordinator.state.topic.min.isr': 1,
     'group.initial.rebalance.delay.ms': 0,
@@ -145,6 +194,7 @@ export const kafka: Component = {
     } finally {
       await admin.disconnect();
     }
+    await readyCoordinators(createKafka({ clientId: 'inventory-stack', brokers: [kafkaBrokers(ctx)] }));
   },
   // SIGTERM makes the broker shut down in a controlled way (flush, clean shutdown marker).
   stop: (ctx) => stopDaemon(pidFile(ctx, 'kafka'), 'SIGTERM', 30_000),

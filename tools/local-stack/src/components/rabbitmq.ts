@@ -2,12 +2,32 @@ import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import amqp from 'amqplib';
 import { type Component, dataDir, logFile, pidFile, type StackContext } from '../component.ts';
-import { processesMentioning, readPid, type StopOutcome, spawnDaemon, stopDaemon } from '../proc.ts';
+import {
+  environmentOf,
+  type ProcessInfo,
+  processesMentioning,
+  readPid,
+  type StopOutcome,
+  spawnDaemon,
+  stopDaemon,
+} from '../proc.ts';
 
 const user = 'inventory';
 
 /** The command line of the stack's own epmd: how it is found again. */
 export const epmdCommand = (ctx: StackContext) => `epmd -port ${ctx.settings.EPMD_PORT} -address 127.0.0.1`;
+
+/**
+ * This stack's epmd, if it runs. Its command line names only its port, which another stack
+ * home may use too (one left on the default ports while this one skips RabbitMQ): it is told
+ * apart by the HOME it was started with, this stack's RabbitMQ folder.
+ */
+export function runningEpmd(ctx: StackContext): ProcessInfo | undefined {
+  const home = `HOME=${dataDir(ctx, 'rabbitmq')}`;
+  return processesMentioning(epmdCommand(ctx)).find(
+    (p) => p.args === epmdCommand(ctx) && environmentOf(p.pid)?.includes(home),
+  );
+}
 
 export function amqpUrl(ctx: StackContext): string {
   return `amqp://${user}:${encodeURIComponent(ctx.secrets.rabbitmqPassword)}@127.0.0.1:${ctx.settings.RABBITMQ_PORT}`;
@@ -84,7 +104,7 @@ export const rabbitmq: Component = {
     // Our own Erlang port mapper on a project port, in the foreground so its pid is known.
     // When only RabbitMQ was stopped, the mapper still runs: it is adopted, not started
     // again (a second one could not bind, and its pid would hide the first from `down`).
-    const running = processesMentioning(epmdCommand(ctx)).find((p) => p.args === epmdCommand(ctx));
+    const running = runningEpmd(ctx);
     if (running) writeFileSync(pidFile(ctx, 'epmd'), `${running.pid}\n`);
     else
       spawnDaemon({
