@@ -2,9 +2,9 @@ import { Worker } from 'node:worker_threads';
 import { waitFor } from '@inventory/core';
 import * as hdr from 'hdr-histogram-js';
 import { type CpuCost, cpuCost, readCpu } from './cpu.ts';
-import { type LoadTarget, type SentShard, type ShardOptions, sendShard } from './shard.ts';
+import { type SentShard, type ShardOptions, sendShard } from './shard.ts';
 import type { ShardMessage } from './shard-worker.ts';
-import { GroundTruth, type Profile } from './workload.ts';
+import { GroundTruth } from './workload.ts';
 
 export type { LoadTarget } from './shard.ts';
 
