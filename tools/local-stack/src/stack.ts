@@ -5,7 +5,7 @@ import { connect } from './components/connect.ts';
 import { kafka } from './components/kafka.ts';
 import { postgres } from './components/postgres.ts';
 import { prometheus } from './components/prometheus.ts';
-import { rabbitmq, runningEpmd } from './components/rabbitmq.ts';
+import { rabbitmq, runningEpmd, strayEpmds } from './components/rabbitmq.ts';
 import { redis } from './components/redis.ts';
 import { redisCluster } from './components/redis-cluster.ts';
 import { registry } from './components/registry.ts';
@@ -150,7 +150,7 @@ export async function down(ctx: StackContext): Promise<DownReport> {
   }
   // The stack's epmd names only its port, not the home folder: it is found by its HOME.
   const epmd = runningEpmd(ctx);
-  const strays = [...processesMentioning(ctx.settings.HOME), ...(epmd ? [epmd] : [])];
+  const strays = [...processesMentioning(ctx.settings.HOME), ...(epmd ? [epmd] : []), ...strayEpmds(ctx)];
   for (const stray of strays) {
     ctx.say(`killing leftover process ${stray.pid}: ${stray.args.slice(0, 120)}`);
     await stopProcess(stray.pid, 'SIGKILL', 5_000, { group: false });

@@ -29,6 +29,19 @@ export function runningEpmd(ctx: StackContext): ProcessInfo | undefined {
   );
 }
 
+/**
+ * Any other epmd started with this stack's RabbitMQ folder as its HOME: Erlang starts one by
+ * itself (`epmd -daemon`, on the stack's port) when a node or a CLI call finds the stack's
+ * own gone. It names neither folder nor port, so `down` finds it by its environment.
+ */
+export function strayEpmds(ctx: StackContext): ProcessInfo[] {
+  const home = `HOME=${dataDir(ctx, 'rabbitmq')}`;
+  return processesMentioning('epmd').filter(
+    (p) =>
+      /(^|\/)epmd( |$)/.test(p.args) && p.args !== epmdCommand(ctx) && environmentOf(p.pid)?.includes(home),
+  );
+}
+
 export function amqpUrl(ctx: StackContext): string {
   return `amqp://${user}:${encodeURIComponent(ctx.secrets.rabbitmqPassword)}@127.0.0.1:${ctx.settings.RABBITMQ_PORT}`;
 }
