@@ -108,10 +108,13 @@ describe('exactly-once effect on state', () => {
   it('instances frozen past their session timeout, again and again mid-publication, cannot overwrite newer state or append older values', async () => {
     const world = await createWorld();
     const events = generateEvents(size * 2, 13);
-    await produceEvents(world, events);
+    // A quarter before, and a quarter after each freeze: the instance left running must fold
+    // what comes while the other is frozen, however fast it folded what came before.
+    const quarter = events.length / 4;
+    await produceEvents(world, events.slice(0, quarter));
     const a = start(world);
     const b = start(world);
-    await reach(world, size * 0.1, 'both instances to make progress');
+    await reach(world, quarter * 0.5, 'both instances to make progress');
     // Freeze one of them while it publishes (a step in flight at the moment of the signal),
     // let its partitions move to the other, wake it: three times, alternating.
     const members = async () => {
@@ -133,8 +136,9 @@ describe('exactly-once effect on state', () => {
         timeoutMs: 60_000,
         intervalMs: 200,
       });
-      const target = (await progress(redis, world)) + size * 0.1;
-      await reach(world, Math.min(target, 2 * size), `the other instance to make progress (round ${round})`);
+      const produced = quarter * (round + 2);
+      await produceEvents(world, events.slice(produced - quarter, produced));
+      await reach(world, produced, `the other instance to fold the next quarter (round ${round})`);
       frozen.child.kill('SIGCONT');
     }
     await expectFolded(world, events);
