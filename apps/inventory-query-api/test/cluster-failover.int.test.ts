@@ -124,13 +124,14 @@ describe('Redis Cluster failover', () => {
       intervalMs: 10,
     });
     const layout = readerOf(redis, world).keys;
-    const port = await primaryOf(redis, keySlot(layout.offset(partitionOf(sku, 12))));
+    const slot = keySlot(layout.offset(partitionOf(sku, world.partitions)));
+    const port = await primaryOf(redis, slot);
     const pid = stackPartPid(`redis-cluster-${port}`);
     process.kill(pid, 'SIGKILL');
     await waitFor(() => !processAlive(pid), { description: 'the primary to be gone', timeoutMs: 10_000 });
     await waitFor(
       async () => {
-        return (await primaryOf(redis, keySlot(layout.offset(partitionOf(sku, 12))))) !== port;
+        return (await primaryOf(redis, slot)) !== port;
       },
       { description: `a replica promoted in place of :${port}`, timeoutMs: 60_000, intervalMs: 250 },
     );
