@@ -2,6 +2,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createLogger } from '@inventory/core';
+import { foregroundContext } from '@inventory/service';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildConsole } from './app.ts';
 import { parseConsoleConfig } from './config.ts';
@@ -38,10 +39,11 @@ describe('the console server', () => {
   });
   let service: Awaited<ReturnType<typeof buildConsole>>;
   beforeAll(async () => {
-    service = await buildConsole(config, undefined, {
-      logger: createLogger('console-test', 'silent'),
-      stopping: () => false,
-    });
+    service = await buildConsole(
+      config,
+      undefined,
+      foregroundContext(createLogger('console-test', 'silent')),
+    );
   });
   afterAll(() => service.http?.close());
 

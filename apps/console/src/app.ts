@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { isAbsolute, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import fastifyStatic from '@fastify/static';
-import { createRegistry, httpApp, type Service, type ServiceContext } from '@inventory/service';
+import { type AppBuilder, createRegistry, httpApp, type Service } from '@inventory/service';
 import type { ConsoleConfig } from './config.ts';
 import { proxyRoutes } from './proxy.ts';
 
@@ -32,11 +32,11 @@ const contentSecurityPolicy = [
  * browser needs no CORS and Prometheus (which has no authentication) is reachable only
  * through its two read endpoints.
  */
-export async function buildConsole(
-  config: ConsoleConfig,
-  _clients: unknown,
-  { logger, stopping }: Pick<ServiceContext, 'logger' | 'stopping'>,
-): Promise<Service> {
+export const buildConsole: AppBuilder<ConsoleConfig, unknown, Service> = async (
+  config,
+  _clients,
+  { logger, stopping },
+) => {
   const registry = createRegistry();
   const root = staticDir(config);
   const app = await httpApp({
@@ -79,4 +79,4 @@ export async function buildConsole(
   );
   await app.register(fastifyStatic, { root, prefix: '/', index: 'index.html', wildcard: false });
   return { http: app, registry, checks: {} };
-}
+};

@@ -1,5 +1,5 @@
 import { defaultDedupPolicy } from '@inventory/domain';
-import type { Service, ServiceContext } from '@inventory/service';
+import type { AppBuilder, Service } from '@inventory/service';
 import type { DeliveryClients } from './clients.ts';
 import type { DeliveryConfig } from './config.ts';
 import { Deliverer } from './delivery/deliverer.ts';
@@ -17,12 +17,12 @@ export interface DeliveryApp extends Service {
 }
 
 /** Takes settings and clients, so tests build the service against the real local stack. */
-export function buildDelivery(
-  config: DeliveryConfig,
-  clients: DeliveryClients,
-  { logger }: Pick<ServiceContext, 'logger'>,
-  now: () => number = Date.now,
-): DeliveryApp {
+export const buildDelivery: AppBuilder<DeliveryConfig, DeliveryClients, DeliveryApp> = (
+  config,
+  clients,
+  { logger },
+) => {
+  const now = Date.now;
   const metrics = createMetrics();
   const deps = { ...clients, config, metrics, logger, now };
   const deliverer = new Deliverer(deps);
@@ -52,4 +52,4 @@ export function buildDelivery(
       await deliverer.stop();
     },
   };
-}
+};

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import type { AvroCodec } from '@inventory/codec';
 import { secretValue } from '@inventory/config';
-import { codecOf, kafkaOf, openProducer, type ServiceContext } from '@inventory/service';
+import { type ClientsOpener, codecOf, kafkaOf, openProducer } from '@inventory/service';
 import type { Kafka, Producer } from 'kafkajs';
 import pg from 'pg';
 import type { DeliveryConfig } from './config.ts';
@@ -19,10 +19,10 @@ export interface DeliveryClients {
 }
 
 /** Opens every client the service needs from its settings (main and the tests alike). */
-export async function connectDelivery(
-  config: DeliveryConfig,
-  { logger, resources }: Pick<ServiceContext, 'logger' | 'resources'>,
-): Promise<DeliveryClients> {
+export const connectDelivery: ClientsOpener<DeliveryConfig, DeliveryClients> = async (
+  config,
+  { logger, resources },
+) => {
   const suppliers = config.SUPPLIERS_FILE
     ? parseSuppliers(JSON.parse(readFileSync(config.SUPPLIERS_FILE, 'utf8')), config.SUPPLIERS_FILE)
     : undefined;
@@ -41,4 +41,4 @@ export async function connectDelivery(
       )
     : undefined;
   return { kafka, producer, codec: codecOf(config), send, pool, supplierOf: supplierLookup(suppliers) };
-}
+};

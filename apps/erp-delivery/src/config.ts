@@ -3,8 +3,8 @@ import { parseSettings, setting, type z } from '@inventory/config';
 import type { Logger } from '@inventory/core';
 import { InventoryError } from '@inventory/core';
 import { defaultDedupPolicy } from '@inventory/domain';
-import { deliveryRetryStages, topicNames } from '@inventory/kafka';
-import { baseSettings, kafkaSettings } from '@inventory/service';
+import { deliveryRetryStages } from '@inventory/kafka';
+import { baseSettings, kafkaSettings, topicSettings } from '@inventory/service';
 import type { Kafka, Producer } from 'kafkajs';
 import type { DeliveryMetrics } from './metrics.ts';
 
@@ -13,9 +13,12 @@ export const shape = {
   ...kafkaSettings({ clientId: 'erp-delivery' }),
   /** Consumer group of the first attempt; retry stage i uses `<GROUP_ID>-retry-<i>`. */
   GROUP_ID: setting.string().default('erp-delivery'),
-  PURCHASE_ORDERS_TOPIC: setting.string().default(topicNames.purchaseOrders),
-  SOLD_QUANTITIES_TOPIC: setting.string().default(topicNames.soldQuantities),
-  DLQ_TOPIC: setting.string().default(topicNames.deliveryDeadLetter),
+  ...topicSettings({
+    PURCHASE_ORDERS: 'purchaseOrders',
+    SOLD_QUANTITIES: 'soldQuantities',
+    DLQ: 'deliveryDeadLetter',
+    EVENTS: 'events',
+  }),
   /** Delay before each retry, in ms; one retry topic per entry, then the dead-letter topic. */
   RETRY_DELAYS_MS: setting.delaysMs(deliveryRetryStages).default([5_000, 15_000, 45_000]),
   /** Prefix of the retry topics' names (`<prefix><stage>.v1`); tests use their own. */
@@ -36,7 +39,6 @@ export const shape = {
   SESSION_TIMEOUT_MS: setting.positiveInt().default(30_000),
   /** Sold-quantity summaries: computed here from the canonical stream unless turned off. */
   SUMMARIZE: setting.boolean().default(true),
-  EVENTS_TOPIC: setting.string().default(topicNames.events),
   SUMMARY_GROUP_ID: setting.string().default('erp-delivery-sold-quantities'),
   /** PostgreSQL holding the open periods and the summarizer's offsets. */
   POSTGRES_URL: setting.string().optional(),

@@ -5,4 +5,5 @@ export { type DeliveryConfig, parseDeliveryConfig } from './config.ts';
 export { retryTopicName } from './delivery/deliverer.ts';
 export { type DeadLetter, type DeadLetterFilter, listDeadLetters, redrive } from './dlq.ts';
 export type { DeliveryMetrics } from './metrics.ts';
+export { deliveryService } from './service.ts';
 export { parseSuppliers } from './sold/suppliers.ts';

@@ -1,11 +1,4 @@
 import { runService } from '@inventory/service';
-import { buildDelivery } from './app.ts';
-import { connectDelivery } from './clients.ts';
-import { parseDeliveryConfig } from './config.ts';
+import { deliveryService } from './service.ts';
 
-runService({
-  name: 'erp-delivery',
-  settings: parseDeliveryConfig,
-  clients: connectDelivery,
-  app: buildDelivery,
-});
+runService(deliveryService);

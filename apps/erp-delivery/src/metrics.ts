@@ -1,4 +1,4 @@
-import { defineMetrics } from '@inventory/service';
+import { defineMetrics, delayBuckets, fastBuckets } from '@inventory/service';
 
 export const createMetrics = defineMetrics((m) => ({
   delivered: m.counter(
@@ -24,13 +24,13 @@ export const createMetrics = defineMetrics((m) => ({
   latency: m.histogram(
     'erp_delivery_latency_seconds',
     'From the original record written to its delivery acknowledged, retries included',
-    [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 900],
+    delayBuckets,
     ['kind', 'destination'],
   ),
   call: m.histogram(
     'erp_delivery_call_seconds',
     'Duration of one HTTP call to a receiver, by outcome',
-    [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+    fastBuckets,
     ['destination', 'outcome'],
   ),
   soldEvents: m.counter(

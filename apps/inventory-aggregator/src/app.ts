@@ -1,5 +1,5 @@
 import { errorMessage } from '@inventory/core';
-import type { Service, ServiceContext } from '@inventory/service';
+import type { AppBuilder, Service } from '@inventory/service';
 import { Aggregator } from './aggregator.ts';
 import type { AggregatorClients } from './clients.ts';
 import type { AggregatorConfig } from './config.ts';
@@ -11,11 +11,11 @@ export interface AggregatorApp extends Service {
 }
 
 /** The aggregator and its ops routes, from settings and clients (tests build it against the stack). */
-export function buildAggregator(
-  config: AggregatorConfig,
-  clients: AggregatorClients,
-  context: Pick<ServiceContext, 'logger' | 'fail'>,
-): AggregatorApp {
+export const buildAggregator: AppBuilder<AggregatorConfig, AggregatorClients, AggregatorApp> = (
+  config,
+  clients,
+  context,
+) => {
   const { consumer, redis } = clients;
   const { logger } = context;
   const metrics = createMetrics();
@@ -41,4 +41,4 @@ export function buildAggregator(
     // clients after this, waits for the batch it runs.
     stop: () => aggregator.stop(),
   };
-}
+};

@@ -2,6 +2,7 @@ import type { AvroCodec } from '@inventory/codec';
 import { CoPartitionedAssigner } from '@inventory/kafka';
 import type { RedisClient } from '@inventory/read-model';
 import {
+  type ClientsOpener,
   codecOf,
   kafkaOf,
   openAdmin,
@@ -9,7 +10,6 @@ import {
   openLocations,
   openProducer,
   redisOf,
-  type ServiceContext,
 } from '@inventory/service';
 import type { Admin, Consumer, Kafka, Producer } from 'kafkajs';
 import { type AggregatorConfig, aggregatorSettings } from './config.ts';
@@ -33,10 +33,10 @@ export interface AggregatorClients {
  * consumer (intake; its disconnect waits for the running batch, whose Redis write and
  * publication complete) before the producer, admin and Redis it relies on.
  */
-export async function connectAggregator(
-  config: AggregatorConfig,
-  { logger, resources }: Pick<ServiceContext, 'logger' | 'resources'>,
-): Promise<AggregatorClients> {
+export const connectAggregator: ClientsOpener<AggregatorConfig, AggregatorClients> = async (
+  config,
+  { logger, resources },
+) => {
   const kafka = kafkaOf(config, logger);
   const redis = resources.add('redis', redisOf(config.REDIS_URL), (r) => r.quit());
   const codec = codecOf(config);
@@ -64,4 +64,4 @@ export async function connectAggregator(
     config.RESERVATION_RETENTION_MS,
   );
   return { kafka, admin, producer, consumer, redis, store, codec, regionOf: locations.regionOf };
-}
+};

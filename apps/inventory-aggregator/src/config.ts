@@ -1,7 +1,6 @@
 import { parseSettings, setting, type z } from '@inventory/config';
 import { type DedupPolicy, dayMs, defaultDedupPolicy } from '@inventory/domain';
-import { topicNames } from '@inventory/kafka';
-import { baseSettings, kafkaSettings, redisSettings } from '@inventory/service';
+import { baseSettings, kafkaSettings, redisSettings, topicSettings } from '@inventory/service';
 import { defaultJournalBounds } from './fold/journal.ts';
 
 const hour = 60 * 60 * 1000;
@@ -12,15 +11,19 @@ export const shape = {
   ...redisSettings,
   /** Also the prefix of the partitions' transactional ids: one deployment, one group. */
   GROUP_ID: setting.string().default('inventory-aggregator'),
-  INPUT_TOPIC: setting.string().default(topicNames.events),
-  STOCK_TOPIC: setting.string().default(topicNames.stock),
-  AVAILABILITY_TOPIC: setting.string().default(topicNames.availability),
-  RESERVATIONS_TOPIC: setting.string().default(topicNames.reservations),
-  LOCATIONS_TOPIC: setting.string().default(topicNames.locations),
-  DLQ_TOPIC: setting.string().default(topicNames.eventsDeadLetter),
-  /** Must have the input topic's partition count: partition p of both is one set of skus. */
-  COMMANDS_TOPIC: setting.string().default(topicNames.reservationCommands),
-  OUTCOMES_TOPIC: setting.string().default(topicNames.reservationOutcomes),
+  /**
+   * COMMANDS_TOPIC must have the input topic's partition count: partition p of both is one set of skus.
+   */
+  ...topicSettings({
+    INPUT: 'events',
+    STOCK: 'stock',
+    AVAILABILITY: 'availability',
+    RESERVATIONS: 'reservations',
+    LOCATIONS: 'locations',
+    DLQ: 'eventsDeadLetter',
+    COMMANDS: 'reservationCommands',
+    OUTCOMES: 'reservationOutcomes',
+  }),
   /** How long released, committed, expired and refused reservations answer retries. */
   RESERVATION_RETENTION_MS: setting.positiveInt().default(7 * 24 * hour),
   /** Interval of clock ticks that expire reservations on quiet partitions; 0 turns them off. */

@@ -1,11 +1,4 @@
 import { runService } from '@inventory/service';
-import { buildAggregator } from './app.ts';
-import { connectAggregator } from './clients.ts';
-import { parseAggregatorConfig } from './config.ts';
+import { aggregatorService } from './service.ts';
 
-runService({
-  name: 'inventory-aggregator',
-  settings: parseAggregatorConfig,
-  clients: connectAggregator,
-  app: buildAggregator,
-});
+runService(aggregatorService);

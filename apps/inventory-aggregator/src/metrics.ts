@@ -1,11 +1,11 @@
-import { defineMetrics } from '@inventory/service';
+import { defineMetrics, delayBuckets, fastBuckets, sizeBuckets } from '@inventory/service';
 
 export const createMetrics = defineMetrics((m) => ({
   applied: m.counter('aggregator_events_applied_total', 'Events folded into state'),
   freshness: m.histogram(
     'aggregator_freshness_seconds',
     'From an event written to the input topic (its record timestamp) to its state written to Redis, where every answer reads it',
-    [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300],
+    delayBuckets,
   ),
   reservationOutcomes: m.counter(
     'aggregator_reservation_outcomes_total',
@@ -65,17 +65,17 @@ export const createMetrics = defineMetrics((m) => ({
   stepEvents: m.histogram(
     'aggregator_step_events',
     'Events folded per step: small when quiet, up to the step size under load',
-    [1, 10, 100, 500, 1000, 2000, 5000, 10000],
+    sizeBuckets,
   ),
   publishSeconds: m.histogram(
     'aggregator_publish_seconds',
     'Time to publish one coalesced set of outputs (a transaction on the compacted topics) and acknowledge its outbox entries',
-    [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+    fastBuckets,
   ),
   foldSeconds: m.histogram(
     'aggregator_batch_seconds',
     'Time of one step: decode, read state, fold, atomic write (publication runs beside the next steps)',
-    [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+    fastBuckets,
   ),
 }));
 

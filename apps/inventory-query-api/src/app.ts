@@ -1,14 +1,8 @@
 import { RateLimiter } from '@inventory/core';
 import { KeyLayout, ReadModelReader } from '@inventory/read-model';
-import {
-  ApiError,
-  bearerAuthentication,
-  closeHttp,
-  httpApp,
-  type Service,
-  type ServiceContext,
-} from '@inventory/service';
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { AppBuilder, HttpService } from '@inventory/service';
+import { ApiError, bearerAuthentication, httpApp, httpService } from '@inventory/service';
+import type { FastifyRequest } from 'fastify';
 import type { Scope } from './api-keys.ts';
 import type { QueryClients } from './clients.ts';
 import type { QueryConfig } from './config.ts';
@@ -17,19 +11,14 @@ import { createMetrics, type QueryMetrics } from './metrics.ts';
 import { reservationRoutes } from './reservations/routes.ts';
 import { Reservations } from './reservations/service.ts';
 
-export interface QueryApp extends Service {
-  http: FastifyInstance;
-  metrics: QueryMetrics;
-  /** Closes the server: open event streams end, requests in flight are answered. */
-  stop(): Promise<void>;
-}
+export type QueryApp = HttpService<QueryMetrics>;
 
 /** Takes settings and clients, so tests build the API against the real Redis and Kafka. */
-export async function buildQueryApi(
-  config: QueryConfig,
-  clients: QueryClients,
-  context: Pick<ServiceContext, 'logger' | 'stopping'>,
-): Promise<QueryApp> {
+export const buildQueryApi: AppBuilder<QueryConfig, QueryClients, QueryApp> = async (
+  config,
+  clients,
+  context,
+) => {
   const metrics = createMetrics();
   const checks = { redis: async () => (await clients.redis.ping()) === 'PONG' };
   const app = await httpApp({
@@ -74,5 +63,5 @@ export async function buildQueryApi(
     outcomes: clients.outcomes,
   });
   reservationRoutes(app, reservations, authorize('reservations:write'));
-  return { http: app, registry: metrics.registry, checks, metrics, stop: () => closeHttp(app) };
-}
+  return httpService(app, metrics, checks);
+};

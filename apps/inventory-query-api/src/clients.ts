@@ -1,13 +1,13 @@
 import type { AvroCodec, Location } from '@inventory/codec';
-import { partitionCounts } from '@inventory/kafka';
+import { keyedPartitionCount } from '@inventory/kafka';
 import type { RedisClient } from '@inventory/read-model';
 import {
+  type ClientsOpener,
   codecOf,
   kafkaOf,
   openLocations,
   openProducer,
   redisOf,
-  type ServiceContext,
 } from '@inventory/service';
 import type { Producer } from 'kafkajs';
 import { ApiKeyStore } from './api-keys.ts';
@@ -29,17 +29,13 @@ export interface QueryClients {
 }
 
 /** Opens the clients from the settings; API keys and master data are read here. */
-export async function connectQueryApi(
-  config: QueryConfig,
-  { logger, resources }: Pick<ServiceContext, 'logger' | 'resources'>,
-): Promise<QueryClients> {
-  const keys = ApiKeyStore.fromFile(config.API_KEYS_FILE);
+export const connectQueryApi: ClientsOpener<QueryConfig, QueryClients> = async (
+  config,
+  { logger, resources },
+) => {
   const kafka = kafkaOf(config, logger);
-  const admin = kafka.admin();
-  await admin.connect();
-  const partitions = await partitionCounts(admin, [config.INPUT_TOPIC])
-    .then((counts) => counts.get(config.INPUT_TOPIC) ?? 0)
-    .finally(() => admin.disconnect());
+  const keys = ApiKeyStore.fromFile(config.API_KEYS_FILE);
+  const partitions = await keyedPartitionCount(kafka, config.INPUT_TOPIC);
   const redis = resources.add('redis', redisOf(config.REDIS_URL), (r) => r.quit());
   const codec = codecOf(config);
   const changes = resources.add(
@@ -76,4 +72,4 @@ export async function connectQueryApi(
     locations: locations.locations,
     keys,
   };
-}
+};

@@ -1,18 +1,21 @@
 import { parseSettings, setting, type z } from '@inventory/config';
-import { topicNames } from '@inventory/kafka';
-import { baseSettings, kafkaSettings, redisSettings } from '@inventory/service';
+import { baseSettings, kafkaSettings, redisSettings, topicSettings } from '@inventory/service';
 
 export const shape = {
   ...baseSettings({ httpPort: 19120 }),
   ...kafkaSettings({ clientId: 'inventory-query-api' }),
   ...redisSettings,
-  /** The aggregator's input topic: its partition count maps a sku to its Redis keys. */
-  INPUT_TOPIC: setting.string().default(topicNames.events),
-  LOCATIONS_TOPIC: setting.string().default(topicNames.locations),
-  AVAILABILITY_TOPIC: setting.string().default(topicNames.availability),
-  COMMANDS_TOPIC: setting.string().default(topicNames.reservationCommands),
-  OUTCOMES_TOPIC: setting.string().default(topicNames.reservationOutcomes),
-  PURCHASE_ORDERS_TOPIC: setting.string().default(topicNames.purchaseOrders),
+  /**
+   * INPUT_TOPIC is the aggregator's input topic: its partition count maps a sku to its Redis keys.
+   */
+  ...topicSettings({
+    INPUT: 'events',
+    LOCATIONS: 'locations',
+    AVAILABILITY: 'availability',
+    COMMANDS: 'reservationCommands',
+    OUTCOMES: 'reservationOutcomes',
+    PURCHASE_ORDERS: 'purchaseOrders',
+  }),
   /** Longest wait for the aggregator's decision before 504 (a retry with the same id is safe). */
   RESERVATION_TIMEOUT_MS: setting.positiveInt().default(5_000),
   /** How long a reservation holds stock when the request names no ttlSeconds. */

@@ -1,11 +1,4 @@
 import { runService } from '@inventory/service';
-import { buildQueryApi } from './app.ts';
-import { connectQueryApi } from './clients.ts';
-import { parseQueryConfig } from './config.ts';
+import { queryApiService } from './service.ts';
 
-runService({
-  name: 'inventory-query-api',
-  settings: parseQueryConfig,
-  clients: connectQueryApi,
-  app: buildQueryApi,
-});
+runService(queryApiService);

@@ -1,5 +1,5 @@
 import { errorMessage } from '@inventory/core';
-import type { Service, ServiceContext } from '@inventory/service';
+import type { AppBuilder, Service } from '@inventory/service';
 import type { LakeClients } from './clients.ts';
 import type { LakeConfig } from './config.ts';
 import { createMetrics, type LakeMetrics } from './metrics.ts';
@@ -11,11 +11,7 @@ export interface LakeApp extends Service {
 }
 
 /** The sink and its ops routes (ready once its group is joined). */
-export function buildLake(
-  config: LakeConfig,
-  clients: LakeClients,
-  { logger }: Pick<ServiceContext, 'logger'>,
-): LakeApp {
+export const buildLake: AppBuilder<LakeConfig, LakeClients, LakeApp> = (config, clients, { logger }) => {
   const { consumer } = clients;
   const metrics = createMetrics();
   let joined = false;
@@ -40,4 +36,4 @@ export function buildLake(
         );
     },
   };
-}
+};

@@ -2,12 +2,12 @@ import type { AvroCodec } from '@inventory/codec';
 import { InventoryError } from '@inventory/core';
 import { topicSetting } from '@inventory/kafka';
 import {
+  type ClientsOpener,
   codecOf,
   kafkaOf,
   openAdmin,
   openConsumer,
   openProducer,
-  type ServiceContext,
 } from '@inventory/service';
 import type { Admin, Consumer, Producer } from 'kafkajs';
 import type { LakeConfig } from './config.ts';
@@ -27,10 +27,7 @@ export interface LakeClients {
  * topic stamped by its producers could put an old time after a newer one and cut two
  * writers' files differently.
  */
-export async function connectLake(
-  config: LakeConfig,
-  { logger, resources }: Pick<ServiceContext, 'logger' | 'resources'>,
-): Promise<LakeClients> {
+export const connectLake: ClientsOpener<LakeConfig, LakeClients> = async (config, { logger, resources }) => {
   const kafka = kafkaOf(config, logger);
   const admin = await openAdmin(kafka, resources);
   const types = await topicSetting(
@@ -56,4 +53,4 @@ export async function connectLake(
     maxBytesPerPartition: 4 * 1024 * 1024,
   });
   return { consumer, producer, admin, codec: codecOf(config), store };
-}
+};

@@ -2,7 +2,7 @@ import { parseSettings, setting, z } from '@inventory/config';
 import { InventoryError } from '@inventory/core';
 import { topicNames } from '@inventory/kafka';
 import { buckets, objectStoreSettings } from '@inventory/object-store';
-import { baseSettings, kafkaSettings } from '@inventory/service';
+import { baseSettings, kafkaSettings, topicSettings } from '@inventory/service';
 
 /** Where the lake is: what the sink writes to and the query command reads. */
 const locationShape = {
@@ -30,7 +30,7 @@ export const shape = {
   EVENT_TOPICS: setting.list().default([topicNames.events]),
   /** Topics kept as raw text payloads (MQ records, Debezium JSON). */
   RAW_TOPICS: setting.list().default([topicNames.mqRaw, topicNames.sapRaw]),
-  DLQ_TOPIC: setting.string().default(topicNames.lakeDeadLetter),
+  ...topicSettings({ DLQ: 'lakeDeadLetter' }),
   /** A file up to this size goes up in one PUT, a larger one in parts of this size (5 MiB at least). */
   S3_PART_SIZE_KB: setting.positiveInt().default(16 * 1024),
   /** Where files are encoded before they are uploaded (TARGET=s3); the system's temporary folder by default. */

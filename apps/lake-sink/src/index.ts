@@ -6,4 +6,5 @@ export * from './layout.ts';
 export { openLakeStore } from './location.ts';
 export * from './mirror.ts';
 export * from './query.ts';
+export { lakeService } from './service.ts';
 export type { LakeObject, LakeStore } from './store.ts';

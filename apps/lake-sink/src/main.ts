@@ -1,6 +1,4 @@
 import { runService } from '@inventory/service';
-import { buildLake } from './app.ts';
-import { connectLake } from './clients.ts';
-import { parseLakeConfig } from './config.ts';
+import { lakeService } from './service.ts';
 
-runService({ name: 'lake-sink', settings: parseLakeConfig, clients: connectLake, app: buildLake });
+runService(lakeService);

@@ -1,6 +1,6 @@
 import { errorMessage } from '@inventory/core';
 import { defaultDedupPolicy } from '@inventory/domain';
-import type { Service, ServiceContext } from '@inventory/service';
+import type { AppBuilder, Service } from '@inventory/service';
 import { Bridge } from './bridge.ts';
 import type { BridgeClients } from './clients.ts';
 import type { BridgeConfig } from './config.ts';
@@ -12,11 +12,11 @@ export interface BridgeApp extends Service {
 }
 
 /** The bridge and its ops routes (ready: MQ connected and Kafka taking writes). */
-export function buildBridge(
-  config: BridgeConfig,
-  clients: BridgeClients,
-  { logger }: Pick<ServiceContext, 'logger'>,
-): BridgeApp {
+export const buildBridge: AppBuilder<BridgeConfig, BridgeClients, BridgeApp> = (
+  config,
+  clients,
+  { logger },
+) => {
   const { source } = clients;
   const metrics = createMetrics();
   const bridge = new Bridge({
@@ -49,4 +49,4 @@ export function buildBridge(
         .catch((error) => logger.warn({ err: errorMessage(error) }, 'batch left unacknowledged'));
     },
   };
-}
+};

@@ -1,5 +1,5 @@
 import type { AvroCodec } from '@inventory/codec';
-import { codecOf, kafkaOf, openProducer, type ServiceContext } from '@inventory/service';
+import { type ClientsOpener, codecOf, kafkaOf, openProducer } from '@inventory/service';
 import type { Producer } from 'kafkajs';
 import type { BridgeConfig } from './config.ts';
 import { AmqpSource } from './source/amqp.ts';
@@ -12,10 +12,10 @@ export interface BridgeClients {
 }
 
 /** Opens Kafka; the MQ source connects when the bridge starts, and closes before the producer. */
-export async function connectBridge(
-  config: BridgeConfig,
-  { logger, resources }: Pick<ServiceContext, 'logger' | 'resources'>,
-): Promise<BridgeClients> {
+export const connectBridge: ClientsOpener<BridgeConfig, BridgeClients> = async (
+  config,
+  { logger, resources },
+) => {
   const producer = await openProducer(kafkaOf(config, logger), resources);
   const source = resources.add(
     'MQ',
@@ -31,4 +31,4 @@ export async function connectBridge(
     (s) => s.close(),
   );
   return { producer, codec: codecOf(config), source };
-}
+};

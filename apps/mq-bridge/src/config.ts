@@ -1,8 +1,7 @@
 import { parseSettings, setting, type z } from '@inventory/config';
 import { InventoryError } from '@inventory/core';
 import { defaultDedupPolicy } from '@inventory/domain';
-import { topicNames } from '@inventory/kafka';
-import { baseSettings, kafkaSettings } from '@inventory/service';
+import { baseSettings, kafkaSettings, topicSettings } from '@inventory/service';
 
 export const shape = {
   ...baseSettings({ httpPort: 19130 }),
@@ -11,9 +10,7 @@ export const shape = {
   AMQP_URL: setting.string(),
   QUEUE: setting.string().default('mainframe.stock-movements'),
   DEAD_LETTER_QUEUE: setting.string().default('mainframe.stock-movements.dlq'),
-  EVENTS_TOPIC: setting.string().default(topicNames.events),
-  RAW_TOPIC: setting.string().default(topicNames.mqRaw),
-  DLQ_TOPIC: setting.string().default(topicNames.mqDeadLetter),
+  ...topicSettings({ EVENTS: 'events', RAW: 'mqRaw', DLQ: 'mqDeadLetter' }),
   /** Messages per Kafka request. */
   BATCH_SIZE: setting.positiveInt().default(500),
   /** Longest wait for a batch to fill before it is sent anyway. */

@@ -1,4 +1,4 @@
-import { defineMetrics } from '@inventory/service';
+import { defineMetrics, fastBuckets } from '@inventory/service';
 
 export const createMetrics = defineMetrics((m) => ({
   messagesIn: m.counter('mq_messages_in_total', 'Messages taken from the queue'),
@@ -16,7 +16,7 @@ export const createMetrics = defineMetrics((m) => ({
   batchSeconds: m.histogram(
     'mq_batch_seconds',
     'Decode, Kafka write and acknowledgement of one batch',
-    [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+    fastBuckets,
   ),
 }));
 

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import type { AvroCodec } from '@inventory/codec';
 import { InventoryError } from '@inventory/core';
-import { codecOf, kafkaOf, openConsumer, openProducer, type ServiceContext } from '@inventory/service';
+import { type ClientsOpener, codecOf, kafkaOf, openConsumer, openProducer } from '@inventory/service';
 import type { Consumer, Producer } from 'kafkajs';
 import type { NormalizerConfig } from './config.ts';
 import type { PlantMapping } from './normalize.ts';
@@ -25,10 +25,10 @@ export function readPlants(file: string): PlantMapping {
 }
 
 /** Opens the clients; the consumer closes first (its batch produced, then committed). */
-export async function connectNormalizer(
-  config: NormalizerConfig,
-  { logger, resources }: Pick<ServiceContext, 'logger' | 'resources'>,
-): Promise<NormalizerClients> {
+export const connectNormalizer: ClientsOpener<NormalizerConfig, NormalizerClients> = async (
+  config,
+  { logger, resources },
+) => {
   const mapping = readPlants(config.PLANTS_FILE);
   const kafka = kafkaOf(config, logger);
   const producer = await openProducer(kafka, resources);
@@ -37,4 +37,4 @@ export async function connectNormalizer(
     sessionTimeoutMs: config.SESSION_TIMEOUT_MS,
   });
   return { producer, consumer, codec: codecOf(config), mapping };
-}
+};

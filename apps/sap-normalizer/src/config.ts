@@ -1,15 +1,14 @@
 import { parseSettings, setting, type z } from '@inventory/config';
-import { topicNames } from '@inventory/kafka';
-import { baseSettings, kafkaSettings } from '@inventory/service';
+import { baseSettings, kafkaSettings, topicSettings } from '@inventory/service';
 
 export const shape = {
   ...baseSettings({ httpPort: 19140 }),
   ...kafkaSettings({ clientId: 'sap-normalizer' }),
   GROUP_ID: setting.string().default('sap-normalizer'),
-  /** Debezium's change events of SAPSR3.MARD (JSON). */
-  RAW_TOPIC: setting.string().default(topicNames.sapRaw),
-  EVENTS_TOPIC: setting.string().default(topicNames.events),
-  DLQ_TOPIC: setting.string().default(topicNames.sapDeadLetter),
+  /**
+   * RAW_TOPIC holds Debezium's change events of SAPSR3.MARD (JSON).
+   */
+  ...topicSettings({ RAW: 'sapRaw', EVENTS: 'events', DLQ: 'sapDeadLetter' }),
   /** Master data: plant and storage location to locationId (JSON, see deploy/local/seed/sap-plants.json). */
   PLANTS_FILE: setting.string(),
   SESSION_TIMEOUT_MS: setting.positiveInt().default(30_000),

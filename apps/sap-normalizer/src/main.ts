@@ -1,11 +1,4 @@
 import { runService } from '@inventory/service';
-import { buildNormalizer } from './app.ts';
-import { connectNormalizer } from './clients.ts';
-import { parseNormalizerConfig } from './config.ts';
+import { normalizerService } from './service.ts';
 
-runService({
-  name: 'sap-normalizer',
-  settings: parseNormalizerConfig,
-  clients: connectNormalizer,
-  app: buildNormalizer,
-});
+runService(normalizerService);

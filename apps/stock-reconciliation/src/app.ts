@@ -1,4 +1,4 @@
-import type { Service, ServiceContext } from '@inventory/service';
+import type { AppBuilder, Service } from '@inventory/service';
 import { Cron } from 'croner';
 import type { ReconciliationClients } from './clients.ts';
 import type { ReconciliationConfig } from './config.ts';
@@ -18,11 +18,11 @@ export interface ReconciliationApp extends Service {
 }
 
 /** The scheduler and the ops routes around the job; takes its clients ready-made. */
-export function buildReconciliation(
-  config: ReconciliationConfig,
-  clients: ReconciliationClients,
-  { logger }: Pick<ServiceContext, 'logger'>,
-): ReconciliationApp {
+export const buildReconciliation: AppBuilder<
+  ReconciliationConfig,
+  ReconciliationClients,
+  ReconciliationApp
+> = (config, clients, { logger }) => {
   const metrics = createMetrics();
   const deps: JobDeps = { ...clients, config, metrics, logger };
   let running: Promise<JobOutcome> | undefined;
@@ -59,4 +59,4 @@ export function buildReconciliation(
       await running;
     },
   };
-}
+};

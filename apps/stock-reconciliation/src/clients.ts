@@ -1,11 +1,10 @@
 import type { AvroCodec } from '@inventory/codec';
 import { secretValue } from '@inventory/config';
-import { InventoryError } from '@inventory/core';
-import { partitionCounts } from '@inventory/kafka';
+import { keyedPartitionCount } from '@inventory/kafka';
 import { Bucket, createS3Client } from '@inventory/object-store';
 import type { RedisClient } from '@inventory/read-model';
 import { ReadModelReader } from '@inventory/read-model';
-import { codecOf, kafkaOf, openProducer, redisOf, type ServiceContext } from '@inventory/service';
+import { type ClientsOpener, codecOf, kafkaOf, openProducer, redisOf } from '@inventory/service';
 import type { Producer } from 'kafkajs';
 import pg from 'pg';
 import { type Alert, webhookAlerter } from './alerts.ts';
@@ -26,10 +25,10 @@ export interface ReconciliationClients {
 }
 
 /** Opens every client a run needs from the settings (the service, the CLI and the tests alike). */
-export async function connectReconciliation(
-  config: ReconciliationConfig,
-  { logger, resources }: Pick<ServiceContext, 'logger' | 'resources'>,
-): Promise<ReconciliationClients> {
+export const connectReconciliation: ClientsOpener<ReconciliationConfig, ReconciliationClients> = async (
+  config,
+  { logger, resources },
+) => {
   // parseReconciliationConfig requires one of the two.
   const erpToken = secretValue(config.ERP_TOKEN, config.ERP_TOKEN_FILE) as string;
   const pool = resources.add(
@@ -44,16 +43,7 @@ export async function connectReconciliation(
   );
   await redis.connect();
   const kafka = kafkaOf(config, logger);
-  const admin = kafka.admin();
-  await admin.connect();
-  const partitions = await partitionCounts(admin, [config.EVENTS_TOPIC])
-    .then((counts) => counts.get(config.EVENTS_TOPIC) ?? 0)
-    .finally(() => admin.disconnect());
-  if (partitions === 0)
-    throw new InventoryError(
-      'STARTUP_CHECK_FAILED',
-      `topic ${config.EVENTS_TOPIC} has no partitions (does it exist?)`,
-    );
+  const partitions = await keyedPartitionCount(kafka, config.EVENTS_TOPIC);
   const producer = await openProducer(kafka, resources);
   return {
     pool,
@@ -69,4 +59,4 @@ export async function connectReconciliation(
       config.ARCHIVE_BUCKET,
     ),
   };
-}
+};

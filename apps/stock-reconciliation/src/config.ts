@@ -1,8 +1,7 @@
 import { parseSettings, setting, z } from '@inventory/config';
 import { InventoryError } from '@inventory/core';
-import { topicNames } from '@inventory/kafka';
 import { buckets, objectStoreSettings } from '@inventory/object-store';
-import { baseSettings, kafkaSettings, redisSettings } from '@inventory/service';
+import { baseSettings, kafkaSettings, redisSettings, topicSettings } from '@inventory/service';
 import { Cron } from 'croner';
 
 const minute = 60_000;
@@ -23,8 +22,10 @@ export const shape = {
   ...baseSettings({ httpPort: 19180 }),
   ...kafkaSettings({ clientId: 'stock-reconciliation' }),
   ...redisSettings,
-  /** Corrections go here as COUNT events, so that the aggregator stays the only writer of state. */
-  EVENTS_TOPIC: setting.string().default(topicNames.events),
+  /**
+   * EVENTS_TOPIC takes the corrections as COUNT events, so that the aggregator stays the only writer of state.
+   */
+  ...topicSettings({ EVENTS: 'events' }),
   /** Job records, the lease, the audit trail of corrections and discontinued skus. */
   POSTGRES_URL: setting.string(),
   POSTGRES_SCHEMA: setting.sqlIdentifier().default('reconciliation'),

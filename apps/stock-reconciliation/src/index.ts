@@ -3,3 +3,4 @@ export { buildReconciliation, type ReconciliationApp } from './app.ts';
 export { connectReconciliation, type ReconciliationClients } from './clients.ts';
 export { parseReconciliationConfig, type ReconciliationConfig } from './config.ts';
 export { type JobDeps, type JobOutcome, runReconciliation } from './job.ts';
+export { reconciliationService } from './service.ts';

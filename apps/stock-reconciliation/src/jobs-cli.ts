@@ -3,7 +3,7 @@
 // Settings as the service's (RECON_*). Against the local stack: npm run reconcile -- run
 import { parseArgs } from 'node:util';
 import { createLogger, describeError, InventoryError } from '@inventory/core';
-import { Resources } from '@inventory/service';
+import { foregroundContext, Resources } from '@inventory/service';
 import pg from 'pg';
 import { buildReconciliation } from './app.ts';
 import { connectReconciliation } from './clients.ts';
@@ -67,8 +67,10 @@ async function main(): Promise<number> {
   const logger = createLogger('stock-reconciliation', config.LOG_LEVEL);
   const resources = new Resources();
   try {
-    const clients = await connectReconciliation(config, { logger, resources });
-    const outcome = await buildReconciliation(config, clients, { logger }).runNow('manual');
+    const context = foregroundContext(logger, resources);
+    const clients = await connectReconciliation(config, context);
+    const app = await buildReconciliation(config, clients, context);
+    const outcome = await app.runNow('manual');
     console.log(JSON.stringify(outcome));
     return outcome.status === 'completed' ? 0 : outcome.status === 'refused' ? 3 : 1;
   } finally {

@@ -1,11 +1,4 @@
 import { runService } from '@inventory/service';
-import { buildReconciliation } from './app.ts';
-import { connectReconciliation } from './clients.ts';
-import { parseReconciliationConfig } from './config.ts';
+import { reconciliationService } from './service.ts';
 
-runService({
-  name: 'stock-reconciliation',
-  settings: parseReconciliationConfig,
-  clients: connectReconciliation,
-  app: buildReconciliation,
-});
+runService(reconciliationService);

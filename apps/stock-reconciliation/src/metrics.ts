@@ -1,4 +1,4 @@
-import { defineMetrics } from '@inventory/service';
+import { defineMetrics, jobBuckets } from '@inventory/service';
 
 export const createMetrics = defineMetrics((m) => ({
   runs: m.counter(
@@ -11,11 +11,7 @@ export const createMetrics = defineMetrics((m) => ({
     'Archived payloads deleted past their retention',
   ),
   changed: m.gauge('reconciliation_items_changed', 'Items corrected by the last completed run'),
-  duration: m.histogram(
-    'reconciliation_duration_seconds',
-    'Duration of a run',
-    [1, 5, 15, 30, 60, 120, 300, 600, 900, 1800],
-  ),
+  duration: m.histogram('reconciliation_duration_seconds', 'Duration of a run', jobBuckets),
 }));
 
 export type ReconciliationMetrics = ReturnType<typeof createMetrics>;

@@ -2,14 +2,14 @@ import { RateLimiter } from '@inventory/core';
 import { clientEventIdentity, type InventoryEvent } from '@inventory/domain';
 import {
   ApiError,
+  type AppBuilder,
   bearerAuthentication,
-  closeHttp,
+  type HttpService,
   httpApp,
-  type Service,
-  type ServiceContext,
+  httpService,
   toApiError,
 } from '@inventory/service';
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyRequest } from 'fastify';
 import { forbiddenLocations, type IngestClient } from './auth/tokens.ts';
 import type { IngestClients } from './clients.ts';
 import type { IngestConfig } from './config.ts';
@@ -31,20 +31,16 @@ interface ParsedBody {
   events: unknown[];
 }
 
-export interface IngestApp extends Service {
-  http: FastifyInstance;
-  metrics: IngestMetrics;
-  /** Closes the server: no new requests; the ones in flight are answered once Kafka acknowledged them. */
-  stop(): Promise<void>;
-}
+/** Its stop() answers the requests in flight once Kafka acknowledged their events. */
+export type IngestApp = HttpService<IngestMetrics>;
 
 /** Takes settings and clients, so tests build the app against the real Kafka and registry. */
-export async function buildIngest(
-  config: IngestConfig,
-  clients: IngestClients,
-  context: Pick<ServiceContext, 'logger' | 'stopping'>,
-  now: () => number = Date.now,
-): Promise<IngestApp> {
+export const buildIngest: AppBuilder<IngestConfig, IngestClients, IngestApp> = async (
+  config,
+  clients,
+  { logger, stopping },
+) => {
+  const now = Date.now;
   const metrics = createMetrics();
   const publisher = new EventPublisher(clients.producer, clients.codec, {
     topic: config.EVENTS_TOPIC,
@@ -56,7 +52,8 @@ export async function buildIngest(
   });
   const checks = { kafka: clients.kafkaReady };
   const app = await httpApp({
-    ...context,
+    logger,
+    stopping,
     registry: metrics.registry,
     checks,
     docs: { title: 'store-ingest', description: 'Stock movements from store systems into Kafka.' },
@@ -188,16 +185,8 @@ export async function buildIngest(
       return reply.status(202).send({ accepted: events.length });
     },
   );
-  return {
-    http: app,
-    registry: metrics.registry,
-    checks,
-    metrics,
-    // close() stops accepting connections and waits for in-flight requests, whose writes are
-    // awaited before they answer; the producer is closed after, with the other clients.
-    stop: () => closeHttp(app),
-  };
-}
+  return httpService(app, metrics, checks);
+};
 
 /**
  * The platform's event: its identity is the client's (store:<clientId>:<the client's id>),

@@ -1,7 +1,7 @@
 import type { AvroCodec } from '@inventory/codec';
 import { withTimeout } from '@inventory/core';
 import { createProducer } from '@inventory/kafka';
-import { codecOf, kafkaOf, type ServiceContext } from '@inventory/service';
+import { type ClientsOpener, codecOf, kafkaOf } from '@inventory/service';
 import type { Producer } from 'kafkajs';
 import { TokenStore } from './auth/tokens.ts';
 import type { IngestConfig } from './config.ts';
@@ -15,10 +15,10 @@ export interface IngestClients {
 }
 
 /** Opens the clients from the settings; the token file is read once, here. */
-export async function connectIngest(
-  config: IngestConfig,
-  { logger, resources }: Pick<ServiceContext, 'logger' | 'resources'>,
-): Promise<IngestClients> {
+export const connectIngest: ClientsOpener<IngestConfig, IngestClients> = async (
+  config,
+  { logger, resources },
+) => {
   const tokens = TokenStore.fromFile(config.TOKENS_FILE);
   const kafka = kafkaOf(config, logger);
   const producer = resources.add('producer', createProducer(kafka), (p) => p.disconnect());
@@ -35,4 +35,4 @@ export async function connectIngest(
       return cluster.brokers.length > 0;
     },
   };
-}
+};

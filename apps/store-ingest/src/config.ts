@@ -1,12 +1,11 @@
 import { parseSettings, setting, type z } from '@inventory/config';
 import { defaultDedupPolicy } from '@inventory/domain';
-import { topicNames } from '@inventory/kafka';
-import { baseSettings, kafkaSettings } from '@inventory/service';
+import { baseSettings, kafkaSettings, topicSettings } from '@inventory/service';
 
 export const shape = {
   ...baseSettings({ httpPort: 19100 }),
   ...kafkaSettings({ clientId: 'store-ingest' }),
-  EVENTS_TOPIC: setting.string().default(topicNames.events),
+  ...topicSettings({ EVENTS: 'events' }),
   /** JSON file of hashed tokens: {"clients": [{clientId, tokenSha256, locationIds}]}. */
   TOKENS_FILE: setting.string(),
   PRODUCE_TIMEOUT_MS: setting.positiveInt().default(5_000),

@@ -1,4 +1,4 @@
-import { defineMetrics, fastBuckets } from '@inventory/service';
+import { defineMetrics, fastBuckets, sizeBuckets } from '@inventory/service';
 
 /** Prometheus metrics of one app instance (its own registry, so tests do not share counters). */
 export const createMetrics = defineMetrics((m) => ({
@@ -14,7 +14,7 @@ export const createMetrics = defineMetrics((m) => ({
   eventsPerSend: m.histogram(
     'ingest_events_per_produce',
     'Events per produce request: concurrent requests coalesced into one',
-    [1, 10, 100, 500, 1000, 2500, 5000, 10000],
+    sizeBuckets,
   ),
 }));
 

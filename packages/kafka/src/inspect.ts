@@ -1,4 +1,5 @@
-import kafkajs, { type Admin } from 'kafkajs';
+import { InventoryError } from '@inventory/core';
+import kafkajs, { type Admin, type Kafka } from 'kafkajs';
 
 // Not among the names Node can import from kafkajs (CommonJS) directly.
 const { ConfigResourceTypes } = kafkajs;
@@ -8,6 +9,21 @@ export async function partitionCounts(admin: Admin, topics: string[]): Promise<M
   const metadata = await admin.fetchTopicMetadata({ topics });
   const counts = new Map(metadata.topics.map((t) => [t.name, t.partitions.length]));
   return new Map(topics.map((topic) => [topic, counts.get(topic) ?? 0]));
+}
+
+/**
+ * The partition count of the topic whose partitions key the read model (partition p of the
+ * input topic is the Redis slot group of its skus); a topic that is missing stops the start.
+ */
+export async function keyedPartitionCount(kafka: Kafka, topic: string): Promise<number> {
+  const admin = kafka.admin();
+  await admin.connect();
+  const partitions = await partitionCounts(admin, [topic])
+    .then((counts) => counts.get(topic) ?? 0)
+    .finally(() => admin.disconnect());
+  if (partitions === 0)
+    throw new InventoryError('STARTUP_CHECK_FAILED', `topic ${topic} has no partitions (does it exist?)`);
+  return partitions;
 }
 
 /** One setting of each topic as the broker applies it (its own or the broker's default). */

@@ -33,6 +33,15 @@ export function meter(registry: Registry) {
 /** Latency buckets (seconds) from a millisecond to a few seconds: produce and request times. */
 export const fastBuckets = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5];
 
+/** Delay buckets (seconds) from 10 ms to 15 minutes: freshness, deliveries with their retries. */
+export const delayBuckets = [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 900];
+
+/** Duration buckets (seconds) of jobs, from a second to half an hour. */
+export const jobBuckets = [1, 5, 15, 30, 60, 120, 300, 600, 900, 1800];
+
+/** Size buckets (items) of a batch or a request, from one to ten thousand. */
+export const sizeBuckets = [1, 10, 100, 500, 1000, 2500, 5000, 10000];
+
 type Meter = ReturnType<typeof meter>;
 
 /**

@@ -17,6 +17,21 @@ export interface ServiceContext {
   fail(error: unknown): void;
 }
 
+/**
+ * The context of an app built outside runService, in the foreground (a command-line run, a
+ * unit test): it is never stopping, and a failure the app reports is thrown.
+ */
+export function foregroundContext(logger: Logger, resources = new Resources()): ServiceContext {
+  return {
+    logger,
+    resources,
+    stopping: () => false,
+    fail: (error) => {
+      throw error;
+    },
+  };
+}
+
 /** A running app as the shell drives it. */
 export interface Service {
   /** Its metrics (/metrics), the default process metrics included. */
@@ -37,13 +52,50 @@ export interface Service {
   stop?(): Promise<void>;
 }
 
-export interface ServiceDefinition<S extends BaseSettings, C> {
+/** Opens an app's clients from its settings, each registered in context.resources as it is opened. */
+export type ClientsOpener<S, C> = (settings: S, context: ServiceContext) => Promise<C>;
+
+/** Builds an app from its settings and its opened clients; tests build it against the real services. */
+export type AppBuilder<S, C, A extends Service> = (
+  settings: S,
+  clients: C,
+  context: ServiceContext,
+) => A | Promise<A>;
+
+/** An app that answers HTTP itself: its API beside the ops routes, on one server. */
+export interface HttpService<M> extends Service {
+  http: FastifyInstance;
+  metrics: M;
+  /** Closes the server: no new requests; the ones in flight are answered, open event streams end. */
+  stop(): Promise<void>;
+}
+
+/**
+ * An HTTP app as the shell runs it, from its server, metrics and readiness checks. Its stop()
+ * closes the server: no new connections, requests in flight answered (their work awaited
+ * before they answer), idle kept-alive connections ended; clients are closed after it.
+ */
+export function httpService<M extends { registry: Registry }>(
+  http: FastifyInstance,
+  metrics: M,
+  checks: Record<string, ReadinessCheck>,
+): HttpService<M> {
+  return { http, registry: metrics.registry, checks, metrics, stop: () => closeHttp(http) };
+}
+
+export interface ServiceDefinition<S extends BaseSettings, C, A extends Service = Service> {
   name: string;
   /** Parses the environment once (unknown or invalid settings fail by name). */
   settings(env: Record<string, string | undefined>): S;
-  /** Opens the clients, each registered in context.resources as it is opened. */
-  clients(settings: S, context: ServiceContext): Promise<C>;
-  app(settings: S, clients: C, context: ServiceContext): Service | Promise<Service>;
+  clients: ClientsOpener<S, C>;
+  app: AppBuilder<S, C, A>;
+}
+
+/** An app's definition with its settings, clients and app types inferred (src/service.ts of each app). */
+export function defineService<S extends BaseSettings, C, A extends Service>(
+  definition: ServiceDefinition<S, C, A>,
+): ServiceDefinition<S, C, A> {
+  return definition;
 }
 
 /**
@@ -55,8 +107,8 @@ export interface ServiceDefinition<S extends BaseSettings, C> {
  *    clients, close the HTTP server, in that order, within SHUTDOWN_TIMEOUT_MS; exit 0,
  *    or 1 when the deadline passed, a step failed or the app called fail().
  */
-export function runService<S extends BaseSettings, C>(
-  definition: ServiceDefinition<S, C>,
+export function runService<S extends BaseSettings, C, A extends Service>(
+  definition: ServiceDefinition<S, C, A>,
   env: Record<string, string | undefined> = process.env,
 ): void {
   let settings: S;

@@ -1,4 +1,5 @@
 import { setting, z } from '@inventory/config';
+import { topicNames } from '@inventory/kafka';
 
 /**
  * The settings every app has, named alike in each (`<PREFIX>_HTTP_PORT`, ...): where its
@@ -38,6 +39,25 @@ export function kafkaSettings(defaults: { clientId: string }) {
     KAFKA_SASL_PASSWORD: setting.string().optional(),
     KAFKA_SASL_PASSWORD_FILE: setting.string().optional(),
   };
+}
+
+type TopicSettings<T extends Record<string, keyof typeof topicNames>> = {
+  [K in keyof T as `${K & string}_TOPIC`]: z.ZodDefault<z.ZodString>;
+};
+
+/**
+ * The topics an app reads or writes, as settings `<ROLE>_TOPIC` that default to the catalog's
+ * names (packages/kafka catalog.ts): a deployment or a test renames a topic without code.
+ */
+export function topicSettings<const T extends Record<string, keyof typeof topicNames>>(
+  roles: T,
+): TopicSettings<T> {
+  return Object.fromEntries(
+    Object.entries(roles).map(([role, topic]) => [
+      `${role}_TOPIC`,
+      setting.string().default(topicNames[topic]),
+    ]),
+  ) as TopicSettings<T>;
 }
 
 /** The read model's Redis and the prefix of its keys (several deployments or tests can share one). */
