@@ -5,7 +5,7 @@ import { waitFor } from '@inventory/core';
 import { listDeadLetters, redrive, retryTopicName } from '@inventory/erp-delivery';
 import { type ErpSimulator, startErpSimulator } from '@inventory/erp-simulator';
 import { createProducer } from '@inventory/kafka';
-import { readTopicRecords, stackEndpoints } from '@inventory/testkit';
+import { readTopicRecords, runJsonCli, stackEndpoints } from '@inventory/testkit';
 import type { Kafka } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -215,24 +215,10 @@ describe('erp-delivery: retries, dead letters and redrive (real Kafka, real HTTP
 
   it('lists dead letters from the command line', () => {
     const cli = fileURLToPath(new URL('../src/dlq-cli.ts', import.meta.url));
-    const result = spawnSync(
-      process.execPath,
-      ['--import', 'tsx', cli, 'list', '--json', '--key', 'order-invalid'],
-      {
-        env: {
-          ...process.env,
-          DELIVERY_KAFKA_BROKERS: world.env.DELIVERY_KAFKA_BROKERS,
-          DELIVERY_DLQ_TOPIC: world.deadLetter,
-        },
-        encoding: 'utf8',
-        timeout: 60_000,
-      },
-    );
-    expect(result.status, result.stderr).toBe(0);
-    const rows = result.stdout
-      .trim()
-      .split('\n')
-      .map((line) => JSON.parse(line));
+    const { rows, stderr } = runJsonCli(cli, ['list', '--json', '--key', 'order-invalid'], {
+      DELIVERY_KAFKA_BROKERS: world.env.DELIVERY_KAFKA_BROKERS,
+      DELIVERY_DLQ_TOPIC: world.deadLetter,
+    });
     expect(rows).toHaveLength(1);
     expect(rows[0]).toMatchObject({
       key: 'order-invalid',
@@ -240,7 +226,7 @@ describe('erp-delivery: retries, dead letters and redrive (real Kafka, real HTTP
       destination: 'erp',
       attempts: 1,
     });
-    expect(result.stderr).toContain('1 dead letter(s)');
+    expect(stderr).toContain('1 dead letter(s)');
     const bad = spawnSync(process.execPath, ['--import', 'tsx', cli, 'list', '--from', 'yesterday'], {
       env: { ...process.env, DELIVERY_KAFKA_BROKERS: world.env.DELIVERY_KAFKA_BROKERS },
       encoding: 'utf8',

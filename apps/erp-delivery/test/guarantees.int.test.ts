@@ -1,33 +1,17 @@
 import { createCodec, type InventoryEvent } from '@inventory/codec';
 import { delay, waitFor } from '@inventory/core';
 import { listDeadLetters, redrive, retryTopicName } from '@inventory/erp-delivery';
-import { type ErpSimulator, startErpSimulator } from '@inventory/erp-simulator';
 import { createProducer } from '@inventory/kafka';
 import { type AppProcess, expectOrderlyStop, readTopicRecords, stackEndpoints } from '@inventory/testkit';
-import type { Kafka } from 'kafkajs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  createDeliveryWorld,
-  erpToken,
-  publishOrders,
-  startDelivery,
-  startDeliveryProcess,
-  testKafkaClient,
-  testOrder,
-} from './support.ts';
+import { describe, expect, it } from 'vitest';
+import * as testbed from './support.ts';
 
-let erp: ErpSimulator;
-let kafka: Kafka;
-
-beforeAll(async () => {
-  erp = await startErpSimulator({ token: erpToken });
-  kafka = testKafkaClient();
-});
-afterAll(async () => erp?.close());
+const erp = testbed.useErpSimulator();
+const kafka = testbed.testKafkaClient();
 
 const distinctOrders = (prefix: string) =>
   new Set(
-    erp
+    erp()
       .received('purchase-orders')
       .map((r) => (r.body as { orderId: string }).orderId)
       .filter((id) => id.startsWith(prefix)),
@@ -35,13 +19,15 @@ const distinctOrders = (prefix: string) =>
 
 describe('erp-delivery guarantees', () => {
   it('SIGTERM while deliveries are in flight to a slow ERP: exit 0 within the deadline; a restart delivers every order exactly once', async () => {
-    erp.reset();
-    erp.setRules([{ route: 'purchase-orders', action: 'slow', delayMs: 300 }]);
-    const world = await createDeliveryWorld({ erpUrl: erp.url, delays: [1_000] });
-    const orders = Array.from({ length: 600 }, (_, i) => testOrder(`stop-${String(i).padStart(4, '0')}`));
-    await publishOrders(kafka, world.purchaseOrders, orders);
+    erp().reset();
+    erp().setRules([{ route: 'purchase-orders', action: 'slow', delayMs: 300 }]);
+    const world = await testbed.createDeliveryWorld({ erpUrl: erp().url, delays: [1_000] });
+    const orders = Array.from({ length: 600 }, (_, i) =>
+      testbed.testOrder(`stop-${String(i).padStart(4, '0')}`),
+    );
+    await testbed.publishOrders(kafka, world.purchaseOrders, orders);
     const deadlineMs = 10_000;
-    const first = startDeliveryProcess(world, {
+    const first = testbed.startDeliveryProcess(world, {
       DELIVERY_LOG_LEVEL: 'info',
       DELIVERY_SHUTDOWN_TIMEOUT_MS: String(deadlineMs),
     });
@@ -52,8 +38,8 @@ describe('erp-delivery guarantees', () => {
     });
     await expectOrderlyStop(first, deadlineMs);
     expect(distinctOrders('stop-').size).toBeLessThan(600);
-    erp.clearRules();
-    const second = startDeliveryProcess(world);
+    erp().clearRules();
+    const second = testbed.startDeliveryProcess(world);
     try {
       await waitFor(() => distinctOrders('stop-').size === 600, {
         description: () => `600 orders at the ERP (have ${distinctOrders('stop-').size})`,
@@ -61,7 +47,7 @@ describe('erp-delivery guarantees', () => {
         intervalMs: 200,
       });
       // Once each: a delivery repeated after the stop is answered as a replay, not applied again.
-      expect(erp.stats().accepted['purchase-orders']).toBe(600);
+      expect(erp().stats().accepted['purchase-orders']).toBe(600);
       expect(await readTopicRecords(world.deadLetter)).toBe(0);
     } finally {
       second.child.kill('SIGTERM');
@@ -70,21 +56,21 @@ describe('erp-delivery guarantees', () => {
   });
 
   it('ERP down for a minute while 1,000 orders flow: every order delivered exactly once after it is back (default 5/15/45 s retries)', async () => {
-    erp.reset();
-    const world = await createDeliveryWorld({ erpUrl: erp.url, delays: [5_000, 15_000, 45_000] });
-    const delivery = await startDelivery(world);
+    erp().reset();
+    const world = await testbed.createDeliveryWorld({ erpUrl: erp().url, delays: [5_000, 15_000, 45_000] });
+    const delivery = await testbed.startDelivery(world);
     try {
       await waitFor(() => delivery.app.deliverer.ready(), {
         description: 'consumers joined',
         timeoutMs: 60_000,
       });
-      erp.setRules([{ action: 'down' }]);
+      erp().setRules([{ action: 'down' }]);
       const outageStart = Date.now();
       const orders = Array.from({ length: 1000 }, (_, i) =>
-        testOrder(`outage-${String(i).padStart(4, '0')}`, 1 + (i % 3)),
+        testbed.testOrder(`outage-${String(i).padStart(4, '0')}`, 1 + (i % 3)),
       );
       for (let i = 0; i < orders.length; i += 100) {
-        await publishOrders(kafka, world.purchaseOrders, orders.slice(i, i + 100));
+        await testbed.publishOrders(kafka, world.purchaseOrders, orders.slice(i, i + 100));
       }
       // While the ERP is down every order fails, moves through the stages and none is lost or delivered.
       const retried = async (stage: string) =>
@@ -96,17 +82,17 @@ describe('erp-delivery guarantees', () => {
         timeoutMs: 60_000,
         intervalMs: 500,
       });
-      expect(erp.stats().accepted['purchase-orders']).toBe(0);
-      expect(erp.stats().failuresInjected).toBeGreaterThanOrEqual(3000);
+      expect(erp().stats().accepted['purchase-orders']).toBe(0);
+      expect(erp().stats().failuresInjected).toBeGreaterThanOrEqual(3000);
       // The rest of the minute is the scenario (an outage of that length), not a synchronisation.
       await delay(Math.max(0, outageStart + 60_000 - Date.now()));
-      erp.clearRules();
+      erp().clearRules();
       await waitFor(() => distinctOrders('outage-').size === 1000, {
         description: () => `1,000 orders at the ERP (have ${distinctOrders('outage-').size})`,
         timeoutMs: 90_000,
         intervalMs: 500,
       });
-      expect(erp.stats().accepted['purchase-orders']).toBe(1000);
+      expect(erp().stats().accepted['purchase-orders']).toBe(1000);
       expect(await readTopicRecords(world.deadLetter)).toBe(0);
       const delivered = (await delivery.metrics.delivered.get()).values.reduce((s, v) => s + v.value, 0);
       expect(delivered).toBe(1000);
@@ -116,9 +102,9 @@ describe('erp-delivery guarantees', () => {
   }, 240_000);
 
   it('kill -9 of the service while orders and sales flow and the ERP fails now and then: nothing lost, sold quantities exact, duplicates absorbed', async () => {
-    erp.reset();
-    const world = await createDeliveryWorld({
-      erpUrl: erp.url,
+    erp().reset();
+    const world = await testbed.createDeliveryWorld({
+      erpUrl: erp().url,
       delays: [300, 600, 1_200],
       summarize: true,
       env: {
@@ -128,13 +114,13 @@ describe('erp-delivery guarantees', () => {
         DELIVERY_SESSION_TIMEOUT_MS: '6000',
       },
     });
-    erp.setRules([{ action: 'status', status: 503, times: 300 }]);
+    erp().setRules([{ action: 'status', status: 503, times: 300 }]);
     const codec = createCodec({ registryUrl: stackEndpoints().SCHEMA_REGISTRY_URL });
     const producer = createProducer(kafka);
     await producer.connect();
     const skus = ['ACME-1', 'ACME-2', 'ACME-3', 'ZETA-1', 'ZETA-2', 'OTHER-1'];
     const expected = new Map<string, { sold: number; returned: number }>();
-    let service: AppProcess = startDeliveryProcess(world);
+    let service: AppProcess = testbed.startDeliveryProcess(world);
     const kills: number[] = [];
     try {
       let sequence = 0;
@@ -168,22 +154,22 @@ describe('erp-delivery guarantees', () => {
           acks: -1,
           messages: events.map((e, i) => ({ key: e.sku, value: values[i] as Buffer })),
         });
-        await publishOrders(
+        await testbed.publishOrders(
           kafka,
           world.purchaseOrders,
-          Array.from({ length: 100 }, (_, i) => testOrder(`kill-${round}-${i}`)),
+          Array.from({ length: 100 }, (_, i) => testbed.testOrder(`kill-${round}-${i}`)),
         );
         if (round % 6 === 3) {
           // Once it has delivered something since the last restart, kill it mid-stream.
-          const before = erp.stats().accepted['purchase-orders'];
-          await waitFor(() => erp.stats().accepted['purchase-orders'] > before, {
+          const before = erp().stats().accepted['purchase-orders'];
+          await waitFor(() => erp().stats().accepted['purchase-orders'] > before, {
             description: 'deliveries after the restart',
             timeoutMs: 60_000,
           });
           service.child.kill('SIGKILL');
           await service.exited;
           kills.push(round);
-          service = startDeliveryProcess(world);
+          service = testbed.startDeliveryProcess(world);
         }
       }
       expect(kills.length).toBe(3);
@@ -209,19 +195,9 @@ describe('erp-delivery guarantees', () => {
         timeoutMs: 120_000,
         intervalMs: 1_000,
       });
-      const totals = (kind: 'sold-quantities' | 'supplier-sold-quantities') => {
-        const sums = new Map<string, { sold: number; returned: number }>();
-        for (const r of erp.received(kind)) {
-          const body = r.body as { sku: string; sold: number; returned: number };
-          const s = sums.get(body.sku) ?? { sold: 0, returned: 0 };
-          s.sold += body.sold;
-          s.returned += body.returned;
-          sums.set(body.sku, s);
-        }
-        return sums;
-      };
-      const sorted = (entries: Iterable<[string, unknown]>) =>
-        JSON.stringify([...entries].sort(([a], [b]) => a.localeCompare(b)));
+      const totals = (kind: 'sold-quantities' | 'supplier-sold-quantities') =>
+        testbed.receivedSoldTotals(erp(), kind);
+      const sorted = testbed.sortedJson;
       const wanted = sorted(expected);
       await waitFor(() => settled(() => sorted(totals('sold-quantities')) === wanted), {
         description: () =>
@@ -235,7 +211,7 @@ describe('erp-delivery guarantees', () => {
         timeoutMs: 60_000,
         intervalMs: 1_000,
       });
-      for (const r of erp.received('supplier-sold-quantities')) {
+      for (const r of erp().received('supplier-sold-quantities')) {
         const body = r.body as { sku: string; supplierId: string };
         expect(body.supplierId).toBe(body.sku.startsWith('ACME') ? 'SUP-ACME' : 'SUP-ZETA');
       }
@@ -243,9 +219,9 @@ describe('erp-delivery guarantees', () => {
       for (const letter of await listDeadLetters(kafka, world.deadLetter)) {
         expect([letter.reason, letter.lastError.slice(0, 8)]).toEqual(['RETRIES_EXHAUSTED', 'HTTP 503']);
       }
-      expect(erp.stats().accepted['purchase-orders']).toBe(2000);
-      expect(erp.stats().conflicts).toBe(0);
-      expect(erp.stats().failuresInjected).toBe(300);
+      expect(erp().stats().accepted['purchase-orders']).toBe(2000);
+      expect(erp().stats().conflicts).toBe(0);
+      expect(erp().stats().failuresInjected).toBe(300);
     } finally {
       service.child.kill('SIGTERM');
       await service.exited;

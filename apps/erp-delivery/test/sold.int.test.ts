@@ -1,28 +1,12 @@
 import { createCodec, type InventoryEvent } from '@inventory/codec';
 import { waitFor } from '@inventory/core';
-import { type ErpSimulator, startErpSimulator } from '@inventory/erp-simulator';
 import { createProducer } from '@inventory/kafka';
 import { readTopicRecords, stackEndpoints, TcpGate } from '@inventory/testkit';
-import type { Kafka } from 'kafkajs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  createDeliveryWorld,
-  erpToken,
-  publishOrders,
-  startDelivery,
-  startDeliveryProcess,
-  testKafkaClient,
-  testOrder,
-} from './support.ts';
+import { describe, expect, it } from 'vitest';
+import * as testbed from './support.ts';
 
-let erp: ErpSimulator;
-let kafka: Kafka;
-
-beforeAll(async () => {
-  erp = await startErpSimulator({ token: erpToken });
-  kafka = testKafkaClient();
-});
-afterAll(async () => erp?.close());
+const erp = testbed.useErpSimulator();
+const kafka = testbed.testKafkaClient();
 
 const sale = (n: number, overrides: Partial<InventoryEvent> = {}): InventoryEvent => ({
   eventId: `store:dup-tills:sale-${n}`,
@@ -41,9 +25,9 @@ const sale = (n: number, overrides: Partial<InventoryEvent> = {}): InventoryEven
 
 describe('erp-delivery: sold quantities count what the aggregator counts', () => {
   it("a store's retries, redeliveries and poison on the stream: each eventId summed once, poison left out", async () => {
-    erp.reset();
-    const world = await createDeliveryWorld({
-      erpUrl: erp.url,
+    erp().reset();
+    const world = await testbed.createDeliveryWorld({
+      erpUrl: erp().url,
       delays: [300],
       summarize: true,
       env: { DELIVERY_PERIOD_MS: '2000', DELIVERY_PERIOD_GRACE_MS: '500', DELIVERY_CLOSE_INTERVAL_MS: '300' },
@@ -78,21 +62,10 @@ describe('erp-delivery: sold quantities count what the aggregator counts', () =>
       else sums.returned += e.quantity;
       expected.set(e.sku, sums);
     }
-    const delivery = await startDelivery(world);
+    const delivery = await testbed.startDelivery(world);
     try {
-      const totals = () => {
-        const sums = new Map<string, { sold: number; returned: number }>();
-        for (const r of erp.received('sold-quantities')) {
-          const body = r.body as { sku: string; sold: number; returned: number };
-          const s = sums.get(body.sku) ?? { sold: 0, returned: 0 };
-          s.sold += body.sold;
-          s.returned += body.returned;
-          sums.set(body.sku, s);
-        }
-        return sums;
-      };
-      const sorted = (m: Map<string, unknown>) =>
-        JSON.stringify([...m].sort(([a], [b]) => a.localeCompare(b)));
+      const totals = () => testbed.receivedSoldTotals(erp(), 'sold-quantities');
+      const sorted = testbed.sortedJson;
       await waitFor(() => sorted(totals()) === sorted(expected), {
         description: () => `sold quantities at the ERP ${sorted(totals())} to equal ${sorted(expected)}`,
         timeoutMs: 60_000,
@@ -109,15 +82,15 @@ describe('erp-delivery: sold quantities count what the aggregator counts', () =>
   });
 
   it('the schema registry unreachable: nothing is dead-lettered; every order is delivered once when it is back', async () => {
-    erp.reset();
+    erp().reset();
     const registry = new URL(stackEndpoints().SCHEMA_REGISTRY_URL as string);
     const gate = new TcpGate(registry.hostname, Number(registry.port));
     const port = await gate.start();
     gate.cut();
-    const world = await createDeliveryWorld({ erpUrl: erp.url, delays: [300, 600] });
-    const orders = Array.from({ length: 50 }, (_, i) => testOrder(`registry-${i}`));
-    await publishOrders(kafka, world.purchaseOrders, orders);
-    const service = startDeliveryProcess(world, {
+    const world = await testbed.createDeliveryWorld({ erpUrl: erp().url, delays: [300, 600] });
+    const orders = Array.from({ length: 50 }, (_, i) => testbed.testOrder(`registry-${i}`));
+    await testbed.publishOrders(kafka, world.purchaseOrders, orders);
+    const service = testbed.startDeliveryProcess(world, {
       DELIVERY_SCHEMA_REGISTRY_URL: `http://127.0.0.1:${port}${registry.pathname}`,
       DELIVERY_LOG_LEVEL: 'warn',
     });
@@ -126,16 +99,20 @@ describe('erp-delivery: sold quantities count what the aggregator counts', () =>
         description: () => `the service to wait for the registry (output: ${service.output().slice(-800)})`,
         timeoutMs: 60_000,
       });
-      expect(erp.stats().accepted['purchase-orders']).toBe(0);
+      expect(erp().stats().accepted['purchase-orders']).toBe(0);
       expect(await readTopicRecords(world.deadLetter)).toBe(0);
       gate.restore();
-      await waitFor(() => erp.stats().accepted['purchase-orders'] === 50, {
-        description: () => `50 orders at the ERP (have ${erp.stats().accepted['purchase-orders']})`,
+      await waitFor(() => erp().stats().accepted['purchase-orders'] === 50, {
+        description: () => `50 orders at the ERP (have ${erp().stats().accepted['purchase-orders']})`,
         timeoutMs: 60_000,
       });
       expect(await readTopicRecords(world.deadLetter)).toBe(0);
       expect(
-        new Set(erp.received('purchase-orders').map((r) => (r.body as { orderId: string }).orderId)).size,
+        new Set(
+          erp()
+            .received('purchase-orders')
+            .map((r) => (r.body as { orderId: string }).orderId),
+        ).size,
       ).toBe(50);
     } finally {
       service.child.kill('SIGTERM');

@@ -3,28 +3,28 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createCodec, type PurchaseOrder } from '@inventory/codec';
-import { createLogger } from '@inventory/core';
 import {
-  buildDelivery,
-  connectDelivery,
   type DeliveryApp,
   type DeliveryMetrics,
-  parseDeliveryConfig,
+  deliveryService,
   parseSuppliers,
   retryTopicName,
 } from '@inventory/erp-delivery';
+import { type ErpSimulator, startErpSimulator } from '@inventory/erp-simulator';
 import { createProducer } from '@inventory/kafka';
-import { Resources } from '@inventory/service';
 import {
   type AppProcess,
+  buildInProcess,
   createNamedTopic,
   createTestTopic,
   stackEndpoints,
+  stackKafkaEnv,
   startAppProcess,
   testKafka,
   uniqueName,
 } from '@inventory/testkit';
 import type { Kafka } from 'kafkajs';
+import { afterAll, beforeAll } from 'vitest';
 
 export const erpToken = 'test-erp-token-7f3a';
 
@@ -73,7 +73,7 @@ export async function createDeliveryWorld(options: {
   return {
     ...world,
     env: {
-      DELIVERY_KAFKA_BROKERS: endpoints.KAFKA_BROKERS,
+      ...stackKafkaEnv('DELIVERY'),
       ...(endpoints.SCHEMA_REGISTRY_URL
         ? { DELIVERY_SCHEMA_REGISTRY_URL: endpoints.SCHEMA_REGISTRY_URL }
         : {}),
@@ -102,6 +102,19 @@ export async function createDeliveryWorld(options: {
 
 export const testKafkaClient = (): Kafka => testKafka(uniqueName('delivery-test'));
 
+/** An ERP simulator for the file's tests, started before the first and closed after the last. */
+export function useErpSimulator(): () => ErpSimulator {
+  let erp: ErpSimulator | undefined;
+  beforeAll(async () => {
+    erp = await startErpSimulator({ token: erpToken });
+  });
+  afterAll(async () => erp?.close());
+  return () => {
+    if (!erp) throw new Error('the ERP simulator starts in beforeAll');
+    return erp;
+  };
+}
+
 export interface InProcessDelivery {
   app: DeliveryApp;
   metrics: DeliveryMetrics;
@@ -113,19 +126,9 @@ export async function startDelivery(
   world: DeliveryWorld,
   env: Record<string, string> = {},
 ): Promise<InProcessDelivery> {
-  const config = parseDeliveryConfig({ ...world.env, ...env });
-  const logger = createLogger('erp-delivery-test', config.LOG_LEVEL);
-  const resources = new Resources();
-  const app = buildDelivery(config, await connectDelivery(config, { logger, resources }), { logger });
+  const { app, close } = await buildInProcess(deliveryService, { ...world.env, ...env });
   await app.start();
-  return {
-    app,
-    metrics: app.metrics,
-    async stop() {
-      await app.stop();
-      await resources.close();
-    },
-  };
+  return { app, metrics: app.metrics, stop: close };
 }
 
 const appDir = fileURLToPath(new URL('..', import.meta.url));
@@ -165,3 +168,25 @@ export async function publishOrders(kafka: Kafka, topic: string, orders: Purchas
     await producer.disconnect();
   }
 }
+
+export type SoldTotals = Map<string, { sold: number; returned: number }>;
+
+/** Units sold and returned per sku, summed over what a receiver (the ERP or the suppliers) got. */
+export function receivedSoldTotals(
+  erp: ErpSimulator,
+  kind: 'sold-quantities' | 'supplier-sold-quantities',
+): SoldTotals {
+  const sums: SoldTotals = new Map();
+  for (const r of erp.received(kind)) {
+    const body = r.body as { sku: string; sold: number; returned: number };
+    const s = sums.get(body.sku) ?? { sold: 0, returned: 0 };
+    s.sold += body.sold;
+    s.returned += body.returned;
+    sums.set(body.sku, s);
+  }
+  return sums;
+}
+
+/** Entries by key as JSON: two totals compare with ===, and a failure prints both. */
+export const sortedJson = (entries: Iterable<[string, unknown]>): string =>
+  JSON.stringify([...entries].sort(([a], [b]) => a.localeCompare(b)));

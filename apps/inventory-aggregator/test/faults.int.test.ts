@@ -18,6 +18,7 @@ import {
   produceEvents,
   progress,
   type RunningAggregator,
+  reachProgress,
   readModel,
   reference,
   startAggregator,
@@ -54,116 +55,100 @@ const stockConfig = (extra: Record<string, string> = {}) => ({
 });
 
 describe('aggregator faults of its sinks', () => {
+  const redis = testRedis();
+  afterAll(() => redis.quit());
+
   it('publications refused by the broker for a while: the partitions hold their outbox, nothing is forgotten; a rebuild after it is exact', async () => {
-    const redis = testRedis();
-    try {
-      const world = await createWorld();
-      const events = generateEvents(20_000, 21);
-      await produceEvents(world, events.slice(0, 10_000));
-      const aggregator = start(world);
-      await waitFor(async () => (await progress(redis, world)) >= 2_000, {
-        description: () => `progress before the fault (output: ${aggregator.output().slice(-2000)})`,
-        timeoutMs: 60_000,
-        intervalMs: 50,
-      });
-      // Every batch of stock records is now too large for the topic (its transaction markers
-      // still fit): each publication fails, and no retry of the same request can help.
-      await replaceTopicConfig(world.stock, stockConfig({ 'max.message.bytes': '120' }));
-      await produceEvents(world, events.slice(10_000));
-      await waitFor(async () => (await aggregator.metric('aggregator_publish_failures_total')) >= 3, {
-        description: () =>
-          `publications to fail and be retried (output: ${aggregator.output().slice(-2000)})`,
-        timeoutMs: 60_000,
-      });
-      // Held: each partition stops after the step whose outputs it could not publish.
-      expect(await progress(redis, world)).toBeLessThan(20_000);
-      await replaceTopicConfig(world.stock, stockConfig());
-      const expected = reference(events);
-      await waitDrained(redis, world, 90_000).catch((error) => {
-        throw new Error(`${error.message}; output: ${aggregator.output().slice(-3000)}`);
-      });
-      expect((await readModel(redis, world)).onHand).toEqual(expected);
-      await expectCompactedExact(world, expected);
-      // And what was published is all a rebuild needs: Redis wiped, state comes back exact.
-      aggregator.child.kill('SIGKILL');
-      await aggregator.exited;
-      for (const key of await keysMatching(redis, `${world.prefix}:*`)) await redis.del(key);
-      start(world);
-      await waitDrained(redis, world);
-      expect((await readModel(redis, world)).onHand).toEqual(expected);
-    } finally {
-      await redis.quit();
-    }
+    const world = await createWorld();
+    const events = generateEvents(20_000, 21);
+    await produceEvents(world, events.slice(0, 10_000));
+    const aggregator = start(world);
+    await reachProgress(
+      redis,
+      world,
+      2_000,
+      () => `progress before the fault (output: ${aggregator.output().slice(-2000)})`,
+    );
+    // Every batch of stock records is now too large for the topic (its transaction markers
+    // still fit): each publication fails, and no retry of the same request can help.
+    await replaceTopicConfig(world.stock, stockConfig({ 'max.message.bytes': '120' }));
+    await produceEvents(world, events.slice(10_000));
+    await waitFor(async () => (await aggregator.metric('aggregator_publish_failures_total')) >= 3, {
+      description: () => `publications to fail and be retried (output: ${aggregator.output().slice(-2000)})`,
+      timeoutMs: 60_000,
+    });
+    // Held: each partition stops after the step whose outputs it could not publish.
+    expect(await progress(redis, world)).toBeLessThan(20_000);
+    await replaceTopicConfig(world.stock, stockConfig());
+    const expected = reference(events);
+    await waitDrained(redis, world, 90_000).catch((error) => {
+      throw new Error(`${error.message}; output: ${aggregator.output().slice(-3000)}`);
+    });
+    expect((await readModel(redis, world)).onHand).toEqual(expected);
+    await expectCompactedExact(world, expected);
+    // And what was published is all a rebuild needs: Redis wiped, state comes back exact.
+    aggregator.child.kill('SIGKILL');
+    await aggregator.exited;
+    for (const key of await keysMatching(redis, `${world.prefix}:*`)) await redis.del(key);
+    start(world);
+    await waitDrained(redis, world);
+    expect((await readModel(redis, world)).onHand).toEqual(expected);
   }, 300_000);
 
   it('a publication larger than a produce request may be: sent in several, one transaction, exact', async () => {
-    const redis = testRedis();
-    try {
-      const world = await createWorld();
-      // A step's stock records of one partition (about 70 bytes each, a thousand of them)
-      // are far over what the topic takes in one batch: sent whole, every publication would
-      // be refused for good (MESSAGE_TOO_LARGE) and the partitions would hold.
-      await replaceTopicConfig(world.stock, stockConfig({ 'max.message.bytes': '16384' }));
-      world.env.AGG_MAX_REQUEST_BYTES = '8192';
-      const t0 = Date.now() - 60_000;
-      const events = Array.from({ length: 6_000 }, (_, i) =>
-        platformEvent('LOADGEN', `${world.prefix}-count-${i}`, {
-          type: 'COUNT',
-          sku: `SKU-WIDE-${i}`,
-          locationId: 'S-1',
-          quantity: 1 + (i % 50),
-          occurredAt: t0 + i,
-        }),
-      );
-      await produceEvents(world, events);
-      const aggregator = start(world);
-      await waitDrained(redis, world, 120_000).catch((error) => {
-        throw new Error(`${error.message}; output: ${aggregator.output().slice(-3000)}`);
-      });
-      const expected = reference(events);
-      expect(expected.size).toBe(6_000);
-      expect((await readModel(redis, world)).onHand).toEqual(expected);
-      await expectCompactedExact(world, expected);
-      expect(await aggregator.metric('aggregator_publish_failures_total')).toBe(0);
-    } finally {
-      await redis.quit();
-    }
+    const world = await createWorld();
+    // A step's stock records of one partition (about 70 bytes each, a thousand of them)
+    // are far over what the topic takes in one batch: sent whole, every publication would
+    // be refused for good (MESSAGE_TOO_LARGE) and the partitions would hold.
+    await replaceTopicConfig(world.stock, stockConfig({ 'max.message.bytes': '16384' }));
+    world.env.AGG_MAX_REQUEST_BYTES = '8192';
+    const t0 = Date.now() - 60_000;
+    const events = Array.from({ length: 6_000 }, (_, i) =>
+      platformEvent('LOADGEN', `${world.prefix}-count-${i}`, {
+        type: 'COUNT',
+        sku: `SKU-WIDE-${i}`,
+        locationId: 'S-1',
+        quantity: 1 + (i % 50),
+        occurredAt: t0 + i,
+      }),
+    );
+    await produceEvents(world, events);
+    const aggregator = start(world);
+    await waitDrained(redis, world, 120_000).catch((error) => {
+      throw new Error(`${error.message}; output: ${aggregator.output().slice(-3000)}`);
+    });
+    const expected = reference(events);
+    expect(expected.size).toBe(6_000);
+    expect((await readModel(redis, world)).onHand).toEqual(expected);
+    await expectCompactedExact(world, expected);
+    expect(await aggregator.metric('aggregator_publish_failures_total')).toBe(0);
   }, 300_000);
 
   it('the broker restarted while the aggregator publishes: exact', async () => {
-    const redis = testRedis();
-    try {
-      const world = await createWorld();
-      const events = generateEvents(30_000, 22);
-      // Two thirds before the fault, the rest after it: the broker dies while the
-      // aggregator works through the first part, and what follows the restart proves it
-      // carried on (however fast it folds, it cannot have seen events not yet produced).
-      const beforeFault = events.slice(0, 20_000);
-      await produceEvents(world, beforeFault);
-      const aggregator = start(world);
-      await waitFor(async () => (await progress(redis, world)) >= 6_000, {
-        description: 'progress before the broker stops',
-        timeoutMs: 60_000,
-        intervalMs: 20,
-      });
-      const broker = stackPartPid('kafka');
-      process.kill(broker, 'SIGKILL');
-      await waitFor(() => !processAlive(broker), { description: 'the broker to be gone', timeoutMs: 30_000 });
-      expect(await progress(redis, world)).toBeLessThanOrEqual(beforeFault.length);
-      const up = stackUp();
-      expect(up.status, up.stderr).toBe(0);
-      await brokerServing();
-      await produceEvents(world, events.slice(beforeFault.length));
-      await waitDrained(redis, world, 240_000);
-      const expected = reference(events);
-      expect(await progress(redis, world)).toBe(events.length);
-      expect((await readModel(redis, world)).onHand).toEqual(expected);
-      await expectCompactedExact(world, expected);
-      aggregator.child.kill('SIGTERM');
-      expect(await aggregator.exited, aggregator.output().slice(-4000)).toBe(0);
-    } finally {
-      await redis.quit();
-    }
+    const world = await createWorld();
+    const events = generateEvents(30_000, 22);
+    // Two thirds before the fault, the rest after it: the broker dies while the
+    // aggregator works through the first part, and what follows the restart proves it
+    // carried on (however fast it folds, it cannot have seen events not yet produced).
+    const beforeFault = events.slice(0, 20_000);
+    await produceEvents(world, beforeFault);
+    const aggregator = start(world);
+    await reachProgress(redis, world, 6_000, 'progress before the broker stops');
+    const broker = stackPartPid('kafka');
+    process.kill(broker, 'SIGKILL');
+    await waitFor(() => !processAlive(broker), { description: 'the broker to be gone', timeoutMs: 30_000 });
+    expect(await progress(redis, world)).toBeLessThanOrEqual(beforeFault.length);
+    const up = stackUp();
+    expect(up.status, up.stderr).toBe(0);
+    await brokerServing();
+    await produceEvents(world, events.slice(beforeFault.length));
+    await waitDrained(redis, world, 240_000);
+    const expected = reference(events);
+    expect(await progress(redis, world)).toBe(events.length);
+    expect((await readModel(redis, world)).onHand).toEqual(expected);
+    await expectCompactedExact(world, expected);
+    aggregator.child.kill('SIGTERM');
+    expect(await aggregator.exited, aggregator.output().slice(-4000)).toBe(0);
   }, 300_000);
 
   it('Redis restarted without its last writes (AOF fsync every second, kill -9): the aggregator replays them, exact', async () => {
@@ -177,18 +162,15 @@ describe('aggregator faults of its sinks', () => {
       const events = generateEvents(30_000, 23);
       await produceEvents(world, events);
       const aggregator = start(world);
-      await waitFor(async () => (await progress(redis, world)) >= 8_000, {
-        description: 'progress before the snapshot',
-        timeoutMs: 60_000,
-        intervalMs: 50,
-      });
+      await reachProgress(redis, world, 8_000, 'progress before the snapshot');
       const snapshot = privateRedis.snapshotAof();
       const atSnapshot = await progress(redis, world);
-      await waitFor(async () => (await progress(redis, world)) >= atSnapshot + 6_000, {
-        description: 'more progress after the snapshot (writes that the restart loses)',
-        timeoutMs: 60_000,
-        intervalMs: 50,
-      });
+      await reachProgress(
+        redis,
+        world,
+        atSnapshot + 6_000,
+        'more progress after the snapshot (writes that the restart loses)',
+      );
       await privateRedis.restartFrom(snapshot);
       // Redis went back in time: the offsets it holds are behind what was published.
       expect(await progress(redis, world)).toBeLessThan(atSnapshot + 6_000);

@@ -16,6 +16,7 @@ import {
   createConfiguredTopic,
   createTestTopic,
   stackEndpoints,
+  stackKafkaEnv,
   startAppProcess,
   testKafka,
   testRedis,
@@ -108,9 +109,8 @@ export async function createWorld(
     partitions,
     env: {
       PATH: process.env.PATH,
-      AGG_KAFKA_BROKERS: endpoints.KAFKA_BROKERS,
+      ...stackKafkaEnv('AGG'),
       AGG_REDIS_URL: testRedisUrl(),
-      ...(endpoints.SCHEMA_REGISTRY_URL ? { AGG_SCHEMA_REGISTRY_URL: endpoints.SCHEMA_REGISTRY_URL } : {}),
       AGG_REDIS_PREFIX: world.prefix,
       AGG_GROUP_ID: world.groupId,
       AGG_INPUT_TOPIC: world.input,
@@ -358,7 +358,7 @@ export function reachProgress(
   redis: RedisClient,
   world: World,
   count: number,
-  what: string,
+  what: string | (() => string),
 ): Promise<unknown> {
   return waitFor(async () => (await progress(redis, world)) >= count, {
     description: what,

@@ -1,3 +1,4 @@
+import { sampleAvailability } from '@inventory/codec';
 import { describe, expect, it } from 'vitest';
 import { skuView, totalsView } from './views.ts';
 
@@ -41,22 +42,14 @@ describe('skuView', () => {
   });
 
   it('totals come from the aggregator total as they are, out of stock when nothing is available', () => {
-    const total = {
-      sku: 'A',
-      onHand: 4,
-      reserved: 4,
-      available: 0,
-      asOf: Date.parse('2026-11-22T09:02:00Z'),
-      regions: [],
-      version: 7,
-    };
+    const total = { ...sampleAvailability, sku: 'A', onHand: 4, reserved: 4, available: 0 };
     expect(totalsView(total)).toEqual({
       sku: 'A',
       onHand: 4,
       reserved: 4,
       available: 0,
       inStock: false,
-      asOf: '2026-11-22T09:02:00.000Z',
+      asOf: '2026-11-22T09:15:00.000Z',
     });
   });
 });

@@ -1,18 +1,6 @@
 import { waitFor } from '@inventory/core';
 import { platformEvent } from '@inventory/domain';
-import {
-  createWorld,
-  expectCompactedExact,
-  generateEvents,
-  produceEvents,
-  progress,
-  type RunningAggregator,
-  readerOf,
-  readModel,
-  reference,
-  startAggregator,
-  waitDrained,
-} from '@inventory/inventory-aggregator-test';
+import * as aggregatorTest from '@inventory/inventory-aggregator-test';
 import { keySlot, partitionOf } from '@inventory/read-model';
 import { redisOf } from '@inventory/service';
 import { processAlive, stackEndpoints, stackPartPid, stackUp } from '@inventory/testkit';
@@ -50,7 +38,7 @@ async function primaryOf(redis: Cluster, slot: number): Promise<number> {
 
 describe('Redis Cluster failover', () => {
   const redis = redisOf(clusterUrl()) as Cluster;
-  const started: RunningAggregator[] = [];
+  const started: aggregatorTest.RunningAggregator[] = [];
   let api: TestQueryApi | undefined;
   afterAll(async () => {
     for (const a of started) a.child.kill('SIGKILL');
@@ -62,7 +50,7 @@ describe('Redis Cluster failover', () => {
   });
 
   it('a primary killed mid-stream: its replica takes over, folding and reservations carry on, exact', async () => {
-    const world = await createWorld(12);
+    const world = await aggregatorTest.createWorld(12);
     world.env.AGG_REDIS_URL = clusterUrl();
     world.env.AGG_RESERVATION_REPLICAS = '1';
     const t0 = Date.now() - 60_000;
@@ -74,17 +62,13 @@ describe('Redis Cluster failover', () => {
         quantity: stock,
         occurredAt: t0,
       }),
-      ...generateEvents(30_000, 41),
+      ...aggregatorTest.generateEvents(30_000, 41),
     ];
     const beforeFault = events.slice(0, 20_000);
-    await produceEvents(world, beforeFault);
-    const aggregator = startAggregator(world);
+    await aggregatorTest.produceEvents(world, beforeFault);
+    const aggregator = aggregatorTest.startAggregator(world);
     started.push(aggregator);
-    await waitFor(async () => (await progress(redis, world)) >= 5_000, {
-      description: 'progress before the failover',
-      timeoutMs: 60_000,
-      intervalMs: 20,
-    });
+    await aggregatorTest.reachProgress(redis, world, 5_000, 'progress before the failover');
     api = await buildTestQueryApi(world, {
       QUERY_REDIS_URL: clusterUrl(),
       QUERY_RESERVATION_TIMEOUT_MS: '2000',
@@ -123,7 +107,7 @@ describe('Redis Cluster failover', () => {
       timeoutMs: 120_000,
       intervalMs: 10,
     });
-    const layout = readerOf(redis, world).keys;
+    const layout = aggregatorTest.readerOf(redis, world).keys;
     const slot = keySlot(layout.offset(partitionOf(sku, world.partitions)));
     const port = await primaryOf(redis, slot);
     const pid = stackPartPid(`redis-cluster-${port}`);
@@ -140,7 +124,7 @@ describe('Redis Cluster failover', () => {
     // started again, as Kubernetes restarts a pod, and rejoins as the new primary's replica.
     const restarted = stackUp();
     expect(restarted.status, restarted.stderr).toBe(0);
-    await produceEvents(world, events.slice(beforeFault.length));
+    await aggregatorTest.produceEvents(world, events.slice(beforeFault.length));
     await waitFor(() => answers.size === requests, {
       description: () =>
         `every reservation decided (have ${answers.size}, ${retried} retried; aggregator: ${aggregator.output().slice(-1500)})`,
@@ -152,20 +136,20 @@ describe('Redis Cluster failover', () => {
     // Every answer given is what the state holds.
     expect(answers.size).toBe(requests);
     expect(bodies).toEqual([]);
-    await waitDrained(redis, world, 180_000).catch((error) => {
+    await aggregatorTest.waitDrained(redis, world, 180_000).catch((error) => {
       throw new Error(`${error.message}; output: ${aggregator.output().slice(-3000)}`);
     });
-    await expectAnswersHold(client, readerOf(redis, world), {
+    await expectAnswersHold(client, aggregatorTest.readerOf(redis, world), {
       sku,
       ids: [...answers.keys()],
       answers,
       stock,
     });
     // And the stream folded exactly, the part before the failover and the part after.
-    const expected = reference(events);
-    expect((await readModel(redis, world)).onHand).toEqual(expected);
-    await expectCompactedExact(world, expected);
-    expect(await progress(redis, world)).toBe(events.length);
+    const expected = aggregatorTest.reference(events);
+    expect((await aggregatorTest.readModel(redis, world)).onHand).toEqual(expected);
+    await aggregatorTest.expectCompactedExact(world, expected);
+    expect(await aggregatorTest.progress(redis, world)).toBe(events.length);
     // The failover was felt: decisions on the dead primary's partition stalled until its
     // replica took over and had a replica itself, so clients retried and steps waited.
     expect(retried).toBeGreaterThan(0);

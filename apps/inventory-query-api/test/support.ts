@@ -2,20 +2,15 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createLogger, hashToken } from '@inventory/core';
+import { hashToken } from '@inventory/core';
 import { useWorld, type World, type WorldFixture } from '@inventory/inventory-aggregator-test';
-import {
-  buildQueryApi,
-  connectQueryApi,
-  parseQueryConfig,
-  type QueryApp,
-} from '@inventory/inventory-query-api';
+import { type QueryApp, queryApiService } from '@inventory/inventory-query-api';
 import type { ReadModelReader } from '@inventory/read-model';
-import { Resources } from '@inventory/service';
 import { buildTestIngest, type TestIngest } from '@inventory/store-ingest-test';
 import {
   type AppProcess,
-  stackEndpoints,
+  buildInProcess,
+  stackKafkaEnv,
   startAppProcess,
   testRedisUrl,
   uniqueName,
@@ -41,10 +36,8 @@ export function testKeysFile(): string {
 
 /** The settings of a query API over an aggregator test world. */
 export function queryEnv(world: World, env: Record<string, string> = {}): Record<string, string> {
-  const endpoints = stackEndpoints();
   return {
-    QUERY_KAFKA_BROKERS: endpoints.KAFKA_BROKERS,
-    ...(endpoints.SCHEMA_REGISTRY_URL ? { QUERY_SCHEMA_REGISTRY_URL: endpoints.SCHEMA_REGISTRY_URL } : {}),
+    ...stackKafkaEnv('QUERY'),
     QUERY_KAFKA_CLIENT_ID: uniqueName('query-test'),
     QUERY_REDIS_URL: testRedisUrl(),
     QUERY_REDIS_PREFIX: world.prefix,
@@ -74,13 +67,7 @@ export async function buildTestQueryApi(
   world: World,
   env: Record<string, string> = {},
 ): Promise<TestQueryApi> {
-  const config = parseQueryConfig(queryEnv(world, env));
-  const logger = createLogger('query-test', config.LOG_LEVEL);
-  const resources = new Resources();
-  const app = await buildQueryApi(config, await connectQueryApi(config, { logger, resources }), {
-    logger,
-    stopping: () => false,
-  });
+  const { app, close } = await buildInProcess(queryApiService, queryEnv(world, env));
   const inject = (options: InjectOptions): Promise<InjectResponse> => app.http.inject(options);
   return {
     api: app.http,
@@ -95,10 +82,7 @@ export async function buildTestQueryApi(
         },
         ...(body === undefined ? {} : { payload: JSON.stringify(body) }),
       }),
-    close: async () => {
-      await app.stop();
-      await resources.close();
-    },
+    close,
   };
 }
 

@@ -19,7 +19,7 @@ import {
   createConfiguredTopic,
   createTestTopic,
   s3Env,
-  stackEndpoints,
+  stackKafkaEnv,
   startAppProcess,
   testBucket,
   testKafka,
@@ -66,7 +66,6 @@ export async function createLakeWorld(
     prefix: `${uniqueName('lake')}/`,
     copy: mkdtempSync(join(tmpdir(), 'lake-copy-')),
   };
-  const endpoints = stackEndpoints();
   const location =
     target === 's3'
       ? {
@@ -83,8 +82,7 @@ export async function createLakeWorld(
     store,
     env: {
       PATH: process.env.PATH,
-      LAKE_KAFKA_BROKERS: endpoints.KAFKA_BROKERS,
-      ...(endpoints.SCHEMA_REGISTRY_URL ? { LAKE_SCHEMA_REGISTRY_URL: endpoints.SCHEMA_REGISTRY_URL } : {}),
+      ...stackKafkaEnv('LAKE'),
       LAKE_EVENT_TOPICS: world.events,
       LAKE_RAW_TOPICS: world.raw,
       LAKE_DLQ_TOPIC: world.dlq,

@@ -9,6 +9,7 @@ import {
   generateMovements,
   movementPayload,
   publish,
+  publishMovements,
   queueDepth,
   type RunningBridge,
   readTopic,
@@ -171,7 +172,7 @@ describe('mq-bridge with real RabbitMQ and Kafka', () => {
   it('SIGTERM while batches flow: exit 0 within the deadline; what was taken is in Kafka or comes again, none lost', async () => {
     const busy = await createBridgeWorld();
     const sent = generateMovements(20_000, 5, ['W-1', 'W-2']);
-    await publish(busy.queue, sent.map(movementPayload));
+    await publishMovements(busy.queue, sent);
     const deadlineMs = 10_000;
     const first = startBridge(busy, {
       MQ_LOG_LEVEL: 'info',

@@ -14,11 +14,10 @@ import {
   createBridgeWorld,
   generateMovements,
   movementPayload,
-  publish,
+  publishMovements,
   queueDepth,
-  type RunningBridge,
   readTopic,
-  startBridge,
+  useBridges,
 } from './support.ts';
 
 const warehouses = ['W-1', 'S-1', 'S-2', 'S-3'];
@@ -31,9 +30,8 @@ async function txnIdsOn(rawTopic: string): Promise<{ distinct: Set<string>; reco
 
 describe('mq-bridge: nothing lost, nothing doubled', () => {
   const redis = testRedis();
-  const running: RunningBridge[] = [];
+  const startBridge = useBridges();
   afterAll(async () => {
-    for (const b of running) b.child.kill('SIGKILL');
     // Whatever happened, leave the stack running for the tests that follow.
     for (const part of ['kafka', 'rabbitmq']) {
       if (!processAlive(stackPartPid(part))) stackUp();
@@ -45,11 +43,10 @@ describe('mq-bridge: nothing lost, nothing doubled', () => {
     const world = await createWorld(6);
     const bridgeWorld = await createBridgeWorld(world.input);
     const movements = generateMovements(100_000, 7, warehouses);
-    await publish(bridgeWorld.queue, movements.map(movementPayload));
+    await publishMovements(bridgeWorld.queue, movements);
     const aggregator = startAggregator(world);
 
     let bridge = startBridge(bridgeWorld, { MQ_BATCH_SIZE: '200', MQ_PREFETCH: '400' });
-    running.push(bridge);
     for (let kill = 0; kill < 4; kill++) {
       const before = await queueDepth(bridgeWorld.queue);
       // A random point: after a random share of what is left has been taken.
@@ -62,7 +59,6 @@ describe('mq-bridge: nothing lost, nothing doubled', () => {
       bridge.child.kill('SIGKILL');
       await bridge.exited;
       bridge = startBridge(bridgeWorld, { MQ_BATCH_SIZE: '200', MQ_PREFETCH: '400' });
-      running.push(bridge);
     }
     await waitFor(
       async () =>
@@ -106,9 +102,8 @@ describe('mq-bridge: nothing lost, nothing doubled', () => {
     it(`${part} stopped mid-stream and started again: no message lost`, async () => {
       const bridgeWorld = await createBridgeWorld();
       const movements = generateMovements(20_000, part === 'kafka' ? 11 : 13, warehouses);
-      await publish(bridgeWorld.queue, movements.slice(0, 10_000).map(movementPayload));
+      await publishMovements(bridgeWorld.queue, movements.slice(0, 10_000));
       const bridge = startBridge(bridgeWorld, { MQ_BATCH_SIZE: '100', MQ_PREFETCH: '200' });
-      running.push(bridge);
       await waitFor(async () => (await queueDepth(bridgeWorld.queue)) < 8_000, {
         description: 'the bridge to be mid-stream',
         timeoutMs: 60_000,
@@ -126,7 +121,7 @@ describe('mq-bridge: nothing lost, nothing doubled', () => {
       }
       const restarted = stackUp();
       expect(restarted.status, restarted.stderr).toBe(0);
-      await publish(bridgeWorld.queue, movements.slice(10_000).map(movementPayload));
+      await publishMovements(bridgeWorld.queue, movements.slice(10_000));
       await waitFor(
         async () =>
           (await txnIdsOn(bridgeWorld.raw).catch(() => ({ distinct: new Set() }))).distinct.size >= 20_000,

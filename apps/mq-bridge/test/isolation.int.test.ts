@@ -1,26 +1,21 @@
 import { createCodec } from '@inventory/codec';
 import { waitFor } from '@inventory/core';
 import { stackEndpoints, TcpGate } from '@inventory/testkit';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   createBridgeWorld,
   drainQueue,
-  movementPayload,
-  publish,
+  publishMovements,
   queueDepth,
-  type RunningBridge,
   readTopic,
-  startBridge,
   type TestMovement,
+  useBridges,
   waitForRecords,
 } from './support.ts';
 
 /** No acknowledgement covers a message that is not in Kafka or a dead-letter queue. */
 describe('mq-bridge: a failure of one message, and a failure of the sink', () => {
-  const running: RunningBridge[] = [];
-  afterAll(async () => {
-    for (const b of running) b.child.kill('SIGKILL');
-  });
+  const startBridge = useBridges();
   const movedAt = Math.floor((Date.now() - 3_600_000) / 1000) * 1000;
   const movements = (prefix: string, count: number): TestMovement[] =>
     Array.from({ length: count }, (_, i) => ({
@@ -45,9 +40,8 @@ describe('mq-bridge: a failure of one message, and a failure of the sink', () =>
     const world = await createBridgeWorld();
     const sent = movements('P', 300);
     sent[150] = { ...(sent[150] as TestMovement), moveCode: 'toString' };
-    await publish(world.queue, sent.map(movementPayload));
+    await publishMovements(world.queue, sent);
     const bridge = startBridge(world, { MQ_BATCH_SIZE: '100', MQ_PREFETCH: '300' });
-    running.push(bridge);
     await waitForRecords(world.raw, 300, { app: bridge });
     await waitFor(async () => (await bridge.metric('mq_events_out_total')) === 299, {
       description: 'the bridge to write 299 events',
@@ -75,13 +69,12 @@ describe('mq-bridge: a failure of one message, and a failure of the sink', () =>
     gate.cut();
     try {
       const sent = movements('R', 200);
-      await publish(world.queue, sent.map(movementPayload));
+      await publishMovements(world.queue, sent);
       const bridge = startBridge(world, {
         MQ_SCHEMA_REGISTRY_URL: `http://127.0.0.1:${port}${registry.pathname}`,
         MQ_BATCH_SIZE: '50',
         MQ_PREFETCH: '100',
       });
-      running.push(bridge);
       // The bridge took messages, failed to encode them, and retries: nothing written, nothing acknowledged.
       await waitFor(async () => (await bridge.metric('mq_kafka_send_failures_total').catch(() => 0)) >= 3, {
         description: () =>

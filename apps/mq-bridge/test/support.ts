@@ -14,11 +14,13 @@ import {
   type AppProcess,
   createTestTopic,
   stackEndpoints,
+  stackKafkaEnv,
   startAppProcess,
   testKafka,
   uniqueName,
 } from '@inventory/testkit';
 import type { KafkaMessage } from 'kafkajs';
+import { afterAll } from 'vitest';
 
 /** Queues and topics of one isolated bridge deployment. */
 export interface BridgeWorld {
@@ -44,9 +46,8 @@ export async function createBridgeWorld(events?: string): Promise<BridgeWorld> {
     ...world,
     env: {
       PATH: process.env.PATH,
-      MQ_KAFKA_BROKERS: endpoints.KAFKA_BROKERS,
+      ...stackKafkaEnv('MQ'),
       MQ_AMQP_URL: endpoints.AMQP_URL,
-      ...(endpoints.SCHEMA_REGISTRY_URL ? { MQ_SCHEMA_REGISTRY_URL: endpoints.SCHEMA_REGISTRY_URL } : {}),
       MQ_QUEUE: world.queue,
       MQ_DEAD_LETTER_QUEUE: world.deadLetterQueue,
       MQ_EVENTS_TOPIC: world.events,
@@ -67,12 +68,31 @@ export function startBridge(world: BridgeWorld, env: NodeJS.ProcessEnv = {}): Ru
   return startAppProcess(appDir, { ...world.env, ...env }, 'MQ_HTTP_PORT');
 }
 
+/**
+ * Starts bridge processes for the file's tests and kills (-9) whichever still run after the
+ * last test, whatever the tests left behind.
+ */
+export function useBridges(): (world: BridgeWorld, env?: NodeJS.ProcessEnv) => RunningBridge {
+  const running: RunningBridge[] = [];
+  afterAll(() => {
+    for (const bridge of running) bridge.child.kill('SIGKILL');
+  });
+  return (world, env) => {
+    const bridge = startBridge(world, env);
+    running.push(bridge);
+    return bridge;
+  };
+}
+
 export type TestMovement = MainframeMovement;
 export { generateMovements, movementPayload };
 
 /** Publishes to a queue of the local stack's RabbitMQ. */
 export const publish = (queue: string, payloads: QueuePayload[]) =>
   publishTo(stackEndpoints().AMQP_URL, queue, payloads);
+/** Publishes mainframe movements, each in the format its `json` flag names. */
+export const publishMovements = (queue: string, movements: TestMovement[]) =>
+  publish(queue, movements.map(movementPayload));
 export const queueDepth = (queue: string) => depthOf(stackEndpoints().AMQP_URL, queue);
 export const drainQueue = (queue: string) => drain(stackEndpoints().AMQP_URL, queue);
 

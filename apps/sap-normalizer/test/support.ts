@@ -17,6 +17,7 @@ import {
   createTestTopic,
   processAlive,
   stackEndpoints,
+  stackKafkaEnv,
   stackPartPid,
   stackUp,
   startAppProcess,
@@ -90,8 +91,7 @@ export async function createSapWorld(): Promise<SapWorld> {
       appDir,
       {
         PATH: process.env.PATH,
-        SAP_KAFKA_BROKERS: endpoints.KAFKA_BROKERS,
-        ...(endpoints.SCHEMA_REGISTRY_URL ? { SAP_SCHEMA_REGISTRY_URL: endpoints.SCHEMA_REGISTRY_URL } : {}),
+        ...stackKafkaEnv('SAP'),
         SAP_RAW_TOPIC: raw,
         SAP_EVENTS_TOPIC: world.input,
         SAP_DLQ_TOPIC: dlq,

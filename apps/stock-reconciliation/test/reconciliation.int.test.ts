@@ -14,7 +14,14 @@ import {
 } from '@inventory/inventory-aggregator-test';
 import type { RedisClient } from '@inventory/read-model';
 import { runReconciliation } from '@inventory/stock-reconciliation';
-import { collect, expectOrderlyStop, stackEndpoints, testKafka, testRedis } from '@inventory/testkit';
+import {
+  collect,
+  expectOrderlyStop,
+  runJsonCli,
+  stackEndpoints,
+  testKafka,
+  testRedis,
+} from '@inventory/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   archiveBucket,
@@ -324,16 +331,10 @@ describe('stock reconciliation against the ERP snapshot', () => {
       await clients.close();
     }
     const cli = fileURLToPath(new URL('../src/jobs-cli.ts', import.meta.url));
-    const listed = spawnSync(process.execPath, ['--import', 'tsx', cli, 'jobs', '--json', '--limit', '50'], {
-      env: { ...process.env, ...env },
-      encoding: 'utf8',
-      timeout: 60_000,
-    });
-    expect(listed.status, listed.stderr).toBe(0);
-    const rows = listed.stdout
-      .trim()
-      .split('\n')
-      .map((line) => JSON.parse(line));
+    const rows = runJsonCli(cli, ['jobs', '--json', '--limit', '50'], env).rows as {
+      trigger: string;
+      status: string;
+    }[];
     expect(rows.length).toBeGreaterThanOrEqual(1);
     expect(rows.every((r) => r.trigger === 'schedule' && ['completed', 'refused'].includes(r.status))).toBe(
       true,

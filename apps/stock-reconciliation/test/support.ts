@@ -1,18 +1,14 @@
 import { fileURLToPath } from 'node:url';
 import type { InventoryEvent } from '@inventory/codec';
-import { createLogger } from '@inventory/core';
 import type { ErpSimulator } from '@inventory/erp-simulator';
 import type { World } from '@inventory/inventory-aggregator-test';
-import { Resources } from '@inventory/service';
-import {
-  buildReconciliation,
-  connectReconciliation,
-  parseReconciliationConfig,
-} from '@inventory/stock-reconciliation';
+import { reconciliationService } from '@inventory/stock-reconciliation';
 import {
   type AppProcess,
+  buildInProcess,
   s3Env,
   stackEndpoints,
+  stackKafkaEnv,
   startAppProcess,
   testBucket,
   testRedisUrl,
@@ -28,8 +24,7 @@ export const erpToken = 'test-recon-token-91c2';
 export function reconciliationEnv(world: World, erp: ErpSimulator, env: Record<string, string> = {}) {
   const endpoints = stackEndpoints();
   return {
-    RECON_KAFKA_BROKERS: endpoints.KAFKA_BROKERS,
-    ...(endpoints.SCHEMA_REGISTRY_URL ? { RECON_SCHEMA_REGISTRY_URL: endpoints.SCHEMA_REGISTRY_URL } : {}),
+    ...stackKafkaEnv('RECON'),
     RECON_EVENTS_TOPIC: world.input,
     RECON_REDIS_URL: testRedisUrl(),
     RECON_REDIS_PREFIX: world.prefix,
@@ -64,13 +59,8 @@ export async function archiveBucket(env: Record<string, string>) {
 /** The service built in this process from settings; `deps` is what one run takes. */
 export async function connectTestReconciliation(env: Record<string, string>) {
   await archiveBucket(env);
-  const config = parseReconciliationConfig(env);
-  const logger = createLogger('recon-test', config.LOG_LEVEL);
-  const resources = new Resources();
-  const app = buildReconciliation(config, await connectReconciliation(config, { logger, resources }), {
-    logger,
-  });
-  return { app, deps: app.deps, close: () => resources.close(logger) };
+  const { app, close } = await buildInProcess(reconciliationService, env);
+  return { app, deps: app.deps, close };
 }
 
 const appDir = fileURLToPath(new URL('..', import.meta.url));

@@ -2,16 +2,15 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createLogger, hashToken } from '@inventory/core';
-import { Resources } from '@inventory/service';
+import { hashToken } from '@inventory/core';
+import { type IngestConfig, type IngestMetrics, ingestService } from '@inventory/store-ingest';
 import {
-  buildIngest,
-  connectIngest,
-  type IngestConfig,
-  type IngestMetrics,
-  parseIngestConfig,
-} from '@inventory/store-ingest';
-import { type AppProcess, stackEndpoints, startAppProcess, uniqueName } from '@inventory/testkit';
+  type AppProcess,
+  buildInProcess,
+  stackKafkaEnv,
+  startAppProcess,
+  uniqueName,
+} from '@inventory/testkit';
 import type { FastifyInstance } from 'fastify';
 
 /** The bearer tokens of the test clients: two stores and a central system writing for all. */
@@ -35,10 +34,8 @@ export function testTokensFile(): string {
 
 /** The settings of a store-ingest writing to `topic` on the local stack. */
 export function ingestEnv(topic: string, env: Record<string, string> = {}): Record<string, string> {
-  const endpoints = stackEndpoints();
   return {
-    INGEST_KAFKA_BROKERS: endpoints.KAFKA_BROKERS,
-    ...(endpoints.SCHEMA_REGISTRY_URL ? { INGEST_SCHEMA_REGISTRY_URL: endpoints.SCHEMA_REGISTRY_URL } : {}),
+    ...stackKafkaEnv('INGEST'),
     INGEST_EVENTS_TOPIC: topic,
     INGEST_TOKENS_FILE: testTokensFile(),
     INGEST_KAFKA_CLIENT_ID: uniqueName('ingest-test'),
@@ -56,22 +53,8 @@ export interface TestIngest {
 
 /** The real app as main builds it, in this process, against the local stack's Kafka and registry. */
 export async function buildTestIngest(topic: string, env: Record<string, string> = {}): Promise<TestIngest> {
-  const config = parseIngestConfig(ingestEnv(topic, env));
-  const logger = createLogger('store-ingest-test', config.LOG_LEVEL);
-  const resources = new Resources();
-  const ingest = await buildIngest(config, await connectIngest(config, { logger, resources }), {
-    logger,
-    stopping: () => false,
-  });
-  return {
-    app: ingest.http,
-    metrics: ingest.metrics,
-    config,
-    close: async () => {
-      await ingest.stop();
-      await resources.close();
-    },
-  };
+  const { app, settings, close } = await buildInProcess(ingestService, ingestEnv(topic, env));
+  return { app: app.http, metrics: app.metrics, config: settings, close };
 }
 
 const appDir = fileURLToPath(new URL('..', import.meta.url));

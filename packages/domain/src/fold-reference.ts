@@ -1,5 +1,17 @@
 import type { InventoryEvent } from '@inventory/domain';
 
+/** Each eventId's first delivery, in stream order: the dedup rule with an unbounded horizon. */
+export function firstDeliveries<E extends { eventId: string }>(events: Iterable<E>): E[] {
+  const seen = new Set<string>();
+  const first: E[] = [];
+  for (const e of events) {
+    if (seen.has(e.eventId)) continue;
+    seen.add(e.eventId);
+    first.push(e);
+  }
+  return first;
+}
+
 /**
  * The documented rules written as plainly as possible, independent of fold.ts: the oracle
  * the fold's property tests and the integration tests compare against. Events in stream
@@ -9,10 +21,7 @@ import type { InventoryEvent } from '@inventory/domain';
 export function referenceOnHand(events: InventoryEvent[]): Map<string, number> {
   type Location = { onHand: number; lastCountAt: number | null; applied: { at: number; delta: number }[] };
   const state = new Map<string, Location>();
-  const applied = new Set<string>();
-  for (const e of events) {
-    if (applied.has(e.eventId)) continue;
-    applied.add(e.eventId);
+  for (const e of firstDeliveries(events)) {
     const key = `${e.sku}|${e.locationId}`;
     const s = state.get(key) ?? { onHand: 0, lastCountAt: null, applied: [] };
     state.set(key, s);

@@ -6,6 +6,18 @@ import { provisionTopics } from './provision.ts';
 
 const { ConfigResourceTypes } = kafkajs;
 
+/** A topic keyed by sku under a fresh name, without a value schema. */
+const skuTopic = (
+  name: string,
+  layout: Pick<TopicSpec, 'partitions' | 'cleanupPolicy' | 'retentionMs'>,
+): TopicSpec => ({
+  name: uniqueTopic(name),
+  key: 'sku',
+  valueSchema: undefined,
+  description: 'test',
+  ...layout,
+});
+
 describe('topic provisioning against the real broker', () => {
   let admin: Admin;
   beforeAll(async () => {
@@ -36,15 +48,7 @@ describe('topic provisioning against the real broker', () => {
   });
 
   it('creates, then leaves alone, then repairs drifted configuration', async () => {
-    const spec: TopicSpec = {
-      name: uniqueTopic('provision'),
-      key: 'sku',
-      valueSchema: undefined,
-      partitions: 4,
-      cleanupPolicy: 'compact',
-      retentionMs: -1,
-      description: 'test',
-    };
+    const spec = skuTopic('provision', { partitions: 4, cleanupPolicy: 'compact', retentionMs: -1 });
     expect((await provisionTopics(admin, [spec], 1)).created).toEqual([spec.name]);
     expect(await provisionTopics(admin, [spec], 1)).toEqual({
       created: [],
@@ -68,15 +72,7 @@ describe('topic provisioning against the real broker', () => {
   });
 
   it('refuses to silently repartition a keyed topic', async () => {
-    const spec: TopicSpec = {
-      name: uniqueTopic('repartition'),
-      key: 'sku',
-      valueSchema: undefined,
-      partitions: 2,
-      cleanupPolicy: 'delete',
-      retentionMs: 60_000,
-      description: 'test',
-    };
+    const spec = skuTopic('repartition', { partitions: 2, cleanupPolicy: 'delete', retentionMs: 60_000 });
     await provisionTopics(admin, [spec], 1);
     await expect(provisionTopics(admin, [{ ...spec, partitions: 3 }], 1)).rejects.toMatchObject({
       code: 'TOPIC_PARTITIONS_MISMATCH',

@@ -166,3 +166,23 @@ export function runMain(
   });
   return { status: result.status, stderr: result.stderr };
 }
+
+/**
+ * Runs an app's command-line tool (a .ts file, through tsx) with `--json` output: its lines
+ * parsed, and what it said on stderr; a non-zero exit throws with that.
+ */
+export function runJsonCli(
+  cli: string,
+  args: string[],
+  env: Record<string, string | undefined>,
+): { rows: unknown[]; stderr: string } {
+  const result = spawnSync(process.execPath, ['--import', 'tsx', cli, ...args], {
+    env: { ...process.env, ...env },
+    encoding: 'utf8',
+    timeout: 60_000,
+  });
+  if (result.status !== 0)
+    throw new Error(`${cli} ${args.join(' ')} exited ${result.status}: ${result.stderr}`);
+  const lines = result.stdout.split('\n').filter((line) => line.trim() !== '');
+  return { rows: lines.map((line) => JSON.parse(line)), stderr: result.stderr };
+}

@@ -38,3 +38,15 @@ export function stackEndpoints(): StackEndpoints {
   }
   return JSON.parse(readFileSync(file, 'utf8')) as StackEndpoints;
 }
+
+/**
+ * An app's settings for the stack's Kafka and registry, under its prefix (`AGG`, `INGEST`, ...):
+ * where every app of a test reaches the broker, so that the way in is written once.
+ */
+export function stackKafkaEnv(prefix: string): Record<string, string> {
+  const { KAFKA_BROKERS, SCHEMA_REGISTRY_URL } = stackEndpoints();
+  return {
+    [`${prefix}_KAFKA_BROKERS`]: KAFKA_BROKERS ?? '',
+    ...(SCHEMA_REGISTRY_URL ? { [`${prefix}_SCHEMA_REGISTRY_URL`]: SCHEMA_REGISTRY_URL } : {}),
+  };
+}

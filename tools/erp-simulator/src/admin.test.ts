@@ -1,22 +1,14 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { ErpSimulator } from './server.ts';
-import { order, type SendOptions, startTestSimulator, testToken } from './test-client.ts';
+import { describe, expect, it } from 'vitest';
+import { order, testToken, useTestSimulator } from './test-client.ts';
 
-let sim: ErpSimulator;
-let send: (path: string, body: unknown, options?: SendOptions) => Promise<Response>;
+const { sim, send } = useTestSimulator();
 const admin = (method: string, path: string, body?: unknown) =>
-  fetch(`${sim.url}/_admin${path}`, {
+  fetch(`${sim().url}/_admin${path}`, {
     method,
     ...(body === undefined
       ? {}
       : { headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }),
   });
-
-beforeAll(async () => {
-  ({ sim, send } = await startTestSimulator());
-});
-afterAll(() => sim.close());
-beforeEach(() => sim.reset());
 
 describe('/_admin', () => {
   it('sets rules over HTTP, reports stats, clears rules', async () => {
@@ -34,7 +26,7 @@ describe('/_admin', () => {
   });
 
   it('refuses an invalid rule with 400 naming the field, keeping the rules it had', async () => {
-    sim.setRules([{ route: 'purchase-orders', action: 'status', status: 500 }]);
+    sim().setRules([{ route: 'purchase-orders', action: 'status', status: 500 }]);
     const response = await admin('PUT', '/rules', [{ action: 'slow', delayMs: 5, times: -1 }]);
     expect(response.status).toBe(400);
     expect(await response.json()).toMatchObject({
@@ -56,7 +48,7 @@ describe('/_admin', () => {
     const put = await admin('PUT', '/inventory', { items: [{ sku: 'A', locationId: 'L', qty: 3 }] });
     expect(await put.json()).toMatchObject({ items: 1 });
     const served = (await (
-      await fetch(`${sim.url}/inventory`, { headers: { authorization: `Bearer ${testToken}` } })
+      await fetch(`${sim().url}/inventory`, { headers: { authorization: `Bearer ${testToken}` } })
     ).json()) as { asOf: string; items: unknown[] };
     expect(Date.parse(served.asOf)).toBeGreaterThanOrEqual(before - 1);
     expect(served.items).toEqual([{ sku: 'A', locationId: 'L', qty: 3 }]);
@@ -66,7 +58,7 @@ describe('/_admin', () => {
   it('resets over HTTP', async () => {
     await send('/purchase-orders', order(), { key: 'po-1' });
     expect((await admin('POST', '/reset')).status).toBe(204);
-    expect(sim.received('purchase-orders')).toEqual([]);
-    expect(sim.stats().accepted['purchase-orders']).toBe(0);
+    expect(sim().received('purchase-orders')).toEqual([]);
+    expect(sim().stats().accepted['purchase-orders']).toBe(0);
   });
 });

@@ -1,3 +1,9 @@
+import type {
+  PurchaseOrder as PlatformOrder,
+  SoldQuantity as PlatformSoldQuantity,
+  PurchaseOrderLine,
+} from '@inventory/codec';
+
 /** The business routes; failure rules and request counts are per route. */
 export const erpRoutes = [
   'purchase-orders',
@@ -12,31 +18,16 @@ export type ErpRoute = (typeof erpRoutes)[number];
 export const receivedKinds = ['purchase-orders', 'sold-quantities', 'supplier-sold-quantities'] as const;
 export type ReceivedKind = (typeof receivedKinds)[number];
 
-export interface PurchaseOrderLine {
-  lineNo: number;
-  sku: string;
-  locationId: string;
-  quantity: number;
-  reservationId: string;
-}
+/** A platform record as JSON on the wire: its times (epoch ms in Avro) as ISO-8601 strings. */
+type OverHttp<T, Times extends keyof T> = Omit<T, Times> & Record<Times, string>;
+
+export type { PurchaseOrderLine };
 
 /** A web-shop order the platform confirmed, as the ERP receives it. */
-export interface PurchaseOrder {
-  orderId: string;
-  customerRef: string | null;
-  lines: PurchaseOrderLine[];
-  confirmedAt: string;
-}
+export type PurchaseOrder = OverHttp<PlatformOrder, 'confirmedAt'>;
 
 /** Units of one sku sold and returned in a period, reported to the ERP and to the sku's supplier. */
-export interface SoldQuantity {
-  sku: string;
-  supplierId: string;
-  periodStart: string;
-  periodEnd: string;
-  sold: number;
-  returned: number;
-}
+export type SoldQuantity = OverHttp<Omit<PlatformSoldQuantity, 'events'>, 'periodStart' | 'periodEnd'>;
 
 export interface InventoryItem {
   sku: string;

@@ -1,19 +1,32 @@
+import { afterAll, beforeAll, beforeEach } from 'vitest';
 import { type ErpSimulator, startErpSimulator } from './server.ts';
 
 export const testToken = 'test-erp-token';
 
-/** A simulator on an ephemeral port and a fetch wrapper that sends what the business routes need. */
-export async function startTestSimulator(): Promise<{
-  sim: ErpSimulator;
+/**
+ * A simulator on an ephemeral port for the file's tests (started once, its rules and records
+ * reset before each test), and a fetch wrapper that sends what the business routes need.
+ */
+export function useTestSimulator(): {
+  sim: () => ErpSimulator;
   send: (path: string, body: unknown, options?: SendOptions) => Promise<Response>;
-}> {
-  const sim = await startErpSimulator({ token: testToken });
+} {
+  let current: ErpSimulator | undefined;
+  beforeAll(async () => {
+    current = await startErpSimulator({ token: testToken });
+  });
+  afterAll(() => current?.close());
+  beforeEach(() => current?.reset());
+  const sim = () => {
+    if (!current) throw new Error('the simulator starts in beforeAll');
+    return current;
+  };
   const send = (path: string, body: unknown, options: SendOptions = {}) => {
     const headers: Record<string, string> = { 'content-type': 'application/json' };
     const token = options.token === undefined ? testToken : options.token;
     if (token !== null) headers.authorization = `Bearer ${token}`;
     if (options.key !== undefined) headers['idempotency-key'] = options.key;
-    return fetch(`${sim.url}${path}`, {
+    return fetch(`${sim().url}${path}`, {
       method: options.method ?? 'POST',
       headers,
       body: typeof body === 'string' ? body : JSON.stringify(body),

@@ -3,6 +3,7 @@
 // failEvery=N answers 503 to every Nth first attempt, so that share goes through retry stage 1.
 import { waitFor } from '@inventory/core';
 import { startErpSimulator } from '@inventory/erp-simulator';
+import { numberArgs } from '@inventory/testkit';
 import {
   createDeliveryWorld,
   erpToken,
@@ -12,9 +13,7 @@ import {
   testOrder,
 } from '../support.ts';
 
-const orders = Number(process.argv[2] ?? 20_000);
-const concurrency = process.argv[3] ?? '16';
-const failEvery = Number(process.argv[4] ?? 0);
+const [orders, concurrency, failEvery] = numberArgs([20_000, 16, 0]);
 
 const erp = await startErpSimulator({ token: erpToken });
 const world = await createDeliveryWorld({ erpUrl: erp.url, delays: [1_000, 2_000, 4_000] });
@@ -28,7 +27,7 @@ if (failEvery > 0)
   ]);
 const started = Date.now();
 const delivery = await startDelivery(world, {
-  DELIVERY_CONCURRENCY: concurrency,
+  DELIVERY_CONCURRENCY: String(concurrency),
   DELIVERY_LOG_LEVEL: 'error',
 });
 try {

@@ -1,5 +1,5 @@
 import type { InventoryEvent } from '@inventory/domain';
-import { referenceOnHand } from '@inventory/domain';
+import { firstDeliveries, referenceOnHand } from '@inventory/domain';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { arbitraryEvent, at, event, foldAll, foldInBatches, sequence, t0 } from './fixtures.ts';
@@ -80,10 +80,7 @@ describe('a COUNT folded after deltas that happened after it', () => {
       fc.property(fc.array(arbitraryEvent, { maxLength: 60 }), (events) => {
         const ordered = [...events].sort((a, b) => a.occurredAt - b.occurredAt);
         const old = new Map<string, number>();
-        const applied = new Set<string>();
-        for (const e of ordered) {
-          if (applied.has(e.eventId)) continue;
-          applied.add(e.eventId);
+        for (const e of firstDeliveries(ordered)) {
           const key = `${e.sku}|${e.locationId}`;
           old.set(key, e.type === 'COUNT' ? e.quantity : (old.get(key) ?? 0) + signed(e));
         }

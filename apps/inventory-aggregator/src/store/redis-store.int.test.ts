@@ -12,15 +12,12 @@ describe('RedisStore against the real Redis', () => {
   });
   const now = Date.parse('2026-12-01T12:00:00Z');
   const shards = () => 64;
+  /** A store of 12 partitions under a fresh prefix, remembering eventIds for a day. */
+  const storeOf = (name: string, dedupShards: number) =>
+    new RedisStore(redis, uniqueName(name), 12, { policy: defaultDedupPolicy, shards: dedupShards }, dayMs);
 
   it('commits a batch of 40 000 skus and 100 000 eventIds in one atomic step (no argument spreading)', async () => {
-    const store = new RedisStore(
-      redis,
-      uniqueName('big'),
-      12,
-      { policy: defaultDedupPolicy, shards: 64 },
-      86_400_000,
-    );
+    const store = storeOf('big', 64);
     const skus = new Map<string, SkuWrite>();
     for (let i = 0; i < 40_000; i++) {
       const state = { onHand: i, reserved: 0, updatedAt: 1, lastCountAt: null, version: 1, inputOffset: i };
@@ -156,13 +153,7 @@ describe('RedisStore against the real Redis', () => {
   });
 
   it('keeps a fingerprint in about 12 bytes: the shards stay listpack-encoded', async () => {
-    const store = new RedisStore(
-      redis,
-      uniqueName('mem'),
-      12,
-      { policy: defaultDedupPolicy, shards: 256 },
-      86_400_000,
-    );
+    const store = storeOf('mem', 256);
     await redis.set(store.keys.offset(1), '0');
     const applied = Array.from({ length: 100_000 }, (_, i) => ({
       eventId: `store:store-001-tills:till-1-${i}`,

@@ -7,7 +7,7 @@
 import { createCodec, type InventoryEvent, type InventoryEventType } from '@inventory/codec';
 import { waitFor } from '@inventory/core';
 import { createProducer } from '@inventory/kafka';
-import { stackEndpoints, testKafka, testRedis, uniqueName } from '@inventory/testkit';
+import { numberArgs, stackEndpoints, testKafka, testRedis, uniqueName } from '@inventory/testkit';
 import {
   atProductionSizes,
   createWorld,
@@ -18,10 +18,8 @@ import {
   startAggregator,
 } from '../support.ts';
 
-const total = Number(process.argv[2] ?? 5_000_000);
-const skus = Number(process.argv[3] ?? 5_000);
+const [total, skus, locationCount] = numberArgs([5_000_000, 5_000, 4]);
 const partitions = 12;
-const locationCount = Number(process.argv[4] ?? 4);
 const locationRegions = locationCount === 4 ? regions : manyLocations(locationCount);
 const locations = Object.keys(locationRegions);
 

@@ -6,20 +6,14 @@
 import { defaultDedupPolicy, shardsForDay } from '@inventory/domain';
 import { RedisStore, type SkuWrite, type StepWrite, skuWrite } from '@inventory/inventory-aggregator';
 import { encodeJournal, type StoredLocation, skuAvailability } from '@inventory/read-model';
-import { stackEndpoints, uniqueName } from '@inventory/testkit';
+import { numberArgs, stackEndpoints, uniqueName, usedMemory } from '@inventory/testkit';
 import { Redis } from 'ioredis';
 
 // 400 000 eventIds: one of 12 partitions' day at 5 M events a day.
-const eventIds = Number(process.argv[2] ?? 400_000);
-const states = Number(process.argv[3] ?? 200_000);
+const [eventIds, states] = numberArgs([400_000, 200_000]);
 // One server: INFO memory and MEMORY USAGE measure the one process that holds everything.
 const redis = new Redis(stackEndpoints().REDIS_URL);
 const now = Date.now();
-
-async function usedMemory(): Promise<number> {
-  const info = await redis.info('memory');
-  return Number(/used_memory:(\d+)/.exec(info)?.[1]);
-}
 
 async function keyBytes(pattern: string): Promise<{ keys: number; bytes: number }> {
   let cursor = '0';
@@ -57,15 +51,20 @@ function write(partition: number, expected: number, fields: Partial<StepWrite>):
 // 1. Deduplicated eventIds: one partition, one day, with the shard count a day of this volume
 // gets when the day before had the same (shardsForDay).
 const shards = shardsForDay(eventIds, 64);
-const dedupStore = new RedisStore(
-  redis,
-  uniqueName('bench-dedup'),
-  1,
-  { policy: defaultDedupPolicy, shards },
-  86_400_000,
-);
-await redis.set(dedupStore.keys.offset(0), '0');
-const before = await usedMemory();
+/** One partition under a fresh prefix, its offset set so that steps apply. */
+async function storeOf(name: string): Promise<RedisStore> {
+  const store = new RedisStore(
+    redis,
+    uniqueName(name),
+    1,
+    { policy: defaultDedupPolicy, shards },
+    86_400_000,
+  );
+  await redis.set(store.keys.offset(0), '0');
+  return store;
+}
+const dedupStore = await storeOf('bench-dedup');
+const before = await usedMemory(redis);
 for (let i = 0, step = 0; i < eventIds; i += 50_000, step++) {
   const applied = Array.from({ length: Math.min(50_000, eventIds - i) }, (_, j) => ({
     eventId: `store:store-0042-tills:till-${(i + j) % 7}-receipt-${i + j}`,
@@ -75,20 +74,13 @@ for (let i = 0, step = 0; i < eventIds; i += 50_000, step++) {
   if (!ok) throw new Error('dedup write refused');
 }
 const dedup = await keyBytes(`${dedupStore.keys.prefix}:${dedupStore.keys.tag(0)}:seen:*`);
-const dedupUsed = (await usedMemory()) - before;
+const dedupUsed = (await usedMemory(redis)) - before;
 
 // 2. Location x sku states, without and with a full count journal (64 entries).
 async function writeStates(journalEntries: number) {
-  const store = new RedisStore(
-    redis,
-    uniqueName('bench-state'),
-    1,
-    { policy: defaultDedupPolicy, shards },
-    86_400_000,
-  );
-  await redis.set(store.keys.offset(0), '0');
+  const store = await storeOf('bench-state');
   const skus = Math.ceil(states / 10);
-  const usedBefore = await usedMemory();
+  const usedBefore = await usedMemory(redis);
   let step = 0;
   for (let s = 0; s < skus; s += 2_000, step++) {
     const writes = new Map<string, SkuWrite>();
@@ -139,7 +131,7 @@ async function writeStates(journalEntries: number) {
   return {
     ...measured,
     journalBytes: journal.bytes,
-    used: (await usedMemory()) - usedBefore,
+    used: (await usedMemory(redis)) - usedBefore,
     states: skus * 10,
   };
 }

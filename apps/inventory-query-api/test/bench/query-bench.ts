@@ -29,14 +29,11 @@ import {
 import { createProducer } from '@inventory/kafka';
 import { partitionOf, type StoredLocation, skuAvailability } from '@inventory/read-model';
 import { redisOf } from '@inventory/service';
-import { stackEndpoints, testKafka } from '@inventory/testkit';
+import { numberArgs, stackEndpoints, stackKafkaEnv, testKafka, usedMemory } from '@inventory/testkit';
 import autocannon from 'autocannon';
 import type { Cluster, Redis } from 'ioredis';
 
-const skus = Number(process.argv[2] ?? 100_000);
-const locationCount = Number(process.argv[3] ?? 50);
-const seconds = Number(process.argv[4] ?? 20);
-const connections = Number(process.argv[5] ?? 32);
+const [skus, locationCount, seconds, connections] = numberArgs([100_000, 50, 20, 32]);
 const partitions = 12;
 const appDir = fileURLToPath(new URL('../..', import.meta.url));
 const key = 'bench-key';
@@ -56,13 +53,6 @@ const redisUrlOf = (target: 'single' | 'cluster') => {
   return url;
 };
 /** used_memory summed over the primaries (a cluster's replicas hold the same again). */
-async function usedMemory(redis: Redis | Cluster): Promise<number> {
-  const nodes = redis.isCluster ? (redis as Cluster).nodes('master') : [redis as Redis];
-  let bytes = 0;
-  for (const node of nodes) bytes += Number((await node.info('memory')).match(/used_memory:(\d+)/)?.[1] ?? 0);
-  return bytes;
-}
-
 const world = await createWorld(partitions);
 const codec = createCodec({ registryUrl: stackEndpoints().SCHEMA_REGISTRY_URL });
 const kafka = testKafka();
@@ -280,13 +270,12 @@ writeFileSync(
   keysFile,
   JSON.stringify({ keys: [{ keyId: 'bench', keySha256: hashToken(key), scopes: ['availability:read'] }] }),
 );
-const endpoints = stackEndpoints();
 const apiPorts = new Map(targets.map((target, i) => [target, 19_195 + 2 * i]));
 const apis = targets.map((target) =>
   serve(
     'src/main.ts',
     {
-      QUERY_KAFKA_BROKERS: endpoints.KAFKA_BROKERS,
+      ...stackKafkaEnv('QUERY'),
       QUERY_REDIS_URL: redisUrlOf(target),
       QUERY_API_KEYS_FILE: keysFile,
       QUERY_HTTP_PORT: String(apiPorts.get(target)),
@@ -300,7 +289,6 @@ const apis = targets.map((target) =>
       QUERY_RATE_PER_SECOND: '1000000000',
       QUERY_RATE_BURST: '1000000000',
       QUERY_LOG_LEVEL: 'warn',
-      ...(endpoints.SCHEMA_REGISTRY_URL ? { QUERY_SCHEMA_REGISTRY_URL: endpoints.SCHEMA_REGISTRY_URL } : {}),
     },
     apiPorts.get(target) as number,
   ),

@@ -7,13 +7,12 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createCodec } from '@inventory/codec';
-import { createLogger, waitFor } from '@inventory/core';
+import { createLogger } from '@inventory/core';
 import { openLakeStore, parseLakeLocation } from '@inventory/lake-sink';
-import { stackEndpoints, uniqueName } from '@inventory/testkit';
+import { numberArgs, secondsToCount, stackEndpoints, uniqueName } from '@inventory/testkit';
 import { createLakeWorld, dayEvent, type LakeWorld, produce, startSink } from '../support.ts';
 
-const total = Number(process.argv[2] ?? 1_000_000);
-const roll = Number(process.argv[3] ?? 100_000);
+const [total, roll] = numberArgs([1_000_000, 100_000]);
 const endpoints = stackEndpoints();
 const codec = createCodec({ registryUrl: endpoints.SCHEMA_REGISTRY_URL });
 const world = await createLakeWorld({}, { events: 12, raw: 1 });
@@ -40,18 +39,8 @@ async function measure(target: string, world: LakeWorld, location: Record<string
     LAKE_ROLL_RECORDS: String(roll),
     LAKE_ROLL_MS: '2000',
   });
-  await waitFor(async () => (await sink.metric('lake_rows_written_total').catch(() => 0)) > 0, {
-    description: 'a first file',
-    timeoutMs: 180_000,
-    intervalMs: 50,
-  });
-  const started = Date.now();
-  await waitFor(async () => (await sink.metric('lake_rows_written_total')) >= total, {
-    description: 'every event in the lake',
-    timeoutMs: 3_600_000,
-    intervalMs: 200,
-  });
-  const seconds = (Date.now() - started) / 1000;
+  const rows = 'lake_rows_written_total';
+  const seconds = await secondsToCount(sink, { started: rows, done: rows }, total, 'rows in the lake');
   sink.child.kill('SIGTERM');
   await sink.exited;
   const store = openLakeStore(

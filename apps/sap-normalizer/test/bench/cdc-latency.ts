@@ -3,10 +3,10 @@
 //   npm run bench -w @inventory/sap-normalizer-test -- [movements]
 // One movement at a time (each waits for the previous to be visible); the query API is polled
 // every 2 ms. The local stack must be up (`npm run stack -- up`).
-import { testRedis } from '@inventory/testkit';
+import { numberArgs, testRedis } from '@inventory/testkit';
 import { createSapWorld, plants } from '../support.ts';
 
-const count = Number(process.argv[2] ?? 200);
+const [count] = numberArgs([200]);
 const redis = testRedis();
 const sap = await createSapWorld();
 const onHand = async () =>

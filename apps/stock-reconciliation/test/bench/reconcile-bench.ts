@@ -15,12 +15,10 @@ import {
   waitDrained,
 } from '@inventory/inventory-aggregator-test';
 import { runReconciliation } from '@inventory/stock-reconciliation';
-import { testRedis } from '@inventory/testkit';
+import { numberArgs, testRedis } from '@inventory/testkit';
 import { connectTestReconciliation, erpToken, movement, reconciliationEnv } from '../support.ts';
 
-const skus = Number(process.argv[2] ?? 50_000);
-const locationCount = Number(process.argv[3] ?? 4);
-const differing = Number(process.argv[4] ?? 0.02);
+const [skus, locationCount, differing] = numberArgs([50_000, 4, 0.02]);
 const locations = Object.keys(regions).slice(0, locationCount);
 
 const world = await createWorld(12);

@@ -8,10 +8,10 @@ import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { hashToken, waitFor } from '@inventory/core';
-import { stackEndpoints } from '@inventory/testkit';
+import { numberArgs, stackKafkaEnv } from '@inventory/testkit';
 import * as hdr from 'hdr-histogram-js';
 
-const seconds = Number(process.argv[2] ?? 15);
+const [seconds] = numberArgs([15]);
 const port = 19_191;
 const token = 'bench-token';
 const appDir = fileURLToPath(new URL('../..', import.meta.url));
@@ -26,19 +26,17 @@ writeFileSync(
   join(dir, 'tokens.json'),
   JSON.stringify({ clients: [{ clientId: 'bench', tokenSha256: hashToken(token), locationIds: ['*'] }] }),
 );
-const endpoints = stackEndpoints();
 const app = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
   cwd: appDir,
   stdio: 'inherit',
   env: {
     PATH: process.env.PATH,
-    INGEST_KAFKA_BROKERS: endpoints.KAFKA_BROKERS,
+    ...stackKafkaEnv('INGEST'),
     INGEST_TOKENS_FILE: join(dir, 'tokens.json'),
     INGEST_HTTP_PORT: String(port),
     INGEST_LOG_LEVEL: 'warn',
     INGEST_RATE_PER_SECOND: '1000000',
     INGEST_RATE_BURST: '1000000',
-    ...(endpoints.SCHEMA_REGISTRY_URL ? { INGEST_SCHEMA_REGISTRY_URL: endpoints.SCHEMA_REGISTRY_URL } : {}),
   },
 });
 

@@ -1,70 +1,44 @@
 import { CoPartitionedAssigner, createConsumer, createKafka, createProducer } from '@inventory/kafka';
 import { partitionOf } from '@inventory/read-model';
-import { createTestTopic, readTopicRecords, uniqueName } from '@inventory/testkit';
+import { createTestTopic, uniqueName } from '@inventory/testkit';
+import type { Consumer } from 'kafkajs';
 import { describe, expect, it } from 'vitest';
-import {
-  brokers,
-  expectCoPartitioned,
-  expectIdempotentLog,
-  expectOnlyCommittedTransactions,
-  expectPauseAndSeek,
-  expectResumedAtNine,
-  failingOnceAtNine,
-  groupAssignments,
-  javaPartitions,
-  readBack,
-  seedNumbered,
-  skuKeys,
-} from './support.ts';
+import * as g from './support.ts';
 
 /** kafkajs 2.2.4 as packages/kafka configures it: the reference the other clients are held to. */
+/** kafkajs takes fromBeginning per subscription; the shared tests subscribe without it. */
+const fromStart = (consumer: Consumer): g.KafkaJsLikeMember => ({
+  ...consumer,
+  subscribe: ({ topics }) => consumer.subscribe({ topics, fromBeginning: true }),
+});
+
 describe('kafkajs', () => {
-  const kafka = () => createKafka({ clientId: uniqueName('g-kafkajs'), brokers: brokers() });
+  const kafka = () => createKafka({ clientId: uniqueName('g-kafkajs'), brokers: g.brokers() });
 
-  it('idempotent producer: one producer id, gap-free sequences, every record once', async () => {
-    const topic = await createTestTopic('g-kafkajs-idem', 12);
-    const producer = createProducer(kafka());
-    await producer.connect();
-    const values = Array.from({ length: 300 }, (_, i) => `v-${i}`);
-    for (let i = 0; i < 3; i++) {
-      await producer.send({
-        topic,
-        acks: -1,
-        messages: values
-          .slice(i * 100, i * 100 + 100)
-          .map((value, j) => ({ key: skuKeys[j] as string, value })),
-      });
-    }
-    await producer.disconnect();
-    expectIdempotentLog(await readBack(topic, 300), values);
-  });
-
-  it('concurrent single-record sends (as concurrent ingest requests make them): each acknowledged record lands once', async () => {
-    const topic = await createTestTopic('g-kafkajs-concurrent', 12);
-    const producer = createProducer(kafka());
-    await producer.connect();
-    const values = Array.from({ length: 200 }, (_, i) => `c-${i}`);
-    await Promise.all(
-      values.map((value, i) =>
-        producer.send({ topic, acks: -1, messages: [{ key: skuKeys[i] as string, value }] }),
-      ),
-    );
-    await producer.disconnect();
-    expect(await readTopicRecords(topic)).toBe(200);
-    expectIdempotentLog(await readBack(topic, 200), values);
+  it('idempotent producer, batched and concurrent single sends: one producer id, gap-free sequences, every record once', async () => {
+    await g.expectIdempotentProducer('g-kafkajs', async () => {
+      const producer = createProducer(kafka());
+      await producer.connect();
+      return {
+        send: async (topic, messages) => {
+          await producer.send({ topic, acks: -1, messages });
+        },
+        close: () => producer.disconnect(),
+      };
+    });
   });
 
   it("places keys where Java's producer does (murmur2), as the query API computes them", async () => {
     const topic = await createTestTopic('g-kafkajs-murmur', 12);
     const producer = createProducer(kafka());
     await producer.connect();
-    await producer.send({ topic, acks: -1, messages: skuKeys.map((key) => ({ key, value: key })) });
+    await producer.send({ topic, acks: -1, messages: g.skuKeys.map((key) => ({ key, value: key })) });
     await producer.disconnect();
-    const seen = await readBack(topic, skuKeys.length);
-    const java = javaPartitions(skuKeys, 12);
+    const seen = await g.readBack(topic, g.skuKeys.length);
+    const java = g.javaPartitions(g.skuKeys, 12);
     const placed = new Map(seen.map((r) => [r.key, r.partition]));
-    expect(skuKeys.map((key) => placed.get(key))).toEqual(java);
-    expect(skuKeys.map((key) => partitionOf(key, 12))).toEqual(java);
+    expect(g.skuKeys.map((key) => placed.get(key))).toEqual(java);
+    expect(g.skuKeys.map((key) => partitionOf(key, 12))).toEqual(java);
   });
 
   it('transactions: commit, abort, and a new producer of the same id fences the old one', async () => {
@@ -96,51 +70,29 @@ describe('kafkajs', () => {
     await inTransaction(second, 'final', true);
     await first.disconnect().catch(() => {});
     await second.disconnect();
-    await expectOnlyCommittedTransactions(topic);
+    await g.expectOnlyCommittedTransactions(topic);
   });
 
   it("co-partitioning: the platform's assigner gives partition p of both topics to one member", async () => {
-    const topics: [string, string] = [
-      await createTestTopic('g-kafkajs-copart-a', 12),
-      await createTestTopic('g-kafkajs-copart-b', 12),
-    ];
     const groupId = uniqueName('g-kafkajs-copart');
-    const members = [0, 1].map(() =>
-      createConsumer(kafka(), {
+    await g.expectMembersCoPartitioned('g-kafkajs-copart', groupId, () => {
+      const consumer = createConsumer(kafka(), {
         groupId,
         partitionAssigners: [CoPartitionedAssigner],
         sessionTimeoutMs: 10_000,
-      }),
-    );
-    for (const member of members) {
-      await member.connect();
-      await member.subscribe({ topics, fromBeginning: true });
-      await member.run({ eachMessage: async () => {} });
-    }
-    try {
-      expectCoPartitioned(await groupAssignments(groupId, 2), topics, 12);
-    } finally {
-      for (const member of members) await member.disconnect();
-    }
+      });
+      return fromStart(consumer);
+    });
   });
 
   it('offsets resolved within a batch: a failed batch resumes at the first unresolved record', async () => {
     const topic = await createTestTopic('g-kafkajs-resolve', 1);
-    await seedNumbered(topic, 20);
     const groupId = uniqueName('g-kafkajs-resolve');
-    const consumer = createConsumer(kafka(), { groupId, maxWaitTimeMs: 100 });
-    const delivered: number[] = [];
-    await consumer.connect();
-    await consumer.subscribe({ topics: [topic], fromBeginning: true });
-    await consumer.run({
-      eachBatchAutoResolve: false,
-      eachBatch: failingOnceAtNine(delivered),
-    });
-    try {
-      await expectResumedAtNine(delivered, groupId, topic);
-    } finally {
-      await consumer.disconnect();
-    }
+    await g.expectBatchResumedAtNine(
+      topic,
+      groupId,
+      fromStart(createConsumer(kafka(), { groupId, maxWaitTimeMs: 100 })),
+    );
   });
 
   it('pause and seek per partition', async () => {
@@ -148,26 +100,11 @@ describe('kafkajs', () => {
     const producer = createProducer(kafka());
     await producer.connect();
     const consumer = createConsumer(kafka(), { groupId: uniqueName('g-kafkajs-pause'), maxWaitTimeMs: 100 });
-    const delivered: string[] = [];
-    await consumer.connect();
-    await consumer.subscribe({ topics: [topic], fromBeginning: true });
-    await consumer.run({
-      eachMessage: async ({ partition, message }) => {
-        delivered.push(`${partition}:${message.value?.toString()}`);
-      },
-    });
     try {
-      await expectPauseAndSeek({
-        delivered,
-        send: async (value, partition) => {
-          await producer.send({ topic, acks: -1, messages: [{ value, partition }] });
-        },
-        pausePartitionZero: () => consumer.pause([{ topic, partitions: [0] }]),
-        resumePartitionZero: () => consumer.resume([{ topic, partitions: [0] }]),
-        seekPartitionZeroToStart: () => consumer.seek({ topic, partition: 0, offset: '0' }),
+      await g.expectMemberPausesAndSeeks(topic, fromStart(consumer), async (value, partition) => {
+        await producer.send({ topic, acks: -1, messages: [{ value, partition }] });
       });
     } finally {
-      await consumer.disconnect();
       await producer.disconnect();
     }
   });

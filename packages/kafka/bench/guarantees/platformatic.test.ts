@@ -1,20 +1,9 @@
 import { waitFor } from '@inventory/core';
 import { coPartitionedAssignment } from '@inventory/kafka';
-import { createTestTopic, readTopicRecords, uniqueName, withAdmin } from '@inventory/testkit';
+import { createTestTopic, uniqueName, withAdmin } from '@inventory/testkit';
 import { describe, expect, it } from 'vitest';
 import { loadPlatformatic } from '../src/clients/modules.ts';
-import {
-  brokers,
-  expectCoPartitioned,
-  expectIdempotentLog,
-  expectOnlyCommittedTransactions,
-  groupAssignments,
-  javaPartitions,
-  readBack,
-  resumedAtNine,
-  seedNumbered,
-  skuKeys,
-} from './support.ts';
+import * as g from './support.ts';
 
 /** @platformatic/kafka (pure JavaScript; Node >= 22.22, so these run on Node 24). */
 describe('@platformatic/kafka', async () => {
@@ -23,7 +12,7 @@ describe('@platformatic/kafka', async () => {
   const producer = (options: { transactionalId?: string; compatible?: boolean } = {}): Producer =>
     new kafka.Producer({
       clientId: uniqueName('g-platformatic'),
-      bootstrapBrokers: brokers(),
+      bootstrapBrokers: g.brokers(),
       idempotent: true,
       acks: kafka.ProduceAcks.ALL,
       serializers: kafka.stringSerializers,
@@ -38,56 +27,41 @@ describe('@platformatic/kafka', async () => {
     new kafka.Consumer({
       clientId: uniqueName('g-platformatic'),
       groupId,
-      bootstrapBrokers: brokers(),
+      bootstrapBrokers: g.brokers(),
       deserializers: kafka.stringDeserializers,
       isolationLevel: kafka.FetchIsolationLevels.READ_COMMITTED,
       maxWaitTime: 100,
       ...extra,
     });
 
-  it('idempotent producer: one producer id, gap-free sequences, every record once', async () => {
-    const topic = await createTestTopic('g-platformatic-idem', 12);
-    const p = producer();
-    const values = Array.from({ length: 300 }, (_, i) => `v-${i}`);
-    for (let i = 0; i < 3; i++) {
-      await p.send({
-        messages: values
-          .slice(i * 100, i * 100 + 100)
-          .map((value, j) => ({ topic, key: skuKeys[j] as string, value })),
-      });
-    }
-    await p.close();
-    expectIdempotentLog(await readBack(topic, 300), values);
-  });
-
-  it('concurrent single-record sends (as concurrent ingest requests make them): each acknowledged record lands once', async () => {
-    const topic = await createTestTopic('g-platformatic-concurrent', 12);
-    const p = producer();
-    const values = Array.from({ length: 200 }, (_, i) => `c-${i}`);
-    await Promise.all(
-      values.map((value, i) => p.send({ messages: [{ topic, key: skuKeys[i] as string, value }] })),
-    );
-    await p.close();
-    expect(await readTopicRecords(topic)).toBe(200);
-    expectIdempotentLog(await readBack(topic, 200), values);
+  it('idempotent producer, batched and concurrent single sends: one producer id, gap-free sequences, every record once', async () => {
+    await g.expectIdempotentProducer('g-platformatic', async () => {
+      const p = producer();
+      return {
+        send: async (topic, messages) => {
+          await p.send({ messages: messages.map((m) => ({ topic, ...m })) });
+        },
+        close: () => p.close(),
+      };
+    });
   });
 
   it("places keys where Java's producer does only with compatibilityPartitioner; the default places some elsewhere", async () => {
-    const java = javaPartitions(skuKeys, 12);
+    const java = g.javaPartitions(g.skuKeys, 12);
     const placedBy = async (compatible: boolean) => {
       const topic = await createTestTopic('g-platformatic-murmur', 12);
       const p = producer({ compatible });
-      await p.send({ messages: skuKeys.map((key) => ({ topic, key, value: key })) });
+      await p.send({ messages: g.skuKeys.map((key) => ({ topic, key, value: key })) });
       await p.close();
-      const placed = new Map((await readBack(topic, skuKeys.length)).map((r) => [r.key, r.partition]));
-      return skuKeys.map((key) => placed.get(key));
+      const placed = new Map((await g.readBack(topic, g.skuKeys.length)).map((r) => [r.key, r.partition]));
+      return g.skuKeys.map((key) => placed.get(key));
     };
     expect(await placedBy(true)).toEqual(java);
     // The default takes the hash unsigned (>>> 0) where Java masks the sign bit: keys whose
     // hash is negative land elsewhere, and the query API would look for them in the wrong partition.
     const byDefault = await placedBy(false);
     const misplaced = byDefault.filter((partition, i) => partition !== java[i]).length;
-    expect(misplaced).toBeGreaterThan(skuKeys.length / 10);
+    expect(misplaced).toBeGreaterThan(g.skuKeys.length / 10);
   });
 
   it('transactions: commit, abort, and a new producer of the same id fences the old one', async () => {
@@ -118,7 +92,7 @@ describe('@platformatic/kafka', async () => {
     await inTransaction(second, 'final', true);
     await first.close().catch(() => {});
     await second.close();
-    await expectOnlyCommittedTransactions(topic);
+    await g.expectOnlyCommittedTransactions(topic);
   });
 
   it("co-partitioning: the platform's assignment as a custom partitionAssigner", async () => {
@@ -149,7 +123,7 @@ describe('@platformatic/kafka', async () => {
     for (const member of members)
       streams.push(await member.consume({ topics, mode: kafka.MessagesStreamModes.EARLIEST }));
     try {
-      expectCoPartitioned(await groupAssignments(groupId, 2), topics, 12);
+      g.expectCoPartitioned(await g.groupAssignments(groupId, 2), topics, 12);
     } finally {
       for (const stream of streams) await stream.close();
       for (const member of members) await member.close();
@@ -158,7 +132,7 @@ describe('@platformatic/kafka', async () => {
 
   it('offsets committed per record (no eachBatch): a new member resumes at the first uncommitted record', async () => {
     const topic = await createTestTopic('g-platformatic-commit', 1);
-    await seedNumbered(topic, 20);
+    await g.seedNumbered(topic, 20);
     const groupId = uniqueName('g-platformatic-commit');
     const first = consumer(groupId);
     const stream = await first.consume({
@@ -181,7 +155,7 @@ describe('@platformatic/kafka', async () => {
     resumed.on('data', (message) => delivered.push(Number(message.offset)));
     try {
       await waitFor(() => delivered.includes(19), { description: 'offset 19 delivered', timeoutMs: 60_000 });
-      expect(delivered).toEqual(resumedAtNine);
+      expect(delivered).toEqual(g.resumedAtNine);
     } finally {
       await resumed.close();
       await second.close();
@@ -225,12 +199,12 @@ describe('@platformatic/kafka', async () => {
       seen.push((first.assignments ?? []).reduce((n, a) => n + a.partitions.length, 0));
     });
     const firstStream = await first.consume({ topics: [topic], mode: kafka.MessagesStreamModes.EARLIEST });
-    const alone = [...(await groupAssignments(groupId, 1)).values()][0]?.get(topic) ?? [];
+    const alone = [...(await g.groupAssignments(groupId, 1)).values()][0]?.get(topic) ?? [];
     expect(alone).toHaveLength(12);
     const second = consumer(groupId, cooperative);
     const secondStream = await second.consume({ topics: [topic], mode: kafka.MessagesStreamModes.EARLIEST });
     try {
-      const shared = [...(await groupAssignments(groupId, 2)).values()].map((m) => m.get(topic) ?? []);
+      const shared = [...(await g.groupAssignments(groupId, 2)).values()].map((m) => m.get(topic) ?? []);
       expect(shared.map((partitions) => partitions.length).sort()).toEqual([6, 6]);
       // The first member never held nothing: it went from 12 to 6, without an empty generation in between.
       expect(seen.includes(0)).toBe(false);

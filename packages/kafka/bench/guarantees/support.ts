@@ -4,7 +4,14 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { waitFor } from '@inventory/core';
 import { createProducer } from '@inventory/kafka';
-import { collect, stackEndpoints, stackHome, testKafka, withAdmin } from '@inventory/testkit';
+import {
+  collect,
+  createTestTopic,
+  stackEndpoints,
+  stackHome,
+  testKafka,
+  withAdmin,
+} from '@inventory/testkit';
 import kafkajs from 'kafkajs';
 import { expect } from 'vitest';
 
@@ -94,6 +101,42 @@ export function expectIdempotentLog(seen: SeenRecord[], sentValues: string[]): v
   }
 }
 
+/** One send of a client under test: records keyed by sku to a topic, resolved once acknowledged. */
+export type SendRecords = (topic: string, records: { key: string; value: string }[]) => Promise<void>;
+
+/**
+ * The two producer tests every client passes on a fresh 12-partition topic: 300 records in 3
+ * sends of 100, then 200 single-record sends at once (as concurrent ingest requests make
+ * them). Each time: one producer id, gap-free sequences, every acknowledged record once.
+ */
+export async function expectIdempotentProducer(
+  name: string,
+  open: () => Promise<{ send: SendRecords; close(): Promise<void> }>,
+): Promise<void> {
+  const batched = await createTestTopic(`${name}-idem`, 12);
+  const first = await open();
+  const values = Array.from({ length: 300 }, (_, i) => `v-${i}`);
+  for (let i = 0; i < 3; i++) {
+    const slice = values.slice(i * 100, i * 100 + 100);
+    await first.send(
+      batched,
+      slice.map((value, j) => ({ key: skuKeys[j] as string, value })),
+    );
+  }
+  await first.close();
+  expectIdempotentLog(await readBack(batched, 300), values);
+
+  const concurrent = await createTestTopic(`${name}-concurrent`, 12);
+  const second = await open();
+  const singles = Array.from({ length: 200 }, (_, i) => `c-${i}`);
+  await Promise.all(
+    singles.map((value, i) => second.send(concurrent, [{ key: skuKeys[i] as string, value }])),
+  );
+  await second.close();
+  expect(await readTopicRecords(concurrent)).toBe(200);
+  expectIdempotentLog(await readBack(concurrent, 200), singles);
+}
+
 /** Partition sets of each member of a group, once the group is stable (kafkajs admin). */
 export async function groupAssignments(
   groupId: string,
@@ -135,6 +178,95 @@ export function expectCoPartitioned(
     all.push(...first);
   }
   expect(all.sort((a, b) => a - b)).toEqual(Array.from({ length: partitions }, (_, i) => i));
+}
+
+/**
+ * What a consumer of kafkajs and of the native client's KafkaJS API both offer (kafkajs
+ * takes `fromBeginning` per subscription: its members are wrapped to subscribe so).
+ */
+export interface KafkaJsLikeMember {
+  connect(): Promise<void>;
+  subscribe(subscription: { topics: string[] }): Promise<void>;
+  run(handlers: {
+    eachBatchAutoResolve?: boolean;
+    eachBatch?: (payload: BatchPayloadLike) => Promise<void>;
+    eachMessage?: (payload: { partition: number; message: { value: Buffer | null } }) => Promise<void>;
+  }): Promise<void>;
+  pause(topics: { topic: string; partitions: number[] }[]): void;
+  resume(topics: { topic: string; partitions: number[] }[]): void;
+  seek(position: { topic: string; partition: number; offset: string }): void;
+  disconnect(): Promise<void>;
+}
+
+/** The resolution test: records 0-19 of one partition, record 9 failing once inside a batch. */
+export async function expectBatchResumedAtNine(
+  topic: string,
+  groupId: string,
+  consumer: KafkaJsLikeMember,
+): Promise<void> {
+  await seedNumbered(topic, 20);
+  const delivered: number[] = [];
+  await consumer.connect();
+  await consumer.subscribe({ topics: [topic] });
+  await consumer.run({ eachBatchAutoResolve: false, eachBatch: failingOnceAtNine(delivered) });
+  try {
+    await expectResumedAtNine(delivered, groupId, topic);
+  } finally {
+    await consumer.disconnect();
+  }
+}
+
+/** The pause-and-seek test through a consumer of the KafkaJS API, on a 2-partition topic. */
+export async function expectMemberPausesAndSeeks(
+  topic: string,
+  consumer: KafkaJsLikeMember,
+  send: (value: string, partition: number) => Promise<void>,
+): Promise<void> {
+  const delivered: string[] = [];
+  await consumer.connect();
+  await consumer.subscribe({ topics: [topic] });
+  await consumer.run({
+    eachMessage: async ({ partition, message }) => {
+      delivered.push(`${partition}:${message.value?.toString()}`);
+    },
+  });
+  try {
+    await expectPauseAndSeek({
+      delivered,
+      send,
+      pausePartitionZero: () => consumer.pause([{ topic, partitions: [0] }]),
+      resumePartitionZero: () => consumer.resume([{ topic, partitions: [0] }]),
+      seekPartitionZeroToStart: () => consumer.seek({ topic, partition: 0, offset: '0' }),
+    });
+  } finally {
+    await consumer.disconnect();
+  }
+}
+
+/**
+ * Two members of one group subscribed to two fresh 12-partition topics: each must hold the
+ * same partitions of both (what the aggregator's commands and events need).
+ */
+export async function expectMembersCoPartitioned(
+  prefix: string,
+  groupId: string,
+  member: () => KafkaJsLikeMember,
+): Promise<void> {
+  const topics: [string, string] = [
+    await createTestTopic(`${prefix}-a`, 12),
+    await createTestTopic(`${prefix}-b`, 12),
+  ];
+  const members = [member(), member()];
+  for (const m of members) {
+    await m.connect();
+    await m.subscribe({ topics });
+    await m.run({ eachMessage: async () => {} });
+  }
+  try {
+    expectCoPartitioned(await groupAssignments(groupId, 2), topics, 12);
+  } finally {
+    for (const m of members) await m.disconnect();
+  }
 }
 
 /** What an `eachBatch` payload of kafkajs and of the native client's KafkaJS API both offer. */

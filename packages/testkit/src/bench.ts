@@ -1,0 +1,53 @@
+import { waitFor } from '@inventory/core';
+import type { Cluster, Redis } from 'ioredis';
+import type { AppProcess } from './process.ts';
+
+/**
+ * A benchmark script's positional numbers (`bench.ts 5000000 5000`), each with its default
+ * when left out; a word where a number belongs stops the script with the position named,
+ * instead of a run measured on NaN.
+ */
+export function numberArgs<const T extends readonly number[]>(
+  defaults: T,
+  argv: readonly string[] = process.argv.slice(2),
+): { [K in keyof T]: number } {
+  return defaults.map((fallback, i) => {
+    const given = argv[i];
+    if (given === undefined) return fallback;
+    const value = Number(given);
+    if (!Number.isFinite(value)) throw new Error(`argument ${i + 1}: '${given}' is not a number`);
+    return value;
+  }) as { [K in keyof T]: number };
+}
+
+/** Redis' used_memory summed over the primaries (one node for a single Redis). */
+export async function usedMemory(redis: Redis | Cluster): Promise<number> {
+  const nodes = redis.isCluster ? (redis as Cluster).nodes('master') : [redis as Redis];
+  let bytes = 0;
+  for (const node of nodes) bytes += Number(/used_memory:(\d+)/.exec(await node.info('memory'))?.[1] ?? 0);
+  return bytes;
+}
+
+/**
+ * Seconds an app process takes to work through `total` items, timed from its first counted
+ * item (`started` > 0) to `done` >= total, so start-up and group joins stay out of the rate.
+ */
+export async function secondsToCount(
+  app: Pick<AppProcess, 'metric'>,
+  metrics: { started: string; done: string },
+  total: number,
+  what: string,
+): Promise<number> {
+  await waitFor(async () => (await app.metric(metrics.started).catch(() => 0)) > 0, {
+    description: `${what}: a first item`,
+    timeoutMs: 180_000,
+    intervalMs: 20,
+  });
+  const started = Date.now();
+  await waitFor(async () => (await app.metric(metrics.done)) >= total, {
+    description: `${what}: all ${total}`,
+    timeoutMs: 3_600_000,
+    intervalMs: 100,
+  });
+  return (Date.now() - started) / 1000;
+}
