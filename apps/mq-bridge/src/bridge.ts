@@ -16,6 +16,18 @@ interface Plan {
   deadLetters: { message: SourceMessage; reason: ErrorCode; detail: string }[];
 }
 
+/** What the bridge works with: the queue it drains and the Kafka writes it makes. */
+export interface BridgeDeps {
+  config: BridgeConfig;
+  source: MovementSource;
+  producer: Producer;
+  codec: AvroCodec;
+  metrics: BridgeMetrics;
+  logger: Logger;
+  dedup: DedupPolicy;
+  now?: () => number;
+}
+
 /**
  * Moves messages from the MQ source into Kafka in arrival order, in batches: each batch's
  * canonical events, raw payloads and dead letters go out in one Kafka request (acks=all,
@@ -33,18 +45,7 @@ export class Bridge {
   private generation = 0;
   kafkaHealthy = true;
 
-  constructor(
-    private readonly deps: {
-      config: BridgeConfig;
-      source: MovementSource;
-      producer: Producer;
-      codec: AvroCodec;
-      metrics: BridgeMetrics;
-      logger: Logger;
-      dedup: DedupPolicy;
-      now?: () => number;
-    },
-  ) {}
+  constructor(private readonly deps: BridgeDeps) {}
 
   async start(): Promise<void> {
     await this.deps.source.start((message) => this.receive(message));

@@ -1,13 +1,7 @@
-import { formatRecord } from '@inventory/mq-bridge';
+import { formatRecord, type Movement } from '@inventory/mq-bridge';
 
 /** A stock movement as the mainframe sends it: a fixed-width copybook record or JSON. */
-export interface MainframeMovement {
-  txnId: string;
-  moveCode: string;
-  warehouse: string;
-  sku: string;
-  quantity: number;
-  movedAt: number;
+export interface MainframeMovement extends Movement {
   json: boolean;
 }
 

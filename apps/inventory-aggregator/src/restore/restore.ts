@@ -201,40 +201,38 @@ export class Restorer {
         return undefined;
       }
     };
+    /** Reads one compacted topic's ranges; `note` says whether the record was this partition's. */
+    const readEach = async <T>(
+      what: 'stock' | 'reservations',
+      name: 'StockLevel' | 'Reservation',
+      note: (image: PartitionImage, record: T, partition: number) => boolean,
+    ) =>
+      readRanges(
+        kafka,
+        topics[what],
+        await ranges(topics[what]),
+        async (message, partition) => {
+          const image = images.get(partition) as PartitionImage;
+          const record = await decoded<T>(message.value, name);
+          if (!record) {
+            skipped[what]++;
+            return;
+          }
+          if (note(image, record, partition)) noteProgress(image, message);
+        },
+        options(what),
+      );
     await Promise.all([
-      readRanges(
-        kafka,
-        topics.stock,
-        await ranges(topics.stock),
-        async (message, partition) => {
-          const image = images.get(partition) as PartitionImage;
-          const level = await decoded<StockLevel>(message.value, 'StockLevel');
-          // A record of another input partition (placed by an older key rule) is not this one's.
-          if (!level || level.inputPartition !== partition) {
-            if (!level) skipped.stock++;
-            return;
-          }
-          noteStock(image, level);
-          noteProgress(image, message);
-        },
-        options('stock'),
-      ),
-      readRanges(
-        kafka,
-        topics.reservations,
-        await ranges(topics.reservations),
-        async (message, partition) => {
-          const image = images.get(partition) as PartitionImage;
-          const reservation = await decoded<Reservation>(message.value, 'Reservation');
-          if (!reservation) {
-            skipped.reservations++;
-            return;
-          }
-          noteReservation(image, reservation);
-          noteProgress(image, message);
-        },
-        options('reservations'),
-      ),
+      readEach<StockLevel>('stock', 'StockLevel', (image, level, partition) => {
+        // A record of another input partition (placed by an older key rule) is not this one's.
+        if (level.inputPartition !== partition) return false;
+        noteStock(image, level);
+        return true;
+      }),
+      readEach<Reservation>('reservations', 'Reservation', (image, reservation) => {
+        noteReservation(image, reservation);
+        return true;
+      }),
     ]);
     if (skipped.stock + skipped.reservations > 0)
       this.deps.logger.error(skipped, 'records skipped in the restore: they do not decode');

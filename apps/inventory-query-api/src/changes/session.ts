@@ -1,4 +1,5 @@
 import type { SkuAvailability } from '@inventory/codec';
+import { totalsView } from '../views.ts';
 
 /** Where a session writes: an HTTP response, or any Node writable stream in tests. */
 export interface EventSink {
@@ -47,15 +48,7 @@ export class SseSession {
     if (this.closed || !this.skus.has(change.sku)) return;
     if ((this.sent.get(change.sku) ?? -1) >= change.version) return;
     this.sent.set(change.sku, change.version);
-    const data = {
-      sku: change.sku,
-      onHand: change.onHand,
-      reserved: change.reserved,
-      available: change.available,
-      inStock: change.available > 0,
-      asOf: new Date(change.asOf).toISOString(),
-      version: change.version,
-    };
+    const data = { ...totalsView(change), version: change.version };
     this.write(`id: ${encodeEventId(this.sent)}\nevent: availability\ndata: ${JSON.stringify(data)}\n\n`);
   }
 
