@@ -116,10 +116,11 @@ const progress = async () => {
   return sum;
 };
 const endSum = ends.reduce((s, e) => s + Number(e.high), 0);
-const aggregator = startAggregator(
-  atProductionSizes(world),
-  process.env.BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE}`] : [],
-);
+const aggregator = startAggregator(atProductionSizes(world), [
+  ...(process.env.BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE}`] : []),
+  // BENCH_NODE_ARGS="--max-semi-space-size=64": V8 settings to compare (space-separated).
+  ...(process.env.BENCH_NODE_ARGS?.split(' ').filter(Boolean) ?? []),
+]);
 await waitFor(async () => (await progress()) > 0, {
   description: 'the aggregator to apply a first batch',
   timeoutMs: 120_000,

@@ -1,5 +1,5 @@
 // Throughput and latency of store-ingest against the local stack (`npm run stack -- up` first):
-//   npm run bench -w @inventory/store-ingest-test -- [secondsPerCase]
+//   [BENCH_PROFILE=<dir>] npm run bench -w @inventory/store-ingest-test -- [secondsPerCase]
 // Starts the real app as its own process, drives it over HTTP at batch sizes 1, 100 and 1000
 // with a fixed number of concurrent clients, and prints events/s and request latency.
 import { spawn } from 'node:child_process';
@@ -26,7 +26,11 @@ writeFileSync(
   join(dir, 'tokens.json'),
   JSON.stringify({ clients: [{ clientId: 'bench', tokenSha256: hashToken(token), locationIds: ['*'] }] }),
 );
-const app = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+// BENCH_PROFILE=<dir>: a V8 CPU profile of the app (scripts/cpu-profile-summary.mjs reads it).
+const profile = process.env.BENCH_PROFILE
+  ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE}`]
+  : [];
+const app = spawn(process.execPath, [...profile, '--import', 'tsx', 'src/main.ts'], {
   cwd: appDir,
   stdio: 'inherit',
   env: {
