@@ -44,6 +44,7 @@ export async function buildConsole(
     registry,
     checks: { page: async () => existsSync(join(root, 'index.html')) },
     stopping,
+    settings: config,
     docs: {
       title: 'Inventory console',
       description:
