@@ -5,17 +5,25 @@ import {
   bearerAuthentication,
   closeHttp,
   httpApp,
+  parseRequestJson,
   type Service,
   type ServiceContext,
 } from '@inventory/service';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import type { Scope } from './api-keys.ts';
+import type { ApiClient, Scope } from './api-keys.ts';
 import type { QueryClients } from './clients.ts';
 import type { QueryConfig } from './config.ts';
 import { availabilityRoutes } from './http/availability.ts';
 import { createMetrics, type QueryMetrics } from './metrics.ts';
 import { reservationRoutes } from './reservations/routes.ts';
 import { Reservations } from './reservations/service.ts';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** The API key's client, once authenticated and authorized. */
+    apiClient?: ApiClient;
+  }
+}
 
 export interface QueryApp extends Service {
   http: FastifyInstance;
@@ -37,8 +45,19 @@ export async function buildQueryApi(
     registry: metrics.registry,
     checks,
     docs: { title: 'inventory-query-api', description: 'Availability for the web shop and the stores.' },
+    settings: config,
     errors: { retryAfterSeconds: config.RETRY_AFTER_SECONDS },
     fastify: { ajv: { customOptions: { allErrors: true, coerceTypes: 'array', removeAdditional: false } } },
+  });
+
+  // JSON without repeated or __proto__ keys (parseRequestJson), read the same way as the ingest does.
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (_request, body, done) => {
+    try {
+      done(null, parseRequestJson(body as string));
+    } catch (error) {
+      done(error as Error);
+    }
   });
 
   const authenticate = bearerAuthentication({
@@ -51,6 +70,7 @@ export async function buildQueryApi(
     const client = authenticate(request);
     if (!client.scopes.includes(scope))
       throw new ApiError('MISSING_SCOPE', `the API key lacks the scope ${scope}`);
+    request.apiClient = client;
   };
 
   availabilityRoutes(
@@ -62,6 +82,7 @@ export async function buildQueryApi(
       locations: clients.locations,
       changes: clients.changes,
       metrics,
+      keyOf: (request) => request.apiClient?.keyId ?? '',
     },
     authorize('availability:read'),
   );
