@@ -38,6 +38,8 @@ const app = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
     INGEST_LOG_LEVEL: 'warn',
     INGEST_RATE_PER_SECOND: '1000000',
     INGEST_RATE_BURST: '1000000',
+    INGEST_EVENTS_RATE_PER_SECOND: '1000000000',
+    INGEST_EVENTS_RATE_BURST: '1000000000',
     ...(endpoints.SCHEMA_REGISTRY_URL ? { INGEST_SCHEMA_REGISTRY_URL: endpoints.SCHEMA_REGISTRY_URL } : {}),
   },
 });
