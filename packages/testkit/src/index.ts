@@ -1,5 +1,6 @@
 export * from './control.ts';
 export * from './gate.ts';
+export * from './hostile.ts';
 export * from './kafka.ts';
 export * from './names.ts';
 export * from './process.ts';
