@@ -46,12 +46,12 @@ export async function buildQueryApi(
     checks,
     docs: { title: 'inventory-query-api', description: 'Availability for the web shop and the stores.' },
     settings: config,
-    errors: { retryAfterSeconds: config.RETRY_AFTER_SECONDS },
+    errors: { retryAfterSeconds: config.RETRY_AFTER_SECONDS, mediaTypes: 'application/json' },
     fastify: { ajv: { customOptions: { allErrors: true, coerceTypes: 'array', removeAdditional: false } } },
   });
 
   // JSON without repeated or __proto__ keys (parseRequestJson), read the same way as the ingest does.
-  app.removeContentTypeParser('application/json');
+  app.removeContentTypeParser(['application/json', 'text/plain']);
   app.addContentTypeParser('application/json', { parseAs: 'string' }, (_request, body, done) => {
     try {
       done(null, parseRequestJson(body as string));

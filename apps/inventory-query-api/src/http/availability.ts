@@ -196,6 +196,11 @@ export function availabilityRoutes(
     { schema: getAssortment, onRequest: read },
     async (request, reply) => {
       const { locationId } = request.params;
+      // Ajv's coercion turns "1e400" into Infinity and lets it pass integer and maximum.
+      if (!Number.isSafeInteger(request.query.limit))
+        throw new ApiError('INVALID_REQUEST', 'invalid parameters', {
+          details: [{ path: 'querystring/limit', message: 'must be an integer from 1 to 500' }],
+        });
       const page = await readModel.assortment(
         locationId,
         request.query.cursor ? skuOf(request.query.cursor) : undefined,

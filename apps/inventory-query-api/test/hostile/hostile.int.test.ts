@@ -89,14 +89,15 @@ describe('inventory-query-api hostile-input corpus', () => {
   });
 
   it('change streams beyond the instance cap: 503 STREAMS_EXHAUSTED; beyond a key cap: 429 TOO_MANY_STREAMS', async () => {
-    const held: AbortController[] = [];
+    // Responses held with their aborts: undici cancels the body of a response that is collected.
+    const held: { abort: AbortController; response: Response }[] = [];
     const open = async (key: string) => {
       const abort = new AbortController();
       const response = await fetch(url('/v1/availability/changes?sku=SKU-A'), {
         headers: { authorization: `Bearer ${key}` },
         signal: abort.signal,
       });
-      if (response.status === 200) held.push(abort);
+      if (response.status === 200) held.push({ abort, response });
       return response;
     };
     try {
@@ -127,7 +128,7 @@ describe('inventory-query-api hostile-input corpus', () => {
       ]);
       expect(await openStreams()).toBe(30);
     } finally {
-      for (const abort of held) abort.abort();
+      for (const { abort } of held) abort.abort();
     }
     await waitFor(async () => (await openStreams()) === 0, {
       description: 'the closed streams to be given back',

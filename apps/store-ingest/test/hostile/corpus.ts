@@ -2,8 +2,9 @@ import type { HostileCase } from '@inventory/testkit';
 
 /**
  * The ingest's hostile-input corpus: one case per line, each with the one answer that is
- * right (hostile.int.test.ts sends them to the real process). Statuses are exact; 'close'
- * only where HTTP leaves no answer to give.
+ * right (hostile.int.test.ts sends them to the real process). Statuses are exact; a close
+ * is accepted only for a body sent past the limit (`orClose`): the server answers 413 and
+ * closes while the client still sends, and TCP's reset may drop the answer.
  */
 
 // A valid event of the test token's location, an event time within every bound.
@@ -75,9 +76,9 @@ export const ingestCorpus: HostileCase[] = [
   { name: 'body without Content-Type', ...post, type: null, body: event({}), expect: 415, code: 'UNSUPPORTED_MEDIA_TYPE' },
   // Sizes
   { name: 'Content-Length of 20 MB', ...post, length: 20_000_000, body: '{', stall: true, expect: 413, code: 'PAYLOAD_TOO_LARGE' },
-  { name: 'JSON body over 1 MiB', ...post, body: JSON.stringify({ events: [{ ...valid, reference: 'x'.repeat(1_100_000) }] }), expect: 413, code: 'PAYLOAD_TOO_LARGE' },
+  { name: 'JSON body over 1 MiB', ...post, body: JSON.stringify({ events: [{ ...valid, reference: 'x'.repeat(1_100_000) }] }), expect: 413, code: 'PAYLOAD_TOO_LARGE', orClose: true },
   { name: 'header of 20 kB', ...post, headers: [`X-Big: ${'a'.repeat(20_000)}`], body: event({}), expect: 431, code: 'HEADERS_TOO_LARGE' },
-  { name: '2000 small headers', ...post, headers: Array.from({ length: 2_000 }, (_, i) => `X-H${i}: v`), body: event({}), expect: 431, code: 'HEADERS_TOO_LARGE' },
+  { name: '4000 small headers', ...post, headers: Array.from({ length: 4_000 }, (_, i) => `X-H${i}: v`), body: event({}), expect: 431, code: 'HEADERS_TOO_LARGE' },
   { name: 'URL of 20 kB', method: 'GET', path: `/v1/${'a'.repeat(20_000)}`, expect: 431, code: 'HEADERS_TOO_LARGE' },
   { name: 'URL of 12 kB', method: 'GET', path: `/v1/${'a'.repeat(12_000)}`, expect: 404, code: 'NOT_FOUND' },
   // Slow clients
@@ -102,7 +103,7 @@ export const ingestCorpus: HostileCase[] = [
   { name: 'path traversal', method: 'GET', path: '/v1/../../etc/passwd', expect: 404, code: 'NOT_FOUND' },
   { name: 'encoded path traversal into the docs assets', method: 'GET', path: '/docs/static/..%2f..%2f..%2f..%2fpackage.json', expect: 404, code: 'NOT_FOUND' },
   { name: 'bad percent-encoding', method: 'GET', path: '/v1/events%E0%A4%A', expect: 400, code: 'INVALID_REQUEST' },
-  { name: 'absolute-form target naming another host', method: 'POST', path: 'http://evil.example/v1/events', body: event({}), expect: 404, code: 'NOT_FOUND' },
+  { name: 'absolute-form target naming another host', method: 'GET', path: 'http://evil.example/etc/passwd', expect: 404, code: 'NOT_FOUND' },
   // Ops routes behind the ops token
   { name: '/metrics without the ops token', method: 'GET', path: '/metrics', auth: 'none', expect: 401, code: 'UNAUTHENTICATED' },
   { name: '/metrics with a store token', method: 'GET', path: '/metrics', expect: 401, code: 'UNAUTHENTICATED' },
