@@ -44,6 +44,7 @@ export const buildConsole: AppBuilder<ConsoleConfig, unknown, Service> = async (
     registry,
     checks: { page: async () => existsSync(join(root, 'index.html')) },
     stopping,
+    settings: config,
     docs: {
       title: 'Inventory console',
       description:

@@ -16,7 +16,7 @@ export interface Upstream {
 // Only what a client of the API sends or reads: the caller's key passes through, cookies and
 // the browser's other headers stay here.
 const requestHeaders = ['authorization', 'content-type', 'accept', 'last-event-id', 'if-none-match'];
-const responseHeaders = ['content-type', 'cache-control', 'etag', 'retry-after', 'www-authenticate'];
+const responseHeaders = ['content-type', 'cache-control', 'vary', 'etag', 'retry-after', 'www-authenticate'];
 
 /** The upstream URL of a request's path and query string, or undefined when not allowed. */
 export function upstreamUrl(upstream: Upstream, url: string): string | undefined {

@@ -169,6 +169,7 @@ describe('inventory-aggregator against the real stack', () => {
         ...(events[0] as (typeof events)[0]),
         eventId: 'loadgen:after-crash',
         occurredAt: Date.now(),
+        recordedAt: Date.now(),
         sku,
         type: 'RECEIPT',
         quantity: 1,

@@ -1,15 +1,22 @@
 import { RateLimiter } from '@inventory/core';
 import { KeyLayout, ReadModelReader } from '@inventory/read-model';
 import type { AppBuilder, HttpService } from '@inventory/service';
-import { ApiError, bearerAuthentication, httpApp, httpService } from '@inventory/service';
+import { ApiError, bearerAuthentication, httpApp, httpService, parseRequestJson } from '@inventory/service';
 import type { FastifyRequest } from 'fastify';
-import type { Scope } from './api-keys.ts';
+import type { ApiClient, Scope } from './api-keys.ts';
 import type { QueryClients } from './clients.ts';
 import type { QueryConfig } from './config.ts';
 import { availabilityRoutes } from './http/availability.ts';
 import { createMetrics, type QueryMetrics } from './metrics.ts';
 import { reservationRoutes } from './reservations/routes.ts';
 import { Reservations } from './reservations/service.ts';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** The API key's client, once authenticated and authorized. */
+    apiClient?: ApiClient;
+  }
+}
 
 export type QueryApp = HttpService<QueryMetrics>;
 
@@ -26,8 +33,19 @@ export const buildQueryApi: AppBuilder<QueryConfig, QueryClients, QueryApp> = as
     registry: metrics.registry,
     checks,
     docs: { title: 'inventory-query-api', description: 'Availability for the web shop and the stores.' },
-    errors: { retryAfterSeconds: config.RETRY_AFTER_SECONDS },
+    settings: config,
+    errors: { retryAfterSeconds: config.RETRY_AFTER_SECONDS, mediaTypes: 'application/json' },
     fastify: { ajv: { customOptions: { allErrors: true, coerceTypes: 'array', removeAdditional: false } } },
+  });
+
+  // JSON without repeated or __proto__ keys (parseRequestJson), read the same way as the ingest does.
+  app.removeContentTypeParser(['application/json', 'text/plain']);
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (_request, body, done) => {
+    try {
+      done(null, parseRequestJson(body as string));
+    } catch (error) {
+      done(error as Error);
+    }
   });
 
   const authenticate = bearerAuthentication({
@@ -40,6 +58,7 @@ export const buildQueryApi: AppBuilder<QueryConfig, QueryClients, QueryApp> = as
     const client = authenticate(request);
     if (!client.scopes.includes(scope))
       throw new ApiError('MISSING_SCOPE', `the API key lacks the scope ${scope}`);
+    request.apiClient = client;
   };
 
   availabilityRoutes(
@@ -51,6 +70,7 @@ export const buildQueryApi: AppBuilder<QueryConfig, QueryClients, QueryApp> = as
       locations: clients.locations,
       changes: clients.changes,
       metrics,
+      keyOf: (request) => request.apiClient?.keyId ?? '',
     },
     authorize('availability:read'),
   );

@@ -27,6 +27,13 @@ export const shape = {
   SSE_RETRY_MS: setting.positiveInt().default(2_000),
   /** Bytes waiting unsent to one SSE client before it is cut off as stalled. */
   SSE_MAX_BUFFER_BYTES: setting.positiveInt().default(256 * 1024),
+  /** Open change streams of one API key; 429 beyond (the console's users share its key). */
+  SSE_MAX_STREAMS_PER_KEY: setting.positiveInt().default(250),
+  /**
+   * Open change streams of the instance; 503 beyond. With SSE_MAX_BUFFER_BYTES it bounds the
+   * memory of stalled clients (1000 x 256 KiB = 256 MiB at most).
+   */
+  SSE_MAX_STREAMS: setting.positiveInt().default(1_000),
   LOCATIONS_REFRESH_MS: setting.positiveInt().default(60_000),
   /** JSON file of hashed API keys: {"keys": [{keyId, keySha256, scopes}]}. */
   API_KEYS_FILE: setting.string(),

@@ -245,9 +245,20 @@ describe('query API end to end', () => {
     expect(seen).toEqual(['SKU-A', 'SKU-C', 'SKU-D', 'SKU-E']);
   });
 
-  it('ETag revalidation (304) and a Cache-Control bound; a new event changes the answer at once', async () => {
+  it('ETag revalidation (304) and a private Cache-Control bound; a new event changes the answer at once', async () => {
     const first = await get('/v1/availability/SKU-A');
-    expect(first.headers['cache-control']).toBe('public, max-age=1, must-revalidate');
+    // An answer needs a key: no shared cache may keep it, and a cache must key it by Authorization.
+    expect([first.headers['cache-control'], first.headers.vary]).toEqual([
+      'private, max-age=1, must-revalidate',
+      'Authorization',
+    ]);
+    const locations = await get('/v1/locations');
+    expect([locations.headers['cache-control'], locations.headers.vary]).toEqual([
+      'private, max-age=1, must-revalidate',
+      'Authorization',
+    ]);
+    const refused = await get('/v1/availability/SKU-A', 'no-such-key');
+    expect([refused.statusCode, refused.headers['cache-control']]).toEqual([401, 'no-store']);
     const etag = first.headers.etag as string;
     expect((await get('/v1/availability/SKU-A', 'shop-key', { 'if-none-match': etag })).statusCode).toBe(304);
     await post([{ type: 'SALE', sku: 'SKU-A', locationId: 'S-3', quantity: 4, occurredAt: at(30) }]);

@@ -113,6 +113,8 @@ export function usePlatform(
     parts.ingest = await buildTestIngest(folded.world.input, {
       INGEST_RATE_PER_SECOND: '100000',
       INGEST_RATE_BURST: '100000',
+      INGEST_EVENTS_RATE_PER_SECOND: '1000000',
+      INGEST_EVENTS_RATE_BURST: '1000000',
       ...options.ingest,
     });
     parts.query = await buildTestQueryApi(folded.world, options.query);

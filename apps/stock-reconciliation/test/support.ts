@@ -85,7 +85,9 @@ export function movement(
     locationId,
     quantity,
     occurredAt,
-    recordedAt: Date.now(),
+    // Accepted now, and never before it happened: the fold places an event at the earlier of
+    // the two (a clock that runs ahead), so a movement "accepted" before its time would move.
+    recordedAt: Math.max(Date.now(), occurredAt),
     source: 'STORE',
     sourceRef: null,
     clientId: 'recon-test',

@@ -25,6 +25,9 @@ declare module 'fastify' {
   }
 }
 
+/** Most refused fields one answer lists. */
+const maxListedProblems = 100;
+
 /** Parsed bodies carry their format: NDJSON and JSON have different size and count limits. */
 interface ParsedBody {
   format: 'json' | 'ndjson';
@@ -57,6 +60,7 @@ export const buildIngest: AppBuilder<IngestConfig, IngestClients, IngestApp> = a
     registry: metrics.registry,
     checks,
     docs: { title: 'store-ingest', description: 'Stock movements from store systems into Kafka.' },
+    settings: config,
     errors: {
       retryAfterSeconds: config.RETRY_AFTER_SECONDS,
       mediaTypes: 'application/json or application/x-ndjson',
@@ -91,6 +95,7 @@ export const buildIngest: AppBuilder<IngestConfig, IngestClients, IngestApp> = a
       }
     },
   );
+  const eventsLimiter = new RateLimiter(config.EVENTS_RATE_PER_SECOND, config.EVENTS_RATE_BURST, now);
   const authenticate = bearerAuthentication({
     secret: 'token',
     lookup: (token) => clients.tokens.authenticate(token),
@@ -125,6 +130,19 @@ export const buildIngest: AppBuilder<IngestConfig, IngestClients, IngestApp> = a
           body.events.length,
         );
       }
+      // Per event, before the work of validating them: a client's share of Kafka and the
+      // aggregator does not grow with its batch size. A refused batch takes nothing.
+      const client = request.client as IngestClient;
+      const wait = eventsLimiter.take(client.clientId, body.events.length);
+      if (wait > 0)
+        throw refuse(
+          new ApiError(
+            'RATE_LIMITED',
+            `rate limit of ${config.EVENTS_RATE_PER_SECOND} events/s exceeded: these ${body.events.length} events fit in ${wait} s`,
+            { headers: { 'retry-after': String(wait) }, extra: { limit: 'events' } },
+          ),
+          body.events.length,
+        );
       const { events, problems, beyondHorizon } = validateEvents(body.events, now(), {
         ...defaultLimits,
         maxFutureSkewMs: config.MAX_FUTURE_SKEW_MS,
@@ -132,11 +150,13 @@ export const buildIngest: AppBuilder<IngestConfig, IngestClients, IngestApp> = a
       });
       if (problems.length > 0) {
         const bad = new Set(problems.map((p) => p.index)).size;
+        // The answer stays small whatever was sent: the first problems say enough to fix it.
+        const listed = problems.slice(0, maxListedProblems);
         throw refuse(
           new ApiError(
             'VALIDATION_FAILED',
-            `${bad} of ${body.events.length} events are invalid; nothing was accepted`,
-            { details: problems },
+            `${bad} of ${body.events.length} events are invalid; nothing was accepted${problems.length > listed.length ? ` (the first ${listed.length} of ${problems.length} problems are listed)` : ''}`,
+            { details: listed },
           ),
           body.events.length,
         );
@@ -146,12 +166,11 @@ export const buildIngest: AppBuilder<IngestConfig, IngestClients, IngestApp> = a
           new ApiError(
             'BEYOND_DEDUP_HORIZON',
             `${beyondHorizon.length} of ${body.events.length} events happened more than ${config.DEDUP_HORIZON_MS / 86_400_000} days ago, beyond the deduplication horizon: a repeat of them could not be recognised, so nothing was accepted; send them as a COUNT of the stock now`,
-            { details: beyondHorizon },
+            { details: beyondHorizon.slice(0, maxListedProblems) },
           ),
           body.events.length,
         );
       }
-      const client = request.client as IngestClient;
       const forbidden = forbiddenLocations(
         client,
         events.map((e) => e.locationId),
@@ -162,7 +181,7 @@ export const buildIngest: AppBuilder<IngestConfig, IngestClients, IngestApp> = a
             'FORBIDDEN_LOCATION',
             `client ${client.clientId} may not write these locations; nothing was accepted`,
             {
-              details: forbidden.map((index) => ({
+              details: forbidden.slice(0, maxListedProblems).map((index) => ({
                 index,
                 path: 'locationId',
                 message: `${events[index]?.locationId} is not a location of ${client.clientId}`,

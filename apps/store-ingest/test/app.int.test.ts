@@ -1,8 +1,9 @@
 import { createCodec, type InventoryEvent } from '@inventory/codec';
+import { parseIngestConfig } from '@inventory/store-ingest';
 import { collect, createTestTopic, testKafka } from '@inventory/testkit';
 import type { Admin } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildTestIngest, storeEvent, type TestIngest, tokens } from './support.ts';
+import { buildTestIngest, ingestEnv, storeEvent, type TestIngest, tokens } from './support.ts';
 
 const json = { 'content-type': 'application/json' };
 const auth = (token: string) => ({ authorization: `Bearer ${token}` });
@@ -228,5 +229,54 @@ describe('store-ingest rate limit', () => {
     } finally {
       await ingest.close();
     }
+  });
+});
+
+describe('store-ingest rate limit per event', () => {
+  it('a batch costs one token per event: 429 with Retry-After naming when it fits; other clients are unaffected', async () => {
+    const topic = await createTestTopic('ingest-event-rate', 1);
+    const ingest = await buildTestIngest(topic, {
+      INGEST_EVENTS_RATE_PER_SECOND: '10',
+      INGEST_EVENTS_RATE_BURST: '1000',
+      INGEST_MAX_NDJSON_EVENTS: '1000',
+    });
+    const post = (token: string, count: number) =>
+      ingest.app.inject({
+        method: 'POST',
+        url: '/v1/events',
+        headers: { ...json, ...auth(token) },
+        payload: JSON.stringify({
+          events: Array.from({ length: count }, () =>
+            storeEvent({ locationId: token === tokens.store2 ? 'STORE-002' : 'STORE-001' }),
+          ),
+        }),
+      });
+    try {
+      expect((await post(tokens.store1, 1_000)).statusCode).toBe(202);
+      // Within a second of the first, 300 events need 30 s of refill at 10/s.
+      const limited = await post(tokens.store1, 300);
+      expect([limited.statusCode, limited.headers['retry-after'], limited.json().error]).toEqual([
+        429,
+        '30',
+        {
+          code: 'RATE_LIMITED',
+          message: 'rate limit of 10 events/s exceeded: these 300 events fit in 30 s',
+          retriable: true,
+          details: [],
+          limit: 'events',
+        },
+      ]);
+      expect((await post(tokens.store2, 1_000)).statusCode).toBe(202);
+      const metrics = (await ingest.app.inject({ url: '/metrics' })).body;
+      expect(metrics).toMatch(/^ingest_events_refused_total\{reason="RATE_LIMITED"\} 300$/m);
+    } finally {
+      await ingest.close();
+    }
+  });
+
+  it('refuses a burst smaller than the largest batch, naming the settings', () => {
+    expect(() => parseIngestConfig(ingestEnv('unused', { INGEST_EVENTS_RATE_BURST: '5000' }))).toThrow(
+      'INGEST_EVENTS_RATE_BURST: must be at least the largest batch (INGEST_MAX_JSON_EVENTS, INGEST_MAX_NDJSON_EVENTS: 10000)',
+    );
   });
 });

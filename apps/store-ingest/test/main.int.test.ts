@@ -39,6 +39,8 @@ describe('store-ingest main', () => {
       INGEST_SHUTDOWN_TIMEOUT_MS: String(deadlineMs),
       INGEST_RATE_PER_SECOND: '100000',
       INGEST_RATE_BURST: '100000',
+      INGEST_EVENTS_RATE_PER_SECOND: '1000000',
+      INGEST_EVENTS_RATE_BURST: '1000000',
     });
     await appReady(app);
     const accepted: string[] = [];

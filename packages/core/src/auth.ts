@@ -32,17 +32,21 @@ export class RateLimiter {
     private readonly now: () => number = Date.now,
   ) {}
 
-  /** Takes one token; returns 0 when allowed, otherwise the seconds until one is available. */
-  take(key: string): number {
+  /**
+   * Takes `cost` tokens (one per request, or one per event of a batch); returns 0 when
+   * allowed, otherwise the seconds until that many are available. A refused take costs
+   * nothing. A cost above the burst can never be allowed: callers bound it (a batch's size).
+   */
+  take(key: string, cost = 1): number {
     const now = this.now();
     const bucket = this.buckets.get(key) ?? { tokens: this.burst, at: now };
     bucket.tokens = Math.min(this.burst, bucket.tokens + ((now - bucket.at) / 1000) * this.perSecond);
     bucket.at = now;
     this.buckets.set(key, bucket);
-    if (bucket.tokens >= 1) {
-      bucket.tokens -= 1;
+    if (bucket.tokens >= cost) {
+      bucket.tokens -= cost;
       return 0;
     }
-    return Math.max(1, Math.ceil((1 - bucket.tokens) / this.perSecond));
+    return Math.max(1, Math.ceil((cost - bucket.tokens) / this.perSecond));
   }
 }

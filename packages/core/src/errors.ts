@@ -100,6 +100,16 @@ export const errorCodes = {
   UNSUPPORTED_MEDIA_TYPE: { retriable: false, status: 415 },
   UNPROCESSABLE: { retriable: false, status: 422 },
   RATE_LIMITED: { retriable: true, status: 429 },
+  /** A request not received whole within the server's request or header timeout (a slow client). */
+  REQUEST_TIMEOUT: { retriable: true, status: 408 },
+  /** The request's header section is larger than the server reads. */
+  HEADERS_TOO_LARGE: { retriable: false, status: 431 },
+  /** One client address holds the most connections the server allows it. */
+  TOO_MANY_CONNECTIONS: { retriable: true, status: 429 },
+  /** One API key holds the most change streams it may. */
+  TOO_MANY_STREAMS: { retriable: true, status: 429 },
+  /** The instance holds the most change streams it serves; another instance or a later try may. */
+  STREAMS_EXHAUSTED: { retriable: true, status: 503 },
   INTERNAL_ERROR: { retriable: false, status: 500 },
   SHUTTING_DOWN: { retriable: true, status: 503 },
   /** A proxy (the console's server) could not reach the API it forwards to. */

@@ -18,12 +18,16 @@ export function codeProblem(value: unknown): string | undefined {
 export const maxClientEventIdLength = 64;
 // biome-ignore lint/suspicious/noControlCharactersInRegex: refusing control characters is the point
 const controlCharacters = /[\u0000-\u001f\u007f]/;
+/** A UTF-16 surrogate without its pair (`u` makes a well-formed pair one code point). */
+export const loneSurrogate = /\p{Cs}/u;
 
 export function clientEventIdProblem(value: unknown): string | undefined {
   if (typeof value !== 'string' || value.length < 1 || value.length > maxClientEventIdLength)
     return `must be a string of 1-${maxClientEventIdLength} characters`;
   if (controlCharacters.test(value) || value.trim() !== value)
     return 'must not contain control characters or surrounding whitespace';
+  // UTF-8 (Avro, Kafka keys) has no lone surrogate: two different ones would become one id.
+  if (loneSurrogate.test(value)) return 'must be well-formed Unicode (a lone surrogate)';
   return undefined;
 }
 

@@ -45,5 +45,7 @@ describe('event identity', () => {
       'must not contain control characters or surrounding whitespace',
     );
     expect(clientEventIdProblem(42)).toBe('must be a string of 1-64 characters');
+    expect(clientEventIdProblem('till-\ud800')).toBe('must be well-formed Unicode (a lone surrogate)');
+    expect(clientEventIdProblem('till-\ud83d\udce6')).toBeUndefined();
   });
 });

@@ -86,3 +86,16 @@ export interface InventoryEvent {
   /** The id the client gave the event, unchanged, for lineage. */
   clientEventId: string | null;
 }
+
+/**
+ * The time that orders an event among the others of its location, above all against a COUNT:
+ * when it happened, but never later than when the platform accepted it. A source's clock
+ * may run ahead (the ingest takes an occurredAt up to 5 minutes in the future); a COUNT
+ * stamped ahead would otherwise place itself after movements of other sources that really
+ * came later, count them as inside it and drop them, and a delta stamped ahead would be
+ * applied again on top of a count that already holds it. Deduplication keeps the event's own
+ * occurredAt: a retry repeats it, not the time it was accepted.
+ */
+export function placedAt(event: Pick<InventoryEvent, 'occurredAt' | 'recordedAt'>): number {
+  return event.recordedAt > 0 ? Math.min(event.occurredAt, event.recordedAt) : event.occurredAt;
+}

@@ -33,6 +33,7 @@ export function bearerAuthentication<C>(options: BearerOptions<C>): (request: Fa
     if (wait > 0)
       throw new ApiError('RATE_LIMITED', `rate limit of ${options.limiter.perSecond} requests/s exceeded`, {
         headers: { 'retry-after': String(wait) },
+        extra: { limit: 'requests' },
       });
     return client;
   };

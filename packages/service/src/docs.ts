@@ -1,14 +1,17 @@
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { opsRefusal } from './http-server.ts';
 
 /**
  * The OpenAPI document of an HTTP app, built from its route schemas, served at /docs (and
- * /docs/json); authentication is a bearer secret (a token or an API key).
+ * /docs/json) to callers `allowed` (everyone, unless an ops token is set); authentication
+ * of the API is a bearer secret (a token or an API key).
  */
 export async function useApiDocs(
   app: FastifyInstance,
   info: { title: string; description: string },
+  allowed: (request: FastifyRequest) => boolean = () => true,
 ): Promise<void> {
   await app.register(swagger, {
     openapi: {
@@ -16,5 +19,12 @@ export async function useApiDocs(
       components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
     },
   });
-  await app.register(swaggerUi, { routePrefix: '/docs' });
+  await app.register(swaggerUi, {
+    routePrefix: '/docs',
+    uiHooks: {
+      onRequest: async (request) => {
+        if (!allowed(request)) throw opsRefusal();
+      },
+    },
+  });
 }

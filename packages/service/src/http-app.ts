@@ -3,8 +3,10 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyServ
 import type { Registry } from 'prom-client';
 import { useApiDocs } from './docs.ts';
 import { type ErrorHandlingOptions, useErrorHandling } from './http-errors.ts';
+import { httpServerOptions, limitConnectionsPerAddress, opsAuthorizer, opsTokenOf } from './http-server.ts';
 import { meter } from './metrics.ts';
 import { opsRoutes, type ReadinessCheck } from './ops.ts';
+import type { HttpServerSettings } from './settings.ts';
 
 export interface HttpAppOptions {
   logger: Logger;
@@ -12,20 +14,35 @@ export interface HttpAppOptions {
   checks: Record<string, ReadinessCheck>;
   stopping: () => boolean;
   docs: { title: string; description: string };
+  /** The app's settings (baseSettings): timeouts, limits, the ops token. */
+  settings: HttpServerSettings;
   errors?: ErrorHandlingOptions;
+  /** Options of the app's own beyond the settings' (a larger body limit for its formats). */
   fastify?: Omit<FastifyServerOptions, 'logger' | 'loggerInstance'>;
 }
 
 /**
- * The server of an HTTP app, before its routes: the OpenAPI document (/docs), the one error
- * body, the ops routes on the same port, and http_requests_total by route and status.
+ * The server of an HTTP app, before its routes: the settings' timeouts and limits, the
+ * OpenAPI document (/docs), the one error body, the ops routes on the same port (/metrics and
+ * /docs behind the ops token when one is set), and http_requests_total by route and status.
  */
 export async function httpApp(options: HttpAppOptions): Promise<FastifyInstance> {
   // pino's Logger and fastify's base logger type differ only in generics; the instance is the same.
-  const app = Fastify({ loggerInstance: options.logger as FastifyBaseLogger, ...options.fastify });
-  await useApiDocs(app, options.docs);
+  const app = Fastify({
+    loggerInstance: options.logger as FastifyBaseLogger,
+    ...httpServerOptions(options.settings),
+    ...options.fastify,
+  });
   useErrorHandling(app, options.errors);
-  opsRoutes(app, { registry: options.registry, checks: options.checks, stopping: options.stopping });
+  limitConnectionsPerAddress(app, options.settings.HTTP_MAX_CONNECTIONS_PER_IP);
+  const opsAllowed = opsAuthorizer(opsTokenOf(options.settings));
+  await useApiDocs(app, options.docs, opsAllowed);
+  opsRoutes(app, {
+    registry: options.registry,
+    checks: options.checks,
+    stopping: options.stopping,
+    allowed: opsAllowed,
+  });
   const requests = meter(options.registry).counter(
     'http_requests_total',
     'HTTP requests by route and status',

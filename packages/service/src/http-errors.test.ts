@@ -81,4 +81,50 @@ describe('the one error body', () => {
       { 'retry-after': '1' },
     ]);
   });
+
+  it('a failing dependency is answered by its code with a generic message: no address, driver message or stack', async () => {
+    const app = Fastify({ logger: false });
+    useErrorHandling(app, { retryAfterSeconds: 2 });
+    const kafkaDown = new InventoryError(
+      'KAFKA_UNAVAILABLE',
+      'Kafka did not acknowledge the events: Connection error: connect ECONNREFUSED 127.0.0.1:19092',
+    );
+    app.get('/kafka', async () => {
+      throw kafkaDown;
+    });
+    app.get('/redis', async () => {
+      throw new Error('connect ECONNREFUSED 127.0.0.1:19379 (ioredis)');
+    });
+    app.get('/timeout', async () => {
+      throw new InventoryError(
+        'TIMEOUT',
+        'describing the cluster at broker-0.kafka.svc:9093 did not complete',
+      );
+    });
+    const kafka = await app.inject({ url: '/kafka' });
+    expect([kafka.statusCode, kafka.headers['retry-after'], kafka.json()]).toEqual([
+      503,
+      '2',
+      {
+        error: {
+          code: 'KAFKA_UNAVAILABLE',
+          message: 'Kafka is not answering for now; retry',
+          retriable: true,
+          details: [],
+        },
+      },
+    ]);
+    const redis = await app.inject({ url: '/redis' });
+    const timeout = await app.inject({ url: '/timeout' });
+    expect([
+      redis.statusCode,
+      redis.json().error.code,
+      timeout.statusCode,
+      timeout.json().error.code,
+    ]).toEqual([503, 'REDIS_UNAVAILABLE', 504, 'TIMEOUT']);
+    for (const answer of [kafka, redis, timeout]) {
+      expect(answer.body).not.toMatch(/127\.0\.0\.1|19092|19379|svc|ECONNREFUSED|ioredis|\n\s+at /);
+      expect(answer.headers['cache-control']).toBe('no-store');
+    }
+  });
 });

@@ -52,7 +52,38 @@ const fastifyCodes: Partial<Record<string, ErrorCode>> = {
   FST_ERR_CTP_INVALID_CONTENT_LENGTH: 'INVALID_REQUEST',
   FST_ERR_CTP_EMPTY_JSON_BODY: 'MALFORMED_JSON',
   FST_ERR_CTP_INVALID_JSON_BODY: 'MALFORMED_JSON',
+  FST_ERR_BAD_URL: 'INVALID_REQUEST',
+  FST_ERR_MAX_PARAM_LENGTH: 'INVALID_REQUEST',
 };
+
+/** Messages of fastify's refusals that would otherwise repeat the request's URL. */
+const fastifyMessages: Partial<Record<string, string>> = {
+  FST_ERR_BAD_URL: 'the URL is not valid (a malformed percent-encoding)',
+  FST_ERR_MAX_PARAM_LENGTH: 'a path parameter is longer than any valid value',
+};
+
+/**
+ * What a client is told of a failure that is not a refusal of its request: the code says
+ * what, and the message never repeats the cause's (a broker's or Redis' address, a driver's
+ * message, a stack), which is logged instead.
+ */
+const serverMessages: Partial<Record<ErrorCode, string>> = {
+  KAFKA_UNAVAILABLE: 'Kafka is not answering for now; retry',
+  REGISTRY_UNAVAILABLE: 'the schema registry is not answering for now; retry',
+  REDIS_UNAVAILABLE: 'the read model is not answering for now; retry',
+  TIMEOUT: 'a dependency did not answer in time; retry',
+  SHUTTING_DOWN: 'the server is stopping; retry',
+};
+
+export const internalErrorMessage = 'internal error; it has been logged';
+
+/** The message a client gets for a server-side failure of `code`. */
+export function serverMessage(code: ErrorCode): string {
+  return (
+    serverMessages[code] ??
+    (errorCodes[code].retriable ? 'the service cannot answer for now; retry' : internalErrorMessage)
+  );
+}
 
 /** Maps anything thrown by a route, a hook or fastify itself to one ApiError. */
 export function toApiError(error: unknown, options: ErrorHandlingOptions = {}): ApiError {
@@ -75,7 +106,7 @@ export function toApiError(error: unknown, options: ErrorHandlingOptions = {}): 
     const message =
       mapped === 'UNSUPPORTED_MEDIA_TYPE' && options.mediaTypes
         ? `Content-Type must be ${options.mediaTypes}`
-        : fastifyError.message;
+        : (fastifyMessages[fastifyError.code] ?? fastifyError.message);
     return new ApiError(mapped, message, { cause: error });
   }
   if (error instanceof InventoryError) {
@@ -85,11 +116,13 @@ export function toApiError(error: unknown, options: ErrorHandlingOptions = {}): 
         status === 503 && options.retryAfterSeconds !== undefined
           ? { 'retry-after': String(options.retryAfterSeconds) }
           : {};
-      return new ApiError(error.code, error.message, { headers, cause: error });
+      // A refusal's message was written for the client; a failure's may carry its cause's.
+      const message = status >= 500 ? serverMessage(error.code) : error.message;
+      return new ApiError(error.code, message, { headers, cause: error });
     }
   }
   if (isRedisUnavailable(error))
-    return new ApiError('REDIS_UNAVAILABLE', 'the read model is not answering for now; retry', {
+    return new ApiError('REDIS_UNAVAILABLE', serverMessage('REDIS_UNAVAILABLE'), {
       headers:
         options.retryAfterSeconds === undefined ? {} : { 'retry-after': String(options.retryAfterSeconds) },
       cause: error,
@@ -97,10 +130,12 @@ export function toApiError(error: unknown, options: ErrorHandlingOptions = {}): 
   const status = fastifyError.statusCode;
   if (typeof status === 'number' && status >= 400 && status < 500)
     return new ApiError('INVALID_REQUEST', fastifyError.message, { cause: error });
-  return new ApiError('INTERNAL_ERROR', 'internal error; it has been logged', { cause: error });
+  return new ApiError('INTERNAL_ERROR', internalErrorMessage, { cause: error });
 }
 
 export function sendError(reply: FastifyReply, error: ApiError): FastifyReply {
+  // An error is about one request at one moment: no cache may keep it.
+  reply.header('cache-control', 'no-store');
   for (const [name, value] of Object.entries(error.headers)) reply.header(name, value);
   return reply.status(error.status).send({
     error: {
@@ -118,6 +153,8 @@ function log(request: FastifyRequest, error: ApiError): void {
   else request.log.info({ code: error.code, status: error.status }, error.message);
 }
 
+const truncated = (text: string) => (text.length > 120 ? `${text.slice(0, 120)}...` : text);
+
 /**
  * The one error handler of an HTTP app: every refusal, of a route, of fastify's parsing and
  * validation, or of an unknown route, leaves in the same body; server errors are logged
@@ -130,7 +167,10 @@ export function useErrorHandling(app: FastifyInstance, options: ErrorHandlingOpt
     return sendError(reply, apiError);
   });
   app.setNotFoundHandler((request, reply) =>
-    sendError(reply, new ApiError('NOT_FOUND', `no route ${request.method} ${request.url}`)),
+    sendError(
+      reply,
+      new ApiError('NOT_FOUND', `no route ${request.method} ${truncated(request.url.split('?')[0] ?? '')}`),
+    ),
   );
 }
 

@@ -3,6 +3,8 @@ export * from './clients.ts';
 export * from './docs.ts';
 export * from './http-app.ts';
 export * from './http-errors.ts';
+export * from './http-server.ts';
+export * from './json.ts';
 export * from './kafka-security.ts';
 export * from './metrics.ts';
 export * from './ops.ts';

@@ -2,6 +2,7 @@ import { createLogger } from '@inventory/core';
 import { describe, expect, it } from 'vitest';
 import { createRegistry, meter } from './metrics.ts';
 import { opsServer, runChecks } from './ops.ts';
+import { httpServerDefaults } from './settings.ts';
 
 describe('ops routes', () => {
   it('/readyz names every check; one failing, slow or throwing makes it 503; stopping makes it 503', async () => {
@@ -27,11 +28,11 @@ describe('ops routes', () => {
     let redisUp = true;
     const registry = createRegistry();
     meter(registry).counter('test_things_total', 'Things').inc(3);
-    const app = opsServer(createLogger('ops-test', 'silent'), {
-      registry,
-      checks: { redis: () => redisUp },
-      stopping: () => stopping,
-    });
+    const app = opsServer(
+      createLogger('ops-test', 'silent'),
+      { registry, checks: { redis: () => redisUp }, stopping: () => stopping },
+      httpServerDefaults(),
+    );
     expect((await app.inject({ url: '/healthz' })).json()).toEqual({ status: 'ok' });
     expect((await app.inject({ url: '/readyz' })).json()).toEqual({
       status: 'ready',
@@ -47,5 +48,42 @@ describe('ops routes', () => {
     const metrics = (await app.inject({ url: '/metrics' })).body;
     expect(metrics).toMatch(/^test_things_total 3$/m);
     expect(metrics).toMatch(/^process_cpu_seconds_total /m);
+  });
+
+  it('with an ops token, /metrics answers only its bearer and /readyz names no reason to others', async () => {
+    const registry = createRegistry();
+    const app = opsServer(
+      createLogger('ops-test', 'silent'),
+      {
+        registry,
+        checks: {
+          kafka: () => {
+            throw new Error('connect ECONNREFUSED 127.0.0.1:19092');
+          },
+        },
+      },
+      { ...httpServerDefaults(), HTTP_OPS_TOKEN: 'ops-secret-1' },
+    );
+    const metrics = (authorization?: string) =>
+      app.inject({ url: '/metrics', headers: authorization ? { authorization } : {} });
+    const refused = await metrics();
+    expect([refused.statusCode, refused.json().error.code, refused.headers['cache-control']]).toEqual([
+      401,
+      'UNAUTHENTICATED',
+      'no-store',
+    ]);
+    expect((await metrics('Bearer ops-secret-2')).statusCode).toBe(401);
+    expect((await metrics('Bearer ops-secret-1')).statusCode).toBe(200);
+    expect((await app.inject({ url: '/healthz' })).statusCode).toBe(200);
+    const anonymous = await app.inject({ url: '/readyz' });
+    expect([anonymous.statusCode, anonymous.json()]).toEqual([
+      503,
+      { status: 'not ready', checks: { kafka: { ok: false, error: 'not ready' } } },
+    ]);
+    const operator = await app.inject({ url: '/readyz', headers: { authorization: 'Bearer ops-secret-1' } });
+    expect(operator.json().checks.kafka).toEqual({
+      ok: false,
+      error: 'connect ECONNREFUSED 127.0.0.1:19092',
+    });
   });
 });

@@ -1,7 +1,20 @@
 import { errorMessage, type Logger, withTimeout } from '@inventory/core';
-import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifySchema } from 'fastify';
+import Fastify, {
+  type FastifyBaseLogger,
+  type FastifyInstance,
+  type FastifyRequest,
+  type FastifySchema,
+} from 'fastify';
 import type { Registry } from 'prom-client';
 import { useErrorHandling } from './http-errors.ts';
+import {
+  httpServerOptions,
+  limitConnectionsPerAddress,
+  opsAuthorizer,
+  opsRefusal,
+  opsTokenOf,
+} from './http-server.ts';
+import type { HttpServerSettings } from './settings.ts';
 
 /** A dependency or a state the app needs to do its work: true when it is there. */
 export type ReadinessCheck = () => boolean | Promise<boolean>;
@@ -14,6 +27,11 @@ export interface OpsOptions {
   stopping?: () => boolean;
   /** Longest wait for one check; a check that takes longer counts as failed. */
   checkTimeoutMs?: number;
+  /**
+   * Who may read /metrics and why a check of /readyz fails (the ops token, opsAuthorizer);
+   * everyone when not given.
+   */
+  allowed?: (request: FastifyRequest) => boolean;
 }
 
 export interface CheckResult {
@@ -44,6 +62,8 @@ export async function runChecks(
  * - GET /healthz: 200 while the process runs its event loop (liveness);
  * - GET /readyz: 200 when every named check passes, else 503; the body names each check;
  * - GET /metrics: Prometheus text of the app's registry (default process metrics included).
+ * With an ops token, /metrics answers only its bearer and /readyz tells others only which
+ * checks fail, not why (a reason may name an address).
  */
 export function opsRoutes(app: FastifyInstance, options: OpsOptions): void {
   // Once stopping, every answer ends its connection: a kept-alive connection would otherwise
@@ -56,23 +76,38 @@ export function opsRoutes(app: FastifyInstance, options: OpsOptions): void {
   // `hide` is @fastify/swagger's: the HTTP apps document their API, not these.
   const hide = { schema: { hide: true } as FastifySchema };
   const timeoutMs = options.checkTimeoutMs ?? 2_000;
+  const allowed = options.allowed ?? (() => true);
   app.get('/healthz', hide, async () => ({ status: 'ok' }));
-  app.get('/readyz', hide, async (_request, reply) => {
+  app.get('/readyz', hide, async (request, reply) => {
     if (options.stopping?.()) return reply.status(503).send({ status: 'stopping', checks: {} });
     const checks = await runChecks(options.checks, timeoutMs);
     const ready = Object.values(checks).every((c) => c.ok);
-    return reply.status(ready ? 200 : 503).send({ status: ready ? 'ready' : 'not ready', checks });
+    const shown = allowed(request)
+      ? checks
+      : Object.fromEntries(
+          Object.entries(checks).map(([name, c]) => [name, c.ok ? c : { ok: false, error: 'not ready' }]),
+        );
+    return reply.status(ready ? 200 : 503).send({ status: ready ? 'ready' : 'not ready', checks: shown });
   });
-  app.get('/metrics', hide, async (_request, reply) =>
-    reply.type(options.registry.contentType).send(await options.registry.metrics()),
-  );
+  app.get('/metrics', hide, async (request, reply) => {
+    if (!allowed(request)) throw opsRefusal();
+    return reply.type(options.registry.contentType).send(await options.registry.metrics());
+  });
 }
 
-/** The HTTP server of an app without an API of its own: the ops routes only. */
-export function opsServer(logger: Logger, options: OpsOptions): FastifyInstance {
-  const app = Fastify({ loggerInstance: logger as FastifyBaseLogger });
+/**
+ * The HTTP server of an app without an API of its own: the ops routes only, with the
+ * settings' timeouts, limits and ops token.
+ */
+export function opsServer(
+  logger: Logger,
+  options: OpsOptions,
+  settings: HttpServerSettings,
+): FastifyInstance {
+  const app = Fastify({ loggerInstance: logger as FastifyBaseLogger, ...httpServerOptions(settings) });
   useErrorHandling(app);
-  opsRoutes(app, options);
+  limitConnectionsPerAddress(app, settings.HTTP_MAX_CONNECTIONS_PER_IP);
+  opsRoutes(app, { ...options, allowed: opsAuthorizer(opsTokenOf(settings)) });
   return app;
 }
 

@@ -142,7 +142,11 @@ export function runService<S extends BaseSettings, C, A extends Service>(
     service = await definition.app(settings, clients, context);
     http =
       service.http ??
-      opsServer(logger, { registry: service.registry, checks: service.checks, stopping: context.stopping });
+      opsServer(
+        logger,
+        { registry: service.registry, checks: service.checks, stopping: context.stopping },
+        settings,
+      );
     await http.listen({ host: settings.HTTP_HOST, port: settings.HTTP_PORT });
     if (stopping) return;
     await service.start?.();

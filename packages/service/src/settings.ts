@@ -17,8 +17,56 @@ export function baseSettings(defaults: { httpPort: number }) {
      * default) must be longer, or the kubelet kills the process mid-commit.
      */
     SHUTDOWN_TIMEOUT_MS: setting.positiveInt().default(20_000),
+    ...httpServerSettings,
   };
 }
+
+/**
+ * How much a client may hold of the HTTP server (an app's API, every app's ops routes):
+ * time to send a request, bytes of headers and body, connections. A slow or hostile client
+ * is answered 408, 413, 429 or 431 and cut off instead of holding memory and sockets.
+ */
+export const httpServerSettings = {
+  /** The request's header section must arrive within this (slowloris); 408 and close. */
+  HTTP_HEADERS_TIMEOUT_MS: setting.positiveInt().default(10_000),
+  /**
+   * The whole request, headers and body, must arrive within this; 408 and close. A 10 MB
+   * NDJSON batch of the ingest needs 1.4 Mbit/s at the default.
+   */
+  HTTP_REQUEST_TIMEOUT_MS: setting.positiveInt().default(60_000),
+  /**
+   * An idle kept-alive connection is closed after this; longer than load balancers' own
+   * idle timeout (60 s on AWS), so that the server never closes one a balancer is reusing.
+   */
+  HTTP_KEEP_ALIVE_TIMEOUT_MS: setting.positiveInt().default(72_000),
+  /**
+   * A connection without any traffic either way for this long is closed: longer than the
+   * keep-alive timeout, the slowest answer (a produce or a reservation's decision) and the
+   * change feed's heartbeat, which all count as traffic.
+   */
+  HTTP_IDLE_TIMEOUT_MS: setting.positiveInt().default(120_000),
+  /** Largest header section read (Node's own default); beyond it 431 and close. */
+  HTTP_MAX_HEADER_BYTES: setting.positiveInt().default(16_384),
+  /** Largest request body where a route sets no limit of its own (the ingest's formats do); 413. */
+  HTTP_BODY_LIMIT_BYTES: setting.positiveInt().default(1024 * 1024),
+  /**
+   * Open connections one client address may hold; requests on more are answered 429 and
+   * their connection closed. 0: no cap. Behind a proxy every client has the proxy's address:
+   * set it to what the proxy may open, or 0.
+   */
+  HTTP_MAX_CONNECTIONS_PER_IP: setting.nonNegativeInt().default(1_000),
+  /**
+   * When set, /metrics and /docs (and the reasons of a failing /readyz) answer only
+   * `Authorization: Bearer <this>` (Prometheus' scrape config names it); /healthz and the
+   * status of /readyz stay open for the probes. Unset: the ops routes are open, for a port
+   * that only the cluster reaches.
+   */
+  HTTP_OPS_TOKEN: setting.string().optional(),
+  /** The ops token from a file (a mounted secret) instead. */
+  HTTP_OPS_TOKEN_FILE: setting.string().optional(),
+};
+
+export type HttpServerSettings = z.infer<z.ZodObject<typeof httpServerSettings>>;
 
 /**
  * Kafka and the schema registry (without a registry the codec uses fingerprint ids). The local
@@ -70,3 +118,6 @@ export const redisSettings = {
 export type BaseSettings = z.infer<z.ZodObject<ReturnType<typeof baseSettings>>>;
 export type KafkaSettings = z.infer<z.ZodObject<ReturnType<typeof kafkaSettings>>>;
 export type RedisSettings = z.infer<z.ZodObject<typeof redisSettings>>;
+
+/** The HTTP server settings at their defaults (tests, tools that serve no app). */
+export const httpServerDefaults = (): HttpServerSettings => z.object(httpServerSettings).parse({});

@@ -1,6 +1,7 @@
 export * from './bench.ts';
 export * from './control.ts';
 export * from './gate.ts';
+export * from './hostile.ts';
 export * from './in-process.ts';
 export * from './kafka.ts';
 export * from './names.ts';

@@ -21,7 +21,8 @@ export const event = (
     locationId: 'STORE-001',
     quantity,
     occurredAt: t0 + minute * 60_000,
-    recordedAt: t0,
+    // Accepted when it happened: placedAt is the occurredAt unless a test says otherwise.
+    recordedAt: t0 + minute * 60_000,
     source: 'STORE',
     sourceRef: null,
     clientId: null,
@@ -58,7 +59,7 @@ export const arbitraryEvent = fc
       locationId: r.location,
       quantity: r.type === 'ADJUSTMENT' && r.negative ? -r.quantity : r.quantity,
       occurredAt: t0 + r.minute * 60_000,
-      recordedAt: t0,
+      recordedAt: t0 + r.minute * 60_000,
       source: 'LOADGEN',
       sourceRef: null,
       clientId: null,

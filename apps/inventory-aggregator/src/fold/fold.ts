@@ -1,4 +1,4 @@
-import { type InventoryEvent, onHandDelta } from '@inventory/domain';
+import { type InventoryEvent, onHandDelta, placedAt } from '@inventory/domain';
 import type { StoredLocation } from '@inventory/read-model';
 import {
   type Journal,
@@ -64,7 +64,8 @@ export const changeKey = (sku: string, locationId: string) => `${sku}\u0000${loc
  * what makes replay after a crash exact. `seen` tells which eventIds are already applied
  * (from earlier batches); ids applied within this call are tracked here.
  *
- * A COUNT is the truth at its occurredAt T, which may be older than deltas folded before
+ * Events are placed by placedAt (their occurredAt, never after their recordedAt). A COUNT
+ * is the truth at its time T, which may be older than deltas folded before
  * it (they reached Kafka first): onHand := quantity + the journal's deltas after T, and
  * the journal keeps only those. The journal is pruned per event, never per batch, so
  * pruning too is independent of batch boundaries.
@@ -114,7 +115,10 @@ export function fold(
     const reserved = releasesReservation(event)
       ? Math.max(0, current.reserved - event.quantity)
       : current.reserved;
-    if (current.lastCountAt !== null && event.occurredAt < current.lastCountAt) {
+    // Its place among the location's events: when it happened, never after it was accepted
+    // (placedAt: a clock running ahead must not put a COUNT after later movements).
+    const at = placedAt(event);
+    if (current.lastCountAt !== null && at < current.lastCountAt) {
       result.late++;
       if (reserved !== current.reserved) {
         sku.set(event.locationId, {
@@ -128,7 +132,7 @@ export function fold(
       continue;
     }
     const delta = onHandDelta(event.type, event.quantity);
-    const updatedAt = Math.max(current.updatedAt, event.occurredAt);
+    const updatedAt = Math.max(current.updatedAt, at);
     const journal = journalOf(current);
     const mine = owned.has(journal.entries);
     let onHand: number;
@@ -137,22 +141,14 @@ export function fold(
     if (delta === undefined) {
       // Not late, so T >= lastCountAt. Deltas at T folded before the COUNT are inside it;
       // those at T folded after it are applied (late means before lastCountAt).
-      const placement = placeCount(journal, event.occurredAt, updatedAt, options.journal);
+      const placement = placeCount(journal, at, updatedAt, options.journal);
       if (!placement.placed) result.unplacedCounts++;
       onHand = event.quantity + placement.later;
-      lastCountAt = event.occurredAt;
+      lastCountAt = at;
       nextJournal = placement.journal;
     } else {
       onHand = current.onHand + delta;
-      nextJournal = recordDelta(
-        journal,
-        event.occurredAt,
-        delta,
-        lastCountAt,
-        updatedAt,
-        options.journal,
-        mine,
-      );
+      nextJournal = recordDelta(journal, at, delta, lastCountAt, updatedAt, options.journal, mine);
     }
     if (nextJournal.entries !== journal.entries) owned.add(nextJournal.entries);
     // Always the same keys (undefined ones are left out of the JSON): one object shape.

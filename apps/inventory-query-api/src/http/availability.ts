@@ -18,18 +18,71 @@ export interface AvailabilityDeps {
     subscribeKeys(skus: Iterable<string>, listener: (change: SkuAvailability) => void): () => void;
   };
   metrics: QueryMetrics;
+  /** The API key a request was authenticated with (its keyId): change streams are capped per key. */
+  keyOf: (request: FastifyRequest) => string;
+}
+
+/**
+ * Caps on open change streams, per API key (429: that key holds its share) and in all (503:
+ * this instance is full; another may not be). Each stream holds a socket, a subscription and
+ * up to SSE_MAX_BUFFER_BYTES unsent, so the total bounds the instance's memory.
+ */
+export class StreamLimits {
+  private readonly byKey = new Map<string, number>();
+  private total = 0;
+
+  constructor(
+    private readonly perKey: number,
+    private readonly max: number,
+  ) {}
+
+  /** Takes a stream of `key`, or throws the refusal; returns the function that gives it back. */
+  take(key: string): () => void {
+    const held = this.byKey.get(key) ?? 0;
+    if (held >= this.perKey)
+      throw new ApiError(
+        'TOO_MANY_STREAMS',
+        `this API key holds ${held} change streams, the most it may; close one before opening another`,
+        { headers: { 'retry-after': '5' }, extra: { limit: this.perKey, scope: 'key' } },
+      );
+    if (this.total >= this.max)
+      throw new ApiError(
+        'STREAMS_EXHAUSTED',
+        `this instance serves ${this.total} change streams, the most it holds; retry (another instance may take it)`,
+        { headers: { 'retry-after': '5' }, extra: { limit: this.max, scope: 'instance' } },
+      );
+    this.byKey.set(key, held + 1);
+    this.total++;
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      this.total--;
+      const left = (this.byKey.get(key) ?? 1) - 1;
+      if (left > 0) this.byKey.set(key, left);
+      else this.byKey.delete(key);
+    };
+  }
+
+  get open(): number {
+    return this.total;
+  }
 }
 
 /**
  * Caching: an ETag over the exact body lets clients revalidate cheaply (304), and
- * Cache-Control bounds how long any cache, shared or private, may serve it unrevalidated.
+ * Cache-Control bounds how long the caller's own cache may serve it unrevalidated. Every
+ * answer needs an API key, so it is `private` (no shared cache may keep it and hand it to
+ * another caller) and varies by Authorization (a cache keyed by URL alone must not answer
+ * one key with what another was given).
  */
 function sendCached(request: FastifyRequest, reply: FastifyReply, body: unknown, maxAge: number) {
   // Serialized once: the same bytes are hashed and sent.
   const json = JSON.stringify(body);
   const etag = `"${createHash('sha1').update(json).digest('base64url')}"`;
   reply.header('etag', etag);
-  reply.header('cache-control', `public, max-age=${maxAge}, must-revalidate`);
+  reply.header('cache-control', `private, max-age=${maxAge}, must-revalidate`);
+  reply.header('vary', 'Authorization');
   const match = request.headers['if-none-match'];
   if (match?.split(',').some((m) => m.trim() === etag || m.trim() === `W/${etag}`)) {
     return reply.status(304).send();
@@ -143,6 +196,11 @@ export function availabilityRoutes(
     { schema: getAssortment, onRequest: read },
     async (request, reply) => {
       const { locationId } = request.params;
+      // Ajv's coercion turns "1e400" into Infinity and lets it pass integer and maximum.
+      if (!Number.isSafeInteger(request.query.limit))
+        throw new ApiError('INVALID_REQUEST', 'invalid parameters', {
+          details: [{ path: 'querystring/limit', message: 'must be an integer from 1 to 500' }],
+        });
       const page = await readModel.assortment(
         locationId,
         request.query.cursor ? skuOf(request.query.cursor) : undefined,
@@ -159,6 +217,7 @@ export function availabilityRoutes(
 
   // Open event streams end when the server closes, so that close() does not wait on them.
   const streams = new Set<{ end(): void }>();
+  const streamLimits = new StreamLimits(deps.config.SSE_MAX_STREAMS_PER_KEY, deps.config.SSE_MAX_STREAMS);
   app.addHook('preClose', async () => {
     for (const stream of streams) stream.end();
   });
@@ -169,6 +228,15 @@ export function availabilityRoutes(
     async (request, reply) => {
       const skus = new Set(request.query.sku);
       const lastEventId = request.headers['last-event-id'];
+      // Taken before the stream opens, given back when it closes however it ends.
+      let release: () => void;
+      try {
+        release = streamLimits.take(deps.keyOf(request));
+      } catch (error) {
+        deps.metrics.sseRefused.inc({ scope: (error as ApiError).extra.scope as string });
+        throw error;
+      }
+      deps.metrics.sseOpen.set(streamLimits.open);
       reply.hijack();
       const raw = reply.raw;
       raw.writeHead(200, {
@@ -192,13 +260,25 @@ export function availabilityRoutes(
       // the two; the session drops whatever is not newer than what it already sent.
       const unsubscribe = deps.changes.subscribeKeys(skus, (change) => session.send(change));
       const heartbeat = setInterval(() => session.heartbeat(), deps.config.SSE_HEARTBEAT_MS);
-      raw.on('close', () => {
+      const closed = () => {
+        release();
+        deps.metrics.sseOpen.set(streamLimits.open);
         clearInterval(heartbeat);
         unsubscribe();
         session.close();
         streams.delete(raw);
+      };
+      raw.on('close', closed);
+      // A client gone before the stream was set up has no close left to come.
+      if (request.raw.socket?.destroyed) closed();
+      // The stream is open: a read model that fails now ends it (the client reconnects with
+      // Last-Event-ID) instead of answering an error on a response already begun.
+      const snapshot = await readModel.skus([...skus]).catch((error: unknown) => {
+        request.log.warn({ err: error }, 'change stream snapshot failed; stream closed');
+        raw.destroy();
+        return [];
       });
-      for (const stored of await readModel.skus([...skus])) if (stored?.total) session.send(stored.total);
+      for (const stored of snapshot) if (stored?.total) session.send(stored.total);
     },
   );
 }

@@ -45,3 +45,17 @@ describe('RateLimiter', () => {
     expect(limiter.take('a')).toBe(1);
   });
 });
+
+describe('RateLimiter by cost (events per second)', () => {
+  it('a batch costs one token per event; a refused batch costs nothing and is told when it fits', () => {
+    let now = 0;
+    const limiter = new RateLimiter(100, 1_000, () => now);
+    expect(limiter.take('store-1', 1_000)).toBe(0);
+    // Empty bucket: 1 event waits 1 s (at least one second is answered), 250 wait 3 s.
+    expect([limiter.take('store-1', 1), limiter.take('store-1', 250)]).toEqual([1, 3]);
+    now += 2_000;
+    // 200 refilled, the refused takes spent nothing.
+    expect([limiter.take('store-1', 201), limiter.take('store-1', 200)]).toEqual([1, 0]);
+    expect(limiter.take('store-2', 1_000)).toBe(0);
+  });
+});

@@ -19,3 +19,22 @@ describe('request bodies', () => {
     expect(() => eventsOfJson({ events: [], batch: 1 })).toThrow(/unknown fields next to "events": batch/);
   });
 });
+
+describe('request bodies readers could disagree on', () => {
+  it('refuses a repeated key or a __proto__ key, in JSON and on an NDJSON line', () => {
+    expect(() => parseJsonBody('{"sku":"A","quantity":1,"quantity":-5}')).toThrow(
+      'request body repeats the key "quantity" in one object',
+    );
+    expect(() => parseJsonBody('{"events":[{"__proto__":{"x":1}}]}')).toThrow(
+      'request body has a "__proto__" key',
+    );
+    expect(() => parseNdjson('{"a":1}\n{"b":1,"b":2}')).toThrow('line 2 repeats the key "b" in one object');
+  });
+
+  it('names at most five unknown fields next to "events"', () => {
+    const body = Object.fromEntries([['events', []], ...Array.from({ length: 8 }, (_, i) => [`k${i}`, i])]);
+    expect(() => eventsOfJson(body)).toThrow(
+      'unknown fields next to "events": k0, k1, k2, k3, k4, and 3 more',
+    );
+  });
+});

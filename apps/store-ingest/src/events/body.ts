@@ -1,4 +1,5 @@
 import { InventoryError } from '@inventory/core';
+import { jsonKeyProblem } from '@inventory/service';
 import { jsonErrorOffset, lineAndColumn } from './json-position.ts';
 
 /** Where in the text JSON.parse failed, as a 1-based line and column. */
@@ -14,8 +15,9 @@ function reason(error: unknown): string {
 }
 
 export function parseJsonBody(text: string): unknown {
+  let value: unknown;
   try {
-    return JSON.parse(text);
+    value = JSON.parse(text);
   } catch (error) {
     const at = locate(text);
     const where = at ? ` at line ${at.line}, column ${at.column}` : '';
@@ -23,6 +25,10 @@ export function parseJsonBody(text: string): unknown {
       details: at ? { line: at.line, column: at.column } : {},
     });
   }
+  // Valid JSON that readers disagree on (a repeated key) or that pollutes prototypes.
+  const problem = jsonKeyProblem(text);
+  if (problem) throw new InventoryError('MALFORMED_JSON', `request body ${problem}`);
+  return value;
 }
 
 /** One JSON value per line; blank lines are skipped, a bad line is named by its number. */
@@ -38,6 +44,9 @@ export function parseNdjson(text: string): unknown[] {
         details: { line: i + 1 },
       });
     }
+    const problem = jsonKeyProblem(line);
+    if (problem)
+      throw new InventoryError('MALFORMED_NDJSON', `line ${i + 1} ${problem}`, { details: { line: i + 1 } });
   });
   return values;
 }
@@ -47,7 +56,12 @@ export function eventsOfJson(body: unknown): unknown[] {
   if (typeof body === 'object' && body !== null && !Array.isArray(body) && 'events' in body) {
     const extra = Object.keys(body).filter((k) => k !== 'events');
     if (extra.length > 0) {
-      throw new InventoryError('INVALID_REQUEST', `unknown fields next to "events": ${extra.join(', ')}`);
+      // Named, but bounded: a body of a million keys is not answered with them.
+      const named = extra.slice(0, 5).map((k) => (k.length > 64 ? `${k.slice(0, 64)}...` : k));
+      throw new InventoryError(
+        'INVALID_REQUEST',
+        `unknown fields next to "events": ${named.join(', ')}${extra.length > 5 ? `, and ${extra.length - 5} more` : ''}`,
+      );
     }
     const { events } = body as { events: unknown };
     if (!Array.isArray(events)) throw new InventoryError('INVALID_REQUEST', '"events" must be an array');

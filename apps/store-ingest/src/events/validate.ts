@@ -9,6 +9,7 @@ import {
   instantPattern,
   inventoryEventTypes,
   isEventType,
+  loneSurrogate,
   maxAbsoluteQuantity,
   maxReferenceLength,
   quantityProblem,
@@ -86,7 +87,9 @@ export function validateEvent(
     problem('', 'must be a JSON object');
     return { problems };
   }
-  for (const key of Object.keys(raw)) if (!fields.has(key)) problem(key, 'unknown field');
+  // Named as sent, but bounded: a key of a megabyte is not echoed whole.
+  for (const key of Object.keys(raw))
+    if (!fields.has(key)) problem(key.length > 64 ? `${key.slice(0, 64)}...` : key, 'unknown field');
 
   const { eventId, type, sku, locationId, quantity, occurredAt, reference } = raw;
   const idProblem = clientEventIdProblem(eventId);
@@ -105,7 +108,12 @@ export function validateEvent(
   const instant = checkInstant(occurredAt, now, limits);
   if (typeof instant === 'string') problem('occurredAt', instant);
   if (reference !== undefined && reference !== null) {
-    if (typeof reference !== 'string' || reference.length < 1 || reference.length > maxReferenceLength) {
+    if (
+      typeof reference !== 'string' ||
+      reference.length < 1 ||
+      reference.length > maxReferenceLength ||
+      loneSurrogate.test(reference)
+    ) {
       problem('reference', `must be a string of 1-${maxReferenceLength} characters`);
     }
   }

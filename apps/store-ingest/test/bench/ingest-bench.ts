@@ -41,6 +41,8 @@ const app = spawn(process.execPath, [...profile, '--import', 'tsx', 'src/main.ts
     INGEST_LOG_LEVEL: 'warn',
     INGEST_RATE_PER_SECOND: '1000000',
     INGEST_RATE_BURST: '1000000',
+    INGEST_EVENTS_RATE_PER_SECOND: '1000000000',
+    INGEST_EVENTS_RATE_BURST: '1000000000',
   },
 });
 
