@@ -17,28 +17,21 @@ describe('a COUNT from a clock that runs ahead', () => {
     const sku = uniqueName('FAST')
       .toUpperCase()
       .replace(/[^A-Z0-9-]/g, '-');
-    const count = await platform.post(tokens.store1, [
-      {
-        eventId: `${sku}-count`,
-        type: 'COUNT',
-        sku,
-        locationId: 'STORE-001',
-        quantity: 40,
-        occurredAt: new Date(Date.now() + 4 * 60_000).toISOString(),
-      },
-    ]);
+    const post = (token: string, type: string, quantity: number, occurredAt: number) =>
+      platform.post(token, [
+        {
+          eventId: `${sku}-${type}`,
+          type,
+          sku,
+          locationId: 'STORE-001',
+          quantity,
+          occurredAt: new Date(occurredAt).toISOString(),
+        },
+      ]);
+    const count = await post(tokens.store1, 'COUNT', 40, Date.now() + 4 * 60_000);
     expect(count.statusCode, count.body).toBe(202);
     // Stamped after the count's answer, by a correct clock: after the count was accepted.
-    const sale = await platform.post(tokens.central, [
-      {
-        eventId: `${sku}-sale`,
-        type: 'SALE',
-        sku,
-        locationId: 'STORE-001',
-        quantity: 3,
-        occurredAt: new Date().toISOString(),
-      },
-    ]);
+    const sale = await post(tokens.central, 'SALE', 3, Date.now());
     expect(sale.statusCode, sale.body).toBe(202);
     const url = `/v1/locations/STORE-001/availability/${sku}`;
     await waitFor(

@@ -25,6 +25,7 @@ import {
   type LakeWorld,
   parquetFiles,
   produce,
+  produceEvents,
   queryWorld,
   startSink,
   unfinishedUploads,
@@ -69,11 +70,7 @@ describe('lake-sink: Kafka to Parquet, exactly once', () => {
       const world = await createLakeWorld({}, undefined, target);
       const total = 30_000;
       const events = Array.from({ length: total }, (_, i) => event(i));
-      const values = await codec.encodeAll(`${world.events}-value`, 'InventoryEvent', events);
-      await produce(
-        world.events,
-        events.map((e, i) => ({ key: e.sku, value: values[i] as Buffer })),
-      );
+      await produceEvents(world.events, events);
       await produce(
         world.raw,
         Array.from({ length: 3_000 }, (_, i) => ({
@@ -158,11 +155,7 @@ describe('lake-sink: Kafka to Parquet, exactly once', () => {
     const world = await createLakeWorld({ LAKE_LOG_LEVEL: 'info', LAKE_SHUTDOWN_TIMEOUT_MS: '10000' });
     const total = 20_000;
     const events = Array.from({ length: total }, (_, i) => event(i));
-    const values = await codec.encodeAll(`${world.events}-value`, 'InventoryEvent', events);
-    await produce(
-      world.events,
-      events.map((e, i) => ({ key: e.sku, value: values[i] as Buffer })),
-    );
+    await produceEvents(world.events, events);
     const first = start(world);
     await waitFor(async () => (await parquetFiles(world)).length >= 3, {
       description: '3 files in the lake',
@@ -257,11 +250,7 @@ describe('lake-sink: Kafka to Parquet, exactly once', () => {
     // successor writes the same chunk.
     const world = await createLakeWorld({ LAKE_ROLL_RECORDS: '15000', LAKE_ROLL_MS: '600000' });
     const events = Array.from({ length: 45_000 }, (_, i) => ({ ...event(i), sku: 'SKU-ONE' }));
-    const values = await codec.encodeAll(`${world.events}-value`, 'InventoryEvent', events);
-    await produce(
-      world.events,
-      events.map((e, i) => ({ key: e.sku, value: values[i] as Buffer })),
-    );
+    await produceEvents(world.events, events);
     const frozen = start(world);
     await waitFor(() => writing(world), {
       description: 'the first sink to be writing a chunk',
@@ -325,11 +314,7 @@ describe('lake-sink: Kafka to Parquet, exactly once', () => {
     mkdirSync(dirname(blocked), { recursive: true });
     // A file where the hour's folder must go: making the folder fails, as a full disk would.
     writeFileSync(blocked, 'in the way');
-    const values = await codec.encodeAll(`${world.events}-value`, 'InventoryEvent', events);
-    await produce(
-      world.events,
-      events.map((e, i) => ({ key: e.sku, value: values[i] as Buffer })),
-    );
+    await produceEvents(world.events, events);
     const sink = start(world);
     try {
       await waitFor(async () => (await sink.metric('lake_write_failures_total').catch(() => 0)) >= 2, {

@@ -3,6 +3,7 @@ import { existsSync, mkdtempSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { createCodec } from '@inventory/codec';
 import { createLogger } from '@inventory/core';
 import { type InventoryEvent, inventoryEventTypes, platformEvent } from '@inventory/domain';
 import { createProducer, topicConfig, topicNames, topicSpec } from '@inventory/kafka';
@@ -19,6 +20,7 @@ import {
   createConfiguredTopic,
   createTestTopic,
   s3Env,
+  stackEndpoints,
   stackKafkaEnv,
   startAppProcess,
   testBucket,
@@ -122,6 +124,16 @@ export function dayEvent(i: number, total: number, t0: number): InventoryEvent {
 }
 
 /** Writes records to a topic in requests of 2000, acknowledged by all replicas. */
+/** Platform events into a topic, Avro through the registry, keyed by sku as the ingest writes them. */
+export async function produceEvents(topic: string, events: InventoryEvent[]): Promise<void> {
+  const codec = createCodec({ registryUrl: stackEndpoints().SCHEMA_REGISTRY_URL });
+  const values = await codec.encodeAll(`${topic}-value`, 'InventoryEvent', events);
+  await produce(
+    topic,
+    events.map((e, i) => ({ key: e.sku, value: values[i] as Buffer })),
+  );
+}
+
 export async function produce(topic: string, messages: { key: string; value: Buffer }[]): Promise<void> {
   const producer = createProducer(testKafka());
   await producer.connect();

@@ -30,13 +30,14 @@ describe('Redis URLs', () => {
     });
   });
 
-  it('refuses what it cannot read, saying what is wrong', () => {
-    expect(() => parseRedisTarget('http://127.0.0.1:6379')).toThrow(
+  it.each([
+    [
+      'http://127.0.0.1:6379',
       'a Redis URL starts with redis://, rediss://, redis-cluster:// or rediss-cluster://, not http://',
-    );
-    expect(() => parseRedisTarget('redis-cluster://:pw@10.0.0.1')).toThrow(
-      'a Redis Cluster node is host:port, not "10.0.0.1"',
-    );
-    expect(() => parseRedisTarget('redis-cluster://10.0.0.1:99999')).toThrow('not "10.0.0.1:99999"');
+    ],
+    ['redis-cluster://:pw@10.0.0.1', 'a Redis Cluster node is host:port, not "10.0.0.1"'],
+    ['redis-cluster://10.0.0.1:99999', 'not "10.0.0.1:99999"'],
+  ])('refuses %s, saying what is wrong', (url, message) => {
+    expect(() => parseRedisTarget(url)).toThrow(message);
   });
 });

@@ -1,5 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { connect } from 'node:net';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { type AppProcess, expectOrderlyStop } from './process.ts';
 
 /**
  * One hostile request of an app's corpus (apps/<app>/test/hostile/corpus.ts), as data: what
@@ -264,4 +266,66 @@ export function corpusProblems(corpus: HostileCase[]): string[] {
       problems.push(`${c.name}: expects ${c.expect}, not 4xx or a close`);
   }
   return problems;
+}
+
+/** A running app under its corpus: its process and where the cases go. */
+export interface CorpusSubject {
+  app: AppProcess;
+  target: HostileTarget;
+}
+
+/**
+ * The frame every app's corpus runs in (vitest): the app started once, the corpus checked
+ * for form (`minimum` cases at least), one test per case (`afterCase` runs after each, e.g.
+ * to wait until a flood's streams are given back), the caller's own tests (`more`), and last
+ * the proof it survived: the process runs, answers /healthz and still serves (`stillServes`),
+ * its resident memory grown by less than `memoryBoundBytes` over everything before it.
+ */
+export function hostileCorpusTests(options: {
+  app: string;
+  corpus: HostileCase[];
+  start: () => Promise<CorpusSubject>;
+  stillServes: (subject: CorpusSubject) => Promise<void>;
+  afterCase?: (c: HostileCase) => Promise<void>;
+  more?: (subject: () => CorpusSubject) => void;
+  minimum?: number;
+  memoryBoundBytes?: number;
+}): void {
+  const { app: name, corpus, minimum = 40, memoryBoundBytes = 96 * 1024 * 1024 } = options;
+  let subject: CorpusSubject | undefined;
+  let before = 0;
+  const current = (): CorpusSubject => {
+    if (!subject) throw new Error(`${name} did not start`);
+    return subject;
+  };
+  beforeAll(async () => {
+    subject = await options.start();
+    await options.stillServes(subject);
+    before = residentMemory(subject.app.child.pid as number).rss;
+  });
+  afterAll(async () => {
+    if (subject) await expectOrderlyStop(subject.app, 20_000);
+  });
+
+  it(`has at least ${minimum} well-formed cases`, () => {
+    expect(corpusProblems(corpus)).toEqual([]);
+    expect(corpus.length).toBeGreaterThanOrEqual(minimum);
+  });
+  for (const c of corpus)
+    it(c.name, async () => {
+      expect(await runHostileCase(c, current().target)).toEqual([]);
+      await options.afterCase?.(c);
+    });
+  options.more?.(current);
+  it('stays up, still serves, and its memory stayed bounded', async () => {
+    const { app } = current();
+    expect(app.child.exitCode).toBeNull();
+    expect((await fetch(`http://127.0.0.1:${app.port}/healthz`)).status).toBe(200);
+    await options.stillServes(current());
+    const after = residentMemory(app.child.pid as number);
+    console.log(
+      `${name} RSS ${(before / 2 ** 20).toFixed(0)} MiB before the corpus, ${(after.rss / 2 ** 20).toFixed(0)} MiB after (peak ${(after.peak / 2 ** 20).toFixed(0)} MiB)`,
+    );
+    expect(after.rss - before).toBeLessThan(memoryBoundBytes);
+  });
 }

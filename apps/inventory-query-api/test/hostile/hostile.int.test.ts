@@ -1,23 +1,11 @@
 import { waitFor } from '@inventory/core';
 import { platformEvent } from '@inventory/domain';
 import { useWorld } from '@inventory/inventory-aggregator-test';
-import {
-  type AppProcess,
-  appReady,
-  corpusProblems,
-  expectOrderlyStop,
-  type HostileTarget,
-  residentMemory,
-  runHostileCase,
-  stackEndpoints,
-  testRedisUrl,
-} from '@inventory/testkit';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { appReady, hostileCorpusTests, stackEndpoints, testRedisUrl } from '@inventory/testkit';
+import { describe, expect, it } from 'vitest';
 import { startQueryProcess } from '../support.ts';
 import { queryCorpus } from './corpus.ts';
 
-/** Growth of the process' resident memory over the whole corpus that is still "bounded". */
-const memoryBoundBytes = 96 * 1024 * 1024;
 const opsToken = 'hostile-ops-token';
 
 /**
@@ -39,125 +27,101 @@ describe('inventory-query-api hostile-input corpus', () => {
       }),
     ],
   });
-  let app: AppProcess;
-  let target: HostileTarget;
-  let before: number;
-  const url = (path: string) => `http://127.0.0.1:${app.port}${path}`;
+  let port = 0;
+  const url = (path: string) => `http://127.0.0.1:${port}${path}`;
   const get = (path: string, key = 'shop-key') =>
     fetch(url(path), { headers: { authorization: `Bearer ${key}` } });
   const openStreams = async () => {
     const text = await (await get('/metrics', opsToken)).text();
     return Number(/^query_sse_streams_open (\d+)$/m.exec(text)?.[1]);
   };
-
-  beforeAll(async () => {
-    app = startQueryProcess(folded.world, {
-      QUERY_LOG_LEVEL: 'warn',
-      QUERY_SSE_MAX_STREAMS_PER_KEY: '20',
-      QUERY_SSE_MAX_STREAMS: '30',
-      QUERY_HTTP_HEADERS_TIMEOUT_MS: '1500',
-      QUERY_HTTP_REQUEST_TIMEOUT_MS: '3000',
-      QUERY_HTTP_OPS_TOKEN: opsToken,
-    });
-    await appReady(app);
-    const endpoints = stackEndpoints();
-    // redis://[user:password@]host:port or redis-cluster://[...@]host:port,host:port
-    const redisUrl = testRedisUrl();
-    const redisPassword = /:\/\/[^:@/]*:([^@]+)@/.exec(redisUrl)?.[1];
-    const redisHosts = redisUrl.replace(/^[a-z-]+:\/\/([^@]*@)?/, '').split(/[,/]/)[0] ?? '';
-    target = {
-      port: app.port,
-      authorization: 'Bearer shop-key',
-      forbidden: [
-        endpoints.KAFKA_BROKERS,
-        redisHosts,
-        ...(redisPassword ? [redisPassword] : []),
-        'shop-key',
-        opsToken,
-      ],
-    };
-    expect((await get('/v1/availability/SKU-A')).status).toBe(200);
-    before = residentMemory(app.child.pid as number).rss;
-  });
-  afterAll(async () => {
-    if (app) await expectOrderlyStop(app, 20_000);
-  });
-
-  it('has at least 40 well-formed cases', () => {
-    expect(corpusProblems(queryCorpus)).toEqual([]);
-    expect(queryCorpus.length).toBeGreaterThanOrEqual(40);
-  });
-
-  it('change streams beyond the instance cap: 503 STREAMS_EXHAUSTED; beyond a key cap: 429 TOO_MANY_STREAMS', async () => {
-    // Responses held with their aborts: undici cancels the body of a response that is collected.
-    const held: { abort: AbortController; response: Response }[] = [];
-    const open = async (key: string) => {
-      const abort = new AbortController();
-      const response = await fetch(url('/v1/availability/changes?sku=SKU-A'), {
-        headers: { authorization: `Bearer ${key}` },
-        signal: abort.signal,
-      });
-      if (response.status === 200) held.push({ abort, response });
-      return response;
-    };
-    try {
-      for (let i = 0; i < 20; i++) expect((await open('shop-key')).status).toBe(200);
-      for (let i = 0; i < 10; i++) expect((await open('store-key')).status).toBe(200);
-      const full = await open('store-key');
-      expect([
-        full.status,
-        full.headers.get('retry-after'),
-        ((await full.json()) as { error: unknown }).error,
-      ]).toEqual([
-        503,
-        '5',
-        {
-          code: 'STREAMS_EXHAUSTED',
-          message:
-            'this instance serves 30 change streams, the most it holds; retry (another instance may take it)',
-          retriable: true,
-          details: [],
-          limit: 30,
-          scope: 'instance',
-        },
-      ]);
-      const perKey = await open('shop-key');
-      expect([perKey.status, ((await perKey.json()) as { error: { code: string } }).error.code]).toEqual([
-        429,
-        'TOO_MANY_STREAMS',
-      ]);
-      expect(await openStreams()).toBe(30);
-    } finally {
-      for (const { abort } of held) abort.abort();
-    }
-    await waitFor(async () => (await openStreams()) === 0, {
+  const streamsGivenBack = () =>
+    waitFor(async () => (await openStreams()) === 0, {
       description: 'the closed streams to be given back',
       timeoutMs: 10_000,
       intervalMs: 50,
     });
-  });
 
-  for (const c of queryCorpus)
-    it(c.name, async () => {
-      expect(await runHostileCase(c, target)).toEqual([]);
-      // A flood's held streams are given back before the next case.
-      if (c.flood)
-        await waitFor(async () => (await openStreams()) === 0, {
-          description: 'the flood\u2019s streams to be given back',
-          timeoutMs: 10_000,
-          intervalMs: 50,
-        });
-    });
-
-  it('stays up, still reads, and its memory stayed bounded', async () => {
-    expect(app.child.exitCode).toBeNull();
-    expect((await fetch(url('/healthz'))).status).toBe(200);
-    const read = await get('/v1/availability/SKU-A');
-    expect([read.status, ((await read.json()) as { onHand: number }).onHand]).toEqual([200, 7]);
-    const after = residentMemory(app.child.pid as number);
-    console.log(
-      `inventory-query-api RSS ${(before / 2 ** 20).toFixed(0)} MiB before the corpus, ${(after.rss / 2 ** 20).toFixed(0)} MiB after (peak ${(after.peak / 2 ** 20).toFixed(0)} MiB)`,
-    );
-    expect(after.rss - before).toBeLessThan(memoryBoundBytes);
+  hostileCorpusTests({
+    app: 'inventory-query-api',
+    corpus: queryCorpus,
+    start: async () => {
+      const app = startQueryProcess(folded.world, {
+        QUERY_LOG_LEVEL: 'warn',
+        QUERY_SSE_MAX_STREAMS_PER_KEY: '20',
+        QUERY_SSE_MAX_STREAMS: '30',
+        QUERY_HTTP_HEADERS_TIMEOUT_MS: '1500',
+        QUERY_HTTP_REQUEST_TIMEOUT_MS: '3000',
+        QUERY_HTTP_OPS_TOKEN: opsToken,
+      });
+      await appReady(app);
+      port = app.port;
+      // redis://[user:password@]host:port or redis-cluster://[...@]host:port,host:port
+      const redisUrl = testRedisUrl();
+      const redisPassword = /:\/\/[^:@/]*:([^@]+)@/.exec(redisUrl)?.[1];
+      const redisHosts = redisUrl.replace(/^[a-z-]+:\/\/([^@]*@)?/, '').split(/[,/]/)[0] ?? '';
+      const forbidden = [
+        stackEndpoints().KAFKA_BROKERS,
+        redisHosts,
+        ...(redisPassword ? [redisPassword] : []),
+        'shop-key',
+        opsToken,
+      ];
+      return { app, target: { port: app.port, authorization: 'Bearer shop-key', forbidden } };
+    },
+    stillServes: async () => {
+      const read = await get('/v1/availability/SKU-A');
+      expect([read.status, ((await read.json()) as { onHand: number }).onHand]).toEqual([200, 7]);
+    },
+    // A flood's held streams are given back before the next case.
+    afterCase: async (c) => {
+      if (c.flood) await streamsGivenBack();
+    },
+    more: () => {
+      it('change streams beyond the instance cap: 503 STREAMS_EXHAUSTED; beyond a key cap: 429 TOO_MANY_STREAMS', async () => {
+        // Responses held with their aborts: undici cancels the body of a response that is collected.
+        const held: { abort: AbortController; response: Response }[] = [];
+        const open = async (key: string) => {
+          const abort = new AbortController();
+          const response = await fetch(url('/v1/availability/changes?sku=SKU-A'), {
+            headers: { authorization: `Bearer ${key}` },
+            signal: abort.signal,
+          });
+          if (response.status === 200) held.push({ abort, response });
+          return response;
+        };
+        try {
+          for (let i = 0; i < 20; i++) expect((await open('shop-key')).status).toBe(200);
+          for (let i = 0; i < 10; i++) expect((await open('store-key')).status).toBe(200);
+          const full = await open('store-key');
+          expect([
+            full.status,
+            full.headers.get('retry-after'),
+            ((await full.json()) as { error: unknown }).error,
+          ]).toEqual([
+            503,
+            '5',
+            {
+              code: 'STREAMS_EXHAUSTED',
+              message:
+                'this instance serves 30 change streams, the most it holds; retry (another instance may take it)',
+              retriable: true,
+              details: [],
+              limit: 30,
+              scope: 'instance',
+            },
+          ]);
+          const perKey = await open('shop-key');
+          expect([perKey.status, ((await perKey.json()) as { error: { code: string } }).error.code]).toEqual([
+            429,
+            'TOO_MANY_STREAMS',
+          ]);
+          expect(await openStreams()).toBe(30);
+        } finally {
+          for (const { abort } of held) abort.abort();
+        }
+        await streamsGivenBack();
+      });
+    },
   });
 });

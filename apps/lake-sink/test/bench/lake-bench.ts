@@ -10,11 +10,11 @@ import { createCodec } from '@inventory/codec';
 import { createLogger } from '@inventory/core';
 import { openLakeStore, parseLakeLocation } from '@inventory/lake-sink';
 import { numberArgs, secondsToCount, stackEndpoints, uniqueName } from '@inventory/testkit';
-import { createLakeWorld, dayEvent, type LakeWorld, produce, startSink } from '../support.ts';
+import { createLakeWorld, dayEvent, type LakeWorld, produceEvents, startSink } from '../support.ts';
 
 const [total, roll] = numberArgs([1_000_000, 100_000]);
 const endpoints = stackEndpoints();
-const codec = createCodec({ registryUrl: endpoints.SCHEMA_REGISTRY_URL });
+const _codec = createCodec({ registryUrl: endpoints.SCHEMA_REGISTRY_URL });
 const world = await createLakeWorld({}, { events: 12, raw: 1 });
 const t0 = Date.parse('2026-11-21T00:00:00Z');
 
@@ -24,11 +24,7 @@ for (let from = 0; from < total; from += chunk) {
   const events = Array.from({ length: Math.min(chunk, total - from) }, (_, k) =>
     dayEvent(from + k, total, t0),
   );
-  const values = await codec.encodeAll(`${world.events}-value`, 'InventoryEvent', events);
-  await produce(
-    world.events,
-    events.map((e, k) => ({ key: e.sku, value: values[k] as Buffer })),
-  );
+  await produceEvents(world.events, events);
 }
 
 /** One sink (its own group) over the whole topic into `location`; rows/s from its first file to the last. */
