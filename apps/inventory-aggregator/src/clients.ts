@@ -8,7 +8,7 @@ import {
   openConsumer,
   openLocations,
   openProducer,
-  redisOf,
+  redisFromSettings,
   type ServiceContext,
 } from '@inventory/service';
 import type { Admin, Consumer, Kafka, Producer } from 'kafkajs';
@@ -38,7 +38,7 @@ export async function connectAggregator(
   { logger, resources }: Pick<ServiceContext, 'logger' | 'resources'>,
 ): Promise<AggregatorClients> {
   const kafka = kafkaOf(config, logger);
-  const redis = resources.add('redis', redisOf(config.REDIS_URL), (r) => r.quit());
+  const redis = resources.add('redis', redisFromSettings(config), (r) => r.quit());
   const codec = codecOf(config);
   const locations = await openLocations(
     kafka,

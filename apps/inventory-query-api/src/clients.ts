@@ -6,7 +6,7 @@ import {
   kafkaOf,
   openLocations,
   openProducer,
-  redisOf,
+  redisFromSettings,
   type ServiceContext,
 } from '@inventory/service';
 import type { Producer } from 'kafkajs';
@@ -40,7 +40,7 @@ export async function connectQueryApi(
   const partitions = await partitionCounts(admin, [config.INPUT_TOPIC])
     .then((counts) => counts.get(config.INPUT_TOPIC) ?? 0)
     .finally(() => admin.disconnect());
-  const redis = resources.add('redis', redisOf(config.REDIS_URL), (r) => r.quit());
+  const redis = resources.add('redis', redisFromSettings(config), (r) => r.quit());
   const codec = codecOf(config);
   const changes = resources.add(
     'availability changes',

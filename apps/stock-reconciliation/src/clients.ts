@@ -1,11 +1,11 @@
 import type { AvroCodec } from '@inventory/codec';
-import { secretValue } from '@inventory/config';
+import { readSecret } from '@inventory/config';
 import { InventoryError } from '@inventory/core';
 import { partitionCounts } from '@inventory/kafka';
 import { Bucket, createS3Client } from '@inventory/object-store';
 import type { RedisClient } from '@inventory/read-model';
 import { ReadModelReader } from '@inventory/read-model';
-import { codecOf, kafkaOf, openProducer, redisOf, type ServiceContext } from '@inventory/service';
+import { codecOf, kafkaOf, openProducer, redisFromSettings, type ServiceContext } from '@inventory/service';
 import type { Producer } from 'kafkajs';
 import pg from 'pg';
 import { type Alert, webhookAlerter } from './alerts.ts';
@@ -31,7 +31,7 @@ export async function connectReconciliation(
   { logger, resources }: Pick<ServiceContext, 'logger' | 'resources'>,
 ): Promise<ReconciliationClients> {
   // parseReconciliationConfig requires one of the two.
-  const erpToken = secretValue(config.ERP_TOKEN, config.ERP_TOKEN_FILE) as string;
+  const erpToken = readSecret(config, 'ERP_TOKEN') as string;
   const pool = resources.add(
     'postgres',
     new pg.Pool({ connectionString: config.POSTGRES_URL, max: 4 }),
@@ -39,7 +39,7 @@ export async function connectReconciliation(
   );
   const store = new ReconciliationStore(pool, config.POSTGRES_SCHEMA);
   await store.migrate();
-  const redis = resources.add('redis', redisOf(config.REDIS_URL, { lazyConnect: true }), (r) =>
+  const redis = resources.add('redis', redisFromSettings(config, { lazyConnect: true }), (r) =>
     r.disconnect(),
   );
   await redis.connect();
