@@ -13,13 +13,7 @@ import {
 import type { ReadModelReader } from '@inventory/read-model';
 import { Resources } from '@inventory/service';
 import { buildTestIngest, type TestIngest } from '@inventory/store-ingest-test';
-import {
-  type AppProcess,
-  stackEndpoints,
-  startAppProcess,
-  testRedisUrl,
-  uniqueName,
-} from '@inventory/testkit';
+import { type AppProcess, stackEndpoints, startAppProcess, uniqueName } from '@inventory/testkit';
 import type { FastifyInstance, InjectOptions } from 'fastify';
 import type { Response as InjectResponse } from 'light-my-request';
 import { afterAll, beforeAll, expect } from 'vitest';
@@ -46,7 +40,7 @@ export function queryEnv(world: World, env: Record<string, string> = {}): Record
     QUERY_KAFKA_BROKERS: endpoints.KAFKA_BROKERS,
     ...(endpoints.SCHEMA_REGISTRY_URL ? { QUERY_SCHEMA_REGISTRY_URL: endpoints.SCHEMA_REGISTRY_URL } : {}),
     QUERY_KAFKA_CLIENT_ID: uniqueName('query-test'),
-    QUERY_REDIS_URL: testRedisUrl(),
+    QUERY_REDIS_URL: world.redisAs['inventory-query-api'],
     QUERY_REDIS_PREFIX: world.prefix,
     QUERY_INPUT_TOPIC: world.input,
     QUERY_LOCATIONS_TOPIC: world.locations,

@@ -15,7 +15,6 @@ import {
   stackEndpoints,
   startAppProcess,
   testBucket,
-  testRedisUrl,
   uniqueName,
 } from '@inventory/testkit';
 
@@ -31,7 +30,7 @@ export function reconciliationEnv(world: World, erp: ErpSimulator, env: Record<s
     RECON_KAFKA_BROKERS: endpoints.KAFKA_BROKERS,
     ...(endpoints.SCHEMA_REGISTRY_URL ? { RECON_SCHEMA_REGISTRY_URL: endpoints.SCHEMA_REGISTRY_URL } : {}),
     RECON_EVENTS_TOPIC: world.input,
-    RECON_REDIS_URL: testRedisUrl(),
+    RECON_REDIS_URL: world.redisAs['stock-reconciliation'],
     RECON_REDIS_PREFIX: world.prefix,
     RECON_POSTGRES_URL: endpoints.POSTGRES_INVENTORY_URL,
     RECON_POSTGRES_SCHEMA: uniqueName('recon').replace(/-/g, '_'),
