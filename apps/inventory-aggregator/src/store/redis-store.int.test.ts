@@ -1,22 +1,31 @@
 import { dayMs, defaultDedupPolicy } from '@inventory/domain';
 import { encodeJournal, ReadModelReader } from '@inventory/read-model';
-import { keysMatching, testRedis, uniqueName } from '@inventory/testkit';
+import { redisOf } from '@inventory/service';
+import { keysMatching, testRedis, testRedisUrlAs, uniqueName } from '@inventory/testkit';
 import { afterAll, describe, expect, it } from 'vitest';
 
 import { RedisStore, type SkuWrite, type StepWrite, skuWrite } from './redis-store.ts';
 
 describe('RedisStore against the real Redis', () => {
+  // Checks as the administrator; the store itself as the aggregator's own ACL user.
   const redis = testRedis();
+  const clients = [redis];
   afterAll(async () => {
-    await redis.quit();
+    for (const client of clients) await client.quit();
   });
+  const asAggregator = async (prefix: string) => {
+    const client = redisOf(await testRedisUrlAs('inventory-aggregator', prefix));
+    clients.push(client);
+    return client;
+  };
   const now = Date.parse('2026-12-01T12:00:00Z');
   const shards = () => 64;
 
   it('commits a batch of 40 000 skus and 100 000 eventIds in one atomic step (no argument spreading)', async () => {
+    const prefix = uniqueName('big');
     const store = new RedisStore(
-      redis,
-      uniqueName('big'),
+      await asAggregator(prefix),
+      prefix,
       12,
       { policy: defaultDedupPolicy, shards: 64 },
       86_400_000,
@@ -156,9 +165,10 @@ describe('RedisStore against the real Redis', () => {
   });
 
   it('keeps a fingerprint in about 12 bytes: the shards stay listpack-encoded', async () => {
+    const prefix = uniqueName('mem');
     const store = new RedisStore(
-      redis,
-      uniqueName('mem'),
+      await asAggregator(prefix),
+      prefix,
       12,
       { policy: defaultDedupPolicy, shards: 256 },
       86_400_000,
