@@ -89,6 +89,7 @@ describe('Redis ACL users', () => {
       '+info',
       '+cluster|slots',
       '+cluster|info',
+      '+client|setname',
       '+get',
       '+hget',
       '+hmget',

@@ -27,10 +27,11 @@ export interface RedisAclUser {
  * What every app's client sends besides its own commands: PING (readiness), INFO (ioredis'
  * ready check waits for a server still loading its AOF; refused, it is skipped with a warning),
  * CLUSTER SLOTS and CLUSTER INFO (a cluster client learns the slots and checks the cluster's
- * state). AUTH and HELLO are always allowed; CLIENT SETINFO is not sent (redisOf turns it off:
- * Redis before 7.2 does not know it, so no rule could name it everywhere).
+ * state), CLIENT SETNAME (a cluster client names its slot-refresh connections). AUTH and HELLO
+ * are always allowed; CLIENT SETINFO is not sent (redisOf turns it off: Redis before 7.2 does
+ * not know it, so no rule could name it everywhere).
  */
-export const clientCommands = ['ping', 'info', 'cluster|slots', 'cluster|info'];
+export const clientCommands = ['ping', 'info', 'cluster|slots', 'cluster|info', 'client|setname'];
 
 /** What ReadModelReader sends (reader.ts): the query API and the reconciliation read through it. */
 export const readerCommands = ['get', 'hget', 'hmget', 'hgetall', 'llen', 'zrangebylex'];
