@@ -161,7 +161,7 @@ Look
                       lake ${endpoints.S3_LAKE_URI}, ERP archive ${endpoints.S3_ERP_ARCHIVE_URI}
 Stack (npm run stack -- status; endpoints with secrets in ${join(home, 'stack.env')})
   Kafka ${endpoints.KAFKA_BROKERS} (topics inventory.*.v1) · schema registry ${endpoints.SCHEMA_REGISTRY_URL} · Kafka Connect ${endpoints.CONNECT_URL}
-  Redis ${withoutPassword(endpoints.REDIS_URL)} · PostgreSQL ${withoutPassword(endpoints.POSTGRES_SAP_URL)} · RabbitMQ ${withoutPassword(endpoints.AMQP_URL)}
+  Redis ${withoutPassword(endpoints.REDIS_URL)} (each app its own ACL user) · PostgreSQL ${withoutPassword(endpoints.POSTGRES_SAP_URL)} · RabbitMQ ${withoutPassword(endpoints.AMQP_URL)}
 Try
   npm run loadgen -- --profile small          load through the ingest API
   npm run sap -- post 100 10                  SAP goods movements, captured by Debezium

@@ -2,12 +2,12 @@
 // `npm test`: install what is missing (npm packages; Debian's prometheus and chromium), typecheck,
 // lint, build, unit tests (on this Node and on the images' Node 24), then bring the local stack
 // up with its Redis Cluster (unless it already runs), integration tests, the read model's tests
-// again against the cluster, the built store-ingest's tests on Node 24, and stop what this run
-// started.
+// again against the cluster, the built store-ingest's tests on Node 24, the scan of every log
+// of the run for the generated secrets, and stop what this run started.
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createWriteStream, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { ensureInstalled, root } from './bootstrap.mjs';
 import { ensureNode24 } from './node24.mjs';
 import { ensureTestPackages } from './system-packages.mjs';
@@ -25,6 +25,7 @@ const env = {
 const clusterFiles = [
   'apps/inventory-aggregator/src/store/redis-store.int.test.ts',
   'apps/inventory-aggregator/test/aggregator.int.test.ts',
+  'apps/inventory-aggregator/test/redis-acl.int.test.ts',
   'apps/inventory-query-api/test/e2e.int.test.ts',
   'apps/inventory-query-api/test/reservations.int.test.ts',
   'apps/stock-reconciliation/test/reconciliation.int.test.ts',
@@ -32,17 +33,43 @@ const clusterFiles = [
 let current;
 let stopping = false;
 
-function step(title, command, args, extraEnv = {}) {
+/**
+ * The test runs' output is kept under the stack's logs too (test-run/<report>.log), where the
+ * apps the tests start keep theirs: the scan at the end looks for secrets in all of it.
+ */
+const runLogs = join(resolve(process.env.INVENTORY_STACK_HOME ?? join(root, '.stack')), 'logs', 'test-run');
+
+function step(title, command, args, extraEnv = {}, log = undefined) {
   console.log(`\n[test] ${title}`);
-  return new Promise((resolve) => {
-    current = spawn(command, args, { cwd: root, stdio: 'inherit', env: { ...env, ...extraEnv } });
-    current.on('exit', (code, signal) => resolve(code ?? (signal ? 128 : 1)));
+  return new Promise((done) => {
+    const options = { cwd: root, env: { ...env, ...extraEnv } };
+    if (log === undefined) current = spawn(command, args, { ...options, stdio: 'inherit' });
+    else {
+      mkdirSync(runLogs, { recursive: true });
+      const file = createWriteStream(join(runLogs, `${log}.log`));
+      current = spawn(command, args, { ...options, stdio: ['inherit', 'pipe', 'pipe'] });
+      for (const [from, to] of [
+        [current.stdout, process.stdout],
+        [current.stderr, process.stderr],
+      ]) {
+        from.pipe(to, { end: false });
+        from.pipe(file, { end: false });
+      }
+      current.on('close', () => file.end());
+    }
+    current.on('close', (code, signal) => done(code ?? (signal ? 128 : 1)));
   });
 }
 
 /** The stack CLI on the images' Node, as `npm run stack` runs it (the AWS SDK warns under Node < 22). */
 const stack = (command, node) =>
-  step(`stack ${command}`, node, ['--import', 'tsx', join(root, 'tools/local-stack/src/cli.ts'), command]);
+  step(
+    `stack ${command}`,
+    node,
+    ['--import', 'tsx', join(root, 'tools/local-stack/src/cli.ts'), command],
+    {},
+    `stack-${command}`,
+  );
 
 const reports = mkdtempSync(join(tmpdir(), 'inventory-test-'));
 const runs = [];
@@ -64,6 +91,7 @@ function vitest(report, project, { node = process.execPath, files = [], extraEnv
       ...files,
     ],
     extraEnv,
+    report,
   );
 }
 
@@ -108,11 +136,13 @@ async function main() {
   if (code === 0 && images === undefined) code = 1;
   if (code === 0 && !stopping) code = await vitest('unit-node24', 'unit', { node: images });
   let startedStack = false;
+  let stackRan = false;
   if (code === 0 && !stopping) {
     // A stack that runs already (even in part) is completed and left running; one this run
     // brought up from nothing is taken down again.
     startedStack = (await stack('status', images)) === 4;
     code = await stack('up', images);
+    stackRan = true;
     if (code !== 0)
       console.error(
         '[test] the local stack did not come up; see the message above and `npm run stack -- logs`',
@@ -131,6 +161,11 @@ async function main() {
       files: ['apps/store-ingest/test/main.int.test.ts'],
       extraEnv: { INVENTORY_APP_BUILD: 'dist' },
     });
+  // Whatever the tests' outcome: no generated secret in any log of the stack, the apps or the runs.
+  if (stackRan && !stopping) {
+    const scanCode = await stack('scan-logs', images ?? process.execPath);
+    if (code === 0) code = scanCode;
+  }
   if (startedStack) {
     const downCode = await stack('down', images ?? process.execPath);
     if (code === 0) code = downCode;

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import type { AvroCodec } from '@inventory/codec';
-import { secretValue } from '@inventory/config';
+import { readSecret } from '@inventory/config';
 import { type ClientsOpener, codecOf, kafkaOf, openProducer } from '@inventory/service';
 import type { Kafka, Producer } from 'kafkajs';
 import pg from 'pg';
@@ -28,8 +28,8 @@ export const connectDelivery: ClientsOpener<DeliveryConfig, DeliveryClients> = a
     : undefined;
   const send = httpSender({
     tokens: {
-      erp: secretValue(config.ERP_TOKEN, config.ERP_TOKEN_FILE),
-      supplier: secretValue(config.SUPPLIER_TOKEN, config.SUPPLIER_TOKEN_FILE),
+      erp: readSecret(config, 'ERP_TOKEN'),
+      supplier: readSecret(config, 'SUPPLIER_TOKEN'),
     },
     timeoutMs: config.REQUEST_TIMEOUT_MS,
   });

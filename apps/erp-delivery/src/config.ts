@@ -1,5 +1,5 @@
 import type { AvroCodec } from '@inventory/codec';
-import { parseSettings, setting, type z } from '@inventory/config';
+import { parseSettings, secretSetting, setting, type z } from '@inventory/config';
 import type { Logger } from '@inventory/core';
 import { InventoryError } from '@inventory/core';
 import { defaultDedupPolicy } from '@inventory/domain';
@@ -25,13 +25,11 @@ export const shape = {
   RETRY_TOPIC_PREFIX: setting.string().default('inventory.erp-delivery.retry-'),
   /** Base URL of the ERP's API: POST /purchase-orders and /sold-quantities. */
   ERP_URL: setting.url(),
-  /** The ERP's bearer token, or a file holding it (a mounted secret). One of the two is required. */
-  ERP_TOKEN: setting.string().optional(),
-  ERP_TOKEN_FILE: setting.string().optional(),
+  /** The ERP's bearer token, or ERP_TOKEN_FILE naming a file holding it (a mounted secret). */
+  ...secretSetting('ERP_TOKEN'),
   /** Base URL of the suppliers' API (POST /suppliers/<id>/sold-quantities); unset: suppliers get nothing. */
   SUPPLIER_API_URL: setting.url().optional(),
-  SUPPLIER_TOKEN: setting.string().optional(),
-  SUPPLIER_TOKEN_FILE: setting.string().optional(),
+  ...secretSetting('SUPPLIER_TOKEN', { required: false }),
   /** One HTTP call's deadline; a timeout is retriable. */
   REQUEST_TIMEOUT_MS: setting.positiveInt().default(10_000),
   /** Deliveries of one batch in flight at once (order between records does not matter: each is keyed). */
@@ -61,8 +59,6 @@ export type DeliveryConfig = z.infer<z.ZodObject<typeof shape>>;
 export function parseDeliveryConfig(env: Record<string, string | undefined>): DeliveryConfig {
   const config = parseSettings(shape, env, { prefix: 'DELIVERY_' });
   const problems: string[] = [];
-  if (!config.ERP_TOKEN && !config.ERP_TOKEN_FILE)
-    problems.push('DELIVERY_ERP_TOKEN or DELIVERY_ERP_TOKEN_FILE: missing required setting');
   if (config.SUMMARIZE && !config.POSTGRES_URL)
     problems.push('DELIVERY_POSTGRES_URL: missing required setting (or DELIVERY_SUMMARIZE=false)');
   if (problems.length > 0)

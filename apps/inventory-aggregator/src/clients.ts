@@ -9,7 +9,7 @@ import {
   openConsumer,
   openLocations,
   openProducer,
-  redisOf,
+  redisFromSettings,
 } from '@inventory/service';
 import type { Admin, Consumer, Kafka, Producer } from 'kafkajs';
 import { type AggregatorConfig, aggregatorSettings } from './config.ts';
@@ -38,7 +38,7 @@ export const connectAggregator: ClientsOpener<AggregatorConfig, AggregatorClient
   { logger, resources },
 ) => {
   const kafka = kafkaOf(config, logger);
-  const redis = resources.add('redis', redisOf(config.REDIS_URL), (r) => r.quit());
+  const redis = resources.add('redis', redisFromSettings(config), (r) => r.quit());
   const codec = codecOf(config);
   const locations = await openLocations(
     kafka,

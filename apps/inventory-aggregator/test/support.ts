@@ -9,7 +9,7 @@ import {
 import { waitFor } from '@inventory/core';
 import { inventoryEventTypes, referenceOnHand } from '@inventory/domain';
 import { createProducer, readToEnd, topicConfig, topicNames, topicSpec } from '@inventory/kafka';
-import { ReadModelReader, type RedisClient } from '@inventory/read-model';
+import { ReadModelReader, type RedisAppUser, type RedisClient, redisAppUsers } from '@inventory/read-model';
 import {
   type AppProcess,
   appReady,
@@ -20,7 +20,7 @@ import {
   startAppProcess,
   testKafka,
   testRedis,
-  testRedisUrl,
+  testRedisUrlAs,
   uniqueName,
 } from '@inventory/testkit';
 import { afterAll, beforeAll, expect } from 'vitest';
@@ -39,6 +39,11 @@ export interface World {
   outcomes: string;
   prefix: string;
   groupId: string;
+  /**
+   * The tests' Redis as each app's own ACL user for this world's prefix: the aggregator, the
+   * query API and the reconciliation of a test run with exactly their production permissions.
+   */
+  redisAs: Record<RedisAppUser, string>;
   env: NodeJS.ProcessEnv;
 }
 
@@ -104,13 +109,19 @@ export async function createWorld(
     ),
   });
   await producer.disconnect();
+  const redisAs = Object.fromEntries(
+    await Promise.all(
+      redisAppUsers.map(async (app) => [app, await testRedisUrlAs(app, world.prefix)] as const),
+    ),
+  ) as Record<RedisAppUser, string>;
   return {
     ...world,
     partitions,
+    redisAs,
     env: {
       PATH: process.env.PATH,
       ...stackKafkaEnv('AGG'),
-      AGG_REDIS_URL: testRedisUrl(),
+      AGG_REDIS_URL: redisAs['inventory-aggregator'],
       AGG_REDIS_PREFIX: world.prefix,
       AGG_GROUP_ID: world.groupId,
       AGG_INPUT_TOPIC: world.input,

@@ -7,7 +7,7 @@ import {
   kafkaOf,
   openLocations,
   openProducer,
-  redisOf,
+  redisFromSettings,
 } from '@inventory/service';
 import type { Producer } from 'kafkajs';
 import { ApiKeyStore } from './api-keys.ts';
@@ -36,7 +36,7 @@ export const connectQueryApi: ClientsOpener<QueryConfig, QueryClients> = async (
   const kafka = kafkaOf(config, logger);
   const keys = ApiKeyStore.fromFile(config.API_KEYS_FILE);
   const partitions = await keyedPartitionCount(kafka, config.INPUT_TOPIC);
-  const redis = resources.add('redis', redisOf(config.REDIS_URL), (r) => r.quit());
+  const redis = resources.add('redis', redisFromSettings(config), (r) => r.quit());
   const codec = codecOf(config);
   const changes = resources.add(
     'availability changes',

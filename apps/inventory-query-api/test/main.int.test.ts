@@ -34,7 +34,7 @@ describe('inventory-query-api main', () => {
     const { QUERY_REDIS_URL: _dropped, ...withoutRedis } = queryEnv(folded.world);
     const missing = runAppMain(withoutRedis);
     expect(missing.status).toBe(1);
-    expect(missing.stderr).toContain('QUERY_REDIS_URL: missing required setting');
+    expect(missing.stderr).toContain('QUERY_REDIS_URL or QUERY_REDIS_URL_FILE: missing required setting');
   });
 
   it('SIGTERM while reads run and change streams are open: answered, streams ended, exit 0 within the deadline', async () => {

@@ -12,7 +12,6 @@ import {
   buildInProcess,
   stackKafkaEnv,
   startAppProcess,
-  testRedisUrl,
   uniqueName,
 } from '@inventory/testkit';
 import type { FastifyInstance, InjectOptions } from 'fastify';
@@ -39,7 +38,7 @@ export function queryEnv(world: World, env: Record<string, string> = {}): Record
   return {
     ...stackKafkaEnv('QUERY'),
     QUERY_KAFKA_CLIENT_ID: uniqueName('query-test'),
-    QUERY_REDIS_URL: testRedisUrl(),
+    QUERY_REDIS_URL: world.redisAs['inventory-query-api'],
     QUERY_REDIS_PREFIX: world.prefix,
     QUERY_INPUT_TOPIC: world.input,
     QUERY_LOCATIONS_TOPIC: world.locations,

@@ -1,10 +1,10 @@
 import type { AvroCodec } from '@inventory/codec';
-import { secretValue } from '@inventory/config';
+import { readSecret } from '@inventory/config';
 import { keyedPartitionCount } from '@inventory/kafka';
 import { Bucket, createS3Client } from '@inventory/object-store';
 import type { RedisClient } from '@inventory/read-model';
 import { ReadModelReader } from '@inventory/read-model';
-import { type ClientsOpener, codecOf, kafkaOf, openProducer, redisOf } from '@inventory/service';
+import { type ClientsOpener, codecOf, kafkaOf, openProducer, redisFromSettings } from '@inventory/service';
 import type { Producer } from 'kafkajs';
 import pg from 'pg';
 import { type Alert, webhookAlerter } from './alerts.ts';
@@ -30,7 +30,7 @@ export const connectReconciliation: ClientsOpener<ReconciliationConfig, Reconcil
   { logger, resources },
 ) => {
   // parseReconciliationConfig requires one of the two.
-  const erpToken = secretValue(config.ERP_TOKEN, config.ERP_TOKEN_FILE) as string;
+  const erpToken = readSecret(config, 'ERP_TOKEN') as string;
   const pool = resources.add(
     'postgres',
     new pg.Pool({ connectionString: config.POSTGRES_URL, max: 4 }),
@@ -38,7 +38,7 @@ export const connectReconciliation: ClientsOpener<ReconciliationConfig, Reconcil
   );
   const store = new ReconciliationStore(pool, config.POSTGRES_SCHEMA);
   await store.migrate();
-  const redis = resources.add('redis', redisOf(config.REDIS_URL, { lazyConnect: true }), (r) =>
+  const redis = resources.add('redis', redisFromSettings(config, { lazyConnect: true }), (r) =>
     r.disconnect(),
   );
   await redis.connect();

@@ -1,5 +1,4 @@
-import { parseSettings, setting, z } from '@inventory/config';
-import { InventoryError } from '@inventory/core';
+import { parseSettings, secretSetting, setting, z } from '@inventory/config';
 import { buckets, objectStoreSettings } from '@inventory/object-store';
 import { baseSettings, kafkaSettings, redisSettings, topicSettings } from '@inventory/service';
 import { Cron } from 'croner';
@@ -31,8 +30,8 @@ export const shape = {
   POSTGRES_SCHEMA: setting.sqlIdentifier().default('reconciliation'),
   /** Base URL of the ERP's API: GET /inventory. */
   ERP_URL: setting.url(),
-  ERP_TOKEN: setting.string().optional(),
-  ERP_TOKEN_FILE: setting.string().optional(),
+  /** The ERP's bearer token, or ERP_TOKEN_FILE naming a file holding it (a mounted secret). */
+  ...secretSetting('ERP_TOKEN'),
   /** Waits before each retry of GET /inventory (so 1 + this many attempts). */
   ERP_RETRY_DELAYS_MS: setting.delaysMs(10).default([5_000, 15_000, 45_000]),
   ERP_TIMEOUT_MS: setting.positiveInt().default(5 * minute),
@@ -59,11 +58,5 @@ export const shape = {
 export type ReconciliationConfig = z.infer<z.ZodObject<typeof shape>>;
 
 export function parseReconciliationConfig(env: Record<string, string | undefined>): ReconciliationConfig {
-  const config = parseSettings(shape, env, { prefix: 'RECON_' });
-  if (!config.ERP_TOKEN && !config.ERP_TOKEN_FILE)
-    throw new InventoryError(
-      'CONFIG_INVALID',
-      'invalid configuration: RECON_ERP_TOKEN or RECON_ERP_TOKEN_FILE: missing required setting',
-    );
-  return config;
+  return parseSettings(shape, env, { prefix: 'RECON_' });
 }

@@ -11,7 +11,6 @@ import {
   stackKafkaEnv,
   startAppProcess,
   testBucket,
-  testRedisUrl,
   uniqueName,
 } from '@inventory/testkit';
 
@@ -26,7 +25,7 @@ export function reconciliationEnv(world: World, erp: ErpSimulator, env: Record<s
   return {
     ...stackKafkaEnv('RECON'),
     RECON_EVENTS_TOPIC: world.input,
-    RECON_REDIS_URL: testRedisUrl(),
+    RECON_REDIS_URL: world.redisAs['stock-reconciliation'],
     RECON_REDIS_PREFIX: world.prefix,
     RECON_POSTGRES_URL: endpoints.POSTGRES_INVENTORY_URL,
     RECON_POSTGRES_SCHEMA: uniqueName('recon').replace(/-/g, '_'),

@@ -38,6 +38,15 @@ export function parseSettings<S extends SettingsShape>(
     }
     input[key] = value;
   }
+  for (const [key, schema] of Object.entries(shape)) {
+    const pair = secretPairs.get(schema);
+    if (!pair) continue;
+    const [value, file] = [`${prefix}${key}`, `${prefix}${key}_FILE`];
+    if (input[key] !== undefined && input[`${key}_FILE`] !== undefined)
+      problems.push({ setting: value, message: `set ${value} or ${file}, not both` });
+    else if (pair.required && input[key] === undefined && input[`${key}_FILE`] === undefined)
+      problems.push({ setting: `${value} or ${file}`, message: 'missing required setting' });
+  }
   const result = z.object(shape).safeParse(input);
   if (!result.success) {
     for (const issue of result.error.issues) {
@@ -97,6 +106,49 @@ export const setting = {
   /** A lower-case SQL identifier (a schema or table name put into SQL text). */
   sqlIdentifier: () => z.string().regex(/^[a-z_][a-z0-9_]*$/, 'a lower-case SQL identifier'),
 };
+
+const secretPairs = new WeakMap<z.ZodType, { required: boolean }>();
+
+/**
+ * A secret setting X, as the two settings that may give it: X itself, or X_FILE, the path of a
+ * file holding it (a Kubernetes Secret mounted as a file, so it is in no environment and no
+ * manifest). parseSettings takes one of the two, refuses both at once, and names both when a
+ * required one is missing; readSecret gives the value, from whichever is set. Rotating it is
+ * replacing the file (or the variable) and restarting the process: nothing in the code names
+ * a secret's value or place.
+ */
+export function secretSetting<const N extends string>(
+  name: N,
+  options: { required?: boolean } = {},
+): Record<N | `${N}_FILE`, z.ZodOptional<z.ZodString>> {
+  const value = z.string().min(1).optional();
+  secretPairs.set(value, { required: options.required ?? true });
+  return { [name]: value, [`${name}_FILE`]: z.string().min(1).optional() } as Record<
+    N | `${N}_FILE`,
+    z.ZodOptional<z.ZodString>
+  >;
+}
+
+/**
+ * The value of the secret setting `name` (secretSetting) from parsed settings: its own, or the
+ * content of its file without surrounding whitespace (the line break an editor or
+ * `kubectl create secret --from-file` leaves). Read when called, at start-up, once.
+ */
+export function readSecret<const N extends string>(
+  settings: { [K in N | `${N}_FILE`]?: string | undefined },
+  name: N,
+): string | undefined {
+  const file = (settings as Record<string, string | undefined>)[`${name}_FILE`];
+  try {
+    return secretValue((settings as Record<string, string | undefined>)[name], file);
+  } catch (error) {
+    // The path is no secret; the error names it and the setting, never a content.
+    throw new InventoryError(
+      'CONFIG_INVALID',
+      `invalid configuration: ${name}_FILE: cannot read ${file} (${(error as NodeJS.ErrnoException).code ?? 'error'})`,
+    );
+  }
+}
 
 /** A secret given either as a value or as a file holding it (a mounted secret), read once. */
 export function secretValue(value: string | undefined, file: string | undefined): string | undefined {

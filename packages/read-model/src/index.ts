@@ -1,3 +1,4 @@
+export * from './acl.ts';
 export * from './compact.ts';
 export * from './keys.ts';
 export * from './partition.ts';

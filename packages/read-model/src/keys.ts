@@ -52,6 +52,9 @@ import { partitionTag } from './slots.ts';
  *   <prefix>:discontinued               hash: sku -> ISO time since when the ERP calls it discontinued
  *                                       (master data, not stock state) [reconciliation job]
  */
+/** The prefix of every key when REDIS_PREFIX is not set (the same in every app of a deployment). */
+export const defaultRedisPrefix = 'inv';
+
 export class KeyLayout {
   private readonly tags: string[];
 

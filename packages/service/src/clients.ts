@@ -1,5 +1,7 @@
+import { readFileSync } from 'node:fs';
 import { type AvroCodec, createCodec } from '@inventory/codec';
-import { errorMessage, type Logger } from '@inventory/core';
+import { readSecret } from '@inventory/config';
+import { errorMessage, InventoryError, type Logger } from '@inventory/core';
 import {
   type ConsumerOptions,
   createConsumer,
@@ -13,7 +15,7 @@ import type { Admin, Consumer, Kafka, Producer } from 'kafkajs';
 import { kafkaSecurity } from './kafka-security.ts';
 import { parseRedisTarget } from './redis-url.ts';
 import type { Resources } from './resources.ts';
-import type { KafkaSettings } from './settings.ts';
+import type { KafkaSettings, RedisSettings } from './settings.ts';
 
 /**
  * The app's Kafka client, named by its KAFKA_CLIENT_ID (broker logs and quotas tell apps apart),
@@ -38,22 +40,52 @@ export function codecOf(settings: KafkaSettings): AvroCodec {
  * fails a command after a few reconnection attempts instead of queueing it without bound: a
  * request answers 503 and a batch is retried, never waits forever. A cluster client reads
  * from primaries only (a replica may lag the state a step just wrote) and follows a failover
- * by its MOVED replies and a slots refresh.
+ * by its MOVED replies and a slots refresh. A `rediss` URL connects over TLS, verified against
+ * `ca` (PEM) when given, else the system's CAs.
  */
-export function redisOf(url: string, options: { lazyConnect?: boolean } = {}): Redis | Cluster {
+export function redisOf(url: string, options: { lazyConnect?: boolean; ca?: string } = {}): Redis | Cluster {
+  const { ca, ...connection } = options;
   const target = parseRedisTarget(url);
-  if (target.kind === 'single') return new Redis(url, { maxRetriesPerRequest: 3, ...options });
+  const tls = ca === undefined ? {} : { ca: [ca] };
+  if (target.kind === 'single')
+    return new Redis(url, {
+      maxRetriesPerRequest: 3,
+      // An app's ACL user may run only its commands (read-model acl.ts), CLIENT SETINFO not among them.
+      disableClientInfo: true,
+      ...connection,
+      ...(url.startsWith('rediss:') ? { tls } : {}),
+    });
   return new Cluster(target.nodes, {
     scaleReads: 'master',
-    lazyConnect: options.lazyConnect ?? false,
+    lazyConnect: connection.lazyConnect ?? false,
     slotsRefreshTimeout: 2_000,
     redisOptions: {
       maxRetriesPerRequest: 3,
+      disableClientInfo: true,
       ...(target.username ? { username: target.username } : {}),
       ...(target.password ? { password: target.password } : {}),
-      ...(target.tls ? { tls: {} } : {}),
+      ...(target.tls ? { tls } : {}),
     },
   });
+}
+
+/**
+ * The app's Redis from its settings: REDIS_URL (or the file REDIS_URL_FILE names), as the
+ * app's own ACL user; over TLS for a `rediss` URL, with REDIS_CA_FILE's CA. A CA without a
+ * TLS URL is refused by the settings' names, never showing the URL (it holds a password).
+ */
+export function redisFromSettings(
+  settings: RedisSettings,
+  options: { lazyConnect?: boolean } = {},
+): Redis | Cluster {
+  const url = readSecret(settings, 'REDIS_URL') as string;
+  if (settings.REDIS_CA_FILE !== undefined && !/^rediss(-cluster)?:\/\//.test(url))
+    throw new InventoryError(
+      'CONFIG_INVALID',
+      'invalid configuration: REDIS_CA_FILE is set but REDIS_URL is not rediss:// or rediss-cluster://',
+    );
+  const ca = settings.REDIS_CA_FILE === undefined ? undefined : readFileSync(settings.REDIS_CA_FILE, 'utf8');
+  return redisOf(url, { ...options, ...(ca === undefined ? {} : { ca }) });
 }
 
 /** The canonical producer, connected, closed with the app's other clients. */

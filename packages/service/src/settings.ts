@@ -1,4 +1,4 @@
-import { setting, z } from '@inventory/config';
+import { secretSetting, setting, z } from '@inventory/config';
 import { topicNames } from '@inventory/kafka';
 
 /**
@@ -108,9 +108,16 @@ export function topicSettings<const T extends Record<string, keyof typeof topicN
   ) as TopicSettings<T>;
 }
 
-/** The read model's Redis and the prefix of its keys (several deployments or tests can share one). */
+/**
+ * The read model's Redis and the prefix of its keys (several deployments or tests can share
+ * one). REDIS_URL names the app's own ACL user and its password (read-model acl.ts), so it is a
+ * secret: REDIS_URL_FILE may name a file holding it instead (a mounted Secret). `rediss://` and
+ * `rediss-cluster://` connect over TLS (redis-url.ts), verified against REDIS_CA_FILE's CA.
+ */
 export const redisSettings = {
-  REDIS_URL: setting.string(),
+  ...secretSetting('REDIS_URL'),
+  /** PEM of the CA that signed Redis' certificate, for a `rediss://` URL; unset: the system's CAs. */
+  REDIS_CA_FILE: setting.string().optional(),
   /** Must be the same in every app of one deployment (the aggregator writes, the others read). */
   REDIS_PREFIX: setting.string().default('inv'),
 };

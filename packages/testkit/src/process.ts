@@ -1,7 +1,8 @@
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
+import { createWriteStream, existsSync, mkdirSync } from 'node:fs';
+import { basename, join } from 'node:path';
 import { InventoryError, waitFor } from '@inventory/core';
+import { stackHome } from './stack.ts';
 
 export interface AppProcess {
   child: ChildProcess;
@@ -71,12 +72,19 @@ export function startAppProcess(
   });
   started.add(child);
   child.once('exit', () => started.delete(child));
+  // Kept as a file too, under the stack's logs, for the scan of a whole run's logs for secrets.
+  const logs = join(stackHome(), 'logs', 'test-apps');
+  mkdirSync(logs, { recursive: true });
+  const log = createWriteStream(join(logs, `${basename(appDir)}-${port}-${child.pid}.log`), { flags: 'a' });
+  child.once('close', () => log.end());
   let output = '';
   child.stdout?.on('data', (d) => {
     output += d;
+    log.write(d);
   });
   child.stderr?.on('data', (d) => {
     output += d;
+    log.write(d);
   });
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
   const metric = async (name: string) => {

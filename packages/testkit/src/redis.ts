@@ -1,13 +1,14 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createHash, randomBytes } from 'node:crypto';
+import { appendFileSync, cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { InventoryError, waitFor } from '@inventory/core';
-import { scanKeys } from '@inventory/read-model';
-import { redisOf } from '@inventory/service';
+import { aclRules, type RedisAppUser, redisAclUser, scanKeys } from '@inventory/read-model';
+import { parseRedisTarget, redisOf } from '@inventory/service';
 import { type Cluster, Redis } from 'ioredis';
-import { stackEndpoints } from './stack.ts';
+import { stackEndpoints, stackHome } from './stack.ts';
 
 async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -122,9 +123,57 @@ export function testRedisUrl(): string {
   return endpoints.REDIS_CLUSTER_URL;
 }
 
-/** A client of the tests' Redis (testRedisUrl): one server or a cluster. */
+/** A client of the tests' Redis (testRedisUrl) as its administrator: one server or a cluster. */
 export function testRedis(): Redis | Cluster {
   return redisOf(testRedisUrl());
+}
+
+/** `url` with `user` and `password` as its credentials instead of its own. */
+export function redisUrlWithCredentials(url: string, user: string, password: string): string {
+  const target = parseRedisTarget(url);
+  const scheme = url.slice(0, url.indexOf('://'));
+  const hosts =
+    target.kind === 'cluster'
+      ? target.nodes.map(({ host, port }) => `${host}:${port}`).join(',')
+      : new URL(url).host;
+  return `${scheme}://${encodeURIComponent(user)}:${encodeURIComponent(password)}@${hosts}`;
+}
+
+/** Runs `use` on every node of the tests' Redis: a cluster's users are each node's own. */
+async function onEveryNode(use: (node: Redis) => Promise<unknown>): Promise<void> {
+  const redis = redisOf(testRedisUrl(), { lazyConnect: true });
+  try {
+    await redis.connect();
+    const nodes = redis.isCluster ? (redis as Cluster).nodes('all') : [redis as Redis];
+    for (const node of nodes) await use(node);
+  } finally {
+    redis.disconnect();
+  }
+}
+
+const testUsers = new Map<string, string>();
+
+/**
+ * The tests' Redis (testRedisUrl) as `app`'s ACL user for a deployment whose keys start with
+ * `prefix` (read-model acl.ts, rendered for that prefix): the user `<app>.<prefix>` is created
+ * with a password of its own (on every node of a cluster, replicas too), once per process. An
+ * app given this URL can do exactly what it can in production, on the test's keys only.
+ */
+export async function testRedisUrlAs(app: RedisAppUser, prefix: string): Promise<string> {
+  const user = `${app}.${prefix}`;
+  let password = testUsers.get(user);
+  if (password === undefined) {
+    const fresh = randomBytes(18).toString('base64url');
+    const rules = aclRules(redisAclUser(prefix, app), {
+      sha256: createHash('sha256').update(fresh).digest('hex'),
+    });
+    await onEveryNode((node) => node.call('ACL', 'SETUSER', user, ...rules));
+    testUsers.set(user, fresh);
+    // For the scan of the run's logs (`npm run stack -- scan-logs`): no generated secret may be logged.
+    appendFileSync(join(stackHome(), 'test-secrets'), `redis:${user}=${fresh}\n`, { mode: 0o600 });
+    password = fresh;
+  }
+  return redisUrlWithCredentials(testRedisUrl(), user, password);
 }
 
 /** Every key matching `pattern`, from every primary of a cluster (SCAN; KEYS sees one node). */

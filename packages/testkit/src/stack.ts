@@ -7,7 +7,11 @@ import { InventoryError } from '@inventory/core';
 export interface StackEndpoints {
   KAFKA_BROKERS: string;
   SCHEMA_REGISTRY_URL?: string;
+  /** Redis as its administrator; the apps' own users (read-model acl.ts, prefix inv) below. */
   REDIS_URL: string;
+  REDIS_AGGREGATOR_URL: string;
+  REDIS_QUERY_API_URL: string;
+  REDIS_RECONCILIATION_URL: string;
   /** The stack's Redis Cluster, when it was started with INVENTORY_STACK_REDIS_CLUSTER=true. */
   REDIS_CLUSTER_URL?: string;
   POSTGRES_SAP_URL: string;

@@ -148,8 +148,9 @@ export const apps: AppDeployment[] = [
     // The read model is a Redis Cluster with a replica per primary (stores.ts): a reservation
     // decided is told once a replica holds it, so a failover cannot forget it.
     values: { RESERVATION_REPLICAS: '1' },
-    env: { REDIS_URL: { secret: objects.redis, key: 'url' } },
-    files: {},
+    env: {},
+    // Its own Redis user's URL (read-model acl.ts), a mounted file of the redis-auth Secret.
+    files: { REDIS_URL_FILE: { secret: objects.redis, key: 'inventory-aggregator-url' } },
   },
   {
     name: 'inventory-query-api',
@@ -161,8 +162,11 @@ export const apps: AppDeployment[] = [
     scaling: { kind: 'cpu' },
     resources: { cpu: '500m', memory: '512Mi' },
     values: {},
-    env: { REDIS_URL: { secret: objects.redis, key: 'url' } },
-    files: { API_KEYS_FILE: { secret: objects.queryKeys, key: 'api-keys.json' } },
+    env: {},
+    files: {
+      REDIS_URL_FILE: { secret: objects.redis, key: 'inventory-query-api-url' },
+      API_KEYS_FILE: { secret: objects.queryKeys, key: 'api-keys.json' },
+    },
   },
   {
     name: 'erp-delivery',
@@ -210,10 +214,12 @@ export const apps: AppDeployment[] = [
       ERP_URL: { configMap: objects.site, key: 'erp-url' },
       ENVIRONMENT: { configMap: objects.site, key: 'environment' },
       POSTGRES_URL: { secret: objects.postgres, key: 'stock-reconciliation-url' },
-      REDIS_URL: { secret: objects.redis, key: 'url' },
       ALERT_WEBHOOK_URL: { secret: objects.alerts, key: 'url', optional: true },
     },
-    files: { ERP_TOKEN_FILE: { secret: objects.erp, key: 'erp-token' } },
+    files: {
+      REDIS_URL_FILE: { secret: objects.redis, key: 'stock-reconciliation-url' },
+      ERP_TOKEN_FILE: { secret: objects.erp, key: 'erp-token' },
+    },
   },
   {
     name: 'lake-sink',

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { repoRoot } from '@inventory/local-stack';
 import { apps, objects } from './apps.ts';
 import type { Manifest } from './manifest.ts';
+import { redisArgs } from './stores.ts';
 import {
   cluster,
   connectCluster,
@@ -166,7 +167,11 @@ function local(): Overlay {
             path: '/spec/template/spec/containers/0/resources',
             value: { requests: { cpu: '100m', memory: '1Gi' }, limits: { memory: '1Gi' } },
           },
-          { op: 'replace', path: '/spec/template/spec/containers/0/args/5', value: '768mb' },
+          {
+            op: 'replace',
+            path: `/spec/template/spec/containers/0/args/${redisArgs().indexOf('--maxmemory') + 1}`,
+            value: '768mb',
+          },
         ],
       },
       {

@@ -1,3 +1,4 @@
+import { aclRules, adminAclRules, defaultRedisPrefix, redisAclUsers } from '@inventory/read-model';
 import { objects } from './apps.ts';
 import { appLabels, type Manifest } from './manifest.ts';
 
@@ -84,6 +85,51 @@ function statefulStore(
 /** Three primaries and a replica each. */
 export const redisNodes = 6;
 
+/** The environment variable of the redis container holding an app user's password. */
+const passwordVariable = (user: string) => `REDIS_PASSWORD_${user.toUpperCase().replace(/-/g, '_')}`;
+
+/**
+ * redis-server's arguments: the cluster, persistence and memory, and its ACL users from the
+ * read model's table (read-model acl.ts) for the apps' prefix: `default` the administrator
+ * (the `password` key of the redis-auth Secret, which replicas and redis-cli use), each app
+ * its own user with the `<app>-password` key. Kubernetes puts the passwords in from the
+ * container's environment (`$(VAR)`).
+ */
+export function redisArgs(): string[] {
+  return [
+    '--cluster-enabled',
+    'yes',
+    '--cluster-config-file',
+    '/data/nodes.conf',
+    '--cluster-node-timeout',
+    '5000',
+    '--cluster-announce-hostname',
+    '$(POD_NAME).redis',
+    '--cluster-preferred-endpoint-type',
+    'hostname',
+    '--appendonly',
+    'yes',
+    '--appendfsync',
+    'everysec',
+    '--maxmemory',
+    '6gb',
+    '--maxmemory-policy',
+    'noeviction',
+    '--dir',
+    '/data',
+    '--masterauth',
+    '$(REDIS_PASSWORD)',
+    '--user',
+    'default',
+    ...adminAclRules({ text: '$(REDIS_PASSWORD)' }),
+    ...redisAclUsers(defaultRedisPrefix).flatMap((user) => [
+      '--user',
+      user.user,
+      ...aclRules(user, { text: `$(${passwordVariable(user.user)})` }),
+    ]),
+  ];
+}
+
 export function redis(): Manifest[] {
   const password = { secretKeyRef: { name: objects.redis, key: 'password' } };
   const nodes = Array.from({ length: redisNodes }, (_, i) => `redis-${i}.redis:6379`);
@@ -95,35 +141,14 @@ export function redis(): Manifest[] {
         command: ['redis-server'],
         // noeviction: the read model is state, never to be dropped to make room; a full
         // Redis refuses writes (the aggregator retries and alerts) instead.
-        args: [
-          '--cluster-enabled',
-          'yes',
-          '--cluster-config-file',
-          '/data/nodes.conf',
-          '--cluster-node-timeout',
-          '5000',
-          '--cluster-announce-hostname',
-          '$(POD_NAME).redis',
-          '--cluster-preferred-endpoint-type',
-          'hostname',
-          '--appendonly',
-          'yes',
-          '--appendfsync',
-          'everysec',
-          '--maxmemory',
-          '6gb',
-          '--maxmemory-policy',
-          'noeviction',
-          '--dir',
-          '/data',
-          '--requirepass',
-          '$(REDIS_PASSWORD)',
-          '--masterauth',
-          '$(REDIS_PASSWORD)',
-        ],
+        args: redisArgs(),
         env: [
           { name: 'POD_NAME', valueFrom: { fieldRef: { fieldPath: 'metadata.name' } } },
           { name: 'REDIS_PASSWORD', valueFrom: password },
+          ...redisAclUsers(defaultRedisPrefix).map(({ user }) => ({
+            name: passwordVariable(user),
+            valueFrom: { secretKeyRef: { name: objects.redis, key: `${user}-password` } },
+          })),
           { name: 'REDISCLI_AUTH', valueFrom: password },
         ],
         ports: [{ containerPort: 6379 }],

@@ -13,7 +13,18 @@ const erpUrl = 'http://127.0.0.1:19160';
 
 /** What a local app's settings are made of: the running stack, its folder, the committed dev credentials. */
 export interface LocalContext {
-  endpoints: Required<Pick<StackEndpoints, 'KAFKA_BROKERS' | 'REDIS_URL' | 'AMQP_URL'>> & StackEndpoints;
+  endpoints: Required<
+    Pick<
+      StackEndpoints,
+      | 'KAFKA_BROKERS'
+      | 'REDIS_URL'
+      | 'REDIS_AGGREGATOR_URL'
+      | 'REDIS_QUERY_API_URL'
+      | 'REDIS_RECONCILIATION_URL'
+      | 'AMQP_URL'
+    >
+  > &
+    StackEndpoints;
   home: string;
   credentials: DevCredentials;
 }
@@ -156,7 +167,8 @@ export const localApps: LocalApp[] = [
     ready: 'http://127.0.0.1:19110/readyz',
     env: (ctx) => ({
       AGG_KAFKA_BROKERS: ctx.endpoints.KAFKA_BROKERS,
-      AGG_REDIS_URL: ctx.endpoints.REDIS_URL,
+      // Each app as its own Redis user, allowed only its keys (read-model acl.ts).
+      AGG_REDIS_URL: ctx.endpoints.REDIS_AGGREGATOR_URL,
       ...registry('AGG', ctx),
     }),
   },
@@ -168,7 +180,7 @@ export const localApps: LocalApp[] = [
     ready: 'http://127.0.0.1:19120/readyz',
     env: (ctx) => ({
       QUERY_KAFKA_BROKERS: ctx.endpoints.KAFKA_BROKERS,
-      QUERY_REDIS_URL: ctx.endpoints.REDIS_URL,
+      QUERY_REDIS_URL: ctx.endpoints.REDIS_QUERY_API_URL,
       ...registry('QUERY', ctx),
       QUERY_API_KEYS_FILE: hashedFile(ctx, 'query-api-keys.json', {
         keys: ctx.credentials.queryApi.map(({ keyId, key, scopes }) => ({
@@ -220,7 +232,7 @@ export const localApps: LocalApp[] = [
     ready: 'http://127.0.0.1:19180/readyz',
     env: (ctx) => ({
       RECON_KAFKA_BROKERS: ctx.endpoints.KAFKA_BROKERS,
-      RECON_REDIS_URL: ctx.endpoints.REDIS_URL,
+      RECON_REDIS_URL: ctx.endpoints.REDIS_RECONCILIATION_URL,
       RECON_POSTGRES_URL: ctx.endpoints.POSTGRES_INVENTORY_URL as string,
       ...registry('RECON', ctx),
       RECON_ERP_URL: erpUrl,

@@ -6,6 +6,7 @@ import { localApps } from './apps.ts';
 import { logFile } from './component.ts';
 import { parseStackSettings } from './config.ts';
 import { readEndpoints } from './endpoints.ts';
+import { generatedTestSecrets, scanForSecrets } from './secret-scan.ts';
 import { readLocationsSeed, seedLocations } from './seed.ts';
 import { allComponents, createContext, down, status, up } from './stack.ts';
 
@@ -16,6 +17,7 @@ const usage = `usage: npm run stack -- <command>
   seed     publish the demo master data (locations) to Kafka
   logs [part] [lines]  print the end of one part's log (or all)
   apps     the apps \`npm start\` runs (JSON: name, url, ready)
+  scan-logs  look for every generated secret in every log under the stack's logs/ (exit 1 when one is found)
 parts: ${allComponents.map((c) => c.name).join(', ')}`;
 
 async function main(argv: string[]): Promise<number> {
@@ -80,6 +82,18 @@ async function main(argv: string[]): Promise<number> {
     case 'apps':
       console.log(JSON.stringify(localApps.map(({ name, url, ready }) => ({ name, url, ready }))));
       return 0;
+    case 'scan-logs': {
+      // The stack's passwords and keys and the tests' generated ones; the committed dev
+      // credentials are public, and only hashes of them are in files.
+      const secrets = { ...ctx.secrets, ...generatedTestSecrets(settings.HOME) };
+      const report = scanForSecrets([settings.dirs.logs], secrets);
+      for (const { secret, file, line } of report.findings)
+        console.error(`[stack] the secret ${secret} is in ${file}, line ${line}`);
+      console.log(
+        `[stack] ${report.files} log files (${(report.bytes / 1e6).toFixed(1)} MB) scanned for ${Object.keys(secrets).length} secrets: ${report.findings.length === 0 ? 'none logged' : `${report.findings.length} found`}`,
+      );
+      return report.findings.length === 0 ? 0 : 1;
+    }
     default:
       console.error(usage);
       return 2;

@@ -8,7 +8,7 @@ import { kafkaBrokers } from './components/kafka.ts';
 import { postgresUrl } from './components/postgres.ts';
 import { prometheusTargetsDir, prometheusUrl } from './components/prometheus.ts';
 import { amqpUrl } from './components/rabbitmq.ts';
-import { redisUrl } from './components/redis.ts';
+import { redisUrl, redisUrlAs } from './components/redis.ts';
 import { redisClusterUrl } from './components/redis-cluster.ts';
 import { registryUrl } from './components/registry.ts';
 import { s3Endpoint } from './components/s3.ts';
@@ -17,7 +17,12 @@ import { s3Endpoint } from './components/s3.ts';
 export interface StackEndpoints {
   KAFKA_BROKERS?: string;
   SCHEMA_REGISTRY_URL?: string;
+  /** Redis as its administrator (tools, tests' checks); each app connects as its own user: */
   REDIS_URL?: string;
+  /** The apps' own users of the single Redis (read-model acl.ts), with their passwords. */
+  REDIS_AGGREGATOR_URL?: string;
+  REDIS_QUERY_API_URL?: string;
+  REDIS_RECONCILIATION_URL?: string;
   /** The Redis Cluster (a `redis-cluster://` URL naming some of its nodes), when started. */
   REDIS_CLUSTER_URL?: string;
   POSTGRES_SAP_URL?: string;
@@ -41,7 +46,12 @@ export function stackEndpoints(ctx: StackContext, components: Component[]): Stac
   const endpoints: StackEndpoints = {};
   if (has('kafka')) endpoints.KAFKA_BROKERS = kafkaBrokers(ctx);
   if (has('registry')) endpoints.SCHEMA_REGISTRY_URL = registryUrl(ctx);
-  if (has('redis')) endpoints.REDIS_URL = redisUrl(ctx);
+  if (has('redis')) {
+    endpoints.REDIS_URL = redisUrl(ctx);
+    endpoints.REDIS_AGGREGATOR_URL = redisUrlAs(ctx, 'inventory-aggregator');
+    endpoints.REDIS_QUERY_API_URL = redisUrlAs(ctx, 'inventory-query-api');
+    endpoints.REDIS_RECONCILIATION_URL = redisUrlAs(ctx, 'stock-reconciliation');
+  }
   if (has('redis-cluster')) endpoints.REDIS_CLUSTER_URL = redisClusterUrl(ctx);
   if (has('postgres')) {
     endpoints.POSTGRES_SAP_URL = postgresUrl(ctx, 'sap');

@@ -3,7 +3,11 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 export interface StackSecrets {
+  /** Of Redis' administrator (its `default` user); each app has its own user and password. */
   redisPassword: string;
+  redisAggregatorPassword: string;
+  redisQueryApiPassword: string;
+  redisReconciliationPassword: string;
   postgresPassword: string;
   rabbitmqPassword: string;
   /** The object store's key pair (S3Proxy's identity and credential). */
@@ -13,6 +17,9 @@ export interface StackSecrets {
 
 const generators: Record<keyof StackSecrets, () => string> = {
   redisPassword: () => randomBytes(18).toString('base64url'),
+  redisAggregatorPassword: () => randomBytes(18).toString('base64url'),
+  redisQueryApiPassword: () => randomBytes(18).toString('base64url'),
+  redisReconciliationPassword: () => randomBytes(18).toString('base64url'),
   postgresPassword: () => randomBytes(18).toString('base64url'),
   rabbitmqPassword: () => randomBytes(18).toString('base64url'),
   // Shaped like AWS key ids (20 upper-case characters), which some clients check.

@@ -1,5 +1,6 @@
 import { createConnection } from 'node:net';
 import { Bucket, bucketNames, buckets, createS3Client, endpointSettings } from '@inventory/object-store';
+import { aclRules, defaultRedisPrefix, KeyLayout, redisAclUsers } from '@inventory/read-model';
 import { stackEndpoints, testS3, uniqueName } from '@inventory/testkit';
 import amqp from 'amqplib';
 import { Redis } from 'ioredis';
@@ -39,6 +40,69 @@ describe('local stack services', () => {
       socket.once('error', reject);
     });
     expect(reply).toMatch(/^-NOAUTH/);
+  });
+
+  it("Redis: each app connects as its own user, provisioned on up from the read model's table", async () => {
+    const keys = new KeyLayout(defaultRedisPrefix, 12);
+    const id = uniqueName('acl');
+    const outcome = (command: Promise<unknown>) =>
+      command.then(
+        (value) => ['ok', value],
+        (error: Error) => ['refused', error.message.split(' ')[0]],
+      );
+    const admin = new Redis(endpoints.REDIS_URL, { maxRetriesPerRequest: 1 });
+    const as = (url: string) => new Redis(url, { maxRetriesPerRequest: 1 });
+    const [aggregator, query, reconciliation] = [
+      as(endpoints.REDIS_AGGREGATOR_URL),
+      as(endpoints.REDIS_QUERY_API_URL),
+      as(endpoints.REDIS_RECONCILIATION_URL),
+    ];
+    try {
+      expect(new URL(endpoints.REDIS_AGGREGATOR_URL).username).toBe('inventory-aggregator');
+      expect(await outcome(query.get(keys.reservationSku(id)))).toEqual(['ok', null]);
+      expect(await outcome(query.set(keys.offset(0), '0'))).toEqual(['refused', 'NOPERM']);
+      expect(await outcome(reconciliation.hget(keys.discontinued(), id))).toEqual(['ok', null]);
+      expect(await outcome(reconciliation.set(keys.reservationSku(id), 'x'))).toEqual(['refused', 'NOPERM']);
+      expect((await outcome(aggregator.get(keys.offset(0))))[0]).toBe('ok');
+      expect(await outcome(aggregator.hget(keys.discontinued(), id))).toEqual(['refused', 'NOPERM']);
+      // What each server holds is the table's rendering, on the single Redis and on every node
+      // of the cluster (replicas too).
+      const nodes = [admin];
+      if (endpoints.REDIS_CLUSTER_URL) {
+        const { password } = new URL(endpoints.REDIS_URL);
+        const first = new URL(
+          endpoints.REDIS_CLUSTER_URL.replace(/,.*$/, '').replace('redis-cluster:', 'redis:'),
+        );
+        for (let i = 0; i < 6; i++)
+          nodes.push(
+            new Redis({
+              host: first.hostname,
+              port: Number(first.port) + i,
+              password,
+              maxRetriesPerRequest: 1,
+            }),
+          );
+      }
+      for (const node of nodes)
+        for (const user of redisAclUsers(defaultRedisPrefix)) {
+          const held = (await node.call('ACL', 'GETUSER', user.user)) as unknown[];
+          const field = (name: string) => String(held[held.indexOf(name) + 1]);
+          const rules = aclRules(user, { sha256: '' });
+          // Redis keeps the key patterns in order, the commands as a set.
+          expect({
+            user: user.user,
+            keys: field('keys'),
+            commands: field('commands').split(' ').sort(),
+          }).toEqual({
+            user: user.user,
+            keys: rules.filter((r) => r.includes('~')).join(' '),
+            commands: rules.filter((r) => /^[-+]/.test(r)).sort(),
+          });
+        }
+      for (const node of nodes.slice(1)) node.disconnect();
+    } finally {
+      for (const client of [admin, aggregator, query, reconciliation]) await client.quit();
+    }
   });
 
   it('PostgreSQL: its own cluster with wal_level=logical and the sap and inventory databases', async () => {

@@ -1,23 +1,34 @@
 import { dayMs, defaultDedupPolicy } from '@inventory/domain';
 import { encodeJournal, ReadModelReader } from '@inventory/read-model';
-import { keysMatching, testRedis, uniqueName } from '@inventory/testkit';
+import { redisOf } from '@inventory/service';
+import { keysMatching, testRedis, testRedisUrlAs, uniqueName } from '@inventory/testkit';
 import { afterAll, describe, expect, it } from 'vitest';
 
 import { RedisStore, type SkuWrite, type StepWrite, skuWrite } from './redis-store.ts';
 
 describe('RedisStore against the real Redis', () => {
+  // Checks as the administrator; the store itself as the aggregator's own ACL user.
   const redis = testRedis();
+  const clients = [redis];
   afterAll(async () => {
-    await redis.quit();
+    for (const client of clients) await client.quit();
   });
+  const asAggregator = async (prefix: string) => {
+    const client = redisOf(await testRedisUrlAs('inventory-aggregator', prefix));
+    clients.push(client);
+    return client;
+  };
   const now = Date.parse('2026-12-01T12:00:00Z');
   const shards = () => 64;
-  /** A store of 12 partitions under a fresh prefix, remembering eventIds for a day. */
-  const storeOf = (name: string, dedupShards: number) =>
-    new RedisStore(redis, uniqueName(name), 12, { policy: defaultDedupPolicy, shards: dedupShards }, dayMs);
+  /** A store of 12 partitions under a fresh prefix, as the aggregator's user, remembering eventIds for a day. */
+  const storeOf = async (name: string, dedupShards: number) => {
+    const prefix = uniqueName(name);
+    const policy = { policy: defaultDedupPolicy, shards: dedupShards };
+    return new RedisStore(await asAggregator(prefix), prefix, 12, policy, dayMs);
+  };
 
   it('commits a batch of 40 000 skus and 100 000 eventIds in one atomic step (no argument spreading)', async () => {
-    const store = storeOf('big', 64);
+    const store = await storeOf('big', 64);
     const skus = new Map<string, SkuWrite>();
     for (let i = 0; i < 40_000; i++) {
       const state = { onHand: i, reserved: 0, updatedAt: 1, lastCountAt: null, version: 1, inputOffset: i };
@@ -153,7 +164,7 @@ describe('RedisStore against the real Redis', () => {
   });
 
   it('keeps a fingerprint in about 12 bytes: the shards stay listpack-encoded', async () => {
-    const store = storeOf('mem', 256);
+    const store = await storeOf('mem', 256);
     await redis.set(store.keys.offset(1), '0');
     const applied = Array.from({ length: 100_000 }, (_, i) => ({
       eventId: `store:store-001-tills:till-1-${i}`,

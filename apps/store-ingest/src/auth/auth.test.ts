@@ -13,6 +13,23 @@ describe('tokens', () => {
     expect(hashToken('secret-1')).toMatch(/^[0-9a-f]{64}$/);
   });
 
+  it("rotates a client's token without a gap: both are valid while the file lists both", () => {
+    const entry = (token: string) => ({
+      clientId: 'store-001-tills',
+      tokenSha256: hashToken(token),
+      locationIds: ['STORE-001'],
+    });
+    const during = new TokenStore(
+      parseTokenFile({ clients: [entry('till-old'), entry('till-new')] }, 'f.json'),
+    );
+    const client = { clientId: 'store-001-tills', locationIds: ['STORE-001'] };
+    expect(during.authenticate('till-old')).toEqual(client);
+    expect(during.authenticate('till-new')).toEqual(client);
+    const after = new TokenStore(parseTokenFile({ clients: [entry('till-new')] }, 'f.json'));
+    expect(after.authenticate('till-old')).toBeUndefined();
+    expect(after.authenticate('till-new')).toEqual(client);
+  });
+
   it('names the events of locations a client may not write', () => {
     expect(forbiddenLocations({ clientId: 'c', locationIds: ['A'] }, ['A', 'B', 'A', 'C'])).toEqual([1, 3]);
     expect(forbiddenLocations({ clientId: 'hq', locationIds: ['*'] }, ['A', 'B'])).toEqual([]);

@@ -3,7 +3,7 @@ import { InventoryError, waitFor } from '@inventory/core';
 import { Redis } from 'ioredis';
 import { type Component, pidFile, type StackContext } from '../component.ts';
 import { isAlive, readPid, stopDaemon } from '../proc.ts';
-import { startRedisServer } from './redis.ts';
+import { provisionAcl, startRedisServer } from './redis.ts';
 
 /**
  * A real Redis Cluster beside the single Redis: three primaries and a replica each, six
@@ -22,6 +22,7 @@ export const clusterPorts = (ctx: StackContext) =>
 
 const nodeName = (port: number) => `redis-cluster-${port}`;
 
+/** The administrator's URL of the cluster (its `default` user, on every node). */
 export function redisClusterUrl(ctx: StackContext): string {
   const seeds = clusterPorts(ctx)
     .slice(0, 3)
@@ -90,9 +91,14 @@ export const redisCluster: Component = {
     );
     return states.every(Boolean);
   },
-  /** Joins the nodes into one cluster the first time; later `up`s find it formed. */
+  /**
+   * Gives every node the ACL users (a cluster does not share them: each node, replicas too,
+   * since any may be promoted), then joins the nodes into one cluster the first time; later
+   * `up`s find it formed.
+   */
   async afterHealthy(ctx) {
     const ports = clusterPorts(ctx);
+    for (const port of ports) await onNode(ctx, port, (client) => provisionAcl(ctx, client));
     const first = await clusterInfo(ctx, ports[0] as number);
     if (first.get('cluster_known_nodes') === '1' && first.get('cluster_slots_assigned') === '0') {
       const created = spawnSync(
