@@ -7,13 +7,8 @@ import { useWorld, type World, type WorldFixture } from '@inventory/inventory-ag
 import { type QueryApp, queryApiService } from '@inventory/inventory-query-api';
 import type { ReadModelReader } from '@inventory/read-model';
 import { buildTestIngest, type TestIngest } from '@inventory/store-ingest-test';
-import {
-  type AppProcess,
-  buildInProcess,
-  stackKafkaEnv,
-  startAppProcess,
-  uniqueName,
-} from '@inventory/testkit';
+import type { AppProcess } from '@inventory/testkit';
+import { buildInProcess, stackKafkaEnv, startAppProcess, uniqueName } from '@inventory/testkit';
 import type { FastifyInstance, InjectOptions } from 'fastify';
 import type { Response as InjectResponse } from 'light-my-request';
 import { afterAll, beforeAll, expect } from 'vitest';

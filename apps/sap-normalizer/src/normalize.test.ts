@@ -6,11 +6,13 @@ const mapping: PlantMapping = {
   storageLocations: [{ werks: '1000', lgort: '0001', locationId: 'WH-NORTH' }],
 };
 const now = Date.parse('2026-11-22T10:00:00Z');
+const place = mapping.storageLocations[0] as { werks: string; lgort: string };
+/** A MARD row of the mapped client and storage location: 42 unrestricted, none in inspection. */
 const row = {
-  mandt: '100',
+  mandt: mapping.client,
   matnr: 'SKU-1001',
-  werks: '1000',
-  lgort: '0001',
+  werks: place.werks,
+  lgort: place.lgort,
   labst: '42.000',
   insme: '0.000',
 };

@@ -9,9 +9,9 @@ import {
   topicSpec,
 } from './catalog.ts';
 
-describe('topic catalog', () => {
-  const catalog = topicCatalog();
+const catalog = topicCatalog();
 
+describe('topic catalog', () => {
   it('names every topic inventory.<what>.v<N>, once', () => {
     for (const spec of catalog) expect(spec.name).toMatch(topicNamePattern);
     expect(new Set(catalog.map((t) => t.name)).size).toBe(catalog.length);

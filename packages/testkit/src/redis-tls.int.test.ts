@@ -1,7 +1,6 @@
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connect } from 'node:tls';
@@ -9,22 +8,12 @@ import { waitFor } from '@inventory/core';
 import { redisFromSettings } from '@inventory/service';
 import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freePort } from './redis.ts';
 
 /** Runs openssl in `dir`, failing with its output. */
 function openssl(dir: string, args: string[]): void {
   const run = spawnSync('openssl', args, { cwd: dir, encoding: 'utf8' });
   if (run.status !== 0) throw new Error(`openssl ${args[0]} failed: ${run.stderr}`);
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
 }
 
 /**

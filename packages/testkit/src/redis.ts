@@ -10,7 +10,8 @@ import { parseRedisTarget, redisOf } from '@inventory/service';
 import { type Cluster, Redis } from 'ioredis';
 import { stackEndpoints, stackHome } from './stack.ts';
 
-async function freePort(): Promise<number> {
+/** A TCP port nothing listens on right now, for a server a test starts. */
+export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
     server.on('error', reject);

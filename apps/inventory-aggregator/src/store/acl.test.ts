@@ -1,22 +1,10 @@
 import { redisAclUser } from '@inventory/read-model';
 import { describe, expect, it } from 'vitest';
-import {
-  applyScript,
-  renewLeaseScript,
-  restoreChunkScript,
-  restoreClearScript,
-  restoreFinishScript,
-} from './apply.lua.ts';
+import { storeScripts } from './apply.lua.ts';
 
 describe("the aggregator's Redis user", () => {
   it('may run every command its scripts call (a script runs with the caller’s permissions)', () => {
-    const scripts = [
-      applyScript,
-      restoreChunkScript,
-      restoreFinishScript,
-      renewLeaseScript,
-      restoreClearScript,
-    ];
+    const scripts = Object.values(storeScripts);
     const called = new Set(
       scripts.flatMap((script) =>
         [...script.matchAll(/(?:redis\.call|flush)\('([A-Z]+)'/g)].map((m) => (m[1] as string).toLowerCase()),
@@ -42,6 +30,6 @@ describe("the aggregator's Redis user", () => {
     const granted = redisAclUser('inv', 'inventory-aggregator').commands;
     expect([...called].filter((command) => !granted.includes(command))).toEqual([]);
     // The only dynamic call names its command through flush(), which the pattern above reads.
-    expect(applyScript.match(/redis\.call\([^']/g)).toEqual(['redis.call(c']);
+    expect(storeScripts.inventoryApply.match(/redis\.call\([^']/g)).toEqual(['redis.call(c']);
   });
 });

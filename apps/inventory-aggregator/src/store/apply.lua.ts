@@ -171,3 +171,12 @@ if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end
 for i = 2, #KEYS do redis.call('DEL', KEYS[i]) end
 return 1
 `;
+
+/** The store's Redis commands by name (ioredis defineCommand): every script the aggregator runs. */
+export const storeScripts = {
+  inventoryApply: applyScript,
+  inventoryRestoreChunk: restoreChunkScript,
+  inventoryRestoreFinish: restoreFinishScript,
+  inventoryRenewLease: renewLeaseScript,
+  inventoryRestoreClear: restoreClearScript,
+};

@@ -17,13 +17,7 @@ import {
 } from '@inventory/read-model';
 import type { LocationState, SkuState } from '../fold/fold.ts';
 import { isActive } from '../reservations/decide.ts';
-import {
-  applyScript,
-  renewLeaseScript,
-  restoreChunkScript,
-  restoreClearScript,
-  restoreFinishScript,
-} from './apply.lua.ts';
+import { storeScripts } from './apply.lua.ts';
 
 /** Where a partition's two inputs stand, and its reservation clock, as Redis holds them. */
 export interface PartitionProgress {
@@ -105,11 +99,7 @@ export class RedisStore {
   ) {
     this.reader = new ReadModelReader(redis, prefix, partitions);
     this.keys = this.reader.keys;
-    redis.defineCommand('inventoryApply', { lua: applyScript });
-    redis.defineCommand('inventoryRestoreChunk', { lua: restoreChunkScript });
-    redis.defineCommand('inventoryRestoreFinish', { lua: restoreFinishScript });
-    redis.defineCommand('inventoryRenewLease', { lua: renewLeaseScript });
-    redis.defineCommand('inventoryRestoreClear', { lua: restoreClearScript });
+    for (const [name, lua] of Object.entries(storeScripts)) redis.defineCommand(name, { lua });
     const commands = redis as unknown as Record<
       string,
       (n: number, a: (string | number)[]) => Promise<number>
