@@ -1,14 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { createCodec, type InventoryEvent } from '@inventory/codec';
+import type { InventoryEvent } from '@inventory/codec';
 import { delay, waitFor } from '@inventory/core';
-import {
-  type AppProcess,
-  processAlive,
-  stackEndpoints,
-  stackPartPid,
-  stackUp,
-  stopStackPart,
-} from '@inventory/testkit';
+import { type AppProcess, processAlive, stackPartPid, stackUp, stopStackPart } from '@inventory/testkit';
 import { afterAll, describe, expect, it } from 'vitest';
 import {
   committedToEnd,
@@ -16,12 +9,12 @@ import {
   lakeAgainstInput,
   parquetFiles,
   produce,
+  produceEvents,
   queryWorld,
   startSink,
   unfinishedUploads,
 } from './support.ts';
 
-const _codec = createCodec({ registryUrl: stackEndpoints().SCHEMA_REGISTRY_URL });
 const t0 = Date.parse('2026-11-23T08:00:00Z');
 
 const event = (i: number, spreadMs: number): InventoryEvent => ({
@@ -37,10 +30,6 @@ const event = (i: number, spreadMs: number): InventoryEvent => ({
   clientId: null,
   clientEventId: null,
 });
-
-async function produceEvents(topic: string, events: InventoryEvent[]): Promise<void> {
-  await produceEvents(topic, events);
-}
 
 describe('lake-sink on S3: faults of the writer and of the object store', () => {
   const running: AppProcess[] = [];

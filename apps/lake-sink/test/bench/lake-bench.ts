@@ -6,15 +6,12 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createCodec } from '@inventory/codec';
 import { createLogger } from '@inventory/core';
 import { openLakeStore, parseLakeLocation } from '@inventory/lake-sink';
-import { numberArgs, secondsToCount, stackEndpoints, uniqueName } from '@inventory/testkit';
+import { numberArgs, secondsToCount, uniqueName } from '@inventory/testkit';
 import { createLakeWorld, dayEvent, type LakeWorld, produceEvents, startSink } from '../support.ts';
 
 const [total, roll] = numberArgs([1_000_000, 100_000]);
-const endpoints = stackEndpoints();
-const _codec = createCodec({ registryUrl: endpoints.SCHEMA_REGISTRY_URL });
 const world = await createLakeWorld({}, { events: 12, raw: 1 });
 const t0 = Date.parse('2026-11-21T00:00:00Z');
 
