@@ -8,6 +8,7 @@ import {
   loadSchema,
 } from '@inventory/codec';
 import { waitFor } from '@inventory/core';
+import { platformEvent } from '@inventory/domain';
 import { readToEnd } from '@inventory/kafka';
 import {
   type AppProcess,
@@ -36,20 +37,17 @@ const endpoints = stackEndpoints();
 const codec = createCodec({ registryUrl: endpoints.SCHEMA_REGISTRY_URL });
 
 const t0 = Date.parse('2026-11-21T22:00:00Z');
-const event = (i: number): InventoryEvent => ({
-  eventId: `loadgen:lake-${i}`,
-  type: i % 3 === 0 ? 'RECEIPT' : 'SALE',
-  sku: `SKU-${i % 97}`,
-  locationId: `S-${i % 5}`,
-  quantity: 1 + (i % 7),
-  // Spread over four hours across midnight: several date and hour partitions.
-  occurredAt: t0 + i * 500,
-  recordedAt: t0 + i * 500 + 10,
-  source: 'LOADGEN',
-  sourceRef: i % 2 === 0 ? null : `ref ${i}`,
-  clientId: null,
-  clientEventId: null,
-});
+const event = (i: number): InventoryEvent =>
+  platformEvent('LOADGEN', `lake-${i}`, {
+    type: i % 3 === 0 ? 'RECEIPT' : 'SALE',
+    sku: `SKU-${i % 97}`,
+    locationId: `S-${i % 5}`,
+    quantity: 1 + (i % 7),
+    // Spread over four hours across midnight: several date and hour partitions.
+    occurredAt: t0 + i * 500,
+    recordedAt: t0 + i * 500 + 10,
+    sourceRef: i % 2 === 0 ? null : `ref ${i}`,
+  });
 
 // The lake is on S3 by default (the target deployments use); the kill -9 test runs on both
 // targets, and the test of a folder that cannot be made on the folder target it is about.

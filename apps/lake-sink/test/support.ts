@@ -123,7 +123,6 @@ export function dayEvent(i: number, total: number, t0: number): InventoryEvent {
   });
 }
 
-/** Writes records to a topic in requests of 2000, acknowledged by all replicas. */
 /** Platform events into a topic, Avro through the registry, keyed by sku as the ingest writes them. */
 export async function produceEvents(topic: string, events: InventoryEvent[]): Promise<void> {
   const codec = createCodec({ registryUrl: stackEndpoints().SCHEMA_REGISTRY_URL });
@@ -134,6 +133,7 @@ export async function produceEvents(topic: string, events: InventoryEvent[]): Pr
   );
 }
 
+/** Writes records to a topic in requests of 2000, acknowledged by all replicas. */
 export async function produce(topic: string, messages: { key: string; value: Buffer }[]): Promise<void> {
   const producer = createProducer(testKafka());
   await producer.connect();
