@@ -22,9 +22,8 @@ export const buildDelivery: AppBuilder<DeliveryConfig, DeliveryClients, Delivery
   clients,
   { logger },
 ) => {
-  const now = Date.now;
   const metrics = createMetrics();
-  const deps = { ...clients, config, metrics, logger, now };
+  const deps = { ...clients, config, metrics, logger, now: Date.now };
   const deliverer = new Deliverer(deps);
   const summarizer =
     config.SUMMARIZE && clients.pool

@@ -123,10 +123,13 @@ export function dayEvent(i: number, total: number, t0: number): InventoryEvent {
   });
 }
 
+let eventCodec: ReturnType<typeof createCodec> | undefined;
+
 /** Platform events into a topic, Avro through the registry, keyed by sku as the ingest writes them. */
 export async function produceEvents(topic: string, events: InventoryEvent[]): Promise<void> {
-  const codec = createCodec({ registryUrl: stackEndpoints().SCHEMA_REGISTRY_URL });
-  const values = await codec.encodeAll(`${topic}-value`, 'InventoryEvent', events);
+  // One codec for every call: its schema ids are looked up in the registry once.
+  eventCodec ??= createCodec({ registryUrl: stackEndpoints().SCHEMA_REGISTRY_URL });
+  const values = await eventCodec.encodeAll(`${topic}-value`, 'InventoryEvent', events);
   await produce(
     topic,
     events.map((e, i) => ({ key: e.sku, value: values[i] as Buffer })),

@@ -43,7 +43,6 @@ export const buildIngest: AppBuilder<IngestConfig, IngestClients, IngestApp> = a
   clients,
   { logger, stopping },
 ) => {
-  const now = Date.now;
   const metrics = createMetrics();
   const publisher = new EventPublisher(clients.producer, clients.codec, {
     topic: config.EVENTS_TOPIC,
@@ -95,11 +94,11 @@ export const buildIngest: AppBuilder<IngestConfig, IngestClients, IngestApp> = a
       }
     },
   );
-  const eventsLimiter = new RateLimiter(config.EVENTS_RATE_PER_SECOND, config.EVENTS_RATE_BURST, now);
+  const eventsLimiter = new RateLimiter(config.EVENTS_RATE_PER_SECOND, config.EVENTS_RATE_BURST);
   const authenticate = bearerAuthentication({
     secret: 'token',
     lookup: (token) => clients.tokens.authenticate(token),
-    limiter: new RateLimiter(config.RATE_PER_SECOND, config.RATE_BURST, now),
+    limiter: new RateLimiter(config.RATE_PER_SECOND, config.RATE_BURST),
     clientKey: (client) => client.clientId,
   });
 
@@ -143,7 +142,7 @@ export const buildIngest: AppBuilder<IngestConfig, IngestClients, IngestApp> = a
           ),
           body.events.length,
         );
-      const { events, problems, beyondHorizon } = validateEvents(body.events, now(), {
+      const { events, problems, beyondHorizon } = validateEvents(body.events, Date.now(), {
         ...defaultLimits,
         maxFutureSkewMs: config.MAX_FUTURE_SKEW_MS,
         dedup: { horizonMs: config.DEDUP_HORIZON_MS, graceMs: defaultLimits.dedup.graceMs },
@@ -191,7 +190,7 @@ export const buildIngest: AppBuilder<IngestConfig, IngestClients, IngestApp> = a
           body.events.length,
         );
       }
-      const recordedAt = now();
+      const recordedAt = Date.now();
       try {
         await publisher.publish(
           events.map((e) => toCanonical(e, client.clientId, recordedAt)),

@@ -1,7 +1,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { type Server, STATUS_CODES } from 'node:http';
 import type { Socket } from 'node:net';
-import { secretValue } from '@inventory/config';
+import { readSecret } from '@inventory/config';
 import { bearerToken, type ErrorCode, errorCodes, httpStatusOf } from '@inventory/core';
 import type { ConnectionError, FastifyHttpOptions, FastifyInstance, FastifyRequest } from 'fastify';
 import { ApiError, sendError, toApiError } from './http-errors.ts';
@@ -102,7 +102,7 @@ const digest = (value: string) => createHash('sha256').update(value, 'utf8').dig
 
 /** The ops token of the settings (value or file), or undefined: the ops routes are open. */
 export function opsTokenOf(settings: HttpServerSettings): string | undefined {
-  return secretValue(settings.HTTP_OPS_TOKEN, settings.HTTP_OPS_TOKEN_FILE);
+  return readSecret(settings, 'HTTP_OPS_TOKEN');
 }
 
 /** True when the request may see the ops routes' details: no ops token is set, or it carries it. */

@@ -61,9 +61,7 @@ export const httpServerSettings = {
    * status of /readyz stay open for the probes. Unset: the ops routes are open, for a port
    * that only the cluster reaches.
    */
-  HTTP_OPS_TOKEN: setting.string().optional(),
-  /** The ops token from a file (a mounted secret) instead. */
-  HTTP_OPS_TOKEN_FILE: setting.string().optional(),
+  ...secretSetting('HTTP_OPS_TOKEN', { required: false }),
 };
 
 export type HttpServerSettings = z.infer<z.ZodObject<typeof httpServerSettings>>;
