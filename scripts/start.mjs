@@ -146,6 +146,10 @@ const storeClient = dev.storeIngest.find((c) => c.clientId === 'store-001-tills'
 const urlOf = (name) => platform.running.find(({ app }) => app.name === name)?.app.url;
 const originOf = (name) => (urlOf(name) ? new URL(urlOf(name)).origin : '(not started)');
 const withoutPassword = (url) => url?.replace(/\/\/[^@/]*@/, '//');
+const kafkaAccess =
+  endpoints.KAFKA_TLS === 'true'
+    ? `Kafka is SASL_SSL (SCRAM-SHA-512, CA ${endpoints.KAFKA_CA_FILE}): each app is its own user with its ACLs (packages/kafka access.ts); passwords in ${endpoints.KAFKA_PASSWORD_DIR}/<user>, the administrator "${endpoints.KAFKA_SASL_USERNAME}" in stack.env`
+    : 'Kafka is PLAINTEXT without authentication (INVENTORY_STACK_KAFKA_SECURITY=plaintext, a development option)';
 if (tty) process.stdout.write('\r\x1b[K');
 status = '';
 console.log(`
@@ -161,6 +165,7 @@ Look
                       lake ${endpoints.S3_LAKE_URI}, ERP archive ${endpoints.S3_ERP_ARCHIVE_URI}
 Stack (npm run stack -- status; endpoints with secrets in ${join(home, 'stack.env')})
   Kafka ${endpoints.KAFKA_BROKERS} (topics inventory.*.v1) · schema registry ${endpoints.SCHEMA_REGISTRY_URL} · Kafka Connect ${endpoints.CONNECT_URL}
+  ${kafkaAccess}
   Redis ${withoutPassword(endpoints.REDIS_URL)} (each app its own ACL user) · PostgreSQL ${withoutPassword(endpoints.POSTGRES_SAP_URL)} · RabbitMQ ${withoutPassword(endpoints.AMQP_URL)}
 Try
   npm run loadgen -- --profile small          load through the ingest API

@@ -1,8 +1,12 @@
-// dlq list|redrive [--from ISO] [--to ISO] [--key KEY] [--json], against the Kafka of
-// DELIVERY_KAFKA_BROKERS (the local stack's: npm run erp:dlq -- list).
+// dlq list|redrive [--from ISO] [--to ISO] [--key KEY] [--json], against the Kafka of the
+// ERP delivery's own settings (DELIVERY_KAFKA_*: brokers, TLS, its SCRAM user; the local
+// stack's with npm run erp:dlq -- list).
 import { parseArgs } from 'node:util';
-import { errorMessage, InventoryError } from '@inventory/core';
-import { createKafka, createProducer, topicNames } from '@inventory/kafka';
+import { parseSettings } from '@inventory/config';
+import { errorMessage } from '@inventory/core';
+import { createKafka, createProducer } from '@inventory/kafka';
+import { kafkaSecurity, kafkaSettings } from '@inventory/service';
+import { shape as appShape } from './config.ts';
 import { retryTopicName } from './delivery/deliverer.ts';
 import { type DeadLetterFilter, listDeadLetters, redrive } from './dlq.ts';
 
@@ -18,11 +22,22 @@ function time(name: string, value: string | undefined): number | undefined {
   return ms;
 }
 
-function brokers(): string[] {
-  const configured = process.env.DELIVERY_KAFKA_BROKERS;
-  if (!configured)
-    throw new InventoryError('CONFIG_INVALID', 'DELIVERY_KAFKA_BROKERS: missing required setting');
-  return configured.split(',');
+const prefix = 'DELIVERY_';
+const shape = {
+  ...kafkaSettings({ clientId: 'erp-delivery-dlq-cli' }),
+  DLQ_TOPIC: appShape.DLQ_TOPIC,
+  RETRY_TOPIC_PREFIX: appShape.RETRY_TOPIC_PREFIX,
+};
+
+/**
+ * The delivery's Kafka settings and topic names. Run beside the app (its pod, its env), the
+ * app's other settings (the ERP's address and token) are there too: only these are read.
+ */
+function settings() {
+  const own = Object.entries(process.env).filter(
+    ([name]) => name.startsWith(prefix) && name.slice(prefix.length) in shape,
+  );
+  return parseSettings(shape, Object.fromEntries(own), { prefix });
 }
 
 async function main(): Promise<number> {
@@ -46,9 +61,13 @@ async function main(): Promise<number> {
     to: time('to', values.to),
     key: values.key,
   };
-  const deadLetter = process.env.DELIVERY_DLQ_TOPIC ?? topicNames.deliveryDeadLetter;
-  const prefix = process.env.DELIVERY_RETRY_TOPIC_PREFIX ?? 'inventory.erp-delivery.retry-';
-  const kafka = createKafka({ clientId: 'erp-delivery-dlq-cli', brokers: brokers() });
+  const config = settings();
+  const deadLetter = config.DLQ_TOPIC;
+  const kafka = createKafka({
+    clientId: config.KAFKA_CLIENT_ID,
+    brokers: config.KAFKA_BROKERS,
+    ...kafkaSecurity(config),
+  });
   if (command === 'list') {
     const letters = await listDeadLetters(kafka, deadLetter, filter);
     for (const d of letters) {
@@ -73,7 +92,7 @@ async function main(): Promise<number> {
     const moved = await redrive(
       kafka,
       producer,
-      { deadLetter, firstRetry: retryTopicName(prefix, 1) },
+      { deadLetter, firstRetry: retryTopicName(config.RETRY_TOPIC_PREFIX, 1) },
       filter,
     );
     for (const d of moved)

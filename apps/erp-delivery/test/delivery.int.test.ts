@@ -5,7 +5,7 @@ import { waitFor } from '@inventory/core';
 import { listDeadLetters, redrive, retryTopicName } from '@inventory/erp-delivery';
 import { type ErpSimulator, startErpSimulator } from '@inventory/erp-simulator';
 import { createProducer } from '@inventory/kafka';
-import { readTopicRecords, runJsonCli, stackEndpoints } from '@inventory/testkit';
+import { readTopicRecords, runJsonCli, stackEndpoints, stackKafkaEnv } from '@inventory/testkit';
 import type { Kafka } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -215,8 +215,10 @@ describe('erp-delivery: retries, dead letters and redrive (real Kafka, real HTTP
 
   it('lists dead letters from the command line', () => {
     const cli = fileURLToPath(new URL('../src/dlq-cli.ts', import.meta.url));
+    // With the app's Kafka settings (TLS, SCRAM), beside a setting of the app it does not read.
     const { rows, stderr } = runJsonCli(cli, ['list', '--json', '--key', 'order-invalid'], {
-      DELIVERY_KAFKA_BROKERS: world.env.DELIVERY_KAFKA_BROKERS,
+      ...stackKafkaEnv('DELIVERY'),
+      DELIVERY_ERP_URL: 'http://127.0.0.1:1',
       DELIVERY_DLQ_TOPIC: world.deadLetter,
     });
     expect(rows).toHaveLength(1);
@@ -228,7 +230,7 @@ describe('erp-delivery: retries, dead letters and redrive (real Kafka, real HTTP
     });
     expect(stderr).toContain('1 dead letter(s)');
     const bad = spawnSync(process.execPath, ['--import', 'tsx', cli, 'list', '--from', 'yesterday'], {
-      env: { ...process.env, DELIVERY_KAFKA_BROKERS: world.env.DELIVERY_KAFKA_BROKERS },
+      env: { ...process.env, ...stackKafkaEnv('DELIVERY') },
       encoding: 'utf8',
     });
     expect(bad.status).toBe(1);

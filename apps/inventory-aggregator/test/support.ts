@@ -8,7 +8,14 @@ import {
 } from '@inventory/codec';
 import { waitFor } from '@inventory/core';
 import { inventoryEventTypes, referenceOnHand } from '@inventory/domain';
-import { createProducer, readToEnd, topicConfig, topicNames, topicSpec } from '@inventory/kafka';
+import {
+  createProducer,
+  readToEnd,
+  singleBrokerDurability,
+  topicConfig,
+  topicNames,
+  topicSpec,
+} from '@inventory/kafka';
 import { ReadModelReader, type RedisAppUser, type RedisClient, redisAppUsers } from '@inventory/read-model';
 import {
   type AppProcess,
@@ -70,15 +77,19 @@ export async function createWorld(
   locationRegions: Record<string, string> = regions,
 ): Promise<World> {
   const compact = (what: string) =>
-    createConfiguredTopic(what, partitions, topicConfig(topicSpec(topicNames.stock)));
+    createConfiguredTopic(what, partitions, topicConfig(topicSpec(topicNames.stock), singleBrokerDurability));
   const world = {
-    input: await createConfiguredTopic('agg-events', partitions, topicConfig(topicSpec(topicNames.events))),
+    input: await createConfiguredTopic(
+      'agg-events',
+      partitions,
+      topicConfig(topicSpec(topicNames.events), singleBrokerDurability),
+    ),
     stock: await compact('agg-stock'),
     availability: await compact('agg-availability'),
     reservations: await createConfiguredTopic(
       'agg-reservations',
       partitions,
-      topicConfig(topicSpec(topicNames.reservations)),
+      topicConfig(topicSpec(topicNames.reservations), singleBrokerDurability),
     ),
     locations: await createTestTopic('agg-locations', 1),
     dlq: await createTestTopic('agg-dlq', 1),

@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { createCodec } from '@inventory/codec';
 import { createLogger } from '@inventory/core';
 import { type InventoryEvent, inventoryEventTypes, platformEvent } from '@inventory/domain';
-import { createProducer, topicConfig, topicNames, topicSpec } from '@inventory/kafka';
+import { createProducer, singleBrokerDurability, topicConfig, topicNames, topicSpec } from '@inventory/kafka';
 import {
   type LakeStore,
   mirrorLake,
@@ -60,9 +60,13 @@ export async function createLakeWorld(
     events: await createConfiguredTopic(
       'lake-events',
       partitions.events,
-      topicConfig(topicSpec(topicNames.events)),
+      topicConfig(topicSpec(topicNames.events), singleBrokerDurability),
     ),
-    raw: await createConfiguredTopic('lake-raw', partitions.raw, topicConfig(topicSpec(topicNames.mqRaw))),
+    raw: await createConfiguredTopic(
+      'lake-raw',
+      partitions.raw,
+      topicConfig(topicSpec(topicNames.mqRaw), singleBrokerDurability),
+    ),
     dlq: await createTestTopic('lake-dlq', 1),
     staging: mkdtempSync(join(tmpdir(), 'lake-')),
     prefix: `${uniqueName('lake')}/`,

@@ -143,6 +143,13 @@ export const appAccess: Record<AppName, KafkaAccess> = {
   },
 };
 
+/** Kafka Connect's internal topics, named like every platform topic; Connect creates and owns them. */
+export const connectTopics = {
+  configs: 'inventory.connect-configs.v1',
+  offsets: 'inventory.connect-offsets.v1',
+  status: 'inventory.connect-status.v1',
+} as const;
+
 /**
  * Kafka Connect running Debezium's SAP connector (deploy/connect): it writes the raw SAP
  * topic and keeps its configuration, offsets and status in internal topics of its own.
@@ -154,7 +161,7 @@ export const connectAccess: KafkaAccess = {
   inspects: [],
   groups: ['inventory-connect'],
   transactionalIds: [],
-  ownedTopicPrefixes: ['inventory-connect.'],
+  ownedTopicPrefixes: ['inventory.connect-'],
 };
 
 /** Whoever publishes master data (locations): the seed job, or the retailer's master-data system. */
@@ -183,4 +190,20 @@ export const singleWriterTopics: Record<string, AppName> = {
 /** Every access of the platform: the apps', then the other principals'. */
 export function platformAccess(): KafkaAccess[] {
   return [...Object.values(appAccess), connectAccess, masterDataAccess];
+}
+
+/** Where tests name topics of their own (testkit's uniqueTopic): `inventory.test-<what>-<unique>.v1`. */
+export const testTopicPrefix = 'inventory.test-';
+
+/**
+ * The access of a development stack that tests share (the local stack): the platform's, and
+ * Kafka Connect's also on the tests' own topics, which the connectors of the CDC tests write
+ * (the worker is one, its principal too). No production cluster grants this.
+ */
+export function developmentAccess(): KafkaAccess[] {
+  return platformAccess().map((access) =>
+    access === connectAccess
+      ? { ...access, ownedTopicPrefixes: [...(access.ownedTopicPrefixes ?? []), testTopicPrefix] }
+      : access,
+  );
 }

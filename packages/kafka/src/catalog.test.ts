@@ -2,6 +2,8 @@ import { describe, expect, it } from 'vitest';
 import {
   deliveryRetryStages,
   deliveryRetryTopic,
+  productionDurability,
+  singleBrokerDurability,
   topicCatalog,
   topicConfig,
   topicNamePattern,
@@ -38,13 +40,17 @@ describe('topic catalog', () => {
   });
 
   it('keeps state compacted forever and events deleted after retention', () => {
-    expect(topicConfig(topicSpec(topicNames.stock))).toMatchObject({
+    expect(topicConfig(topicSpec(topicNames.stock), singleBrokerDurability)).toMatchObject({
       'cleanup.policy': 'compact',
       'retention.ms': '-1',
     });
-    expect(topicConfig(topicSpec(topicNames.availability))['cleanup.policy']).toBe('compact');
-    expect(topicConfig(topicSpec(topicNames.locations))['cleanup.policy']).toBe('compact');
-    const events = topicConfig(topicSpec(topicNames.events));
+    expect(topicConfig(topicSpec(topicNames.availability), singleBrokerDurability)['cleanup.policy']).toBe(
+      'compact',
+    );
+    expect(topicConfig(topicSpec(topicNames.locations), singleBrokerDurability)['cleanup.policy']).toBe(
+      'compact',
+    );
+    const events = topicConfig(topicSpec(topicNames.events), singleBrokerDurability);
     expect(events['cleanup.policy']).toBe('delete');
     expect(Number(events['retention.ms'])).toBeGreaterThan(0);
     expect(events['min.compaction.lag.ms']).toBeUndefined();
@@ -53,6 +59,14 @@ describe('topic catalog', () => {
   it('keys the canonical topic by sku so one partition owns all of a sku', () => {
     expect(topicSpec(topicNames.events)).toMatchObject({ key: 'sku', valueSchema: 'InventoryEvent' });
     expect(topicSpec(topicNames.availability).key).toBe('sku');
+  });
+
+  it('keeps three copies with two in sync in production, and says so in every topic of the catalog', () => {
+    expect(productionDurability).toEqual({ replicationFactor: 3, minInSyncReplicas: 2 });
+    for (const spec of topicCatalog()) {
+      expect(topicConfig(spec, productionDurability)['min.insync.replicas']).toBe('2');
+      expect(topicConfig(spec, singleBrokerDurability)['min.insync.replicas']).toBe('1');
+    }
   });
 
   it('refuses an unknown topic', () => {

@@ -24,9 +24,26 @@ export interface TopicSpec {
 export interface CatalogOptions {
   /** Partitions of keyed high-volume topics (default 12). Changing it later remaps keys. */
   partitions?: number;
-  /** Replicas per partition: 1 on the local stack, 3 in a real cluster. */
-  replicationFactor?: number;
 }
+
+/** How many copies of each partition a cluster keeps, and how many must have a write before it is acknowledged. */
+export interface Durability {
+  replicationFactor: number;
+  /** Producers send with acks=all: below this many in-sync replicas a write is refused, not half-kept. */
+  minInSyncReplicas: number;
+}
+
+/**
+ * The catalog's durability, for a cluster of three brokers or more: a partition survives one
+ * broker down and still takes writes, and an acknowledged write is on two brokers.
+ */
+export const productionDurability: Durability = { replicationFactor: 3, minInSyncReplicas: 2 };
+
+/**
+ * A cluster of one broker (the local stack, a minikube overlay) cannot keep three copies: it
+ * overrides the catalog explicitly with this, and says so when it provisions.
+ */
+export const singleBrokerDurability: Durability = { replicationFactor: 1, minInSyncReplicas: 1 };
 
 const day = 24 * 60 * 60 * 1000;
 
@@ -247,10 +264,11 @@ export function topicSpec(name: string, catalog: TopicSpec[] = topicCatalog()): 
 }
 
 /** Broker-side configuration a topic must carry, as strings the admin API takes. */
-export function topicConfig(spec: TopicSpec): Record<string, string> {
+export function topicConfig(spec: TopicSpec, durability: Durability): Record<string, string> {
   const config: Record<string, string> = {
     'cleanup.policy': spec.cleanupPolicy,
     'retention.ms': String(spec.retentionMs),
+    'min.insync.replicas': String(durability.minInSyncReplicas),
   };
   if (spec.appendTime) config['message.timestamp.type'] = 'LogAppendTime';
   if (spec.cleanupPolicy.includes('compact')) {

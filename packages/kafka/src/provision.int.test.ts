@@ -1,7 +1,7 @@
 import { testKafka, uniqueTopic } from '@inventory/testkit';
 import kafkajs, { type Admin } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type TopicSpec, topicCatalog, topicConfig } from './catalog.ts';
+import { singleBrokerDurability, type TopicSpec, topicCatalog, topicConfig } from './catalog.ts';
 import { provisionTopics } from './provision.ts';
 
 const { ConfigResourceTypes } = kafkajs;
@@ -49,8 +49,8 @@ describe('topic provisioning against the real broker', () => {
 
   it('creates, then leaves alone, then repairs drifted configuration', async () => {
     const spec = skuTopic('provision', { partitions: 4, cleanupPolicy: 'compact', retentionMs: -1 });
-    expect((await provisionTopics(admin, [spec], 1)).created).toEqual([spec.name]);
-    expect(await provisionTopics(admin, [spec], 1)).toEqual({
+    expect((await provisionTopics(admin, [spec], singleBrokerDurability)).created).toEqual([spec.name]);
+    expect(await provisionTopics(admin, [spec], singleBrokerDurability)).toEqual({
       created: [],
       reconfigured: [],
       unchanged: [spec.name],
@@ -67,14 +67,16 @@ describe('topic provisioning against the real broker', () => {
       ],
     });
     expect(await cleanupPolicy(spec.name)).toBe('delete');
-    expect((await provisionTopics(admin, [spec], 1)).reconfigured).toEqual([spec.name]);
-    expect(await cleanupPolicy(spec.name)).toBe(topicConfig(spec)['cleanup.policy']);
+    expect((await provisionTopics(admin, [spec], singleBrokerDurability)).reconfigured).toEqual([spec.name]);
+    expect(await cleanupPolicy(spec.name)).toBe(topicConfig(spec, singleBrokerDurability)['cleanup.policy']);
   });
 
   it('refuses to silently repartition a keyed topic', async () => {
     const spec = skuTopic('repartition', { partitions: 2, cleanupPolicy: 'delete', retentionMs: 60_000 });
-    await provisionTopics(admin, [spec], 1);
-    await expect(provisionTopics(admin, [{ ...spec, partitions: 3 }], 1)).rejects.toMatchObject({
+    await provisionTopics(admin, [spec], singleBrokerDurability);
+    await expect(
+      provisionTopics(admin, [{ ...spec, partitions: 3 }], singleBrokerDurability),
+    ).rejects.toMatchObject({
       code: 'TOPIC_PARTITIONS_MISMATCH',
       message: expect.stringContaining(`${spec.name} has 2, catalog says 3`),
     });

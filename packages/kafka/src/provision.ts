@@ -1,6 +1,6 @@
 import { InventoryError } from '@inventory/core';
 import kafkajs, { type Admin } from 'kafkajs';
-import { type TopicSpec, topicConfig } from './catalog.ts';
+import { type Durability, type TopicSpec, topicConfig } from './catalog.ts';
 
 // kafkajs is CommonJS; Node's ESM loader does not see this enum as a named export.
 const { ConfigResourceTypes } = kafkajs;
@@ -20,7 +20,7 @@ export interface ProvisionResult {
 export async function provisionTopics(
   admin: Admin,
   catalog: TopicSpec[],
-  replicationFactor: number,
+  durability: Durability,
 ): Promise<ProvisionResult> {
   const result: ProvisionResult = { created: [], reconfigured: [], unchanged: [] };
   const existing = new Set(await admin.listTopics());
@@ -31,8 +31,11 @@ export async function provisionTopics(
       topics: missing.map((spec) => ({
         topic: spec.name,
         numPartitions: spec.partitions,
-        replicationFactor,
-        configEntries: Object.entries(topicConfig(spec)).map(([name, value]) => ({ name, value })),
+        replicationFactor: durability.replicationFactor,
+        configEntries: Object.entries(topicConfig(spec, durability)).map(([name, value]) => ({
+          name,
+          value,
+        })),
       })),
     });
     result.created.push(...missing.map((spec) => spec.name));
@@ -64,11 +67,11 @@ export async function provisionTopics(
     resources: present.map((spec) => ({
       type: ConfigResourceTypes.TOPIC,
       name: spec.name,
-      configNames: Object.keys(topicConfig(spec)),
+      configNames: Object.keys(topicConfig(spec, durability)),
     })),
   });
   for (const spec of present) {
-    const wanted = topicConfig(spec);
+    const wanted = topicConfig(spec, durability);
     const entries = described.resources.find((r) => r.resourceName === spec.name)?.configEntries ?? [];
     const drift = Object.entries(wanted).some(
       ([name, value]) => entries.find((e) => e.configName === name)?.configValue !== value,

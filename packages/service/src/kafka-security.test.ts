@@ -16,7 +16,7 @@ const passwordFile = join(files, 'password');
 writeFileSync(passwordFile, 's3cret-from-file\n');
 
 describe('kafkaSecurity', () => {
-  it('is plaintext without authentication by default (the local stack)', () => {
+  it('is plaintext without authentication when no security setting is given (a stack started plaintext)', () => {
     expect(kafkaSecurity(parse({}))).toEqual({});
   });
 
@@ -63,5 +63,8 @@ describe('kafkaSecurity', () => {
       'KAFKA_SASL_USERNAME is set but KAFKA_SASL_MECHANISM is not',
     );
     expect(() => parse({ APP_KAFKA_SASL_MECHANISM: 'plain' })).toThrow('APP_KAFKA_SASL_MECHANISM');
+    expect(() =>
+      parse({ APP_KAFKA_SASL_PASSWORD: 'not-shown', APP_KAFKA_SASL_PASSWORD_FILE: passwordFile }),
+    ).toThrow('set APP_KAFKA_SASL_PASSWORD or APP_KAFKA_SASL_PASSWORD_FILE, not both');
   });
 });

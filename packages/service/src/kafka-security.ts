@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import type { ConnectionOptions } from 'node:tls';
-import { secretValue } from '@inventory/config';
+import { readSecret } from '@inventory/config';
 import { InventoryError } from '@inventory/core';
 import type { SASLOptions } from 'kafkajs';
 import type { KafkaSettings } from './settings.ts';
@@ -27,7 +27,7 @@ export function kafkaSecurity(settings: KafkaSettings): KafkaSecurity {
     return security;
   }
   if (!settings.KAFKA_TLS) throw invalid(`KAFKA_SASL_MECHANISM needs KAFKA_TLS=true (SCRAM over plaintext)`);
-  const password = secretValue(settings.KAFKA_SASL_PASSWORD, settings.KAFKA_SASL_PASSWORD_FILE);
+  const password = readSecret(settings, 'KAFKA_SASL_PASSWORD');
   const missing = [
     settings.KAFKA_SASL_USERNAME === undefined ? `KAFKA_SASL_USERNAME` : undefined,
     password === undefined ? `KAFKA_SASL_PASSWORD or KAFKA_SASL_PASSWORD_FILE` : undefined,

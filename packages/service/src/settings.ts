@@ -68,8 +68,8 @@ export type HttpServerSettings = z.infer<z.ZodObject<typeof httpServerSettings>>
 
 /**
  * Kafka and the schema registry (without a registry the codec uses fingerprint ids). The local
- * stack's broker is plaintext without authentication; a cluster (Strimzi, deploy/k8s) takes
- * TLS and SCRAM-SHA-512 with the app's own user (kafkaSecurity).
+ * stack's broker and a cluster (Strimzi, deploy/k8s) both take TLS and SCRAM-SHA-512 with the
+ * app's own user (kafkaSecurity), whose ACLs are its entry in packages/kafka access.ts.
  */
 export function kafkaSettings(defaults: { clientId: string }) {
   return {
@@ -82,8 +82,8 @@ export function kafkaSettings(defaults: { clientId: string }) {
     /** Unset: no authentication. SCRAM-SHA-512 needs the username and the password (or its file). */
     KAFKA_SASL_MECHANISM: z.enum(['scram-sha-512']).optional(),
     KAFKA_SASL_USERNAME: setting.string().optional(),
-    KAFKA_SASL_PASSWORD: setting.string().optional(),
-    KAFKA_SASL_PASSWORD_FILE: setting.string().optional(),
+    /** The password, or a file holding it (a mounted Secret): read once at start, never logged. */
+    ...secretSetting('KAFKA_SASL_PASSWORD', { required: false }),
   };
 }
 

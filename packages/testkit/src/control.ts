@@ -4,7 +4,7 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { waitFor } from '@inventory/core';
 import { createKafka } from '@inventory/kafka';
-import { stackEndpoints, stackHome } from './stack.ts';
+import { stackEndpoints, stackHome, stackKafkaOptions } from './stack.ts';
 
 const repoRoot = resolve(fileURLToPath(new URL('../../../', import.meta.url)));
 
@@ -27,10 +27,7 @@ export function processAlive(pid: number): boolean {
  * restart it loads them one by one, answering "not the leader" meanwhile).
  */
 export async function brokerServing(timeoutMs = 180_000): Promise<void> {
-  const admin = createKafka({
-    clientId: 'test-broker-serving',
-    brokers: stackEndpoints().KAFKA_BROKERS.split(','),
-  }).admin();
+  const admin = createKafka({ clientId: 'test-broker-serving', ...stackKafkaOptions() }).admin();
   try {
     await waitFor(
       async () => {

@@ -2,10 +2,11 @@ import { waitFor } from '@inventory/core';
 import { createKafka } from '@inventory/kafka';
 import kafkajs, { type Admin, type Consumer, type EachMessagePayload, type Kafka } from 'kafkajs';
 import { uniqueName, uniqueTopic } from './names.ts';
-import { stackEndpoints } from './stack.ts';
+import { stackKafkaOptions } from './stack.ts';
 
-export function testKafka(clientId = uniqueName('test')): Kafka {
-  return createKafka({ clientId, brokers: stackEndpoints().KAFKA_BROKERS.split(',') });
+/** A client of the stack's broker, as its administrator or as `principal` (an app's ACLs). */
+export function testKafka(clientId = uniqueName('test'), principal?: string): Kafka {
+  return createKafka({ clientId, ...stackKafkaOptions(principal) });
 }
 
 /** Runs `use` with a connected admin client of the local stack, disconnected after. */

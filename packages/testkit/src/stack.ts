@@ -2,10 +2,10 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { InventoryError } from '@inventory/core';
+import { type KafkaConnection, kafkaClientOptionsFor, kafkaSettingsEnv } from '@inventory/kafka';
 
 /** Connection strings of the running local stack, as `npm run stack -- up` wrote them. */
-export interface StackEndpoints {
-  KAFKA_BROKERS: string;
+export interface StackEndpoints extends KafkaConnection {
   SCHEMA_REGISTRY_URL?: string;
   /** Redis as its administrator; the apps' own users (read-model acl.ts, prefix inv) below. */
   REDIS_URL: string;
@@ -45,12 +45,22 @@ export function stackEndpoints(): StackEndpoints {
 
 /**
  * An app's settings for the stack's Kafka and registry, under its prefix (`AGG`, `INGEST`, ...):
- * where every app of a test reaches the broker, so that the way in is written once.
+ * where every app of a test reaches the broker, so that the way in is written once. As the
+ * stack's administrator unless `principal` names an app: a test's app works on topics and
+ * groups of the test's own names, which no app's ACLs grant; a test of the real process on
+ * the catalog's topics runs it as itself.
  */
-export function stackKafkaEnv(prefix: string): Record<string, string> {
-  const { KAFKA_BROKERS, SCHEMA_REGISTRY_URL } = stackEndpoints();
+export function stackKafkaEnv(prefix: string, principal?: string): Record<string, string> {
+  const endpoints = stackEndpoints();
   return {
-    [`${prefix}_KAFKA_BROKERS`]: KAFKA_BROKERS ?? '',
-    ...(SCHEMA_REGISTRY_URL ? { [`${prefix}_SCHEMA_REGISTRY_URL`]: SCHEMA_REGISTRY_URL } : {}),
+    ...kafkaSettingsEnv(endpoints, prefix, principal),
+    ...(endpoints.SCHEMA_REGISTRY_URL
+      ? { [`${prefix}_SCHEMA_REGISTRY_URL`]: endpoints.SCHEMA_REGISTRY_URL }
+      : {}),
   };
+}
+
+/** A kafkajs client's way into the stack's broker: as its administrator, or as `principal`. */
+export function stackKafkaOptions(principal?: string) {
+  return kafkaClientOptionsFor(stackEndpoints(), principal);
 }

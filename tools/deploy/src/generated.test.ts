@@ -1,6 +1,6 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { topicCatalog, topicConfig } from '@inventory/kafka';
+import { productionDurability, topicCatalog, topicConfig } from '@inventory/kafka';
 import { repoRoot } from '@inventory/local-stack';
 import { describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
@@ -31,14 +31,21 @@ describe('the committed deployment is what the code gives', () => {
     expect(committed).toEqual([...expected, `${k8sDir}/README.md`].sort());
   });
 
-  it('the KafkaTopics are the catalog: names, partitions, configuration', () => {
+  it('the KafkaTopics are the catalog: names, partitions, configuration with production durability', () => {
     const file = readFileSync(join(repoRoot, k8sDir, 'base/kafka/topics.yaml'), 'utf8');
     const committed = parseAllDocuments(file).map(
-      (doc) => doc.toJS() as { metadata: { name: string }; spec: { partitions: number; config: object } },
+      (doc) =>
+        doc.toJS() as {
+          metadata: { name: string };
+          spec: { partitions: number; replicas: number; config: Record<string, string> };
+        },
     );
-    expect(committed.map((t) => [t.metadata.name, t.spec.partitions, t.spec.config])).toEqual(
-      topicCatalog().map((spec) => [spec.name, spec.partitions, topicConfig(spec)]),
+    expect(
+      committed.map((t) => [t.metadata.name, t.spec.partitions, t.spec.replicas, t.spec.config]),
+    ).toEqual(
+      topicCatalog().map((spec) => [spec.name, spec.partitions, 3, topicConfig(spec, productionDurability)]),
     );
+    expect(new Set(committed.map((t) => t.spec.config['min.insync.replicas']))).toEqual(new Set(['2']));
   });
 
   it('a change of the catalog changes the topics (48 partitions for the keyed topics)', () => {

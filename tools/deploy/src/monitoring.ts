@@ -1,7 +1,13 @@
 import type { Manifest } from './manifest.ts';
 import { cluster } from './strimzi.ts';
 
-/** Every app's /metrics, through its Service (the API's and the workers' alike). */
+/**
+ * The Secret (key `token`) holding the apps' ops token: every app mounts it as
+ * HTTP_OPS_TOKEN_FILE, so /metrics and /docs answer only with it, and Prometheus sends it.
+ */
+export const opsTokenSecret = 'inventory-ops-token';
+
+/** Every app's /metrics, through its Service (the API's and the workers' alike), with the ops token. */
 export function appMonitor(): Manifest {
   return {
     apiVersion: 'monitoring.coreos.com/v1',
@@ -11,7 +17,14 @@ export function appMonitor(): Manifest {
       selector: {
         matchExpressions: [{ key: 'app.kubernetes.io/component', operator: 'In', values: ['api', 'worker'] }],
       },
-      endpoints: [{ port: 'http', path: '/metrics', interval: '30s' }],
+      endpoints: [
+        {
+          port: 'http',
+          path: '/metrics',
+          interval: '30s',
+          authorization: { type: 'Bearer', credentials: { name: opsTokenSecret, key: 'token' } },
+        },
+      ],
     },
   };
 }

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { singleBrokerDurability } from '@inventory/kafka';
 import { repoRoot } from '@inventory/local-stack';
 import { apps, objects } from './apps.ts';
 import type { Manifest } from './manifest.ts';
@@ -119,11 +120,11 @@ function local(): Overlay {
       {
         target: strimzi('Kafka', cluster),
         operations: [
-          ['default.replication.factor', 1],
-          ['min.insync.replicas', 1],
-          ['offsets.topic.replication.factor', 1],
-          ['transaction.state.log.replication.factor', 1],
-          ['transaction.state.log.min.isr', 1],
+          ['default.replication.factor', singleBrokerDurability.replicationFactor],
+          ['min.insync.replicas', singleBrokerDurability.minInSyncReplicas],
+          ['offsets.topic.replication.factor', singleBrokerDurability.replicationFactor],
+          ['transaction.state.log.replication.factor', singleBrokerDurability.replicationFactor],
+          ['transaction.state.log.min.isr', singleBrokerDurability.minInSyncReplicas],
         ].map(([key, value]) => ({ op: 'replace' as const, path: `/spec/kafka/config/${key}`, value })),
       },
       {
@@ -138,7 +139,18 @@ function local(): Overlay {
           },
         ],
       },
-      { target: strimzi('KafkaTopic'), operations: [{ op: 'replace', path: '/spec/replicas', value: 1 }] },
+      // One broker overrides the catalog's durability explicitly (packages/kafka catalog.ts).
+      {
+        target: strimzi('KafkaTopic'),
+        operations: [
+          { op: 'replace', path: '/spec/replicas', value: singleBrokerDurability.replicationFactor },
+          {
+            op: 'replace',
+            path: '/spec/config/min.insync.replicas',
+            value: String(singleBrokerDurability.minInSyncReplicas),
+          },
+        ],
+      },
       { target: strimzi('KafkaConnect'), operations: [{ op: 'replace', path: '/spec/replicas', value: 1 }] },
       connectImageIn(registry),
       {

@@ -1,9 +1,12 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
+  type AclRule,
+  aclRules,
   connectAccess,
-  type KafkaAccess,
+  connectTopics,
   platformAccess,
+  productionDurability,
   type TopicSpec,
   topicCatalog,
   topicConfig,
@@ -36,9 +39,6 @@ export const debeziumVersion = pomVersion('debezium', 'debezium.version');
 
 const clusterLabel = { 'strimzi.io/cluster': cluster };
 
-/** Replication of a cluster of three brokers: a partition survives one broker down and still takes writes. */
-export const replication = { factor: 3, minInSync: 2 };
-
 export function kafka(): Manifest {
   return {
     apiVersion: 'kafka.strimzi.io/v1',
@@ -60,11 +60,11 @@ export function kafka(): Manifest {
         authorization: { type: 'simple' },
         config: {
           'auto.create.topics.enable': false,
-          'default.replication.factor': replication.factor,
-          'min.insync.replicas': replication.minInSync,
-          'offsets.topic.replication.factor': replication.factor,
-          'transaction.state.log.replication.factor': replication.factor,
-          'transaction.state.log.min.isr': replication.minInSync,
+          'default.replication.factor': productionDurability.replicationFactor,
+          'min.insync.replicas': productionDurability.minInSyncReplicas,
+          'offsets.topic.replication.factor': productionDurability.replicationFactor,
+          'transaction.state.log.replication.factor': productionDurability.replicationFactor,
+          'transaction.state.log.min.isr': productionDurability.minInSyncReplicas,
         },
       },
       entityOperator: {
@@ -113,54 +113,11 @@ export function topics(catalog: TopicSpec[] = topicCatalog()): {
       metadata: { name: spec.name, labels: clusterLabel },
       spec: {
         partitions: spec.partitions,
-        replicas: replication.factor,
-        config: topicConfig(spec),
+        replicas: productionDurability.replicationFactor,
+        config: topicConfig(spec, productionDurability),
       },
     },
   }));
-}
-
-type Operation = 'Read' | 'Write' | 'Create' | 'Describe' | 'DescribeConfigs' | 'AlterConfigs' | 'Delete';
-const operationOrder: Operation[] = [
-  'Read',
-  'Write',
-  'Create',
-  'Delete',
-  'Describe',
-  'DescribeConfigs',
-  'AlterConfigs',
-];
-
-export interface AclRule {
-  resource: { type: 'topic' | 'group' | 'transactionalId'; name: string; patternType: 'literal' | 'prefix' };
-  operations: Operation[];
-}
-
-/** The ACLs of one access entry, one rule per resource, operations in a fixed order. */
-export function aclRules(access: KafkaAccess): AclRule[] {
-  const rules = new Map<string, AclRule>();
-  const grant = (
-    type: AclRule['resource']['type'],
-    name: string,
-    prefix: boolean,
-    operations: Operation[],
-  ) => {
-    const key = `${type}:${prefix ? 'prefix' : 'literal'}:${name}`;
-    const rule = rules.get(key) ?? {
-      resource: { type, name, patternType: prefix ? 'prefix' : 'literal' },
-      operations: [],
-    };
-    rule.operations = operationOrder.filter((op) => rule.operations.includes(op) || operations.includes(op));
-    rules.set(key, rule);
-  };
-  for (const topic of access.reads) grant('topic', topic, false, ['Read', 'Describe']);
-  for (const topic of access.writes) grant('topic', topic, false, ['Write', 'Describe']);
-  for (const topic of access.inspects) grant('topic', topic, false, ['Describe', 'DescribeConfigs']);
-  for (const prefix of access.ownedTopicPrefixes ?? [])
-    grant('topic', prefix, true, ['Read', 'Write', 'Create', 'Describe', 'DescribeConfigs']);
-  for (const group of access.groups) grant('group', group, true, ['Read', 'Describe', 'Delete']);
-  for (const id of access.transactionalIds) grant('transactionalId', id, true, ['Write', 'Describe']);
-  return [...rules.values()];
 }
 
 /**
@@ -225,7 +182,6 @@ export const connectImage = `inventory/kafka-connect-debezium:${debeziumVersion}
 export const sapDatabaseSecret = 'sap-database';
 
 export function kafkaConnect(): Manifest {
-  const internal = connectAccess.ownedTopicPrefixes?.[0] ?? '';
   return {
     apiVersion: 'kafka.strimzi.io/v1',
     kind: 'KafkaConnect',
@@ -235,9 +191,9 @@ export function kafkaConnect(): Manifest {
       replicas: 2,
       bootstrapServers,
       groupId: connectAccess.groups[0],
-      configStorageTopic: `${internal}configs`,
-      offsetStorageTopic: `${internal}offsets`,
-      statusStorageTopic: `${internal}status`,
+      configStorageTopic: connectTopics.configs,
+      offsetStorageTopic: connectTopics.offsets,
+      statusStorageTopic: connectTopics.status,
       tls: tls(clusterCaSecret),
       authentication: scram(connectAccess.principal),
       config: {

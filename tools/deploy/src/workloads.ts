@@ -1,6 +1,7 @@
 import { topicSpec } from '@inventory/kafka';
 import type { AppDeployment, EnvSource, FileSource } from './apps.ts';
 import { appLabels, type Manifest } from './manifest.ts';
+import { opsTokenSecret } from './monitoring.ts';
 import { settingDefaults } from './settings.ts';
 import { bootstrapServers, clusterCaSecret, lagReader } from './strimzi.ts';
 
@@ -8,6 +9,7 @@ import { bootstrapServers, clusterCaSecret, lagReader } from './strimzi.ts';
 const mountRoot = '/etc/inventory';
 const kafkaCaMount = `${mountRoot}/kafka-ca`;
 const kafkaUserMount = `${mountRoot}/kafka-user`;
+const opsTokenMount = `${mountRoot}/ops-token`;
 
 /** How long an API pod keeps answering after it left the Service's endpoints, before it stops. */
 export const drainPauseSeconds = 5;
@@ -24,6 +26,8 @@ function clusterValues(app: AppDeployment): Record<string, string> {
     KAFKA_SASL_MECHANISM: 'scram-sha-512',
     KAFKA_SASL_USERNAME: app.name,
     KAFKA_SASL_PASSWORD_FILE: `${kafkaUserMount}/password`,
+    // /metrics and /docs answer only with this bearer token, which Prometheus' ServiceMonitor sends.
+    HTTP_OPS_TOKEN_FILE: `${opsTokenMount}/token`,
   };
 }
 
@@ -186,6 +190,7 @@ export function deployment(app: AppDeployment): Manifest {
                 { name: 'tmp', mountPath: '/tmp' },
                 { name: 'kafka-ca', mountPath: kafkaCaMount, readOnly: true },
                 { name: 'kafka-user', mountPath: kafkaUserMount, readOnly: true },
+                { name: 'ops-token', mountPath: opsTokenMount, readOnly: true },
                 ...fileMounts,
               ],
             },
@@ -194,6 +199,7 @@ export function deployment(app: AppDeployment): Manifest {
             { name: 'tmp', emptyDir: {} },
             secretVolume('kafka-ca', clusterCaSecret, 'ca.crt'),
             secretVolume('kafka-user', app.name, 'password'),
+            secretVolume('ops-token', opsTokenSecret, 'token'),
             ...fileVolumes,
           ],
         },

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { errorMessage } from '@inventory/core';
 import { createKafka, topicNames } from '@inventory/kafka';
-import { stackEndpoints, stackHome } from '@inventory/testkit';
+import { stackEndpoints, stackHome, stackKafkaOptions } from '@inventory/testkit';
 import { kafkaTarget } from './kafka-target.ts';
 import { htmlReport } from './report.ts';
 import { runLoad } from './run.ts';
@@ -64,7 +64,7 @@ if (values.target !== 'ingest' && values.target !== 'kafka') {
 const kafka =
   values.target === 'kafka'
     ? await kafkaTarget(
-        createKafka({ clientId: 'loadgen', brokers: stackEndpoints().KAFKA_BROKERS.split(',') }),
+        createKafka({ clientId: 'loadgen', ...stackKafkaOptions() }),
         values.topic as string,
         stackEndpoints().SCHEMA_REGISTRY_URL,
       )

@@ -3,6 +3,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { hashToken } from '@inventory/core';
+import { kafkaSettingsEnv } from '@inventory/kafka';
 import { demoMovements, movementPayload, publish } from '@inventory/mainframe-tools';
 import { connectorConfig, registerConnector } from '@inventory/sap-tools/connector';
 import { loadPlants, plantsFile, postGoodsMovement, setupSchema, withSap } from '@inventory/sap-tools/sap';
@@ -103,7 +104,7 @@ export const localApps: LocalApp[] = [
     url: 'http://127.0.0.1:19100/docs',
     ready: 'http://127.0.0.1:19100/readyz',
     env: (ctx) => ({
-      INGEST_KAFKA_BROKERS: ctx.endpoints.KAFKA_BROKERS,
+      ...kafkaSettingsEnv(ctx.endpoints, 'INGEST', 'store-ingest'),
       ...registry('INGEST', ctx),
       // The development clients include the load generator's central replay client, which
       // the benchmarks drive at what the machine takes: the per-client events limit of a
@@ -126,7 +127,7 @@ export const localApps: LocalApp[] = [
     url: 'http://127.0.0.1:19130/metrics',
     ready: 'http://127.0.0.1:19130/readyz',
     env: (ctx) => ({
-      MQ_KAFKA_BROKERS: ctx.endpoints.KAFKA_BROKERS,
+      ...kafkaSettingsEnv(ctx.endpoints, 'MQ', 'mq-bridge'),
       MQ_AMQP_URL: ctx.endpoints.AMQP_URL,
       ...registry('MQ', ctx),
     }),
@@ -141,7 +142,7 @@ export const localApps: LocalApp[] = [
     url: 'http://127.0.0.1:19140/metrics',
     ready: 'http://127.0.0.1:19140/readyz',
     env: (ctx) => ({
-      SAP_KAFKA_BROKERS: ctx.endpoints.KAFKA_BROKERS,
+      ...kafkaSettingsEnv(ctx.endpoints, 'SAP', 'sap-normalizer'),
       SAP_PLANTS_FILE: plantsFile(),
       ...registry('SAP', ctx),
     }),
@@ -166,7 +167,7 @@ export const localApps: LocalApp[] = [
     url: 'http://127.0.0.1:19110/metrics',
     ready: 'http://127.0.0.1:19110/readyz',
     env: (ctx) => ({
-      AGG_KAFKA_BROKERS: ctx.endpoints.KAFKA_BROKERS,
+      ...kafkaSettingsEnv(ctx.endpoints, 'AGG', 'inventory-aggregator'),
       // Each app as its own Redis user, allowed only its keys (read-model acl.ts).
       AGG_REDIS_URL: ctx.endpoints.REDIS_AGGREGATOR_URL,
       ...registry('AGG', ctx),
@@ -179,7 +180,7 @@ export const localApps: LocalApp[] = [
     url: 'http://127.0.0.1:19120/docs',
     ready: 'http://127.0.0.1:19120/readyz',
     env: (ctx) => ({
-      QUERY_KAFKA_BROKERS: ctx.endpoints.KAFKA_BROKERS,
+      ...kafkaSettingsEnv(ctx.endpoints, 'QUERY', 'inventory-query-api'),
       QUERY_REDIS_URL: ctx.endpoints.REDIS_QUERY_API_URL,
       ...registry('QUERY', ctx),
       QUERY_API_KEYS_FILE: hashedFile(ctx, 'query-api-keys.json', {
@@ -198,7 +199,7 @@ export const localApps: LocalApp[] = [
     url: 'http://127.0.0.1:19170/metrics',
     ready: 'http://127.0.0.1:19170/readyz',
     env: (ctx) => ({
-      DELIVERY_KAFKA_BROKERS: ctx.endpoints.KAFKA_BROKERS,
+      ...kafkaSettingsEnv(ctx.endpoints, 'DELIVERY', 'erp-delivery'),
       ...registry('DELIVERY', ctx),
       DELIVERY_POSTGRES_URL: ctx.endpoints.POSTGRES_INVENTORY_URL as string,
       DELIVERY_ERP_URL: erpUrl,
@@ -217,7 +218,7 @@ export const localApps: LocalApp[] = [
     // The lake is the stack's bucket inventory-lake; `npm run lake:query` reads it through a
     // local copy in the stack's folder `lake-cache/` (git-ignored).
     env: (ctx) => ({
-      LAKE_KAFKA_BROKERS: ctx.endpoints.KAFKA_BROKERS,
+      ...kafkaSettingsEnv(ctx.endpoints, 'LAKE', 'lake-sink'),
       LAKE_TARGET: 's3',
       ...objectStore('LAKE', ctx),
       LAKE_QUERY_CACHE: join(ctx.home, 'lake-cache'),
@@ -231,7 +232,7 @@ export const localApps: LocalApp[] = [
     url: 'http://127.0.0.1:19180/metrics',
     ready: 'http://127.0.0.1:19180/readyz',
     env: (ctx) => ({
-      RECON_KAFKA_BROKERS: ctx.endpoints.KAFKA_BROKERS,
+      ...kafkaSettingsEnv(ctx.endpoints, 'RECON', 'stock-reconciliation'),
       RECON_REDIS_URL: ctx.endpoints.REDIS_RECONCILIATION_URL,
       RECON_POSTGRES_URL: ctx.endpoints.POSTGRES_INVENTORY_URL as string,
       ...registry('RECON', ctx),

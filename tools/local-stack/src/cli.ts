@@ -1,12 +1,13 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { createCodec } from '@inventory/codec';
 import { errorMessage, InventoryError } from '@inventory/core';
-import { createKafka, topicNames } from '@inventory/kafka';
+import { createKafka, kafkaClientOptionsFor, masterDataAccess, topicNames } from '@inventory/kafka';
 import { localApps } from './apps.ts';
 import { logFile } from './component.ts';
 import { parseStackSettings } from './config.ts';
 import { readEndpoints } from './endpoints.ts';
 import { generatedTestSecrets, scanForSecrets } from './secret-scan.ts';
+import { namedSecrets } from './secrets.ts';
 import { readLocationsSeed, seedLocations } from './seed.ts';
 import { allComponents, createContext, down, status, up } from './stack.ts';
 
@@ -56,7 +57,14 @@ async function main(argv: string[]): Promise<number> {
       const endpoints = readEndpoints(settings.HOME);
       if (!endpoints.KAFKA_BROKERS) throw new InventoryError('STACK_NOT_RUNNING', 'the stack runs no Kafka');
       const codec = createCodec({ registryUrl: endpoints.SCHEMA_REGISTRY_URL });
-      const kafka = createKafka({ clientId: 'inventory-seed', brokers: endpoints.KAFKA_BROKERS.split(',') });
+      // As the master-data principal, the one allowed to write locations.
+      const kafka = createKafka({
+        clientId: 'inventory-seed',
+        ...kafkaClientOptionsFor(
+          { ...endpoints, KAFKA_BROKERS: endpoints.KAFKA_BROKERS },
+          masterDataAccess.principal,
+        ),
+      });
       const count = await seedLocations(kafka, codec, readLocationsSeed(codec));
       console.log(`[stack] seeded ${count} locations to ${topicNames.locations}`);
       return 0;
@@ -85,7 +93,7 @@ async function main(argv: string[]): Promise<number> {
     case 'scan-logs': {
       // The stack's passwords and keys and the tests' generated ones; the committed dev
       // credentials are public, and only hashes of them are in files.
-      const secrets = { ...ctx.secrets, ...generatedTestSecrets(settings.HOME) };
+      const secrets = { ...namedSecrets(ctx.secrets), ...generatedTestSecrets(settings.HOME) };
       const report = scanForSecrets([settings.dirs.logs], secrets);
       for (const { secret, file, line } of report.findings)
         console.error(`[stack] the secret ${secret} is in ${file}, line ${line}`);

@@ -1,6 +1,6 @@
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseSettings, setting } from '@inventory/config';
+import { parseSettings, setting, z } from '@inventory/config';
 
 export const repoRoot = resolve(fileURLToPath(new URL('../../../', import.meta.url)));
 
@@ -14,6 +14,11 @@ const shape = {
   LIB: setting.string().optional(),
   KAFKA_PORT: setting.port().default(19092),
   KAFKA_CONTROLLER_PORT: setting.port().default(19093),
+  /**
+   * sasl-ssl: SCRAM-SHA-512 over TLS with a user and ACLs per app (components/kafka-security.ts).
+   * plaintext: no authentication, a development option to be asked for, never the default.
+   */
+  KAFKA_SECURITY: z.enum(['sasl-ssl', 'plaintext']).default('sasl-ssl'),
   CONNECT_PORT: setting.port().default(19083),
   REGISTRY_PORT: setting.port().default(19081),
   REDIS_PORT: setting.port().default(19379),

@@ -1,10 +1,11 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { InventoryError } from '@inventory/core';
+import type { KafkaConnection } from '@inventory/kafka';
 import { buckets, s3Uri } from '@inventory/object-store';
 import type { Component, StackContext } from './component.ts';
 import { connectUrl } from './components/connect.ts';
-import { kafkaBrokers } from './components/kafka.ts';
+import { kafkaEndpoints } from './components/kafka-security.ts';
 import { postgresUrl } from './components/postgres.ts';
 import { prometheusTargetsDir, prometheusUrl } from './components/prometheus.ts';
 import { amqpUrl } from './components/rabbitmq.ts';
@@ -14,8 +15,11 @@ import { registryUrl } from './components/registry.ts';
 import { s3Endpoint } from './components/s3.ts';
 
 /** Where the running stack answers, with credentials: what apps and tests connect to. */
-export interface StackEndpoints {
-  KAFKA_BROKERS?: string;
+/**
+ * Kafka's part (packages/kafka connection.ts): on a secured broker (the default), TLS with the
+ * stack's CA and SCRAM-SHA-512 as its administrator, and every principal's password file.
+ */
+export interface StackEndpoints extends Partial<KafkaConnection> {
   SCHEMA_REGISTRY_URL?: string;
   /** Redis as its administrator (tools, tests' checks); each app connects as its own user: */
   REDIS_URL?: string;
@@ -44,7 +48,7 @@ export interface StackEndpoints {
 export function stackEndpoints(ctx: StackContext, components: Component[]): StackEndpoints {
   const has = (name: string) => components.some((c) => c.name === name);
   const endpoints: StackEndpoints = {};
-  if (has('kafka')) endpoints.KAFKA_BROKERS = kafkaBrokers(ctx);
+  if (has('kafka')) Object.assign(endpoints, kafkaEndpoints(ctx));
   if (has('registry')) endpoints.SCHEMA_REGISTRY_URL = registryUrl(ctx);
   if (has('redis')) {
     endpoints.REDIS_URL = redisUrl(ctx);

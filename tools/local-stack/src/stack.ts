@@ -3,6 +3,7 @@ import { errorMessage, InventoryError, waitFor, withTimeout } from '@inventory/c
 import { type Component, type ComponentName, logFile, type StackContext } from './component.ts';
 import { connect } from './components/connect.ts';
 import { kafka } from './components/kafka.ts';
+import { kafkaPrincipals } from './components/kafka-security.ts';
 import { postgres } from './components/postgres.ts';
 import { prometheus } from './components/prometheus.ts';
 import { rabbitmq, runningEpmd, strayEpmds } from './components/rabbitmq.ts';
@@ -60,7 +61,7 @@ export function createContext(
   for (const dir of Object.values(settings.dirs)) mkdirSync(dir, { recursive: true });
   // PostgreSQL runs as another user when we are root, and must be able to traverse the home.
   chmodSync(settings.HOME, 0o755);
-  return { settings, secrets: loadSecrets(settings.HOME), say };
+  return { settings, secrets: loadSecrets(settings.HOME, kafkaPrincipals()), say };
 }
 
 async function probe(component: Component, ctx: StackContext): Promise<boolean> {

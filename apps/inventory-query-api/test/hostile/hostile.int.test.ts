@@ -62,6 +62,7 @@ describe('inventory-query-api hostile-input corpus', () => {
       const redisHosts = redisUrl.replace(/^[a-z-]+:\/\/([^@]*@)?/, '').split(/[,/]/)[0] ?? '';
       const forbidden = [
         stackEndpoints().KAFKA_BROKERS,
+        ...(stackEndpoints().KAFKA_SASL_PASSWORD ? [stackEndpoints().KAFKA_SASL_PASSWORD as string] : []),
         redisHosts,
         ...(redisPassword ? [redisPassword] : []),
         'shop-key',

@@ -31,6 +31,7 @@ describe('store-ingest hostile-input corpus', () => {
       const endpoints = stackEndpoints();
       const forbidden = [
         endpoints.KAFKA_BROKERS,
+        ...(endpoints.KAFKA_SASL_PASSWORD ? [endpoints.KAFKA_SASL_PASSWORD] : []),
         new URL(endpoints.SCHEMA_REGISTRY_URL ?? 'http://unset.invalid').host,
         tokens.store1,
         tokens.central,

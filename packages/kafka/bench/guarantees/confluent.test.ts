@@ -3,19 +3,19 @@ import { CoPartitionedAssigner } from '@inventory/kafka';
 import { createTestTopic, uniqueName } from '@inventory/testkit';
 import { describe, expect, it } from 'vitest';
 import { loadConfluent } from '../src/clients/modules.ts';
+import { confluentReach } from '../src/clients/reach.ts';
 import * as g from './support.ts';
 
 /** @confluentinc/kafka-javascript through its KafkaJS-compatible API (librdkafka underneath). */
 describe('@confluentinc/kafka-javascript (KafkaJS API)', () => {
   const { KafkaJS } = loadConfluent();
-  const kafka = () =>
-    new KafkaJS.Kafka({
-      kafkaJS: {
-        clientId: uniqueName('g-confluent'),
-        brokers: g.brokers(),
-        logLevel: KafkaJS.logLevel.NOTHING,
-      },
+  const kafka = () => {
+    const reach = confluentReach(g.connection());
+    return new KafkaJS.Kafka({
+      kafkaJS: { clientId: uniqueName('g-confluent'), ...reach.kafkaJS, logLevel: KafkaJS.logLevel.NOTHING },
+      ...reach.extra,
     });
+  };
   const producer = (transactionalId?: string) =>
     kafka().producer({
       kafkaJS: { idempotent: true, acks: -1, ...(transactionalId === undefined ? {} : { transactionalId }) },

@@ -13,7 +13,7 @@ const fromStart = (consumer: Consumer): g.KafkaJsLikeMember => ({
 });
 
 describe('kafkajs', () => {
-  const kafka = () => createKafka({ clientId: uniqueName('g-kafkajs'), brokers: g.brokers() });
+  const kafka = () => createKafka({ clientId: uniqueName('g-kafkajs'), ...g.connection() });
 
   it('idempotent producer, batched and concurrent single sends: one producer id, gap-free sequences, every record once', async () => {
     await g.expectIdempotentProducer('g-kafkajs', async () => {

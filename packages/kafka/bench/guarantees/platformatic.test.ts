@@ -3,6 +3,7 @@ import { coPartitionedAssignment } from '@inventory/kafka';
 import { createTestTopic, uniqueName, withAdmin } from '@inventory/testkit';
 import { describe, expect, it } from 'vitest';
 import { loadPlatformatic } from '../src/clients/modules.ts';
+import { platformaticReach } from '../src/clients/reach.ts';
 import * as g from './support.ts';
 
 /** @platformatic/kafka (pure JavaScript; Node >= 22.22, so these run on Node 24). */
@@ -12,7 +13,7 @@ describe('@platformatic/kafka', async () => {
   const producer = (options: { transactionalId?: string; compatible?: boolean } = {}): Producer =>
     new kafka.Producer({
       clientId: uniqueName('g-platformatic'),
-      bootstrapBrokers: g.brokers(),
+      ...platformaticReach(g.connection()),
       idempotent: true,
       acks: kafka.ProduceAcks.ALL,
       serializers: kafka.stringSerializers,
@@ -27,7 +28,7 @@ describe('@platformatic/kafka', async () => {
     new kafka.Consumer({
       clientId: uniqueName('g-platformatic'),
       groupId,
-      bootstrapBrokers: g.brokers(),
+      ...platformaticReach(g.connection()),
       deserializers: kafka.stringDeserializers,
       isolationLevel: kafka.FetchIsolationLevels.READ_COMMITTED,
       maxWaitTime: 100,

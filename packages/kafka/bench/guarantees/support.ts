@@ -7,15 +7,16 @@ import { createProducer } from '@inventory/kafka';
 import {
   collect,
   createTestTopic,
-  stackEndpoints,
   stackHome,
+  stackKafkaOptions,
   testKafka,
   withAdmin,
 } from '@inventory/testkit';
 import kafkajs from 'kafkajs';
 import { expect } from 'vitest';
 
-export const brokers = (): string[] => stackEndpoints().KAFKA_BROKERS.split(',');
+/** The stack's broker as its administrator, for each compared client (src/clients/reach.ts). */
+export const connection = () => stackKafkaOptions();
 
 /** Skus as the platform spells them, plus a few unusual ones (lengths 1-3 hit murmur2's tail bytes). */
 export const skuKeys = [

@@ -3,6 +3,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { type AvroCodec, createCodec } from '@inventory/codec';
 import { waitFor } from '@inventory/core';
+import { stackKafkaOptions } from '@inventory/testkit';
 import { clientUnderTest } from './clients/index.ts';
 import { type ClientUnderTest, nowUs, type OutgoingRecord } from './clients/types.ts';
 import {
@@ -192,7 +193,8 @@ const codec = createCodec({ registryUrl: plan.registryUrl });
 const pool = await recordPool(codec, plan.poolSize);
 await codec.preloadWriters([pool[0]?.value]);
 const cursor = new PoolCursor(pool);
-const client = await clientUnderTest(plan.client, plan.brokers);
+// The measuring process reads the stack's credentials itself: none travel in its plan.
+const client = await clientUnderTest(plan.client, stackKafkaOptions());
 
 const produce: ProduceResult[] = [];
 for (const c of plan.produce) {

@@ -3,7 +3,6 @@ import type { ClientName } from './clients/types.ts';
 /** What one measuring process does: every case for one client on one Node version. */
 export interface ChildPlan {
   client: ClientName;
-  brokers: string[];
   registryUrl: string;
   poolSize: number;
   warmupSeconds: number;

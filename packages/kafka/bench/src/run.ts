@@ -11,7 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { createCodec } from '@inventory/codec';
 import { InventoryError, waitFor } from '@inventory/core';
-import { createProducer, topicConfig, topicNames, topicSpec } from '@inventory/kafka';
+import { createProducer, singleBrokerDurability, topicConfig, topicNames, topicSpec } from '@inventory/kafka';
 import { stackEndpoints, testKafka, uniqueTopic, withAdmin } from '@inventory/testkit';
 import { type ClientName, clientNames } from './clients/types.ts';
 import { type ChildPlan, type ChildResult, type ProduceCase, resultPrefix } from './plan.ts';
@@ -78,10 +78,12 @@ function childOutput(binary: string, argv: string[]): Promise<string> {
   });
 }
 
-const eventsConfig = Object.entries(topicConfig(topicSpec(topicNames.events))).map(([name, value]) => ({
-  name,
-  value,
-}));
+const eventsConfig = Object.entries(topicConfig(topicSpec(topicNames.events), singleBrokerDurability)).map(
+  ([name, value]) => ({
+    name,
+    value,
+  }),
+);
 
 async function createTopics(names: string[]): Promise<void> {
   await withAdmin(async (admin) => {
@@ -205,7 +207,6 @@ async function measure(
 }
 
 const endpoints = stackEndpoints();
-const brokers = endpoints.KAFKA_BROKERS.split(',');
 const registryUrl = endpoints.SCHEMA_REGISTRY_URL;
 if (!registryUrl) throw new InventoryError('STARTUP_CHECK_FAILED', 'the stack runs no schema registry');
 
@@ -221,7 +222,6 @@ await fill(sourceTopic, sourceCount, cursor);
 await fill(warmupTopic, warmupCount, cursor);
 
 const base = {
-  brokers,
   registryUrl,
   poolSize,
   warmupSeconds,

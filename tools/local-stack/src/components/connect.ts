@@ -1,9 +1,10 @@
 import { join } from 'node:path';
+import { connectAccess, connectTopics } from '@inventory/kafka';
 import { type Component, logFile, pidFile, type StackContext } from '../component.ts';
 import { jarDir } from '../maven.ts';
 import { readPid, spawnDaemon, stopDaemon } from '../proc.ts';
 import { jvmBaseOptions, writeLog4j2, writeProperties } from './java.ts';
-import { kafkaBrokers } from './kafka.ts';
+import { javaClientProperties, kafkaBrokers } from './kafka-security.ts';
 
 export const connectUrl = (ctx: StackContext): string => `http://127.0.0.1:${ctx.settings.CONNECT_PORT}`;
 
@@ -17,11 +18,19 @@ export const connect: Component = {
     const properties = join(ctx.settings.dirs.conf, 'connect-distributed.properties');
     writeProperties(properties, {
       'bootstrap.servers': kafkaBrokers(ctx),
-      'group.id': 'inventory-connect',
+      // As its own principal, with the ACLs of its access entry (packages/kafka access.ts):
+      // the worker, and the producers, consumers and admin clients it makes for connectors.
+      ...Object.assign(
+        {},
+        ...['', 'producer.', 'consumer.', 'admin.'].map((prefix) =>
+          javaClientProperties(ctx, connectAccess.principal, prefix),
+        ),
+      ),
+      'group.id': connectAccess.groups[0] as string,
       // Connect's own state lives in Kafka (distributed mode), named like every platform topic.
-      'config.storage.topic': 'inventory.connect-configs.v1',
-      'offset.storage.topic': 'inventory.connect-offsets.v1',
-      'status.storage.topic': 'inventory.connect-status.v1',
+      'config.storage.topic': connectTopics.configs,
+      'offset.storage.topic': connectTopics.offsets,
+      'status.storage.topic': connectTopics.status,
       'config.storage.replication.factor': 1,
       'offset.storage.replication.factor': 1,
       'status.storage.replication.factor': 1,

@@ -1,4 +1,4 @@
-import { writeFileSync } from 'node:fs';
+import { chmodSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { StackContext } from '../component.ts';
 
@@ -34,7 +34,9 @@ export function writeLog4j2(ctx: StackContext, name: string): string {
 
 export function writeProperties(file: string, properties: Record<string, string | number | boolean>): void {
   const lines = Object.entries(properties).map(([k, v]) => `${k}=${String(v)}`);
-  writeFileSync(file, `# written by the local stack on every start\n${lines.join('\n')}\n`);
+  // 0600: a secured stack's files hold SCRAM passwords.
+  writeFileSync(file, `# written by the local stack on every start\n${lines.join('\n')}\n`, { mode: 0o600 });
+  chmodSync(file, 0o600);
 }
 
 export const jvmBaseOptions = ['-XX:+UseG1GC', '-XX:MaxGCPauseMillis=20', '-Djava.awt.headless=true'];

@@ -3,14 +3,38 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { errorMessage, InventoryError, retry } from '@inventory/core';
-import { createKafka, provisionTopics, topicCatalog } from '@inventory/kafka';
+import {
+  createKafka,
+  developmentAccess,
+  productionDurability,
+  provisionAcls,
+  provisionTopics,
+  singleBrokerDurability,
+  topicCatalog,
+} from '@inventory/kafka';
 import type { Kafka } from 'kafkajs';
 import { type Component, dataDir, logFile, pidFile, type StackContext } from '../component.ts';
 import { jarDir } from '../maven.ts';
 import { readPid, spawnDaemon, stopDaemon } from '../proc.ts';
 import { jvmBaseOptions, writeLog4j2, writeProperties } from './java.ts';
+import {
+  brokerListenerProperties,
+  checkFormattedUsers,
+  kafkaAdmin,
+  kafkaBrokers,
+  kafkaClientOptions,
+  kafkaSecured,
+  scramFormatArgs,
+  upsertChangedUsers,
+} from './kafka-security.ts';
 
-export const kafkaBrokers = (ctx: StackContext): string => `127.0.0.1:${ctx.settings.KAFKA_PORT}`;
+export { kafkaBrokers } from './kafka-security.ts';
+
+/** The stack's administrator's client (kafka-security.ts): provisioning and the health check. */
+const adminKafka = (
+  ctx: StackContext,
+  timeouts: { connectionTimeoutMs?: number; requestTimeoutMs?: number } = {},
+) => createKafka({ clientId: 'inventory-stack', ...kafkaClientOptions(ctx, kafkaAdmin), ...timeouts });
 
 /** Partitions of the broker's internal topics of group offsets and of transaction state. */
 const coordinatorPartitions = 6;
@@ -62,23 +86,19 @@ async function readyCoordinators(kafka: Kafka): Promise<void> {
 
 function writeServerProperties(ctx: StackContext): string {
   const file = join(ctx.settings.dirs.conf, 'kafka.properties');
-  const { KAFKA_PORT, KAFKA_CONTROLLER_PORT } = ctx.settings;
   writeProperties(file, {
     // A single KRaft node that is both broker and controller.
     'process.roles': 'broker,controller',
     'node.id': 1,
-    'controller.quorum.voters': `1@127.0.0.1:${KAFKA_CONTROLLER_PORT}`,
-    listeners: `PLAINTEXT://127.0.0.1:${KAFKA_PORT},CONTROLLER://127.0.0.1:${KAFKA_CONTROLLER_PORT}`,
-    'advertised.listeners': `PLAINTEXT://127.0.0.1:${KAFKA_PORT}`,
-    'inter.broker.listener.name': 'PLAINTEXT',
-    'controller.listener.names': 'CONTROLLER',
-    'listener.security.protocol.map': 'PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT',
+    'controller.quorum.voters': `1@127.0.0.1:${ctx.settings.KAFKA_CONTROLLER_PORT}`,
+    ...brokerListenerProperties(ctx),
     'log.dirs': dataDir(ctx, 'kafka'),
     // Topics are provisioned from the catalog; a typo in a topic name must fail, not create.
     'auto.create.topics.enable': false,
     'num.partitions': 1,
-    'default.replication.factor': 1,
-    'min.insync.replicas': 1,
+    // One broker: the catalog's durability (3 copies, 2 in sync) overridden, and said so at `up`.
+    'default.replication.factor': singleBrokerDurability.replicationFactor,
+    'min.insync.replicas': singleBrokerDurability.minInSyncReplicas,
     'offsets.topic.replication.factor': 1,
     'offsets.topic.num.partitions': coordinatorPartitions,
     'transaction.state.log.replication.factor': 1,
@@ -108,7 +128,10 @@ function formatStorageOnce(
   javaOptions: string[],
 ): void {
   const dir = dataDir(ctx, 'kafka');
-  if (existsSync(join(dir, 'meta.properties'))) return;
+  if (existsSync(join(dir, 'meta.properties'))) {
+    checkFormattedUsers(ctx);
+    return;
+  }
   mkdirSync(dir, { recursive: true });
   const clusterId = newClusterId();
   try {
@@ -124,6 +147,9 @@ function formatStorageOnce(
         clusterId,
         '-c',
         properties,
+        // The SCRAM users go into the bootstrap metadata (their passwords on this short-lived
+        // command line, whose output is not kept).
+        ...scramFormatArgs(ctx),
       ],
       { stdio: ['ignore', 'pipe', 'pipe'] },
     );
@@ -163,12 +189,9 @@ export const kafka: Component = {
     });
   },
   async healthy(ctx) {
-    const admin = createKafka({
-      clientId: 'inventory-stack',
-      brokers: [kafkaBrokers(ctx)],
-      connectionTimeoutMs: 1_000,
-      requestTimeoutMs: 2_000,
-    }).admin({ retry: { retries: 0 } });
+    const admin = adminKafka(ctx, { connectionTimeoutMs: 1_000, requestTimeoutMs: 2_000 }).admin({
+      retry: { retries: 0 },
+    });
     try {
       await admin.connect();
       const cluster = await admin.describeCluster();
@@ -178,12 +201,14 @@ export const kafka: Component = {
     }
   },
   async afterHealthy(ctx) {
-    const admin = createKafka({ clientId: 'inventory-stack', brokers: [kafkaBrokers(ctx)] }).admin();
+    const added = upsertChangedUsers(ctx, `${jarDir(ctx.settings.dirs.lib, 'kafka')}/*`);
+    if (added.length > 0) ctx.say(`kafka: SCRAM users added or changed: ${added.join(', ')}`);
+    const admin = adminKafka(ctx).admin();
     await admin.connect();
     try {
       // Right after start-up the broker may not yet serve the partitions it just loaded
       // ("does not host this topic-partition"): such errors are retried, others are not.
-      const result = await retry(() => provisionTopics(admin, topicCatalog(), 1), {
+      const result = await retry(() => provisionTopics(admin, topicCatalog(), singleBrokerDurability), {
         policy: { initialMs: 250, maxMs: 5_000, factor: 2, retries: 8 },
         shouldRetry: (error) => (error as { retriable?: boolean }).retriable === true,
         onRetry: (error, attempt) =>
@@ -191,10 +216,21 @@ export const kafka: Component = {
       });
       if (result.created.length > 0) ctx.say(`kafka: created topics ${result.created.join(', ')}`);
       if (result.reconfigured.length > 0) ctx.say(`kafka: reconfigured ${result.reconfigured.join(', ')}`);
+      if (result.created.length > 0 || result.reconfigured.length > 0)
+        ctx.say(
+          `kafka: one broker: replication factor ${singleBrokerDurability.replicationFactor} and min.insync.replicas ${singleBrokerDurability.minInSyncReplicas} override the catalog's production durability (${productionDurability.replicationFactor} and ${productionDurability.minInSyncReplicas})`,
+        );
+      if (kafkaSecured(ctx)) {
+        const acls = await provisionAcls(admin, developmentAccess());
+        if (acls.created + acls.deleted > 0)
+          ctx.say(
+            `kafka: ACLs of ${developmentAccess().length} principals: ${acls.created} created, ${acls.deleted} removed`,
+          );
+      }
     } finally {
       await admin.disconnect();
     }
-    await readyCoordinators(createKafka({ clientId: 'inventory-stack', brokers: [kafkaBrokers(ctx)] }));
+    await readyCoordinators(adminKafka(ctx));
   },
   // SIGTERM makes the broker shut down in a controlled way (flush, clean shutdown marker).
   stop: (ctx) => stopDaemon(pidFile(ctx, 'kafka'), 'SIGTERM', 30_000),

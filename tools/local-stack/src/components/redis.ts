@@ -11,7 +11,7 @@ import {
 import { type Cluster, Redis } from 'ioredis';
 import { type Component, dataDir, logFile, pidFile, type StackContext } from '../component.ts';
 import { readPid, spawnDaemon, stopDaemon } from '../proc.ts';
-import type { StackSecrets } from '../secrets.ts';
+import type { FlatSecret } from '../secrets.ts';
 
 /** The administrator's URL (Redis' `default` user): the stack's own checks, tools and tests. */
 export function redisUrl(ctx: StackContext): string {
@@ -19,7 +19,7 @@ export function redisUrl(ctx: StackContext): string {
 }
 
 /** Which generated secret is each app user's password. */
-const passwordOf: Record<RedisAppUser, keyof StackSecrets> = {
+const passwordOf: Record<RedisAppUser, FlatSecret> = {
   'inventory-aggregator': 'redisAggregatorPassword',
   'inventory-query-api': 'redisQueryApiPassword',
   'stock-reconciliation': 'redisReconciliationPassword',

@@ -1,4 +1,5 @@
 import { loadConfluent } from './modules.ts';
+import { type BenchConnection, confluentReach } from './reach.ts';
 import { batchToSink, type ClientUnderTest, sentAtHeader } from './types.ts';
 
 /**
@@ -8,10 +9,14 @@ import { batchToSink, type ClientUnderTest, sentAtHeader } from './types.ts';
  * records), read_committed, batches as large as the fetched data (`js.consumer.max.batch.size`
  * -1; the default of 32 records per batch would split the aggregator's batches).
  */
-export function confluentClient(brokers: string[]): ClientUnderTest {
+export function confluentClient(connection: BenchConnection): ClientUnderTest {
   const { KafkaJS } = loadConfluent();
+  const reach = confluentReach(connection);
   const kafka = (clientId: string) =>
-    new KafkaJS.Kafka({ kafkaJS: { clientId, brokers, logLevel: KafkaJS.logLevel.ERROR } });
+    new KafkaJS.Kafka({
+      kafkaJS: { clientId, ...reach.kafkaJS, logLevel: KafkaJS.logLevel.ERROR },
+      ...reach.extra,
+    });
   return {
     name: 'confluent',
     async producer(clientId) {

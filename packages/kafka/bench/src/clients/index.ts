@@ -1,15 +1,19 @@
 import { confluentClient } from './confluent.ts';
 import { kafkajsClient } from './kafkajs.ts';
 import { platformaticClient } from './platformatic.ts';
+import type { BenchConnection } from './reach.ts';
 import type { ClientName, ClientUnderTest } from './types.ts';
 
-export async function clientUnderTest(name: ClientName, brokers: string[]): Promise<ClientUnderTest> {
+export async function clientUnderTest(
+  name: ClientName,
+  connection: BenchConnection,
+): Promise<ClientUnderTest> {
   switch (name) {
     case 'kafkajs':
-      return kafkajsClient(brokers);
+      return kafkajsClient(connection);
     case 'platformatic':
-      return platformaticClient(brokers);
+      return platformaticClient(connection);
     case 'confluent':
-      return confluentClient(brokers);
+      return confluentClient(connection);
   }
 }

@@ -1,13 +1,14 @@
 import { createConsumer, createKafka, createProducer } from '@inventory/kafka';
 import type { Message } from 'kafkajs';
+import type { BenchConnection } from './reach.ts';
 import { batchToSink, type ClientUnderTest, sentAtHeader } from './types.ts';
 
 /** kafkajs exactly as the platform builds it (packages/kafka: createKafka, createProducer, createConsumer). */
-export function kafkajsClient(brokers: string[]): ClientUnderTest {
+export function kafkajsClient(connection: BenchConnection): ClientUnderTest {
   return {
     name: 'kafkajs',
     async producer(clientId) {
-      const producer = createProducer(createKafka({ clientId, brokers }));
+      const producer = createProducer(createKafka({ clientId, ...connection }));
       await producer.connect();
       return {
         async send(topic, records) {
@@ -22,7 +23,7 @@ export function kafkajsClient(brokers: string[]): ClientUnderTest {
       };
     },
     async consume({ topic, groupId, withSentAt }, sink) {
-      const consumer = createConsumer(createKafka({ clientId: groupId, brokers }), {
+      const consumer = createConsumer(createKafka({ clientId: groupId, ...connection }), {
         groupId,
         maxBytesPerPartition: 1024 * 1024,
       });

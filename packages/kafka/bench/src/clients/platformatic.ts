@@ -1,4 +1,5 @@
 import { loadPlatformatic } from './modules.ts';
+import { type BenchConnection, platformaticReach } from './reach.ts';
 import { type ClientUnderTest, sentAtHeader } from './types.ts';
 
 const sentAtKey = Buffer.from(sentAtHeader);
@@ -9,14 +10,15 @@ const sentAtKey = Buffer.from(sentAtHeader);
  * partitioner takes the hash unsigned and places some keys elsewhere, see the guarantees
  * test), read_committed, records as Buffers (the codec does Avro).
  */
-export async function platformaticClient(brokers: string[]): Promise<ClientUnderTest> {
+export async function platformaticClient(connection: BenchConnection): Promise<ClientUnderTest> {
   const kafka = await loadPlatformatic();
+  const reach = platformaticReach(connection);
   return {
     name: 'platformatic',
     async producer(clientId) {
       const producer = new kafka.Producer({
         clientId,
-        bootstrapBrokers: brokers,
+        ...reach,
         idempotent: true,
         acks: kafka.ProduceAcks.ALL,
         partitioner: kafka.compatibilityPartitioner,
@@ -44,7 +46,7 @@ export async function platformaticClient(brokers: string[]): Promise<ClientUnder
       const consumer = new kafka.Consumer({
         clientId: groupId,
         groupId,
-        bootstrapBrokers: brokers,
+        ...reach,
         isolationLevel: kafka.FetchIsolationLevels.READ_COMMITTED,
         maxBytesPerPartition: 1024 * 1024,
         maxWaitTime: 500,
