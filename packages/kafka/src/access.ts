@@ -1,4 +1,10 @@
-import { deliveryRetryStages, deliveryRetryTopic, topicNames } from './catalog.ts';
+import {
+  deliveryRetryStages,
+  deliveryRetryTopic,
+  type TopicSpec,
+  topicCatalog,
+  topicNames,
+} from './catalog.ts';
 
 /**
  * What one principal may do on the cluster, defined once next to the topic catalog: the
@@ -192,18 +198,50 @@ export function platformAccess(): KafkaAccess[] {
   return [...Object.values(appAccess), connectAccess, masterDataAccess];
 }
 
+/** The retailer's data centres; each runs one platform, the others' state mirrored in. */
+export const dataCentres = ['dc1', 'dc2', 'dc3'] as const;
+
+/**
+ * What MirrorMaker 2 copies between data centres: the compacted state (stock, availability,
+ * reservations) and the master data. A data centre keeps its own topics as their only writer
+ * and holds the others' as `<dc>.<topic>` (MirrorMaker's default replication policy).
+ */
+export function mirroredTopics(catalog: TopicSpec[] = topicCatalog()): string[] {
+  return catalog.filter((t) => t.cleanupPolicy.includes('compact')).map((t) => t.name);
+}
+
+/**
+ * MirrorMaker 2 in a data centre, as a source for the others and a target of theirs: it reads
+ * the mirrored topics and the heartbeats; it owns the `<dc>.` copies, its offset syncs, its
+ * herders' internal topics (`mm2-`) and their groups (`<source>-mm2`).
+ */
+export const mirrorAccess: KafkaAccess = {
+  principal: 'mirror-maker',
+  reads: [...mirroredTopics(), 'heartbeats'],
+  writes: ['heartbeats'],
+  // Copies are created with the source topic's configuration.
+  inspects: mirroredTopics(),
+  groups: dataCentres.map((dc) => `${dc}-mm2`),
+  transactionalIds: [],
+  ownedTopicPrefixes: [...dataCentres.map((dc) => `${dc}.`), 'mm2-'],
+};
+
 /** Where tests name topics of their own (testkit's uniqueTopic): `inventory.test-<what>-<unique>.v1`. */
 export const testTopicPrefix = 'inventory.test-';
 
 /**
  * The access of a development stack that tests share (the local stack): the platform's, and
  * Kafka Connect's also on the tests' own topics, which the connectors of the CDC tests write
- * (the worker is one, its principal too). No production cluster grants this.
+ * (the worker is one, its principal too), and MirrorMaker 2's between the data centres of
+ * `--dcs 3`. No production cluster grants the first.
  */
 export function developmentAccess(): KafkaAccess[] {
-  return platformAccess().map((access) =>
-    access === connectAccess
-      ? { ...access, ownedTopicPrefixes: [...(access.ownedTopicPrefixes ?? []), testTopicPrefix] }
-      : access,
-  );
+  return [
+    ...platformAccess().map((access) =>
+      access === connectAccess
+        ? { ...access, ownedTopicPrefixes: [...(access.ownedTopicPrefixes ?? []), testTopicPrefix] }
+        : access,
+    ),
+    mirrorAccess,
+  ];
 }

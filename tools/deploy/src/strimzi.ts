@@ -5,6 +5,7 @@ import {
   aclRules,
   connectAccess,
   connectTopics,
+  mirroredTopics,
   platformAccess,
   productionDurability,
   type TopicSpec,
@@ -266,9 +267,6 @@ export function sapConnector(file = join(repoRoot, 'deploy/connect/sap-stock.jso
 }
 
 /** What each data centre mirrors of the others: its compacted state and master data. */
-export function mirroredTopics(catalog: TopicSpec[] = topicCatalog()): string[] {
-  return catalog.filter((t) => t.cleanupPolicy.includes('compact')).map((t) => t.name);
-}
 
 export const mirrorPattern = (topicNames: string[]) =>
   topicNames.map((name) => name.replace(/\./g, '\\.')).join('|');

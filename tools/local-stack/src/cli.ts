@@ -1,10 +1,13 @@
 import { existsSync, readFileSync } from 'node:fs';
+import { basename } from 'node:path';
 import { createCodec } from '@inventory/codec';
 import { errorMessage, InventoryError } from '@inventory/core';
 import { createKafka, kafkaClientOptionsFor, masterDataAccess, topicNames } from '@inventory/kafka';
 import { localApps } from './apps.ts';
 import { logFile } from './component.ts';
+import { mirrorMaker } from './components/mirror-maker.ts';
 import { parseStackSettings } from './config.ts';
+import { dcSettings, otherDcs } from './dcs.ts';
 import { readEndpoints } from './endpoints.ts';
 import { generatedTestSecrets, scanForSecrets } from './secret-scan.ts';
 import { namedSecrets } from './secrets.ts';
@@ -13,6 +16,7 @@ import { allComponents, createContext, down, status, up } from './stack.ts';
 
 const usage = `usage: npm run stack -- <command>
   up       start every part (idempotent) and wait until each is healthy
+           --dcs 3: three data centres (a Kafka and a Redis each, MirrorMaker 2 between them)
   down     stop every part and any process left behind
   status   show each part: up, unhealthy or down (exit 0 all up, 4 none runs, 3 otherwise)
   seed     publish the demo master data (locations) to Kafka
@@ -21,13 +25,24 @@ const usage = `usage: npm run stack -- <command>
   scan-logs  look for every generated secret in every log under the stack's logs/ (exit 1 when one is found)
 parts: ${allComponents.map((c) => c.name).join(', ')}`;
 
-async function main(argv: string[]): Promise<number> {
-  const [command, ...rest] = argv;
+async function main(args: string[]): Promise<number> {
+  // `--dcs 3` is the setting INVENTORY_STACK_DCS, for this run.
+  const dcsAt = args.indexOf('--dcs');
+  if (dcsAt >= 0) process.env.INVENTORY_STACK_DCS = args[dcsAt + 1] ?? '';
+  const [command, ...rest] = dcsAt >= 0 ? args.filter((_, i) => i !== dcsAt && i !== dcsAt + 1) : args;
   const settings = parseStackSettings();
   const ctx = createContext(settings, (line) => console.log(`[stack] ${line}`));
+  /** The other data centres' stacks: those of DCS=3, or (to stop them) those that exist. */
+  const dcContexts = (existing: boolean) =>
+    (existing
+      ? [2, 3].map((n) => dcSettings(settings, n)).filter((s) => existsSync(s.HOME))
+      : otherDcs(settings)
+    ).map((dc) => createContext(dc, (line) => console.log(`[stack ${basename(dc.HOME)}] ${line}`)));
   switch (command) {
     case 'up': {
       const started = Date.now();
+      // The other data centres first: the mirror of the first reaches into them.
+      for (const dc of dcContexts(false)) await up(dc);
       await up(ctx);
       console.log(
         `[stack] all parts up in ${((Date.now() - started) / 1000).toFixed(1)} s; endpoints in ${settings.HOME}/stack.env`,
@@ -35,6 +50,10 @@ async function main(argv: string[]): Promise<number> {
       return 0;
     }
     case 'down': {
+      // The mirror first, while every cluster it reaches still answers; then the other data
+      // centres; the first last (its sweep of leftover processes covers their folders too).
+      await mirrorMaker.stop(ctx);
+      for (const dc of dcContexts(true).reverse()) await down(dc);
       const report = await down(ctx);
       console.log(
         `[stack] down${report.strays.length > 0 ? ` (killed ${report.strays.length} leftover processes)` : ''}`,
@@ -42,12 +61,22 @@ async function main(argv: string[]): Promise<number> {
       return 0;
     }
     case 'status': {
-      const parts = await status(ctx);
-      for (const p of parts) {
+      const labelled = [
+        ...(await status(ctx)).map((p) => ({ ...p, label: p.name as string })),
+        ...(
+          await Promise.all(
+            dcContexts(false).map(async (dc) =>
+              (await status(dc)).map((p) => ({ ...p, label: `${basename(dc.settings.HOME)}/${p.name}` })),
+            ),
+          )
+        ).flat(),
+      ];
+      for (const p of labelled) {
         console.log(
-          `${p.name.padEnd(13)} ${p.state.padEnd(10)} ${String(p.pid ?? '-').padEnd(8)} ${p.endpoint}  (${p.role})`,
+          `${p.label.padEnd(13)} ${p.state.padEnd(10)} ${String(p.pid ?? '-').padEnd(8)} ${p.endpoint}  (${p.role})`,
         );
       }
+      const parts = labelled;
       // 0: every part up; 4: none runs (a script that brings the stack up may take it down
       // again); 3: some part is down or not answering.
       if (parts.every((p) => p.state === 'up')) return 0;

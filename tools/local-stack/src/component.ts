@@ -13,7 +13,8 @@ export type ComponentName =
   | 'kafka'
   | 'registry'
   | 'connect'
-  | 'prometheus';
+  | 'prometheus'
+  | 'mirror-maker';
 
 export interface StackContext {
   settings: StackSettings;

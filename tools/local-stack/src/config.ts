@@ -35,6 +35,18 @@ const shape = {
   CONNECT_HEAP: setting.string().default('512m'),
   REGISTRY_HEAP: setting.string().default('384m'),
   S3_HEAP: setting.string().default('256m'),
+  /**
+   * Data centres: 1, or 3 (`up --dcs 3`): the second and third each a Kafka and a Redis of their
+   * own in `<home>/dc2`, `<home>/dc3`, on ports DC_PORT_STEP and twice that above the first's,
+   * and MirrorMaker 2 between all three (dcs.ts).
+   */
+  DCS: z.coerce
+    .number()
+    .int()
+    .refine((n) => n === 1 || n === 3, 'must be 1 or 3')
+    .default(1),
+  DC_PORT_STEP: setting.positiveInt().default(1000),
+  MIRROR_HEAP: setting.string().default('256m'),
   /** Components to leave out, e.g. "registry,connect" for a faster stack. */
   SKIP: setting.list().default([]),
   START_TIMEOUT_MS: setting.positiveInt().default(180_000),

@@ -4,6 +4,7 @@ import { type Component, type ComponentName, logFile, type StackContext } from '
 import { connect } from './components/connect.ts';
 import { kafka } from './components/kafka.ts';
 import { kafkaPrincipals } from './components/kafka-security.ts';
+import { mirrorMaker } from './components/mirror-maker.ts';
 import { postgres } from './components/postgres.ts';
 import { prometheus } from './components/prometheus.ts';
 import { rabbitmq, runningEpmd, strayEpmds } from './components/rabbitmq.ts';
@@ -28,6 +29,7 @@ export const allComponents: Component[] = [
   kafka,
   registry,
   connect,
+  mirrorMaker,
   prometheus,
 ];
 
@@ -40,7 +42,10 @@ export function selectedComponents(settings: StackSettings): Component[] {
     );
   }
   const chosen = allComponents.filter(
-    (c) => !settings.SKIP.includes(c.name) && (c !== redisCluster || settings.REDIS_CLUSTER),
+    (c) =>
+      !settings.SKIP.includes(c.name) &&
+      (c !== redisCluster || settings.REDIS_CLUSTER) &&
+      (c !== mirrorMaker || settings.DCS === 3),
   );
   for (const c of chosen) {
     const absent = c.needs.filter((n) => !chosen.some((x) => x.name === n));

@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { InventoryError } from '@inventory/core';
-import { type KafkaClientOptions, platformAccess } from '@inventory/kafka';
+import { developmentAccess, type KafkaClientOptions } from '@inventory/kafka';
 import { dataDir, type StackContext } from '../component.ts';
 import { repoRoot } from '../config.ts';
 import { brokerCommonName, ensureStackTls } from '../tls.ts';
@@ -20,7 +20,7 @@ export const kafkaAdmin = 'admin';
 export const kafkaBrokerUser = brokerCommonName;
 
 export function kafkaPrincipals(): string[] {
-  return [kafkaBrokerUser, kafkaAdmin, ...platformAccess().map((access) => access.principal)];
+  return [kafkaBrokerUser, kafkaAdmin, ...developmentAccess().map((access) => access.principal)];
 }
 
 export const kafkaSecured = (ctx: StackContext): boolean => ctx.settings.KAFKA_SECURITY === 'sasl-ssl';
