@@ -212,18 +212,19 @@ export function mirroredTopics(catalog: TopicSpec[] = topicCatalog()): string[] 
 
 /**
  * MirrorMaker 2 in a data centre, as a source for the others and a target of theirs: it reads
- * the mirrored topics and the heartbeats; it owns the `<dc>.` copies, its offset syncs, its
- * herders' internal topics (`mm2-`) and their groups (`<source>-mm2`).
+ * the mirrored topics; it owns the `<dc>.` copies, its offset syncs, its herders' internal
+ * topics (`mm2-`), the heartbeats and the herders' groups (`<source>-mm2`).
  */
 export const mirrorAccess: KafkaAccess = {
   principal: 'mirror-maker',
-  reads: [...mirroredTopics(), 'heartbeats'],
-  writes: ['heartbeats'],
+  reads: mirroredTopics(),
+  writes: [],
   // Copies are created with the source topic's configuration.
   inspects: mirroredTopics(),
   groups: dataCentres.map((dc) => `${dc}-mm2`),
   transactionalIds: [],
-  ownedTopicPrefixes: [...dataCentres.map((dc) => `${dc}.`), 'mm2-'],
+  // Heartbeats are created and written in each target, and read as a source's.
+  ownedTopicPrefixes: [...dataCentres.map((dc) => `${dc}.`), 'mm2-', 'heartbeats'],
 };
 
 /** Where tests name topics of their own (testkit's uniqueTopic): `inventory.test-<what>-<unique>.v1`. */

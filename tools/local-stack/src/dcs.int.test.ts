@@ -127,10 +127,15 @@ describe('three data centres with MirrorMaker 2 (npm run stack -- up --dcs 3)', 
     await expectCopy(dc1, `dc2.${topicNames.stock}`, wave('dc2', 0, 50, 1));
     await expectCopy(dc3, `dc2.${topicNames.stock}`, wave('dc2', 0, 50, 1));
 
-    // Offset syncs (in the target) and checkpoints are kept.
+    // Offset syncs (in the target), checkpoints, and heartbeats: its own, and dc1's mirrored.
     const topicsOfDc2 = await topicsOf(dc2);
     expect(topicsOfDc2).toEqual(
-      expect.arrayContaining(['mm2-offset-syncs.dc1.internal', 'dc1.checkpoints.internal']),
+      expect.arrayContaining([
+        'mm2-offset-syncs.dc1.internal',
+        'dc1.checkpoints.internal',
+        'heartbeats',
+        'dc1.heartbeats',
+      ]),
     );
 
     // SIGKILL, new values for the old keys and new keys meanwhile, then `up` starts it again.
