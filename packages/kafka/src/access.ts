@@ -230,6 +230,9 @@ export const mirrorAccess: KafkaAccess = {
 /** Where tests name topics of their own (testkit's uniqueTopic): `inventory.test-<what>-<unique>.v1`. */
 export const testTopicPrefix = 'inventory.test-';
 
+/** Topics of tests and benchmarks that the local stack's MirrorMaker 2 mirrors too (`uniqueTopic('mirror')`). */
+export const mirrorTestTopicPrefix = `${testTopicPrefix}mirror-`;
+
 /**
  * The access of a development stack that tests share (the local stack): the platform's, and
  * Kafka Connect's also on the tests' own topics, which the connectors of the CDC tests write
@@ -243,6 +246,10 @@ export function developmentAccess(): KafkaAccess[] {
         ? { ...access, ownedTopicPrefixes: [...(access.ownedTopicPrefixes ?? []), testTopicPrefix] }
         : access,
     ),
-    mirrorAccess,
+    // The mirror also reads the tests' and benchmarks' own mirrored topics.
+    {
+      ...mirrorAccess,
+      ownedTopicPrefixes: [...(mirrorAccess.ownedTopicPrefixes ?? []), mirrorTestTopicPrefix],
+    },
   ];
 }

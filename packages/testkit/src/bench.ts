@@ -51,3 +51,10 @@ export async function secondsToCount(
   });
   return (Date.now() - started) / 1000;
 }
+
+/** The q-quantile (0..1) of already sorted values, nearest rank; NaN for none. */
+export function quantile(sorted: ArrayLike<number>, q: number): number {
+  if (sorted.length === 0) return Number.NaN;
+  const rank = Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1));
+  return sorted[rank] as number;
+}

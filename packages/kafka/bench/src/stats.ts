@@ -1,9 +1,4 @@
-/** The q-quantile (0..1) of already sorted values, nearest rank; NaN for none. */
-export function quantile(sorted: ArrayLike<number>, q: number): number {
-  if (sorted.length === 0) return Number.NaN;
-  const rank = Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1));
-  return sorted[rank] as number;
-}
+export { quantile } from '@inventory/testkit';
 
 export interface Spread {
   median: number;

@@ -1,6 +1,6 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { mirrorAccess, mirroredTopics } from '@inventory/kafka';
+import { mirrorAccess, mirroredTopics, mirrorTestTopicPrefix } from '@inventory/kafka';
 import { type Component, logFile, pidFile, type StackContext } from '../component.ts';
 import { dcName, otherDcs } from '../dcs.ts';
 import { jarDir } from '../maven.ts';
@@ -51,8 +51,9 @@ export const mirrorMaker: Component = {
         })),
       ),
       ...Object.fromEntries(flows.map((flow) => [`${flow}.enabled`, 'true'])),
-      topics: mirroredTopics()
-        .map((name) => name.replace(/\./g, '\\.'))
+      // The catalog's mirrored topics, and tests' and benchmarks' own (`inventory.test-mirror-*`).
+      topics: [...mirroredTopics(), `${mirrorTestTopicPrefix}*`]
+        .map((name) => name.replace(/\./g, '\\.').replace(/\*$/, '.*'))
         .join('|'),
       // One broker per data centre here; a cluster of three takes its default.
       'replication.factor': 1,
