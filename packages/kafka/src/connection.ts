@@ -58,10 +58,9 @@ export function kafkaClientOptionsFor(
   const brokers = connection.KAFKA_BROKERS.split(',');
   if (!secured(connection)) return { brokers };
   const username = principal ?? connection.KAFKA_SASL_USERNAME ?? '';
-  const password =
-    principal === undefined || principal === connection.KAFKA_SASL_USERNAME
-      ? (connection.KAFKA_SASL_PASSWORD ?? readFileSync(passwordFile(connection, username), 'utf8').trim())
-      : readFileSync(passwordFile(connection, username), 'utf8').trim();
+  // The administrator's password is in the connection itself; any principal's is in its file.
+  const given = username === connection.KAFKA_SASL_USERNAME ? connection.KAFKA_SASL_PASSWORD : undefined;
+  const password = given ?? readFileSync(passwordFile(connection, username), 'utf8').trim();
   return {
     brokers,
     ssl: connection.KAFKA_CA_FILE ? { ca: [readFileSync(connection.KAFKA_CA_FILE, 'utf8')] } : true,

@@ -4,17 +4,21 @@ import type { JarSet } from './maven.ts';
 import type { StopOutcome } from './proc.ts';
 import type { StackSecrets } from './secrets.ts';
 
-export type ComponentName =
-  | 'redis'
-  | 'redis-cluster'
-  | 'postgres'
-  | 'rabbitmq'
-  | 's3'
-  | 'kafka'
-  | 'registry'
-  | 'connect'
-  | 'prometheus'
-  | 'mirror-maker';
+/** The stack's parts by name, in start order (stack.ts' allComponents follows it). */
+export const componentNames = [
+  'redis',
+  'redis-cluster',
+  'postgres',
+  'rabbitmq',
+  's3',
+  'kafka',
+  'registry',
+  'connect',
+  'mirror-maker',
+  'prometheus',
+] as const;
+
+export type ComponentName = (typeof componentNames)[number];
 
 export interface StackContext {
   settings: StackSettings;

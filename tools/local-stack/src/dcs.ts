@@ -1,22 +1,10 @@
 import { join } from 'node:path';
 import { dataCentres } from '@inventory/kafka';
-import type { ComponentName } from './component.ts';
+import { type ComponentName, componentNames } from './component.ts';
 import { parseStackSettings, type StackSettings } from './config.ts';
 
 /** What a second or third data centre runs locally: its own Kafka and its own Redis. */
 const dcParts: ComponentName[] = ['kafka', 'redis'];
-const allParts: ComponentName[] = [
-  'redis',
-  'redis-cluster',
-  'postgres',
-  'rabbitmq',
-  's3',
-  'kafka',
-  'registry',
-  'connect',
-  'prometheus',
-  'mirror-maker',
-];
 
 /** The first data centre's stack is the ordinary one; `dc` names it and the others. */
 export const dcName = (n: number): string => dataCentres[n - 1] as string;
@@ -36,7 +24,7 @@ export function dcSettings(first: StackSettings, n: number): StackSettings {
     INVENTORY_STACK_REDIS_PORT: String(first.REDIS_PORT + shift),
     INVENTORY_STACK_KAFKA_SECURITY: first.KAFKA_SECURITY,
     INVENTORY_STACK_KAFKA_HEAP: '384m',
-    INVENTORY_STACK_SKIP: allParts.filter((p) => !dcParts.includes(p)).join(','),
+    INVENTORY_STACK_SKIP: componentNames.filter((p) => !dcParts.includes(p)).join(','),
     INVENTORY_STACK_START_TIMEOUT_MS: String(first.START_TIMEOUT_MS),
   });
 }

@@ -60,9 +60,10 @@ describe('inventory-query-api hostile-input corpus', () => {
       const redisUrl = testRedisUrl();
       const redisPassword = /:\/\/[^:@/]*:([^@]+)@/.exec(redisUrl)?.[1];
       const redisHosts = redisUrl.replace(/^[a-z-]+:\/\/([^@]*@)?/, '').split(/[,/]/)[0] ?? '';
+      const { KAFKA_BROKERS, KAFKA_SASL_PASSWORD } = stackEndpoints();
       const forbidden = [
-        stackEndpoints().KAFKA_BROKERS,
-        ...(stackEndpoints().KAFKA_SASL_PASSWORD ? [stackEndpoints().KAFKA_SASL_PASSWORD as string] : []),
+        KAFKA_BROKERS,
+        ...(KAFKA_SASL_PASSWORD ? [KAFKA_SASL_PASSWORD] : []),
         redisHosts,
         ...(redisPassword ? [redisPassword] : []),
         'shop-key',

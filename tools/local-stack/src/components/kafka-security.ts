@@ -166,11 +166,15 @@ function writeUsersMarker(ctx: StackContext, users: Record<string, string>): voi
  */
 export function scramFormatArgs(ctx: StackContext): string[] {
   if (!kafkaSecured(ctx)) return [];
-  writeUsersMarker(ctx, wantedUsers(ctx));
   return kafkaPrincipals().flatMap((principal) => [
     '--add-scram',
     `SCRAM-SHA-512=[name=${principal},password=${passwordOf(ctx, principal)}]`,
   ]);
+}
+
+/** After a format with scramFormatArgs: the users it made, for upsertChangedUsers to compare with. */
+export function recordFormattedUsers(ctx: StackContext): void {
+  if (kafkaSecured(ctx)) writeUsersMarker(ctx, wantedUsers(ctx));
 }
 
 /**

@@ -24,6 +24,7 @@ import {
   kafkaBrokers,
   kafkaClientOptions,
   kafkaSecured,
+  recordFormattedUsers,
   scramFormatArgs,
   upsertChangedUsers,
 } from './kafka-security.ts';
@@ -159,6 +160,7 @@ function formatStorageOnce(
       cause: error,
     });
   }
+  recordFormattedUsers(ctx);
 }
 
 export const kafka: Component = {
