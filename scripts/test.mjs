@@ -19,6 +19,8 @@ const env = {
   FORCE_COLOR: process.env.CI ? '0' : '1',
   // The stack with its Redis Cluster, for the cluster pass and the failover test.
   INVENTORY_STACK_REDIS_CLUSTER: 'true',
+  // And with three data centres (MirrorMaker 2 between them), for the network view's tests.
+  INVENTORY_STACK_DCS: '3',
 };
 
 /** The tests that run a second time with the read model on the Redis Cluster. */

@@ -1,9 +1,10 @@
 import { errorMessage } from '@inventory/core';
 import type { AppBuilder, Service } from '@inventory/service';
 import { Aggregator } from './aggregator.ts';
-import type { AggregatorClients } from './clients.ts';
+import { type AggregatorClients, peerDataCentres } from './clients.ts';
 import type { AggregatorConfig } from './config.ts';
 import { type AggregatorMetrics, createMetrics } from './metrics.ts';
+import { PeerApplier } from './peers/peer-applier.ts';
 
 export interface AggregatorApp extends Service {
   aggregator: Aggregator;
@@ -20,6 +21,26 @@ export const buildAggregator: AppBuilder<AggregatorConfig, AggregatorClients, Ag
   const { logger } = context;
   const metrics = createMetrics();
   const aggregator = new Aggregator({ ...clients, config, metrics, logger });
+  const peers =
+    clients.peerConsumer === undefined
+      ? undefined
+      : new PeerApplier({
+          consumer: clients.peerConsumer,
+          admin: clients.admin,
+          producer: clients.producer,
+          redis,
+          codec: clients.codec,
+          keys: clients.store.keys,
+          partitions: clients.store.keys.partitions,
+          peers: peerDataCentres(config),
+          stockTopic: config.STOCK_TOPIC,
+          dlqTopic: config.DLQ_TOPIC,
+          groupId: `${config.GROUP_ID}-peers`,
+          watchdogMs: config.WATCHDOG_MS,
+          metrics,
+          logger,
+          fail: context.fail,
+        });
   let joined = false;
   consumer.on(consumer.events.GROUP_JOIN, () => {
     joined = true;
@@ -36,9 +57,15 @@ export const buildAggregator: AppBuilder<AggregatorConfig, AggregatorClients, Ag
     metrics,
     registry: metrics.registry,
     checks: { group: () => joined, redis: async () => (await redis.ping()) === 'PONG' },
-    start: () => aggregator.start(),
-    // Timers stop and every partition finishes its step; the consumer, closed with the
-    // clients after this, waits for the batch it runs.
-    stop: () => aggregator.stop(),
+    start: async () => {
+      await aggregator.start();
+      peers?.start();
+    },
+    // Timers stop and every partition finishes its step; the consumers, closed with the
+    // clients after this, wait for the batch they run.
+    stop: async () => {
+      await peers?.stop();
+      await aggregator.stop();
+    },
   };
 };

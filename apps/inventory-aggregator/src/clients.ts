@@ -1,4 +1,5 @@
 import type { AvroCodec } from '@inventory/codec';
+import { InventoryError } from '@inventory/core';
 import { CoPartitionedAssigner } from '@inventory/kafka';
 import type { RedisClient } from '@inventory/read-model';
 import {
@@ -26,6 +27,19 @@ export interface AggregatorClients {
   store: RedisStore;
   codec: AvroCodec;
   regionOf: (locationId: string) => string;
+  /** The consumer of the other data centres' copies, when PEER_DATA_CENTRES names any. */
+  peerConsumer: Consumer | undefined;
+}
+
+/** The other data centres named, checked against this one's name. */
+export function peerDataCentres(config: AggregatorConfig): string[] {
+  const peers = config.PEER_DATA_CENTRES ?? [];
+  if (peers.includes(config.DATA_CENTRE))
+    throw new InventoryError(
+      'CONFIG_INVALID',
+      `AGG_PEER_DATA_CENTRES names ${config.DATA_CENTRE}, which is AGG_DATA_CENTRE: a data centre's own state is not a copy`,
+    );
+  return peers;
 }
 
 /**
@@ -56,6 +70,16 @@ export const connectAggregator: ClientsOpener<AggregatorConfig, AggregatorClient
     maxBytesPerPartition: config.MAX_BYTES_PER_PARTITION,
     partitionAssigners: [CoPartitionedAssigner],
   });
+  // Its own group: the copies are read whole by every data centre, beside its own partitions.
+  const peerConsumer =
+    peerDataCentres(config).length === 0
+      ? undefined
+      : await openConsumer(kafka, resources, {
+          groupId: `${config.GROUP_ID}-peers`,
+          sessionTimeoutMs: config.SESSION_TIMEOUT_MS,
+          heartbeatIntervalMs: config.HEARTBEAT_INTERVAL_MS,
+          maxBytesPerPartition: config.MAX_BYTES_PER_PARTITION,
+        });
   const store = new RedisStore(
     redis,
     config.REDIS_PREFIX,
@@ -63,5 +87,15 @@ export const connectAggregator: ClientsOpener<AggregatorConfig, AggregatorClient
     { policy: aggregatorSettings(config).dedup, shards: config.DEDUP_SHARDS },
     config.RESERVATION_RETENTION_MS,
   );
-  return { kafka, admin, producer, consumer, redis, store, codec, regionOf: locations.regionOf };
+  return {
+    kafka,
+    admin,
+    producer,
+    consumer,
+    redis,
+    store,
+    codec,
+    regionOf: locations.regionOf,
+    peerConsumer,
+  };
 };

@@ -93,6 +93,13 @@ export const shape = {
   COMMIT_INTERVAL_MS: setting.positiveInt().default(1_000),
   MAX_BYTES_PER_PARTITION: setting.positiveInt().default(1024 * 1024),
   LOCATIONS_REFRESH_MS: setting.positiveInt().default(60_000),
+  /** The data centre this deployment runs in (its locations are the ones whose home it is). */
+  DATA_CENTRE: setting.string().default('dc1'),
+  /**
+   * The other data centres whose state MirrorMaker 2 copies here (`<dc>.inventory.stock.v1`):
+   * kept in Redis beside this one's for the network view (peers/). Unset: one data centre.
+   */
+  PEER_DATA_CENTRES: setting.list().optional(),
 };
 
 export type AggregatorConfig = z.infer<z.ZodObject<typeof shape>>;

@@ -55,6 +55,21 @@ export const createMetrics = defineMetrics((m) => ({
     'Times input records were deleted by retention before they were folded',
     ['topic'],
   ),
+  peerStates: m.counter(
+    'aggregator_peer_states_total',
+    "States of another data centre's locations written here (a copy of a version already held is not)",
+    ['data_centre'],
+  ),
+  peerHeartbeat: m.gauge(
+    'aggregator_peer_heartbeat_timestamp_seconds',
+    'Newest MirrorMaker heartbeat that arrived from each other data centre: how current its copies are',
+    ['data_centre'],
+  ),
+  peerRewinds: m.counter(
+    'aggregator_peer_rewinds_total',
+    "Times Redis held another offset of a mirrored partition than this instance had written (lost keys, a partition taken over): read again from Redis' offset",
+    ['data_centre'],
+  ),
   lag: m.gauge('aggregator_partition_lag', 'High watermark minus next offset to apply, per input partition', [
     'partition',
   ]),

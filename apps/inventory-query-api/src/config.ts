@@ -41,6 +41,15 @@ export const shape = {
   RATE_BURST: setting.positiveInt().default(400),
   /** Longest time any cache (browser or shared) may serve an answer without revalidating. */
   CACHE_MAX_AGE_SECONDS: setting.nonNegativeInt().default(1),
+  /** The data centre this deployment runs in. */
+  DATA_CENTRE: setting.string().default('dc1'),
+  /**
+   * The other data centres whose copies the aggregator keeps here: the sku answers are the
+   * network view over all of them, with each one's freshness. Unset: one data centre.
+   */
+  PEER_DATA_CENTRES: setting.list().optional(),
+  /** A peer's part is marked stale once its newest heartbeat here is older than this. */
+  PEER_STALE_MS: setting.positiveInt().default(15_000),
   /** Sent as Retry-After with a 503 (Redis or Kafka down). */
   RETRY_AFTER_SECONDS: setting.positiveInt().default(2),
 };

@@ -1,5 +1,6 @@
 import type { SkuAvailability } from '@inventory/codec';
 import {
+  type DataCentreFreshness,
   type LocationFilter,
   type Regions,
   type StoredLocation,
@@ -15,6 +16,8 @@ export interface LocationView {
   available: number;
   inStock: boolean;
   updatedAt: string;
+  /** With several data centres: the one whose state this is, the location's home. */
+  dataCentre?: string;
 }
 
 export interface SkuView {
@@ -27,7 +30,7 @@ export interface SkuView {
   locations: LocationView[];
 }
 
-export function locationView(locationId: string, stored: StoredLocation): LocationView {
+export function locationView(locationId: string, stored: StoredLocation, dataCentre?: string): LocationView {
   const available = stored.onHand - stored.reserved;
   return {
     locationId,
@@ -36,6 +39,7 @@ export function locationView(locationId: string, stored: StoredLocation): Locati
     available,
     inStock: available > 0,
     updatedAt: new Date(stored.updatedAt).toISOString(),
+    ...(dataCentre === undefined ? {} : { dataCentre }),
   };
 }
 
@@ -45,7 +49,12 @@ export function locationView(locationId: string, stored: StoredLocation): Locati
  * locations (@inventory/read-model, selectTotals). asOf is always the newest event time
  * applied for the sku, whatever the filter.
  */
-export function skuView(sku: string, stored: StoredSku, filter: LocationFilter, regionOf: Regions): SkuView {
+export function skuView(
+  sku: string,
+  stored: StoredSku & { dataCentreOf?: ReadonlyMap<string, string> },
+  filter: LocationFilter,
+  regionOf: Regions,
+): SkuView {
   const totals = selectTotals(stored, filter, regionOf);
   return {
     sku,
@@ -55,7 +64,7 @@ export function skuView(sku: string, stored: StoredSku, filter: LocationFilter, 
     inStock: totals.available > 0,
     asOf: new Date(totals.asOf).toISOString(),
     locations: selectLocations(stored.locations, filter, regionOf).map(([id, state]) =>
-      locationView(id, state),
+      locationView(id, state, stored.dataCentreOf?.get(id)),
     ),
   };
 }
@@ -78,4 +87,27 @@ export function discontinuedView(since: string | undefined): {
   discontinuedAt?: string;
 } {
   return since === undefined ? { discontinued: false } : { discontinued: true, discontinuedAt: since };
+}
+
+/** How current each data centre's part of a network answer is (read-model network.ts), times as ISO. */
+export interface DataCentreView {
+  dataCentre: string;
+  local: boolean;
+  asOf: string | null;
+  replicatedAsOf: string | null;
+  lagMs: number | null;
+  stale: boolean;
+}
+
+const isoOrNull = (time: number | null) => (time === null ? null : new Date(time).toISOString());
+
+export function dataCentreViews(freshness: readonly DataCentreFreshness[]): DataCentreView[] {
+  return freshness.map((part) => ({
+    dataCentre: part.dataCentre,
+    local: part.local,
+    asOf: isoOrNull(part.asOf),
+    replicatedAsOf: isoOrNull(part.replicatedAsOf),
+    lagMs: part.lagMs,
+    stale: part.stale,
+  }));
 }

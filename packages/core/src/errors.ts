@@ -35,6 +35,7 @@ export const errorCodes = {
   // A record refused by a consumer: its dead-letter reason.
   EMPTY_VALUE: { retriable: false },
   WRONG_KEY: { retriable: false },
+  WRONG_PARTITION: { retriable: false },
   UNDECODABLE: { retriable: false },
   IMPOSSIBLE_VALUE: { retriable: false },
   FOREIGN_EVENT_ID: { retriable: false },

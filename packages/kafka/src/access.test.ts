@@ -1,15 +1,36 @@
 import { describe, expect, it } from 'vitest';
-import { appAccess, connectAccess, platformAccess, singleWriterTopics } from './access.ts';
+import {
+  appAccess,
+  connectAccess,
+  mirrorAccess,
+  mirroredTopics,
+  peerCopies,
+  platformAccess,
+  singleWriterTopics,
+} from './access.ts';
 import { topicCatalog, topicNames } from './catalog.ts';
 
 const catalog = new Set(topicCatalog().map((t) => t.name));
 const all = platformAccess();
 const writersOf = (topic: string) => all.filter((a) => a.writes.includes(topic)).map((a) => a.principal);
+/** A copy MirrorMaker 2 writes: `<dc>.` and a mirrored topic, or its heartbeats. */
+const mirrorWrites = (topic: string) =>
+  (mirrorAccess.ownedTopicPrefixes ?? []).some((prefix) => topic.startsWith(prefix)) &&
+  [...mirroredTopics(), 'heartbeats'].some((mirrored) => topic.endsWith(`.${mirrored}`));
 
 describe('Kafka access of the platform', () => {
-  it('names only topics of the catalog', () => {
+  it("names only topics of the catalog, and the other data centres' copies of them", () => {
     const named = all.flatMap((a) => [...a.reads, ...a.writes, ...a.inspects]);
-    expect(named.filter((topic) => !catalog.has(topic))).toEqual([]);
+    expect(named.filter((topic) => !catalog.has(topic) && !peerCopies.includes(topic))).toEqual([]);
+    expect(peerCopies.filter((topic) => !mirrorWrites(topic))).toEqual([]);
+    expect(appAccess['inventory-aggregator'].reads.filter((topic) => peerCopies.includes(topic))).toEqual([
+      'dc1.inventory.stock.v1',
+      'dc1.heartbeats',
+      'dc2.inventory.stock.v1',
+      'dc2.heartbeats',
+      'dc3.inventory.stock.v1',
+      'dc3.heartbeats',
+    ]);
   });
 
   it('one principal per app, named as the app', () => {
@@ -22,9 +43,9 @@ describe('Kafka access of the platform', () => {
       expect(writersOf(topic)).toEqual([owner]);
   });
 
-  it('every topic an app reads has a writer on the platform', () => {
+  it('every topic an app reads has a writer on the platform (a copy: the mirror)', () => {
     const read = new Set(all.flatMap((a) => a.reads));
-    expect([...read].filter((topic) => writersOf(topic).length === 0)).toEqual([]);
+    expect([...read].filter((topic) => writersOf(topic).length === 0 && !mirrorWrites(topic))).toEqual([]);
   });
 
   it('the edges write the canonical topic and read nothing', () => {

@@ -44,6 +44,18 @@ export type AppName =
   | 'stock-reconciliation'
   | 'lake-sink';
 
+/** The retailer's data centres; each runs one platform, the others' state mirrored in. */
+export const dataCentres = ['dc1', 'dc2', 'dc3'] as const;
+
+/**
+ * The other data centres' copies the aggregator keeps for the network view: their state and
+ * MirrorMaker's heartbeats from them, as `<dc>.<topic>` (a data centre holds no copy of its own).
+ */
+export const peerCopies: readonly string[] = dataCentres.flatMap((dc) => [
+  `${dc}.${topicNames.stock}`,
+  `${dc}.heartbeats`,
+]);
+
 const retryTopics = Array.from({ length: deliveryRetryStages }, (_, i) => deliveryRetryTopic(i + 1));
 
 /** Each app's access, least privilege: what it reads, writes, inspects and the groups it joins. */
@@ -82,6 +94,7 @@ export const appAccess: Record<AppName, KafkaAccess> = {
       topicNames.stock,
       topicNames.availability,
       topicNames.reservations,
+      ...peerCopies,
     ],
     // Reservation sales go to the canonical topic, clock ticks to the commands.
     writes: [
@@ -197,9 +210,6 @@ export const singleWriterTopics: Record<string, AppName> = {
 export function platformAccess(): KafkaAccess[] {
   return [...Object.values(appAccess), connectAccess, masterDataAccess];
 }
-
-/** The retailer's data centres; each runs one platform, the others' state mirrored in. */
-export const dataCentres = ['dc1', 'dc2', 'dc3'] as const;
 
 /**
  * What MirrorMaker 2 copies between data centres: the compacted state (stock, availability,

@@ -30,8 +30,10 @@ const partitionKeys = Array.from({ length: 12 }, (_, p) => [
   keys.clock(p),
   keys.reservation(p, 'r-1'),
   keys.expiry(p),
+  keys.peerSku(p, 'dc2', 'SKU-1'),
+  keys.peerOffsets(p),
 ]).flat();
-const everyKey = [...partitionKeys, keys.reservationSku('r-1'), keys.discontinued()];
+const everyKey = [...partitionKeys, keys.reservationSku('r-1'), keys.discontinued(), keys.peerClock()];
 
 const writable = (user: Parameters<typeof redisAclUser>[1]) =>
   everyKey.filter((key) => redisAclUser('inv', user).readWrite.some((pattern) => globMatches(pattern, key)));
@@ -43,7 +45,11 @@ const readable = (user: Parameters<typeof redisAclUser>[1]) =>
 
 describe('Redis ACL users', () => {
   it('lets each app write exactly the keys keys.ts names it the writer of', () => {
-    expect(writable('inventory-aggregator')).toEqual([...partitionKeys, 'inv:reservation-sku:r-1']);
+    expect(writable('inventory-aggregator')).toEqual([
+      ...partitionKeys,
+      'inv:reservation-sku:r-1',
+      'inv:peer-clock',
+    ]);
     expect(writable('inventory-query-api')).toEqual(['inv:reservation-sku:r-1']);
     expect(writable('stock-reconciliation')).toEqual(['inv:discontinued']);
   });
@@ -54,8 +60,10 @@ describe('Redis ACL users', () => {
       keys.sku(0, 'SKU-1'),
       keys.assortment(0, 'S-1'),
       keys.reservation(0, 'r-1'),
+      keys.peerSku(0, 'dc2', 'SKU-1'),
       'inv:reservation-sku:r-1',
       'inv:discontinued',
+      'inv:peer-clock',
     ]);
     expect(readable('stock-reconciliation').filter((k) => ofPartition0(k) || !k.includes('{'))).toEqual([
       keys.sku(0, 'SKU-1'),

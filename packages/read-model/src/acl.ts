@@ -82,17 +82,24 @@ export function redisAclUsers(prefix: string): RedisAclUser[] {
   return [
     {
       user: 'inventory-aggregator',
-      readWrite: [partitionKeys, reservationSku],
+      readWrite: [partitionKeys, reservationSku, `${p}:peer-clock`],
       readOnly: [],
       commands: [...clientCommands, ...aggregatorCommands],
-      why: "folds events and decides reservations into every partition's keys; its restore puts back reservation-sku",
+      why: "folds events and decides reservations into every partition's keys; its restore puts back reservation-sku; keeps the other data centres' copies and their heartbeat clock",
     },
     {
       user: 'inventory-query-api',
       readWrite: [reservationSku],
-      readOnly: [`${p}:{p*}:sku:*`, `${p}:{p*}:loc:*`, `${p}:{p*}:res:*`, `${p}:discontinued`],
+      readOnly: [
+        `${p}:{p*}:sku:*`,
+        `${p}:{p*}:loc:*`,
+        `${p}:{p*}:res:*`,
+        `${p}:{p*}:peer:*`,
+        `${p}:peer-clock`,
+        `${p}:discontinued`,
+      ],
       commands: [...clientCommands, ...readerCommands, 'set'],
-      why: 'reads availability, assortments and reservations; claims a reservationId for its sku (SET NX)',
+      why: "reads availability (the other data centres' copies and their clock too), assortments and reservations; claims a reservationId for its sku (SET NX)",
     },
     {
       user: 'stock-reconciliation',

@@ -1,6 +1,7 @@
 export * from './acl.ts';
 export * from './compact.ts';
 export * from './keys.ts';
+export * from './network.ts';
 export * from './partition.ts';
 export * from './reader.ts';
 export * from './slots.ts';

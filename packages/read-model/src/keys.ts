@@ -51,6 +51,19 @@ import { partitionTag } from './slots.ts';
  *                                       aggregator's restore puts back what a lost Redis forgot]
  *   <prefix>:discontinued               hash: sku -> ISO time since when the ERP calls it discontinued
  *                                       (master data, not stock state) [reconciliation job]
+ *
+ * With several data centres, the state of the others' locations, as their inventory.stock.v1
+ * arrives here through MirrorMaker 2 (`<dc>.inventory.stock.v1`): absolute and versioned, so a
+ * copy applied twice or late changes nothing (peers.lua.ts in the aggregator):
+ *
+ *   <prefix>:{p<n>}:peer:<dc>:<sku>     hash: "<locationId>" -> the location's compact text (compact.ts,
+ *                                       without a journal) in data centre <dc>, the highest version
+ *                                       seen [aggregator: peers]
+ *   <prefix>:{p<n>}:peeroffsets         hash: "<dc>" -> next offset of `<dc>.inventory.stock.v1`
+ *                                       partition n to apply [aggregator: peers]
+ *   <prefix>:peer-clock                 hash: "<dc>" -> the newest MirrorMaker heartbeat time
+ *                                       (epoch ms) that arrived from <dc>: how fresh its part is
+ *                                       [aggregator: peers]
  */
 /** The prefix of every key when REDIS_PREFIX is not set (the same in every app of a deployment). */
 export const defaultRedisPrefix = 'inv';
@@ -132,6 +145,18 @@ export class KeyLayout {
 
   discontinued(): string {
     return `${this.prefix}:discontinued`;
+  }
+
+  peerSku(partition: number, dataCentre: string, sku: string): string {
+    return `${this.prefix}:${this.tag(partition)}:peer:${dataCentre}:${sku}`;
+  }
+
+  peerOffsets(partition: number): string {
+    return `${this.prefix}:${this.tag(partition)}:peeroffsets`;
+  }
+
+  peerClock(): string {
+    return `${this.prefix}:peer-clock`;
   }
 }
 

@@ -1,6 +1,7 @@
 import type { SkuAvailability } from '@inventory/codec';
 import type { ChainableCommander, Cluster, Redis } from 'ioredis';
 import { KeyLayout, locationField, totalField } from './keys.ts';
+import type { PeerPart } from './network.ts';
 import { partitionOf } from './partition.ts';
 import {
   parseStoredLocation,
@@ -197,6 +198,38 @@ export class ReadModelReader {
       const [value, journal] = replies[i] as [string | null, (string | null)?];
       return value === null ? undefined : parseStoredLocation(value, journal);
     });
+  }
+
+  /**
+   * Each sku's copies of other data centres' locations (network.ts), one part per data centre
+   * named, in that order; a data centre holding none of the sku gives an empty part.
+   */
+  async peers(skus: string[], dataCentres: readonly string[]): Promise<PeerPart[][]> {
+    if (dataCentres.length === 0) return skus.map(() => []);
+    const replies = await this.perPartition(
+      skus,
+      (sku) => this.partitionOf(sku),
+      (p, sku) => {
+        for (const dc of dataCentres) p.hgetall(this.keys.peerSku(this.partitionOf(sku), dc, sku));
+      },
+    );
+    return skus.map((_, i) =>
+      dataCentres.map((dataCentre, j) => ({
+        dataCentre,
+        locations: new Map(
+          Object.entries((replies[i] as Record<string, string>[])[j] ?? {}).map(([id, value]) => [
+            id,
+            parseStoredLocation(value),
+          ]),
+        ),
+      })),
+    );
+  }
+
+  /** The newest heartbeat time that arrived from each other data centre (keys.ts, peer-clock). */
+  async peerClock(): Promise<Map<string, number>> {
+    const hash = await this.redis.hgetall(this.keys.peerClock());
+    return new Map(Object.entries(hash).map(([dc, time]) => [dc, Number(time)]));
   }
 
   async location(sku: string, locationId: string): Promise<StoredLocation | undefined> {

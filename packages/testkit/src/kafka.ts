@@ -5,13 +5,13 @@ import { uniqueName, uniqueTopic } from './names.ts';
 import { stackKafkaOptions } from './stack.ts';
 
 /** A client of the stack's broker, as its administrator or as `principal` (an app's ACLs). */
-export function testKafka(clientId = uniqueName('test'), principal?: string): Kafka {
-  return createKafka({ clientId, ...stackKafkaOptions(principal) });
+export function testKafka(clientId = uniqueName('test'), principal?: string, dataCentre?: string): Kafka {
+  return createKafka({ clientId, ...stackKafkaOptions(principal, dataCentre) });
 }
 
-/** Runs `use` with a connected admin client of the local stack, disconnected after. */
-export async function withAdmin<T>(use: (admin: Admin) => Promise<T>): Promise<T> {
-  const admin = testKafka().admin();
+/** Runs `use` with a connected admin client of the local stack (of `dataCentre`), disconnected after. */
+export async function withAdmin<T>(use: (admin: Admin) => Promise<T>, dataCentre?: string): Promise<T> {
+  const admin = testKafka(undefined, undefined, dataCentre).admin();
   await admin.connect();
   try {
     return await use(admin);
@@ -92,6 +92,7 @@ export async function createNamedTopic(
   topic: string,
   partitions: number,
   config: Record<string, string> = {},
+  dataCentre?: string,
 ): Promise<void> {
   await withAdmin(async (admin) => {
     await waitFor(
@@ -125,7 +126,7 @@ export async function createNamedTopic(
       },
       { description: `every partition of ${topic} to have a leader`, timeoutMs: 120_000, intervalMs: 200 },
     );
-  });
+  }, dataCentre);
 }
 
 /** A fresh topic with the configuration of a catalog topic (topicConfig of its spec). */

@@ -140,9 +140,9 @@ export function redisUrlWithCredentials(url: string, user: string, password: str
   return `${scheme}://${encodeURIComponent(user)}:${encodeURIComponent(password)}@${hosts}`;
 }
 
-/** Runs `use` on every node of the tests' Redis: a cluster's users are each node's own. */
-async function onEveryNode(use: (node: Redis) => Promise<unknown>): Promise<void> {
-  const redis = redisOf(testRedisUrl(), { lazyConnect: true });
+/** Runs `use` on every node of a Redis: a cluster's users are each node's own. */
+async function onEveryNode(url: string, use: (node: Redis) => Promise<unknown>): Promise<void> {
+  const redis = redisOf(url, { lazyConnect: true });
   try {
     await redis.connect();
     const nodes = redis.isCluster ? (redis as Cluster).nodes('all') : [redis as Redis];
@@ -160,21 +160,29 @@ const testUsers = new Map<string, string>();
  * with a password of its own (on every node of a cluster, replicas too), once per process. An
  * app given this URL can do exactly what it can in production, on the test's keys only.
  */
-export async function testRedisUrlAs(app: RedisAppUser, prefix: string): Promise<string> {
+export async function testRedisUrlAs(
+  app: RedisAppUser,
+  prefix: string,
+  dataCentre?: string,
+): Promise<string> {
   const user = `${app}.${prefix}`;
-  let password = testUsers.get(user);
+  // Another data centre of the stack has a Redis of its own (a single one).
+  const base =
+    dataCentre === undefined || dataCentre === 'dc1' ? testRedisUrl() : stackEndpoints(dataCentre).REDIS_URL;
+  const known = `${base} ${user}`;
+  let password = testUsers.get(known);
   if (password === undefined) {
     const fresh = randomBytes(18).toString('base64url');
     const rules = aclRules(redisAclUser(prefix, app), {
       sha256: createHash('sha256').update(fresh).digest('hex'),
     });
-    await onEveryNode((node) => node.call('ACL', 'SETUSER', user, ...rules));
-    testUsers.set(user, fresh);
+    await onEveryNode(base, (node) => node.call('ACL', 'SETUSER', user, ...rules));
+    testUsers.set(known, fresh);
     // For the scan of the run's logs (`npm run stack -- scan-logs`): no generated secret may be logged.
     appendFileSync(join(stackHome(), 'test-secrets'), `redis:${user}=${fresh}\n`, { mode: 0o600 });
     password = fresh;
   }
-  return redisUrlWithCredentials(testRedisUrl(), user, password);
+  return redisUrlWithCredentials(base, user, password);
 }
 
 /** Every key matching `pattern`, from every primary of a cluster (SCAN; KEYS sees one node). */

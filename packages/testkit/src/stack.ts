@@ -32,12 +32,19 @@ export function stackHome(): string {
   return resolve(process.env.INVENTORY_STACK_HOME ?? join(repoRoot, '.stack'));
 }
 
-export function stackEndpoints(): StackEndpoints {
-  const file = join(stackHome(), 'endpoints.json');
+/**
+ * The running stack's endpoints; `dataCentre` names another data centre of a stack started
+ * with three (`up --dcs 3`: dc2 and dc3 in homes of their own under the first's).
+ */
+export function stackEndpoints(dataCentre?: string): StackEndpoints {
+  const other = dataCentre !== undefined && dataCentre !== 'dc1';
+  const file = join(stackHome(), ...(other ? [dataCentre] : []), 'endpoints.json');
   if (!existsSync(file)) {
     throw new InventoryError(
       'STACK_NOT_RUNNING',
-      `integration tests need the local stack: run \`npm test\` (starts it) or \`npm run stack -- up\` (no ${file})`,
+      other
+        ? `this test needs the stack's data centre ${dataCentre}: run \`npm test\` (starts three) or \`npm run stack -- up --dcs 3\` (no ${file})`
+        : `integration tests need the local stack: run \`npm test\` (starts it) or \`npm run stack -- up\` (no ${file})`,
     );
   }
   return JSON.parse(readFileSync(file, 'utf8')) as StackEndpoints;
@@ -50,17 +57,21 @@ export function stackEndpoints(): StackEndpoints {
  * groups of the test's own names, which no app's ACLs grant; a test of the real process on
  * the catalog's topics runs it as itself.
  */
-export function stackKafkaEnv(prefix: string, principal?: string): Record<string, string> {
-  const endpoints = stackEndpoints();
+export function stackKafkaEnv(
+  prefix: string,
+  principal?: string,
+  dataCentre?: string,
+): Record<string, string> {
+  // One schema registry for every data centre (the first's): a mirrored record's schema id
+  // means the same schema wherever it is read.
+  const registry = stackEndpoints().SCHEMA_REGISTRY_URL;
   return {
-    ...kafkaSettingsEnv(endpoints, prefix, principal),
-    ...(endpoints.SCHEMA_REGISTRY_URL
-      ? { [`${prefix}_SCHEMA_REGISTRY_URL`]: endpoints.SCHEMA_REGISTRY_URL }
-      : {}),
+    ...kafkaSettingsEnv(stackEndpoints(dataCentre), prefix, principal),
+    ...(registry ? { [`${prefix}_SCHEMA_REGISTRY_URL`]: registry } : {}),
   };
 }
 
-/** A kafkajs client's way into the stack's broker: as its administrator, or as `principal`. */
-export function stackKafkaOptions(principal?: string) {
-  return kafkaClientOptionsFor(stackEndpoints(), principal);
+/** A kafkajs client's way into the stack's broker (of `dataCentre`): as its administrator, or as `principal`. */
+export function stackKafkaOptions(principal?: string, dataCentre?: string) {
+  return kafkaClientOptionsFor(stackEndpoints(dataCentre), principal);
 }

@@ -225,8 +225,29 @@ function dataCentre(dc: DataCentre): Overlay {
         operations: [{ op: 'add', path: '/spec/kafka/listeners/-', value: mirrorListenerOf(dc) }],
       },
       connectImageIn(registry),
+      ...networkSettings(
+        dc.name,
+        others.map((o) => o.name),
+      ),
     ],
   };
+}
+
+/**
+ * The data centre's name and its peers in the settings of the apps that keep and answer the
+ * network view: the aggregator keeps the peers' copies, the query API answers over all.
+ */
+function networkSettings(dc: string, peers: string[]): Overlay['patches'] {
+  return [
+    ['inventory-aggregator', 'AGG'],
+    ['inventory-query-api', 'QUERY'],
+  ].map(([app, prefix]) => ({
+    target: { version: 'v1', kind: 'ConfigMap', name: `${app}-settings` },
+    operations: [
+      { op: 'add', path: `/data/${prefix}_DATA_CENTRE`, value: dc },
+      { op: 'add', path: `/data/${prefix}_PEER_DATA_CENTRES`, value: peers.join(',') },
+    ],
+  }));
 }
 
 export function overlays(): Overlay[] {

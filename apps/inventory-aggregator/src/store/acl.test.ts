@@ -1,10 +1,11 @@
 import { redisAclUser } from '@inventory/read-model';
 import { describe, expect, it } from 'vitest';
+import { peerScripts } from '../peers/peers.lua.ts';
 import { storeScripts } from './apply.lua.ts';
 
 describe("the aggregator's Redis user", () => {
   it('may run every command its scripts call (a script runs with the caller’s permissions)', () => {
-    const scripts = Object.values(storeScripts);
+    const scripts = [...Object.values(storeScripts), ...Object.values(peerScripts)];
     const called = new Set(
       scripts.flatMap((script) =>
         [...script.matchAll(/(?:redis\.call|flush)\('([A-Z]+)'/g)].map((m) => (m[1] as string).toLowerCase()),

@@ -1,12 +1,19 @@
 import { createHash } from 'node:crypto';
 import type { Location, SkuAvailability } from '@inventory/codec';
-import type { ReadModelReader } from '@inventory/read-model';
+import { freshnessOf, networkSku, type ReadModelReader, type StoredSku } from '@inventory/read-model';
 import { ApiError } from '@inventory/service';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { decodeEventId, SseSession } from '../changes/session.ts';
 import type { QueryConfig } from '../config.ts';
 import type { QueryMetrics } from '../metrics.ts';
-import { discontinuedView, locationView, skuView, totalsView } from '../views.ts';
+import {
+  type DataCentreView,
+  dataCentreViews,
+  discontinuedView,
+  locationView,
+  skuView,
+  totalsView,
+} from '../views.ts';
 import { getAssortment, getChanges, getLocationSku, getLocations, getSku, postBatch } from './schemas.ts';
 
 export interface AvailabilityDeps {
@@ -100,15 +107,38 @@ export function availabilityRoutes(
   read: (request: FastifyRequest) => Promise<void>,
 ): void {
   const { readModel } = deps;
+  const dataCentre = deps.config.DATA_CENTRE;
+  const peers = deps.config.PEER_DATA_CENTRES ?? [];
+  /**
+   * The skus as this data centre answers them: its own state, and with peers the network
+   * view (read-model network.ts) with each data centre's freshness.
+   */
+  const skusOf = async (
+    skus: string[],
+  ): Promise<{ stored: StoredSku | undefined; dataCentres?: DataCentreView[] }[]> => {
+    if (peers.length === 0) return (await readModel.skus(skus)).map((stored) => ({ stored }));
+    const [local, parts, clock] = await Promise.all([
+      readModel.skus(skus),
+      readModel.peers(skus, peers),
+      readModel.peerClock(),
+    ]);
+    const now = Date.now();
+    return skus.map((sku, i) => {
+      const stored = networkSku(sku, local[i], dataCentre, parts[i] ?? [], deps.regionOf);
+      const freshness = freshnessOf(stored, dataCentre, peers, clock, now, deps.config.PEER_STALE_MS);
+      return { stored, dataCentres: dataCentreViews(freshness) };
+    });
+  };
+
   app.get<{ Params: { sku: string }; Querystring: { locationId?: string[]; region?: string } }>(
     '/v1/availability/:sku',
     { schema: getSku, onRequest: read },
     async (request, reply) => {
-      const [stored, [discontinuedAt]] = await Promise.all([
-        readModel.sku(request.params.sku),
+      const [[found], [discontinuedAt]] = await Promise.all([
+        skusOf([request.params.sku]),
         readModel.discontinued([request.params.sku]),
       ]);
-      if (!stored)
+      if (!found?.stored)
         throw new ApiError('UNKNOWN_SKU', `no stock was ever recorded for sku ${request.params.sku}`);
       const filter = {
         ...(request.query.locationId ? { locationIds: request.query.locationId } : {}),
@@ -118,8 +148,9 @@ export function availabilityRoutes(
         request,
         reply,
         {
-          ...skuView(request.params.sku, stored, filter, deps.regionOf),
+          ...skuView(request.params.sku, found.stored, filter, deps.regionOf),
           ...discontinuedView(discontinuedAt),
+          ...(found.dataCentres ? { dataCentres: found.dataCentres } : {}),
         },
         deps.config.CACHE_MAX_AGE_SECONDS,
       );
@@ -131,10 +162,19 @@ export function availabilityRoutes(
     { schema: getLocationSku, onRequest: read },
     async (request, reply) => {
       const { locationId, sku } = request.params;
-      const [state, [discontinuedAt]] = await Promise.all([
+      const [local, [discontinuedAt]] = await Promise.all([
         readModel.location(sku, locationId),
         readModel.discontinued([sku]),
       ]);
+      // Not held here: another data centre's location, whose copy this one keeps.
+      let state = local;
+      let home: string | undefined;
+      if (!state && peers.length > 0) {
+        const [parts] = await readModel.peers([sku], peers);
+        const part = parts?.find((p) => p.locations.has(locationId));
+        state = part?.locations.get(locationId);
+        home = part?.dataCentre;
+      }
       if (!state)
         throw new ApiError(
           'UNKNOWN_SKU_AT_LOCATION',
@@ -143,7 +183,11 @@ export function availabilityRoutes(
       return sendCached(
         request,
         reply,
-        { sku, ...locationView(locationId, state), ...discontinuedView(discontinuedAt) },
+        {
+          sku,
+          ...locationView(locationId, state, peers.length > 0 ? (home ?? dataCentre) : undefined),
+          ...discontinuedView(discontinuedAt),
+        },
         deps.config.CACHE_MAX_AGE_SECONDS,
       );
     },
@@ -154,7 +198,7 @@ export function availabilityRoutes(
     { schema: postBatch, onRequest: read },
     async (request) => {
       const { skus, locationIds, region, includeLocations } = request.body;
-      if (!includeLocations && !locationIds && !region) {
+      if (!includeLocations && !locationIds && !region && peers.length === 0) {
         // Network totals are one field per sku; reading every location would cost 50 times more.
         const [totals, discontinued] = await Promise.all([
           readModel.totals(skus),
@@ -170,14 +214,15 @@ export function availabilityRoutes(
         };
       }
       const filter = { ...(locationIds ? { locationIds } : {}), ...(region ? { region } : {}) };
-      const [stored, discontinued] = await Promise.all([readModel.skus(skus), readModel.discontinued(skus)]);
+      const [stored, discontinued] = await Promise.all([skusOf(skus), readModel.discontinued(skus)]);
       return {
         results: skus.map((sku, i) => {
           const found = stored[i];
-          if (!found) return { sku, found: false };
+          if (!found?.stored) return { sku, found: false };
           const { locations, ...totals } = {
-            ...skuView(sku, found, filter, deps.regionOf),
+            ...skuView(sku, found.stored, filter, deps.regionOf),
             ...discontinuedView(discontinued[i]),
+            ...(found.dataCentres ? { dataCentres: found.dataCentres } : {}),
           };
           return includeLocations ? { found: true, ...totals, locations } : { found: true, ...totals };
         }),

@@ -10,6 +10,33 @@ const locationView = {
     available: { type: 'integer' },
     inStock: { type: 'boolean' },
     updatedAt: { type: 'string', format: 'date-time' },
+    dataCentre: {
+      type: 'string',
+      description: "With several data centres: the location's home, whose state this is",
+    },
+  },
+} as const;
+
+const dataCentreView = {
+  type: 'object',
+  properties: {
+    dataCentre: { type: 'string' },
+    local: { type: 'boolean', description: "This data centre's own state" },
+    asOf: {
+      type: ['string', 'null'],
+      format: 'date-time',
+      description: "Newest event time applied for the sku in this data centre's locations",
+    },
+    replicatedAsOf: {
+      type: ['string', 'null'],
+      format: 'date-time',
+      description: "Another data centre's: the newest MirrorMaker heartbeat from it that arrived here",
+    },
+    lagMs: { type: ['integer', 'null'], description: 'The answer time minus replicatedAsOf' },
+    stale: {
+      type: 'boolean',
+      description: 'No heartbeat from that data centre within QUERY_PEER_STALE_MS: its part may be behind',
+    },
   },
 } as const;
 
@@ -28,6 +55,11 @@ export const skuView = {
     },
     discontinuedAt: { type: 'string', format: 'date-time', description: 'Since when, when discontinued' },
     locations: { type: 'array', items: locationView },
+    dataCentres: {
+      type: 'array',
+      items: dataCentreView,
+      description: 'With several data centres: how current each part of the answer is',
+    },
   },
 } as const;
 

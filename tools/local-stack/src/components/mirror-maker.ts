@@ -70,7 +70,7 @@ export const mirrorMaker: Component = {
       'sync.topic.acls.enabled': false,
       'refresh.topics.interval.seconds': 5,
       'refresh.groups.interval.seconds': 30,
-      'emit.heartbeats.interval.seconds': 5,
+      'emit.heartbeats.interval.seconds': 1,
       'emit.checkpoints.interval.seconds': 5,
     });
     logStart = existsSync(logFile(ctx, 'mirror-maker')) ? statSync(logFile(ctx, 'mirror-maker')).size : 0;
