@@ -8,9 +8,13 @@ import { stackEndpoints, stackHome, stackKafkaOptions } from './stack.ts';
 
 const repoRoot = resolve(fileURLToPath(new URL('../../../', import.meta.url)));
 
-/** The pid of a running part of the local stack (kafka, rabbitmq, ...), from its pid file. */
-export function stackPartPid(part: string): number {
-  return Number(readFileSync(join(stackHome(), 'run', `${part}.pid`), 'utf8').trim());
+/**
+ * The pid of a running part of the local stack (kafka, rabbitmq, ...), from its pid file; of
+ * another data centre's part with `dataCentre` (dc2, dc3: their homes under the first's).
+ */
+export function stackPartPid(part: string, dataCentre?: string): number {
+  const home = dataCentre === undefined || dataCentre === 'dc1' ? stackHome() : join(stackHome(), dataCentre);
+  return Number(readFileSync(join(home, 'run', `${part}.pid`), 'utf8').trim());
 }
 
 export function processAlive(pid: number): boolean {
@@ -46,14 +50,21 @@ export async function brokerServing(timeoutMs = 180_000): Promise<void> {
 }
 
 /** Stops a part of the local stack (SIGTERM, as `down` does) and waits until its process is gone; `stackUp` starts it again. */
-export async function stopStackPart(part: string, timeoutMs = 60_000): Promise<void> {
-  const pid = stackPartPid(part);
+export async function stopStackPart(part: string, timeoutMs = 60_000, dataCentre?: string): Promise<void> {
+  const pid = stackPartPid(part, dataCentre);
   process.kill(pid, 'SIGTERM');
   await waitFor(() => !processAlive(pid), { description: `${part} to stop`, timeoutMs });
 }
 
-/** `npm run stack -- up` for tests that stopped a part: starts what is down, waits until healthy. */
-export function stackUp(): { status: number | null; stdout: string; stderr: string } {
+/**
+ * `npm run stack -- up` for tests that stopped a part: starts what is down, waits until
+ * healthy; with `dataCentres: 3` the other data centres' parts and the mirror too.
+ */
+export function stackUp(options: { dataCentres?: 3 } = {}): {
+  status: number | null;
+  stdout: string;
+  stderr: string;
+} {
   return spawnSync(
     join(repoRoot, 'node_modules/.bin/tsx'),
     [join(repoRoot, 'tools/local-stack/src/cli.ts'), 'up'],
@@ -63,6 +74,7 @@ export function stackUp(): { status: number | null; stdout: string; stderr: stri
         ...process.env,
         INVENTORY_STACK_HOME: stackHome(),
         ...(stackEndpoints().REDIS_CLUSTER_URL ? { INVENTORY_STACK_REDIS_CLUSTER: 'true' } : {}),
+        ...(options.dataCentres ? { INVENTORY_STACK_DCS: String(options.dataCentres) } : {}),
       },
       encoding: 'utf8',
       timeout: 200_000,

@@ -313,6 +313,10 @@ export function mirrorMaker(target: DataCentre, sources: DataCentre[], catalog?:
           'config.storage.replication.factor': -1,
           'offset.storage.replication.factor': -1,
           'status.storage.replication.factor': -1,
+          // After the local cluster was away longer than the workers' poll timeout, their
+          // connectors come back within 30 s instead of Connect's default five minutes; a
+          // worker restarted by a rolling update returns well within it and keeps its own.
+          'scheduled.rebalance.max.delay.ms': 30_000,
         },
       },
       mirrors: sources.map((source) => ({

@@ -48,6 +48,12 @@ export const mirrorMaker: Component = {
         ...all.map((s) => ({
           [`${s.dc}.bootstrap.servers`]: kafkaBrokers(s.ctx),
           ...javaClientProperties(s.ctx, mirrorAccess.principal, `${s.dc}.`),
+          // One process serves every herder: a member that left (its target cluster away for
+          // longer than the poll timeout) is this process again, and its connectors are given
+          // back after two seconds instead of Connect's default five minutes. Not 0: a delay
+          // of 0 schedules no rebalance, and what was lost would wait for one by chance. A
+          // worker setting, so per target cluster: the top level does not reach the herders.
+          [`${s.dc}.scheduled.rebalance.max.delay.ms`]: 2_000,
         })),
       ),
       ...Object.fromEntries(flows.map((flow) => [`${flow}.enabled`, 'true'])),
@@ -70,6 +76,7 @@ export const mirrorMaker: Component = {
       'sync.topic.acls.enabled': false,
       'refresh.topics.interval.seconds': 5,
       'refresh.groups.interval.seconds': 30,
+      // Every second: the query API's freshness of another data centre's part is this fine.
       'emit.heartbeats.interval.seconds': 1,
       'emit.checkpoints.interval.seconds': 5,
     });
