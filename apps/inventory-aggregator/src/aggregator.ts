@@ -114,6 +114,7 @@ export class Aggregator {
           await producer.send({ topic: config.DLQ_TOPIC, acks: -1, messages });
         },
         regionOf: this.deps.regionOf,
+        dataCentreOf: this.deps.dataCentreOf,
         seek: (input, offset) => consumer.seek({ topic: topicOf(input), partition, offset: String(offset) }),
         pause: (input) => consumer.pause([{ topic: topicOf(input), partitions: [partition] }]),
         resume: (input) => consumer.resume([{ topic: topicOf(input), partitions: [partition] }]),

@@ -27,6 +27,8 @@ export interface AggregatorClients {
   store: RedisStore;
   codec: AvroCodec;
   regionOf: (locationId: string) => string;
+  /** A known location's home data centre (master data). */
+  dataCentreOf: (locationId: string) => string | undefined;
   /** The consumer of the other data centres' copies, when PEER_DATA_CENTRES names any. */
   peerConsumer: Consumer | undefined;
 }
@@ -96,6 +98,7 @@ export const connectAggregator: ClientsOpener<AggregatorConfig, AggregatorClient
     store,
     codec,
     regionOf: locations.regionOf,
+    dataCentreOf: locations.dataCentreOf,
     peerConsumer,
   };
 };

@@ -121,6 +121,11 @@ export interface AggregatorSettings {
     dlq: string;
   };
   dedup: DedupPolicy;
+  /**
+   * With several data centres, this one: it folds only the events of the locations whose
+   * home it is (poison.ts). Undefined with one data centre.
+   */
+  dataCentre: string | undefined;
 }
 
 export function aggregatorSettings(config: AggregatorConfig): AggregatorSettings {
@@ -136,6 +141,7 @@ export function aggregatorSettings(config: AggregatorConfig): AggregatorSettings
       dlq: config.DLQ_TOPIC,
     },
     dedup: { horizonMs: config.DEDUP_HORIZON_MS, graceMs: config.DEDUP_GRACE_MS },
+    dataCentre: (config.PEER_DATA_CENTRES ?? []).length > 0 ? config.DATA_CENTRE : undefined,
   };
 }
 

@@ -55,6 +55,28 @@ describe('poison events', () => {
     expect(decoded.ok ? '' : decoded.error.message).toContain(reason);
   });
 
+  it('with several data centres, an event of a location homed in another is poison; its own and unknown ones fold', async () => {
+    const homes: Record<string, string> = { [sampleEvent.locationId]: 'dc2', 'S-OWN': 'dc1' };
+    const decode = async (event: InventoryEvent, dataCentre = 'dc1') =>
+      (
+        await decodeEvents(codec, [message(await encoded(event))], {
+          now,
+          dedup: defaultDedupPolicy,
+          home: { dataCentre, of: (id) => homes[id] },
+        })
+      )[0];
+    const foreign = await decode(sampleEvent);
+    expect(foreign?.ok ? undefined : foreign?.error.code).toBe('FOREIGN_DATA_CENTRE');
+    expect(foreign?.ok ? '' : foreign?.error.message).toBe(
+      `location ${sampleEvent.locationId} is homed in dc2 (master data), not in dc1: its events go to dc2, whose aggregator alone writes its state`,
+    );
+    expect((await decode(sampleEvent, 'dc2'))?.ok).toBe(true);
+    expect((await decode({ ...sampleEvent, locationId: 'S-OWN' }))?.ok).toBe(true);
+    expect((await decode({ ...sampleEvent, locationId: 'S-NEW' }))?.ok).toBe(true);
+    // One data centre: no home is checked.
+    expect((await decodeEvent(message(await encoded(sampleEvent))))?.ok).toBe(true);
+  });
+
   it('an event older than the dedup horizon plus grace is poison; one just inside is folded', async () => {
     const limit = now - defaultDedupPolicy.horizonMs - defaultDedupPolicy.graceMs;
     const old = await decodeEvent(message(await encoded({ ...sampleEvent, occurredAt: limit - 1 })));

@@ -9,13 +9,20 @@ export type Decoded = { ok: true; event: InventoryEvent } | { ok: false; error: 
 export interface DecodeContext {
   now: number;
   dedup: DedupPolicy;
+  /**
+   * With several data centres: this one, and each known location's home. An event of a
+   * location homed elsewhere would make a second writer of its state.
+   */
+  home?: { dataCentre: string; of: (locationId: string) => string | undefined };
 }
 
 /**
  * Decodes records; a record that can never be folded is poison: bytes that are not a frame
  * of a known schema, values no stock movement can have (@inventory/domain's rules), an
- * eventId outside its source's namespace, a key that is not the sku, or an event older
- * than the dedup horizon (a repeat of it could not be recognised). A registry that cannot be
+ * eventId outside its source's namespace, a key that is not the sku, an event older than
+ * the dedup horizon (a repeat of it could not be recognised), or, with several data centres,
+ * an event of a location whose home is another data centre (its state has one writer, the
+ * home's aggregator; master data names the home, a location it does not know is folded). A registry that cannot be
  * reached is not poison: that error is retriable and is thrown, so the batch is retried.
  * Writer schemas are fetched once per batch, then decoding is synchronous.
  */
@@ -48,6 +55,16 @@ function decodeOne(codec: AvroCodec, message: KafkaMessage, context: DecodeConte
       return {
         ok: false,
         error: new InventoryError('WRONG_KEY', `key ${message.key.toString()} is not the sku ${event.sku}`),
+      };
+    }
+    const home = context.home?.of(event.locationId);
+    if (context.home && home !== undefined && home !== context.home.dataCentre) {
+      return {
+        ok: false,
+        error: new InventoryError(
+          'FOREIGN_DATA_CENTRE',
+          `location ${event.locationId} is homed in ${home} (master data), not in ${context.home.dataCentre}: its events go to ${home}, whose aggregator alone writes its state`,
+        ),
       };
     }
     return { ok: true, event };

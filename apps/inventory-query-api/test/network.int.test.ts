@@ -1,5 +1,6 @@
 import type { InventoryEvent } from '@inventory/codec';
 import { delay, waitFor } from '@inventory/core';
+import { readToEnd } from '@inventory/kafka';
 import { redisOf } from '@inventory/service';
 import {
   keysMatching,
@@ -8,6 +9,7 @@ import {
   stackPartPid,
   stackUp,
   stopStackPart,
+  testKafka,
 } from '@inventory/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -17,6 +19,7 @@ import {
   eventsOf,
   expectedOf,
   homed,
+  names,
   networkAnswers,
   prefix,
   produceEvents,
@@ -114,6 +117,38 @@ describe('the network view over three data centres', () => {
     expect(west.body.onHand).toBe(westOnHand);
     const batch = await (sites[1] as Site).query.get('/v1/availability/SKU-1');
     expect(batch.body.onHand).toBe([...at.values()].reduce((s, n) => s + n, 0));
+  });
+
+  it('dead-letters, in one data centre, an event of a location homed in another: its state keeps one writer', async () => {
+    const foreign: InventoryEvent = {
+      ...(eventsOf('dc2', 1, 7)[0] as InventoryEvent),
+      eventId: 'loadgen:misrouted-1',
+      type: 'RECEIPT',
+      sku: 'SKU-1',
+      locationId: homed('dc2', 'S-1'),
+      quantity: 5,
+    };
+    await produceEvents('dc1', [foreign]);
+    const codes: string[] = [];
+    await waitFor(
+      async () => {
+        codes.length = 0;
+        await readToEnd(
+          testKafka(undefined, undefined, 'dc1'),
+          names.dlq,
+          (message) => {
+            if (message.headers?.['dlq-original-offset'] !== undefined)
+              codes.push(String(message.headers['dlq-error-code']));
+          },
+          { groupPrefix: 'net-dlq' },
+        );
+        return codes.length > 0;
+      },
+      { description: "dc1's dead letter of the misrouted event", timeoutMs: 60_000, intervalMs: 500 },
+    );
+    expect(codes).toEqual(['FOREIGN_DATA_CENTRE']);
+    // Not folded anywhere: every data centre still answers the reference of what was sent home.
+    await expectNetworkExact(sites, events);
   });
 
   it("is exact again after a data centre's Redis lost every key: its aggregator restores its own, the copies are read again", async () => {

@@ -17,6 +17,7 @@ import {
   uniqueName,
   uniqueTopic,
 } from '@inventory/testkit';
+import type { Producer } from 'kafkajs';
 import { testKeysFile } from './support.ts';
 
 /**
@@ -105,15 +106,22 @@ const codec = () => {
   return shared;
 };
 
-async function produce(dc: DataCentre, topic: string, messages: { key: string; value: Buffer }[]) {
-  const producer = createProducer(testKafka(undefined, undefined, dc));
-  await producer.connect();
-  try {
-    for (let i = 0; i < messages.length; i += 500)
-      await producer.send({ topic, acks: -1, messages: messages.slice(i, i + 500) });
-  } finally {
-    await producer.disconnect();
+/** One idempotent producer per data centre, connected at its first use, closed with the network. */
+const producers = new Map<DataCentre, Promise<Producer>>();
+function producerOf(dc: DataCentre): Promise<Producer> {
+  let producer = producers.get(dc);
+  if (!producer) {
+    const created = createProducer(testKafka(undefined, undefined, dc));
+    producer = created.connect().then(() => created);
+    producers.set(dc, producer);
   }
+  return producer;
+}
+
+async function produce(dc: DataCentre, topic: string, messages: { key: string; value: Buffer }[]) {
+  const producer = await producerOf(dc);
+  for (let i = 0; i < messages.length; i += 500)
+    await producer.send({ topic, acks: -1, messages: messages.slice(i, i + 500) });
 }
 
 export async function produceEvents(dc: DataCentre, events: InventoryEvent[]): Promise<void> {
@@ -269,6 +277,8 @@ export async function startNetwork(
       await site.query.close();
       await stopApp(site.aggregator);
     }
+    for (const producer of producers.values()) await (await producer).disconnect();
+    producers.clear();
   };
   try {
     for (const dc of dataCentres)

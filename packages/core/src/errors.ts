@@ -39,6 +39,7 @@ export const errorCodes = {
   UNDECODABLE: { retriable: false },
   IMPOSSIBLE_VALUE: { retriable: false },
   FOREIGN_EVENT_ID: { retriable: false },
+  FOREIGN_DATA_CENTRE: { retriable: false },
   BEYOND_DEDUP_HORIZON: { retriable: false, status: 422 },
   MALFORMED_JSON: { retriable: false, status: 400 },
   MALFORMED_NDJSON: { retriable: false, status: 400 },

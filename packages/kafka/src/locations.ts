@@ -50,6 +50,9 @@ export class LocationDirectory {
 
   regionOf = (locationId: string): string => this.regions.get(locationId) ?? unknownRegion;
 
+  /** A known location's home data centre (undefined for a location master data does not know). */
+  dataCentreOf = (locationId: string): string | undefined => this.records.get(locationId)?.dataCentre;
+
   /** Every known location's master data, in locationId order. */
   locations = (): Location[] =>
     [...this.records.values()].sort((a, b) =>

@@ -49,6 +49,8 @@ export interface RunnerDeps {
   /** Sends dead letters (acks=all) before the offset moves past them. */
   deadLetters: (messages: Message[]) => Promise<void>;
   regionOf: (locationId: string) => string;
+  /** A known location's home data centre (master data). */
+  dataCentreOf: (locationId: string) => string | undefined;
   /** Moves the consumer's position of an input of this partition. */
   seek: (input: InputKind, offset: number) => void;
   pause: (input: InputKind) => void;
@@ -449,7 +451,13 @@ export class PartitionRunner {
     const now = this.deps.now();
     const events: SequencedEvent[] = [];
     const poison: Message[] = [];
-    const decoded = await decodeEvents(codec, fresh, { now, dedup: settings.dedup });
+    const decoded = await decodeEvents(codec, fresh, {
+      now,
+      dedup: settings.dedup,
+      ...(settings.dataCentre === undefined
+        ? {}
+        : { home: { dataCentre: settings.dataCentre, of: this.deps.dataCentreOf } }),
+    });
     fresh.forEach((message, i) => {
       const result = decoded[i];
       if (!result) return;

@@ -103,6 +103,6 @@ for (const home of dataCentres)
   }
 const events = loaded + probes;
 console.log(
-  `aggregators' CPU: ${cpu.map((c, i) => `${dataCentres[i]} ${c.toFixed(1)} s`).join(', ')}; ${((cpu.reduce((a, b) => a + b, 0) / events) * 1e6).toFixed(0)} us per event folded (its own and the copies of the others' states)`,
+  `aggregators' CPU: ${cpu.map((c, i) => `${dataCentres[i]} ${c.toFixed(1)} s (${((100 * c) / seconds).toFixed(0)} % of a core)`).join(', ')}; ${((cpu.reduce((a, b) => a + b, 0) / events) * 1e6).toFixed(0)} us per event sent (each folds its own and keeps the copies of the others' states)`,
 );
 process.exit(0);
