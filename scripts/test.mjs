@@ -19,8 +19,6 @@ const env = {
   FORCE_COLOR: process.env.CI ? '0' : '1',
   // The stack with its Redis Cluster, for the cluster pass and the failover test.
   INVENTORY_STACK_REDIS_CLUSTER: 'true',
-  // And with three data centres (MirrorMaker 2 between them), for the network view's tests.
-  INVENTORY_STACK_DCS: '3',
 };
 
 /** The tests that run a second time with the read model on the Redis Cluster. */
@@ -63,13 +61,17 @@ function step(title, command, args, extraEnv = {}, log = undefined) {
   });
 }
 
-/** The stack CLI on the images' Node, as `npm run stack` runs it (the AWS SDK warns under Node < 22). */
+/**
+ * The stack CLI on the images' Node, as `npm run stack` runs it (the AWS SDK warns under Node
+ * < 22), with three data centres for the network view's tests. Only the CLI is told so: the
+ * tests of the CLI start stacks of their own, of one data centre unless they ask for three.
+ */
 const stack = (command, node) =>
   step(
     `stack ${command}`,
     node,
     ['--import', 'tsx', join(root, 'tools/local-stack/src/cli.ts'), command],
-    {},
+    { INVENTORY_STACK_DCS: '3' },
     `stack-${command}`,
   );
 

@@ -76,11 +76,16 @@ export const buildQueryApi: AppBuilder<QueryConfig, QueryClients, QueryApp> = as
   );
   const reservations = new Reservations({
     settings: config,
-    producer: clients.producer,
     codec: clients.codec,
     redis: clients.redis,
     keys: new KeyLayout(config.REDIS_PREFIX, clients.partitions),
-    outcomes: clients.outcomes,
+    dataCentre: config.DATA_CENTRE,
+    channels: new Map([
+      [config.DATA_CENTRE, { producer: clients.producer, outcomes: clients.outcomes }],
+      ...clients.peerChannels,
+    ]),
+    // With one data centre every location is decided here, whatever master data names.
+    homeOf: (config.PEER_DATA_CENTRES ?? []).length > 0 ? clients.dataCentreOf : () => undefined,
   });
   reservationRoutes(app, reservations, authorize('reservations:write'));
   return httpService(app, metrics, checks);

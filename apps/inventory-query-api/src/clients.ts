@@ -1,5 +1,5 @@
 import type { AvroCodec, Location } from '@inventory/codec';
-import { keyedPartitionCount } from '@inventory/kafka';
+import { createKafka, keyedPartitionCount } from '@inventory/kafka';
 import type { RedisClient } from '@inventory/read-model';
 import {
   type ClientsOpener,
@@ -13,6 +13,8 @@ import type { Producer } from 'kafkajs';
 import { ApiKeyStore } from './api-keys.ts';
 import type { QueryConfig } from './config.ts';
 import { TopicTail } from './kafka/tail.ts';
+import { readPeers } from './peers.ts';
+import type { ReservationChannel } from './reservations/service.ts';
 
 export interface QueryClients {
   redis: RedisClient;
@@ -26,6 +28,10 @@ export interface QueryClients {
   /** The locations' master data as last read from the compacted topic. */
   locations: () => Location[];
   keys: ApiKeyStore;
+  /** A known location's home data centre (master data). */
+  dataCentreOf: (locationId: string) => string | undefined;
+  /** The other data centres reached to decide reservations there (QUERY_PEERS_FILE). */
+  peerChannels: Map<string, ReservationChannel>;
 }
 
 /** Opens the clients from the settings; API keys and master data are read here. */
@@ -61,6 +67,20 @@ export const connectQueryApi: ClientsOpener<QueryConfig, QueryClients> = async (
     },
     { logger, resources },
   );
+  const peerChannels = new Map<string, ReservationChannel>();
+  for (const peer of config.PEERS_FILE ? readPeers(config.PEERS_FILE, config.DATA_CENTRE) : []) {
+    const peerKafka = createKafka({ clientId: config.KAFKA_CLIENT_ID, logger, ...peer.client });
+    const peerOutcomes = resources.add(
+      `reservation outcomes of ${peer.dataCentre}`,
+      new TopicTail(peerKafka, codec, config.OUTCOMES_TOPIC, 'ReservationOutcome', logger),
+      (t) => t.stop(),
+    );
+    await peerOutcomes.start(config.KAFKA_CLIENT_ID);
+    peerChannels.set(peer.dataCentre, {
+      producer: await openProducer(peerKafka, resources),
+      outcomes: peerOutcomes,
+    });
+  }
   return {
     redis,
     codec,
@@ -71,5 +91,7 @@ export const connectQueryApi: ClientsOpener<QueryConfig, QueryClients> = async (
     regionOf: locations.regionOf,
     locations: locations.locations,
     keys,
+    dataCentreOf: locations.dataCentreOf,
+    peerChannels,
   };
 };

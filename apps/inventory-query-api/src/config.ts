@@ -48,6 +48,12 @@ export const shape = {
    * network view over all of them, with each one's freshness. Unset: one data centre.
    */
   PEER_DATA_CENTRES: setting.list().optional(),
+  /**
+   * How to reach the other data centres' Kafka (peers.ts), so that a reservation at a
+   * location homed there is sent there to be decided. Unset: such a reservation is refused
+   * (421), naming the data centre to ask.
+   */
+  PEERS_FILE: setting.string().optional(),
   /** A peer's part is marked stale once its newest heartbeat here is older than this. */
   PEER_STALE_MS: setting.positiveInt().default(15_000),
   /** Sent as Retry-After with a 503 (Redis or Kafka down). */

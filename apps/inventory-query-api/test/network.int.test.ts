@@ -14,6 +14,7 @@ import {
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   answerOf,
+  buildQuery,
   type DataCentre,
   dataCentres,
   eventsOf,
@@ -236,5 +237,83 @@ describe('the network view over three data centres', () => {
     expect(up.status, up.stderr).toBe(0);
     // Copies sent again after the restart are the same versions: nothing moves twice.
     await expectNetworkExact(sites, events);
+  });
+
+  it('decides reservations at a location in its home, asked in any data centre: 200 at once from the three on 50 units, exactly 50 confirmed', async () => {
+    const locationId = homed('dc2', 'W-1');
+    const sku = 'RES-1';
+    const at = Date.now() - 1_000;
+    await produceEvents('dc2', [
+      {
+        ...(eventsOf('dc2', 1, 9)[0] as InventoryEvent),
+        eventId: 'loadgen:reservations-count',
+        type: 'COUNT',
+        sku,
+        locationId,
+        quantity: 50,
+        occurredAt: at,
+        recordedAt: at,
+      },
+    ]);
+    for (const site of sites)
+      await waitFor(async () => (await site.query.get(`/v1/availability/${sku}`)).body.available === 50, {
+        description: `${site.dc} to see the 50 units`,
+        timeoutMs: 60_000,
+        intervalMs: 250,
+      });
+    const answers = await Promise.all(
+      Array.from({ length: 200 }, (_, i) =>
+        (sites[i % 3] as Site).query.post('/v1/reservations', {
+          reservationId: `net-res-${i}`,
+          sku,
+          locationId,
+          quantity: 1,
+        }),
+      ),
+    );
+    const statuses = answers.map((a) => a.status);
+    // Anything but a decision is shown with where it was asked and what it answered.
+    expect(
+      answers.flatMap((a, i) =>
+        a.status === 201 || a.status === 409 ? [] : [[(sites[i % 3] as Site).dc, a.status, a.body]],
+      ),
+    ).toEqual([]);
+    expect(statuses.filter((s) => s === 201)).toHaveLength(50);
+    expect(statuses.filter((s) => s === 409)).toHaveLength(150);
+    // Confirmed ones asked in every data centre, not only in the home.
+    const confirmedIn = new Set(
+      answers.flatMap((a, i) => (a.status === 201 ? [(sites[i % 3] as Site).dc] : [])),
+    );
+    expect(confirmedIn.size).toBe(3);
+    for (const site of sites)
+      await waitFor(
+        async () => {
+          const { body } = await site.query.get(`/v1/availability/${sku}`);
+          return body.onHand === 50 && body.reserved === 50 && body.available === 0;
+        },
+        { description: `${site.dc} to see 50 of 50 reserved`, timeoutMs: 60_000, intervalMs: 250 },
+      );
+    // Released where it was asked (dc1), decided in the home (dc2).
+    const askedInDc1 = answers.findIndex((a, i) => a.status === 201 && i % 3 === 0);
+    const released = await (sites[0] as Site).query.delete(`/v1/reservations/net-res-${askedInDc1}`);
+    expect(released.status).toBe(200);
+    expect(released.body.status).toBe('RELEASED');
+    // A data centre that does not reach the home refuses, naming it.
+    const alone = await buildQuery('dc1', { QUERY_PEERS_FILE: undefined });
+    try {
+      const refused = await alone.post('/v1/reservations', {
+        reservationId: 'net-res-alone',
+        sku,
+        locationId,
+        quantity: 1,
+      });
+      expect(refused.status).toBe(421);
+      expect(refused.body.error.code).toBe('LOCATION_HOMED_ELSEWHERE');
+      expect(refused.body.error.message).toBe(
+        `location ${locationId} is homed in dc2, which decides its reservations and which this data centre does not reach: reserve through dc2's API`,
+      );
+    } finally {
+      await alone.close();
+    }
   });
 });

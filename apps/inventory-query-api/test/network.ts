@@ -1,3 +1,6 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createCodec, type InventoryEvent, type Location } from '@inventory/codec';
 import { generateEvents, reference } from '@inventory/inventory-aggregator-test';
@@ -138,7 +141,8 @@ export async function produceEvents(dc: DataCentre, events: InventoryEvent[]): P
   );
 }
 
-const peersOf = (dc: DataCentre) => dataCentres.filter((other) => other !== dc).join(',');
+const otherDataCentres = (dc: DataCentre) => dataCentres.filter((other) => other !== dc);
+const peersOf = (dc: DataCentre) => otherDataCentres(dc).join(',');
 
 export async function startAggregator(dc: DataCentre, env: Record<string, string> = {}): Promise<AppProcess> {
   const app = startAppProcess(
@@ -170,7 +174,8 @@ export async function startAggregator(dc: DataCentre, env: Record<string, string
   return app;
 }
 
-export async function buildQuery(dc: DataCentre, env: Record<string, string> = {}) {
+/** A data centre's query API; a setting given as undefined is left unset. */
+export async function buildQuery(dc: DataCentre, env: Record<string, string | undefined> = {}) {
   const { app, close } = await buildInProcess(queryApiService, {
     ...stackKafkaEnv('QUERY', undefined, dc),
     QUERY_KAFKA_CLIENT_ID: uniqueName('net-query'),
@@ -186,6 +191,7 @@ export async function buildQuery(dc: DataCentre, env: Record<string, string> = {
     QUERY_RATE_BURST: '100000',
     QUERY_DATA_CENTRE: dc,
     QUERY_PEER_DATA_CENTRES: peersOf(dc),
+    QUERY_PEERS_FILE: peersFile(dc),
     // The stack's mirror beats every second: three seconds without a beat is a part behind.
     QUERY_PEER_STALE_MS: '3000',
     QUERY_LOG_LEVEL: 'silent',
@@ -199,7 +205,49 @@ export async function buildQuery(dc: DataCentre, env: Record<string, string> = {
     });
     return { status: response.statusCode, body: response.json() };
   };
-  return { get, close };
+  const post = async (url: string, body: unknown) => {
+    const response = await app.http.inject({
+      method: 'POST',
+      url,
+      headers: { authorization: 'Bearer shop-key', 'content-type': 'application/json' },
+      payload: JSON.stringify(body),
+    });
+    return { status: response.statusCode, body: response.json() };
+  };
+  const del = async (url: string) => {
+    const response = await app.http.inject({
+      method: 'DELETE',
+      url,
+      headers: { authorization: 'Bearer shop-key' },
+    });
+    return { status: response.statusCode, body: response.json() };
+  };
+  return { get, post, delete: del, close };
+}
+
+/**
+ * QUERY_PEERS_FILE of a data centre: the others' Kafka, as the stack's administrator (the
+ * tests' topics are their own, which no app's ACLs grant), its password by file.
+ */
+function peersFile(dc: DataCentre): string {
+  const dataCentres = otherDataCentres(dc).map((peer) => {
+    const endpoints = stackEndpoints(peer);
+    const username = endpoints.KAFKA_SASL_USERNAME;
+    return {
+      dataCentre: peer,
+      brokers: endpoints.KAFKA_BROKERS,
+      ...(endpoints.KAFKA_TLS === 'true' && username && endpoints.KAFKA_PASSWORD_DIR
+        ? {
+            caFile: endpoints.KAFKA_CA_FILE,
+            username,
+            passwordFile: join(endpoints.KAFKA_PASSWORD_DIR, username),
+          }
+        : {}),
+    };
+  });
+  const file = join(mkdtempSync(join(tmpdir(), 'query-peers-')), 'peers.json');
+  writeFileSync(file, JSON.stringify({ dataCentres }));
+  return file;
 }
 
 interface Expected {

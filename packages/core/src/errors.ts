@@ -95,6 +95,7 @@ export const errorCodes = {
   UNKNOWN_SKU_AT_LOCATION: { retriable: false, status: 404 },
   UNKNOWN_RESERVATION: { retriable: false, status: 404 },
   INSUFFICIENT_STOCK: { retriable: false, status: 409 },
+  LOCATION_HOMED_ELSEWHERE: { retriable: false, status: 421 },
   RESERVATION_NOT_ACTIVE: { retriable: false, status: 409 },
   IDEMPOTENCY_KEY_REUSED: { retriable: false, status: 409 },
   PAYLOAD_TOO_LARGE: { retriable: false, status: 413 },

@@ -33,7 +33,13 @@ const partitionKeys = Array.from({ length: 12 }, (_, p) => [
   keys.peerSku(p, 'dc2', 'SKU-1'),
   keys.peerOffsets(p),
 ]).flat();
-const everyKey = [...partitionKeys, keys.reservationSku('r-1'), keys.discontinued(), keys.peerClock()];
+const everyKey = [
+  ...partitionKeys,
+  keys.reservationSku('r-1'),
+  keys.reservationHome('r-1'),
+  keys.discontinued(),
+  keys.peerClock(),
+];
 
 const writable = (user: Parameters<typeof redisAclUser>[1]) =>
   everyKey.filter((key) => redisAclUser('inv', user).readWrite.some((pattern) => globMatches(pattern, key)));
@@ -50,7 +56,7 @@ describe('Redis ACL users', () => {
       'inv:reservation-sku:r-1',
       'inv:peer-clock',
     ]);
-    expect(writable('inventory-query-api')).toEqual(['inv:reservation-sku:r-1']);
+    expect(writable('inventory-query-api')).toEqual(['inv:reservation-sku:r-1', 'inv:reservation-home:r-1']);
     expect(writable('stock-reconciliation')).toEqual(['inv:discontinued']);
   });
 
@@ -62,6 +68,7 @@ describe('Redis ACL users', () => {
       keys.reservation(0, 'r-1'),
       keys.peerSku(0, 'dc2', 'SKU-1'),
       'inv:reservation-sku:r-1',
+      'inv:reservation-home:r-1',
       'inv:discontinued',
       'inv:peer-clock',
     ]);

@@ -89,7 +89,7 @@ export function redisAclUsers(prefix: string): RedisAclUser[] {
     },
     {
       user: 'inventory-query-api',
-      readWrite: [reservationSku],
+      readWrite: [reservationSku, `${p}:reservation-home:*`],
       readOnly: [
         `${p}:{p*}:sku:*`,
         `${p}:{p*}:loc:*`,
@@ -99,7 +99,7 @@ export function redisAclUsers(prefix: string): RedisAclUser[] {
         `${p}:discontinued`,
       ],
       commands: [...clientCommands, ...readerCommands, 'set'],
-      why: "reads availability (the other data centres' copies and their clock too), assortments and reservations; claims a reservationId for its sku (SET NX)",
+      why: "reads availability (the other data centres' copies and their clock too), assortments and reservations; claims a reservationId for its sku (SET NX) and notes the data centre deciding it",
     },
     {
       user: 'stock-reconciliation',

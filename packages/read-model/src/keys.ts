@@ -49,6 +49,9 @@ import { partitionTag } from './slots.ts';
  *                                       unique across skus, and release and commit, which name only
  *                                       the id, find the sku's partition) [query API: reserve; the
  *                                       aggregator's restore puts back what a lost Redis forgot]
+ *   <prefix>:reservation-home:<id>      the data centre that decides a reservationId, when it is not this
+ *                                       one (its location is homed elsewhere): release and commit go
+ *                                       there [query API: reserve]
  *   <prefix>:discontinued               hash: sku -> ISO time since when the ERP calls it discontinued
  *                                       (master data, not stock state) [reconciliation job]
  *
@@ -141,6 +144,10 @@ export class KeyLayout {
 
   reservationSku(reservationId: string): string {
     return `${this.prefix}:reservation-sku:${reservationId}`;
+  }
+
+  reservationHome(reservationId: string): string {
+    return `${this.prefix}:reservation-home:${reservationId}`;
   }
 
   discontinued(): string {

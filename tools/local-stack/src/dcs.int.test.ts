@@ -152,5 +152,5 @@ describe('three data centres with MirrorMaker 2 (npm run stack -- up --dcs 3)', 
     const down = stack(home, 'down');
     expect(down.code, down.out).toBe(0);
     expect(processesMentioning(home)).toEqual([]);
-  });
+  }, 300_000);
 });

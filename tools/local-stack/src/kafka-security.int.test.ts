@@ -31,6 +31,8 @@ function stack(home: string, command: string, extra: Record<string, string> = {}
         INVENTORY_STACK_LIB: join(stackHome(), 'lib'),
         INVENTORY_STACK_SKIP: 'redis,postgres,rabbitmq,s3,registry,connect,prometheus',
         INVENTORY_STACK_REDIS_CLUSTER: 'false',
+        // One data centre, whatever the calling environment asks of the main stack.
+        INVENTORY_STACK_DCS: '1',
         ...homes.get(home),
         ...extra,
       },

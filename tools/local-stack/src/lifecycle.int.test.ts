@@ -31,11 +31,12 @@ const ports = {
 };
 
 function stack(home: string, command: string, extraEnv: Record<string, string | number> = {}) {
-  // The eight default parts, whatever the calling environment asks of the main stack.
+  // The eight default parts of one data centre, whatever the calling environment asks of the main stack.
   const env: NodeJS.ProcessEnv = {
     ...process.env,
     INVENTORY_STACK_HOME: home,
     INVENTORY_STACK_REDIS_CLUSTER: 'false',
+    INVENTORY_STACK_DCS: '1',
   };
   // Jars are shared with the main stack: this test is about processes, not downloads.
   env.INVENTORY_STACK_LIB = join(stackHome(), 'lib');

@@ -42,6 +42,7 @@ function stack(command: string) {
     INVENTORY_STACK_HOME: home,
     INVENTORY_STACK_SKIP: parts,
     INVENTORY_STACK_REDIS_CLUSTER: 'false',
+    INVENTORY_STACK_DCS: '1',
   };
   for (const [k, v] of Object.entries(offsetPorts)) env[k] = String(v);
   const result = spawnSync(

@@ -6,6 +6,7 @@ import type {
   ReservationCommandType,
   ReservationOutcome,
 } from '@inventory/codec';
+import { InventoryError } from '@inventory/core';
 import type { KeyLayout, RedisClient } from '@inventory/read-model';
 import { ApiError } from '@inventory/service';
 import type { Producer } from 'kafkajs';
@@ -36,6 +37,12 @@ export interface OrderRequest {
 
 export type Decision = ReservationOutcome | 'timeout';
 
+/** Where the commands of one data centre go and its outcomes come from. */
+export interface ReservationChannel {
+  producer: Producer;
+  outcomes: { subscribe(listener: (outcome: ReservationOutcome) => void): () => void };
+}
+
 export interface OrderResult {
   orderId: string;
   status: 'CONFIRMED' | 'REFUSED' | 'UNDECIDED';
@@ -46,7 +53,10 @@ export interface OrderResult {
  * Turns web-shop requests into commands for the aggregator, the single writer that decides
  * them, and waits for its outcomes. It never decides itself: it only makes reservationIds
  * unique across skus (the first sku an id is used for wins) and matches outcomes to the
- * waiting requests by requestId.
+ * waiting requests by requestId. With several data centres, a reservation at a location
+ * homed in another is sent to that one's commands topic and its outcome heard there: the
+ * home's aggregator is the location's only writer, so it alone can refuse to oversell it;
+ * release and commit follow the reservation to where it was decided.
  */
 export class Reservations {
   private readonly waiting = new Map<string, (outcome: ReservationOutcome) => void>();
@@ -54,17 +64,43 @@ export class Reservations {
   constructor(
     private readonly deps: {
       settings: ReservationSettings;
-      producer: Producer;
       codec: AvroCodec;
       redis: RedisClient;
       keys: KeyLayout;
-      outcomes: { subscribe(listener: (outcome: ReservationOutcome) => void): () => void };
+      /** This data centre. */
+      dataCentre: string;
+      /** This data centre's channel, and those of the peers it reaches. */
+      channels: ReadonlyMap<string, ReservationChannel>;
+      /** A known location's home data centre (master data). */
+      homeOf: (locationId: string) => string | undefined;
       now?: () => number;
     },
   ) {
-    deps.outcomes.subscribe((outcome) => {
-      if (outcome.requestId) this.waiting.get(outcome.requestId)?.(outcome);
-    });
+    if (!deps.channels.has(deps.dataCentre))
+      throw new InventoryError(
+        'CONFIG_INVALID',
+        `no reservation channel of this data centre ${deps.dataCentre}`,
+      );
+    for (const channel of deps.channels.values())
+      channel.outcomes.subscribe((outcome) => {
+        if (outcome.requestId) this.waiting.get(outcome.requestId)?.(outcome);
+      });
+  }
+
+  /** The data centre that decides a request: its location's home, this one without a location. */
+  private homeFor(locationId: string | null | undefined): string {
+    return (locationId ? this.deps.homeOf(locationId) : undefined) ?? this.deps.dataCentre;
+  }
+
+  private channel(dataCentre: string, locationId?: string | null): ReservationChannel {
+    const channel = this.deps.channels.get(dataCentre);
+    if (!channel)
+      throw new ApiError(
+        'LOCATION_HOMED_ELSEWHERE',
+        `location ${locationId} is homed in ${dataCentre}, which decides its reservations and which this data centre does not reach: reserve through ${dataCentre}'s API`,
+        { extra: { dataCentre } },
+      );
+    return channel;
   }
 
   private now(): number {
@@ -91,12 +127,19 @@ export class Reservations {
     return sku;
   }
 
-  /** Sends one command and waits for its outcome, at most RESERVATION_TIMEOUT_MS. */
+  /** The data centre that decided a reservation (noted when it is not this one). */
+  private async decidedIn(reservationId: string): Promise<string> {
+    return (await this.deps.redis.get(this.deps.keys.reservationHome(reservationId))) ?? this.deps.dataCentre;
+  }
+
+  /** Sends one command to the data centre that decides it and waits for its outcome, at most RESERVATION_TIMEOUT_MS. */
   private async send(
     type: ReservationCommandType,
     fields: Pick<ReservationCommand, 'reservationId' | 'sku'> & Partial<ReservationCommand>,
+    dataCentre: string,
   ): Promise<Decision> {
-    const { settings, codec, producer } = this.deps;
+    const { settings, codec } = this.deps;
+    const { producer } = this.channel(dataCentre, fields.locationId);
     const command: ReservationCommand = {
       type,
       locationId: null,
@@ -130,23 +173,39 @@ export class Reservations {
   }
 
   async reserve(request: ReserveRequest): Promise<Decision> {
+    const home = this.homeFor(request.locationId);
+    // Refused before anything is claimed when the home cannot be reached from here.
+    this.channel(home, request.locationId);
     await this.claim(request.reservationId, request.sku);
-    return this.send('RESERVE', {
-      reservationId: request.reservationId,
-      sku: request.sku,
-      quantity: request.quantity,
-      locationId: request.locationId ?? null,
-      ttlMs: (request.ttlSeconds ?? this.deps.settings.RESERVATION_TTL_SECONDS) * 1000,
-      orderId: request.orderId ?? null,
-    });
+    if (home !== this.deps.dataCentre)
+      await this.deps.redis.set(
+        this.deps.keys.reservationHome(request.reservationId),
+        home,
+        'PX',
+        this.deps.settings.RESERVATION_RETENTION_MS,
+      );
+    return this.send(
+      'RESERVE',
+      {
+        reservationId: request.reservationId,
+        sku: request.sku,
+        quantity: request.quantity,
+        locationId: request.locationId ?? null,
+        ttlMs: (request.ttlSeconds ?? this.deps.settings.RESERVATION_TTL_SECONDS) * 1000,
+        orderId: request.orderId ?? null,
+      },
+      home,
+    );
   }
 
   async release(reservationId: string): Promise<Decision> {
-    return this.send('RELEASE', { reservationId, sku: await this.skuOf(reservationId) });
+    const [sku, home] = await Promise.all([this.skuOf(reservationId), this.decidedIn(reservationId)]);
+    return this.send('RELEASE', { reservationId, sku }, home);
   }
 
   async commit(reservationId: string): Promise<Decision> {
-    return this.send('COMMIT', { reservationId, sku: await this.skuOf(reservationId) });
+    const [sku, home] = await Promise.all([this.skuOf(reservationId), this.decidedIn(reservationId)]);
+    return this.send('COMMIT', { reservationId, sku }, home);
   }
 
   /**
@@ -156,6 +215,7 @@ export class Reservations {
    * order is published for the ERP, keyed by orderId (its idempotency key there).
    */
   async order(request: OrderRequest): Promise<OrderResult> {
+    for (const line of request.lines) this.channel(this.homeFor(line.locationId), line.locationId);
     const ids = request.lines.map((_, i) => `${request.orderId}:${i + 1}`);
     for (const [i, line] of request.lines.entries()) await this.claim(ids[i] as string, line.sku);
     const decisions = await Promise.all(
@@ -173,7 +233,13 @@ export class Reservations {
     const lines = decisions.map((decision, i) => ({ lineNo: i + 1, decision }));
     if (decisions.some((d) => d !== 'timeout' && d.status !== 'CONFIRMED')) {
       await Promise.all(
-        ids.map((id, i) => this.send('RELEASE', { reservationId: id, sku: request.lines[i]?.sku as string })),
+        ids.map((id, i) =>
+          this.send(
+            'RELEASE',
+            { reservationId: id, sku: request.lines[i]?.sku as string },
+            this.homeFor(request.lines[i]?.locationId),
+          ),
+        ),
       );
       return { orderId: request.orderId, status: 'REFUSED', lines };
     }
@@ -194,7 +260,9 @@ export class Reservations {
       // From the aggregator's clock, so that a retried order publishes the identical record.
       confirmedAt: Math.max(...outcomes.map((o) => o.decidedAt)),
     };
-    const { settings, codec, producer } = this.deps;
+    const { settings, codec } = this.deps;
+    // The order is this data centre's, whichever decided its lines: its ERP delivery sends it.
+    const { producer } = this.channel(this.deps.dataCentre);
     const value = await codec.encode(`${settings.PURCHASE_ORDERS_TOPIC}-value`, 'PurchaseOrder', order);
     await producer.send({
       topic: settings.PURCHASE_ORDERS_TOPIC,
