@@ -197,32 +197,25 @@ export async function buildQuery(dc: DataCentre, env: Record<string, string | un
     QUERY_LOG_LEVEL: 'silent',
     ...env,
   });
-  const get = async (url: string) => {
+  /** A request with the web shop's key, its JSON answer. */
+  const request = async (method: 'GET' | 'POST' | 'DELETE', url: string, body?: unknown) => {
     const response = await app.http.inject({
-      method: 'GET',
+      method,
       url,
-      headers: { authorization: 'Bearer shop-key' },
+      headers: {
+        authorization: 'Bearer shop-key',
+        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+      },
+      ...(body === undefined ? {} : { payload: JSON.stringify(body) }),
     });
     return { status: response.statusCode, body: response.json() };
   };
-  const post = async (url: string, body: unknown) => {
-    const response = await app.http.inject({
-      method: 'POST',
-      url,
-      headers: { authorization: 'Bearer shop-key', 'content-type': 'application/json' },
-      payload: JSON.stringify(body),
-    });
-    return { status: response.statusCode, body: response.json() };
+  return {
+    get: (url: string) => request('GET', url),
+    post: (url: string, body: unknown) => request('POST', url, body),
+    delete: (url: string) => request('DELETE', url),
+    close,
   };
-  const del = async (url: string) => {
-    const response = await app.http.inject({
-      method: 'DELETE',
-      url,
-      headers: { authorization: 'Bearer shop-key' },
-    });
-    return { status: response.statusCode, body: response.json() };
-  };
-  return { get, post, delete: del, close };
 }
 
 /**

@@ -88,6 +88,19 @@ describe('codec through real Kafka and the real schema registry', () => {
     });
   });
 
+  it('writers registering a new subject at once all get its one id', async () => {
+    const subject = `${uniqueTopic('race')}-value`;
+    const schema = JSON.stringify({
+      type: 'record',
+      name: 'Race',
+      fields: [{ name: 'sku', type: 'string' }],
+    });
+    const ids = await Promise.all(
+      Array.from({ length: 6 }, () => new ConfluentRegistryClient(registryUrl()).register(subject, schema)),
+    );
+    expect(new Set(ids).size).toBe(1);
+  });
+
   it('without a registry, fingerprint ids let separate processes agree', async () => {
     const buffer = await createCodec().encode(`${topic}-value`, 'InventoryEvent', sampleEvent);
     expect(await createCodec().decode(buffer, 'InventoryEvent')).toEqual(sampleEvent);

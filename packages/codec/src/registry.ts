@@ -24,8 +24,15 @@ export class ConfluentRegistryClient implements SchemaRegistryClient {
 
   async register(subject: string, schemaText: string): Promise<number> {
     try {
-      const { id } = await this.client.register({ type: SchemaType.AVRO, schema: schemaText }, { subject });
-      return id;
+      return await this.registerOnce(subject, schemaText).catch((error) => {
+        // Several writers registering a new subject at once (the apps of every data centre
+        // share one registry): the registry may refuse all but the first with 409 "already
+        // exists", or the client see the subject's compatibility set by another meanwhile.
+        // Registering the same schema again answers its id; a schema the subject truly
+        // refuses is refused again.
+        if (isRegistrationRace(error)) return this.registerOnce(subject, schemaText);
+        throw error;
+      });
     } catch (error) {
       if (isTransportError(error))
         throw new InventoryError(
@@ -41,6 +48,11 @@ export class ConfluentRegistryClient implements SchemaRegistryClient {
     }
   }
 
+  private async registerOnce(subject: string, schemaText: string): Promise<number> {
+    const { id } = await this.client.register({ type: SchemaType.AVRO, schema: schemaText }, { subject });
+    return id;
+  }
+
   async schemaById(id: number): Promise<avro.Type> {
     try {
       return (await this.client.getSchema(id)) as unknown as avro.Type;
@@ -52,6 +64,14 @@ export class ConfluentRegistryClient implements SchemaRegistryClient {
       throw new InventoryError('SCHEMA_UNKNOWN', `registry has no schema with id ${id}`, { cause: error });
     }
   }
+}
+
+/** A refusal that another writer registering the same new subject at that moment explains. */
+function isRegistrationRace(error: unknown): boolean {
+  return (
+    (error as { status?: unknown } | null)?.status === 409 ||
+    (error as { name?: unknown } | null)?.name === 'ConfluentSchemaRegistryCompatibilityError'
+  );
 }
 
 /**

@@ -45,7 +45,11 @@ interface PeerCommands {
  */
 export class PeerApplier {
   private readonly topics: PeerTopics;
-  private readonly positions = new Map<string, number>();
+  /** Per mirrored partition (`<topic>:<partition>`): where it is, and the next offset this instance expects in Redis. */
+  private readonly positions = new Map<
+    string,
+    { topic: string; partition: number; dataCentre: string; offset: number }
+  >();
   private readonly abort = new AbortController();
   private running: Promise<void> | undefined;
   private watchdog: NodeJS.Timeout | undefined;
@@ -115,10 +119,11 @@ export class PeerApplier {
     const id = `${batch.topic}:${batch.partition}`;
     let position = this.positions.get(id);
     if (position === undefined) {
-      position = Number((await redis.hget(keys.peerOffsets(batch.partition), dataCentre)) ?? 0);
+      const offset = Number((await redis.hget(keys.peerOffsets(batch.partition), dataCentre)) ?? 0);
+      position = { topic: batch.topic, partition: batch.partition, dataCentre, offset };
       this.positions.set(id, position);
     }
-    const from = position;
+    const from = position.offset;
     const fresh = batch.messages.filter((m) => Number(m.offset) >= from);
     const last = fresh.at(-1);
     if (last === undefined) return;
@@ -151,10 +156,10 @@ export class PeerApplier {
       ...write.args,
     ]);
     if (applied === 0) {
-      this.rewind(batch.topic, batch.partition, dataCentre, from, value);
+      this.rewind(position, value);
       return;
     }
-    this.positions.set(id, Number(last.offset) + 1);
+    position.offset = Number(last.offset) + 1;
     metrics.peerStates.inc({ data_centre: dataCentre }, value);
   }
 
@@ -162,8 +167,12 @@ export class PeerApplier {
    * Redis holds another offset than this instance wrote: it lost the keys (the copies are read
    * again from the start) or another instance moved on (go on from there).
    */
-  private rewind(topic: string, partition: number, dataCentre: string, expected: number, stored: number) {
-    this.positions.set(`${topic}:${partition}`, stored);
+  private rewind(
+    position: { topic: string; partition: number; dataCentre: string; offset: number },
+    stored: number,
+  ): void {
+    const { topic, partition, dataCentre, offset: expected } = position;
+    position.offset = stored;
     this.deps.metrics.peerRewinds.inc({ data_centre: dataCentre });
     this.deps.logger.warn(
       { topic, partition, expected, stored },
@@ -180,17 +189,14 @@ export class PeerApplier {
     if (this.checking || this.abort.signal.aborted) return;
     this.checking = true;
     try {
-      for (const [id, position] of [...this.positions]) {
-        const split = id.lastIndexOf(':');
-        const topic = id.slice(0, split);
-        const partition = Number(id.slice(split + 1));
-        const dataCentre = this.topics.stock.get(topic) as string;
+      for (const position of [...this.positions.values()]) {
+        const expected = position.offset;
         const stored = Number(
-          (await this.deps.redis.hget(this.deps.keys.peerOffsets(partition), dataCentre)) ?? 0,
+          (await this.deps.redis.hget(this.deps.keys.peerOffsets(position.partition), position.dataCentre)) ??
+            0,
         );
-        // Read again: a batch may have moved it meanwhile.
-        if (stored !== position && this.positions.get(id) === position)
-          this.rewind(topic, partition, dataCentre, position, stored);
+        // Compared again: a batch may have moved it meanwhile.
+        if (stored !== expected && position.offset === expected) this.rewind(position, stored);
       }
     } catch (error) {
       this.deps.logger.warn({ err: error }, "the check of the copies' offsets failed; it runs again");
