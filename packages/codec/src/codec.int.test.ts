@@ -89,16 +89,23 @@ describe('codec through real Kafka and the real schema registry', () => {
   });
 
   it('writers registering a new subject at once all get its one id', async () => {
-    const subject = `${uniqueTopic('race')}-value`;
     const schema = JSON.stringify({
       type: 'record',
       name: 'Race',
       fields: [{ name: 'sku', type: 'string' }],
     });
-    const ids = await Promise.all(
-      Array.from({ length: 6 }, () => new ConfluentRegistryClient(registryUrl()).register(subject, schema)),
-    );
-    expect(new Set(ids).size).toBe(1);
+    for (let round = 0; round < 5; round++) {
+      const subject = `${uniqueTopic('race')}-value`;
+      const ids = await Promise.all(
+        Array.from({ length: 8 }, () => new ConfluentRegistryClient(registryUrl()).register(subject, schema)),
+      );
+      // Apicurio may file the same schema as several versions of the subject under one id;
+      // every writer must get that id.
+      const latest = (await (await fetch(`${registryUrl()}/subjects/${subject}/versions/latest`)).json()) as {
+        id: number;
+      };
+      expect(ids).toEqual(Array.from({ length: 8 }, () => latest.id));
+    }
   });
 
   it('without a registry, fingerprint ids let separate processes agree', async () => {

@@ -115,3 +115,52 @@ describe('registry errors', () => {
     expect(isTransportError(new Error('no status at all'))).toBe(true);
   });
 });
+
+describe('a registration answer', () => {
+  it('gives the id, a refusal with the registry message, or a registry that cannot answer now', async () => {
+    const { registrationOf } = await import('./registry.ts');
+    expect(registrationOf(200, '{"id":42}')).toEqual({ kind: 'registered', id: 42 });
+    expect(
+      registrationOf(409, '{"error_code":409,"message":"Schema being registered is incompatible"}'),
+    ).toEqual({ kind: 'refused', status: 409, message: 'Schema being registered is incompatible' });
+    expect(registrationOf(422, '{"error_code":42201,"message":"Invalid schema"}')).toEqual({
+      kind: 'refused',
+      status: 422,
+      message: 'Invalid schema',
+    });
+    expect(registrationOf(401, 'Unauthorized')).toEqual({
+      kind: 'refused',
+      status: 401,
+      message: 'Unauthorized',
+    });
+    expect(registrationOf(503, '<html>busy</html>')).toEqual({
+      kind: 'unavailable',
+      status: 503,
+      message: '<html>busy</html>',
+    });
+    expect(registrationOf(429, '{}').kind).toBe('unavailable');
+    expect(registrationOf(200, '{"name":"x"}')).toEqual({
+      kind: 'unavailable',
+      status: 200,
+      message: 'answer without a schema id: {"name":"x"}',
+    });
+  });
+});
+
+describe('a registry that cannot be reached', () => {
+  it('fails a registration as REGISTRY_UNAVAILABLE, which a retry can help', async () => {
+    const { ConfluentRegistryClient } = await import('./registry.ts');
+    // A loopback port just released: nothing listens there, the connection is refused at once.
+    const { createServer } = await import('node:net');
+    const server = createServer();
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as { port: number };
+    await new Promise((resolve) => server.close(resolve));
+    const client = new ConfluentRegistryClient(`http://127.0.0.1:${port}/apis/ccompat/v7/`);
+    await expect(client.register('inventory.events.v1-value', '"string"')).rejects.toMatchObject({
+      code: 'REGISTRY_UNAVAILABLE',
+      retriable: true,
+      message: 'registering a schema for inventory.events.v1-value: fetch failed (ECONNREFUSED)',
+    });
+  });
+});

@@ -1,5 +1,5 @@
 import { errorMessage, InventoryError } from '@inventory/core';
-import { SchemaRegistry, SchemaType } from '@kafkajs/confluent-schema-registry';
+import { SchemaRegistry } from '@kafkajs/confluent-schema-registry';
 import type avro from 'avsc';
 import { parseSchema } from './schemas.ts';
 
@@ -10,47 +10,72 @@ export interface SchemaRegistryClient {
   schemaById(id: number): Promise<avro.Type>;
 }
 
+/** How long one call to the registry may take before it counts as unreachable. */
+const REGISTRY_TIMEOUT_MS = 10_000;
+
 /**
  * Any Confluent-compatible registry (Confluent, Apicurio's ccompat API, Karapace).
- * The registry enforces the subject's compatibility rule when a new version is registered.
+ *
+ * Registration is one POST to `/subjects/<subject>/versions`, which answers the id of a
+ * schema the subject already holds and applies the registry's compatibility rule (BACKWARD:
+ * Confluent's default, and the local stack's setting for Apicurio) to a new one. The
+ * registry client library is not used for it: it reads and then sets the subject's own
+ * compatibility around the POST, and a writer that reads in between sees a subject without
+ * that setting and fails; a writer that stops in between leaves the subject so for good.
+ * The apps of every data centre share one registry and register a new subject at the same
+ * moment (the first reservations after a deployment).
  */
 export class ConfluentRegistryClient implements SchemaRegistryClient {
   readonly kind = 'confluent' as const;
   private readonly client: SchemaRegistry;
+  private readonly url: string;
+  private readonly authorization: string | undefined;
 
   constructor(url: string, auth?: { username: string; password: string }) {
     this.client = new SchemaRegistry({ host: url, ...(auth ? { auth } : {}) });
+    this.url = url.replace(/\/+$/, '');
+    this.authorization = auth
+      ? `Basic ${Buffer.from(`${auth.username}:${auth.password}`).toString('base64')}`
+      : undefined;
   }
 
   async register(subject: string, schemaText: string): Promise<number> {
-    try {
-      return await this.registerOnce(subject, schemaText).catch((error) => {
-        // Several writers registering a new subject at once (the apps of every data centre
-        // share one registry): the registry may refuse all but the first with 409 "already
-        // exists", or the client see the subject's compatibility set by another meanwhile.
-        // Registering the same schema again answers its id; a schema the subject truly
-        // refuses is refused again.
-        if (isRegistrationRace(error)) return this.registerOnce(subject, schemaText);
-        throw error;
-      });
-    } catch (error) {
-      if (isTransportError(error))
-        throw new InventoryError(
-          'REGISTRY_UNAVAILABLE',
-          `registering a schema for ${subject}: ${errorMessage(error)}`,
-          {
-            cause: error,
-          },
-        );
-      throw new InventoryError('SCHEMA_REFUSED', `registry refused a schema for ${subject}`, {
-        cause: error,
-      });
-    }
+    const first = await this.registerOnce(subject, schemaText);
+    if (first.kind === 'registered') return first.id;
+    // Writers creating a new subject at once: the registry may refuse all but the first with
+    // 409. Registering the same schema again answers the winner's id; a schema the subject
+    // truly refuses is refused again.
+    const outcome = first.status === 409 ? await this.registerOnce(subject, schemaText) : first;
+    if (outcome.kind === 'registered') return outcome.id;
+    const reason = `${outcome.status} ${outcome.message}`;
+    if (outcome.kind === 'unavailable')
+      throw new InventoryError('REGISTRY_UNAVAILABLE', `registering a schema for ${subject}: ${reason}`);
+    throw new InventoryError('SCHEMA_REFUSED', `registry refused a schema for ${subject}: ${reason}`);
   }
 
-  private async registerOnce(subject: string, schemaText: string): Promise<number> {
-    const { id } = await this.client.register({ type: SchemaType.AVRO, schema: schemaText }, { subject });
-    return id;
+  private async registerOnce(subject: string, schemaText: string): Promise<Registration> {
+    let response: Response;
+    let body: string;
+    try {
+      response = await fetch(`${this.url}/subjects/${encodeURIComponent(subject)}/versions`, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/vnd.schemaregistry.v1+json',
+          accept: 'application/vnd.schemaregistry.v1+json, application/json',
+          ...(this.authorization ? { authorization: this.authorization } : {}),
+        },
+        body: JSON.stringify({ schema: schemaText }),
+        signal: AbortSignal.timeout(REGISTRY_TIMEOUT_MS),
+      });
+      body = await response.text();
+    } catch (error) {
+      throw new InventoryError(
+        'REGISTRY_UNAVAILABLE',
+        `registering a schema for ${subject}: ${failureOf(error)}`,
+        { cause: error },
+      );
+    }
+    return registrationOf(response.status, body);
   }
 
   async schemaById(id: number): Promise<avro.Type> {
@@ -66,12 +91,38 @@ export class ConfluentRegistryClient implements SchemaRegistryClient {
   }
 }
 
-/** A refusal that another writer registering the same new subject at that moment explains. */
-function isRegistrationRace(error: unknown): boolean {
-  return (
-    (error as { status?: unknown } | null)?.status === 409 ||
-    (error as { name?: unknown } | null)?.name === 'ConfluentSchemaRegistryCompatibilityError'
-  );
+/** A failed fetch names its network cause (`fetch failed (ECONNREFUSED)`). */
+function failureOf(error: unknown): string {
+  const cause = (error as { cause?: { code?: unknown; message?: unknown } } | null)?.cause;
+  const detail = typeof cause?.code === 'string' ? cause.code : cause?.message;
+  return typeof detail === 'string' ? `${errorMessage(error)} (${detail})` : errorMessage(error);
+}
+
+/** What one registration POST answered. */
+export type Registration =
+  | { kind: 'registered'; id: number }
+  | { kind: 'refused' | 'unavailable'; status: number; message: string };
+
+/**
+ * Reads a registration answer: an id, a refusal (4xx: invalid or incompatible schema,
+ * credentials), or a registry that cannot answer now (5xx, 408, 429), which a retry can help.
+ */
+export function registrationOf(status: number, body: string): Registration {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(body);
+  } catch {
+    parsed = undefined;
+  }
+  const fields = (parsed ?? {}) as { id?: unknown; message?: unknown };
+  if (status >= 200 && status < 300) {
+    if (Number.isSafeInteger(fields.id) && (fields.id as number) >= 0)
+      return { kind: 'registered', id: fields.id as number };
+    return { kind: 'unavailable', status, message: `answer without a schema id: ${body.slice(0, 200)}` };
+  }
+  const message = typeof fields.message === 'string' ? fields.message : body.slice(0, 200);
+  const unavailable = status >= 500 || status === 408 || status === 429;
+  return { kind: unavailable ? 'unavailable' : 'refused', status, message };
 }
 
 /**
