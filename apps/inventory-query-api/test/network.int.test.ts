@@ -3,7 +3,9 @@ import { delay, waitFor } from '@inventory/core';
 import { readToEnd } from '@inventory/kafka';
 import { redisOf } from '@inventory/service';
 import {
+  healPartition,
   keysMatching,
+  partitionDataCentres,
   processAlive,
   stackEndpoints,
   stackPartPid,
@@ -32,7 +34,7 @@ import {
  * The network view over three data centres (network.ts): every data centre's API answers
  * every sku exactly as the reference fold of all three data centres' events, with each
  * location's home and each part's freshness, through a Redis loss, a data centre's Kafka
- * stopped for a minute and MirrorMaker killed.
+ * stopped for a minute, MirrorMaker killed, and a partition between two data centres.
  */
 
 /** Every data centre answers every sku as the reference of all events: waits until it does, then compares. */
@@ -237,6 +239,52 @@ describe('the network view over three data centres', () => {
     // Copies sent again after the restart are the same versions: nothing moves twice.
     await expectNetworkExact(sites, events);
   });
+
+  it('answers through a partition between dc1 and dc2: each marks the other stale, dc3 sees both, exact in all three once healed', async () => {
+    const [dc1, dc2, dc3] = sites as [Site, Site, Site];
+    const cut = partitionDataCentres('dc1', 'dc2');
+    expect(cut.status, cut.stderr).toBe(0);
+    expect(cut.stdout).toContain('mirror-maker: partitioned: dc1 <-/-> dc2');
+    const during = dataCentres.map((dc, i) =>
+      eventsOf(dc, 150, 501 + i).map((e) => ({ ...e, eventId: `${e.eventId}-partitioned` })),
+    );
+    const [fromDc1, fromDc2] = during as [InventoryEvent[], InventoryEvent[], InventoryEvent[]];
+    try {
+      for (const [i, dc] of dataCentres.entries()) await produceEvents(dc, during[i] as InventoryEvent[]);
+      // dc3 reaches both: everything.
+      await expectNetworkExact([dc3], [...events, ...during.flat()]);
+      // dc1 and dc2 each mark the other stale and answer for it with its state from before the cut.
+      for (const [site, away] of [
+        [dc1, 'dc2'],
+        [dc2, 'dc1'],
+      ] as const)
+        await waitFor(async () => (await partOf(site, away))?.stale === true, {
+          description: `${site.dc} to mark ${away}'s part stale`,
+          timeoutMs: 30_000,
+          intervalMs: 250,
+        });
+      await expectNetworkExact([dc1], [...events, ...during.flat().filter((e) => !fromDc2.includes(e))]);
+      await expectNetworkExact([dc2], [...events, ...during.flat().filter((e) => !fromDc1.includes(e))]);
+      expect(
+        await Promise.all([partOf(dc1, 'dc3'), partOf(dc2, 'dc3'), partOf(dc3, 'dc1'), partOf(dc3, 'dc2')]),
+      ).toEqual(Array.from({ length: 4 }, () => expect.objectContaining({ stale: false })));
+    } finally {
+      const healed = healPartition();
+      expect(healed.status, healed.stderr).toBe(0);
+      expect(healed.stdout).toContain('mirror-maker: every flow runs');
+    }
+    events.push(...during.flat());
+    await expectNetworkExact(sites, events);
+    for (const [site, away] of [
+      [dc1, 'dc2'],
+      [dc2, 'dc1'],
+    ] as const)
+      await waitFor(async () => (await partOf(site, away))?.stale === false, {
+        description: `${site.dc} to see ${away}'s heartbeats again`,
+        timeoutMs: 60_000,
+        intervalMs: 250,
+      });
+  }, 300_000);
 
   it('decides reservations at a location in its home, asked in any data centre: 200 at once from the three on 50 units, exactly 50 confirmed', async () => {
     const locationId = homed('dc2', 'W-1');

@@ -56,28 +56,45 @@ export async function stopStackPart(part: string, timeoutMs = 60_000, dataCentre
   await waitFor(() => !processAlive(pid), { description: `${part} to stop`, timeoutMs });
 }
 
-/**
- * `npm run stack -- up` for tests that stopped a part: starts what is down, waits until
- * healthy; with `dataCentres: 3` the other data centres' parts and the mirror too.
- */
-export function stackUp(options: { dataCentres?: 3 } = {}): {
+/** What a run of the stack's CLI printed and how it ended. */
+export interface StackRun {
   status: number | null;
   stdout: string;
   stderr: string;
-} {
+}
+
+/** The stack's CLI on the tests' stack, with the parts that are up (a Redis Cluster kept, with its endpoint). */
+function stackCli(args: string[], env: Record<string, string> = {}): StackRun {
   return spawnSync(
     join(repoRoot, 'node_modules/.bin/tsx'),
-    [join(repoRoot, 'tools/local-stack/src/cli.ts'), 'up'],
+    [join(repoRoot, 'tools/local-stack/src/cli.ts'), ...args],
     {
-      // The same parts as are up: a stack with its Redis Cluster keeps it (and its endpoint).
       env: {
         ...process.env,
         INVENTORY_STACK_HOME: stackHome(),
         ...(stackEndpoints().REDIS_CLUSTER_URL ? { INVENTORY_STACK_REDIS_CLUSTER: 'true' } : {}),
-        ...(options.dataCentres ? { INVENTORY_STACK_DCS: String(options.dataCentres) } : {}),
+        ...env,
       },
       encoding: 'utf8',
       timeout: 200_000,
     },
   );
+}
+
+/**
+ * `npm run stack -- up` for tests that stopped a part: starts what is down, waits until
+ * healthy; with `dataCentres: 3` the other data centres' parts and the mirror too.
+ */
+export function stackUp(options: { dataCentres?: 3 } = {}): StackRun {
+  return stackCli(['up'], options.dataCentres ? { INVENTORY_STACK_DCS: String(options.dataCentres) } : {});
+}
+
+/** `npm run stack -- partition a b`: the mirror's flows between two data centres cut until `healPartition`. */
+export function partitionDataCentres(a: string, b: string): StackRun {
+  return stackCli(['partition', a, b]);
+}
+
+/** `npm run stack -- heal`: every flow of the mirror runs again. */
+export function healPartition(): StackRun {
+  return stackCli(['heal']);
 }

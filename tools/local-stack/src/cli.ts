@@ -2,13 +2,21 @@ import { existsSync, readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { createCodec } from '@inventory/codec';
 import { errorMessage, InventoryError } from '@inventory/core';
-import { createKafka, kafkaClientOptionsFor, masterDataAccess, topicNames } from '@inventory/kafka';
+import {
+  createKafka,
+  dataCentres,
+  kafkaClientOptionsFor,
+  masterDataAccess,
+  topicNames,
+} from '@inventory/kafka';
 import { localApps } from './apps.ts';
 import { logFile } from './component.ts';
 import { mirrorMaker } from './components/mirror-maker.ts';
 import { parseStackSettings } from './config.ts';
 import { dcSettings, otherDcs } from './dcs.ts';
 import { readEndpoints } from './endpoints.ts';
+import { addCut, cutOf, describeCuts, healCuts, readCuts } from './partition.ts';
+import { isAlive } from './proc.ts';
 import { generatedTestSecrets, scanForSecrets } from './secret-scan.ts';
 import { namedSecrets } from './secrets.ts';
 import { readLocationsSeed, seedLocations } from './seed.ts';
@@ -20,6 +28,9 @@ const usage = `usage: npm run stack -- <command>
   down     stop every part and any process left behind
   status   show each part: up, unhealthy or down (exit 0 all up, 4 none runs, 3 otherwise)
   seed     publish the demo master data (locations) to Kafka
+  partition <dc> <dc>  cut the MirrorMaker flows between two data centres (three data
+           centres): restarts the mirror without them, until \`heal\`
+  heal     restore every cut flow: restarts the mirror with all six
   logs [part] [lines]  print the end of one part's log (or all)
   apps     the apps \`npm start\` runs (JSON: name, url, ready)
   scan-logs  look for every generated secret in every log under the stack's logs/ (exit 1 when one is found)
@@ -29,6 +40,8 @@ async function main(args: string[]): Promise<number> {
   // `--dcs 3` is the setting INVENTORY_STACK_DCS, for this run.
   const dcsAt = args.indexOf('--dcs');
   if (dcsAt >= 0) process.env.INVENTORY_STACK_DCS = args[dcsAt + 1] ?? '';
+  // A partition is between data centres: these two speak of a three-data-centre stack.
+  if (args[0] === 'partition' || args[0] === 'heal') process.env.INVENTORY_STACK_DCS = '3';
   const [command, ...rest] = dcsAt >= 0 ? args.filter((_, i) => i !== dcsAt && i !== dcsAt + 1) : args;
   const settings = parseStackSettings();
   const ctx = createContext(settings, (line) => console.log(`[stack] ${line}`));
@@ -81,6 +94,27 @@ async function main(args: string[]): Promise<number> {
       // again); 3: some part is down or not answering.
       if (parts.every((p) => p.state === 'up')) return 0;
       return parts.every((p) => p.state === 'down') ? 4 : 3;
+    }
+    case 'partition':
+    case 'heal': {
+      const mirrorPid = mirrorMaker.pid(ctx);
+      if (mirrorPid === undefined || !isAlive(mirrorPid))
+        throw new InventoryError(
+          'STACK_NOT_RUNNING',
+          'no MirrorMaker runs: start three data centres with up --dcs 3',
+        );
+      if (command === 'partition') {
+        const cut = cutOf(rest[0], rest[1], dataCentres.slice(0, 3));
+        addCut(settings.dirs.run, cut);
+      } else healCuts(settings.dirs.run);
+      // The mirror reads the cuts when it starts: stopped, then started by `up` with them.
+      await mirrorMaker.stop(ctx);
+      await up(ctx);
+      const cuts = readCuts(settings.dirs.run);
+      console.log(
+        `[stack] mirror-maker: ${cuts.length > 0 ? `partitioned: ${describeCuts(cuts)}` : 'every flow runs'}`,
+      );
+      return 0;
     }
     case 'seed': {
       const endpoints = readEndpoints(settings.HOME);

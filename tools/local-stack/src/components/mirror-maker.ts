@@ -4,6 +4,7 @@ import { mirrorAccess, mirroredTopics, mirrorTestTopicPrefix } from '@inventory/
 import { type Component, logFile, pidFile, type StackContext } from '../component.ts';
 import { dcName, otherDcs } from '../dcs.ts';
 import { jarDir } from '../maven.ts';
+import { describeCuts, mirrorFlows, readCuts } from '../partition.ts';
 import { readPid, spawnDaemon, stopDaemon } from '../proc.ts';
 import { loadSecrets } from '../secrets.ts';
 import { jvmBaseOptions, writeLog4j2, writeProperties } from './java.ts';
@@ -38,8 +39,9 @@ export const mirrorMaker: Component = {
   async start(ctx) {
     const all = sites(ctx);
     const properties = join(ctx.settings.dirs.conf, 'mirror-maker.properties');
-    const flows = all.flatMap((source) =>
-      all.filter((target) => target !== source).map((target) => `${source.dc}->${target.dc}`),
+    const flows = mirrorFlows(
+      all.map((s) => s.dc),
+      readCuts(ctx.settings.dirs.run),
     );
     writeProperties(properties, {
       clusters: all.map((s) => s.dc).join(','),
@@ -56,7 +58,16 @@ export const mirrorMaker: Component = {
           [`${s.dc}.scheduled.rebalance.max.delay.ms`]: 2_000,
         })),
       ),
-      ...Object.fromEntries(flows.map((flow) => [`${flow}.enabled`, 'true'])),
+      ...Object.fromEntries(flows.running.map((flow) => [`${flow}.enabled`, 'true'])),
+      // A cut flow (partition.ts) runs nothing: no copies and no heartbeats, as if the two
+      // data centres could not reach each other.
+      ...Object.assign(
+        {},
+        ...flows.cut.map((flow) => ({
+          [`${flow}.enabled`]: 'false',
+          [`${flow}.emit.heartbeats.enabled`]: 'false',
+        })),
+      ),
       // The catalog's mirrored topics, and tests' and benchmarks' own (`inventory.test-mirror-*`).
       topics: [...mirroredTopics(), `${mirrorTestTopicPrefix}*`]
         .map((name) => name.replace(/\./g, '\\.').replace(/\*$/, '.*'))
@@ -107,8 +118,10 @@ export const mirrorMaker: Component = {
   },
   stop: (ctx) => stopDaemon(pidFile(ctx, 'mirror-maker'), 'SIGTERM', 30_000),
   pid: (ctx) => readPid(pidFile(ctx, 'mirror-maker')),
-  endpoint: (ctx) =>
-    sites(ctx)
+  endpoint: (ctx) => {
+    const cuts = readCuts(ctx.settings.dirs.run);
+    return `${sites(ctx)
       .map((s) => `${s.dc} ${kafkaBrokers(s.ctx)}`)
-      .join(', '),
+      .join(', ')}${cuts.length > 0 ? `; partitioned: ${describeCuts(cuts)}` : ''}`;
+  },
 };
