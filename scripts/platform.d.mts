@@ -2,6 +2,8 @@ export interface LocalAppEntry {
   name: string;
   url: string;
   ready: string;
+  /** The data centre it runs in (dc1 unless the stack has three). */
+  dataCentre?: string;
 }
 export interface RunningApp {
   app: LocalAppEntry;

@@ -17,13 +17,21 @@ import { platformNode } from './node24.mjs';
 import { cli, followLog, stackHome, startApps, tail } from './platform.mjs';
 import { infoLevel, prettyLogLine, statusLine, vectorSum, warnLevel } from './terminal-view.mjs';
 
-const usage = `usage: npm start [-- --logs]
-  --logs   show every app's log lines from info up (default: warnings and errors only)`;
+const usage = `usage: npm start [-- --logs] [-- --dcs 3]
+  --logs    show every app's log lines from info up (default: warnings and errors only)
+  --dcs 3   three data centres: the stack's second and third (a Kafka and a Redis each,
+            MirrorMaker 2 between the three), and in each its own store ingest, aggregator
+            and query API answering the network view`;
 let options;
 try {
   options = parseArgs({
-    options: { logs: { type: 'boolean', default: false }, help: { type: 'boolean', short: 'h' } },
+    options: {
+      logs: { type: 'boolean', default: false },
+      dcs: { type: 'string', default: '1' },
+      help: { type: 'boolean', short: 'h' },
+    },
   }).values;
+  if (options.dcs !== '1' && options.dcs !== '3') throw new Error(`--dcs is 1 or 3, not "${options.dcs}"`);
 } catch (error) {
   console.error(`${error.message}\n${usage}`);
   process.exit(2);
@@ -32,6 +40,8 @@ if (options.help) {
   console.log(usage);
   process.exit(0);
 }
+// The stack CLI, the launcher table and every app started read the setting from here on.
+if (options.dcs === '3') process.env.INVENTORY_STACK_DCS = '3';
 
 ensureInstalled();
 const node = platformNode((line) => console.log(line));
@@ -174,7 +184,27 @@ Try
   npm run erp:dlq -- list                     ERP dead letters (redrive: -- redrive --key <orderId>)
   npm run reconcile -- run                    ERP snapshot vs platform, now (scheduled 02:00 UTC)
 Apps:`);
-for (const { app } of platform.running) console.log(`  ${app.name.padEnd(24)} ${app.url}`);
+for (const { app } of platform.running) console.log(`  ${app.name.padEnd(28)} ${app.url}`);
+if (options.dcs === '3') {
+  const endpointsOf = (dc) =>
+    dc === 'dc1' ? endpoints : JSON.parse(readFileSync(join(home, dc, 'endpoints.json'), 'utf8'));
+  console.log(`
+Three data centres (MirrorMaker 2 between them: npm run stack -- status --dcs 3)`);
+  for (const dc of ['dc1', 'dc2', 'dc3']) {
+    const at = (name) => urlOf(dc === 'dc1' ? name : `${name}@${dc}`);
+    const own = endpointsOf(dc);
+    console.log(`  ${dc}  query API ${at('inventory-query-api')} · ingest ${at('store-ingest')}
+       Kafka ${own.KAFKA_BROKERS} · Redis ${withoutPassword(own.REDIS_URL)}`);
+  }
+  console.log(`  Every query API answers the whole network, each location with its home data centre
+  and each data centre's part with its freshness (dataCentres); a reservation is decided in
+  its location's home. Locations are homed by master data (deploy/local/seed/locations.json):
+  events for a location sent to another data centre are dead-lettered there
+  (FOREIGN_DATA_CENTRE), so the mainframe's and SAP's movements, which reach dc1, count for
+  dc1's locations only.
+  curl -H "Authorization: Bearer ${keyOf('webshop')}" ${originOf('inventory-query-api@dc2')}/v1/availability/SKU-1001
+  npm run stack -- partition dc1 dc2          cut the mirror between two data centres (heal: npm run stack -- heal)`);
+}
 console.log(
   `\nShown here: the apps' ${options.logs ? 'log lines from info up' : 'warnings and errors (npm start -- --logs for every line)'}, and a status line. Ctrl-C stops the apps${wasUp ? '.' : ' and the stack.'}\n`,
 );

@@ -262,9 +262,3 @@ export const localApps: LocalApp[] = [
     },
   },
 ];
-
-export function localApp(name: string): LocalApp {
-  const app = localApps.find((a) => a.name === name);
-  if (!app) throw new Error(`no local app ${name}; known: ${localApps.map((a) => a.name).join(', ')}`);
-  return app;
-}

@@ -9,12 +9,12 @@ import {
   masterDataAccess,
   topicNames,
 } from '@inventory/kafka';
-import { localApps } from './apps.ts';
 import { logFile } from './component.ts';
 import { mirrorMaker } from './components/mirror-maker.ts';
 import { parseStackSettings } from './config.ts';
 import { dcSettings, otherDcs } from './dcs.ts';
 import { readEndpoints } from './endpoints.ts';
+import { dataCentreOfApp, localPlatform } from './local-dcs.ts';
 import { addCut, cutOf, describeCuts, healCuts, readCuts } from './partition.ts';
 import { isAlive } from './proc.ts';
 import { generatedTestSecrets, scanForSecrets } from './secret-scan.ts';
@@ -32,7 +32,8 @@ const usage = `usage: npm run stack -- <command>
            centres): restarts the mirror without them, until \`heal\`
   heal     restore every cut flow: restarts the mirror with all six
   logs [part] [lines]  print the end of one part's log (or all)
-  apps     the apps \`npm start\` runs (JSON: name, url, ready)
+  apps     the apps \`npm start\` runs (JSON: name, url, ready, dataCentre; with --dcs 3 each
+           data centre's)
   scan-logs  look for every generated secret in every log under the stack's logs/ (exit 1 when one is found)
 parts: ${allComponents.map((c) => c.name).join(', ')}`;
 
@@ -117,19 +118,25 @@ async function main(args: string[]): Promise<number> {
       return 0;
     }
     case 'seed': {
-      const endpoints = readEndpoints(settings.HOME);
-      if (!endpoints.KAFKA_BROKERS) throw new InventoryError('STACK_NOT_RUNNING', 'the stack runs no Kafka');
-      const codec = createCodec({ registryUrl: endpoints.SCHEMA_REGISTRY_URL });
-      // As the master-data principal, the one allowed to write locations.
-      const kafka = createKafka({
-        clientId: 'inventory-seed',
-        ...kafkaClientOptionsFor(
-          { ...endpoints, KAFKA_BROKERS: endpoints.KAFKA_BROKERS },
-          masterDataAccess.principal,
-        ),
-      });
-      const count = await seedLocations(kafka, codec, readLocationsSeed(codec));
-      console.log(`[stack] seeded ${count} locations to ${topicNames.locations}`);
+      const codec = createCodec({ registryUrl: readEndpoints(settings.HOME).SCHEMA_REGISTRY_URL });
+      // Master data is every data centre's: published into each one's cluster.
+      for (const dc of [ctx, ...dcContexts(false)]) {
+        const endpoints = readEndpoints(dc.settings.HOME);
+        if (!endpoints.KAFKA_BROKERS)
+          throw new InventoryError('STACK_NOT_RUNNING', `the stack in ${dc.settings.HOME} runs no Kafka`);
+        // As the master-data principal, the one allowed to write locations.
+        const kafka = createKafka({
+          clientId: 'inventory-seed',
+          ...kafkaClientOptionsFor(
+            { ...endpoints, KAFKA_BROKERS: endpoints.KAFKA_BROKERS },
+            masterDataAccess.principal,
+          ),
+        });
+        const count = await seedLocations(kafka, codec, readLocationsSeed(codec));
+        console.log(
+          `[stack] seeded ${count} locations to ${topicNames.locations} at ${endpoints.KAFKA_BROKERS}`,
+        );
+      }
       return 0;
     }
     case 'logs': {
@@ -151,7 +158,16 @@ async function main(args: string[]): Promise<number> {
       return 0;
     }
     case 'apps':
-      console.log(JSON.stringify(localApps.map(({ name, url, ready }) => ({ name, url, ready }))));
+      console.log(
+        JSON.stringify(
+          localPlatform(settings).map(({ name, url, ready }) => ({
+            name,
+            url,
+            ready,
+            dataCentre: dataCentreOfApp(name),
+          })),
+        ),
+      );
       return 0;
     case 'scan-logs': {
       // The stack's passwords and keys and the tests' generated ones; the committed dev

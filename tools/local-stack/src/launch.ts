@@ -1,20 +1,21 @@
 // Runs one app (or one of its CLIs) against the running local stack:
-//   tsx tools/local-stack/src/launch.ts <app> [<script> [args...]]
+//   tsx tools/local-stack/src/launch.ts <app>[@<dc>] [<script> [args...]]
 // Its settings come from the launcher table (apps.ts), each only where the environment does
 // not set it already. Launching the app itself also puts its demo data in place first.
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { describeError } from '@inventory/core';
-import { devCredentials, type LocalContext, localApp, repoRoot } from './apps.ts';
+import { repoRoot } from './apps.ts';
 import { parseStackSettings } from './config.ts';
-import { readEndpoints } from './endpoints.ts';
+import { dataCentreOfApp, localContextOf, localPlatformApp } from './local-dcs.ts';
 
 const [name, script, ...args] = process.argv.slice(2);
 try {
   if (!name) throw new Error('usage: launch <app> [<script> [args...]]');
-  const app = localApp(name);
-  const home = parseStackSettings().HOME;
-  const ctx = { endpoints: readEndpoints(home), home, credentials: devCredentials() } as LocalContext;
+  // `<app>@<dc>`: an app of another data centre of a three-data-centre stack (local-dcs.ts).
+  const settings = parseStackSettings();
+  const app = localPlatformApp(settings, name);
+  const ctx = localContextOf(settings, dataCentreOfApp(name));
   for (const [key, value] of Object.entries(app.env(ctx))) process.env[key] ??= value;
   if (!script) await app.prepare?.(ctx);
   const entry = join(repoRoot, app.dir, script ?? app.main);

@@ -42,16 +42,30 @@ describe('the local Prometheus configuration', () => {
   const ctx = { settings } as StackContext;
 
   it('scrapes every app that serves the ops routes, by its ops port', () => {
-    expect(appTargets()).toEqual([
-      { service: 'store-ingest', target: '127.0.0.1:19100' },
-      { service: 'mq-bridge', target: '127.0.0.1:19130' },
-      { service: 'sap-normalizer', target: '127.0.0.1:19140' },
-      { service: 'inventory-aggregator', target: '127.0.0.1:19110' },
-      { service: 'inventory-query-api', target: '127.0.0.1:19120' },
-      { service: 'erp-delivery', target: '127.0.0.1:19170' },
-      { service: 'lake-sink', target: '127.0.0.1:19150' },
-      { service: 'stock-reconciliation', target: '127.0.0.1:19180' },
-      { service: 'console', target: '127.0.0.1:19190' },
+    expect(appTargets(settings)).toEqual(
+      [
+        ['store-ingest', '127.0.0.1:19100'],
+        ['mq-bridge', '127.0.0.1:19130'],
+        ['sap-normalizer', '127.0.0.1:19140'],
+        ['inventory-aggregator', '127.0.0.1:19110'],
+        ['inventory-query-api', '127.0.0.1:19120'],
+        ['erp-delivery', '127.0.0.1:19170'],
+        ['lake-sink', '127.0.0.1:19150'],
+        ['stock-reconciliation', '127.0.0.1:19180'],
+        ['console', '127.0.0.1:19190'],
+      ].map(([service, target]) => ({ service, dataCentre: 'dc1', target })),
+    );
+  });
+
+  it("with three data centres, also each other data centre's ingest, aggregator and query API, on its ports", () => {
+    const three = parseStackSettings({ INVENTORY_STACK_HOME: home, INVENTORY_STACK_DCS: '3' });
+    expect(appTargets(three).filter((t) => t.dataCentre !== 'dc1')).toEqual([
+      { service: 'store-ingest', dataCentre: 'dc2', target: '127.0.0.1:20100' },
+      { service: 'inventory-aggregator', dataCentre: 'dc2', target: '127.0.0.1:20110' },
+      { service: 'inventory-query-api', dataCentre: 'dc2', target: '127.0.0.1:20120' },
+      { service: 'store-ingest', dataCentre: 'dc3', target: '127.0.0.1:21100' },
+      { service: 'inventory-aggregator', dataCentre: 'dc3', target: '127.0.0.1:21110' },
+      { service: 'inventory-query-api', dataCentre: 'dc3', target: '127.0.0.1:21120' },
     ]);
   });
 

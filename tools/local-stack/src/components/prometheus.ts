@@ -1,8 +1,8 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { localApps } from '../apps.ts';
 import { type Component, dataDir, logFile, pidFile, type StackContext } from '../component.ts';
-import { repoRoot } from '../config.ts';
+import { repoRoot, type StackSettings } from '../config.ts';
+import { dataCentreOfApp, localPlatform } from '../local-dcs.ts';
 import { readPid, spawnDaemon, stopDaemon } from '../proc.ts';
 
 export const prometheusUrl = (ctx: StackContext): string =>
@@ -14,11 +14,20 @@ export const prometheusTargetsDir = (ctx: StackContext): string =>
 
 export const rulesDir = join(repoRoot, 'deploy', 'prometheus', 'rules');
 
-/** A scrape target of each app of the launcher table that serves the ops routes (/metrics beside /readyz). */
-export function appTargets(): { service: string; target: string }[] {
-  return localApps
+/**
+ * A scrape target of each app of the local platform that serves the ops routes (/metrics
+ * beside /readyz), with the data centre it runs in (every data centre's with --dcs 3).
+ */
+export function appTargets(
+  settings: StackSettings,
+): { service: string; dataCentre: string; target: string }[] {
+  return localPlatform(settings)
     .filter((app) => new URL(app.ready).pathname === '/readyz')
-    .map((app) => ({ service: app.name, target: new URL(app.ready).host }));
+    .map((app) => ({
+      service: app.name.split('@')[0] as string,
+      dataCentre: dataCentreOfApp(app.name),
+      target: new URL(app.ready).host,
+    }));
 }
 
 /**
@@ -27,10 +36,10 @@ export function appTargets(): { service: string; target: string }[] {
  * tests see a change within seconds; production scrapes less often (deploy/k8s).
  */
 export function prometheusConfig(ctx: StackContext): string {
-  const apps = appTargets()
+  const apps = appTargets(ctx.settings)
     .map(
-      ({ service, target }) =>
-        `      - targets: ['${target}']\n        labels: { service: '${service}', environment: 'local' }`,
+      ({ service, dataCentre, target }) =>
+        `      - targets: ['${target}']\n        labels: { service: '${service}', data_centre: '${dataCentre}', environment: 'local' }`,
     )
     .join('\n');
   return `# written by the local stack on every start (tools/local-stack/src/components/prometheus.ts)
