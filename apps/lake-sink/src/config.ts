@@ -26,6 +26,14 @@ export const shape = {
   ...kafkaSettings({ clientId: 'lake-sink' }),
   ...locationShape,
   GROUP_ID: setting.string().default('lake-sink'),
+  /**
+   * The data centre this sink runs in: every file's key names it (`dc=<dataCentre>`, layout.ts),
+   * so each data centre's raw events stay told apart wherever the lakes are read together.
+   */
+  DATA_CENTRE: z
+    .string()
+    .regex(/^[a-z0-9][a-z0-9-]*$/, 'lower-case letters, digits and dashes (it is a folder of the lake)')
+    .default('dc1'),
   /** Topics whose values are canonical InventoryEvents (Avro): their fields become columns. */
   EVENT_TOPICS: setting.list().default([topicNames.events]),
   /** Topics kept as raw text payloads (MQ records, Debezium JSON). */

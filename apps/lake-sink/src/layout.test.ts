@@ -1,13 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { bucketOf, fileKey, fileName, leftoverKeys, parseFileName } from './layout.ts';
+import { bucketOf, fileKey, fileName, leftoverKeys, parseFileName, writerPrefix } from './layout.ts';
 
 describe('lake layout', () => {
-  it('buckets by UTC date and hour, hive-style', () => {
+  it('buckets by topic, the writing data centre, UTC date and hour, hive-style', () => {
     const bucket = bucketOf(Date.parse('2026-11-22T23:59:59.999Z'));
     expect(bucket).toEqual({ date: '2026-11-22', hour: '23' });
-    expect(fileKey('inventory.events.v1', bucket, 3, 100, 199)).toBe(
-      'topic=inventory.events.v1/date=2026-11-22/hour=23/inventory.events.v1-p3-00000000000000000100-00000000000000000199.parquet',
+    expect(fileKey('inventory.events.v1', 'dc2', bucket, 3, 100, 199)).toBe(
+      'topic=inventory.events.v1/dc=dc2/date=2026-11-22/hour=23/inventory.events.v1-p3-00000000000000000100-00000000000000000199.parquet',
     );
+    expect(writerPrefix('inventory.events.v1', 'dc2')).toBe('topic=inventory.events.v1/dc=dc2/');
   });
 
   it('names a file by topic, partition and offset range, and reads the range back', () => {
@@ -23,11 +24,11 @@ describe('lake layout', () => {
     const t = 'inventory.events.v1';
     const at = (hour: string) => ({ date: '2026-11-22', hour });
     const keys = [
-      fileKey(t, at('01'), 0, 0, 99),
-      fileKey(t, at('01'), 0, 100, 199),
-      fileKey(t, at('02'), 0, 100, 199),
-      fileKey(t, at('02'), 1, 100, 199),
-      fileKey(t, at('02'), 10, 100, 199),
+      fileKey(t, 'dc1', at('01'), 0, 0, 99),
+      fileKey(t, 'dc1', at('01'), 0, 100, 199),
+      fileKey(t, 'dc1', at('02'), 0, 100, 199),
+      fileKey(t, 'dc1', at('02'), 1, 100, 199),
+      fileKey(t, 'dc1', at('02'), 10, 100, 199),
     ];
     expect(leftoverKeys(keys, t, 0, 100)).toEqual([keys[1], keys[2]]);
     expect(leftoverKeys(keys, t, 1, 200)).toEqual([]);

@@ -1,11 +1,13 @@
 /**
- * Where a row lands: hive partitions by source topic and event date and hour (UTC), so that
- * a day, an hour or one source is read without touching the rest. Keys are relative to the
- * lake's root (a folder, or a bucket and prefix):
- *   topic=<topic>/date=YYYY-MM-DD/hour=HH/<topic>-p<partition>-<first>-<last>.parquet
+ * Where a row lands: hive partitions by source topic, the data centre whose sink wrote it, and
+ * event date and hour (UTC), so that a day, an hour, one source or one data centre is read
+ * without touching the rest. Keys are relative to the lake's root (a folder, or a bucket and
+ * prefix):
+ *   topic=<topic>/dc=<dataCentre>/date=YYYY-MM-DD/hour=HH/<topic>-p<partition>-<first>-<last>.parquet
  * The file name is the topic, partition and offset range of the chunk it came from: a chunk
  * written again after a crash has the same name, and files of offsets not yet committed can
- * be found (and removed) from the names alone.
+ * be found (and removed) from the names alone, under the writer's own data centre: the topic's
+ * partition of another data centre is another partition, with its own offsets.
  */
 export function bucketOf(timestampMs: number): { date: string; hour: string } {
   const iso = new Date(timestampMs).toISOString();
@@ -14,6 +16,10 @@ export function bucketOf(timestampMs: number): { date: string; hour: string } {
 
 /** The prefix of every object of a topic. */
 export const topicPrefix = (topic: string): string => `topic=${topic}/`;
+
+/** The prefix of every object of a topic that a data centre's sink wrote. */
+export const writerPrefix = (topic: string, dataCentre: string): string =>
+  `${topicPrefix(topic)}dc=${dataCentre}/`;
 
 /** The prefix of the names of a partition's files. */
 export const partitionFilePrefix = (topic: string, partition: number): string => `${topic}-p${partition}-`;
@@ -25,12 +31,13 @@ export function fileName(topic: string, partition: number, first: number, last: 
 /** The key of a chunk's file in a date/hour bucket. */
 export function fileKey(
   topic: string,
+  dataCentre: string,
   bucket: { date: string; hour: string },
   partition: number,
   first: number,
   last: number,
 ): string {
-  return `${topicPrefix(topic)}date=${bucket.date}/hour=${bucket.hour}/${fileName(topic, partition, first, last)}`;
+  return `${writerPrefix(topic, dataCentre)}date=${bucket.date}/hour=${bucket.hour}/${fileName(topic, partition, first, last)}`;
 }
 
 /** The offset range of a lake file of this topic and partition, from its name. */

@@ -3,7 +3,7 @@ import { backoffDelay, delay, errorMessage, type Logger } from '@inventory/core'
 import type { Admin, Consumer, EachBatchPayload, Message, Producer } from 'kafkajs';
 import { type ChunkRules, isFull, type OpenChunk, place, windowOf, windowOver } from './chunks.ts';
 import type { LakeConfig } from './config.ts';
-import { bucketOf, fileKey, leftoverKeys, partitionFilePrefix, topicPrefix } from './layout.ts';
+import { bucketOf, fileKey, leftoverKeys, partitionFilePrefix, writerPrefix } from './layout.ts';
 import type { LakeMetrics } from './metrics.ts';
 import { type DatasetKind, eventRow, type LakeRow, rawRow } from './rows.ts';
 import type { LakeStore } from './store.ts';
@@ -102,7 +102,7 @@ export class LakeSink {
    */
   private async removeLeftovers(topic: string, partition: number, from: number): Promise<void> {
     const { store, logger } = this.deps;
-    const prefix = topicPrefix(topic);
+    const prefix = writerPrefix(topic, this.deps.config.DATA_CENTRE);
     // Unfinished writes first: an upload in flight completing after the listing would be missed.
     for (const key of await store.discardUnfinished(prefix, partitionFilePrefix(topic, partition)))
       logger.warn({ key }, 'discarded what an interrupted write left');
@@ -294,7 +294,14 @@ export class LakeSink {
     const { consumer, metrics, store } = this.deps;
     const byBucket = new Map<string, LakeRow[]>();
     for (const row of chunk.rows) {
-      const key = fileKey(state.topic, bucketOf(row.at), state.partition, chunk.first, chunk.last);
+      const key = fileKey(
+        state.topic,
+        this.deps.config.DATA_CENTRE,
+        bucketOf(row.at),
+        state.partition,
+        chunk.first,
+        chunk.last,
+      );
       const rows = byBucket.get(key);
       if (rows) rows.push(row);
       else byBucket.set(key, [row]);

@@ -65,7 +65,8 @@ describe('lake-sink: Kafka to Parquet, exactly once', () => {
   it.each<LakeTarget>(['s3', 'file'])(
     'N events, the sink killed with -9 at random points and restarted (%s): every record once, with its values (DuckDB)',
     async (target) => {
-      const world = await createLakeWorld({}, undefined, target);
+      // The sink of the second data centre: every file under its `dc=dc2`.
+      const world = await createLakeWorld({ LAKE_DATA_CENTRE: 'dc2' }, undefined, target);
       const total = 30_000;
       const events = Array.from({ length: total }, (_, i) => event(i));
       await produceEvents(world.events, events);
@@ -104,7 +105,8 @@ describe('lake-sink: Kafka to Parquet, exactly once', () => {
       const [summary] = await queryWorld(
         world,
         `SELECT count(*) AS n, count(DISTINCT event_id) AS ids, count(DISTINCT (kafka_partition, kafka_offset)) AS positions,
-              sum(quantity) AS quantity, count(DISTINCT date) AS dates, count(DISTINCT (date, hour)) AS hours
+              sum(quantity) AS quantity, count(DISTINCT date) AS dates, count(DISTINCT (date, hour)) AS hours,
+              string_agg(DISTINCT dc, ',') AS dcs
        FROM lake_events`,
       );
       expect(summary).toEqual({
@@ -114,7 +116,15 @@ describe('lake-sink: Kafka to Parquet, exactly once', () => {
         quantity: String(events.reduce((s, e) => s + e.quantity, 0)),
         dates: '2',
         hours: '5',
+        dcs: 'dc2',
       });
+      expect(
+        (await parquetFiles(world)).filter(
+          (f) =>
+            !f.startsWith(`topic=${world.events}/dc=dc2/date=`) &&
+            !f.startsWith(`topic=${world.raw}/dc=dc2/date=`),
+        ),
+      ).toEqual([]);
       // Values field by field for a sample, against what was produced.
       const sample = await queryWorld(
         world,
@@ -308,7 +318,7 @@ describe('lake-sink: Kafka to Parquet, exactly once', () => {
       sku: 'SKU-ONE',
       occurredAt: Date.parse('2026-11-30T10:30:00Z') + i * 3_600,
     }));
-    const blocked = join(world.staging, `topic=${world.events}`, 'date=2026-11-30', 'hour=11');
+    const blocked = join(world.staging, `topic=${world.events}`, 'dc=dc1', 'date=2026-11-30', 'hour=11');
     mkdirSync(dirname(blocked), { recursive: true });
     // A file where the hour's folder must go: making the folder fails, as a full disk would.
     writeFileSync(blocked, 'in the way');

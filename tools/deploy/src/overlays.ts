@@ -235,19 +235,26 @@ function dataCentre(dc: DataCentre): Overlay {
 
 /**
  * The data centre's name and its peers in the settings of the apps that keep and answer the
- * network view: the aggregator keeps the peers' copies, the query API answers over all.
+ * network view: the aggregator keeps the peers' copies, the query API answers over all; and
+ * the name in the lake sink's, whose files say which data centre wrote them.
  */
 function networkSettings(dc: string, peers: string[]): Overlay['patches'] {
   return [
-    ['inventory-aggregator', 'AGG'],
-    ['inventory-query-api', 'QUERY'],
-  ].map(([app, prefix]) => ({
-    target: { version: 'v1', kind: 'ConfigMap', name: `${app}-settings` },
-    operations: [
-      { op: 'add', path: `/data/${prefix}_DATA_CENTRE`, value: dc },
-      { op: 'add', path: `/data/${prefix}_PEER_DATA_CENTRES`, value: peers.join(',') },
-    ],
-  }));
+    ...[
+      ['inventory-aggregator', 'AGG'],
+      ['inventory-query-api', 'QUERY'],
+    ].map(([app, prefix]) => ({
+      target: { version: 'v1', kind: 'ConfigMap', name: `${app}-settings` },
+      operations: [
+        { op: 'add' as const, path: `/data/${prefix}_DATA_CENTRE`, value: dc },
+        { op: 'add' as const, path: `/data/${prefix}_PEER_DATA_CENTRES`, value: peers.join(',') },
+      ],
+    })),
+    {
+      target: { version: 'v1', kind: 'ConfigMap', name: 'lake-sink-settings' },
+      operations: [{ op: 'add' as const, path: '/data/LAKE_DATA_CENTRE', value: dc }],
+    },
+  ];
 }
 
 export function overlays(): Overlay[] {
