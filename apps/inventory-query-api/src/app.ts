@@ -1,5 +1,5 @@
 import { RateLimiter } from '@inventory/core';
-import { KeyLayout, ReadModelReader } from '@inventory/read-model';
+import { KeyLayout, networkSku, ReadModelReader } from '@inventory/read-model';
 import type { AppBuilder, HttpService } from '@inventory/service';
 import { ApiError, bearerAuthentication, httpApp, httpService, parseRequestJson } from '@inventory/service';
 import type { FastifyRequest } from 'fastify';
@@ -8,6 +8,7 @@ import type { QueryClients } from './clients.ts';
 import type { QueryConfig } from './config.ts';
 import { availabilityRoutes } from './http/availability.ts';
 import { createMetrics, type QueryMetrics } from './metrics.ts';
+import { candidateDataCentres } from './reservations/candidates.ts';
 import { reservationRoutes } from './reservations/routes.ts';
 import { Reservations } from './reservations/service.ts';
 
@@ -61,11 +62,13 @@ export const buildQueryApi: AppBuilder<QueryConfig, QueryClients, QueryApp> = as
     request.apiClient = client;
   };
 
+  const readModel = new ReadModelReader(clients.redis, config.REDIS_PREFIX, clients.partitions);
+  const peers = config.PEER_DATA_CENTRES ?? [];
   availabilityRoutes(
     app,
     {
       config,
-      readModel: new ReadModelReader(clients.redis, config.REDIS_PREFIX, clients.partitions),
+      readModel,
       regionOf: clients.regionOf,
       locations: clients.locations,
       changes: clients.changes,
@@ -85,7 +88,21 @@ export const buildQueryApi: AppBuilder<QueryConfig, QueryClients, QueryApp> = as
       ...clients.peerChannels,
     ]),
     // With one data centre every location is decided here, whatever master data names.
-    homeOf: (config.PEER_DATA_CENTRES ?? []).length > 0 ? clients.dataCentreOf : () => undefined,
+    homeOf: peers.length > 0 ? clients.dataCentreOf : () => undefined,
+    ...(peers.length > 0
+      ? {
+          candidates: async (sku: string, quantity: number) => {
+            const [[local], [parts]] = await Promise.all([
+              readModel.skus([sku]),
+              readModel.peers([sku], peers),
+            ]);
+            return candidateDataCentres(
+              networkSku(sku, local, config.DATA_CENTRE, parts ?? [], clients.regionOf),
+              quantity,
+            );
+          },
+        }
+      : {}),
   });
   reservationRoutes(app, reservations, authorize('reservations:write'));
   return httpService(app, metrics, checks);

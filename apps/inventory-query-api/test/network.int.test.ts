@@ -372,4 +372,79 @@ describe('the network view over three data centres', () => {
       await alone.close();
     }
   });
+  it('decides a reservation without a location where the network view has it: asked at home first, then where one location covers it', async () => {
+    const sku = 'RES-2';
+    const [dc1, dc2, dc3] = sites as [Site, Site, Site];
+    const at = Date.now() - 1_000;
+    const count = (dc: DataCentre, id: string, quantity: number): InventoryEvent => ({
+      ...(eventsOf(dc, 1, 11)[0] as InventoryEvent),
+      eventId: `loadgen:anywhere-${dc}-${id}`,
+      type: 'COUNT',
+      sku,
+      locationId: homed(dc, id),
+      quantity,
+      occurredAt: at,
+      recordedAt: at,
+    });
+    await produceEvents('dc1', [count('dc1', 'S-1', 3)]);
+    await produceEvents('dc2', [count('dc2', 'W-1', 8)]);
+    await produceEvents('dc3', [count('dc3', 'W-1', 20)]);
+    for (const site of sites)
+      await waitFor(async () => (await site.query.get(`/v1/availability/${sku}`)).body.available === 31, {
+        description: `${site.dc} to see the 31 units of three data centres`,
+        timeoutMs: 60_000,
+        intervalMs: 250,
+      });
+    const reserve = (site: Site, reservationId: string, quantity: number) =>
+      site.query.post('/v1/reservations', { reservationId, sku, quantity });
+
+    // dc1 holds 3 at its best location: refused there, then dc3 (20 at one place) before dc2 (8).
+    const first = await reserve(dc1, 'anywhere-1', 5);
+    expect([first.status, first.body.status, first.body.locationId]).toEqual([
+      201,
+      'CONFIRMED',
+      homed('dc3', 'W-1'),
+    ]);
+    // The same id again: the data centre that holds it answers first, nothing is reserved twice.
+    const retried = await reserve(dc1, 'anywhere-1', 5);
+    expect([retried.status, retried.body.locationId]).toEqual([201, homed('dc3', 'W-1')]);
+    // Asked in dc2 (8 at its best): dc3 again.
+    const second = await reserve(dc2, 'anywhere-2', 10);
+    expect([second.status, second.body.locationId]).toEqual([201, homed('dc3', 'W-1')]);
+    // What dc1 covers itself stays in dc1.
+    const local = await reserve(dc1, 'anywhere-3', 2);
+    expect([local.status, local.body.locationId]).toEqual([201, homed('dc1', 'S-1')]);
+    // No one location anywhere holds 30: refused.
+    const none = await reserve(dc3, 'anywhere-4', 30);
+    expect([none.status, none.body.error.code]).toEqual([409, 'INSUFFICIENT_STOCK']);
+    // Released through dc1, where it was asked: in dc3, where it was decided.
+    const released = await dc1.query.delete('/v1/reservations/anywhere-1');
+    expect([released.status, released.body.status]).toEqual([200, 'RELEASED']);
+    const byLocation = async (site: Site) => {
+      const { body } = await site.query.get(`/v1/availability/${sku}`);
+      return (body.locations as { locationId: string; reserved: number }[])
+        .map((l) => [l.locationId, l.reserved])
+        .sort(([a], [b]) => String(a).localeCompare(String(b)));
+    };
+    const wanted = [
+      [homed('dc1', 'S-1'), 2],
+      [homed('dc2', 'W-1'), 0],
+      [homed('dc3', 'W-1'), 10],
+    ].sort(([a], [b]) => String(a).localeCompare(String(b)));
+    for (const site of [dc1, dc2, dc3]) {
+      let last: unknown;
+      await waitFor(
+        async () => {
+          last = await byLocation(site);
+          return JSON.stringify(last) === JSON.stringify(wanted);
+        },
+        {
+          description: `${site.dc} to see 12 reserved where they were decided`,
+          timeoutMs: 60_000,
+          intervalMs: 250,
+        },
+      ).catch(() => {});
+      expect(last, site.dc).toEqual(wanted);
+    }
+  });
 });

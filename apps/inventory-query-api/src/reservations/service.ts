@@ -73,6 +73,11 @@ export class Reservations {
       channels: ReadonlyMap<string, ReservationChannel>;
       /** A known location's home data centre (master data). */
       homeOf: (locationId: string) => string | undefined;
+      /**
+       * The data centres to ask for a reservation of `quantity` without a location, in order
+       * (candidates.ts, from the network view); none with one data centre.
+       */
+      candidates?: (sku: string, quantity: number) => Promise<string[]>;
       now?: () => number;
     },
   ) {
@@ -173,6 +178,8 @@ export class Reservations {
   }
 
   async reserve(request: ReserveRequest): Promise<Decision> {
+    if (!request.locationId && this.deps.candidates && this.deps.channels.size > 1)
+      return this.reserveAnywhere(request, this.deps.candidates);
     const home = this.homeFor(request.locationId);
     // Refused before anything is claimed when the home cannot be reached from here.
     this.channel(home, request.locationId);
@@ -196,6 +203,51 @@ export class Reservations {
       },
       home,
     );
+  }
+
+  /**
+   * A reservation without a location over several data centres, one data centre at a time:
+   * first the one that was asked last for this id (a retry must hear its decision before
+   * anything else is tried; this one for a new id), then, while each refuses, those the
+   * network view says can cover it (candidates). The data centre is noted before it is
+   * asked, and the next is asked only after a refusal, which stands for the id (the
+   * aggregator keeps the first decision): so at most one data centre ever holds it, and
+   * release and commit find that one. An undecided answer (timeout) ends the round.
+   */
+  private async reserveAnywhere(
+    request: ReserveRequest,
+    candidates: (sku: string, quantity: number) => Promise<string[]>,
+  ): Promise<Decision> {
+    const { redis, keys, settings } = this.deps;
+    await this.claim(request.reservationId, request.sku);
+    const homeKey = keys.reservationHome(request.reservationId);
+    const first = (await redis.get(homeKey)) ?? this.deps.dataCentre;
+    const ask = async (dataCentre: string) => {
+      await redis.set(homeKey, dataCentre, 'PX', settings.RESERVATION_RETENTION_MS);
+      return this.send(
+        'RESERVE',
+        {
+          reservationId: request.reservationId,
+          sku: request.sku,
+          quantity: request.quantity,
+          locationId: null,
+          ttlMs: (request.ttlSeconds ?? settings.RESERVATION_TTL_SECONDS) * 1000,
+          orderId: request.orderId ?? null,
+        },
+        dataCentre,
+      );
+    };
+    let decision = await ask(first);
+    if (decision === 'timeout' || decision.status !== 'REFUSED') return decision;
+    const asked = new Set([first]);
+    for (const next of await candidates(request.sku, request.quantity)) {
+      if (asked.has(next) || !this.deps.channels.has(next)) continue;
+      asked.add(next);
+      const answer = await ask(next);
+      if (answer === 'timeout' || answer.status !== 'REFUSED') return answer;
+      decision = answer;
+    }
+    return decision;
   }
 
   async release(reservationId: string): Promise<Decision> {
@@ -232,12 +284,13 @@ export class Reservations {
     );
     const lines = decisions.map((decision, i) => ({ lineNo: i + 1, decision }));
     if (decisions.some((d) => d !== 'timeout' && d.status !== 'CONFIRMED')) {
+      // Each line where it was decided (a line without a location may be in another data centre).
       await Promise.all(
-        ids.map((id, i) =>
+        ids.map(async (id, i) =>
           this.send(
             'RELEASE',
             { reservationId: id, sku: request.lines[i]?.sku as string },
-            this.homeFor(request.lines[i]?.locationId),
+            await this.decidedIn(id),
           ),
         ),
       );
