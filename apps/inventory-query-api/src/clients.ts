@@ -75,7 +75,8 @@ export const connectQueryApi: ClientsOpener<QueryConfig, QueryClients> = async (
       new TopicTail(peerKafka, codec, config.OUTCOMES_TOPIC, 'ReservationOutcome', logger),
       (t) => t.stop(),
     );
-    await peerOutcomes.start(config.KAFKA_CLIENT_ID);
+    // Groups named after this data centre: its user in the peer's cluster may join only those.
+    await peerOutcomes.start(`${config.KAFKA_CLIENT_ID}-${config.DATA_CENTRE}`);
     peerChannels.set(peer.dataCentre, {
       producer: await openProducer(peerKafka, resources),
       outcomes: peerOutcomes,

@@ -5,9 +5,11 @@ import {
   mirrorAccess,
   mirroredTopics,
   peerCopies,
+  peerQueryApiAccess,
   platformAccess,
   singleWriterTopics,
 } from './access.ts';
+import { aclRules } from './acl.ts';
 import { topicCatalog, topicNames } from './catalog.ts';
 
 const catalog = new Set(topicCatalog().map((t) => t.name));
@@ -31,6 +33,24 @@ describe('Kafka access of the platform', () => {
       'dc3.inventory.stock.v1',
       'dc3.heartbeats',
     ]);
+  });
+
+  it("another data centre's query API may send reservation commands and hear outcomes, in groups named after its data centre, nothing else", () => {
+    expect(aclRules(peerQueryApiAccess('dc2'))).toEqual([
+      {
+        resource: { type: 'topic', name: topicNames.reservationOutcomes, patternType: 'literal' },
+        operations: ['Read', 'Describe'],
+      },
+      {
+        resource: { type: 'topic', name: topicNames.reservationCommands, patternType: 'literal' },
+        operations: ['Write', 'Describe'],
+      },
+      {
+        resource: { type: 'group', name: 'inventory-query-api-dc2', patternType: 'prefix' },
+        operations: ['Read', 'Delete', 'Describe'],
+      },
+    ]);
+    expect(peerQueryApiAccess('dc2').principal).toBe('inventory-query-api-dc2');
   });
 
   it('one principal per app, named as the app', () => {

@@ -244,10 +244,27 @@ export const testTopicPrefix = 'inventory.test-';
 export const mirrorTestTopicPrefix = `${testTopicPrefix}mirror-`;
 
 /**
+ * Another data centre's query API in this data centre's cluster (its QUERY_PEERS_FILE): it
+ * sends the reservations of this data centre's locations here, where they are decided, and
+ * hears their outcomes here, in groups of its own (`inventory-query-api-<its dc>-tail-*`);
+ * nothing else. One principal per data centre that connects, so each can be told apart and
+ * revoked alone.
+ */
+export const peerQueryApiAccess = (dataCentre: string): KafkaAccess => ({
+  principal: `inventory-query-api-${dataCentre}`,
+  reads: [topicNames.reservationOutcomes],
+  writes: [topicNames.reservationCommands],
+  inspects: [],
+  groups: [`inventory-query-api-${dataCentre}`],
+  transactionalIds: [],
+});
+
+/**
  * The access of a development stack that tests share (the local stack): the platform's, and
  * Kafka Connect's also on the tests' own topics, which the connectors of the CDC tests write
- * (the worker is one, its principal too), and MirrorMaker 2's between the data centres of
- * `--dcs 3`. No production cluster grants the first.
+ * (the worker is one, its principal too), MirrorMaker 2's between the data centres of
+ * `--dcs 3`, and the other data centres' query APIs (every cluster has all three: a local
+ * data centre's own is unused). No production cluster grants the first.
  */
 export function developmentAccess(): KafkaAccess[] {
   return [
@@ -261,5 +278,6 @@ export function developmentAccess(): KafkaAccess[] {
       ...mirrorAccess,
       ownedTopicPrefixes: [...(mirrorAccess.ownedTopicPrefixes ?? []), mirrorTestTopicPrefix],
     },
+    ...dataCentres.map(peerQueryApiAccess),
   ];
 }

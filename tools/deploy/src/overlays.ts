@@ -13,6 +13,11 @@ import {
   mirrorListenerOf,
   mirrorMaker,
   mirrorUsers,
+  peerMounts,
+  peerQueryApiSecret,
+  peerQueryApiUsers,
+  peersFileOf,
+  remoteCaSecret,
 } from './strimzi.ts';
 import { imageName } from './workloads.ts';
 
@@ -218,6 +223,18 @@ function dataCentre(dc: DataCentre): Overlay {
         comment: `MirrorMaker 2 in ${dc.name}, pulling ${others.map((o) => o.name).join(' and ')}'s compacted state and master data into <dc>.<topic>; the users it and the other data centres' mirrors connect with.`,
         manifests: [mirrorMaker(dc, others), ...mirrorUsers(others)],
       },
+      'peers.yaml': {
+        comment: `Reservations across data centres: the users ${others.map((o) => o.name).join(' and ')}'s query APIs send ${dc.name}'s reservations here with, and how ${dc.name}'s query API reaches theirs (QUERY_PEERS_FILE).`,
+        manifests: [
+          ...peerQueryApiUsers(others),
+          {
+            apiVersion: 'v1',
+            kind: 'ConfigMap',
+            metadata: { name: peersConfigMap },
+            data: { 'peers.json': peersFileOf(dc, others) },
+          },
+        ],
+      },
     },
     patches: [
       {
@@ -229,6 +246,58 @@ function dataCentre(dc: DataCentre): Overlay {
         dc.name,
         others.map((o) => o.name),
       ),
+      peerConnections(dc, others),
+    ],
+  };
+}
+
+const peersConfigMap = 'inventory-query-api-peers';
+
+/**
+ * The query API's way to the other data centres' Kafka: the peers file, and for each other
+ * data centre its cluster CA and the password of this data centre's user there, copied into
+ * this cluster as `<dc>-cluster-ca-cert` and `<dc>-inventory-query-api-<this dc>`.
+ */
+function peerConnections(dc: DataCentre, others: DataCentre[]): Patch {
+  const volumes = [
+    {
+      name: 'peers',
+      configMap: { name: peersConfigMap, items: [{ key: 'peers.json', path: 'peers.json' }] },
+    },
+    ...others.flatMap((other) => [
+      {
+        name: `peer-${other.name}-ca`,
+        secret: { secretName: remoteCaSecret(other.name), items: [{ key: 'ca.crt', path: 'ca.crt' }] },
+      },
+      {
+        name: `peer-${other.name}-user`,
+        secret: {
+          secretName: peerQueryApiSecret(other.name, dc.name),
+          items: [{ key: 'password', path: 'password' }],
+        },
+      },
+    ]),
+  ];
+  const mounts = [
+    {
+      name: 'peers',
+      mountPath: peerMounts.peersFile.slice(0, peerMounts.peersFile.lastIndexOf('/')),
+      readOnly: true,
+    },
+    ...others.flatMap((other) => [
+      { name: `peer-${other.name}-ca`, mountPath: peerMounts.ca(other.name), readOnly: true },
+      { name: `peer-${other.name}-user`, mountPath: peerMounts.password(other.name), readOnly: true },
+    ]),
+  ];
+  return {
+    target: { group: 'apps', version: 'v1', kind: 'Deployment', name: 'inventory-query-api' },
+    operations: [
+      ...volumes.map((value) => ({ op: 'add' as const, path: '/spec/template/spec/volumes/-', value })),
+      ...mounts.map((value) => ({
+        op: 'add' as const,
+        path: '/spec/template/spec/containers/0/volumeMounts/-',
+        value,
+      })),
     ],
   };
 }
@@ -248,6 +317,9 @@ function networkSettings(dc: string, peers: string[]): Overlay['patches'] {
       operations: [
         { op: 'add' as const, path: `/data/${prefix}_DATA_CENTRE`, value: dc },
         { op: 'add' as const, path: `/data/${prefix}_PEER_DATA_CENTRES`, value: peers.join(',') },
+        ...(prefix === 'QUERY'
+          ? [{ op: 'add' as const, path: '/data/QUERY_PEERS_FILE', value: peerMounts.peersFile }]
+          : []),
       ],
     })),
     {

@@ -52,16 +52,72 @@ describe('every overlay renders and validates', () => {
   });
 
   it.each(['dc1', 'dc2', 'dc3'])(
-    'production/%s: the base, its site, MirrorMaker 2 and three mirror users',
+    "production/%s: the base, its site, MirrorMaker 2, three mirror users, the other two query APIs' users and the peers file",
     (dc) => {
       expect(kinds(rendered.get(`deploy/k8s/overlays/production/${dc}`) ?? [])).toEqual({
         ...base,
-        ConfigMap: 9,
-        KafkaUser: 14,
+        ConfigMap: 10,
+        KafkaUser: 16,
         KafkaMirrorMaker2: 1,
       });
     },
   );
+
+  it("production/dc2's query API reaches dc1 and dc3 as inventory-query-api-dc2, with their CAs and its passwords there", () => {
+    const dc2 = rendered.get('deploy/k8s/overlays/production/dc2') ?? [];
+    const settings = at(find(dc2, 'ConfigMap', 'inventory-query-api-settings'), 'data') as Record<
+      string,
+      string
+    >;
+    expect([settings.QUERY_DATA_CENTRE, settings.QUERY_PEER_DATA_CENTRES, settings.QUERY_PEERS_FILE]).toEqual(
+      ['dc2', 'dc1,dc3', '/etc/inventory/peers/peers.json'],
+    );
+    const peers = JSON.parse(
+      (at(find(dc2, 'ConfigMap', 'inventory-query-api-peers'), 'data') as Record<string, string>)[
+        'peers.json'
+      ] as string,
+    );
+    expect(peers).toEqual({
+      dataCentres: ['dc1', 'dc3'].map((dc) => ({
+        dataCentre: dc,
+        brokers: `kafka-mirror.${dc}.retail.example:9094`,
+        caFile: `/etc/inventory/peer-${dc}-ca/ca.crt`,
+        username: 'inventory-query-api-dc2',
+        passwordFile: `/etc/inventory/peer-${dc}-user/password`,
+      })),
+    });
+    const pod = at(find(dc2, 'Deployment', 'inventory-query-api'), 'spec', 'template', 'spec') as {
+      volumes: { name: string; secret?: { secretName: string }; configMap?: { name: string } }[];
+      containers: { volumeMounts: { name: string; mountPath: string }[] }[];
+    };
+    const mountOf = (name: string) => pod.containers[0]?.volumeMounts.find((m) => m.name === name)?.mountPath;
+    const sourceOf = (name: string) => {
+      const volume = pod.volumes.find((v) => v.name === name);
+      return volume?.secret?.secretName ?? volume?.configMap?.name;
+    };
+    expect(
+      ['peers', 'peer-dc1-ca', 'peer-dc1-user', 'peer-dc3-ca', 'peer-dc3-user'].map((v) => [
+        v,
+        sourceOf(v),
+        mountOf(v),
+      ]),
+    ).toEqual([
+      ['peers', 'inventory-query-api-peers', '/etc/inventory/peers'],
+      ['peer-dc1-ca', 'dc1-cluster-ca-cert', '/etc/inventory/peer-dc1-ca'],
+      ['peer-dc1-user', 'dc1-inventory-query-api-dc2', '/etc/inventory/peer-dc1-user'],
+      ['peer-dc3-ca', 'dc3-cluster-ca-cert', '/etc/inventory/peer-dc3-ca'],
+      ['peer-dc3-user', 'dc3-inventory-query-api-dc2', '/etc/inventory/peer-dc3-user'],
+    ]);
+    // dc2's cluster holds the users of dc1's and dc3's query APIs.
+    expect(
+      dc2
+        .filter(
+          (o) =>
+            o.resource.kind === 'KafkaUser' && o.resource.metadata.name.startsWith('inventory-query-api-'),
+        )
+        .map((o) => o.resource.metadata.name),
+    ).toEqual(['inventory-query-api-dc1', 'inventory-query-api-dc3']);
+  });
 
   it('every built-in, KEDA and Prometheus Operator object is valid against its schema', () => {
     for (const [dir, objects] of rendered)

@@ -6,6 +6,7 @@ import {
   connectAccess,
   connectTopics,
   mirroredTopics,
+  peerQueryApiAccess,
   platformAccess,
   productionDurability,
   type TopicSpec,
@@ -393,4 +394,48 @@ export function mirrorListenerOf(dc: DataCentre) {
       },
     },
   };
+}
+
+/**
+ * In a data centre: the users the other data centres' query APIs connect with, over the
+ * mirror listener, to send the reservations of this data centre's locations here and hear
+ * their outcomes (`peerQueryApiAccess`, packages/kafka access.ts).
+ */
+export function peerQueryApiUsers(others: DataCentre[]): Manifest[] {
+  return others.map((other) => {
+    const access = peerQueryApiAccess(other.name);
+    return kafkaUser(access.principal, aclRules(access));
+  });
+}
+
+/** Where a data centre's query API mounts what it needs of another data centre's Kafka. */
+export const peerMounts = {
+  peersFile: '/etc/inventory/peers/peers.json',
+  ca: (dc: string) => `/etc/inventory/peer-${dc}-ca`,
+  password: (dc: string) => `/etc/inventory/peer-${dc}-user`,
+};
+
+/** The copy, in this data centre, of the password of its query API's user in `peerDc` (key `password`). */
+export const peerQueryApiSecret = (peerDc: string, localDc: string) =>
+  `${peerDc}-${peerQueryApiAccess(localDc).principal}`;
+
+/**
+ * QUERY_PEERS_FILE of a data centre's query API (apps/inventory-query-api/src/peers.ts): each
+ * other data centre's mirror listener, its cluster CA and this data centre's user there, the
+ * password by file, from Secrets copied between the clusters as the mirror's are.
+ */
+export function peersFileOf(dc: DataCentre, others: DataCentre[]): string {
+  return `${JSON.stringify(
+    {
+      dataCentres: others.map((other) => ({
+        dataCentre: other.name,
+        brokers: `${other.mirrorBootstrap}:${mirrorListener.port}`,
+        caFile: `${peerMounts.ca(other.name)}/ca.crt`,
+        username: peerQueryApiAccess(dc.name).principal,
+        passwordFile: `${peerMounts.password(other.name)}/password`,
+      })),
+    },
+    null,
+    2,
+  )}\n`;
 }

@@ -72,8 +72,8 @@ describe('a secured broker of the local stack, driven through the CLI', () => {
     const up = stack(home, 'up');
     expect(up.code, up.out).toBe(0);
     const bindings = developmentAccess().reduce((n, access) => n + aclBindings(access).length, 0);
-    expect(developmentAccess()).toHaveLength(11);
-    expect(up.out).toContain(`kafka: ACLs of 11 principals: ${bindings} created, 0 removed`);
+    expect(developmentAccess()).toHaveLength(14);
+    expect(up.out).toContain(`kafka: ACLs of 14 principals: ${bindings} created, 0 removed`);
     const endpoints = readEndpoints(home);
     expect(endpoints).toMatchObject({ KAFKA_TLS: 'true', KAFKA_SASL_USERNAME: 'admin' });
     // The keys, the passwords and the broker's configuration are the owner's alone.

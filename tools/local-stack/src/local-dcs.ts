@@ -1,6 +1,6 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { dataCentres } from '@inventory/kafka';
+import { dataCentres, peerQueryApiAccess } from '@inventory/kafka';
 import { devCredentials, type LocalApp, type LocalContext, localApps } from './apps.ts';
 import type { StackSettings } from './config.ts';
 import { dcName, dcSettings } from './dcs.ts';
@@ -13,7 +13,7 @@ import { readEndpoints } from './endpoints.ts';
  * above the first's, against its own Kafka and Redis and the one schema registry. The
  * aggregators keep the others' state (AGG_PEER_DATA_CENTRES), the query APIs answer the
  * network view and send a reservation to its location's home (QUERY_PEERS_FILE, as the
- * query API's own user of each other cluster). With one data centre it is the launcher
+ * data centre's query API user of each other cluster). With one data centre it is the launcher
  * table as it is.
  */
 
@@ -23,8 +23,6 @@ const perDataCentre: Readonly<Record<string, string>> = {
   'inventory-aggregator': 'AGG',
   'inventory-query-api': 'QUERY',
 };
-
-const queryApiPrincipal = 'inventory-query-api';
 
 /** The data centres of the stack: dc1 alone, or dc1, dc2 and dc3. */
 export const stackDataCentres = (settings: StackSettings): string[] =>
@@ -94,15 +92,19 @@ function inDataCentre(app: LocalApp, dc: string, n: number, settings: StackSetti
         ? {
             QUERY_DATA_CENTRE: dc,
             QUERY_PEER_DATA_CENTRES: peers.join(','),
-            QUERY_PEERS_FILE: peersFile(ctx, settings, peers),
+            QUERY_PEERS_FILE: peersFile(ctx, settings, dc, peers),
           }
         : {}),
     }),
   };
 }
 
-/** QUERY_PEERS_FILE: each other data centre's Kafka as the query API's user there, its password by file. */
-function peersFile(ctx: LocalContext, settings: StackSettings, peers: string[]): string {
+/**
+ * QUERY_PEERS_FILE: each other data centre's Kafka as this data centre's query API user there
+ * (`inventory-query-api-<dc>`, packages/kafka access.ts), its password by file.
+ */
+function peersFile(ctx: LocalContext, settings: StackSettings, dc: string, peers: string[]): string {
+  const principal = peerQueryApiAccess(dc).principal;
   const file = join(ctx.home, 'query-api-peers.json');
   const entries = peers.map((peer) => {
     const endpoints = readEndpoints(settingsOf(settings, peer).HOME);
@@ -114,8 +116,8 @@ function peersFile(ctx: LocalContext, settings: StackSettings, peers: string[]):
       ...(endpoints.KAFKA_TLS === 'true' && endpoints.KAFKA_PASSWORD_DIR
         ? {
             ...(endpoints.KAFKA_CA_FILE ? { caFile: endpoints.KAFKA_CA_FILE } : {}),
-            username: queryApiPrincipal,
-            passwordFile: join(endpoints.KAFKA_PASSWORD_DIR, queryApiPrincipal),
+            username: principal,
+            passwordFile: join(endpoints.KAFKA_PASSWORD_DIR, principal),
           }
         : {}),
     };

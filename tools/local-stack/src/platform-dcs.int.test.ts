@@ -12,7 +12,7 @@ import { dataCentreOfApp, localPlatform } from './local-dcs.ts';
  * `npm start -- --dcs 3` as it runs each data centre's store ingest, aggregator and query API
  * (local-dcs.ts), on the catalog's topics, every app as its own Kafka and Redis user of its
  * data centre: a count posted in one data centre is answered in all three with its home, a
- * reservation asked in one is decided in the location's home as the query API's own user
+ * reservation asked in one is decided in the location's home as that data centre's query API user
  * there, and an event sent to the wrong data centre is not counted.
  */
 const home = parseStackSettings().HOME;
@@ -144,7 +144,7 @@ describe.runIf(three)('the local platform of three data centres (npm start -- --
       expect(last, `${sku} in ${dc}`).toEqual(expected);
     }
 
-    // Asked in dc1, decided in dc2 (the home), as the query API's own user of dc2's cluster.
+    // Asked in dc1, decided in dc2 (the home), as dc1's query API user of dc2's cluster (inventory-query-api-dc1).
     const confirmed = await query('dc1', '/v1/reservations', {
       method: 'POST',
       body: JSON.stringify({ reservationId: `${sku}-web-1`, sku, quantity: 30, locationId: 'STORE-005' }),
