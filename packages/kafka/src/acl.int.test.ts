@@ -171,6 +171,31 @@ describe.runIf(secured)('the broker refuses what the access table does not grant
     }
   });
 
+  it("another data centre's query API may send reservation commands here, and nothing of the platform's events", async () => {
+    const producer = as('inventory-query-api-dc2').producer({ retry: { retries: 0 } });
+    await producer.connect();
+    try {
+      expect(
+        await refusal(() =>
+          producer.send({ topic: topicNames.events, messages: [{ key: 'SKU-1', value: 'x' }] }),
+        ),
+      ).toMatchObject({ type: 'TOPIC_AUTHORIZATION_FAILED' });
+    } finally {
+      await producer.disconnect();
+    }
+    const admin = as('inventory-query-api-dc2').admin({ retry: { retries: 0 } });
+    await admin.connect();
+    try {
+      expect(await refusal(() => admin.fetchTopicOffsets(topicNames.stock))).toMatchObject({
+        type: 'TOPIC_AUTHORIZATION_FAILED',
+      });
+      // Its outcomes it may read.
+      expect((await admin.fetchTopicOffsets(topicNames.reservationOutcomes)).length).toBeGreaterThan(0);
+    } finally {
+      await admin.disconnect();
+    }
+  });
+
   it('the broker holds exactly the access table: provisioning again changes nothing', async () => {
     expect(appAccess['store-ingest'].writes).toEqual([topicNames.events]);
     expect(await withAdmin((admin) => provisionAcls(admin, developmentAccess()))).toEqual({
