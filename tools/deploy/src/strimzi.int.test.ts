@@ -22,8 +22,9 @@ describe("every rendered overlay against Strimzi's own API model (io.strimzi:api
       /^(apps\/v1|v1|policy\/v1|autoscaling\/v2)$/.test(r.resource.apiVersion),
     ).length;
     expect(checked).toEqual({ model: strimziObjects.length + builtIn, schema: strimziObjects.length });
-    // local: Kafka, 2 node pools, 21 topics, 11 users, Connect, the connector; each DC also MirrorMaker 2 and 3 users.
-    expect(strimziObjects.length).toBe(37 + 3 * 41);
+    // local: Kafka, 2 node pools, 21 topics, 11 users, Connect, the connector; each DC also
+    // MirrorMaker 2, 3 mirror users and the other two data centres' query API users.
+    expect(strimziObjects.length).toBe(37 + 3 * 43);
   });
 
   it('a broken field fails: unknown, of the wrong type, outside its enum, below its minimum', () => {
