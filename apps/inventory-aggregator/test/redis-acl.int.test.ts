@@ -79,6 +79,10 @@ describe('Redis ACL users', () => {
     expect(await outcome(query.set(keys.discontinued(), 'x'))).toBe(noKeyPermission);
     expect(await outcome(query.del(keys.reservationSku('r-1')))).toBe(noCommand('del'));
     expect(await outcome(query.call('FLUSHALL'))).toBe(noCommand('flushall'));
+    // Its script (the compare-and-set of reservation-home) on its own keys; none on the aggregator's.
+    const set = "return redis.call('SET', KEYS[1], ARGV[1])";
+    expect(await query.eval(set, 1, keys.reservationHome('r-1'), 'dc2')).toBe('OK');
+    expect(await outcome(query.eval(set, 1, keys.offset(0), '1'))).toBe(noKeyPermission);
     expect(await admin.hget(keys.sku(0, 'SKU-1'), '#')).toBe('total');
   });
 

@@ -98,7 +98,8 @@ export function redisAclUsers(prefix: string): RedisAclUser[] {
         `${p}:peer-clock`,
         `${p}:discontinued`,
       ],
-      commands: [...clientCommands, ...readerCommands, 'set'],
+      // EVALSHA/EVAL: the compare-and-set of reservation-home (query API reservations/home.lua.ts: GET, SET).
+      commands: [...clientCommands, ...readerCommands, 'set', 'evalsha', 'eval'],
       why: "reads availability (the other data centres' copies and their clock too), assortments and reservations; claims a reservationId for its sku (SET NX) and notes the data centre deciding it",
     },
     {

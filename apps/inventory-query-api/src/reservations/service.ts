@@ -10,6 +10,7 @@ import { InventoryError } from '@inventory/core';
 import type { KeyLayout, RedisClient } from '@inventory/read-model';
 import { ApiError } from '@inventory/service';
 import type { Producer } from 'kafkajs';
+import { type ReservationHomeCommands, reservationHomeCommands } from './home.lua.ts';
 
 export interface ReservationSettings {
   COMMANDS_TOPIC: string;
@@ -60,6 +61,7 @@ export interface OrderResult {
  */
 export class Reservations {
   private readonly waiting = new Map<string, (outcome: ReservationOutcome) => void>();
+  private readonly home: ReservationHomeCommands;
 
   constructor(
     private readonly deps: {
@@ -86,6 +88,7 @@ export class Reservations {
         'CONFIG_INVALID',
         `no reservation channel of this data centre ${deps.dataCentre}`,
       );
+    this.home = reservationHomeCommands(deps.redis);
     for (const channel of deps.channels.values())
       channel.outcomes.subscribe((outcome) => {
         if (outcome.requestId) this.waiting.get(outcome.requestId)?.(outcome);
@@ -206,25 +209,25 @@ export class Reservations {
   }
 
   /**
-   * A reservation without a location over several data centres, one data centre at a time:
-   * first the one that was asked last for this id (a retry must hear its decision before
-   * anything else is tried; this one for a new id), then, while each refuses, those the
-   * network view says can cover it (candidates). The data centre is noted before it is
-   * asked, and the next is asked only after a refusal, which stands for the id (the
-   * aggregator keeps the first decision): so at most one data centre ever holds it, and
-   * release and commit find that one. An undecided answer (timeout) ends the round.
+   * A reservation without a location over several data centres, one data centre at a time
+   * (home.lua.ts): where the id is noted (this data centre for a new id), then, while the
+   * one asked refuses, the next of the data centres the network view says can cover it
+   * (candidates), noted before it is asked. Only a refusal moves the note, and only the
+   * request that saw it does; a request that finds the note moved by another asks where it
+   * went. So at most one data centre ever holds the reservation, and release and commit find
+   * it. An undecided answer (timeout) ends the round.
    */
   private async reserveAnywhere(
     request: ReserveRequest,
     candidates: (sku: string, quantity: number) => Promise<string[]>,
   ): Promise<Decision> {
-    const { redis, keys, settings } = this.deps;
+    const { keys, settings } = this.deps;
     await this.claim(request.reservationId, request.sku);
     const homeKey = keys.reservationHome(request.reservationId);
-    const first = (await redis.get(homeKey)) ?? this.deps.dataCentre;
-    const ask = async (dataCentre: string) => {
-      await redis.set(homeKey, dataCentre, 'PX', settings.RESERVATION_RETENTION_MS);
-      return this.send(
+    const step = (refusedBy: string, next: string) =>
+      this.home.inventoryReservationHomeStep(homeKey, refusedBy, next, settings.RESERVATION_RETENTION_MS);
+    const ask = (dataCentre: string) =>
+      this.send(
         'RESERVE',
         {
           reservationId: request.reservationId,
@@ -236,18 +239,27 @@ export class Reservations {
         },
         dataCentre,
       );
-    };
-    let decision = await ask(first);
-    if (decision === 'timeout' || decision.status !== 'REFUSED') return decision;
-    const asked = new Set([first]);
-    for (const next of await candidates(request.sku, request.quantity)) {
-      if (asked.has(next) || !this.deps.channels.has(next)) continue;
-      asked.add(next);
-      const answer = await ask(next);
-      if (answer === 'timeout' || answer.status !== 'REFUSED') return answer;
-      decision = answer;
+    const asked = new Set<string>();
+    let order: string[] | undefined;
+    let current = await step('', this.deps.dataCentre);
+    // Each round asks one data centre; a request that keeps following others' moves still
+    // ends, as every move leaves a data centre that refused for good.
+    for (let round = 0; round <= 2 * this.deps.channels.size; round++) {
+      if (!this.deps.channels.has(current))
+        throw new ApiError(
+          'LOCATION_HOMED_ELSEWHERE',
+          `reservation ${request.reservationId} is being decided in ${current}, which this data centre does not reach: reserve through ${current}'s API`,
+          { extra: { dataCentre: current } },
+        );
+      asked.add(current);
+      const decision = await ask(current);
+      if (decision === 'timeout' || decision.status !== 'REFUSED') return decision;
+      order ??= await candidates(request.sku, request.quantity);
+      const next = order.find((dc) => !asked.has(dc) && this.deps.channels.has(dc));
+      if (next === undefined) return decision;
+      current = await step(current, next);
     }
-    return decision;
+    return 'timeout';
   }
 
   async release(reservationId: string): Promise<Decision> {
