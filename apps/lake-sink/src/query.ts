@@ -18,8 +18,10 @@ export function viewName(topic: string): string {
 export type LakeSource = string | { root: string; topics: string[]; setup: string[] };
 
 /**
- * Runs SQL over the lake with DuckDB: every topic folder is a view (hive partitions `date` and
- * `hour` as columns; files of different schema versions read together by column name).
+ * Runs SQL over the lake with DuckDB: every topic folder is a view (hive partitions `dc`,
+ * `date` and `hour` as columns; files of different schema versions read together by column
+ * name). Files written before the layout named the data centre (`topic=<t>/date=...`, no
+ * `dc=`) are read beside the others with `dc` null: DuckDB refuses one glob over both depths.
  */
 export async function queryLake(
   source: LakeSource,
@@ -48,11 +50,24 @@ export async function queryLake(
       ...topics.map((topic): [string, string] => [viewName(topic), topic]),
       ...Object.entries(aliases).filter(([, topic]) => topics.includes(topic)),
     ];
+    const quoted = (text: string) => `'${text.replaceAll("'", "''")}'`;
     for (const [view, topic] of views) {
-      const glob = join(root, `topic=${topic}`, '**', '*.parquet').replace(/^s3:\/([^/])/, 's3://$1');
-      await connection.run(
-        `CREATE OR REPLACE VIEW ${view} AS SELECT * FROM read_parquet('${glob.replaceAll("'", "''")}', hive_partitioning = true, union_by_name = true)`,
-      );
+      const globOf = (layout: string) =>
+        join(root, `topic=${topic}`, layout, '**', '*.parquet').replace(/^s3:\/([^/])/, 's3://$1');
+      const reads: string[] = [];
+      for (const [layout, extra] of [
+        ['dc=*', ''],
+        ['date=*', ', NULL::VARCHAR AS dc'],
+      ] as const) {
+        const glob = globOf(layout);
+        const found = await connection.runAndReadAll(`SELECT count(*) AS n FROM glob(${quoted(glob)})`);
+        if (Number((found.getRowObjectsJson()[0] as { n: unknown }).n) > 0)
+          reads.push(
+            `SELECT *${extra} FROM read_parquet(${quoted(glob)}, hive_partitioning = true, union_by_name = true)`,
+          );
+      }
+      if (reads.length > 0)
+        await connection.run(`CREATE OR REPLACE VIEW ${view} AS ${reads.join(' UNION ALL BY NAME ')}`);
     }
     const reader = await connection.runAndReadAll(sql);
     return reader.getRowObjectsJson() as Record<string, unknown>[];
