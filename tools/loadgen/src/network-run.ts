@@ -1,7 +1,7 @@
-import { backoffDelay, delay } from '@inventory/core';
+import { delay } from '@inventory/core';
 import * as hdr from 'hdr-histogram-js';
 import { compare } from './run.ts';
-import { skuHash } from './shard.ts';
+import { postEvents, skuHash } from './shard.ts';
 import { GroundTruth, generate, type LoadEvent, type Profile } from './workload.ts';
 
 /**
@@ -89,27 +89,7 @@ const percentiles = (h: ReturnType<typeof histogram>): Percentiles => ({
   max: h.maxValue,
 });
 
-async function post(site: Site, token: string, batch: LoadEvent[]): Promise<void> {
-  const body = JSON.stringify({ events: batch });
-  for (let attempt = 0; ; attempt++) {
-    const response = await fetch(`${site.ingestUrl}/v1/events`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
-      body,
-    }).catch((error: unknown) => error as Error);
-    if (!(response instanceof Error) && response.status === 202) {
-      await response.arrayBuffer();
-      return;
-    }
-    const retriable = response instanceof Error || response.status === 503 || response.status === 429;
-    if (!retriable || attempt >= 20)
-      throw new Error(
-        `${site.dataCentre} ingest refused a batch: ${response instanceof Error ? response.message : `${response.status} ${await response.text()}`}`,
-      );
-    if (!(response instanceof Error)) await response.arrayBuffer();
-    await delay(backoffDelay({ initialMs: 50, maxMs: 2_000, factor: 2, retries: 20 }, attempt));
-  }
-}
+const post = (site: Site, token: string, batch: LoadEvent[]) => postEvents(site.ingestUrl, token, batch);
 
 /** The onHand a query API answers for a sku at a location, or undefined before it knows it. */
 async function onHandAt(

@@ -43,6 +43,33 @@ export interface SentShard extends ShardResult {
   close(): void;
 }
 
+/**
+ * One batch to the ingest API (`POST <url>/v1/events`), until it answers 202: 503 and 429,
+ * and a connection that fails, are retried with backoff and jitter; any other answer fails.
+ */
+export async function postEvents(url: string, token: string, batch: LoadEvent[]): Promise<void> {
+  const body = JSON.stringify({ events: batch });
+  for (let attempt = 0; ; attempt++) {
+    const response = await fetch(`${url}/v1/events`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+      body,
+    }).catch((error: unknown) => error as Error);
+    if (!(response instanceof Error) && response.status === 202) {
+      await response.arrayBuffer();
+      return;
+    }
+    const retriable = response instanceof Error || response.status === 503 || response.status === 429;
+    if (!retriable || attempt >= 20) {
+      throw new Error(
+        `ingest ${url} refused a batch: ${response instanceof Error ? response.message : `${response.status} ${await response.text()}`}`,
+      );
+    }
+    if (!(response instanceof Error)) await response.arrayBuffer();
+    await delay(backoffDelay({ initialMs: 50, maxMs: 2_000, factor: 2, retries: 20 }, attempt));
+  }
+}
+
 /** FNV-1a: which shard and which sender of a shard a sku belongs to. */
 export function skuHash(text: string): number {
   let h = 2166136261;
@@ -108,26 +135,7 @@ export async function sendShard(options: ShardOptions, hooks: ShardHooks): Promi
       await target.send(batch);
       return;
     }
-    const body = JSON.stringify({ events: batch });
-    for (let attempt = 0; ; attempt++) {
-      const response = await fetch(`${target.url}/v1/events`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', authorization: `Bearer ${target.token}` },
-        body,
-      }).catch((error: unknown) => error as Error);
-      if (!(response instanceof Error) && response.status === 202) {
-        await response.arrayBuffer();
-        return;
-      }
-      const retriable = response instanceof Error || response.status === 503 || response.status === 429;
-      if (!retriable || attempt >= 20) {
-        throw new Error(
-          `ingest refused a batch: ${response instanceof Error ? response.message : `${response.status} ${await response.text()}`}`,
-        );
-      }
-      if (!(response instanceof Error)) await response.arrayBuffer();
-      await delay(backoffDelay({ initialMs: 50, maxMs: 2_000, factor: 2, retries: 20 }, attempt));
-    }
+    await postEvents(target.url, target.token, batch);
   };
 
   const sender = async (i: number) => {

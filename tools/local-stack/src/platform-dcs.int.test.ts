@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { waitFor } from '@inventory/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -7,6 +7,7 @@ import { type RunningPlatform, startApps } from '../../../scripts/platform.mjs';
 import { devCredentials, repoRoot } from './apps.ts';
 import { parseStackSettings } from './config.ts';
 import { dataCentreOfApp, localPlatform } from './local-dcs.ts';
+import { brokerRefusals } from './refusals.ts';
 
 /**
  * `npm start -- --dcs 3` as it runs each data centre's store ingest, aggregator and query API
@@ -28,18 +29,6 @@ const urlIn = (dc: string, name: string, path: string) => {
   const app = apps.find((a) => a.name.split('@')[0] === name && dataCentreOfApp(a.name) === dc);
   return new URL(path, app?.ready).toString();
 };
-
-/** Log lines of this run in which a broker refused an app. */
-function refusals(platform: RunningPlatform): string[] {
-  return platform.running.flatMap(({ app, log, from }) =>
-    readFileSync(log)
-      .subarray(from)
-      .toString('utf8')
-      .split('\n')
-      .filter((line) => /AUTHORIZATION_FAILED|Not authorized|SASL.*authentication failed/i.test(line))
-      .map((line) => `${app.name}: ${line.slice(0, 300)}`),
-  );
-}
 
 describe.runIf(three)('the local platform of three data centres (npm start -- --dcs 3)', () => {
   let platform: RunningPlatform | undefined;
@@ -162,6 +151,6 @@ describe.runIf(three)('the local platform of three data centres (npm start -- --
         intervalMs: 250,
       });
     expect(await answer('dc3')).toMatchObject({ onHand: 50, reserved: 30 });
-    expect(refusals(platform as RunningPlatform)).toEqual([]);
+    expect(brokerRefusals(platform as RunningPlatform)).toEqual([]);
   });
 });

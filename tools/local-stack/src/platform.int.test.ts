@@ -1,5 +1,4 @@
 import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { waitFor } from '@inventory/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -7,6 +6,7 @@ import { type RunningPlatform, startApps } from '../../../scripts/platform.mjs';
 import { devCredentials, localApps, repoRoot } from './apps.ts';
 import { parseStackSettings } from './config.ts';
 import { readEndpoints } from './endpoints.ts';
+import { brokerRefusals } from './refusals.ts';
 
 /**
  * The platform as `npm start` runs it, on the catalog's topics: every app as its own Kafka
@@ -20,18 +20,6 @@ const storeToken = credentials.storeIngest.find((c) => c.clientId === 'store-001
 const shopKey = credentials.queryApi.find((k) => k.keyId === 'webshop')?.key as string;
 const url = (name: string, path: string) =>
   new URL(path, localApps.find((a) => a.name === name)?.ready).toString();
-
-/** Log lines of this run in which the broker refused an app. */
-function refusals(platform: RunningPlatform): string[] {
-  return platform.running.flatMap(({ app, log, from }) =>
-    readFileSync(log)
-      .subarray(from)
-      .toString('utf8')
-      .split('\n')
-      .filter((line) => /AUTHORIZATION_FAILED|Not authorized|SASL.*authentication failed/i.test(line))
-      .map((line) => `${app.name}: ${line.slice(0, 300)}`),
-  );
-}
 
 describe.runIf(secured)('the platform with every app as its own Kafka user', () => {
   let platform: RunningPlatform | undefined;
@@ -104,6 +92,6 @@ describe.runIf(secured)('the platform with every app as its own Kafka user', () 
       timeoutMs: 60_000,
     });
     expect(await availability()).toMatchObject({ onHand: 6, reserved: 0, available: 6 });
-    expect(refusals(platform as RunningPlatform)).toEqual([]);
+    expect(brokerRefusals(platform as RunningPlatform)).toEqual([]);
   });
 });
