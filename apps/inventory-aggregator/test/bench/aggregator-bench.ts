@@ -116,11 +116,18 @@ const progress = async () => {
   return sum;
 };
 const endSum = ends.reduce((s, e) => s + Number(e.high), 0);
-const aggregator = startAggregator(atProductionSizes(world), [
-  ...(process.env.BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE}`] : []),
-  // BENCH_NODE_ARGS="--max-semi-space-size=64": V8 settings to compare (space-separated).
-  ...(process.env.BENCH_NODE_ARGS?.split(' ').filter(Boolean) ?? []),
-]);
+// BENCH_AGG_ENV="AGG_MAX_STEP_EVENTS=10000 AGG_PUBLISH_LINGER_MS=50": settings to compare.
+const compared = Object.fromEntries(
+  (process.env.BENCH_AGG_ENV?.split(' ').filter(Boolean) ?? []).map((pair) => pair.split('=', 2)),
+);
+const aggregator = startAggregator(
+  { ...atProductionSizes(world), env: { ...atProductionSizes(world).env, ...compared } },
+  [
+    ...(process.env.BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE}`] : []),
+    // BENCH_NODE_ARGS="--max-semi-space-size=64": V8 settings to compare (space-separated).
+    ...(process.env.BENCH_NODE_ARGS?.split(' ').filter(Boolean) ?? []),
+  ],
+);
 await waitFor(async () => (await progress()) > 0, {
   description: 'the aggregator to apply a first batch',
   timeoutMs: 120_000,
