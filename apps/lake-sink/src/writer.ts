@@ -4,6 +4,21 @@ import { columns, type DatasetKind, type LakeRow } from './rows.ts';
 
 const quote = (text: string) => `'${text.replaceAll("'", "''")}'`;
 
+let shared: Promise<DuckDBInstance> | undefined;
+
+/**
+ * One in-memory DuckDB for the process, a connection per file: creating an instance per file
+ * and closing it (which waits on the event loop for its threads) cost the sink's main thread
+ * a tenth of its time. Nothing is kept in it between files.
+ */
+function duckdb(): Promise<DuckDBInstance> {
+  shared ??= DuckDBInstance.create(':memory:').catch((error: unknown) => {
+    shared = undefined;
+    throw error;
+  });
+  return shared;
+}
+
 /**
  * Encodes rows as one Parquet file (zstd) at `path`, the local file a LakeStore makes into
  * the object. DuckDB does the Parquet encoding; the rows reach it as newline-delimited JSON
@@ -15,8 +30,7 @@ export async function encodeParquet(kind: DatasetKind, rows: LakeRow[], path: st
   const types = Object.entries(columns[kind])
     .map(([name, type]) => `${name}: ${quote(type)}`)
     .join(', ');
-  const instance = await DuckDBInstance.create(':memory:');
-  const connection = await instance.connect();
+  const connection = await (await duckdb()).connect();
   try {
     await connection.run("SET TimeZone = 'UTC'");
     await connection.run(
@@ -25,7 +39,6 @@ export async function encodeParquet(kind: DatasetKind, rows: LakeRow[], path: st
     );
   } finally {
     connection.closeSync();
-    instance.closeSync();
     await rm(staging, { force: true });
   }
 }

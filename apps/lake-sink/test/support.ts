@@ -107,15 +107,19 @@ export async function createLakeWorld(
 const appDir = fileURLToPath(new URL('..', import.meta.url));
 
 /** The real sink process (src/main.ts). */
-export function startSink(world: LakeWorld, env: Record<string, string> = {}): AppProcess {
-  return startAppProcess(appDir, { ...world.env, ...env }, 'LAKE_HTTP_PORT');
+export function startSink(
+  world: LakeWorld,
+  env: Record<string, string> = {},
+  nodeArgs: string[] = [],
+): AppProcess {
+  return startAppProcess(appDir, { ...world.env, ...env }, 'LAKE_HTTP_PORT', nodeArgs);
 }
 
 const types = ['SALE', 'SALE', ...inventoryEventTypes];
 
-/** The i-th event of a spread of `total` over one day from `t0`: all types, many skus and stores. */
-export function dayEvent(i: number, total: number, t0: number): InventoryEvent {
-  const at = t0 + Math.floor((i / total) * 86_400_000);
+/** The i-th event of a spread of `total` over `spanMs` (a day) from `t0`: all types, many skus and stores. */
+export function dayEvent(i: number, total: number, t0: number, spanMs = 86_400_000): InventoryEvent {
+  const at = t0 + Math.floor((i / total) * spanMs);
   return platformEvent('LOADGEN', `lake-${total}-${i}`, {
     type: types[i % types.length] as InventoryEvent['type'],
     sku: `SKU-${(i * 7919) % 50_000}`,

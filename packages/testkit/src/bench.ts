@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { waitFor } from '@inventory/core';
 import type { Cluster, Redis } from 'ioredis';
 import type { AppProcess } from './process.ts';
@@ -57,4 +58,15 @@ export function quantile(sorted: ArrayLike<number>, q: number): number {
   if (sorted.length === 0) return Number.NaN;
   const rank = Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1));
   return sorted[rank] as number;
+}
+
+/**
+ * CPU seconds (user + system, all threads) a live process has used, from /proc/<pid>/stat:
+ * what a benchmark divides by the items it processed for its CPU per item.
+ */
+export function cpuSecondsOf(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  // Fields after the command, which may hold spaces and parentheses: utime is the 12th, stime the 13th.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100;
 }

@@ -3,12 +3,12 @@
 // Starts the real app as its own process, drives it over HTTP at batch sizes 1, 100 and 1000
 // with a fixed number of concurrent clients, and prints events/s and request latency.
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { hashToken, waitFor } from '@inventory/core';
-import { numberArgs, stackKafkaEnv } from '@inventory/testkit';
+import { cpuSecondsOf, numberArgs, stackKafkaEnv } from '@inventory/testkit';
 import autocannon from 'autocannon';
 
 const [seconds] = numberArgs([15]);
@@ -63,13 +63,6 @@ function body(batch: number): string {
     };
   });
   return JSON.stringify(batch === 1 ? events[0] : { events });
-}
-
-/** CPU seconds (user + system) the process has used, from /proc/<pid>/stat. */
-function cpuSecondsOf(pid: number): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return (Number(fields[11]) + Number(fields[12])) / 100;
 }
 
 /**
