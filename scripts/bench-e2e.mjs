@@ -5,7 +5,7 @@
 // generator for each profile (1 M events/min and 1.5 M events/min offered for --seconds
 // each, then as fast as accepted), and writes every report plus a summary table to
 // bench-report/<time>/. Stops what it started.
-import { spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -43,11 +43,32 @@ const running = await fetch(ingest.ready).then(
   () => false,
 );
 let platform;
+let starting;
+const interrupted = new AbortController();
+/** The load generator of the profile being run. */
+let loader;
+// The apps run in process groups of their own (detached), so an interrupted benchmark stops
+// them, and the stack it started, itself.
+for (const signal of ['SIGINT', 'SIGTERM'])
+  process.once(signal, async () => {
+    console.error(`\n[bench] ${signal}: stopping what the benchmark started ...`);
+    interrupted.abort();
+    loader?.kill('SIGTERM');
+    // Start-up stops what it started when interrupted.
+    await starting?.catch(() => {});
+    await platform?.stop();
+    if (!stackWasUp) runTsx(cli, ['down']);
+    process.exit(signal === 'SIGINT' ? 130 : 143);
+  });
 if (running) console.log('[bench] the platform runs already (npm start): measuring it as it is');
 else {
   console.log('[bench] starting the apps ...');
   // On the images' Node, as `npm start` runs them.
-  platform = await startApps({ apps, node: platformNode() });
+  starting = startApps({ apps, node: platformNode(), signal: interrupted.signal });
+  // Interrupted, the handler above ends the process.
+  platform = await starting.catch((error) =>
+    interrupted.signal.aborted ? new Promise(() => {}) : Promise.reject(error),
+  );
 }
 
 const out = join(root, 'bench-report', new Date().toISOString().replace(/[:.]/g, '-'));
@@ -58,7 +79,7 @@ for (const profile of profiles) {
   // Enough events for the duration at the offered rate (as fast as accepted: 2 M/min).
   const events = Math.ceil(((profile.rate || 33_334) * seconds) / 1000) * 1000;
   console.log(`\n[bench] ${profile.title} for ${seconds} s ...`);
-  const result = spawnSync(
+  loader = spawn(
     join(root, 'node_modules', '.bin', 'tsx'),
     [
       join(root, 'tools/loadgen/src/cli.ts'),
@@ -83,6 +104,7 @@ for (const profile of profiles) {
     ],
     { cwd: root, stdio: ['ignore', 'inherit', 'inherit'] },
   );
+  const result = await new Promise((resolve) => loader.once('exit', (status) => resolve({ status })));
   try {
     const r = JSON.parse(readFileSync(join(report, 'report.json'), 'utf8'));
     rows.push({ profile, r, code: result.status });

@@ -38,6 +38,13 @@ export const shape = {
   /** Sold-quantity summaries: computed here from the canonical stream unless turned off. */
   SUMMARIZE: setting.boolean().default(true),
   SUMMARY_GROUP_ID: setting.string().default('erp-delivery-sold-quantities'),
+  /**
+   * The summarizer's fetch answers once it holds this much or SUMMARY_FETCH_MAX_WAIT_MS has
+   * passed: periods close an hour at a time, so under live traffic it takes fewer, larger
+   * batches (one PostgreSQL transaction each) instead of one per few events.
+   */
+  SUMMARY_FETCH_MIN_BYTES: setting.positiveInt().default(1024 * 1024),
+  SUMMARY_FETCH_MAX_WAIT_MS: setting.positiveInt().default(500),
   /** PostgreSQL holding the open periods and the summarizer's offsets. */
   POSTGRES_URL: setting.string().optional(),
   /** Schema of the summarizer's tables (tests use their own). */

@@ -51,6 +51,8 @@ export const connectLake: ClientsOpener<LakeConfig, LakeClients> = async (config
     groupId: config.GROUP_ID,
     sessionTimeoutMs: config.SESSION_TIMEOUT_MS,
     maxBytesPerPartition: 4 * 1024 * 1024,
+    minBytes: config.FETCH_MIN_BYTES,
+    maxWaitTimeMs: config.FETCH_MAX_WAIT_MS,
   });
   return { consumer, producer, admin, codec: codecOf(config), store };
 };

@@ -52,6 +52,13 @@ export const shape = {
   ROLL_MS: setting.positiveInt().default(60_000),
   /** A window is complete this long after its end (clock skew between the brokers and the sink). */
   WINDOW_GRACE_MS: setting.nonNegativeInt().default(5_000),
+  /**
+   * A fetch answers once it holds this much or FETCH_MAX_WAIT_MS has passed: the lake is
+   * written a window at a time (ROLL_MS), so the sink asks the broker for fewer, larger
+   * fetches under live traffic instead of one per few records.
+   */
+  FETCH_MIN_BYTES: setting.positiveInt().default(1024 * 1024),
+  FETCH_MAX_WAIT_MS: setting.positiveInt().default(500),
   /** How soon a crashed instance's partitions go to another one. */
   SESSION_TIMEOUT_MS: setting.positiveInt().default(30_000),
 };

@@ -94,6 +94,12 @@ export interface ConsumerOptions {
   rebalanceTimeoutMs?: number;
   maxBytesPerPartition?: number;
   maxWaitTimeMs?: number;
+  /**
+   * The least a fetch answers with, unless maxWaitTimeMs passes first (1 byte by default:
+   * every fetch answers at once). A consumer that need not be fresh within a second asks for
+   * more, so that under live traffic the broker answers fewer, larger fetches.
+   */
+  minBytes?: number;
   partitionAssigners?: ConsumerConfig['partitionAssigners'];
 }
 
@@ -114,6 +120,7 @@ export function createConsumer(kafka: Kafka, options: ConsumerOptions): Consumer
       ? {}
       : { maxBytesPerPartition: options.maxBytesPerPartition }),
     ...(options.maxWaitTimeMs === undefined ? {} : { maxWaitTimeInMs: options.maxWaitTimeMs }),
+    ...(options.minBytes === undefined ? {} : { minBytes: options.minBytes }),
     ...(options.partitionAssigners === undefined ? {} : { partitionAssigners: options.partitionAssigners }),
   });
 }

@@ -50,6 +50,8 @@ export class Summarizer {
     const consumer = createConsumer(kafka, {
       groupId: config.SUMMARY_GROUP_ID,
       sessionTimeoutMs: config.SESSION_TIMEOUT_MS,
+      minBytes: config.SUMMARY_FETCH_MIN_BYTES,
+      maxWaitTimeMs: config.SUMMARY_FETCH_MAX_WAIT_MS,
     });
     this.consumer = consumer;
     consumer.on(consumer.events.GROUP_JOIN, () => {
