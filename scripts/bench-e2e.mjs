@@ -105,6 +105,8 @@ for (const profile of profiles) {
     { cwd: root, stdio: ['ignore', 'inherit', 'inherit'] },
   );
   const result = await new Promise((resolve) => loader.once('exit', (status) => resolve({ status })));
+  // Interrupted: no summary of a cut run; the handler above ends the process.
+  if (interrupted.signal.aborted) await new Promise(() => {});
   try {
     const r = JSON.parse(readFileSync(join(report, 'report.json'), 'utf8'));
     rows.push({ profile, r, code: result.status });
