@@ -60,13 +60,21 @@ export function quantile(sorted: ArrayLike<number>, q: number): number {
   return sorted[rank] as number;
 }
 
+/** Parses /proc/<pid>/stat: the command may hold spaces and parentheses, so fields follow the last ')'. */
+export function parseStat(stat: string): { ppid: number; ticks: number } {
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  // After the command: state(0) ppid(1) ... utime(11) stime(12) cutime(13) cstime(14).
+  const n = (i: number) => Number(fields[i]);
+  return { ppid: n(1), ticks: n(11) + n(12) + n(13) + n(14) };
+}
+
+/** Linux' USER_HZ, the unit of /proc's times: 100 on every mainstream kernel (`getconf CLK_TCK`). */
+export const ticksPerSecond = 100;
+
 /**
- * CPU seconds (user + system, all threads) a live process has used, from /proc/<pid>/stat:
- * what a benchmark divides by the items it processed for its CPU per item.
+ * CPU seconds (all threads, and its reaped children) a live process has used, from
+ * /proc/<pid>/stat: what a benchmark divides by the items it processed for its CPU per item.
  */
 export function cpuSecondsOf(pid: number): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  // Fields after the command, which may hold spaces and parentheses: utime is the 12th, stime the 13th.
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return (Number(fields[11]) + Number(fields[12])) / 100;
+  return parseStat(readFileSync(`/proc/${pid}/stat`, 'utf8')).ticks / ticksPerSecond;
 }

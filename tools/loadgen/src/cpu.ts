@@ -1,5 +1,8 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { parseStat, ticksPerSecond } from '@inventory/testkit';
+
+export { parseStat };
 
 /**
  * CPU time of the platform's processes, read from /proc, so a load run can say what each
@@ -40,14 +43,6 @@ export function partOf(
   return roots.get(process.pid) ?? /launch\.ts ([a-z0-9-]+)(?:\s|$)/.exec(process.args)?.[1];
 }
 
-/** Parses /proc/<pid>/stat: the command may hold spaces and parentheses, so fields follow the last ')'. */
-export function parseStat(stat: string): { ppid: number; ticks: number } {
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  // After the command: state(0) ppid(1) ... utime(11) stime(12) cutime(13) cstime(14).
-  const n = (i: number) => Number(fields[i]);
-  return { ppid: n(1), ticks: n(11) + n(12) + n(13) + n(14) };
-}
-
 function readProcesses(): ProcessInfo[] {
   const processes: ProcessInfo[] = [];
   for (const name of readdirSync('/proc')) {
@@ -82,9 +77,6 @@ export function ticksByPart(processes: ProcessInfo[], roots: Map<number, string>
   }
   return totals;
 }
-
-/** Linux' USER_HZ, the unit of /proc's times: 100 on every mainstream kernel (`getconf CLK_TCK`). */
-const ticksPerSecond = 100;
 
 /** A reading of every part's CPU seconds so far. */
 export function readCpu(stackHome: string): Map<string, number> {

@@ -120,14 +120,12 @@ const endSum = ends.reduce((s, e) => s + Number(e.high), 0);
 const compared = Object.fromEntries(
   (process.env.BENCH_AGG_ENV?.split(' ').filter(Boolean) ?? []).map((pair) => pair.split('=', 2)),
 );
-const aggregator = startAggregator(
-  { ...atProductionSizes(world), env: { ...atProductionSizes(world).env, ...compared } },
-  [
-    ...(process.env.BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE}`] : []),
-    // BENCH_NODE_ARGS="--max-semi-space-size=64": V8 settings to compare (space-separated).
-    ...(process.env.BENCH_NODE_ARGS?.split(' ').filter(Boolean) ?? []),
-  ],
-);
+const production = atProductionSizes(world);
+const aggregator = startAggregator({ ...production, env: { ...production.env, ...compared } }, [
+  ...(process.env.BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE}`] : []),
+  // BENCH_NODE_ARGS="--max-semi-space-size=64": V8 settings to compare (space-separated).
+  ...(process.env.BENCH_NODE_ARGS?.split(' ').filter(Boolean) ?? []),
+]);
 await waitFor(async () => (await progress()) > 0, {
   description: 'the aggregator to apply a first batch',
   timeoutMs: 120_000,
