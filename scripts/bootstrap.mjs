@@ -3,6 +3,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { patchDependencies } from './patch-dependencies.mjs';
 
 export const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -16,14 +17,18 @@ export function checkNode() {
 
 /**
  * Runs `npm install` (from the lockfile) when node_modules is missing or older than package-lock.json, so both
- * `npm start` and `npm test` work on a fresh clone with nothing installed.
+ * `npm start` and `npm test` work on a fresh clone with nothing installed; then makes sure the
+ * installed dependencies carry their patches (an install from before a patch was added too).
  */
 export function ensureInstalled() {
   checkNode();
   const marker = join(root, 'node_modules', '.package-lock.json');
   const lock = join(root, 'package-lock.json');
   const fresh = existsSync(marker) && statSync(marker).mtimeMs >= statSync(lock).mtimeMs;
-  if (fresh) return;
+  if (fresh) {
+    patchDependencies(root);
+    return;
+  }
   // `npm install`, not `npm ci`: the lockfile lacks the optional per-platform binaries of
   // other platforms (biome, rollup, esbuild) when the registry in use does not serve them,
   // and `npm ci` refuses such a lockfile while `npm install` installs exactly what it pins.

@@ -1,7 +1,8 @@
-import { existsSync, mkdtempSync, readdirSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { patchedText, patches } from '../../../scripts/patch-dependencies.mjs';
 import { productionInstall, workspaceFolders } from '../../../scripts/production-install.mjs';
 import { productionPackages } from './dockerfile.ts';
 
@@ -10,7 +11,7 @@ import { productionPackages } from './dockerfile.ts';
  * Dockerfile's `deps` stage runs, for one app.
  */
 describe("an image's production install", () => {
-  it('installs exactly its workspace folders and the production packages they need, no dev tools', () => {
+  it('installs exactly its workspace folders and the production packages they need, patched, no dev tools', () => {
     const out = mkdtempSync(join(tmpdir(), 'production-install-'));
     expect(productionInstall('apps/store-ingest', out)).toBe(0);
     const linked = readdirSync(join(out, 'node_modules', '@inventory')).map((name) => `@inventory/${name}`);
@@ -23,5 +24,11 @@ describe("an image's production install", () => {
       expect(existsSync(join(out, 'node_modules', name)), name).toBe(true);
     for (const tool of ['vitest', 'typescript', 'tsx', '@biomejs/biome', '@inventory/testkit'])
       expect(existsSync(join(out, 'node_modules', tool)), tool).toBe(false);
+    // Patched as in development, without the repository's postinstall script.
+    expect(JSON.parse(readFileSync(join(out, 'package.json'), 'utf8')).scripts).toBeUndefined();
+    for (const patch of patches) {
+      const text = readFileSync(join(out, 'node_modules', patch.name, patch.file), 'utf8');
+      expect(patchedText(text, patch.replacements, patch.file), patch.file).toBe(text);
+    }
   }, 300_000);
 });

@@ -1,6 +1,6 @@
 import type { AvroCodec, ReservationCommand } from '@inventory/codec';
 import { backoffDelay, delay, errorMessage, type Logger } from '@inventory/core';
-import { dedupDay, shardsForDay } from '@inventory/domain';
+import { dedupDay, type Fingerprint, shardsForDay } from '@inventory/domain';
 import { skuAvailability, stockLevelOf } from '@inventory/read-model';
 import type { KafkaMessage, Message } from 'kafkajs';
 import type { AggregatorSettings } from '../config.ts';
@@ -475,12 +475,14 @@ export class PartitionRunner {
       touched.set(event.sku, (touched.get(event.sku) ?? new Set()).add(event.locationId));
     // What the cache lacks is read with the dedup memory, in one round trip.
     const lookup = this.cache.lookup(touched);
+    const fingerprints = new Map<string, Fingerprint>();
     const [read, seen] = await Promise.all([
       lookup.missing.size > 0 ? store.readTouched(this.partition, lookup.missing) : new Map(),
       store.seen(
         this.partition,
         events.map(({ event }) => event),
         this.shardsOf,
+        fingerprints,
       ),
     ]);
     this.cache.remember(lookup, read);
@@ -498,6 +500,7 @@ export class PartitionRunner {
       next: { events: nextOffset },
       assortment: step.changes.assortment,
       applied: step.fold.applied,
+      fingerprints,
       now,
     });
     if (!committed) return;
@@ -576,7 +579,7 @@ export class PartitionRunner {
    */
   private async commit(
     changes: StepChanges,
-    write: Pick<StepWrite, 'expected' | 'next' | 'assortment' | 'applied' | 'now'>,
+    write: Pick<StepWrite, 'expected' | 'next' | 'assortment' | 'applied' | 'now' | 'fingerprints'>,
   ): Promise<boolean> {
     const entry = outboxEntryOf(changes);
     const entryText = entry ? JSON.stringify(entry) : '';

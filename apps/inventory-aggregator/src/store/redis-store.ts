@@ -1,5 +1,11 @@
 import type { SkuAvailability } from '@inventory/codec';
-import { type DedupPolicy, dedupDay, dedupDayExpiresAt, dedupFingerprint } from '@inventory/domain';
+import {
+  type DedupPolicy,
+  dedupDay,
+  dedupDayExpiresAt,
+  dedupFingerprint,
+  type Fingerprint,
+} from '@inventory/domain';
 import {
   encodeJournal,
   encodeStoredLocation,
@@ -52,6 +58,8 @@ export interface StepWrite {
   now: number;
   reservations: StoredReservation[];
   outboxEntry: string;
+  /** Fingerprints of eventIds already computed this step (by `seen`): each is hashed once. */
+  fingerprints?: ReadonlyMap<string, Fingerprint>;
 }
 
 export interface DedupSettings {
@@ -192,30 +200,37 @@ export class RedisStore {
 
   /**
    * Which of `events` were applied before: their fingerprints looked up in the shard of their
-   * day, one HMGET per shard in one round trip. `shardsOf` gives a day's shard count.
+   * day, one HMGET per shard in one round trip. `shardsOf` gives a day's shard count; the
+   * fingerprints are left in `fingerprints`, for the step's write to reuse.
    */
   async seen(
     partition: number,
     events: { eventId: string; occurredAt: number }[],
     shardsOf: (day: number) => number,
+    fingerprints = new Map<string, Fingerprint>(),
   ): Promise<Set<string>> {
-    const byKey = new Map<string, { fields: string[]; ids: string[] }>();
+    const byShard = new ShardGroups<{ key: string; fields: string[]; ids: string[] }>();
     for (const { eventId, occurredAt } of events) {
       const day = dedupDay(occurredAt);
-      const { shard, field } = dedupFingerprint(eventId, shardsOf(day));
-      const key = this.keys.seen(partition, day, shard);
-      const entry = byKey.get(key) ?? { fields: [], ids: [] };
+      const fingerprint = dedupFingerprint(eventId, shardsOf(day));
+      fingerprints.set(eventId, fingerprint);
+      const { shard, field } = fingerprint;
+      const entry = byShard.get(day, shard, () => ({
+        key: this.keys.seen(partition, day, shard),
+        fields: [],
+        ids: [],
+      }));
       entry.fields.push(field);
       entry.ids.push(eventId);
-      byKey.set(key, entry);
     }
     const found = new Set<string>();
-    if (byKey.size === 0) return found;
+    const groups = byShard.values();
+    if (groups.length === 0) return found;
     const pipeline = this.redis.pipeline();
-    for (const [key, { fields }] of byKey) pipeline.hmget(key, ...fields);
+    for (const { key, fields } of groups) pipeline.hmget(key, ...fields);
     const replies = (await pipeline.exec()) ?? [];
     let i = 0;
-    for (const { ids } of byKey.values()) {
+    for (const { ids } of groups) {
       const [error, values] = replies[i++] ?? [null, []];
       if (error) throw error;
       (values as (string | null)[]).forEach((value, j) => {
@@ -357,35 +372,38 @@ export class RedisStore {
       this.keys.seenShards(partition),
       this.keys.seenCount(partition),
     ];
-    const shards = new Map<string, { expireAt: number; fields: string[] }>();
+    const byShard = new ShardGroups<{ key: string; expireAt: number; fields: string[] }>();
     const days = new Map<number, { shards: number; added: number }>();
     for (const { eventId, occurredAt } of write.applied) {
       const day = dedupDay(occurredAt);
-      const count = shardsOf(day);
-      const totals = days.get(day) ?? { shards: count, added: 0 };
+      let totals = days.get(day);
+      if (!totals) {
+        totals = { shards: shardsOf(day), added: 0 };
+        days.set(day, totals);
+      }
       totals.added++;
-      days.set(day, totals);
-      const { shard, field } = dedupFingerprint(eventId, count);
-      const key = this.keys.seen(partition, day, shard);
-      const entry = shards.get(key) ?? {
-        expireAt: Math.ceil(dedupDayExpiresAt(day, this.dedup.policy) / 1000),
-        fields: [],
-      };
-      entry.fields.push(field);
-      shards.set(key, entry);
+      const { shard, field } = write.fingerprints?.get(eventId) ?? dedupFingerprint(eventId, totals.shards);
+      byShard
+        .get(day, shard, () => ({
+          key: this.keys.seen(partition, day, shard),
+          expireAt: Math.ceil(dedupDayExpiresAt(day, this.dedup.policy) / 1000),
+          fields: [],
+        }))
+        .fields.push(field);
     }
+    const shards = byShard.values();
     const skus = [...write.skus.keys()];
     keys.push(
       ...skus.flatMap((sku) => [this.keys.sku(partition, sku), this.keys.journal(partition, sku)]),
       ...[...write.assortment.keys()].map((locationId) => this.keys.assortment(partition, locationId)),
-      ...shards.keys(),
+      ...shards.map((entry) => entry.key),
       ...write.reservations.map((r) => this.keys.reservation(partition, r.reservationId)),
     );
     const oldestDay = dedupDay(write.now - this.dedup.policy.horizonMs - this.dedup.policy.graceMs) - 1;
     const args: (string | number)[] = [
       skus.length,
       write.assortment.size,
-      shards.size,
+      shards.length,
       write.reservations.length,
       Math.ceil(this.reservationRetentionMs / 1000),
       days.size,
@@ -403,7 +421,7 @@ export class RedisStore {
       args.push(members.length);
       for (const member of members) args.push(member);
     }
-    for (const { expireAt, fields } of shards.values()) {
+    for (const { expireAt, fields } of shards) {
       args.push(expireAt, fields.length);
       for (const field of fields) args.push(field);
     }
@@ -418,6 +436,34 @@ export class RedisStore {
     }
     for (const [day, { shards: count, added }] of days) args.push(String(day), String(count), String(added));
     return { keys, args };
+  }
+}
+
+/**
+ * Per-event entries grouped by dedup day and shard, in first-seen order: numbers as keys, so
+ * a step of thousands of events builds each shard's key string once, not once per event.
+ */
+class ShardGroups<T> {
+  private readonly byDay = new Map<number, Map<number, T>>();
+  private readonly ordered: T[] = [];
+
+  get(day: number, shard: number, create: () => T): T {
+    let shards = this.byDay.get(day);
+    if (!shards) {
+      shards = new Map();
+      this.byDay.set(day, shards);
+    }
+    let entry = shards.get(shard);
+    if (entry === undefined) {
+      entry = create();
+      shards.set(shard, entry);
+      this.ordered.push(entry);
+    }
+    return entry;
+  }
+
+  values(): readonly T[] {
+    return this.ordered;
   }
 }
 

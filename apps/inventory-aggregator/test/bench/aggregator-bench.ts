@@ -7,7 +7,14 @@
 import { createCodec, type InventoryEvent, type InventoryEventType } from '@inventory/codec';
 import { waitFor } from '@inventory/core';
 import { createProducer } from '@inventory/kafka';
-import { numberArgs, stackEndpoints, testKafka, testRedis, uniqueName } from '@inventory/testkit';
+import {
+  cpuSecondsOf,
+  numberArgs,
+  stackEndpoints,
+  testKafka,
+  testRedis,
+  uniqueName,
+} from '@inventory/testkit';
 import {
   atProductionSizes,
   createWorld,
@@ -132,6 +139,8 @@ await waitFor(async () => (await progress()) > 0, {
   intervalMs: 20,
 });
 const aggFirst = Date.now();
+// The aggregator's CPU over the same span (its start-up before the first step left out).
+const cpuFirst = cpuSecondsOf(aggregator.child.pid as number);
 let last = 0;
 await waitFor(
   async () => {
@@ -145,6 +154,7 @@ await waitFor(
   { description: 'the aggregator to apply every event', timeoutMs: 3_600_000, intervalMs: 200 },
 );
 const aggSeconds = (Date.now() - aggFirst) / 1000;
+const aggCpuSeconds = cpuSecondsOf(aggregator.child.pid as number) - cpuFirst;
 const aggRate = Math.round(total / aggSeconds);
 const metrics = await (await fetch(`http://127.0.0.1:${aggregator.port}/metrics`)).text();
 aggregator.child.kill('SIGTERM');
@@ -161,7 +171,10 @@ const memory = (await redis.info('memory')).match(/used_memory_human:(\S+)/)?.[1
 await redis.quit();
 
 const pick = (name: string) => metrics.match(new RegExp(`^${name} (\\S+)`, 'm'))?.[1];
-console.log(`\naggregator: ${aggSeconds.toFixed(1)} s, ${aggRate} events/s folded into Redis`);
+const cpuUsPerEvent = Number(((aggCpuSeconds * 1e6) / total).toFixed(1));
+console.log(
+  `\naggregator: ${aggSeconds.toFixed(1)} s, ${aggRate} events/s folded into Redis, ${cpuUsPerEvent} us of its CPU per event`,
+);
 console.log(
   JSON.stringify({
     events: total,
@@ -171,6 +184,7 @@ console.log(
     rawConsumeEventsPerSecond: rawRate,
     aggregatorEventsPerSecond: aggRate,
     ratio: Number((aggRate / rawRate).toFixed(2)),
+    aggregatorCpuUsPerEvent: cpuUsPerEvent,
     applied: Number(pick('aggregator_events_applied_total')),
     duplicates: Number(pick('aggregator_events_duplicate_total')),
     late: Number(pick('aggregator_late_deltas_total')),

@@ -1,0 +1,104 @@
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { patchedText, patches } from '../../../scripts/patch-dependencies.mjs';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
+const require = createRequire(import.meta.url);
+
+interface Message {
+  key: string;
+  value: string;
+  partition: number;
+}
+type Group = (options: {
+  topic: string;
+  partitionMetadata: { partitionId: number }[];
+  messages: Message[];
+  partitioner: (options: { message: Message }) => number;
+}) => Record<string, Message[]>;
+const groupMessagesPerPartition = require('kafkajs/src/producer/groupMessagesPerPartition.js') as Group;
+
+interface RecordEncoder {
+  buffer: Buffer;
+}
+interface KafkaDecoder {
+  offset: number;
+  readVarInt(): number;
+}
+const Record = require('kafkajs/src/protocol/recordBatch/record/v0/index.js') as (record: {
+  key: Buffer;
+  value: Buffer;
+  headers: Record<string, string>;
+}) => RecordEncoder;
+const Decoder = require('kafkajs/src/protocol/decoder.js') as new (buffer: Buffer) => KafkaDecoder;
+const decodeRecord = require('kafkajs/src/protocol/recordBatch/record/v0/decoder.js') as (
+  decoder: KafkaDecoder,
+  batch: { firstOffset: string; firstTimestamp: string; magicByte: number },
+) => { key: Buffer; value: Buffer; headers: Record<string, Buffer> };
+
+describe('patched dependencies (scripts/patch-dependencies.mjs)', () => {
+  it('the installed kafkajs carries every patch: applying them again changes nothing', () => {
+    expect(patches.map((p) => `${p.name}@${p.version}/${p.file}`)).toEqual([
+      'kafkajs@2.2.4/src/protocol/encoder.js',
+      'kafkajs@2.2.4/src/producer/groupMessagesPerPartition.js',
+    ]);
+    for (const patch of patches) {
+      const text = readFileSync(join(root, 'node_modules', patch.name, patch.file), 'utf8');
+      expect(patchedText(text, patch.replacements, patch.file), patch.file).toBe(text);
+    }
+  });
+
+  it('replaces each text once, leaves a patched text as it is, and refuses a text it does not know', () => {
+    const replacements: [string, string][] = [['Buffer.alloc(n)', 'Buffer.allocUnsafe(n)']];
+    const once = patchedText('a = Buffer.alloc(n)\n', replacements, 'x/y.js');
+    expect(once).toBe('a = Buffer.allocUnsafe(n)\n');
+    expect(patchedText(once, replacements, 'x/y.js')).toBe(once);
+    expect(() => patchedText('a = new Uint8Array(n)\n', replacements, 'x/y.js')).toThrow(
+      'x/y.js: the text this patch replaces is not there ("Buffer.alloc(n)")',
+    );
+  });
+
+  it("groups a send's messages by partition as kafkajs did: every message once, in order within its partition", () => {
+    const messages: Message[] = Array.from({ length: 2_000 }, (_, i) => ({
+      key: `sku-${i}`,
+      value: String(i),
+      // Most to one partition (an aggregator publication), some spread over others.
+      partition: i % 7 === 0 ? i % 3 : 5,
+    }));
+    const groups = groupMessagesPerPartition({
+      topic: 'inventory.stock.v1',
+      partitionMetadata: Array.from({ length: 12 }, (_, partitionId) => ({ partitionId })),
+      messages,
+      partitioner: ({ message }) => message.partition,
+    });
+    expect(Object.keys(groups).sort()).toEqual(['0', '1', '2', '5']);
+    for (const [partition, grouped] of Object.entries(groups))
+      expect(grouped).toEqual(messages.filter((m) => m.partition === Number(partition)));
+    expect(
+      groupMessagesPerPartition({ topic: 't', partitionMetadata: [], messages, partitioner: () => 0 }),
+    ).toEqual({});
+  });
+
+  it('encodes a record with headers into exactly its bytes, which decode back to it', () => {
+    // Dirty the shared pool first: bytes an encoder did not write must never reach its buffer.
+    for (let i = 0; i < 64; i++) Buffer.allocUnsafe(512).fill(0xff);
+    for (const size of [0, 10, 600, 5_000]) {
+      const value = Buffer.from('v'.repeat(size));
+      const headers = { 'inventory-progress-events': '1234567', 'inventory-progress-clock': '42' };
+      const { buffer } = Record({ key: Buffer.from('sku-1'), value, headers });
+      const decoder = new Decoder(buffer);
+      const length = decoder.readVarInt();
+      expect(decoder.offset + length).toBe(buffer.length);
+      const record = decodeRecord(decoder, { firstOffset: '0', firstTimestamp: '0', magicByte: 2 });
+      expect(record.key.toString()).toBe('sku-1');
+      expect(record.value.equals(value)).toBe(true);
+      expect(Object.fromEntries(Object.entries(record.headers).map(([k, v]) => [k, v.toString()]))).toEqual(
+        headers,
+      );
+      expect(decoder.offset).toBe(buffer.length);
+    }
+  });
+});

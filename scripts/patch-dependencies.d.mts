@@ -1,0 +1,10 @@
+/** Types of patch-dependencies.mjs (plain JavaScript: it runs after `npm install`, before tsx is there). */
+export interface DependencyPatch {
+  name: string;
+  version: string;
+  file: string;
+  replacements: [from: string, to: string][];
+}
+export const patches: DependencyPatch[];
+export function patchedText(text: string, replacements: [string, string][], where: string): string;
+export function patchDependencies(folder: string): string[];

@@ -1,0 +1,107 @@
+#!/usr/bin/env node
+// `node scripts/patch-dependencies.mjs [folder holding node_modules]`: corrections to installed
+// dependencies that upstream will not release. Run after every install (the root package's
+// postinstall, scripts/bootstrap.mjs, and the images' production install); idempotent. Each
+// patch names its package's exact version and the text it replaces: an install of another
+// version, or a file that reads otherwise, fails here by name instead of running unpatched.
+//
+// kafkajs 2.2.4 is its last release (unmaintained since 2023). Two costs it puts on every
+// record a producer sends, measured in the aggregator's CPU profile (docs/benchmarks.md):
+// - its protocol Encoder starts every record, and every header of a record, with a
+//   zero-filled 512-byte Buffer.alloc: an ArrayBuffer each, filled with zeros only to be
+//   overwritten. An Encoder exposes only the bytes it wrote (`buffer` is buf[0, offset), and
+//   every write advances offset by exactly what it wrote), so Buffer.allocUnsafe serves the
+//   same bytes, small ones from Node's shared pool.
+// - grouping a send's messages by partition copies the partition's array for every message
+//   (`[...current, message]`): quadratic in the records of one partition, which is every
+//   record of an aggregator publication. Appending gives the same groups in the same order.
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const patches = [
+  {
+    name: 'kafkajs',
+    version: '2.2.4',
+    file: 'src/protocol/encoder.js',
+    replacements: [
+      [
+        'this.buf = Buffer.alloc(Encoder.nextPowerOfTwo(initialSize))',
+        'this.buf = Buffer.allocUnsafe(Encoder.nextPowerOfTwo(initialSize))',
+      ],
+      ['const newBuffer = Buffer.alloc(newLength)', 'const newBuffer = Buffer.allocUnsafe(newLength)'],
+    ],
+  },
+  {
+    name: 'kafkajs',
+    version: '2.2.4',
+    file: 'src/producer/groupMessagesPerPartition.js',
+    replacements: [
+      [
+        `  return messages.reduce((result, message) => {
+    const partition = partitioner({ topic, partitionMetadata, message })
+    const current = result[partition] || []
+    return Object.assign(result, { [partition]: [...current, message] })
+  }, {})`,
+        `  const result = {}
+  for (const message of messages) {
+    const partition = partitioner({ topic, partitionMetadata, message })
+    const current = result[partition]
+    if (current) current.push(message)
+    else result[partition] = [message]
+  }
+  return result`,
+      ],
+    ],
+  },
+];
+
+/**
+ * A file's text with the patch's replacements made; the same text when they are made already.
+ * Throws when a text to replace is neither there nor replaced.
+ */
+export function patchedText(text, replacements, where) {
+  let out = text;
+  for (const [from, to] of replacements) {
+    if (out.includes(to)) continue;
+    if (!out.includes(from))
+      throw new Error(
+        `${where}: the text this patch replaces is not there (${JSON.stringify(from.slice(0, 60))})`,
+      );
+    out = out.replace(from, to);
+  }
+  return out;
+}
+
+/** Patches the packages under `folder`/node_modules; returns the files changed. */
+export function patchDependencies(folder) {
+  const changed = [];
+  for (const patch of patches) {
+    const dir = join(folder, 'node_modules', patch.name);
+    // A package an install leaves out (an image's app that does not use it) needs nothing.
+    if (!existsSync(dir)) continue;
+    const { version } = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8'));
+    if (version !== patch.version)
+      throw new Error(
+        `${patch.name} ${version} is installed; scripts/patch-dependencies.mjs patches ${patch.version}: review its patches for this version`,
+      );
+    const path = join(dir, patch.file);
+    const text = readFileSync(path, 'utf8');
+    const next = patchedText(text, patch.replacements, `${patch.name}/${patch.file}`);
+    if (next === text) continue;
+    writeFileSync(path, next);
+    changed.push(`${patch.name}/${patch.file}`);
+  }
+  return changed;
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const folder = resolve(process.argv[2] ?? join(dirname(fileURLToPath(import.meta.url)), '..'));
+  try {
+    const changed = patchDependencies(folder);
+    if (changed.length > 0) console.log(`[patch-dependencies] patched ${changed.join(', ')}`);
+  } catch (error) {
+    console.error(`[patch-dependencies] ${error instanceof Error ? error.message : String(error)}`);
+    process.exit(1);
+  }
+}
