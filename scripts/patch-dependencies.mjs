@@ -15,6 +15,10 @@
 // - grouping a send's messages by partition copies the partition's array for every message
 //   (`[...current, message]`): quadratic in the records of one partition, which is every
 //   record of an aggregator publication. Appending gives the same groups in the same order.
+// - a transactional producer asks the cluster for its transaction coordinator
+//   (FindCoordinator, a round trip) before every AddPartitionsToTxn and every EndTxn: two of
+//   the five round trips of each aggregator publication. The coordinator's node is kept
+//   until a request to it fails; the broker is still looked up (and connected) each time.
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -30,6 +34,101 @@ export const patches = [
         'this.buf = Buffer.allocUnsafe(Encoder.nextPowerOfTwo(initialSize))',
       ],
       ['const newBuffer = Buffer.alloc(newLength)', 'const newBuffer = Buffer.allocUnsafe(newLength)'],
+    ],
+  },
+  {
+    name: 'kafkajs',
+    version: '2.2.4',
+    file: 'src/producer/eosManager/index.js',
+    replacements: [
+      [
+        `  const findTransactionCoordinator = () => {
+    return cluster.findGroupCoordinator({
+      groupId: transactionalId,
+      coordinatorType: COORDINATOR_TYPES.TRANSACTION,
+    })
+  }`,
+        `  // Patched: the coordinator's node is kept until a request to it fails (the broker is still
+  // looked up, and connected, each time) instead of a FindCoordinator round trip before
+  // every AddPartitionsToTxn and every EndTxn.
+  let transactionCoordinatorId = null
+  const findTransactionCoordinator = async () => {
+    if (transactionCoordinatorId !== null) {
+      try {
+        return await cluster.findBroker({ nodeId: transactionCoordinatorId })
+      } catch (e) {
+        transactionCoordinatorId = null
+      }
+    }
+    const broker = await cluster.findGroupCoordinator({
+      groupId: transactionalId,
+      coordinatorType: COORDINATOR_TYPES.TRANSACTION,
+    })
+    transactionCoordinatorId = broker.nodeId
+    return broker
+  }
+  const forgetCoordinatorOnError = request =>
+    request.catch(e => {
+      transactionCoordinatorId = null
+      throw e
+    })`,
+      ],
+      [
+        `            const result = await broker.initProducerId({
+              transactionalId: transactional ? transactionalId : undefined,
+              transactionTimeout,
+            })`,
+        `            const result = await forgetCoordinatorOnError(broker.initProducerId({
+              transactionalId: transactional ? transactionalId : undefined,
+              transactionTimeout,
+            }))`,
+      ],
+      [
+        'await broker.addPartitionsToTxn({ transactionalId, producerId, producerEpoch, topics })',
+        'await forgetCoordinatorOnError(broker.addPartitionsToTxn({ transactionalId, producerId, producerEpoch, topics }))',
+      ],
+      [
+        `        await broker.endTxn({
+          producerId,
+          producerEpoch,
+          transactionalId,
+          transactionResult: true,
+        })`,
+        `        await forgetCoordinatorOnError(broker.endTxn({
+          producerId,
+          producerEpoch,
+          transactionalId,
+          transactionResult: true,
+        }))`,
+      ],
+      [
+        `        await broker.endTxn({
+          producerId,
+          producerEpoch,
+          transactionalId,
+          transactionResult: false,
+        })`,
+        `        await forgetCoordinatorOnError(broker.endTxn({
+          producerId,
+          producerEpoch,
+          transactionalId,
+          transactionResult: false,
+        }))`,
+      ],
+      [
+        `        await transactionCoordinator.addOffsetsToTxn({
+          transactionalId,
+          producerId,
+          producerEpoch,
+          groupId: consumerGroupId,
+        })`,
+        `        await forgetCoordinatorOnError(transactionCoordinator.addOffsetsToTxn({
+          transactionalId,
+          producerId,
+          producerEpoch,
+          groupId: consumerGroupId,
+        }))`,
+      ],
     ],
   },
   {

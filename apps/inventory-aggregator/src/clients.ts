@@ -70,6 +70,8 @@ export const connectAggregator: ClientsOpener<AggregatorConfig, AggregatorClient
     sessionTimeoutMs: config.SESSION_TIMEOUT_MS,
     heartbeatIntervalMs: config.HEARTBEAT_INTERVAL_MS,
     maxBytesPerPartition: config.MAX_BYTES_PER_PARTITION,
+    minBytes: config.FETCH_MIN_BYTES,
+    maxWaitTimeMs: config.FETCH_MAX_WAIT_MS,
     partitionAssigners: [CoPartitionedAssigner],
   });
   // Its own group: the copies are read whole by every data centre, beside its own partitions.

@@ -95,6 +95,16 @@ export const shape = {
   /** How often the group's offsets are moved to what is published (lag monitoring, autoscaling). */
   COMMIT_INTERVAL_MS: setting.positiveInt().default(1_000),
   MAX_BYTES_PER_PARTITION: setting.positiveInt().default(1024 * 1024),
+  /**
+   * A fetch answers once it holds this much or FETCH_MAX_WAIT_MS has passed. With the
+   * broker's 1 byte, every fetch under live traffic came back at once with a few records:
+   * hundreds of fetches a second, each a request, a response to decode and a smaller step.
+   * Waiting at most a few milliseconds makes fewer, larger steps, for less CPU per event and,
+   * measured, no worse freshness; a reservation command on an idle partition waits at most
+   * the same.
+   */
+  FETCH_MIN_BYTES: setting.positiveInt().default(64 * 1024),
+  FETCH_MAX_WAIT_MS: setting.positiveInt().default(10),
   LOCATIONS_REFRESH_MS: setting.positiveInt().default(60_000),
   /** The data centre this deployment runs in (its locations are the ones whose home it is). */
   DATA_CENTRE: setting.string().default('dc1'),

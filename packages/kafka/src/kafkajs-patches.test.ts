@@ -39,10 +39,32 @@ const decodeRecord = require('kafkajs/src/protocol/recordBatch/record/v0/decoder
   batch: { firstOffset: string; firstTimestamp: string; magicByte: number },
 ) => { key: Buffer; value: Buffer; headers: Record<string, Buffer> };
 
+interface Coordinator {
+  nodeId: number;
+  initProducerId(): Promise<{ producerId: number; producerEpoch: number }>;
+  addPartitionsToTxn(): Promise<void>;
+  endTxn(): Promise<void>;
+}
+interface EosManager {
+  initProducerId(): Promise<void>;
+  beginTransaction(): void;
+  addPartitionsToTransaction(
+    topicData: { topic: string; partitions: { partition: number }[] }[],
+  ): Promise<void>;
+  commit(): Promise<void>;
+}
+const createEosManager = require('kafkajs/src/producer/eosManager/index.js') as (options: {
+  logger: Record<string, () => void>;
+  cluster: unknown;
+  transactional: boolean;
+  transactionalId: string;
+}) => EosManager;
+
 describe('patched dependencies (scripts/patch-dependencies.mjs)', () => {
   it('the installed kafkajs carries every patch: applying them again changes nothing', () => {
     expect(patches.map((p) => `${p.name}@${p.version}/${p.file}`)).toEqual([
       'kafkajs@2.2.4/src/protocol/encoder.js',
+      'kafkajs@2.2.4/src/producer/eosManager/index.js',
       'kafkajs@2.2.4/src/producer/groupMessagesPerPartition.js',
     ]);
     for (const patch of patches) {
@@ -80,6 +102,58 @@ describe('patched dependencies (scripts/patch-dependencies.mjs)', () => {
     expect(
       groupMessagesPerPartition({ topic: 't', partitionMetadata: [], messages, partitioner: () => 0 }),
     ).toEqual({});
+  });
+
+  it('a transactional producer finds its coordinator once, and again only after a request to it failed', async () => {
+    // The cluster as the eosManager sees it: the coordinator lookups are what is counted (the
+    // transactions themselves run against the broker in kafka-compat.int.test.ts and the
+    // aggregator's tests).
+    let failNext = false;
+    const coordinator: Coordinator = {
+      nodeId: 1,
+      initProducerId: async () => ({ producerId: 7, producerEpoch: 0 }),
+      addPartitionsToTxn: async () => {
+        if (!failNext) return;
+        failNext = false;
+        throw Object.assign(new Error('This is not the correct coordinator'), { type: 'NOT_COORDINATOR' });
+      },
+      endTxn: async () => {},
+    };
+    const lookups = { findGroupCoordinator: 0, findBroker: 0 };
+    const cluster = {
+      refreshMetadataIfNecessary: async () => {},
+      findGroupCoordinator: async () => {
+        lookups.findGroupCoordinator++;
+        return coordinator;
+      },
+      findBroker: async ({ nodeId }: { nodeId: number }) => {
+        lookups.findBroker++;
+        expect(nodeId).toBe(1);
+        return coordinator;
+      },
+    };
+    const quiet = { debug() {}, info() {}, warn() {}, error() {} };
+    const eos = createEosManager({ logger: quiet, cluster, transactional: true, transactionalId: 'agg-0' });
+    const transaction = async () => {
+      eos.beginTransaction();
+      await eos.addPartitionsToTransaction([{ topic: 'inventory.stock.v1', partitions: [{ partition: 0 }] }]);
+      await eos.commit();
+    };
+    await eos.initProducerId();
+    await transaction();
+    await transaction();
+    // kafkajs as released: 5 lookups (InitProducerId, and AddPartitionsToTxn and EndTxn twice).
+    expect(lookups).toEqual({ findGroupCoordinator: 1, findBroker: 4 });
+    failNext = true;
+    eos.beginTransaction();
+    const partitions = [{ topic: 'inventory.stock.v1', partitions: [{ partition: 1 }] }];
+    await expect(eos.addPartitionsToTransaction(partitions)).rejects.toThrow(
+      'This is not the correct coordinator',
+    );
+    // The same request again, and the commit: the coordinator is looked up anew, once.
+    await eos.addPartitionsToTransaction(partitions);
+    await eos.commit();
+    expect(lookups).toEqual({ findGroupCoordinator: 2, findBroker: 6 });
   });
 
   it('encodes a record with headers into exactly its bytes, which decode back to it', () => {

@@ -3,9 +3,11 @@
 //   npm run bench -w @inventory/inventory-aggregator-test -- [events] [skus] [locations]
 // The default, 5 000 skus at 4 locations, is dense (hot keys, much coalescing); 50 000 skus
 // at 500 locations is sparse (most location x sku touched once or twice).
+// BENCH_RATE=<events/s>: live traffic instead, the aggregator started first and the events
+// offered at that rate: its CPU per event, steps and freshness when it keeps up.
 // The local stack must be up (`npm run stack -- up`).
 import { createCodec, type InventoryEvent, type InventoryEventType } from '@inventory/codec';
-import { waitFor } from '@inventory/core';
+import { delay, waitFor } from '@inventory/core';
 import { createProducer } from '@inventory/kafka';
 import {
   cpuSecondsOf,
@@ -53,13 +55,134 @@ function eventAt(i: number, t0: number): InventoryEvent {
 const world = await createWorld(partitions, locationRegions);
 const codec = createCodec({ registryUrl: stackEndpoints().SCHEMA_REGISTRY_URL });
 const kafka = testKafka();
+const t0 = Date.now() - 86_400_000;
+
+// BENCH_AGG_ENV="AGG_MAX_STEP_EVENTS=10000 AGG_PUBLISH_LINGER_MS=50": settings to compare.
+const compared = Object.fromEntries(
+  (process.env.BENCH_AGG_ENV?.split(' ').filter(Boolean) ?? []).map((pair) => pair.split('=', 2)),
+);
+const production = atProductionSizes(world);
+const startBenchAggregator = () =>
+  startAggregator({ ...production, env: { ...production.env, ...compared } }, [
+    ...(process.env.BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE}`] : []),
+    // BENCH_NODE_ARGS="--max-semi-space-size=64": V8 settings to compare (space-separated).
+    ...(process.env.BENCH_NODE_ARGS?.split(' ').filter(Boolean) ?? []),
+  ]);
+
+/** Events [from, to) of the stream as the input topic's records. */
+async function messagesOf(from: number, to: number) {
+  const messages = [];
+  for (let j = from; j < to; j++) {
+    const event = eventAt(j, t0);
+    messages.push({
+      key: event.sku,
+      value: await codec.encode(`${world.input}-value`, 'InventoryEvent', event),
+    });
+  }
+  return messages;
+}
+
+/** Sum over the partitions of the next offset Redis holds. */
+async function progressOf(reader: ReturnType<typeof readerOf>): Promise<number> {
+  let sum = 0;
+  for (let p = 0; p < partitions; p++) sum += (await reader.nextOffset(p)) ?? 0;
+  return sum;
+}
+
+const metricOf = (metrics: string, name: string) =>
+  Number(metrics.match(new RegExp(`^${name} (\\S+)`, 'm'))?.[1]);
+
+/**
+ * Live traffic: the aggregator runs first and the events arrive at `rate` per second, as a
+ * platform under load sees them; steps are what arrived since the last one. Prints the
+ * aggregator's CPU per event (from its first event to the last one folded), its steps and
+ * publications, the mean freshness it measured, and how long after the last event it had
+ * folded everything.
+ */
+async function live(rate: number): Promise<never> {
+  const aggregator = startBenchAggregator();
+  await aggregator.ready();
+  const redis = testRedis();
+  const reader = readerOf(redis, world);
+  const producer = createProducer(kafka);
+  await producer.connect();
+  console.log(`live: ${total} events at ${rate}/s into ${world.input} ...`);
+  const pid = aggregator.child.pid as number;
+  const cpuFirst = cpuSecondsOf(pid);
+  const started = Date.now();
+  let sent = 0;
+  while (sent < total) {
+    const due = Math.min(total, Math.floor(((Date.now() - started) / 1000) * rate));
+    // Pacing the offered rate (not synchronisation): the next 20 ms worth of events.
+    if (due <= sent) await delay(20);
+    else {
+      await producer.send({ topic: world.input, acks: -1, messages: await messagesOf(sent, due) });
+      sent = due;
+    }
+  }
+  const lastSent = Date.now();
+  const offeredSeconds = (lastSent - started) / 1000;
+  await producer.disconnect();
+  const admin = kafka.admin();
+  await admin.connect();
+  const endSum = (await admin.fetchTopicOffsets(world.input)).reduce((sum, e) => sum + Number(e.high), 0);
+  await admin.disconnect();
+  await waitFor(async () => (await progressOf(reader)) >= endSum, {
+    description: 'the aggregator to fold every event',
+    timeoutMs: 3_600_000,
+    intervalMs: 20,
+  });
+  const drainMs = Date.now() - lastSent;
+  const cpu = cpuSecondsOf(pid) - cpuFirst;
+  const metrics = await (await fetch(`http://127.0.0.1:${aggregator.port}/metrics`)).text();
+  aggregator.child.kill('SIGTERM');
+  await aggregator.exited;
+  await redis.quit();
+  const steps = metricOf(metrics, 'aggregator_step_events_count');
+  const summary = {
+    events: total,
+    skus,
+    locations: locations.length,
+    offeredPerSecond: rate,
+    sentPerSecond: Math.round(total / offeredSeconds),
+    aggregatorCpuUsPerEvent: Number(((cpu * 1e6) / total).toFixed(1)),
+    aggregatorCpuShare: Number((cpu / ((Date.now() - started) / 1000)).toFixed(2)),
+    steps,
+    meanStepEvents: Math.round(metricOf(metrics, 'aggregator_step_events_sum') / steps),
+    meanStepMs: Math.round(
+      (metricOf(metrics, 'aggregator_batch_seconds_sum') /
+        metricOf(metrics, 'aggregator_batch_seconds_count')) *
+        1000,
+    ),
+    publications: metricOf(metrics, 'aggregator_publish_seconds_count'),
+    meanPublishMs: Math.round(
+      (metricOf(metrics, 'aggregator_publish_seconds_sum') /
+        metricOf(metrics, 'aggregator_publish_seconds_count')) *
+        1000,
+    ),
+    meanFreshnessMs: Math.round(
+      (metricOf(metrics, 'aggregator_freshness_seconds_sum') /
+        metricOf(metrics, 'aggregator_freshness_seconds_count')) *
+        1000,
+    ),
+    drainMs,
+  };
+  console.log(
+    `aggregator: ${summary.aggregatorCpuUsPerEvent} us of its CPU per event, ${steps} steps of ${summary.meanStepEvents} events, mean freshness ${summary.meanFreshnessMs} ms, folded everything ${drainMs} ms after the last event`,
+  );
+  console.log(JSON.stringify(summary));
+  process.exit(0);
+}
+
+// BENCH_RATE=16667: live traffic at that rate instead of a backlog replayed.
+const liveRate = Number(process.env.BENCH_RATE ?? 0);
+if (liveRate > 0) await live(liveRate);
 
 console.log(
   `producing ${total} events to ${world.input} (${partitions} partitions, ${skus} skus, ${locations.length} locations) ...`,
 );
 const producer = createProducer(kafka);
 await producer.connect();
-const t0 = Date.now() - 86_400_000;
 const produceStart = Date.now();
 const chunk = 20_000;
 for (let i = 0; i < total; i += chunk * 4) {
@@ -68,15 +191,7 @@ for (let i = 0; i < total; i += chunk * 4) {
       const from = i + k * chunk;
       const to = Math.min(total, from + chunk);
       if (from >= to) return;
-      const messages = [];
-      for (let j = from; j < to; j++) {
-        const event = eventAt(j, t0);
-        messages.push({
-          key: event.sku,
-          value: await codec.encode(`${world.input}-value`, 'InventoryEvent', event),
-        });
-      }
-      await producer.send({ topic: world.input, acks: -1, messages });
+      await producer.send({ topic: world.input, acks: -1, messages: await messagesOf(from, to) });
     }),
   );
   if ((i / (chunk * 4)) % 10 === 0) process.stdout.write(`\r  ${Math.min(total, i + chunk * 4)} / ${total}`);
@@ -117,22 +232,9 @@ const admin = kafka.admin();
 await admin.connect();
 const ends = await admin.fetchTopicOffsets(world.input);
 await admin.disconnect();
-const progress = async () => {
-  let sum = 0;
-  for (let p = 0; p < partitions; p++) sum += (await reader.nextOffset(p)) ?? 0;
-  return sum;
-};
+const progress = () => progressOf(reader);
 const endSum = ends.reduce((s, e) => s + Number(e.high), 0);
-// BENCH_AGG_ENV="AGG_MAX_STEP_EVENTS=10000 AGG_PUBLISH_LINGER_MS=50": settings to compare.
-const compared = Object.fromEntries(
-  (process.env.BENCH_AGG_ENV?.split(' ').filter(Boolean) ?? []).map((pair) => pair.split('=', 2)),
-);
-const production = atProductionSizes(world);
-const aggregator = startAggregator({ ...production, env: { ...production.env, ...compared } }, [
-  ...(process.env.BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE}`] : []),
-  // BENCH_NODE_ARGS="--max-semi-space-size=64": V8 settings to compare (space-separated).
-  ...(process.env.BENCH_NODE_ARGS?.split(' ').filter(Boolean) ?? []),
-]);
+const aggregator = startBenchAggregator();
 await waitFor(async () => (await progress()) > 0, {
   description: 'the aggregator to apply a first batch',
   timeoutMs: 120_000,
@@ -170,7 +272,7 @@ if (process.env.BENCH_TIMING)
 const memory = (await redis.info('memory')).match(/used_memory_human:(\S+)/)?.[1];
 await redis.quit();
 
-const pick = (name: string) => metrics.match(new RegExp(`^${name} (\\S+)`, 'm'))?.[1];
+const pick = (name: string) => metricOf(metrics, name);
 const cpuUsPerEvent = Number(((aggCpuSeconds * 1e6) / total).toFixed(1));
 console.log(
   `\naggregator: ${aggSeconds.toFixed(1)} s, ${aggRate} events/s folded into Redis, ${cpuUsPerEvent} us of its CPU per event`,
@@ -185,25 +287,17 @@ console.log(
     aggregatorEventsPerSecond: aggRate,
     ratio: Number((aggRate / rawRate).toFixed(2)),
     aggregatorCpuUsPerEvent: cpuUsPerEvent,
-    applied: Number(pick('aggregator_events_applied_total')),
-    duplicates: Number(pick('aggregator_events_duplicate_total')),
-    late: Number(pick('aggregator_late_deltas_total')),
-    batches: Number(pick('aggregator_batch_seconds_count')),
+    applied: pick('aggregator_events_applied_total'),
+    duplicates: pick('aggregator_events_duplicate_total'),
+    late: pick('aggregator_late_deltas_total'),
+    batches: pick('aggregator_batch_seconds_count'),
     meanBatchMs: Number(
-      (
-        (Number(pick('aggregator_batch_seconds_sum')) / Number(pick('aggregator_batch_seconds_count'))) *
-        1000
-      ).toFixed(1),
+      ((pick('aggregator_batch_seconds_sum') / pick('aggregator_batch_seconds_count')) * 1000).toFixed(1),
     ),
-    meanStepEvents: Math.round(
-      Number(pick('aggregator_step_events_sum')) / Number(pick('aggregator_step_events_count')),
-    ),
-    publications: Number(pick('aggregator_publish_seconds_count')),
+    meanStepEvents: Math.round(pick('aggregator_step_events_sum') / pick('aggregator_step_events_count')),
+    publications: pick('aggregator_publish_seconds_count'),
     meanPublishMs: Number(
-      (
-        (Number(pick('aggregator_publish_seconds_sum')) / Number(pick('aggregator_publish_seconds_count'))) *
-        1000
-      ).toFixed(1),
+      ((pick('aggregator_publish_seconds_sum') / pick('aggregator_publish_seconds_count')) * 1000).toFixed(1),
     ),
     redisMemory: memory,
   }),
