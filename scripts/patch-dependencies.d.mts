@@ -2,9 +2,9 @@
 export interface DependencyPatch {
   name: string;
   version: string;
-  file: string;
-  replacements: [from: string, to: string][];
+  files: { file: string; replacements: [from: string, to: string][] }[];
 }
 export const patches: DependencyPatch[];
+export function pendingPatches(folder: string): { file: string; path: string; text: string }[];
 export function patchedText(text: string, replacements: [string, string][], where: string): string;
 export function patchDependencies(folder: string): string[];

@@ -27,28 +27,28 @@ export const patches = [
   {
     name: 'kafkajs',
     version: '2.2.4',
-    file: 'src/protocol/encoder.js',
-    replacements: [
-      [
-        'this.buf = Buffer.alloc(Encoder.nextPowerOfTwo(initialSize))',
-        'this.buf = Buffer.allocUnsafe(Encoder.nextPowerOfTwo(initialSize))',
-      ],
-      ['const newBuffer = Buffer.alloc(newLength)', 'const newBuffer = Buffer.allocUnsafe(newLength)'],
-    ],
-  },
-  {
-    name: 'kafkajs',
-    version: '2.2.4',
-    file: 'src/producer/eosManager/index.js',
-    replacements: [
-      [
-        `  const findTransactionCoordinator = () => {
+    files: [
+      {
+        file: 'src/protocol/encoder.js',
+        replacements: [
+          [
+            'this.buf = Buffer.alloc(Encoder.nextPowerOfTwo(initialSize))',
+            'this.buf = Buffer.allocUnsafe(Encoder.nextPowerOfTwo(initialSize))',
+          ],
+          ['const newBuffer = Buffer.alloc(newLength)', 'const newBuffer = Buffer.allocUnsafe(newLength)'],
+        ],
+      },
+      {
+        file: 'src/producer/eosManager/index.js',
+        replacements: [
+          [
+            `  const findTransactionCoordinator = () => {
     return cluster.findGroupCoordinator({
       groupId: transactionalId,
       coordinatorType: COORDINATOR_TYPES.TRANSACTION,
     })
   }`,
-        `  // Patched: the coordinator's node is kept until a request to it fails (the broker is still
+            `  // Patched: the coordinator's node is kept until a request to it fails (the broker is still
   // looked up, and connected, each time) instead of a FindCoordinator round trip before
   // every AddPartitionsToTxn and every EndTxn.
   let transactionCoordinatorId = null
@@ -72,77 +72,75 @@ export const patches = [
       transactionCoordinatorId = null
       throw e
     })`,
-      ],
-      [
-        `            const result = await broker.initProducerId({
+          ],
+          [
+            `            const result = await broker.initProducerId({
               transactionalId: transactional ? transactionalId : undefined,
               transactionTimeout,
             })`,
-        `            const result = await forgetCoordinatorOnError(broker.initProducerId({
+            `            const result = await forgetCoordinatorOnError(broker.initProducerId({
               transactionalId: transactional ? transactionalId : undefined,
               transactionTimeout,
             }))`,
-      ],
-      [
-        'await broker.addPartitionsToTxn({ transactionalId, producerId, producerEpoch, topics })',
-        'await forgetCoordinatorOnError(broker.addPartitionsToTxn({ transactionalId, producerId, producerEpoch, topics }))',
-      ],
-      [
-        `        await broker.endTxn({
+          ],
+          [
+            'await broker.addPartitionsToTxn({ transactionalId, producerId, producerEpoch, topics })',
+            'await forgetCoordinatorOnError(broker.addPartitionsToTxn({ transactionalId, producerId, producerEpoch, topics }))',
+          ],
+          [
+            `        await broker.endTxn({
           producerId,
           producerEpoch,
           transactionalId,
           transactionResult: true,
         })`,
-        `        await forgetCoordinatorOnError(broker.endTxn({
+            `        await forgetCoordinatorOnError(broker.endTxn({
           producerId,
           producerEpoch,
           transactionalId,
           transactionResult: true,
         }))`,
-      ],
-      [
-        `        await broker.endTxn({
+          ],
+          [
+            `        await broker.endTxn({
           producerId,
           producerEpoch,
           transactionalId,
           transactionResult: false,
         })`,
-        `        await forgetCoordinatorOnError(broker.endTxn({
+            `        await forgetCoordinatorOnError(broker.endTxn({
           producerId,
           producerEpoch,
           transactionalId,
           transactionResult: false,
         }))`,
-      ],
-      [
-        `        await transactionCoordinator.addOffsetsToTxn({
+          ],
+          [
+            `        await transactionCoordinator.addOffsetsToTxn({
           transactionalId,
           producerId,
           producerEpoch,
           groupId: consumerGroupId,
         })`,
-        `        await forgetCoordinatorOnError(transactionCoordinator.addOffsetsToTxn({
+            `        await forgetCoordinatorOnError(transactionCoordinator.addOffsetsToTxn({
           transactionalId,
           producerId,
           producerEpoch,
           groupId: consumerGroupId,
         }))`,
-      ],
-    ],
-  },
-  {
-    name: 'kafkajs',
-    version: '2.2.4',
-    file: 'src/producer/groupMessagesPerPartition.js',
-    replacements: [
-      [
-        `  return messages.reduce((result, message) => {
+          ],
+        ],
+      },
+      {
+        file: 'src/producer/groupMessagesPerPartition.js',
+        replacements: [
+          [
+            `  return messages.reduce((result, message) => {
     const partition = partitioner({ topic, partitionMetadata, message })
     const current = result[partition] || []
     return Object.assign(result, { [partition]: [...current, message] })
   }, {})`,
-        `  const result = {}
+            `  const result = {}
   for (const message of messages) {
     const partition = partitioner({ topic, partitionMetadata, message })
     const current = result[partition]
@@ -150,7 +148,9 @@ export const patches = [
     else result[partition] = [message]
   }
   return result`,
-      ],
+          ],
+        ],
+      },
     ],
   },
 ];
@@ -172,26 +172,36 @@ export function patchedText(text, replacements, where) {
   return out;
 }
 
-/** Patches the packages under `folder`/node_modules; returns the files changed. */
-export function patchDependencies(folder) {
-  const changed = [];
-  for (const patch of patches) {
-    const dir = join(folder, 'node_modules', patch.name);
+/**
+ * The patched texts of the files under `folder`/node_modules that still lack a patch; none
+ * once they are all applied.
+ */
+export function pendingPatches(folder) {
+  const pending = [];
+  for (const { name, version, files } of patches) {
+    const dir = join(folder, 'node_modules', name);
     // A package an install leaves out (an image's app that does not use it) needs nothing.
     if (!existsSync(dir)) continue;
-    const { version } = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8'));
-    if (version !== patch.version)
+    const installed = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')).version;
+    if (installed !== version)
       throw new Error(
-        `${patch.name} ${version} is installed; scripts/patch-dependencies.mjs patches ${patch.version}: review its patches for this version`,
+        `${name} ${installed} is installed; scripts/patch-dependencies.mjs patches ${version}: review its patches for this version`,
       );
-    const path = join(dir, patch.file);
-    const text = readFileSync(path, 'utf8');
-    const next = patchedText(text, patch.replacements, `${patch.name}/${patch.file}`);
-    if (next === text) continue;
-    writeFileSync(path, next);
-    changed.push(`${patch.name}/${patch.file}`);
+    for (const { file, replacements } of files) {
+      const path = join(dir, file);
+      const text = readFileSync(path, 'utf8');
+      const next = patchedText(text, replacements, `${name}/${file}`);
+      if (next !== text) pending.push({ file: `${name}/${file}`, path, text: next });
+    }
   }
-  return changed;
+  return pending;
+}
+
+/** Patches the packages under `folder`/node_modules; returns the files changed. */
+export function patchDependencies(folder) {
+  const pending = pendingPatches(folder);
+  for (const { path, text } of pending) writeFileSync(path, text);
+  return pending.map(({ file }) => file);
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {

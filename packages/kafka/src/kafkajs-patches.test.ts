@@ -1,9 +1,8 @@
-import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { patchedText, patches } from '../../../scripts/patch-dependencies.mjs';
+import { patchedText, patches, pendingPatches } from '../../../scripts/patch-dependencies.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 const require = createRequire(import.meta.url);
@@ -62,15 +61,12 @@ const createEosManager = require('kafkajs/src/producer/eosManager/index.js') as 
 
 describe('patched dependencies (scripts/patch-dependencies.mjs)', () => {
   it('the installed kafkajs carries every patch: applying them again changes nothing', () => {
-    expect(patches.map((p) => `${p.name}@${p.version}/${p.file}`)).toEqual([
+    expect(patches.flatMap((p) => p.files.map(({ file }) => `${p.name}@${p.version}/${file}`))).toEqual([
       'kafkajs@2.2.4/src/protocol/encoder.js',
       'kafkajs@2.2.4/src/producer/eosManager/index.js',
       'kafkajs@2.2.4/src/producer/groupMessagesPerPartition.js',
     ]);
-    for (const patch of patches) {
-      const text = readFileSync(join(root, 'node_modules', patch.name, patch.file), 'utf8');
-      expect(patchedText(text, patch.replacements, patch.file), patch.file).toBe(text);
-    }
+    expect(pendingPatches(root).map(({ file }) => file)).toEqual([]);
   });
 
   it('replaces each text once, leaves a patched text as it is, and refuses a text it does not know', () => {

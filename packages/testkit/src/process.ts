@@ -53,6 +53,18 @@ export function appEntry(appDir: string): string[] {
   return ['--enable-source-maps', 'dist/main.js'];
 }
 
+/** The sum of a metric's samples (all label sets) in a Prometheus text exposition. */
+export function metricIn(text: string, name: string): number {
+  return [...text.matchAll(new RegExp(`^${name}(?:\\{[^}]*\\})? (\\S+)$`, 'gm'))].reduce(
+    (sum, m) => sum + Number(m[1]),
+    0,
+  );
+}
+
+/** A histogram's mean (its _sum over its _count) in a Prometheus text exposition. */
+export const meanIn = (text: string, histogram: string): number =>
+  metricIn(text, `${histogram}_sum`) / metricIn(text, `${histogram}_count`);
+
 /**
  * An app's real process (`node --import tsx src/main.ts` in `appDir`, or its build: appEntry):
  * node itself runs the app, with no wrapper process, so signals reach it. `portSetting` names
@@ -87,13 +99,8 @@ export function startAppProcess(
     log.write(d);
   });
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  const metric = async (name: string) => {
-    const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
-    return [...text.matchAll(new RegExp(`^${name}(?:\\{[^}]*\\})? (\\S+)$`, 'gm'))].reduce(
-      (sum, m) => sum + Number(m[1]),
-      0,
-    );
-  };
+  const metric = async (name: string) =>
+    metricIn(await (await fetch(`http://127.0.0.1:${port}/metrics`)).text(), name);
   return { child, port, output: () => output, exited, metric };
 }
 

@@ -209,22 +209,23 @@ export class RedisStore {
     shardsOf: (day: number) => number,
     fingerprints = new Map<string, Fingerprint>(),
   ): Promise<Set<string>> {
-    const byShard = new ShardGroups<{ key: string; fields: string[]; ids: string[] }>();
+    const byShard = new Map<number, { key: string; fields: string[]; ids: string[] }>();
     for (const { eventId, occurredAt } of events) {
       const day = dedupDay(occurredAt);
       const fingerprint = dedupFingerprint(eventId, shardsOf(day));
       fingerprints.set(eventId, fingerprint);
       const { shard, field } = fingerprint;
-      const entry = byShard.get(day, shard, () => ({
-        key: this.keys.seen(partition, day, shard),
-        fields: [],
-        ids: [],
-      }));
+      const slot = shardSlot(day, shard);
+      let entry = byShard.get(slot);
+      if (!entry) {
+        entry = { key: this.keys.seen(partition, day, shard), fields: [], ids: [] };
+        byShard.set(slot, entry);
+      }
       entry.fields.push(field);
       entry.ids.push(eventId);
     }
     const found = new Set<string>();
-    const groups = byShard.values();
+    const groups = [...byShard.values()];
     if (groups.length === 0) return found;
     const pipeline = this.redis.pipeline();
     for (const { key, fields } of groups) pipeline.hmget(key, ...fields);
@@ -372,7 +373,7 @@ export class RedisStore {
       this.keys.seenShards(partition),
       this.keys.seenCount(partition),
     ];
-    const byShard = new ShardGroups<{ key: string; expireAt: number; fields: string[] }>();
+    const byShard = new Map<number, { key: string; expireAt: number; fields: string[] }>();
     const days = new Map<number, { shards: number; added: number }>();
     for (const { eventId, occurredAt } of write.applied) {
       const day = dedupDay(occurredAt);
@@ -383,15 +384,19 @@ export class RedisStore {
       }
       totals.added++;
       const { shard, field } = write.fingerprints?.get(eventId) ?? dedupFingerprint(eventId, totals.shards);
-      byShard
-        .get(day, shard, () => ({
+      const slot = shardSlot(day, shard);
+      let entry = byShard.get(slot);
+      if (!entry) {
+        entry = {
           key: this.keys.seen(partition, day, shard),
           expireAt: Math.ceil(dedupDayExpiresAt(day, this.dedup.policy) / 1000),
           fields: [],
-        }))
-        .fields.push(field);
+        };
+        byShard.set(slot, entry);
+      }
+      entry.fields.push(field);
     }
-    const shards = byShard.values();
+    const shards = [...byShard.values()];
     const skus = [...write.skus.keys()];
     keys.push(
       ...skus.flatMap((sku) => [this.keys.sku(partition, sku), this.keys.journal(partition, sku)]),
@@ -440,32 +445,10 @@ export class RedisStore {
 }
 
 /**
- * Per-event entries grouped by dedup day and shard, in first-seen order: numbers as keys, so
- * a step of thousands of events builds each shard's key string once, not once per event.
+ * One number for a dedup day and shard (a day has at most 65 536 shards, shardsForDay): a
+ * step of thousands of events groups them by it and builds each shard's key string once.
  */
-class ShardGroups<T> {
-  private readonly byDay = new Map<number, Map<number, T>>();
-  private readonly ordered: T[] = [];
-
-  get(day: number, shard: number, create: () => T): T {
-    let shards = this.byDay.get(day);
-    if (!shards) {
-      shards = new Map();
-      this.byDay.set(day, shards);
-    }
-    let entry = shards.get(shard);
-    if (entry === undefined) {
-      entry = create();
-      shards.set(shard, entry);
-      this.ordered.push(entry);
-    }
-    return entry;
-  }
-
-  values(): readonly T[] {
-    return this.ordered;
-  }
-}
+const shardSlot = (day: number, shard: number) => day * 65_536 + shard;
 
 /** Which skus each location newly holds, from changed locations that did not exist before. */
 export function newAssortment(

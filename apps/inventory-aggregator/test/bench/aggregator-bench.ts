@@ -11,6 +11,8 @@ import { delay, waitFor } from '@inventory/core';
 import { createProducer } from '@inventory/kafka';
 import {
   cpuSecondsOf,
+  meanIn,
+  metricIn,
   numberArgs,
   stackEndpoints,
   testKafka,
@@ -89,8 +91,17 @@ async function progressOf(reader: ReturnType<typeof readerOf>): Promise<number> 
   return sum;
 }
 
-const metricOf = (metrics: string, name: string) =>
-  Number(metrics.match(new RegExp(`^${name} (\\S+)`, 'm'))?.[1]);
+/** Microseconds of CPU per event, with one decimal. */
+const usPerEvent = (cpuSeconds: number) => Number(((cpuSeconds * 1e6) / total).toFixed(1));
+
+/** Every event's offset is in the topic: the sum over its partitions of the end offsets. */
+async function endOffsetSum(): Promise<number> {
+  const admin = kafka.admin();
+  await admin.connect();
+  const ends = await admin.fetchTopicOffsets(world.input);
+  await admin.disconnect();
+  return ends.reduce((sum, e) => sum + Number(e.high), 0);
+}
 
 /**
  * Live traffic: the aggregator runs first and the events arrive at `rate` per second, as a
@@ -123,10 +134,7 @@ async function live(rate: number): Promise<never> {
   const lastSent = Date.now();
   const offeredSeconds = (lastSent - started) / 1000;
   await producer.disconnect();
-  const admin = kafka.admin();
-  await admin.connect();
-  const endSum = (await admin.fetchTopicOffsets(world.input)).reduce((sum, e) => sum + Number(e.high), 0);
-  await admin.disconnect();
+  const endSum = await endOffsetSum();
   await waitFor(async () => (await progressOf(reader)) >= endSum, {
     description: 'the aggregator to fold every event',
     timeoutMs: 3_600_000,
@@ -138,33 +146,21 @@ async function live(rate: number): Promise<never> {
   aggregator.child.kill('SIGTERM');
   await aggregator.exited;
   await redis.quit();
-  const steps = metricOf(metrics, 'aggregator_step_events_count');
+  const steps = metricIn(metrics, 'aggregator_step_events_count');
   const summary = {
     events: total,
     skus,
     locations: locations.length,
     offeredPerSecond: rate,
     sentPerSecond: Math.round(total / offeredSeconds),
-    aggregatorCpuUsPerEvent: Number(((cpu * 1e6) / total).toFixed(1)),
+    aggregatorCpuUsPerEvent: usPerEvent(cpu),
     aggregatorCpuShare: Number((cpu / ((Date.now() - started) / 1000)).toFixed(2)),
     steps,
-    meanStepEvents: Math.round(metricOf(metrics, 'aggregator_step_events_sum') / steps),
-    meanStepMs: Math.round(
-      (metricOf(metrics, 'aggregator_batch_seconds_sum') /
-        metricOf(metrics, 'aggregator_batch_seconds_count')) *
-        1000,
-    ),
-    publications: metricOf(metrics, 'aggregator_publish_seconds_count'),
-    meanPublishMs: Math.round(
-      (metricOf(metrics, 'aggregator_publish_seconds_sum') /
-        metricOf(metrics, 'aggregator_publish_seconds_count')) *
-        1000,
-    ),
-    meanFreshnessMs: Math.round(
-      (metricOf(metrics, 'aggregator_freshness_seconds_sum') /
-        metricOf(metrics, 'aggregator_freshness_seconds_count')) *
-        1000,
-    ),
+    meanStepEvents: Math.round(meanIn(metrics, 'aggregator_step_events')),
+    meanStepMs: Math.round(meanIn(metrics, 'aggregator_batch_seconds') * 1000),
+    publications: metricIn(metrics, 'aggregator_publish_seconds_count'),
+    meanPublishMs: Math.round(meanIn(metrics, 'aggregator_publish_seconds') * 1000),
+    meanFreshnessMs: Math.round(meanIn(metrics, 'aggregator_freshness_seconds') * 1000),
     drainMs,
   };
   console.log(
@@ -228,12 +224,8 @@ console.log(`raw kafkajs consume: ${rawSeconds.toFixed(1)} s, ${rawRate} events/
 // 2. The aggregator process: from its first applied batch until Redis holds the end offsets.
 const redis = testRedis();
 const reader = readerOf(redis, world);
-const admin = kafka.admin();
-await admin.connect();
-const ends = await admin.fetchTopicOffsets(world.input);
-await admin.disconnect();
 const progress = () => progressOf(reader);
-const endSum = ends.reduce((s, e) => s + Number(e.high), 0);
+const endSum = await endOffsetSum();
 const aggregator = startBenchAggregator();
 await waitFor(async () => (await progress()) > 0, {
   description: 'the aggregator to apply a first batch',
@@ -272,8 +264,8 @@ if (process.env.BENCH_TIMING)
 const memory = (await redis.info('memory')).match(/used_memory_human:(\S+)/)?.[1];
 await redis.quit();
 
-const pick = (name: string) => metricOf(metrics, name);
-const cpuUsPerEvent = Number(((aggCpuSeconds * 1e6) / total).toFixed(1));
+const pick = (name: string) => metricIn(metrics, name);
+const cpuUsPerEvent = usPerEvent(aggCpuSeconds);
 console.log(
   `\naggregator: ${aggSeconds.toFixed(1)} s, ${aggRate} events/s folded into Redis, ${cpuUsPerEvent} us of its CPU per event`,
 );
@@ -291,14 +283,10 @@ console.log(
     duplicates: pick('aggregator_events_duplicate_total'),
     late: pick('aggregator_late_deltas_total'),
     batches: pick('aggregator_batch_seconds_count'),
-    meanBatchMs: Number(
-      ((pick('aggregator_batch_seconds_sum') / pick('aggregator_batch_seconds_count')) * 1000).toFixed(1),
-    ),
-    meanStepEvents: Math.round(pick('aggregator_step_events_sum') / pick('aggregator_step_events_count')),
+    meanBatchMs: Number((meanIn(metrics, 'aggregator_batch_seconds') * 1000).toFixed(1)),
+    meanStepEvents: Math.round(meanIn(metrics, 'aggregator_step_events')),
     publications: pick('aggregator_publish_seconds_count'),
-    meanPublishMs: Number(
-      ((pick('aggregator_publish_seconds_sum') / pick('aggregator_publish_seconds_count')) * 1000).toFixed(1),
-    ),
+    meanPublishMs: Number((meanIn(metrics, 'aggregator_publish_seconds') * 1000).toFixed(1)),
     redisMemory: memory,
   }),
 );
