@@ -1,4 +1,5 @@
 import type { SkuAvailability } from '@inventory/codec';
+import { isoTime } from '@inventory/core';
 import {
   type DataCentreFreshness,
   type LocationFilter,
@@ -38,7 +39,7 @@ export function locationView(locationId: string, stored: StoredLocation, dataCen
     reserved: stored.reserved,
     available,
     inStock: available > 0,
-    updatedAt: new Date(stored.updatedAt).toISOString(),
+    updatedAt: isoTime(stored.updatedAt),
     ...(dataCentre === undefined ? {} : { dataCentre }),
   };
 }
@@ -62,7 +63,7 @@ export function skuView(
     reserved: totals.reserved,
     available: totals.available,
     inStock: totals.available > 0,
-    asOf: new Date(totals.asOf).toISOString(),
+    asOf: isoTime(totals.asOf),
     locations: selectLocations(stored.locations, filter, regionOf).map(([id, state]) =>
       locationView(id, state, stored.dataCentreOf?.get(id)),
     ),
@@ -77,7 +78,7 @@ export function totalsView(total: SkuAvailability): Omit<SkuView, 'locations'> {
     reserved: total.reserved,
     available: total.available,
     inStock: total.available > 0,
-    asOf: new Date(total.asOf).toISOString(),
+    asOf: isoTime(total.asOf),
   };
 }
 
@@ -99,7 +100,7 @@ export interface DataCentreView {
   stale: boolean;
 }
 
-const isoOrNull = (time: number | null) => (time === null ? null : new Date(time).toISOString());
+const isoOrNull = (time: number | null) => (time === null ? null : isoTime(time));
 
 export function dataCentreViews(freshness: readonly DataCentreFreshness[]): DataCentreView[] {
   return freshness.map((part) => ({

@@ -1,3 +1,4 @@
+import { isoTime } from '@inventory/core';
 /**
  * Where a row lands: hive partitions by source topic, the data centre whose sink wrote it, and
  * event date and hour (UTC), so that a day, an hour, one source or one data centre is read
@@ -10,7 +11,7 @@
  * partition of another data centre is another partition, with its own offsets.
  */
 export function bucketOf(timestampMs: number): { date: string; hour: string } {
-  const iso = new Date(timestampMs).toISOString();
+  const iso = isoTime(timestampMs);
   return { date: iso.slice(0, 10), hour: iso.slice(11, 13) };
 }
 

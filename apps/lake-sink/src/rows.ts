@@ -1,4 +1,5 @@
 import type { InventoryEvent } from '@inventory/codec';
+import { isoTime as iso } from '@inventory/core';
 import type { KafkaMessage } from 'kafkajs';
 
 /** The two kinds of dataset: canonical events (Avro fields as columns) and raw payloads. */
@@ -40,8 +41,6 @@ export interface LakeRow {
   at: number;
   values: Record<string, string | number | null>;
 }
-
-const iso = (ms: number) => new Date(ms).toISOString();
 
 /**
  * Every value of a row comes from its record, none from the writer (ingested_at is the

@@ -6,12 +6,12 @@ import {
   Kafka,
   type KafkaConfig,
   logLevel,
-  Partitioners,
   type Producer,
   type SASLOptions,
 } from 'kafkajs';
 // Corrects kafkajs' request queue timer for every client of the process (request-queue.ts).
 import './request-queue.ts';
+import { murmur2Partitioner } from './partitioner.ts';
 
 export interface KafkaClientOptions {
   clientId: string;
@@ -76,7 +76,7 @@ export function createProducer(kafka: Kafka, options: ProducerOptions = {}): Pro
   return kafka.producer({
     idempotent: true,
     maxInFlightRequests: 1,
-    createPartitioner: Partitioners.DefaultPartitioner,
+    createPartitioner: murmur2Partitioner,
     allowAutoTopicCreation: false,
     // Over the client's bounded retries (createKafka): the backoff stays theirs, the count does not.
     retry: { retries: Number.MAX_SAFE_INTEGER },

@@ -6,6 +6,7 @@ export * from './client.ts';
 export * from './connection.ts';
 export * from './inspect.ts';
 export * from './locations.ts';
+export * from './partitioner.ts';
 export * from './provision.ts';
 export * from './read.ts';
 export * from './request-size.ts';

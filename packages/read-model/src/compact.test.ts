@@ -54,6 +54,31 @@ describe('compact stored values', () => {
     expect(typical).toBe('11,2,mx9d85f8,71qb8,ya,2z60w');
   });
 
+  it('a location text that encodeLocation could not have written is refused by name', () => {
+    for (const text of [
+      '',
+      '11,2,mx9d85f8,71qb8,ya',
+      '11,2,mx9d85f8,71qb8,ya,2z60w,1,2',
+      '11,,mx9d85f8,71qb8,ya,2z60w',
+      '11,2,mx9d85f8,71qb8,ya,2z60w,',
+      '11,2,MX9D85F8,71qb8,ya,2z60w',
+      '1 1,2,mx9d85f8,71qb8,ya,2z60w',
+      '-,2,mx9d85f8,71qb8,ya,2z60w',
+      '--1,2,mx9d85f8,71qb8,ya,2z60w',
+      '1-1,2,mx9d85f8,71qb8,ya,2z60w',
+      'zzzzzzzzzzzz,2,mx9d85f8,71qb8,ya,2z60w',
+    ])
+      expect(() => parseLocation(text), text).toThrow(`not a stored location: "${text}"`);
+    expect(parseLocation('-b,0,mx9d85f8,,ya,2z60w')).toEqual({
+      onHand: -11,
+      reserved: 0,
+      updatedAt: 1_796_411_838_068,
+      lastCountAt: null,
+      version: 1_234,
+      inputOffset: 5_000_000,
+    });
+  });
+
   it('a journal entry is about 12 bytes, and a journal reads back its entries in order', () => {
     fc.assert(
       fc.property(fc.array(entry, { maxLength: 70 }), (entries) => {

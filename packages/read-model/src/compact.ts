@@ -41,22 +41,59 @@ export function encodeLocation(state: CompactLocation): string {
   return state.journalFrom === undefined ? head : `${head},${since(state.journalFrom)}`;
 }
 
+/**
+ * Read in one pass over the characters, without splitting: a read of a sku parses one of
+ * these per location (50-200 per answer), and split plus parseInt cost three times as
+ * much. Stricter than parseInt: a field holds only a sign and base-36 digits.
+ */
 export function parseLocation(text: string): CompactLocation {
-  const fields = text.split(',');
-  if (fields.length !== 6 && fields.length !== 7) throw new Error(`not a stored location: "${text}"`);
-  const [onHand, reserved, updatedAt, lastCount, version, inputOffset, journalFrom] = fields as string[];
-  const updated = p36(updatedAt as string);
+  const fields: (number | null)[] = [];
+  let value = 0;
+  let digits = 0;
+  let negative = false;
+  for (let i = 0; i <= text.length; i++) {
+    const c = i === text.length ? comma : text.charCodeAt(i);
+    if (c === comma) {
+      if (digits === 0 && negative) throw notLocation(text);
+      if (digits > 0 && !Number.isSafeInteger(value)) throw notLocation(text);
+      fields.push(digits === 0 ? null : negative ? -value : value);
+      value = 0;
+      digits = 0;
+      negative = false;
+    } else if (c === minus && digits === 0 && !negative) negative = true;
+    else {
+      const digit = c >= 48 && c <= 57 ? c - 48 : c >= 97 && c <= 122 ? c - 87 : -1;
+      if (digit < 0) throw notLocation(text);
+      value = value * 36 + digit;
+      digits++;
+    }
+  }
+  const [onHand, reserved, updatedAt, lastCount, version, inputOffset, journalFrom] = fields;
+  if (
+    (fields.length !== 6 && fields.length !== 7) ||
+    onHand === null ||
+    reserved === null ||
+    updatedAt === null ||
+    version === null ||
+    inputOffset === null ||
+    journalFrom === null
+  )
+    throw notLocation(text);
   const state: CompactLocation = {
-    onHand: p36(onHand as string),
-    reserved: p36(reserved as string),
-    updatedAt: updated,
-    lastCountAt: lastCount === '' ? null : updated - p36(lastCount as string),
-    version: p36(version as string),
-    inputOffset: p36(inputOffset as string),
+    onHand: onHand as number,
+    reserved: reserved as number,
+    updatedAt: updatedAt as number,
+    lastCountAt: lastCount === null ? null : (updatedAt as number) - (lastCount as number),
+    version: version as number,
+    inputOffset: inputOffset as number,
   };
-  if (journalFrom !== undefined) state.journalFrom = updated - p36(journalFrom);
+  if (journalFrom !== undefined) state.journalFrom = (updatedAt as number) - journalFrom;
   return state;
 }
+
+const comma = 44;
+const minus = 45;
+const notLocation = (text: string) => new Error(`not a stored location: "${text}"`);
 
 /** [occurredAt, delta] */
 export type CompactEntry = readonly [number, number];

@@ -1,4 +1,4 @@
-import type { ErrorCode } from '@inventory/core';
+import { type ErrorCode, isoTime as iso } from '@inventory/core';
 import type { IHeaders } from 'kafkajs';
 import { type Destination, destinations } from './requests.ts';
 
@@ -30,7 +30,6 @@ export interface DeliveryState {
 export type DeadLetterReason = Extract<ErrorCode, 'RECEIVER_REJECTED' | 'RETRIES_EXHAUSTED' | 'UNDECODABLE'>;
 
 const prefix = 'delivery-';
-const iso = (ms: number) => new Date(ms).toISOString();
 
 export function stateHeaders(state: DeliveryState): Record<string, string> {
   const headers: Record<string, string> = {

@@ -1,4 +1,5 @@
 import type { PurchaseOrder, SoldQuantity } from '@inventory/codec';
+import { isoTime as iso } from '@inventory/core';
 
 /** Who receives a record. A sold quantity goes to both; each is delivered (and retried) alone. */
 export type Destination = 'erp' | 'supplier';
@@ -28,7 +29,6 @@ export interface Endpoints {
 export const unassignedSupplier = 'UNASSIGNED';
 
 const join = (base: string, path: string) => `${base.replace(/\/+$/, '')}${path}`;
-const iso = (ms: number) => new Date(ms).toISOString();
 
 export function purchaseOrderRequests(order: PurchaseOrder, endpoints: Endpoints): DeliveryRequest[] {
   return [

@@ -6,6 +6,8 @@
 // BENCH_REDIS=single (default), cluster or both: the read model in the stack's single Redis,
 // its Redis Cluster (INVENTORY_STACK_REDIS_CLUSTER=true), or both in one run, the same input
 // folded into each by its own aggregator: fold rate, bytes per state and reads of each.
+// BENCH_ONLY=<text> runs only the scenarios whose names contain it, beside the bare route.
+// INVENTORY_APP_BUILD=dist runs the API's bundle (`npm run build`) as the images do.
 // BENCH_FILL=direct writes the read model through the aggregator's own atomic step
 // (RedisStore.apply, as a fold writes it, without eventIds) instead of folding one COUNT per
 // state, so that tens of millions of states are built in minutes; the fold rates are then
@@ -29,7 +31,14 @@ import {
 import { createProducer } from '@inventory/kafka';
 import { partitionOf, type StoredLocation, skuAvailability } from '@inventory/read-model';
 import { redisOf } from '@inventory/service';
-import { numberArgs, stackEndpoints, stackKafkaEnv, testKafka, usedMemory } from '@inventory/testkit';
+import {
+  appEntry,
+  numberArgs,
+  stackEndpoints,
+  stackKafkaEnv,
+  testKafka,
+  usedMemory,
+} from '@inventory/testkit';
 import autocannon from 'autocannon';
 import type { Cluster, Redis } from 'ioredis';
 
@@ -246,12 +255,12 @@ for (const target of targets) {
   console.log(JSON.stringify(folds.at(-1)));
 }
 
-function serve(script: string, env: NodeJS.ProcessEnv, port: number): ChildProcess {
+function serve(entry: string[], env: NodeJS.ProcessEnv, port: number): ChildProcess {
   // BENCH_PROFILE=<dir> writes a CPU profile of each server to that folder.
   const profile = process.env.BENCH_PROFILE
     ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE}`]
     : [];
-  const child = spawn(process.execPath, [...profile, '--import', 'tsx', script], {
+  const child = spawn(process.execPath, [...profile, ...entry], {
     cwd: appDir,
     env: { PATH: process.env.PATH, ...env },
     stdio: ['ignore', 'inherit', 'inherit'],
@@ -273,7 +282,8 @@ writeFileSync(
 const apiPorts = new Map(targets.map((target, i) => [target, 19_195 + 2 * i]));
 const apis = targets.map((target) =>
   serve(
-    'src/main.ts',
+    // The API as the images run it with INVENTORY_APP_BUILD=dist (after `npm run build`).
+    appEntry(appDir),
     {
       ...stackKafkaEnv('QUERY'),
       QUERY_REDIS_URL: redisUrlOf(target),
@@ -305,7 +315,7 @@ for (const port of apiPorts.values()) {
 const barePort = 19_196 + 2 * targets.length;
 // The bare route answers a body of the same size as a single-sku answer, from memory.
 const bare = serve(
-  'test/bench/bare-server.ts',
+  ['--import', 'tsx', 'test/bench/bare-server.ts'],
   { BARE_PORT: String(barePort), BARE_BODY: sampleBody },
   barePort,
 );
@@ -357,8 +367,11 @@ const scenarios: Scenario[] = [
     ];
   }),
 ];
+// BENCH_ONLY=<text>: only the scenarios whose names contain it (and the bare route), e.g. to
+// profile one route.
+const only = process.env.BENCH_ONLY;
 const results = [];
-for (const scenario of scenarios) {
+for (const scenario of scenarios.filter((s) => !only || s.port === barePort || s.name.includes(only))) {
   const result = await autocannon({
     url: `http://127.0.0.1:${scenario.port}`,
     connections,
