@@ -1,4 +1,4 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { hash, randomBytes } from 'node:crypto';
 
 /**
  * Tokens and API keys are 256-bit random secrets, so one SHA-256 is enough to store them:
@@ -6,7 +6,8 @@ import { createHash, randomBytes } from 'node:crypto';
  * Only hashes are kept in memory and on disk.
  */
 export function hashToken(token: string): string {
-  return createHash('sha256').update(token, 'utf8').digest('hex');
+  // One-shot: a Hash object per request cost more than the digest.
+  return hash('sha256', token, 'hex');
 }
 
 export function newToken(): string {

@@ -1,5 +1,5 @@
 import type { SkuAvailability } from '@inventory/codec';
-import type { ChainableCommander, Cluster, Redis } from 'ioredis';
+import type { Cluster, Redis } from 'ioredis';
 import { KeyLayout, locationField, totalField } from './keys.ts';
 import type { PeerPart } from './network.ts';
 import { partitionOf } from './partition.ts';
@@ -54,6 +54,9 @@ function pairs(flat: readonly string[]): Map<string, string> {
   return map;
 }
 
+/** A Redis command as sent: its name and arguments. */
+type Command = [name: string, ...args: (string | number)[]];
+
 /**
  * HGETALL with Redis' own answer, a flat array of fields and values. ioredis' `hgetall`
  * rebuilds it as an object, field by field, and reading that back cost more than parsing
@@ -62,7 +65,7 @@ function pairs(flat: readonly string[]): Map<string, string> {
  * read without regard to case, is answered as Redis sent it. The read model's tests against
  * a real Redis and a real Redis Cluster hold ioredis to that.
  */
-const hashAll = (commands: ChainableCommander, key: string) => commands.call('HGETALL', key);
+const hashAll = (key: string): Command => ['HGETALL', key];
 
 function reply([error, value]: [Error | null, unknown]): unknown {
   if (error) throw error;
@@ -75,7 +78,8 @@ function reply([error, value]: [Error | null, unknown]): unknown {
  * values' parsers of stored.ts. Methods named `...In` take the input partition, for the
  * aggregator, which knows it; the others find a sku's partition as producers key it.
  * Commands go out pipelined, one pipeline per partition (one Redis Cluster slot: a pipeline
- * must stay on one node), the partitions' pipelines at once.
+ * must stay on one node), the partitions' pipelines at once; a partition's lone command
+ * goes out as it is.
  */
 export class ReadModelReader {
   readonly keys: KeyLayout;
@@ -94,15 +98,21 @@ export class ReadModelReader {
   }
 
   /**
-   * Runs `add`'s commands for every item, pipelined per partition, and gives each item its
-   * replies in the order it added them.
+   * Runs `commands`' commands for every item, pipelined per partition, and gives each item
+   * its replies in the order of its commands. A partition with one command sends it alone:
+   * a read of one sku is most of the query API's traffic, and an ioredis Pipeline costs more
+   * to build than the command it would carry.
    */
   private async perPartition<T>(
     items: readonly T[],
     partition: (item: T) => number,
-    /** Adds an item's commands; `partition` is the item's, as `partition` gave it. */
-    add: (pipeline: ChainableCommander, item: T, partition: number) => void,
+    /** An item's commands; `partition` is the item's, as `partition` gave it. */
+    commands: (item: T, partition: number) => Command[],
   ): Promise<unknown[][]> {
+    if (items.length === 1) {
+      const item = items[0] as T;
+      return [await this.send(commands(item, partition(item)))];
+    }
     const groups = new Map<number, number[]>();
     items.forEach((item, i) => {
       const p = partition(item);
@@ -113,17 +123,13 @@ export class ReadModelReader {
     const results: unknown[][] = new Array(items.length);
     await Promise.all(
       [...groups].map(async ([p, indexes]) => {
-        const pipeline = this.redis.pipeline();
-        const counts = indexes.map((i) => {
-          const before = pipeline.length;
-          add(pipeline, items[i] as T, p);
-          return pipeline.length - before;
-        });
-        const replies = (await pipeline.exec()) ?? [];
+        const batch = indexes.map((i) => commands(items[i] as T, p));
+        const all = batch.flat();
+        const replies = await this.send(all);
         let next = 0;
         indexes.forEach((i, j) => {
-          const count = counts[j] as number;
-          results[i] = replies.slice(next, next + count).map(reply);
+          const count = (batch[j] as Command[]).length;
+          results[i] = replies.slice(next, next + count);
           next += count;
         });
       }),
@@ -131,12 +137,23 @@ export class ReadModelReader {
     return results;
   }
 
+  /** The replies of commands of one slot, in their order; the first error is thrown. */
+  private async send(commands: Command[]): Promise<unknown[]> {
+    if (commands.length === 1) {
+      const [name, ...args] = commands[0] as Command;
+      return [await this.redis.call(name, ...args)];
+    }
+    const pipeline = this.redis.pipeline();
+    for (const [name, ...args] of commands) pipeline.call(name, ...args);
+    return ((await pipeline.exec()) ?? []).map(reply);
+  }
+
   /** Every location (with its journal) and the total of each sku of one partition. */
   async skusIn(partition: number, skus: string[]): Promise<(StoredSku | undefined)[]> {
     const replies = await this.perPartition(
       skus,
       () => partition,
-      (p, sku) => hashAll(hashAll(p, this.keys.sku(partition, sku)), this.keys.journal(partition, sku)),
+      (sku) => [hashAll(this.keys.sku(partition, sku)), hashAll(this.keys.journal(partition, sku))],
     );
     return skus.map((sku, i) => {
       const [hash, journals] = replies[i] as [string[], string[]];
@@ -153,10 +170,10 @@ export class ReadModelReader {
     const replies = await this.perPartition(
       order,
       () => partition,
-      (p, { sku, locations }) =>
-        p
-          .hmget(this.keys.sku(partition, sku), totalField, ...locations.map(locationField))
-          .hmget(this.keys.journal(partition, sku), ...locations.map(locationField)),
+      ({ sku, locations }) => [
+        ['hmget', this.keys.sku(partition, sku), totalField, ...locations.map(locationField)],
+        ['hmget', this.keys.journal(partition, sku), ...locations.map(locationField)],
+      ],
     );
     return new Map(
       order.map(({ sku, locations }, i) => {
@@ -181,7 +198,7 @@ export class ReadModelReader {
     const replies = await this.perPartition(
       skus,
       (sku) => this.partitionOf(sku),
-      (p, sku, partition) => hashAll(p, this.keys.sku(partition, sku)),
+      (sku, partition) => [hashAll(this.keys.sku(partition, sku))],
     );
     return skus.map((sku, i) => parseStoredSku(sku, (replies[i] as [string[]])[0]));
   }
@@ -191,7 +208,7 @@ export class ReadModelReader {
     const replies = await this.perPartition(
       skus,
       (sku) => this.partitionOf(sku),
-      (p, sku, partition) => p.hget(this.keys.sku(partition, sku), totalField),
+      (sku, partition) => [['hget', this.keys.sku(partition, sku), totalField]],
     );
     return skus.map((sku, i) => {
       const value = (replies[i] as [string | null])[0];
@@ -207,10 +224,12 @@ export class ReadModelReader {
     const replies = await this.perPartition(
       items,
       ({ sku }) => this.partitionOf(sku),
-      (p, { sku, locationId }, partition) => {
-        p.hget(this.keys.sku(partition, sku), locationField(locationId));
-        if (options.journals) p.hget(this.keys.journal(partition, sku), locationField(locationId));
-      },
+      ({ sku, locationId }, partition) => [
+        ['hget', this.keys.sku(partition, sku), locationField(locationId)],
+        ...(options.journals
+          ? [['hget', this.keys.journal(partition, sku), locationField(locationId)] as Command]
+          : []),
+      ],
     );
     return items.map((_, i) => {
       const [value, journal] = replies[i] as [string | null, (string | null)?];
@@ -227,9 +246,7 @@ export class ReadModelReader {
     const replies = await this.perPartition(
       skus,
       (sku) => this.partitionOf(sku),
-      (p, sku, partition) => {
-        for (const dc of dataCentres) hashAll(p, this.keys.peerSku(partition, dc, sku));
-      },
+      (sku, partition) => dataCentres.map((dc) => hashAll(this.keys.peerSku(partition, dc, sku))),
     );
     return skus.map((_, i) =>
       dataCentres.map((dataCentre, j) => {
@@ -274,8 +291,7 @@ export class ReadModelReader {
     const replies = await this.perPartition(
       partitions,
       (p) => p,
-      (pipeline, p) =>
-        pipeline.zrangebylex(this.keys.assortment(p, locationId), start, '+', 'LIMIT', 0, limit + 1),
+      (p) => [['zrangebylex', this.keys.assortment(p, locationId), start, '+', 'LIMIT', 0, limit + 1]],
     );
     const candidates = replies.flatMap(([skus]) => skus as string[]);
     candidates.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));

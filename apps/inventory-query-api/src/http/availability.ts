@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import type { Location, SkuAvailability } from '@inventory/codec';
 import { freshnessOf, networkSku, type ReadModelReader, type StoredSku } from '@inventory/read-model';
 import { ApiError } from '@inventory/service';
@@ -86,7 +86,7 @@ export class StreamLimits {
 function sendCached(request: FastifyRequest, reply: FastifyReply, body: unknown, maxAge: number) {
   // Serialized once: the same bytes are hashed and sent.
   const json = JSON.stringify(body);
-  const etag = `"${createHash('sha1').update(json).digest('base64url')}"`;
+  const etag = `"${hash('sha1', json, 'base64url')}"`;
   reply.header('etag', etag);
   reply.header('cache-control', `private, max-age=${maxAge}, must-revalidate`);
   reply.header('vary', 'Authorization');

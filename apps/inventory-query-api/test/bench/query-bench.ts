@@ -33,6 +33,7 @@ import { partitionOf, type StoredLocation, skuAvailability } from '@inventory/re
 import { redisOf } from '@inventory/service';
 import {
   appEntry,
+  cpuSecondsOf,
   numberArgs,
   stackEndpoints,
   stackKafkaEnv,
@@ -372,6 +373,8 @@ const scenarios: Scenario[] = [
 const only = process.env.BENCH_ONLY;
 const results = [];
 for (const scenario of scenarios.filter((s) => !only || s.port === barePort || s.name.includes(only))) {
+  const server = scenario.port === barePort ? bare : apis[[...apiPorts.values()].indexOf(scenario.port)];
+  const cpuBefore = cpuSecondsOf(server?.pid as number);
   const result = await autocannon({
     url: `http://127.0.0.1:${scenario.port}`,
     connections,
@@ -386,6 +389,13 @@ for (const scenario of scenarios.filter((s) => !only || s.port === barePort || s
     non2xx: result.non2xx,
     errors: result.errors,
     meanBodyBytes: Math.round(result.throughput.total / Math.max(1, result.requests.total)),
+    // The server's own CPU (its process, from /proc) per answered request.
+    serverCpuUsPerRequest: Number(
+      (
+        ((cpuSecondsOf(server?.pid as number) - cpuBefore) * 1e6) /
+        Math.max(1, result.requests.total)
+      ).toFixed(1),
+    ),
   };
   results.push(row);
   console.log(JSON.stringify(row));
@@ -400,10 +410,10 @@ for (const f of folds)
     `${f.target} | ${f.statesWritten} | ${fill === 'direct' ? `${f.fillSeconds} | ` : ''}${f.bytesPerState} | ${f.foldSeconds} | ${f.foldEventsPerSecond}`,
   );
 const bareRate = results[0]?.requestsPerSecond ?? 1;
-console.log('\nscenario | req/s | p50 ms | p99 ms | vs bare route');
+console.log('\nscenario | req/s | p50 ms | p99 ms | server CPU us/request | vs bare route');
 for (const r of results) {
   console.log(
-    `${r.scenario} | ${r.requestsPerSecond} | ${r.p50Ms} | ${r.p99Ms} | ${(r.requestsPerSecond / bareRate).toFixed(2)}`,
+    `${r.scenario} | ${r.requestsPerSecond} | ${r.p50Ms} | ${r.p99Ms} | ${r.serverCpuUsPerRequest} | ${(r.requestsPerSecond / bareRate).toFixed(2)}`,
   );
 }
 process.exit(0);
