@@ -1,15 +1,17 @@
 #!/usr/bin/env node
-// `npm run bench:e2e [-- --seconds 300 --only 1m,1.5m,max --processes 2]`: the whole platform
+// `npm run bench:e2e [-- --seconds 300 --only 1m,1.5m,max --processes 2 --source]`: the whole platform
 // on this machine under the standard load profiles, each compared in full against its
 // ground truth. Starts the stack and the apps unless they run already, runs the load
 // generator for each profile (1 M events/min and 1.5 M events/min offered for --seconds
 // each, then as fast as accepted), and writes every report plus a summary table to
-// bench-report/<time>/. Stops what it started.
+// bench-report/<time>/. Stops what it started. The apps it starts run from their bundles
+// (`npm run build` first), as their images run them; --source runs their TypeScript through
+// tsx, as `npm start` does.
 import { spawn } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { ensureInstalled, root, runTsx } from './bootstrap.mjs';
+import { ensureInstalled, root, run, runTsx } from './bootstrap.mjs';
 import { platformNode } from './node24.mjs';
 import { cli, listApps, startApps } from './platform.mjs';
 
@@ -18,6 +20,7 @@ const { values } = parseArgs({
     seconds: { type: 'string', default: '300' },
     only: { type: 'string', default: '1m,1.5m,max' },
     processes: { type: 'string', default: '2' },
+    source: { type: 'boolean', default: false },
     senders: { type: 'string', default: '8' },
     batch: { type: 'string', default: '500' },
     // Long enough for a backlog to drain: the next profile must start on an idle platform.
@@ -62,7 +65,12 @@ for (const signal of ['SIGINT', 'SIGTERM'])
   });
 if (running) console.log('[bench] the platform runs already (npm start): measuring it as it is');
 else {
-  console.log('[bench] starting the apps ...');
+  if (!values.source) {
+    if (run('npm', ['run', 'build']) !== 0) process.exit(1);
+    // Read by the launcher (tools/local-stack/src/launch.ts) in every app's process.
+    process.env.INVENTORY_APP_BUILD = 'dist';
+  }
+  console.log(`[bench] starting the apps (${values.source ? 'from source' : 'built'}) ...`);
   // On the images' Node, as `npm start` runs them.
   starting = startApps({ apps, node: platformNode(), signal: interrupted.signal });
   // Interrupted, the handler above ends the process.
@@ -119,7 +127,7 @@ const perMinute = (perSecond) => `${((perSecond * 60) / 1e6).toFixed(2)} M/min`;
 const lines = [
   `# End-to-end benchmark, ${new Date().toISOString()}`,
   '',
-  `Everything on this machine (${(await import('node:os')).cpus().length} cores): stack, apps, load generator. ${seconds} s per profile, large profile, ${values.processes} sending threads x ${values.senders} clients, batches of ${values.batch}.`,
+  `Everything on this machine (${(await import('node:os')).cpus().length} cores): stack, apps (${running ? 'as they ran already' : values.source ? 'from source' : 'built'}), load generator. ${seconds} s per profile, large profile, ${values.processes} sending threads x ${values.senders} clients, batches of ${values.batch}.`,
   '',
   '| profile | accepted/s | sustained | freshness p50 / p99 / max (ms) | platform CPU per event | load generator CPU | drain | result |',
   '| --- | ---: | ---: | --- | ---: | ---: | ---: | --- |',

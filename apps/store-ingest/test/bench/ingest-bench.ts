@@ -8,7 +8,7 @@ import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { hashToken, waitFor } from '@inventory/core';
-import { cpuSecondsOf, numberArgs, stackKafkaEnv } from '@inventory/testkit';
+import { appEntry, cpuSecondsOf, numberArgs, stackKafkaEnv } from '@inventory/testkit';
 import autocannon from 'autocannon';
 
 const [seconds] = numberArgs([15]);
@@ -32,7 +32,8 @@ writeFileSync(
 const profile = process.env.BENCH_PROFILE
   ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE}`]
   : [];
-const app = spawn(process.execPath, [...profile, '--import', 'tsx', 'src/main.ts'], {
+// INVENTORY_APP_BUILD=dist: the app's bundle (`npm run build`), as its image runs it.
+const app = spawn(process.execPath, [...profile, ...appEntry(appDir)], {
   cwd: appDir,
   stdio: 'inherit',
   env: {
