@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // `npm test`: install what is missing (npm packages; Debian's prometheus and chromium), typecheck,
-// lint, build, unit tests (on this Node and on the images' Node 24), then bring the local stack
-// up with its Redis Cluster (unless it already runs), integration tests, the read model's tests
+// lint, build, unit tests (on this Node and on the images' Node 24) while the local stack comes
+// up with its Redis Cluster (unless it already runs), then integration tests, the read model's tests
 // again against the cluster, the built store-ingest's tests on Node 24, the scan of every log
 // of the run for the generated secrets, and stop what this run started.
 import { spawn } from 'node:child_process';
@@ -30,7 +30,8 @@ const clusterFiles = [
   'apps/inventory-query-api/test/reservations.int.test.ts',
   'apps/stock-reconciliation/test/reconciliation.int.test.ts',
 ];
-let current;
+/** The steps running now: the stack comes up beside the checks and the unit tests. */
+const running = new Set();
 let stopping = false;
 
 /**
@@ -43,21 +44,26 @@ function step(title, command, args, extraEnv = {}, log = undefined) {
   console.log(`\n[test] ${title}`);
   return new Promise((done) => {
     const options = { cwd: root, env: { ...env, ...extraEnv } };
-    if (log === undefined) current = spawn(command, args, { ...options, stdio: 'inherit' });
+    let child;
+    if (log === undefined) child = spawn(command, args, { ...options, stdio: 'inherit' });
     else {
       mkdirSync(runLogs, { recursive: true });
       const file = createWriteStream(join(runLogs, `${log}.log`));
-      current = spawn(command, args, { ...options, stdio: ['inherit', 'pipe', 'pipe'] });
+      child = spawn(command, args, { ...options, stdio: ['inherit', 'pipe', 'pipe'] });
       for (const [from, to] of [
-        [current.stdout, process.stdout],
-        [current.stderr, process.stderr],
+        [child.stdout, process.stdout],
+        [child.stderr, process.stderr],
       ]) {
         from.pipe(to, { end: false });
         from.pipe(file, { end: false });
       }
-      current.on('close', () => file.end());
+      child.on('close', () => file.end());
     }
-    current.on('close', (code, signal) => done(code ?? (signal ? 128 : 1)));
+    running.add(child);
+    child.on('close', (code, signal) => {
+      running.delete(child);
+      done(code ?? (signal ? 128 : 1));
+    });
   });
 }
 
@@ -132,21 +138,31 @@ async function main() {
     console.error(`[test] ${missing}`);
     process.exit(1);
   }
-  let code = await step('typecheck (turbo)', bin('turbo'), ['run', 'typecheck', '--output-logs=errors-only']);
+  // The images' Node first: the stack comes up on it while the checks and the unit tests run
+  // (it needs neither, and it takes a minute or more that they would otherwise wait for).
+  const images = node24();
+  let code = images === undefined ? 1 : 0;
+  let startedStack = false;
+  let stackRan = false;
+  const stackUp =
+    code === 0
+      ? (async () => {
+          // A stack that runs already (even in part) is completed and left running; one this
+          // run brought up from nothing is taken down again.
+          startedStack = (await stack('status', images)) === 4;
+          stackRan = true;
+          return stopping ? 1 : stack('up', images);
+        })()
+      : Promise.resolve(0);
+  if (code === 0)
+    code = await step('typecheck (turbo)', bin('turbo'), ['run', 'typecheck', '--output-logs=errors-only']);
   if (code === 0) code = await step('lint and format check (biome)', bin('biome'), ['check', '.']);
   if (code === 0) code = await step('build (npm run build)', 'npm', ['run', 'build']);
   if (code === 0) code = await vitest('unit', 'unit');
-  const images = code === 0 ? node24() : undefined;
-  if (code === 0 && images === undefined) code = 1;
   if (code === 0 && !stopping) code = await vitest('unit-node24', 'unit', { node: images });
-  let startedStack = false;
-  let stackRan = false;
+  const upCode = await stackUp;
   if (code === 0 && !stopping) {
-    // A stack that runs already (even in part) is completed and left running; one this run
-    // brought up from nothing is taken down again.
-    startedStack = (await stack('status', images)) === 4;
-    code = await stack('up', images);
-    stackRan = true;
+    code = upCode;
     if (code !== 0)
       console.error(
         '[test] the local stack did not come up; see the message above and `npm run stack -- logs`',
@@ -185,7 +201,7 @@ async function main() {
 for (const signal of ['SIGINT', 'SIGTERM']) {
   process.on(signal, () => {
     stopping = true;
-    current?.kill(signal);
+    for (const child of running) child.kill(signal);
   });
 }
 
