@@ -67,6 +67,12 @@ type Command = [name: string, ...args: (string | number)[]];
  */
 const hashAll = (key: string): Command => ['HGETALL', key];
 
+/** hashAll's reply; an ioredis that transformed it after all fails here, not with empty answers. */
+function flatHash(reply: unknown): string[] {
+  if (!Array.isArray(reply)) throw new Error(`HGETALL answered ${typeof reply}, not Redis' flat array`);
+  return reply as string[];
+}
+
 function reply([error, value]: [Error | null, unknown]): unknown {
   if (error) throw error;
   return value;
@@ -156,8 +162,8 @@ export class ReadModelReader {
       (sku) => [hashAll(this.keys.sku(partition, sku)), hashAll(this.keys.journal(partition, sku))],
     );
     return skus.map((sku, i) => {
-      const [hash, journals] = replies[i] as [string[], string[]];
-      return parseStoredSku(sku, hash, journals);
+      const [hash, journals] = replies[i] as [unknown, unknown];
+      return parseStoredSku(sku, flatHash(hash), flatHash(journals));
     });
   }
 
@@ -200,7 +206,7 @@ export class ReadModelReader {
       (sku) => this.partitionOf(sku),
       (sku, partition) => [hashAll(this.keys.sku(partition, sku))],
     );
-    return skus.map((sku, i) => parseStoredSku(sku, (replies[i] as [string[]])[0]));
+    return skus.map((sku, i) => parseStoredSku(sku, flatHash((replies[i] as unknown[])[0])));
   }
 
   /** Only the network totals: one field per sku instead of every location's. */
@@ -250,7 +256,7 @@ export class ReadModelReader {
     );
     return skus.map((_, i) =>
       dataCentres.map((dataCentre, j) => {
-        const hash = (replies[i] as string[][])[j] ?? [];
+        const hash = flatHash((replies[i] as unknown[])[j]);
         const locations = new Map<string, StoredLocation>();
         for (let k = 0; k < hash.length; k += 2)
           locations.set(hash[k] as string, parseStoredLocation(hash[k + 1] as string));
@@ -325,7 +331,7 @@ export class ReadModelReader {
   async *scanSkus(): AsyncGenerator<{ sku: string; stored: StoredSku }> {
     for await (const key of scanKeys(this.redis, `${this.keys.prefix}:*:sku:*`)) {
       const sku = key.slice(key.indexOf(':sku:') + 5);
-      const stored = parseStoredSku(sku, (await this.redis.call('HGETALL', key)) as string[]);
+      const stored = parseStoredSku(sku, flatHash(await this.redis.call(...hashAll(key))));
       if (stored) yield { sku, stored };
     }
   }
