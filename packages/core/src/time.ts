@@ -1,7 +1,7 @@
 /**
  * `new Date(ms).toISOString()`, without its cost where it is paid per value: an answer of
- * the query API carries a time per location, a lake row three. Date's formatting costs
- * about 0.8 us on this platform's Node; the day's part is kept for the few days in use and
+ * the query API carries a time per location, a lake row three. Date's formatting had the
+ * largest share of a query API read's profile; the day's part is kept for the few days in use and
  * the time of day written from integers. Every millisecond time gives exactly
  * toISOString's text (years past 9999 and before 0 included); an invalid one throws its
  * RangeError.

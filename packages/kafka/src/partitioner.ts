@@ -3,7 +3,7 @@ import { Partitioners } from 'kafkajs';
 /**
  * Kafka's murmur2 (the Java client's `Utils.murmur2`, which kafkajs' default partitioner
  * copies) in 32-bit integer arithmetic. kafkajs computes it with a 64-bit Long class, an
- * object per step: in the query API that was a tenth of a read's CPU, paid once per sku.
+ * object per step: in a profile of the query API's routes, kafkajs' hashing had 8 % of the busy time.
  * Every product keeps only the low 32 bits, which is what Math.imul gives. The key is
  * hashed as its UTF-8 bytes; an ASCII sku is read without encoding it into a Buffer first.
  */

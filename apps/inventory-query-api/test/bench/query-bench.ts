@@ -331,6 +331,8 @@ const auth = { authorization: `Bearer ${key}` };
 interface Scenario {
   name: string;
   port: number;
+  /** The process answering it, whose CPU is measured. */
+  server: ChildProcess;
   request: () => { method: 'GET' | 'POST'; path: string; headers: Record<string, string>; body?: string };
 }
 const batch = (includeLocations: boolean) => () => ({
@@ -343,28 +345,32 @@ const scenarios: Scenario[] = [
   {
     name: 'bare fastify route',
     port: barePort,
+    server: bare,
     request: () => ({ method: 'GET', path: '/bare', headers: {} }),
   },
-  ...targets.flatMap((target): Scenario[] => {
+  ...targets.flatMap((target, i): Scenario[] => {
     const port = apiPorts.get(target) as number;
+    const server = apis[i] as ChildProcess;
     const on = targets.length > 1 ? ` [${target}]` : '';
     return [
       {
         name: `GET one sku (${locationIds.length} locations)${on}`,
         port,
+        server,
         request: () => ({ method: 'GET', path: `/v1/availability/${randomSku()}`, headers: auth }),
       },
       {
         name: `GET one sku at one location${on}`,
         port,
+        server,
         request: () => ({
           method: 'GET',
           path: `/v1/locations/S-1/availability/${randomSku()}`,
           headers: auth,
         }),
       },
-      { name: `POST batch of 100 skus, totals only${on}`, port, request: batch(false) },
-      { name: `POST batch of 100 skus with locations${on}`, port, request: batch(true) },
+      { name: `POST batch of 100 skus, totals only${on}`, port, server, request: batch(false) },
+      { name: `POST batch of 100 skus with locations${on}`, port, server, request: batch(true) },
     ];
   }),
 ];
@@ -373,8 +379,7 @@ const scenarios: Scenario[] = [
 const only = process.env.BENCH_ONLY;
 const results = [];
 for (const scenario of scenarios.filter((s) => !only || s.port === barePort || s.name.includes(only))) {
-  const server = scenario.port === barePort ? bare : apis[[...apiPorts.values()].indexOf(scenario.port)];
-  const cpuBefore = cpuSecondsOf(server?.pid as number);
+  const cpuBefore = cpuSecondsOf(scenario.server.pid as number);
   const result = await autocannon({
     url: `http://127.0.0.1:${scenario.port}`,
     connections,
@@ -392,7 +397,7 @@ for (const scenario of scenarios.filter((s) => !only || s.port === barePort || s
     // The server's own CPU (its process, from /proc) per answered request.
     serverCpuUsPerRequest: Number(
       (
-        ((cpuSecondsOf(server?.pid as number) - cpuBefore) * 1e6) /
+        ((cpuSecondsOf(scenario.server.pid as number) - cpuBefore) * 1e6) /
         Math.max(1, result.requests.total)
       ).toFixed(1),
     ),
