@@ -126,6 +126,8 @@ export const errorCodes = {
   STACK_SPAWN_FAILED: { retriable: false },
   STACK_FETCH_FAILED: { retriable: true },
   STACK_NOT_RUNNING: { retriable: false },
+  /** A part of the stack runs where it must be stopped (reset). */
+  STACK_RUNNING: { retriable: false },
   SEED_INVALID: { retriable: false },
 
   // The deployment's tooling (tools/deploy).

@@ -20,12 +20,14 @@ import { isAlive } from './proc.ts';
 import { generatedTestSecrets, scanForSecrets } from './secret-scan.ts';
 import { namedSecrets } from './secrets.ts';
 import { readLocationsSeed, seedLocations } from './seed.ts';
-import { allComponents, createContext, down, status, up } from './stack.ts';
+import { allComponents, assertStopped, createContext, down, reset, status, up } from './stack.ts';
 
 const usage = `usage: npm run stack -- <command>
   up       start every part (idempotent) and wait until each is healthy
            --dcs 3: three data centres (a Kafka and a Redis each, MirrorMaker 2 between them)
   down     stop every part and any process left behind
+  reset    delete the stopped stack's data, every data centre's (jars, secrets and logs
+           stay): the next \`up\` starts empty. Refused while a part runs
   status   show each part: up, unhealthy or down (exit 0 all up, 4 none runs, 3 otherwise)
   seed     publish the demo master data (locations) to Kafka
   partition <dc> <dc>  cut the MirrorMaker flows between two data centres (three data
@@ -72,6 +74,17 @@ async function main(args: string[]): Promise<number> {
       console.log(
         `[stack] down${report.strays.length > 0 ? ` (killed ${report.strays.length} leftover processes)` : ''}`,
       );
+      return 0;
+    }
+    case 'reset': {
+      // Every data centre's that exists: a first one wiped beside an old second one would
+      // mirror into topics whose offsets no longer match.
+      const all = [ctx, ...dcContexts(true)];
+      for (const dc of all) assertStopped(dc);
+      for (const dc of all) {
+        reset(dc);
+        console.log(`[stack] data of ${dc.settings.HOME} deleted`);
+      }
       return 0;
     }
     case 'status': {

@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createConnection } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -165,7 +165,7 @@ describe('stack lifecycle through the CLI', () => {
     expect(stack(dir, 'down', only).code).toBe(0);
   });
 
-  it('schema ids in the registry survive a restart of the stack', async () => {
+  it('schema ids in the registry survive a restart of the stack, and `reset` deletes them', async () => {
     const dir = home();
     const only = { INVENTORY_STACK_SKIP: 'redis,postgres,rabbitmq,s3,kafka,connect,prometheus' };
     const url = `http://127.0.0.1:${ports.INVENTORY_STACK_REGISTRY_PORT}/apis/ccompat/v7/subjects/persist-value/versions`;
@@ -182,6 +182,29 @@ describe('stack lifecycle through the CLI', () => {
     expect(stack(dir, 'up', only).code).toBe(0);
     const latest = (await (await fetch(`${url}/latest`)).json()) as { id: number };
     expect(latest.id).toBe(id);
+
+    const refused = stack(dir, 'reset', only);
+    expect(refused.code).toBe(1);
+    expect(refused.out).toContain(
+      `STACK_RUNNING: the stack in ${dir} still runs registry: take it down first (npm run stack -- down)`,
+    );
+    expect(existsSync(join(dir, 'data'))).toBe(true);
+    expect(stack(dir, 'down', only).code).toBe(0);
+    // A second data centre's home, as `up --dcs 3` leaves it: its data goes too, its secrets stay.
+    const dc2 = join(dir, 'dc2');
+    mkdirSync(join(dc2, 'data', 'kafka'), { recursive: true });
+    writeFileSync(join(dc2, 'data', 'kafka', 'meta.properties'), 'cluster.id=old\n');
+    writeFileSync(join(dc2, 'secrets.json'), '{}');
+    const reset = stack(dir, 'reset', only);
+    expect(reset.code, reset.out).toBe(0);
+    expect(reset.out).toContain(`data of ${dir} deleted`);
+    expect(reset.out).toContain(`data of ${dc2} deleted`);
+    expect(existsSync(join(dir, 'data'))).toBe(false);
+    expect(existsSync(join(dc2, 'data'))).toBe(false);
+    expect(existsSync(join(dc2, 'secrets.json'))).toBe(true);
+
+    expect(stack(dir, 'up', only).code).toBe(0);
+    expect((await fetch(`${url}/latest`)).status).toBe(404);
     expect(stack(dir, 'down', only).code).toBe(0);
   });
 });

@@ -1,4 +1,4 @@
-import { chmodSync, mkdirSync } from 'node:fs';
+import { chmodSync, mkdirSync, rmSync } from 'node:fs';
 import { errorMessage, InventoryError, waitFor, withTimeout } from '@inventory/core';
 import { type Component, type ComponentName, logFile, type StackContext } from './component.ts';
 import { connect } from './components/connect.ts';
@@ -15,6 +15,7 @@ import { s3 } from './components/s3.ts';
 import type { StackSettings } from './config.ts';
 import { stackEndpoints, writeEndpointFiles } from './endpoints.ts';
 import { ensureJars } from './maven.ts';
+import { healCuts } from './partition.ts';
 import { ensurePrerequisites } from './prereqs.ts';
 import { isAlive, processesMentioning, type StopOutcome, stopProcess } from './proc.ts';
 import { loadSecrets } from './secrets.ts';
@@ -162,6 +163,33 @@ export async function down(ctx: StackContext): Promise<DownReport> {
     await stopProcess(stray.pid, 'SIGKILL', 5_000, { group: false });
   }
   return { stopped, strays: strays.map((s) => s.pid) };
+}
+
+/** Refuses, naming them, when parts of the stack home still run (skipped ones included). */
+export function assertStopped(ctx: StackContext): void {
+  const running = allComponents
+    .filter((component) => {
+      const pid = component.pid(ctx);
+      return pid !== undefined && isAlive(pid);
+    })
+    .map((component) => component.name);
+  if (running.length > 0)
+    throw new InventoryError(
+      'STACK_RUNNING',
+      `the stack in ${ctx.settings.HOME} still runs ${running.join(', ')}: take it down first (npm run stack -- down)`,
+    );
+}
+
+/**
+ * Deletes a stopped stack's data (Kafka's logs, Redis', PostgreSQL's, RabbitMQ's, the object
+ * store's, Prometheus') and any cut between data centres, so the next `up` starts as on a
+ * new machine. Jars, secrets, certificates and logs stay. Refused while any part runs: its
+ * process would go on writing into what was deleted.
+ */
+export function reset(ctx: StackContext): void {
+  assertStopped(ctx);
+  rmSync(ctx.settings.dirs.data, { recursive: true, force: true });
+  healCuts(ctx.settings.dirs.run);
 }
 
 export interface ComponentStatus {
