@@ -1,2 +1,3 @@
 export { z } from 'zod';
+export * from './app-build.ts';
 export * from './env.ts';

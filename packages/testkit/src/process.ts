@@ -1,6 +1,7 @@
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { createWriteStream, existsSync, mkdirSync } from 'node:fs';
+import { createWriteStream, mkdirSync } from 'node:fs';
 import { basename, join } from 'node:path';
+import { builtEntry } from '@inventory/config';
 import { InventoryError, waitFor } from '@inventory/core';
 import { stackHome } from './stack.ts';
 
@@ -41,16 +42,8 @@ process.once('exit', () => {
  * (`npm test` runs the built store-ingest's tests so, on the images' Node).
  */
 export function appEntry(appDir: string): string[] {
-  const build = process.env.INVENTORY_APP_BUILD;
-  if (build === undefined || build === '' || build === 'src') return ['--import', 'tsx', 'src/main.ts'];
-  if (build !== 'dist')
-    throw new InventoryError('CONFIG_INVALID', 'INVENTORY_APP_BUILD: expected src or dist');
-  if (!existsSync(join(appDir, 'dist', 'main.js')))
-    throw new InventoryError(
-      'CONFIG_INVALID',
-      `INVENTORY_APP_BUILD=dist: ${join(appDir, 'dist', 'main.js')} is missing (run npm run build)`,
-    );
-  return ['--enable-source-maps', 'dist/main.js'];
+  const built = builtEntry(appDir);
+  return built === undefined ? ['--import', 'tsx', 'src/main.ts'] : ['--enable-source-maps', built];
 }
 
 /** The sum of a metric's samples (all label sets) in a Prometheus text exposition. */

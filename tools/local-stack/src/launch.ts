@@ -4,9 +4,9 @@
 // not set it already. Launching the app itself also puts its demo data in place first.
 // With INVENTORY_APP_BUILD=dist an app that is built (`npm run build`) runs from its bundle,
 // as its image runs it; its CLIs, and tools that ship no image, run from source either way.
-import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { builtEntry } from '@inventory/config';
 import { describeError } from '@inventory/core';
 import { repoRoot } from './apps.ts';
 import { parseStackSettings } from './config.ts';
@@ -21,13 +21,9 @@ try {
   const ctx = localContextOf(settings, dataCentreOfApp(name));
   for (const [key, value] of Object.entries(app.env(ctx))) process.env[key] ??= value;
   if (!script) await app.prepare?.(ctx);
-  const built =
-    !script &&
-    process.env.INVENTORY_APP_BUILD === 'dist' &&
-    JSON.parse(readFileSync(join(repoRoot, app.dir, 'package.json'), 'utf8')).scripts?.build !== undefined;
-  const entry = join(repoRoot, app.dir, script ?? (built ? 'dist/main.js' : app.main));
-  if (built && !existsSync(entry))
-    throw new Error(`INVENTORY_APP_BUILD=dist: ${entry} is missing (run npm run build)`);
+  const entry = script
+    ? join(repoRoot, app.dir, script)
+    : (builtEntry(join(repoRoot, app.dir)) ?? join(repoRoot, app.dir, app.main));
   // The entry reads its arguments as if it had been started itself.
   process.argv = [process.argv[0] as string, entry, ...(script ? args : (app.args ?? []))];
   await import(pathToFileURL(entry).href);
