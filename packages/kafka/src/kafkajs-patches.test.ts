@@ -1,6 +1,7 @@
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { patchedText, patches, pendingPatches } from '../../../scripts/patch-dependencies.mjs';
 
@@ -26,6 +27,44 @@ interface RecordEncoder {
 interface KafkaDecoder {
   offset: number;
   readVarInt(): number;
+  readInt8(): number;
+  readInt16(): number;
+  readInt32(): number;
+  readString(): string | null;
+}
+interface KafkaEncoder {
+  buffer: Buffer;
+  writeInt8(value: number): KafkaEncoder;
+  writeVarInt(value: number): KafkaEncoder;
+  writeUVarInt(value: number): KafkaEncoder;
+  writeVarLong(value: number | string): KafkaEncoder;
+}
+const Encoder = require('kafkajs/src/protocol/encoder.js') as (new (
+  initialSize?: number,
+) => KafkaEncoder) & { sizeOfVarLong(value: number | string): number };
+
+/** A signed 64-bit varint as Kafka defines it: zigzag, then LEB128 of the 64 bits. */
+function varLong(value: bigint): number[] {
+  let rest = BigInt.asUintN(64, (value << 1n) ^ (value >> 63n));
+  const bytes: number[] = [];
+  while (rest >= 0x80n) {
+    bytes.push(Number(rest & 0x7fn) | 0x80);
+    rest >>= 7n;
+  }
+  bytes.push(Number(rest));
+  return bytes;
+}
+
+/** kafkajs 2.2.4's unsigned varint as released: LEB128 of the value's 32 bits. */
+function releasedUVarInt(value: number): number[] {
+  const bytes: number[] = [];
+  let rest = value;
+  while ((rest & 0xffffff80) !== 0) {
+    bytes.push((rest & 0x7f) | 0x80);
+    rest >>>= 7;
+  }
+  bytes.push(rest & 0x7f);
+  return bytes;
 }
 const Record = require('kafkajs/src/protocol/recordBatch/record/v0/index.js') as (record: {
   key: Buffer;
@@ -33,6 +72,34 @@ const Record = require('kafkajs/src/protocol/recordBatch/record/v0/index.js') as
   headers: Record<string, string>;
 }) => RecordEncoder;
 const Decoder = require('kafkajs/src/protocol/decoder.js') as new (buffer: Buffer) => KafkaDecoder;
+
+interface ProduceMessage {
+  key?: string;
+  value: Buffer;
+  headers?: Record<string, string | string[]>;
+  timestamp?: string;
+  partition?: number;
+}
+const produceRequest = require('kafkajs/src/protocol/requests/produce/v3/request.js') as (request: {
+  acks: number;
+  timeout: number;
+  topicData: {
+    topic: string;
+    partitions: { partition: number; firstSequence: number; messages: ProduceMessage[] }[];
+  }[];
+}) => { encode(): Promise<{ buffer: Buffer }> };
+interface DecodedBatch {
+  records: {
+    key: Buffer | null;
+    value: Buffer;
+    headers: Record<string, Buffer | Buffer[]>;
+    offset: string;
+    timestamp: string;
+  }[];
+}
+const decodeRecordBatch = require('kafkajs/src/protocol/recordBatch/v0/decoder.js') as (
+  decoder: KafkaDecoder,
+) => Promise<DecodedBatch>;
 const decodeRecord = require('kafkajs/src/protocol/recordBatch/record/v0/decoder.js') as (
   decoder: KafkaDecoder,
   batch: { firstOffset: string; firstTimestamp: string; magicByte: number },
@@ -64,6 +131,7 @@ describe('patched dependencies (scripts/patch-dependencies.mjs)', () => {
     expect(patches.flatMap((p) => p.files.map(({ file }) => `${p.name}@${p.version}/${file}`))).toEqual([
       'kafkajs@2.2.4/src/protocol/encoder.js',
       'kafkajs@2.2.4/src/producer/eosManager/index.js',
+      'kafkajs@2.2.4/src/protocol/requests/produce/v3/request.js',
       'kafkajs@2.2.4/src/producer/groupMessagesPerPartition.js',
     ]);
     expect(pendingPatches(root).map(({ file }) => file)).toEqual([]);
@@ -170,5 +238,118 @@ describe('patched dependencies (scripts/patch-dependencies.mjs)', () => {
       );
       expect(decoder.offset).toBe(buffer.length);
     }
+  });
+
+  it('writes varints in place as the bytes kafkajs released, after what the encoder holds, and they decode back', () => {
+    const int32 = fc.integer({ min: -(2 ** 31), max: 2 ** 31 - 1 });
+    fc.assert(
+      fc.property(
+        fc.array(int32, { minLength: 1, maxLength: 300 }),
+        fc.integer({ min: 1, max: 64 }),
+        (values, size) => {
+          // A small encoder grows while writing: a varint at the end of its buffer must not be cut.
+          const encoder = new Encoder(size);
+          encoder.writeInt8(7);
+          const expected: number[] = [7];
+          for (const value of values) {
+            encoder.writeVarInt(value);
+            expected.push(...releasedUVarInt((value << 1) ^ (value >> 31)));
+            encoder.writeUVarInt(value >>> 0);
+            expected.push(...releasedUVarInt(value >>> 0));
+          }
+          expect([...encoder.buffer]).toEqual(expected);
+          const decoder = new Decoder(encoder.buffer);
+          expect(decoder.readInt8()).toBe(7);
+          for (const value of values) {
+            expect(decoder.readVarInt()).toBe(value);
+            decoder.readVarInt();
+          }
+          expect(decoder.offset).toBe(encoder.buffer.length);
+        },
+      ),
+      { numRuns: 300 },
+    );
+    for (const [value, bytes] of [
+      [0, [0]],
+      [127, [0x7f]],
+      [128, [0x80, 0x01]],
+      [300, [0xac, 0x02]],
+      [0xffffffff, [0xff, 0xff, 0xff, 0xff, 0x0f]],
+    ] as const)
+      expect([...new Encoder().writeUVarInt(value).buffer]).toEqual(bytes);
+  });
+
+  it('writes and sizes varlongs as Kafka defines them, numbers near zero and far from it alike', () => {
+    const check = (value: number) => {
+      const bytes = varLong(BigInt(value));
+      expect([...new Encoder(1).writeVarLong(value).buffer]).toEqual(bytes);
+      expect(Encoder.sizeOfVarLong(value)).toBe(bytes.length);
+    };
+    fc.assert(
+      fc.property(
+        fc.oneof(
+          fc.integer({ min: -(2 ** 31), max: 2 ** 31 - 1 }),
+          fc.integer({ min: -(2 ** 31), max: 2 ** 31 - 1 }).map((n) => n * 2 ** 21),
+        ),
+        check,
+      ),
+      { numRuns: 2_000 },
+    );
+    for (const edge of [0, -1, 1, 2 ** 30 - 1, -(2 ** 30), 2 ** 30, -(2 ** 30) - 1, Date.now(), -Date.now()])
+      check(edge);
+    // A timestamp as text (kafkajs accepts it) still goes the Long way.
+    expect([...new Encoder().writeVarLong('1796518368158').buffer]).toEqual(varLong(1796518368158n));
+  });
+
+  it('a produce request carries each message as its record: key, value, headers, offset and timestamp', async () => {
+    const messages: ProduceMessage[] = [
+      {
+        key: 'STORE-1|SKU-1',
+        value: Buffer.from('a'),
+        headers: { 'inventory-clock': '42' },
+        timestamp: '1796518368158',
+      },
+      // What a record does not encode (here a partition) stays out of it.
+      { key: 'STORE-2|SKU-1', value: Buffer.from('bb'), timestamp: '1796518368160', partition: 3 },
+      { value: Buffer.from('ccc'), headers: { many: ['x', 'y'] }, timestamp: '1796518368159' },
+    ];
+    const { buffer } = await produceRequest({
+      acks: -1,
+      timeout: 30_000,
+      topicData: [
+        { topic: 'inventory.stock.v1', partitions: [{ partition: 0, firstSequence: 0, messages }] },
+      ],
+    }).encode();
+    const decoder = new Decoder(buffer);
+    expect([decoder.readString(), decoder.readInt16(), decoder.readInt32()]).toEqual([null, -1, 30_000]);
+    expect([decoder.readInt32(), decoder.readString(), decoder.readInt32(), decoder.readInt32()]).toEqual([
+      1,
+      'inventory.stock.v1',
+      1,
+      0,
+    ]);
+    const size = decoder.readInt32();
+    expect(decoder.offset + size).toBe(buffer.length);
+    const { records } = await decodeRecordBatch(decoder);
+    const text = (value: Buffer | Buffer[]) => (Array.isArray(value) ? value.map(String) : String(value));
+    expect(
+      records.map((r) => ({
+        key: r.key === null ? null : String(r.key),
+        value: String(r.value),
+        headers: Object.fromEntries(Object.entries(r.headers).map(([k, v]) => [k, text(v)])),
+        offset: r.offset,
+        timestamp: r.timestamp,
+      })),
+    ).toEqual([
+      {
+        key: 'STORE-1|SKU-1',
+        value: 'a',
+        headers: { 'inventory-clock': '42' },
+        offset: '0',
+        timestamp: '1796518368158',
+      },
+      { key: 'STORE-2|SKU-1', value: 'bb', headers: {}, offset: '1', timestamp: '1796518368160' },
+      { key: null, value: 'ccc', headers: { many: ['x', 'y'] }, offset: '2', timestamp: '1796518368159' },
+    ]);
   });
 });
