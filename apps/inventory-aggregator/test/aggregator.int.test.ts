@@ -1,5 +1,6 @@
-import { createCodec, type InventoryEvent } from '@inventory/codec';
+import { createCodec, type InventoryEvent, type ReservationCommand } from '@inventory/codec';
 import { waitFor } from '@inventory/core';
+import { platformEvent } from '@inventory/domain';
 import { createProducer } from '@inventory/kafka';
 import { partitionOf, type StoredSku } from '@inventory/read-model';
 import { collect, stackEndpoints, testKafka, testRedis, uniqueName } from '@inventory/testkit';
@@ -11,6 +12,7 @@ import {
   generateEvents,
   produceEvents,
   publishedStock,
+  reachProgress,
   readAssortments,
   readerOf,
   readModel,
@@ -292,6 +294,91 @@ describe('inventory-aggregator against the real stack', () => {
       });
     } finally {
       await aggregator.ready();
+      aggregator.child.kill('SIGTERM');
+      expect(await aggregator.exited, aggregator.output().slice(-4000)).toBe(0);
+    }
+  });
+
+  it('a reservation is answered without waiting for the publication linger, and publishes what is pending with it', async () => {
+    // A linger longer than the test: only a step that decided a reservation publishes.
+    const own = await createWorld(3);
+    const lingering = { ...own, env: { ...own.env, AGG_PUBLISH_LINGER_MS: '600000' } };
+    const codec = createCodec({ registryUrl: stackEndpoints().SCHEMA_REGISTRY_URL });
+    const t0 = Date.now() - 60_000;
+    await produceEvents(own, [
+      platformEvent('LOADGEN', `linger-count-${t0}`, {
+        type: 'COUNT',
+        sku: 'SKU-LINGER',
+        locationId: 'W-1',
+        quantity: 5,
+        occurredAt: t0,
+      }),
+    ]);
+    const aggregator = startAggregator(lingering);
+    const [outcomes, availability] = await Promise.all([
+      collect(testKafka(), own.outcomes),
+      collect(testKafka(), own.availability),
+    ]);
+    try {
+      await reachProgress(redis, own, 1, 'the count to be folded');
+      // Folded, and held back by the linger: its outbox entry waits in Redis.
+      const reader = readerOf(redis, own);
+      const partition = reader.partitionOf('SKU-LINGER');
+      expect(await reader.outboxLength(partition)).toBe(1);
+      const producer = createProducer(testKafka());
+      await producer.connect();
+      const command: ReservationCommand = {
+        type: 'RESERVE',
+        reservationId: 'linger-1',
+        sku: 'SKU-LINGER',
+        locationId: null,
+        quantity: 2,
+        ttlMs: 900_000,
+        issuedAt: Date.now(),
+        orderId: null,
+        requestId: 'linger-request-1',
+      };
+      await producer.send({
+        topic: own.commands,
+        messages: [
+          {
+            key: command.sku,
+            value: await codec.encode(`${own.commands}-value`, 'ReservationCommand', command),
+          },
+        ],
+      });
+      await producer.disconnect();
+      const [answer] = await outcomes.waitForCount(1);
+      const outcome = await codec.decode(
+        (answer?.message.value ?? Buffer.alloc(0)) as Buffer,
+        'ReservationOutcome',
+      );
+      expect([
+        outcome.requestId,
+        outcome.status,
+        outcome.locationId,
+        outcome.quantity,
+        outcome.available,
+      ]).toEqual(['linger-request-1', 'CONFIRMED', 'W-1', 2, 5]); // available at the decision
+      // The count's step, pending behind the linger, went out in the same publication.
+      const [total] = await availability.waitForCount(1);
+      const published = await codec.decode(
+        (total?.message.value ?? Buffer.alloc(0)) as Buffer,
+        'SkuAvailability',
+      );
+      expect([published.sku, published.onHand, published.reserved, published.available]).toEqual([
+        'SKU-LINGER',
+        5,
+        2,
+        3,
+      ]);
+      expect(availability.messages).toHaveLength(1);
+      await waitFor(async () => (await reader.outboxLength(partition)) === 0, {
+        description: 'both outbox entries to be acknowledged',
+        timeoutMs: 30_000,
+      });
+    } finally {
+      await Promise.all([outcomes.consumer.disconnect(), availability.consumer.disconnect()]);
       aggregator.child.kill('SIGTERM');
       expect(await aggregator.exited, aggregator.output().slice(-4000)).toBe(0);
     }

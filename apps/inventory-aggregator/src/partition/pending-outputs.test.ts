@@ -47,6 +47,7 @@ describe('PendingOutputs', () => {
     pending.stage(step('A', [['S1', location(4, 2)]], total('A', 11, 2)), 'e2', progress(20), 150);
     pending.stage(step('B', [['S1', location(1, 1)]], total('B', 1, 1)), 'e3', progress(30), 160);
     expect(pending.since).toBe(100);
+    expect(pending.awaited).toBe(false);
     const publication = pending.take();
     expect(publication?.entries).toEqual(['e1', 'e2', 'e3']);
     expect(publication?.progress).toEqual(progress(30));
@@ -77,9 +78,12 @@ describe('PendingOutputs', () => {
     second.reservations.push(reservation('COMMITTED', 2));
     second.outcomes.push({ requestId: 'q2' } as never);
     second.sales.push({ eventId: 'reservation-sale:r1' } as never);
+    expect(pending.awaited).toBe(false);
     pending.stage(first, 'e1', progress(0), 1);
+    expect(pending.awaited).toBe(true);
     pending.stage(second, 'e2', progress(0), 2);
     const { values } = pending.take() ?? { values: undefined };
+    expect(pending.awaited).toBe(false);
     expect(values?.reservations).toEqual([reservation('COMMITTED', 2)]);
     expect(values?.outcomes.map((o) => o.requestId)).toEqual(['q1', 'q2']);
     expect(values?.sales.map((s) => s.eventId)).toEqual(['reservation-sale:r1']);

@@ -38,6 +38,14 @@ export class PendingOutputs {
     return this.entries.length === 0;
   }
 
+  /**
+   * Whether a request waits for what is pending: a reservation's outcome, which the query API
+   * answers its caller with. Such outputs are published without the linger.
+   */
+  get awaited(): boolean {
+    return this.outcomes.length > 0;
+  }
+
   /** Adds a committed step: its changes, its outbox entry and the progress after it. */
   stage(changes: StepChanges, entry: string, progress: Progress, now: number): void {
     for (const [sku, change] of changes.skus) {

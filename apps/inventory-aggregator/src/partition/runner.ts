@@ -28,7 +28,7 @@ export interface RunnerLimits {
   maxStepEvents: number;
   /** Records queued before the partition's fetching pauses. */
   maxQueued: number;
-  /** How long a committed step's outputs wait to be published with the steps after it. */
+  /** How long a committed step's outputs wait to be published with the steps after it (outcomes do not wait). */
   publishLingerMs: number;
   /** Skus whose state the runner keeps in memory (the ones touched most recently). */
   cachedSkus: number;
@@ -369,18 +369,23 @@ export class PartitionRunner {
     }
   }
 
-  /** Publishes the pending outputs once they have waited the linger, one publication at a time. */
+  /**
+   * Publishes the pending outputs once they have waited the linger, one publication at a time;
+   * at once when a request waits for them (a reservation's outcome), everything pending with it.
+   */
   private scheduleFlush(): void {
-    if (this.flushing || this.held || this.pending.empty || this.flushTimer) return;
+    if (this.flushing || this.held || this.pending.empty) return;
     const waited = this.deps.now() - (this.pending.since ?? 0);
-    const rest = this.deps.limits.publishLingerMs - waited;
+    const rest = this.pending.awaited ? 0 : this.deps.limits.publishLingerMs - waited;
     if (rest > 0) {
-      this.flushTimer = setTimeout(() => {
+      this.flushTimer ??= setTimeout(() => {
         this.flushTimer = undefined;
         this.scheduleFlush();
       }, rest);
       return;
     }
+    clearTimeout(this.flushTimer);
+    this.flushTimer = undefined;
     this.flushing = this.flush()
       .catch((error: unknown) => {
         // The steps keep their outbox entries in Redis: held, the partition publishes them.
