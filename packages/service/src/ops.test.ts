@@ -1,4 +1,6 @@
-import { createLogger } from '@inventory/core';
+import { Writable } from 'node:stream';
+import { createLogger, type Logger } from '@inventory/core';
+import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
 import { createRegistry, meter } from './metrics.ts';
 import { opsServer, runChecks } from './ops.ts';
@@ -85,5 +87,26 @@ describe('ops routes', () => {
       ok: false,
       error: 'connect ECONNREFUSED 127.0.0.1:19092',
     });
+  });
+
+  it('answers scrapes and probes without a log line; a refusal is still logged', async () => {
+    const lines: { msg?: string; level: number; code?: string }[] = [];
+    const sink = new Writable({
+      write(chunk, _encoding, done) {
+        lines.push(JSON.parse(String(chunk)));
+        done();
+      },
+    });
+    const logger = pino({ level: 'info' }, sink) as Logger;
+    const app = opsServer(
+      logger,
+      { registry: createRegistry(), checks: {}, stopping: () => false },
+      { ...httpServerDefaults(), HTTP_OPS_TOKEN: 'ops-secret-token' },
+    );
+    for (const url of ['/metrics', '/healthz', '/readyz'])
+      await app.inject({ url, headers: { authorization: 'Bearer ops-secret-token' } });
+    expect(lines).toEqual([]);
+    expect((await app.inject({ url: '/metrics' })).statusCode).toBe(401);
+    expect(lines.map((l) => [l.level, l.code])).toEqual([[30, 'UNAUTHENTICATED']]);
   });
 });
