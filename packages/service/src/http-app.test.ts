@@ -1,21 +1,14 @@
-import { Writable } from 'node:stream';
-import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
 import { httpApp } from './http-app.ts';
+import { capturingLogger } from './log-capture.ts';
 import { createRegistry } from './metrics.ts';
 import { httpServerDefaults } from './settings.ts';
 
 /** An app whose log lines are collected, at `level`, with one route that answers and one that fails. */
 async function appLoggingAt(level: string) {
-  const lines: Record<string, unknown>[] = [];
-  const sink = new Writable({
-    write(chunk, _encoding, done) {
-      for (const line of String(chunk).split('\n').filter(Boolean)) lines.push(JSON.parse(line));
-      done();
-    },
-  });
+  const { logger, lines } = capturingLogger(level);
   const app = await httpApp({
-    logger: pino({ level }, sink),
+    logger,
     registry: createRegistry(),
     checks: {},
     stopping: () => false,

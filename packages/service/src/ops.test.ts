@@ -1,7 +1,6 @@
-import { Writable } from 'node:stream';
-import { createLogger, type Logger } from '@inventory/core';
-import { pino } from 'pino';
+import { createLogger } from '@inventory/core';
 import { describe, expect, it } from 'vitest';
+import { capturingLogger } from './log-capture.ts';
 import { createRegistry, meter } from './metrics.ts';
 import { opsServer, runChecks } from './ops.ts';
 import { httpServerDefaults } from './settings.ts';
@@ -90,14 +89,7 @@ describe('ops routes', () => {
   });
 
   it('answers scrapes and probes without a log line; a refusal is still logged', async () => {
-    const lines: { msg?: string; level: number; code?: string }[] = [];
-    const sink = new Writable({
-      write(chunk, _encoding, done) {
-        lines.push(JSON.parse(String(chunk)));
-        done();
-      },
-    });
-    const logger = pino({ level: 'info' }, sink) as Logger;
+    const { logger, lines } = capturingLogger('info');
     const app = opsServer(
       logger,
       { registry: createRegistry(), checks: {}, stopping: () => false },

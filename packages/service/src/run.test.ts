@@ -16,6 +16,8 @@ async function freePort(): Promise<number> {
 }
 
 describe('runService', () => {
+  // The timeout: a process of its own through tsx takes seconds on a machine busy starting
+  // the stack beside the unit tests (npm test).
   it('exits when its standard output was closed while it stopped', async () => {
     const child = spawn(process.execPath, ['--import', 'tsx', join(import.meta.dirname, 'run.fixture.ts')], {
       env: { ...process.env, FIXTURE_HTTP_PORT: String(await freePort()) },
@@ -49,5 +51,5 @@ describe('runService', () => {
     child.stdout.destroy();
     child.stdin.write('stop\n');
     expect(await exited).toEqual([0, null]);
-  });
+  }, 60_000);
 });
