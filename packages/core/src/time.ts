@@ -1,8 +1,8 @@
 /**
  * `new Date(ms).toISOString()`, without its cost where it is paid per value: an answer of
- * the query API carries a time per location, a lake row three. Date's formatting had the
- * largest share of a query API read's profile; the day's part is kept for the few days in use and
- * the time of day written from integers. Every millisecond time gives exactly
+ * the query API carries a time per location, a lake row three. In a profile of the query
+ * API's reads, `locationView`, which called it per location, had 12.4 % of the busy time; the
+ * day's part is kept for the few days in use and the time of day written from integers. Every millisecond time gives exactly
  * toISOString's text (years past 9999 and before 0 included); an invalid one throws its
  * RangeError.
  */

@@ -1,10 +1,5 @@
 import type { Logger } from '@inventory/core';
-import Fastify, {
-  type FastifyBaseLogger,
-  type FastifyInstance,
-  type FastifyServerOptions,
-  LogController,
-} from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import type { Registry } from 'prom-client';
 import { useApiDocs } from './docs.ts';
 import { type ErrorHandlingOptions, useErrorHandling } from './http-errors.ts';
@@ -35,11 +30,7 @@ export async function httpApp(options: HttpAppOptions): Promise<FastifyInstance>
   // pino's Logger and fastify's base logger type differ only in generics; the instance is the same.
   const app = Fastify({
     loggerInstance: options.logger as FastifyBaseLogger,
-    // Fastify's own two lines per request ("incoming request", "request completed") at info
-    // cost the ingest a fifth of its CPU at one event per request; a request is counted in
-    // http_requests_total, its refusal logged by the error handler, and at debug it is
-    // logged once when answered (below).
-    logController: new LogController({ disableRequestLogging: true }),
+    // No line per request (httpServerOptions); at debug one when answered (below).
     ...httpServerOptions(options.settings),
     ...options.fastify,
   });

@@ -4,7 +4,6 @@ import Fastify, {
   type FastifyInstance,
   type FastifyRequest,
   type FastifySchema,
-  LogController,
 } from 'fastify';
 import type { Registry } from 'prom-client';
 import { useErrorHandling } from './http-errors.ts';
@@ -105,14 +104,7 @@ export function opsServer(
   options: OpsOptions,
   settings: HttpServerSettings,
 ): FastifyInstance {
-  const app = Fastify({
-    loggerInstance: logger as FastifyBaseLogger,
-    // Prometheus scrapes /metrics every few seconds and a kubelet probes /readyz: two log
-    // lines per request at info would be most of a worker's log (as for the HTTP apps, a
-    // refusal is logged by the error handler).
-    logController: new LogController({ disableRequestLogging: true }),
-    ...httpServerOptions(settings),
-  });
+  const app = Fastify({ loggerInstance: logger as FastifyBaseLogger, ...httpServerOptions(settings) });
   useErrorHandling(app);
   limitConnectionsPerAddress(app, settings.HTTP_MAX_CONNECTIONS_PER_IP);
   opsRoutes(app, { ...options, allowed: opsAuthorizer(opsTokenOf(settings)) });

@@ -21,9 +21,8 @@ try {
   const ctx = localContextOf(settings, dataCentreOfApp(name));
   for (const [key, value] of Object.entries(app.env(ctx))) process.env[key] ??= value;
   if (!script) await app.prepare?.(ctx);
-  const entry = script
-    ? join(repoRoot, app.dir, script)
-    : (builtEntry(join(repoRoot, app.dir)) ?? join(repoRoot, app.dir, app.main));
+  const dir = join(repoRoot, app.dir);
+  const entry = script ? join(dir, script) : (builtEntry(dir) ?? join(dir, app.main));
   // The entry reads its arguments as if it had been started itself.
   process.argv = [process.argv[0] as string, entry, ...(script ? args : (app.args ?? []))];
   await import(pathToFileURL(entry).href);

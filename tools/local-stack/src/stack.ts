@@ -166,7 +166,7 @@ export async function down(ctx: StackContext): Promise<DownReport> {
 }
 
 /** Refuses, naming them, when parts of the stack home still run (skipped ones included). */
-export function assertStopped(ctx: StackContext): void {
+function assertStopped(ctx: StackContext): void {
   const running = allComponents
     .filter((component) => {
       const pid = component.pid(ctx);
@@ -181,15 +181,19 @@ export function assertStopped(ctx: StackContext): void {
 }
 
 /**
- * Deletes a stopped stack's data (Kafka's logs, Redis', PostgreSQL's, RabbitMQ's, the object
- * store's, Prometheus') and any cut between data centres, so the next `up` starts as on a
- * new machine. Jars, secrets, certificates and logs stay. Refused while any part runs: its
- * process would go on writing into what was deleted.
+ * Deletes the data of stopped stacks, the data centres of one stack together (Kafka's logs,
+ * Redis', PostgreSQL's, RabbitMQ's, the object store's, Prometheus') and any cut between
+ * them, so the next `up` starts as on a new machine: a first data centre wiped beside an old
+ * second one would mirror into topics whose offsets no longer match. Jars, secrets,
+ * certificates and logs stay. Refused, before anything is deleted, while any part of any of
+ * them runs: its process would go on writing into what was deleted.
  */
-export function reset(ctx: StackContext): void {
-  assertStopped(ctx);
-  rmSync(ctx.settings.dirs.data, { recursive: true, force: true });
-  healCuts(ctx.settings.dirs.run);
+export function reset(stacks: StackContext[]): void {
+  for (const ctx of stacks) assertStopped(ctx);
+  for (const ctx of stacks) {
+    rmSync(ctx.settings.dirs.data, { recursive: true, force: true });
+    healCuts(ctx.settings.dirs.run);
+  }
 }
 
 export interface ComponentStatus {
