@@ -163,10 +163,15 @@ async function main() {
   const upCode = await stackUp;
   if (code === 0 && !stopping) {
     code = upCode;
-    if (code !== 0)
-      console.error(
-        '[test] the local stack did not come up; see the message above and `npm run stack -- logs`',
-      );
+    if (code !== 0) {
+      // Its lines went out beside the checks' and the unit tests': the end of its own log
+      // again, where a CI job's tail shows it.
+      const log = join(runLogs, 'stack-up.log');
+      const tail = existsSync(log) ? readFileSync(log, 'utf8').trimEnd().split('\n').slice(-60) : [];
+      console.error(`[test] the local stack did not come up; the end of ${log}:`);
+      for (const line of tail) console.error(`  ${line}`);
+      console.error("[test] the parts' own logs: `npm run stack -- logs`");
+    }
   }
   if (code === 0 && !stopping) code = await vitest('integration', 'integration');
   if (code === 0 && !stopping)

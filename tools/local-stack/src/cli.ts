@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { basename } from 'node:path';
 import { createCodec } from '@inventory/codec';
 import { errorMessage, InventoryError } from '@inventory/core';
@@ -15,6 +15,7 @@ import { parseStackSettings } from './config.ts';
 import { dcSettings, otherDcs } from './dcs.ts';
 import { readEndpoints } from './endpoints.ts';
 import { dataCentreOfApp, localPlatform } from './local-dcs.ts';
+import { logTail } from './log-tail.ts';
 import { addCut, cutOf, describeCuts, healCuts, readCuts } from './partition.ts';
 import { isAlive } from './proc.ts';
 import { generatedTestSecrets, scanForSecrets } from './secret-scan.ts';
@@ -155,13 +156,7 @@ async function main(args: string[]): Promise<number> {
       for (const c of chosen) {
         const file = logFile(ctx, c.name);
         console.log(`==> ${file} <==`);
-        if (existsSync(file))
-          console.log(
-            readFileSync(file, 'utf8')
-              .split('\n')
-              .slice(-lines - 1)
-              .join('\n'),
-          );
+        for (const line of logTail(file, lines, 1024 * 1024)) console.log(line);
       }
       return 0;
     }

@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { InventoryError } from '@inventory/core';
+import { InventoryError, type RetrySchedule, scheduledDelay } from '@inventory/core';
 import { deployLocal } from './config.ts';
 
 /** Maven modules under deploy/local/maven, each fetching one part's jars. */
@@ -37,6 +37,14 @@ export function ensureJars(lib: string, set: JarSet, say: (line: string) => void
   });
 }
 
+/** A registry that fails a download now and then is asked again, a little later each time. */
+const fetchRetries: RetrySchedule = { delaysMs: [5_000, 20_000], jitter: 0.5 };
+
+/** Maven itself runs synchronously here; so does the wait between its attempts. */
+function sleepSync(ms: number): void {
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+}
+
 export interface JarFetch {
   /** What the jars are for, in messages. */
   name: string;
@@ -47,37 +55,56 @@ export interface JarFetch {
   /** Maven's scratch folder (the pom's `stack.build.directory`). */
   build: string;
   say: (line: string) => void;
+  /** The waits before each further attempt. */
+  retries?: RetrySchedule;
 }
 
 /** Fills `target` with what Maven's `goals` fetch for `pom`, unless it already holds this pom's set. */
-export function fetchJars({ name, pom, target, goals: mavenGoals, build, say }: JarFetch): string {
+export function fetchJars({
+  name,
+  pom,
+  target,
+  goals: mavenGoals,
+  build,
+  say,
+  retries = fetchRetries,
+}: JarFetch): string {
   const marker = join(target, '.complete');
   const hash = createHash('sha256').update(readFileSync(pom)).digest('hex');
   if (existsSync(marker) && readFileSync(marker, 'utf8').trim() === hash) return target;
   say(`fetching ${name} jars with Maven (${pom}) ...`);
   rmSync(target, { recursive: true, force: true });
   mkdirSync(target, { recursive: true });
-  try {
-    const args = [
-      '-B',
-      '-q',
-      '-f',
-      pom,
-      ...mavenGoals,
-      `-DoutputDirectory=${target}`,
-      `-Dstack.build.directory=${build}`,
-    ];
-    execFileSync('mvn', args, {
-      stdio: ['ignore', 'pipe', 'pipe'],
-      maxBuffer: 64 * 1024 * 1024,
-    });
-  } catch (error) {
-    const out = `${(error as { stdout?: Buffer }).stdout ?? ''}${(error as { stderr?: Buffer }).stderr ?? ''}`;
-    throw new InventoryError(
-      'STACK_FETCH_FAILED',
-      `mvn could not fetch the ${name} jars:\n${out.slice(-4000)}`,
-      { cause: error },
-    );
+  const args = [
+    '-B',
+    '-q',
+    '-f',
+    pom,
+    ...mavenGoals,
+    `-DoutputDirectory=${target}`,
+    `-Dstack.build.directory=${build}`,
+  ];
+  for (let attempt = 0; ; attempt++) {
+    try {
+      // A retry passes -U: Maven otherwise remembers a failed download and does not ask again.
+      execFileSync('mvn', attempt === 0 ? args : ['-U', ...args], {
+        stdio: ['ignore', 'pipe', 'pipe'],
+        maxBuffer: 64 * 1024 * 1024,
+      });
+      break;
+    } catch (error) {
+      const out = `${(error as { stdout?: Buffer }).stdout ?? ''}${(error as { stderr?: Buffer }).stderr ?? ''}`;
+      if (attempt >= retries.delaysMs.length) {
+        throw new InventoryError(
+          'STACK_FETCH_FAILED',
+          `mvn could not fetch the ${name} jars (${attempt + 1} attempts):\n${out.slice(-4000)}`,
+          { cause: error },
+        );
+      }
+      const wait = scheduledDelay(retries, attempt);
+      say(`mvn could not fetch the ${name} jars; trying again in ${wait} ms:\n${out.slice(-1000)}`);
+      sleepSync(wait);
+    }
   }
   writeFileSync(marker, `${hash}\n`);
   return target;

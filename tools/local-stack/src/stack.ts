@@ -14,6 +14,7 @@ import { registry } from './components/registry.ts';
 import { s3 } from './components/s3.ts';
 import type { StackSettings } from './config.ts';
 import { stackEndpoints, writeEndpointFiles } from './endpoints.ts';
+import { describeLogTail } from './log-tail.ts';
 import { ensureJars } from './maven.ts';
 import { healCuts } from './partition.ts';
 import { ensurePrerequisites } from './prereqs.ts';
@@ -106,7 +107,7 @@ export async function up(ctx: StackContext): Promise<void> {
       const failed = (state: string, cause?: unknown) =>
         new InventoryError(
           'STACK_START_FAILED',
-          `${component.name} ${state} after ${Date.now() - started} ms; its log is ${logFile(ctx, component.name)}`,
+          `${component.name} ${state} after ${Date.now() - started} ms; its log is ${logFile(ctx, component.name)}${describeLogTail(logFile(ctx, component.name))}`,
           { cause, details: { component: component.name } },
         );
       // A part whose process died is reported at once, not after the whole deadline.

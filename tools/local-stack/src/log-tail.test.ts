@@ -1,0 +1,41 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { describeLogTail, logTail } from './log-tail.ts';
+
+const dir = mkdtempSync(join(tmpdir(), 'log-tail-'));
+const log = (name: string, text: string) => {
+  const file = join(dir, name);
+  writeFileSync(file, text);
+  return file;
+};
+
+describe('logTail', () => {
+  it('gives the last lines of a log, without the empty line after the final newline', () => {
+    const file = log('a.log', 'one\ntwo\nthree\nfour\n');
+    expect(logTail(file, 2)).toEqual(['three', 'four']);
+    expect(logTail(file, 10)).toEqual(['one', 'two', 'three', 'four']);
+  });
+
+  it('reads only the end of a long log and drops the line it starts inside', () => {
+    const lines = Array.from({ length: 1000 }, (_, i) => `line ${i} ${'x'.repeat(40)}`);
+    const file = log('long.log', `${lines.join('\n')}\n`);
+    const tail = logTail(file, 1000, 500);
+    expect(tail.length).toBeLessThan(12);
+    expect(tail.at(-1)).toBe(lines[999]);
+    expect(lines.slice(-tail.length)).toEqual(tail);
+  });
+
+  it('gives nothing for a missing or empty log', () => {
+    expect(logTail(join(dir, 'absent.log'))).toEqual([]);
+    expect(logTail(log('empty.log', ''))).toEqual([]);
+    expect(describeLogTail(join(dir, 'absent.log'))).toBe('');
+  });
+
+  it('describes the tail as an indented block', () => {
+    expect(describeLogTail(log('b.log', 'started\nERROR port 19092 in use\n'))).toBe(
+      '\nits last 2 lines:\n  | started\n  | ERROR port 19092 in use',
+    );
+  });
+});

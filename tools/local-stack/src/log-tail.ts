@@ -1,0 +1,37 @@
+import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
+
+/**
+ * The last `lines` lines of a log, read from at most its last `maxBytes`: a part that
+ * failed to start is reported with what it said last, so a run whose output is all that
+ * survives (a CI job) still shows why. An absent or empty log gives no lines.
+ */
+export function logTail(file: string, lines = 20, maxBytes = 16_384): string[] {
+  let fd: number;
+  try {
+    fd = openSync(file, 'r');
+  } catch {
+    return [];
+  }
+  try {
+    const size = fstatSync(fd).size;
+    const length = Math.min(size, maxBytes);
+    const buffer = Buffer.alloc(length);
+    readSync(fd, buffer, 0, length, size - length);
+    const text = buffer.toString('utf8');
+    // A read that starts inside a line drops that partial line.
+    const whole = length < size ? text.slice(text.indexOf('\n') + 1) : text;
+    const all = whole.split('\n');
+    if (all.at(-1) === '') all.pop();
+    return all.slice(-lines);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** The tail as an indented block for an error message, or '' when the log says nothing. */
+export function describeLogTail(file: string, lines = 20): string {
+  const tail = logTail(file, lines);
+  return tail.length === 0
+    ? ''
+    : `\nits last ${tail.length} lines:\n${tail.map((l) => `  | ${l}`).join('\n')}`;
+}
