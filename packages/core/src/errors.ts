@@ -128,6 +128,8 @@ export const errorCodes = {
   STACK_NOT_RUNNING: { retriable: false },
   /** A part of the stack runs where it must be stopped (reset). */
   STACK_RUNNING: { retriable: false },
+  /** A port a part of the stack needs is held by another process (up). */
+  STACK_PORT_TAKEN: { retriable: false },
   SEED_INVALID: { retriable: false },
 
   // The deployment's tooling (tools/deploy).

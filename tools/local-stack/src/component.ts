@@ -45,6 +45,14 @@ export interface Component {
   stop(ctx: StackContext): Promise<StopOutcome>;
   pid(ctx: StackContext): number | undefined;
   endpoint(ctx: StackContext): string;
+  /** The ports it would listen on if started now, each with the setting that moves it. */
+  ports?(ctx: StackContext): PartPort[];
+}
+
+export interface PartPort {
+  port: number;
+  /** The stack setting, without its INVENTORY_STACK_ prefix. */
+  setting: string;
 }
 
 export const logFile = (ctx: StackContext, name: string) => join(ctx.settings.dirs.logs, `${name}.log`);

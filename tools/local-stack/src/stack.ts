@@ -17,6 +17,7 @@ import { stackEndpoints, writeEndpointFiles } from './endpoints.ts';
 import { describeLogTail } from './log-tail.ts';
 import { ensureJars } from './maven.ts';
 import { healCuts } from './partition.ts';
+import { portFree, portHolders } from './ports.ts';
 import { ensurePrerequisites } from './prereqs.ts';
 import { isAlive, processesMentioning, type StopOutcome, stopProcess } from './proc.ts';
 import { loadSecrets } from './secrets.ts';
@@ -90,6 +91,7 @@ export async function up(ctx: StackContext): Promise<void> {
     ctx.say,
     components.map((c) => c.name),
   );
+  await assertPortsFree(ctx, components);
   // Fetched one set at a time before any start: Maven runs synchronously and would
   // otherwise stall the health checks of parts already starting.
   for (const set of new Set(components.flatMap((c) => c.jars ?? [])))
@@ -139,6 +141,32 @@ export async function up(ctx: StackContext): Promise<void> {
     });
   }
   writeEndpointFiles(ctx, stackEndpoints(ctx, components));
+}
+
+/**
+ * Refuses `up` before anything starts when a port of a part that is not running is taken:
+ * each such port with its setting and the process that holds it.
+ */
+async function assertPortsFree(ctx: StackContext, components: Component[]): Promise<void> {
+  const taken: string[] = [];
+  for (const component of components) {
+    const pid = component.pid(ctx);
+    if (pid !== undefined && isAlive(pid)) continue;
+    for (const { port, setting } of component.ports?.(ctx) ?? []) {
+      if (await portFree(port)) continue;
+      const holders = portHolders(port);
+      taken.push(
+        `${component.name}: port ${port} (${setting}) is in use by ${holders.length > 0 ? holders.join('; ') : 'a process this user cannot see'}`,
+      );
+    }
+  }
+  if (taken.length === 0) return;
+  throw new InventoryError(
+    'STACK_PORT_TAKEN',
+    `the stack in ${ctx.settings.HOME} cannot start:\n${taken.join('\n')}\n` +
+      'Stop what holds them (a stack of another folder: `npm run stack -- down` there), or move this stack with its INVENTORY_STACK_*_PORT settings (INVENTORY_STACK_DC_PORT_STEP for the other data centres).',
+    { details: { ports: taken.length } },
+  );
 }
 
 export interface DownReport {

@@ -72,4 +72,5 @@ export const connect: Component = {
   stop: (ctx) => stopDaemon(pidFile(ctx, 'connect'), 'SIGTERM', 30_000),
   pid: (ctx) => readPid(pidFile(ctx, 'connect')),
   endpoint: connectUrl,
+  ports: (ctx) => [{ port: ctx.settings.CONNECT_PORT, setting: 'CONNECT_PORT' }],
 };

@@ -238,4 +238,8 @@ export const kafka: Component = {
   stop: (ctx) => stopDaemon(pidFile(ctx, 'kafka'), 'SIGTERM', 30_000),
   pid: (ctx) => readPid(pidFile(ctx, 'kafka')),
   endpoint: kafkaBrokers,
+  ports: (ctx) => [
+    { port: ctx.settings.KAFKA_PORT, setting: 'KAFKA_PORT' },
+    { port: ctx.settings.KAFKA_CONTROLLER_PORT, setting: 'KAFKA_CONTROLLER_PORT' },
+  ],
 };

@@ -182,4 +182,5 @@ export const postgres: Component = {
   stop: (ctx) => stopDaemon(pidFile(ctx, 'postgres'), 'SIGINT', 30_000, { group: false }),
   pid: (ctx) => readPid(pidFile(ctx, 'postgres')),
   endpoint: (ctx) => `postgres://127.0.0.1:${ctx.settings.POSTGRES_PORT}/{${databases.join(',')}}`,
+  ports: (ctx) => [{ port: ctx.settings.POSTGRES_PORT, setting: 'POSTGRES_PORT' }],
 };

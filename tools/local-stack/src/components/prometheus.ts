@@ -97,4 +97,5 @@ export const prometheus: Component = {
   stop: (ctx) => stopDaemon(pidFile(ctx, 'prometheus'), 'SIGTERM', 15_000),
   pid: (ctx) => readPid(pidFile(ctx, 'prometheus')),
   endpoint: (ctx) => prometheusUrl(ctx),
+  ports: (ctx) => [{ port: ctx.settings.PROMETHEUS_PORT, setting: 'PROMETHEUS_PORT' }],
 };

@@ -148,4 +148,9 @@ export const rabbitmq: Component = {
   },
   pid: (ctx) => readPid(pidFile(ctx, 'rabbitmq')),
   endpoint: (ctx) => `amqp://127.0.0.1:${ctx.settings.RABBITMQ_PORT}`,
+  // Not the epmd port: the stack's own epmd may outlive a stopped node, and is used again.
+  ports: (ctx) => [
+    { port: ctx.settings.RABBITMQ_PORT, setting: 'RABBITMQ_PORT' },
+    { port: ctx.settings.RABBITMQ_DIST_PORT, setting: 'RABBITMQ_DIST_PORT' },
+  ],
 };

@@ -152,4 +152,17 @@ export const redisCluster: Component = {
     return pids.every((pid) => pid !== undefined && isAlive(pid)) ? pids[0] : undefined;
   },
   endpoint: (ctx) => `redis-cluster://127.0.0.1:${clusterPorts(ctx).join(',')}`,
+  /** The ports of the nodes that are down (a running node keeps its own), a node's and its bus'. */
+  ports: (ctx) =>
+    clusterPorts(ctx).flatMap((port, i) => {
+      const pid = readPid(pidFile(ctx, nodeName(port)));
+      if (pid !== undefined && isAlive(pid)) return [];
+      return [
+        { port, setting: `REDIS_CLUSTER_PORT (+${i})` },
+        {
+          port: ctx.settings.REDIS_CLUSTER_PORT + 10 + i,
+          setting: `REDIS_CLUSTER_PORT (+${10 + i}, cluster bus)`,
+        },
+      ];
+    }),
 };

@@ -144,4 +144,5 @@ export const redis: Component = {
   stop: (ctx) => stopDaemon(pidFile(ctx, 'redis'), 'SIGTERM', 15_000),
   pid: (ctx) => readPid(pidFile(ctx, 'redis')),
   endpoint: (ctx) => `redis://127.0.0.1:${ctx.settings.REDIS_PORT}`,
+  ports: (ctx) => [{ port: ctx.settings.REDIS_PORT, setting: 'REDIS_PORT' }],
 };

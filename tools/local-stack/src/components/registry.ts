@@ -53,4 +53,5 @@ export const registry: Component = {
   stop: (ctx) => stopDaemon(pidFile(ctx, 'registry'), 'SIGTERM', 15_000),
   pid: (ctx) => readPid(pidFile(ctx, 'registry')),
   endpoint: registryUrl,
+  ports: (ctx) => [{ port: ctx.settings.REGISTRY_PORT, setting: 'REGISTRY_PORT' }],
 };

@@ -109,4 +109,5 @@ export const s3: Component = {
   stop: (ctx) => stopDaemon(pidFile(ctx, 's3'), 'SIGTERM', 15_000),
   pid: (ctx) => readPid(pidFile(ctx, 's3')),
   endpoint: (ctx) => `${s3Endpoint(ctx)} (buckets ${Object.values(buckets).join(', ')})`,
+  ports: (ctx) => [{ port: ctx.settings.S3_PORT, setting: 'S3_PORT' }],
 };

@@ -1,0 +1,67 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { componentNames } from './component.ts';
+import { repoRoot } from './config.ts';
+import { processesMentioning } from './proc.ts';
+
+/** A stack of only its Redis, in a home of its own, on a port that another program holds first. */
+const home = mkdtempSync(join(tmpdir(), 'inventory-stack-ports-'));
+
+function stack(command: string, port: number) {
+  const result = spawnSync(
+    join(repoRoot, 'node_modules/.bin/tsx'),
+    [join(repoRoot, 'tools/local-stack/src/cli.ts'), command],
+    {
+      env: {
+        ...process.env,
+        INVENTORY_STACK_HOME: home,
+        INVENTORY_STACK_DCS: '1',
+        INVENTORY_STACK_REDIS_CLUSTER: 'false',
+        INVENTORY_STACK_SKIP: componentNames.filter((c) => c !== 'redis').join(','),
+        INVENTORY_STACK_REDIS_PORT: String(port),
+      },
+      encoding: 'utf8',
+      timeout: 60_000,
+    },
+  );
+  return { code: result.status, out: `${result.stdout}${result.stderr}` };
+}
+
+describe("a part's port held by another program", () => {
+  afterAll(() => {
+    // Whatever happened above: nothing of this stack is left running.
+    stack('down', 0);
+  });
+
+  it('refuses `up` before starting anything, naming the port, its setting and the holder; starts once the port is free', async () => {
+    const holder = createServer();
+    await new Promise<void>((resolve) => holder.listen({ port: 0, host: '127.0.0.1' }, resolve));
+    const { port } = holder.address() as { port: number };
+    let refused: ReturnType<typeof stack>;
+    try {
+      refused = stack('up', port);
+    } finally {
+      await new Promise((resolve) => holder.close(resolve));
+    }
+    expect(refused.code).toBe(1);
+    expect(refused.out).toContain(
+      `STACK_PORT_TAKEN: the stack in ${home} cannot start:\nredis: port ${port} (REDIS_PORT) is in use by pid ${process.pid}: `,
+    );
+    expect(processesMentioning(home)).toEqual([]);
+
+    const started = stack('up', port);
+    expect(started.code, started.out).toBe(0);
+    expect(started.out).toContain(`redis: up at redis://127.0.0.1:${port}`);
+    // Its own running part is no refusal: `up` again leaves it alone.
+    const again = stack('up', port);
+    expect(again.code, again.out).toBe(0);
+    expect(again.out).toContain(`redis: already up at redis://127.0.0.1:${port}`);
+    const stopped = stack('down', port);
+    expect(stopped.code, stopped.out).toBe(0);
+    expect(processesMentioning(home)).toEqual([]);
+  }, 120_000);
+});

@@ -1,0 +1,59 @@
+import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
+import { createServer } from 'node:net';
+
+/**
+ * Whether a part's port is free before the part starts. A port held by another program (a
+ * stack of another folder, a leftover of an interrupted run, a service of the machine's own)
+ * would otherwise show as a part that exits, or worse, as a health check answered by the
+ * wrong server; `up` refuses at once instead, naming the port, its setting and its holder.
+ */
+export function portFree(port: number, host = '127.0.0.1'): Promise<boolean> {
+  return new Promise((resolve) => {
+    const server = createServer();
+    server.once('error', () => resolve(false));
+    server.listen({ port, host, exclusive: true }, () => server.close(() => resolve(true)));
+  });
+}
+
+/**
+ * The socket inodes listening on `port` in a /proc/net/tcp or tcp6 table: each row's local
+ * address ends in the port in hex, state 0A is LISTEN, the tenth column the inode.
+ */
+export function listeningInodes(table: string, port: number): string[] {
+  const hexPort = port.toString(16).toUpperCase().padStart(4, '0');
+  const inodes: string[] = [];
+  for (const row of table.split('\n').slice(1)) {
+    const columns = row.trim().split(/\s+/);
+    const [, local, , state] = columns;
+    if (state === '0A' && local?.endsWith(`:${hexPort}`) && columns[9] !== undefined) inodes.push(columns[9]);
+  }
+  return inodes;
+}
+
+/** The processes holding a listening socket on `port`, as `pid <n>: <command line>`, read from /proc. */
+export function portHolders(port: number): string[] {
+  const inodes = new Set<string>();
+  for (const table of ['/proc/net/tcp', '/proc/net/tcp6']) {
+    try {
+      for (const inode of listeningInodes(readFileSync(table, 'utf8'), port)) inodes.add(`socket:[${inode}]`);
+    } catch {
+      // No IPv6 table on this machine.
+    }
+  }
+  const holders: string[] = [];
+  if (inodes.size === 0) return holders;
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const held = readdirSync(`/proc/${entry}/fd`).some((fd) =>
+        inodes.has(readlinkSync(`/proc/${entry}/fd/${fd}`)),
+      );
+      if (!held) continue;
+      const args = readFileSync(`/proc/${entry}/cmdline`, 'utf8').split('\0').join(' ').trim();
+      holders.push(`pid ${entry}: ${args.length > 160 ? `${args.slice(0, 160)}...` : args}`);
+    } catch {
+      // Ended while we looked, or another user's process we may not read.
+    }
+  }
+  return holders;
+}
