@@ -21,7 +21,7 @@ import { isAlive } from './proc.ts';
 import { generatedTestSecrets, scanForSecrets } from './secret-scan.ts';
 import { namedSecrets } from './secrets.ts';
 import { readLocationsSeed, seedLocations } from './seed.ts';
-import { allComponents, createContext, down, reset, status, up } from './stack.ts';
+import { allComponents, assertPortsFree, createContext, down, reset, status, up } from './stack.ts';
 
 const usage = `usage: npm run stack -- <command>
   up       start every part (idempotent) and wait until each is healthy
@@ -58,8 +58,11 @@ async function main(args: string[]): Promise<number> {
   switch (command) {
     case 'up': {
       const started = Date.now();
+      const dcs = dcContexts(false);
+      // Every data centre's ports before any part of any of them starts.
+      for (const stack of [...dcs, ctx]) await assertPortsFree(stack);
       // The other data centres first: the mirror of the first reaches into them.
-      for (const dc of dcContexts(false)) await up(dc);
+      for (const dc of dcs) await up(dc);
       await up(ctx);
       console.log(
         `[stack] all parts up in ${((Date.now() - started) / 1000).toFixed(1)} s; endpoints in ${settings.HOME}/stack.env`,

@@ -11,7 +11,7 @@ import { processesMentioning } from './proc.ts';
 /** A stack of only its Redis, in a home of its own, on a port that another program holds first. */
 const home = mkdtempSync(join(tmpdir(), 'inventory-stack-ports-'));
 
-function stack(command: string, port: number) {
+function stack(command: string, port: number, extra: Record<string, string> = {}) {
   const result = spawnSync(
     join(repoRoot, 'node_modules/.bin/tsx'),
     [join(repoRoot, 'tools/local-stack/src/cli.ts'), command],
@@ -23,6 +23,7 @@ function stack(command: string, port: number) {
         INVENTORY_STACK_REDIS_CLUSTER: 'false',
         INVENTORY_STACK_SKIP: componentNames.filter((c) => c !== 'redis').join(','),
         INVENTORY_STACK_REDIS_PORT: String(port),
+        ...extra,
       },
       encoding: 'utf8',
       timeout: 60_000,
@@ -62,6 +63,30 @@ describe("a part's port held by another program", () => {
     expect(again.out).toContain(`redis: already up at redis://127.0.0.1:${port}`);
     const stopped = stack('down', port);
     expect(stopped.code, stopped.out).toBe(0);
+    expect(processesMentioning(home)).toEqual([]);
+  }, 120_000);
+
+  it("refuses three data centres' `up` before the first part of any of them starts when the third's port is taken", async () => {
+    const holder = createServer();
+    await new Promise<void>((resolve) => holder.listen({ port: 0, host: '127.0.0.1' }, resolve));
+    const { port } = holder.address() as { port: number };
+    let refused: ReturnType<typeof stack>;
+    try {
+      // dc2 and dc3 one and two ports above the first: dc3's Redis is on the held port.
+      refused = stack('up', port - 2, {
+        INVENTORY_STACK_DCS: '3',
+        INVENTORY_STACK_DC_PORT_STEP: '1',
+        INVENTORY_STACK_KAFKA_PORT: String(port + 100),
+        INVENTORY_STACK_KAFKA_CONTROLLER_PORT: String(port + 200),
+      });
+    } finally {
+      await new Promise((resolve) => holder.close(resolve));
+    }
+    expect(refused.code).toBe(1);
+    expect(refused.out).toContain(
+      `STACK_PORT_TAKEN: the stack in ${join(home, 'dc3')} cannot start:\nredis: port ${port} (REDIS_PORT) is in use by pid ${process.pid}: `,
+    );
+    expect(refused.out).not.toMatch(/: up at /);
     expect(processesMentioning(home)).toEqual([]);
   }, 120_000);
 });

@@ -147,7 +147,10 @@ export async function up(ctx: StackContext): Promise<void> {
  * Refuses `up` before anything starts when a port of a part that is not running is taken:
  * each such port with its setting and the process that holds it.
  */
-async function assertPortsFree(ctx: StackContext, components: Component[]): Promise<void> {
+export async function assertPortsFree(
+  ctx: StackContext,
+  components: Component[] = selectedComponents(ctx.settings),
+): Promise<void> {
   const taken: string[] = [];
   for (const component of components) {
     const pid = component.pid(ctx);
