@@ -37,7 +37,7 @@ const usage = `usage: npm run stack -- <command>
   logs [part] [lines]  print the end of one part's log (or all)
   apps     the apps \`npm start\` runs (JSON: name, url, ready, dataCentre; with --dcs 3 each
            data centre's)
-  scan-logs  look for every generated secret in every log under the stack's logs/ (exit 1 when one is found)
+  scan-logs  look for every generated secret of every data centre in every log under their logs/ (exit 1 when one is found)
 parts: ${allComponents.map((c) => c.name).join(', ')}`;
 
 async function main(args: string[]): Promise<number> {
@@ -176,10 +176,26 @@ async function main(args: string[]): Promise<number> {
       );
       return 0;
     case 'scan-logs': {
-      // The stack's passwords and keys and the tests' generated ones; the committed dev
-      // credentials are public, and only hashes of them are in files.
-      const secrets = { ...namedSecrets(ctx.secrets), ...generatedTestSecrets(settings.HOME) };
-      const report = scanForSecrets([settings.dirs.logs], secrets);
+      // Every data centre's passwords and keys (each has its own) and the tests' generated
+      // ones, in every data centre's logs; the committed dev credentials are public, and only
+      // hashes of them are in files.
+      const stacks = [ctx, ...dcContexts(true)];
+      const secrets = Object.assign(
+        {},
+        ...stacks.map((stack, i) =>
+          Object.fromEntries(
+            Object.entries(namedSecrets(stack.secrets)).map(([name, value]) => [
+              i === 0 ? name : `${basename(stack.settings.HOME)}:${name}`,
+              value,
+            ]),
+          ),
+        ),
+        generatedTestSecrets(settings.HOME),
+      ) as Record<string, string>;
+      const report = scanForSecrets(
+        stacks.map((stack) => stack.settings.dirs.logs),
+        secrets,
+      );
       for (const { secret, file, line } of report.findings)
         console.error(`[stack] the secret ${secret} is in ${file}, line ${line}`);
       console.log(

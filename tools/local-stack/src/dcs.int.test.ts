@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { waitFor } from '@inventory/core';
@@ -148,6 +148,18 @@ describe('three data centres with MirrorMaker 2 (npm run stack -- up --dcs 3)', 
     const after = [...wave('dc1', 0, 50, 1), ...wave('dc1', 50, 150, 2)];
     await expectCopy(dc2, `dc1.${topicNames.stock}`, after);
     await expectCopy(dc3, `dc1.${topicNames.stock}`, after);
+
+    // The log scan reads every data centre's logs for every data centre's secrets.
+    const clean = stack(home, 'scan-logs');
+    expect(clean.code, clean.out).toBe(0);
+    expect(clean.out).toMatch(/log files \(.* MB\) scanned for \d+ secrets: none logged/);
+    const dc3Password = readEndpoints(join(home, 'dc3')).KAFKA_SASL_PASSWORD as string;
+    writeFileSync(join(home, 'dc3', 'logs', 'planted.log'), `a line\nconnecting with ${dc3Password}\n`);
+    const found = stack(home, 'scan-logs');
+    expect(found.code).toBe(1);
+    expect(found.out).toMatch(
+      new RegExp(`the secret dc3:kafka \\S+ is in ${join(home, 'dc3', 'logs', 'planted.log')}, line 2`),
+    );
 
     const down = stack(home, 'down');
     expect(down.code, down.out).toBe(0);

@@ -4,7 +4,7 @@ import { createConnection } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { waitFor } from '@inventory/core';
-import { stackEndpoints, stackHome } from '@inventory/testkit';
+import { stackHome } from '@inventory/testkit';
 import { afterAll, describe, expect, it } from 'vitest';
 import { repoRoot } from './config.ts';
 import { processesMentioning } from './proc.ts';
@@ -146,22 +146,22 @@ describe('stack lifecycle through the CLI', () => {
     expect(after.out.match(/ down /g)).toHaveLength(8);
   });
 
-  it('a part that cannot start fails `up` naming the part and its log', async () => {
+  it('a part that cannot start fails `up` naming the part, its log and what the log says last', async () => {
     const dir = home();
-    // Redis on a port that is already taken (the main stack's Redis) cannot bind and exits.
-    const taken = Number(new URL(stackEndpoints().REDIS_URL).port);
-    expect(await portOpen(taken)).toBe(true);
+    // Redis refuses to start on an append-only manifest it cannot read, and exits.
+    const aof = join(dir, 'data', 'redis', 'appendonlydir');
+    mkdirSync(aof, { recursive: true });
+    writeFileSync(join(aof, 'appendonly.aof.manifest'), 'not a manifest\n');
     // Redis alone: a part started beside it would hold its port until this stack is down.
     const only = {
       INVENTORY_STACK_SKIP: 'postgres,rabbitmq,s3,kafka,registry,connect,prometheus',
-      INVENTORY_STACK_REDIS_PORT: taken,
       INVENTORY_STACK_START_TIMEOUT_MS: 60_000,
     };
     const result = stack(dir, 'up', only);
     expect(result.code).toBe(1);
     expect(result.out).toContain('STACK_START_FAILED: redis exited');
-    expect(result.out).toContain(join(dir, 'logs', 'redis.log'));
-    expect(existsSync(join(dir, 'logs', 'redis.log'))).toBe(true);
+    expect(result.out).toContain(`its log is ${join(dir, 'logs', 'redis.log')}\nits last `);
+    expect(result.out).toMatch(/\n {2}\| .*Invalid AOF manifest file format/);
     expect(stack(dir, 'down', only).code).toBe(0);
   });
 
