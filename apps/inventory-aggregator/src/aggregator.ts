@@ -1,4 +1,5 @@
 import { errorMessage, type Logger } from '@inventory/core';
+import { sendBounded } from '@inventory/kafka';
 import kafkajs, { type Message } from 'kafkajs';
 import type { AggregatorClients } from './clients.ts';
 import { type AggregatorConfig, aggregatorSettings } from './config.ts';
@@ -110,9 +111,10 @@ export class Aggregator {
           partition,
         ),
         restorer: this.restorer,
-        deadLetters: async (messages: Message[]) => {
-          await producer.send({ topic: config.DLQ_TOPIC, acks: -1, messages });
-        },
+        // A step of many poison records (a backlog of events homed in another data centre,
+        // a broken producer) in one batch would be over the topic's limit: the partition would stop.
+        deadLetters: (messages: Message[]) =>
+          sendBounded(producer, [{ topic: config.DLQ_TOPIC, messages }], config.MAX_REQUEST_BYTES),
         regionOf: this.deps.regionOf,
         dataCentreOf: this.deps.dataCentreOf,
         seek: (input, offset) => consumer.seek({ topic: topicOf(input), partition, offset: String(offset) }),

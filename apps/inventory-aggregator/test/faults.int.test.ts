@@ -1,13 +1,16 @@
 import { waitFor } from '@inventory/core';
 import { platformEvent } from '@inventory/domain';
+import { createProducer } from '@inventory/kafka';
 import {
   brokerServing,
+  collect,
   keysMatching,
   PrivateRedis,
   processAlive,
   replaceTopicConfig,
   stackPartPid,
   stackUp,
+  testKafka,
   testRedis,
 } from '@inventory/testkit';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -121,6 +124,47 @@ describe('aggregator faults of its sinks', () => {
     expect(expected.size).toBe(6_000);
     expect((await readModel(redis, world)).onHand).toEqual(expected);
     await expectCompactedExact(world, expected);
+    expect(await aggregator.metric('aggregator_publish_failures_total')).toBe(0);
+  }, 300_000);
+
+  it('a step of more dead letters than the dead-letter topic takes in one batch: all dead-lettered, the rest folded, exact', async () => {
+    const world = await createWorld();
+    // Each dead letter carries its record (about 200 bytes with the headers): 2 000 of them
+    // are far over what the topic takes in one batch.
+    await replaceTopicConfig(world.dlq, { 'max.message.bytes': '16384' });
+    world.env.AGG_MAX_REQUEST_BYTES = '8192';
+    const events = generateEvents(3_000, 24);
+    await produceEvents(world, events.slice(0, 1_000));
+    const producer = createProducer(testKafka());
+    await producer.connect();
+    try {
+      const poison = Array.from({ length: 2_000 }, (_, i) => ({
+        key: `SKU-POISON-${i % 40}`,
+        value: Buffer.from(JSON.stringify({ not: 'avro', i, padding: 'x'.repeat(60) })),
+      }));
+      for (let i = 0; i < poison.length; i += 500)
+        await producer.send({ topic: world.input, acks: -1, messages: poison.slice(i, i + 500) });
+    } finally {
+      await producer.disconnect();
+    }
+    await produceEvents(world, events.slice(1_000));
+    const aggregator = start(world);
+    await waitDrained(redis, world, 120_000).catch((error) => {
+      throw new Error(`${error.message}; output: ${aggregator.output().slice(-3000)}`);
+    });
+    expect((await readModel(redis, world)).onHand).toEqual(reference(events));
+    const dlq = await collect(testKafka(), world.dlq);
+    const dead = await dlq.waitForCount(2_000);
+    await dlq.stop();
+    expect(dead).toHaveLength(2_000);
+    expect(new Set(dead.map((m) => m.message.headers?.['dlq-error-code']?.toString()))).toEqual(
+      new Set(['CODEC_MALFORMED']),
+    );
+    // Each poison record once: its partition and offset are told apart.
+    const origins = dead.map(
+      (m) => `${m.message.headers?.['dlq-original-partition']}/${m.message.headers?.['dlq-original-offset']}`,
+    );
+    expect(new Set(origins).size).toBe(2_000);
     expect(await aggregator.metric('aggregator_publish_failures_total')).toBe(0);
   }, 300_000);
 

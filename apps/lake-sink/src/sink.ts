@@ -1,5 +1,6 @@
 import type { AvroCodec } from '@inventory/codec';
 import { backoffDelay, delay, errorMessage, type Logger } from '@inventory/core';
+import { sendBounded } from '@inventory/kafka';
 import type { Admin, Consumer, EachBatchPayload, Message, Producer } from 'kafkajs';
 import { type ChunkRules, isFull, type OpenChunk, place, windowOf, windowOver } from './chunks.ts';
 import type { LakeConfig } from './config.ts';
@@ -213,7 +214,7 @@ export class LakeSink {
   }
 
   private async deadLetter(messages: Message[]): Promise<void> {
-    await this.deps.producer.send({ topic: this.deps.config.DLQ_TOPIC, acks: -1, messages });
+    await sendBounded(this.deps.producer, [{ topic: this.deps.config.DLQ_TOPIC, messages }]);
   }
 
   /**

@@ -1,4 +1,4 @@
-import type { Message, TopicMessages } from 'kafkajs';
+import type { Message, Producer, TopicMessages } from 'kafkajs';
 
 /**
  * Produce requests under a size. kafkajs sends all the messages of one partition in one
@@ -48,4 +48,21 @@ export function requestsOf(topicMessages: TopicMessages[], maxBytes: number): To
   }
   if (request.length > 0) requests.push(request);
   return requests;
+}
+
+/** Half the brokers' and topics' 1 MiB default: room for the batch's own framing and headers. */
+export const defaultMaxRequestBytes = 512 * 1024;
+
+/**
+ * Sends the topics' messages (acks=all) in as many produce requests of at most `maxBytes` as
+ * they need, one after the other in their order: many dead letters at once, for one, would
+ * otherwise make a record batch that the topic refuses for good.
+ */
+export async function sendBounded(
+  producer: Pick<Producer, 'sendBatch'>,
+  topicMessages: TopicMessages[],
+  maxBytes = defaultMaxRequestBytes,
+): Promise<void> {
+  for (const request of requestsOf(topicMessages, maxBytes))
+    await producer.sendBatch({ acks: -1, topicMessages: request });
 }
