@@ -1,4 +1,4 @@
-import { readToEnd } from '@inventory/kafka';
+import { readToEnd, sendBounded } from '@inventory/kafka';
 import type { Kafka, KafkaMessage, Producer } from 'kafkajs';
 import { headerText, readState, stateHeaders } from './delivery/headers.ts';
 
@@ -74,24 +74,26 @@ export async function redrive(
     (d) => !('missing' in readState(d.message.headers)),
   );
   if (letters.length === 0) return [];
-  await producer.send({
-    topic: topics.firstRetry,
-    acks: -1,
-    messages: letters.map((d) => {
-      const state = readState(d.message.headers) as Exclude<
-        ReturnType<typeof readState>,
-        { missing: string }
-      >;
-      return {
-        key: d.message.key,
-        value: d.message.value,
-        headers: {
-          ...stateHeaders({ ...state, attempts: 0, dueAt: now }),
-          'delivery-redriven-at': new Date(now).toISOString(),
-          'delivery-redriven-from': `${topics.deadLetter}/${d.partition}@${d.offset}`,
-        },
-      };
-    }),
-  });
+  // A redrive of many letters at once, in requests the retry topic takes.
+  await sendBounded(producer, [
+    {
+      topic: topics.firstRetry,
+      messages: letters.map((d) => {
+        const state = readState(d.message.headers) as Exclude<
+          ReturnType<typeof readState>,
+          { missing: string }
+        >;
+        return {
+          key: d.message.key,
+          value: d.message.value,
+          headers: {
+            ...stateHeaders({ ...state, attempts: 0, dueAt: now }),
+            'delivery-redriven-at': new Date(now).toISOString(),
+            'delivery-redriven-from': `${topics.deadLetter}/${d.partition}@${d.offset}`,
+          },
+        };
+      }),
+    },
+  ]);
   return letters;
 }
