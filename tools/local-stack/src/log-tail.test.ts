@@ -27,8 +27,9 @@ describe('logTail', () => {
     expect(lines.slice(-tail.length)).toEqual(tail);
   });
 
-  it('gives nothing for a missing or empty log', () => {
+  it('gives nothing for a missing, unreadable or empty log', () => {
     expect(logTail(join(dir, 'absent.log'))).toEqual([]);
+    expect(logTail(dir)).toEqual([]);
     expect(logTail(log('empty.log', ''))).toEqual([]);
     expect(describeLogTail(join(dir, 'absent.log'))).toBe('');
   });

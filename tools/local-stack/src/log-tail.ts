@@ -3,16 +3,12 @@ import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 /**
  * The last `lines` lines of a log, read from at most its last `maxBytes`: a part that
  * failed to start is reported with what it said last, so a run whose output is all that
- * survives (a CI job) still shows why. An absent or empty log gives no lines.
+ * survives (a CI job) still shows why. An absent, unreadable or empty log gives no lines.
  */
 export function logTail(file: string, lines = 20, maxBytes = 16_384): string[] {
-  let fd: number;
+  let fd: number | undefined;
   try {
     fd = openSync(file, 'r');
-  } catch {
-    return [];
-  }
-  try {
     const size = fstatSync(fd).size;
     const length = Math.min(size, maxBytes);
     const buffer = Buffer.alloc(length);
@@ -23,8 +19,12 @@ export function logTail(file: string, lines = 20, maxBytes = 16_384): string[] {
     const all = whole.split('\n');
     if (all.at(-1) === '') all.pop();
     return all.slice(-lines);
+  } catch {
+    // No log, or none that can be read (a folder of that name): nothing to show, and the
+    // failure it would have explained is still reported.
+    return [];
   } finally {
-    closeSync(fd);
+    if (fd !== undefined) closeSync(fd);
   }
 }
 
