@@ -45,10 +45,11 @@ function step(title, command, args, extraEnv = {}, log = undefined) {
   return new Promise((done) => {
     const options = { cwd: root, env: { ...env, ...extraEnv } };
     let child;
+    let file;
     if (log === undefined) child = spawn(command, args, { ...options, stdio: 'inherit' });
     else {
       mkdirSync(runLogs, { recursive: true });
-      const file = createWriteStream(join(runLogs, `${log}.log`));
+      file = createWriteStream(join(runLogs, `${log}.log`));
       child = spawn(command, args, { ...options, stdio: ['inherit', 'pipe', 'pipe'] });
       for (const [from, to] of [
         [child.stdout, process.stdout],
@@ -57,12 +58,14 @@ function step(title, command, args, extraEnv = {}, log = undefined) {
         from.pipe(to, { end: false });
         from.pipe(file, { end: false });
       }
-      child.on('close', () => file.end());
     }
     running.add(child);
     child.on('close', (code, signal) => {
       running.delete(child);
-      done(code ?? (signal ? 128 : 1));
+      const result = code ?? (signal ? 128 : 1);
+      // A step's log is whole once it is answered: what follows may read it.
+      if (file === undefined) done(result);
+      else file.end(() => done(result));
     });
   });
 }

@@ -34,8 +34,9 @@ function stack(command: string, port: number, extra: Record<string, string> = {}
 
 describe("a part's port held by another program", () => {
   afterAll(() => {
-    // Whatever happened above: nothing of this stack is left running.
-    stack('down', 0);
+    // Whatever happened above: nothing of this stack is left running (down goes by its pid
+    // files; the port is only a valid setting).
+    stack('down', 1);
   });
 
   it('refuses `up` before starting anything, naming the port, its setting and the holder; starts once the port is free', async () => {

@@ -141,7 +141,9 @@ export const postgres: Component = {
     try {
       spawnDaemon({
         command: join(postgresBinDir(), 'postgres'),
-        args: ['-D', owner ? dataDirPath : dir],
+        // The port of the settings, not only the one written into postgresql.conf when the
+        // cluster was made: a moved INVENTORY_STACK_POSTGRES_PORT takes effect on the next up.
+        args: ['-D', owner ? dataDirPath : dir, '-p', String(ctx.settings.POSTGRES_PORT)],
         cwd: '/',
         logFile: logFile(ctx, 'postgres'),
         pidFile: pidFile(ctx, 'postgres'),
