@@ -21,7 +21,7 @@ import { isAlive } from './proc.ts';
 import { generatedTestSecrets, scanForSecrets } from './secret-scan.ts';
 import { namedSecrets } from './secrets.ts';
 import { readLocationsSeed, seedLocations } from './seed.ts';
-import { allComponents, assertPortsFree, createContext, down, reset, status, up } from './stack.ts';
+import { allComponents, createContext, down, reset, status, up, upAll } from './stack.ts';
 
 const usage = `usage: npm run stack -- <command>
   up       start every part (idempotent) and wait until each is healthy
@@ -58,12 +58,7 @@ async function main(args: string[]): Promise<number> {
   switch (command) {
     case 'up': {
       const started = Date.now();
-      const dcs = dcContexts(false);
-      // Every data centre's ports before any part of any of them starts.
-      for (const stack of [...dcs, ctx]) await assertPortsFree(stack);
-      // The other data centres first: the mirror of the first reaches into them.
-      for (const dc of dcs) await up(dc);
-      await up(ctx);
+      await upAll([...dcContexts(false), ctx]);
       console.log(
         `[stack] all parts up in ${((Date.now() - started) / 1000).toFixed(1)} s; endpoints in ${settings.HOME}/stack.env`,
       );
@@ -180,18 +175,12 @@ async function main(args: string[]): Promise<number> {
       // ones, in every data centre's logs; the committed dev credentials are public, and only
       // hashes of them are in files.
       const stacks = [ctx, ...dcContexts(true)];
-      const secrets = Object.assign(
-        {},
-        ...stacks.map((stack, i) =>
-          Object.fromEntries(
-            Object.entries(namedSecrets(stack.secrets)).map(([name, value]) => [
-              i === 0 ? name : `${basename(stack.settings.HOME)}:${name}`,
-              value,
-            ]),
-          ),
-        ),
-        generatedTestSecrets(settings.HOME),
-      ) as Record<string, string>;
+      const secrets: Record<string, string> = generatedTestSecrets(settings.HOME);
+      for (const [i, stack] of stacks.entries()) {
+        const dc = i === 0 ? '' : `${basename(stack.settings.HOME)}:`;
+        for (const [name, value] of Object.entries(namedSecrets(stack.secrets)))
+          secrets[`${dc}${name}`] = value;
+      }
       const report = scanForSecrets(
         stacks.map((stack) => stack.settings.dirs.logs),
         secrets,

@@ -1,12 +1,11 @@
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { aclBindings, createKafka, developmentAccess, kafkaClientOptionsFor } from '@inventory/kafka';
 import { stackHome } from '@inventory/testkit';
 import { afterAll, describe, expect, it } from 'vitest';
-import { repoRoot } from './config.ts';
 import { readEndpoints } from './endpoints.ts';
+import { runStackCli } from './run-cli.ts';
 
 /**
  * A broker of its own (own home, own ports, nothing else of the stack) driven through the CLI:
@@ -19,29 +18,23 @@ const portsOf = (offset: number) => ({
 });
 const homes = new Map<string, Record<string, string>>();
 
-function stack(home: string, command: string, extra: Record<string, string> = {}) {
-  const result = spawnSync(
-    join(repoRoot, 'node_modules/.bin/tsx'),
-    [join(repoRoot, 'tools/local-stack/src/cli.ts'), command],
+const stack = (home: string, command: string, extra: Record<string, string> = {}) =>
+  runStackCli(
+    [command],
     {
-      env: {
-        ...process.env,
-        INVENTORY_STACK_HOME: home,
-        // Jars are shared with the main stack.
-        INVENTORY_STACK_LIB: join(stackHome(), 'lib'),
-        INVENTORY_STACK_SKIP: 'redis,postgres,rabbitmq,s3,registry,connect,prometheus',
-        INVENTORY_STACK_REDIS_CLUSTER: 'false',
-        // One data centre, whatever the calling environment asks of the main stack.
-        INVENTORY_STACK_DCS: '1',
-        ...homes.get(home),
-        ...extra,
-      },
-      encoding: 'utf8',
-      timeout: 240_000,
+      ...process.env,
+      INVENTORY_STACK_HOME: home,
+      // Jars are shared with the main stack.
+      INVENTORY_STACK_LIB: join(stackHome(), 'lib'),
+      INVENTORY_STACK_SKIP: 'redis,postgres,rabbitmq,s3,registry,connect,prometheus',
+      INVENTORY_STACK_REDIS_CLUSTER: 'false',
+      // One data centre, whatever the calling environment asks of the main stack.
+      INVENTORY_STACK_DCS: '1',
+      ...homes.get(home),
+      ...extra,
     },
+    240_000,
   );
-  return { code: result.status, out: `${result.stdout}${result.stderr}` };
-}
 
 async function topicsAs(home: string, principal?: string): Promise<string[]> {
   const admin = createKafka({

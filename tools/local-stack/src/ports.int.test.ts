@@ -1,35 +1,36 @@
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { componentNames } from './component.ts';
-import { repoRoot } from './config.ts';
 import { processesMentioning } from './proc.ts';
+import { runStackCli } from './run-cli.ts';
 
 /** A stack of only its Redis, in a home of its own, on a port that another program holds first. */
 const home = mkdtempSync(join(tmpdir(), 'inventory-stack-ports-'));
 
-function stack(command: string, port: number, extra: Record<string, string> = {}) {
-  const result = spawnSync(
-    join(repoRoot, 'node_modules/.bin/tsx'),
-    [join(repoRoot, 'tools/local-stack/src/cli.ts'), command],
+const stack = (command: string, port: number, extra: Record<string, string> = {}) =>
+  runStackCli(
+    [command],
     {
-      env: {
-        ...process.env,
-        INVENTORY_STACK_HOME: home,
-        INVENTORY_STACK_DCS: '1',
-        INVENTORY_STACK_REDIS_CLUSTER: 'false',
-        INVENTORY_STACK_SKIP: componentNames.filter((c) => c !== 'redis').join(','),
-        INVENTORY_STACK_REDIS_PORT: String(port),
-        ...extra,
-      },
-      encoding: 'utf8',
-      timeout: 60_000,
+      ...process.env,
+      INVENTORY_STACK_HOME: home,
+      INVENTORY_STACK_DCS: '1',
+      INVENTORY_STACK_REDIS_CLUSTER: 'false',
+      INVENTORY_STACK_SKIP: componentNames.filter((c) => c !== 'redis').join(','),
+      INVENTORY_STACK_REDIS_PORT: String(port),
+      ...extra,
     },
+    60_000,
   );
-  return { code: result.status, out: `${result.stdout}${result.stderr}` };
+
+/** A port this process listens on until `release`. */
+async function holdPort(): Promise<{ port: number; release: () => Promise<void> }> {
+  const holder = createServer();
+  await new Promise<void>((resolve) => holder.listen({ port: 0, host: '127.0.0.1' }, resolve));
+  const { port } = holder.address() as { port: number };
+  return { port, release: () => new Promise((resolve) => holder.close(() => resolve())) };
 }
 
 describe("a part's port held by another program", () => {
@@ -40,14 +41,12 @@ describe("a part's port held by another program", () => {
   });
 
   it('refuses `up` before starting anything, naming the port, its setting and the holder; starts once the port is free', async () => {
-    const holder = createServer();
-    await new Promise<void>((resolve) => holder.listen({ port: 0, host: '127.0.0.1' }, resolve));
-    const { port } = holder.address() as { port: number };
+    const { port, release } = await holdPort();
     let refused: ReturnType<typeof stack>;
     try {
       refused = stack('up', port);
     } finally {
-      await new Promise((resolve) => holder.close(resolve));
+      await release();
     }
     expect(refused.code).toBe(1);
     expect(refused.out).toContain(
@@ -68,9 +67,7 @@ describe("a part's port held by another program", () => {
   }, 120_000);
 
   it("refuses three data centres' `up` before the first part of any of them starts when the third's port is taken", async () => {
-    const holder = createServer();
-    await new Promise<void>((resolve) => holder.listen({ port: 0, host: '127.0.0.1' }, resolve));
-    const { port } = holder.address() as { port: number };
+    const { port, release } = await holdPort();
     let refused: ReturnType<typeof stack>;
     try {
       // dc2 and dc3 one and two ports above the first: dc3's Redis is on the held port.
@@ -81,7 +78,7 @@ describe("a part's port held by another program", () => {
         INVENTORY_STACK_KAFKA_CONTROLLER_PORT: String(port + 200),
       });
     } finally {
-      await new Promise((resolve) => holder.close(resolve));
+      await release();
     }
     expect(refused.code).toBe(1);
     expect(refused.out).toContain(

@@ -81,17 +81,29 @@ async function probe(component: Component, ctx: StackContext): Promise<boolean> 
 }
 
 /**
+ * Brings the stacks up in their order (the other data centres before the first, whose mirror
+ * reaches into them), after checking every stack's ports, so that a taken port refuses before
+ * any part of any of them starts.
+ */
+export async function upAll(stacks: StackContext[]): Promise<void> {
+  for (const stack of stacks) await assertPortsFree(stack);
+  for (const stack of stacks) await startStack(stack);
+}
+
+/** One stack up: `upAll` of it alone. */
+export const up = (ctx: StackContext): Promise<void> => upAll([ctx]);
+
+/**
  * Brings every selected part up, each as soon as the parts it needs are healthy. Parts
  * already running and healthy are left alone, so `up` is idempotent. A part that does not
- * become healthy in time fails `up` with its name and log file.
+ * become healthy in time fails `up` with its name, its log file and the log's last lines.
  */
-export async function up(ctx: StackContext): Promise<void> {
+async function startStack(ctx: StackContext): Promise<void> {
   const components = selectedComponents(ctx.settings);
   ensurePrerequisites(
     ctx.say,
     components.map((c) => c.name),
   );
-  await assertPortsFree(ctx, components);
   // Fetched one set at a time before any start: Maven runs synchronously and would
   // otherwise stall the health checks of parts already starting.
   for (const set of new Set(components.flatMap((c) => c.jars ?? [])))
@@ -106,10 +118,11 @@ export async function up(ctx: StackContext): Promise<void> {
     } else {
       if (!running) await component.start(ctx);
       const started = Date.now();
+      const log = logFile(ctx, component.name);
       const failed = (state: string, cause?: unknown) =>
         new InventoryError(
           'STACK_START_FAILED',
-          `${component.name} ${state} after ${Date.now() - started} ms; its log is ${logFile(ctx, component.name)}${describeLogTail(logFile(ctx, component.name))}`,
+          `${component.name} ${state} after ${Date.now() - started} ms; its log is ${log}${describeLogTail(log)}`,
           { cause, details: { component: component.name } },
         );
       // A part whose process died is reported at once, not after the whole deadline.
@@ -147,12 +160,9 @@ export async function up(ctx: StackContext): Promise<void> {
  * Refuses `up` before anything starts when a port of a part that is not running is taken:
  * each such port with its setting and the process that holds it.
  */
-export async function assertPortsFree(
-  ctx: StackContext,
-  components: Component[] = selectedComponents(ctx.settings),
-): Promise<void> {
+async function assertPortsFree(ctx: StackContext): Promise<void> {
   const taken: string[] = [];
-  for (const component of components) {
+  for (const component of selectedComponents(ctx.settings)) {
     const pid = component.pid(ctx);
     if (pid !== undefined && isAlive(pid)) continue;
     for (const { port, setting } of component.ports?.(ctx) ?? []) {

@@ -1,6 +1,6 @@
 import type { AvroCodec } from '@inventory/codec';
 import { InventoryError } from '@inventory/core';
-import { createProducer, requestsOf } from '@inventory/kafka';
+import { createProducer, requestsOf, sendBounded } from '@inventory/kafka';
 import type { Kafka, Message, Producer, TopicMessages } from 'kafkajs';
 import type { OutputValues } from '../steps/changes.ts';
 
@@ -146,10 +146,7 @@ export class PartitionPublisher {
     const { maxRequestBytes } = this.deps;
     await Promise.all([
       compacted.length > 0 ? this.transactional(requestsOf(compacted, maxRequestBytes)) : undefined,
-      (async () => {
-        for (const request of requestsOf(plain, maxRequestBytes))
-          await this.deps.plain.sendBatch({ acks: -1, topicMessages: request });
-      })(),
+      sendBounded(this.deps.plain, plain, maxRequestBytes),
     ]);
   }
 
