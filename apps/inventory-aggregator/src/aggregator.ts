@@ -1,4 +1,4 @@
-import { errorMessage, type Logger } from '@inventory/core';
+import { errorMessage, type Logger, withTimeout } from '@inventory/core';
 import { sendBounded } from '@inventory/kafka';
 import kafkajs, { type Message } from 'kafkajs';
 import type { AggregatorClients } from './clients.ts';
@@ -107,6 +107,7 @@ export class Aggregator {
             plain: producer,
             transactionTimeoutMs: config.TRANSACTION_TIMEOUT_MS,
             maxRequestBytes: config.MAX_REQUEST_BYTES,
+            publishTimeoutMs: config.PUBLISH_TIMEOUT_MS,
           },
           partition,
         ),
@@ -114,7 +115,11 @@ export class Aggregator {
         // A step of many poison records (a backlog of events homed in another data centre,
         // a broken producer) in one batch would be over the topic's limit: the partition would stop.
         deadLetters: (messages: Message[]) =>
-          sendBounded(producer, [{ topic: config.DLQ_TOPIC, messages }], config.MAX_REQUEST_BYTES),
+          withTimeout(
+            sendBounded(producer, [{ topic: config.DLQ_TOPIC, messages }], config.MAX_REQUEST_BYTES),
+            config.PUBLISH_TIMEOUT_MS,
+            `sending dead letters of partition ${partition}`,
+          ),
         regionOf: this.deps.regionOf,
         dataCentreOf: this.deps.dataCentreOf,
         seek: (input, offset) => consumer.seek({ topic: topicOf(input), partition, offset: String(offset) }),

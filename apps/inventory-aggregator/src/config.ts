@@ -53,6 +53,13 @@ export const shape = {
   HEARTBEAT_INTERVAL_MS: setting.positiveInt().default(1_000),
   /** A partition's transaction open longer than this is aborted by Kafka. */
   TRANSACTION_TIMEOUT_MS: setting.positiveInt().default(60_000),
+  /**
+   * Longest a partition's publication, or a send of dead letters, may take before it fails
+   * and is tried again (with a new producer for the partition's transactional id). The
+   * producers retry without bound, so without this a request Kafka never answers would hold
+   * the partition for good.
+   */
+  PUBLISH_TIMEOUT_MS: setting.positiveInt().default(30_000),
   /** How often every owned partition is checked for a Redis that lost it (restored then). */
   WATCHDOG_MS: setting.positiveInt().default(2_000),
   /** Partitions rebuilt in one pass over Kafka after a loss of Redis: bounds the memory it takes. */

@@ -1,5 +1,5 @@
 import type { AvroCodec } from '@inventory/codec';
-import { InventoryError } from '@inventory/core';
+import { InventoryError, withTimeout } from '@inventory/core';
 import { createProducer, requestsOf, sendBounded } from '@inventory/kafka';
 import type { Kafka, Message, Producer, TopicMessages } from 'kafkajs';
 import type { OutputValues } from '../steps/changes.ts';
@@ -59,9 +59,20 @@ export function isFenced(error: unknown): boolean {
  * a restore of this partition reads. Outcomes and reservation sales are written plain (at
  * least once): the API matches outcomes to requests, and a sale repeated is a duplicate
  * eventId the fold drops.
+ *
+ * One operation at a time (open, publish, close): kafkajs allows one open transaction per
+ * producer, and a second begun beside it fails ("There is already an ongoing transaction"),
+ * as a close in the middle of one leaves its requests to a connection being torn down. A
+ * publication that has not ended within `publishTimeoutMs` fails as retriable and its
+ * producer is left behind, not awaited: the next one takes over the transactional id, which
+ * aborts or fences whatever the old one still does. The producers retry without bound
+ * (client.ts), so this deadline is what keeps a partition from waiting on Kafka forever.
  */
 export class PartitionPublisher {
   private producer: Producer | undefined;
+  private lane: Promise<unknown> = Promise.resolve();
+  /** Moves on when an operation is given up, so its late start does not become the producer. */
+  private epoch = 0;
 
   constructor(
     private readonly deps: {
@@ -74,6 +85,10 @@ export class PartitionPublisher {
       transactionTimeoutMs: number;
       /** Largest produce request (request-size.ts): below the brokers' and topics' message size limit. */
       maxRequestBytes: number;
+      /** Longest a publication (its producer's start included) may take before it is given up. */
+      publishTimeoutMs: number;
+      /** Longest a producer's disconnect is awaited (it waits for requests in flight). */
+      closeTimeoutMs?: number;
     },
     readonly partition: number,
   ) {}
@@ -82,8 +97,64 @@ export class PartitionPublisher {
    * Takes over the transactional id: any transaction an earlier owner left open is aborted,
    * and that owner is fenced. Called before the partition is read or written.
    */
-  async open(): Promise<void> {
-    if (this.producer) return;
+  open(): Promise<void> {
+    return this.inLane(() =>
+      withTimeout(
+        this.opened().then(() => {}),
+        this.deps.publishTimeoutMs,
+        `opening the producer of partition ${this.partition}`,
+      ),
+    );
+  }
+
+  /** Publishes the values of one or more steps, with the progress after the last of them. */
+  publish(values: OutputValues, progress: Progress): Promise<void> {
+    return this.inLane(() =>
+      withTimeout(
+        this.opened().then((producer) => this.send(producer, values, progress)),
+        this.deps.publishTimeoutMs,
+        `publishing partition ${this.partition}`,
+      ),
+    );
+  }
+
+  /** Drops the producer (after a failure it may be unusable); the next publish starts a new one. */
+  close(): Promise<void> {
+    return this.inLane(async () => {
+      const producer = this.producer;
+      this.producer = undefined;
+      if (producer) await this.disconnect(producer);
+    });
+  }
+
+  /** Runs `operation` after the ones before it have ended; a timed-out one leaves its producer behind. */
+  private inLane<T>(operation: () => Promise<T>): Promise<T> {
+    const run = this.lane.then(operation).catch((error: unknown) => {
+      if (error instanceof InventoryError && error.code === 'TIMEOUT') this.abandon();
+      throw error;
+    });
+    this.lane = run.catch(() => {});
+    return run;
+  }
+
+  private abandon(): void {
+    this.epoch++;
+    const producer = this.producer;
+    this.producer = undefined;
+    if (producer) void this.disconnect(producer);
+  }
+
+  private async disconnect(producer: Producer): Promise<void> {
+    await withTimeout(
+      producer.disconnect(),
+      this.deps.closeTimeoutMs ?? 5_000,
+      'disconnecting a producer',
+    ).catch(() => {});
+  }
+
+  private async opened(): Promise<Producer> {
+    if (this.producer) return this.producer;
+    const epoch = this.epoch;
     const producer = createProducer(this.deps.kafka, {
       transactionalId: this.deps.transactionalId,
       transactionTimeoutMs: this.deps.transactionTimeoutMs,
@@ -97,11 +168,18 @@ export class PartitionPublisher {
       await producer.disconnect().catch(() => {});
       throw error;
     }
+    if (epoch !== this.epoch) {
+      void this.disconnect(producer);
+      throw new InventoryError(
+        'TIMEOUT',
+        `the producer of partition ${this.partition} started after it was given up`,
+      );
+    }
     this.producer = producer;
+    return producer;
   }
 
-  async publish(values: OutputValues, progress: Progress): Promise<void> {
-    await this.open();
+  private async send(producer: Producer, values: OutputValues, progress: Progress): Promise<void> {
     const { codec, topics } = this.deps;
     const headers = headersOf(progress);
     const partition = this.partition;
@@ -145,28 +223,20 @@ export class PartitionPublisher {
     ].filter((t) => t.messages.length > 0);
     const { maxRequestBytes } = this.deps;
     await Promise.all([
-      compacted.length > 0 ? this.transactional(requestsOf(compacted, maxRequestBytes)) : undefined,
+      compacted.length > 0 ? transactional(producer, requestsOf(compacted, maxRequestBytes)) : undefined,
       sendBounded(this.deps.plain, plain, maxRequestBytes),
     ]);
   }
+}
 
-  /** The requests in one transaction: all of them visible, or none. */
-  private async transactional(requests: TopicMessages[][]): Promise<void> {
-    const producer = this.producer as Producer;
-    const transaction = await producer.transaction();
-    try {
-      for (const topicMessages of requests) await transaction.sendBatch({ acks: -1, topicMessages });
-      await transaction.commit();
-    } catch (error) {
-      await transaction.abort().catch(() => {});
-      throw error;
-    }
-  }
-
-  /** Drops the producer (after a failure it may be unusable); the next publish starts a new one. */
-  async close(): Promise<void> {
-    const producer = this.producer;
-    this.producer = undefined;
-    await producer?.disconnect().catch(() => {});
+/** The requests in one transaction: all of them visible, or none. */
+async function transactional(producer: Producer, requests: TopicMessages[][]): Promise<void> {
+  const transaction = await producer.transaction();
+  try {
+    for (const topicMessages of requests) await transaction.sendBatch({ acks: -1, topicMessages });
+    await transaction.commit();
+  } catch (error) {
+    await transaction.abort().catch(() => {});
+    throw error;
   }
 }

@@ -274,6 +274,10 @@ export class PartitionRunner {
   private async prepare(): Promise<void> {
     if (this.known) return;
     const { store, publisher, restorer, logger } = this.deps;
+    // Steps committed before a rewind may still be publishing: the outbox is published after them.
+    clearTimeout(this.flushTimer);
+    this.flushTimer = undefined;
+    await this.flushing;
     await publisher.open();
     let progress = await store.progress(this.partition);
     if (progress.events === undefined) {
