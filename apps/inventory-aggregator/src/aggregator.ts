@@ -84,6 +84,7 @@ export class Aggregator {
         settings,
         limits: {
           maxStepEvents: config.MAX_STEP_EVENTS,
+          stepLingerMs: config.STEP_LINGER_MS,
           maxQueued: config.MAX_QUEUED_EVENTS,
           publishLingerMs: config.PUBLISH_LINGER_MS,
           cachedSkus: config.CACHED_SKUS_PER_PARTITION,

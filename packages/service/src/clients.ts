@@ -36,20 +36,34 @@ export function codecOf(settings: KafkaSettings): AvroCodec {
 }
 
 /**
+ * Longest a Redis command may wait for its answer before it fails. ioredis re-sends what a
+ * lost connection left unanswered, and a pipeline cut off part-way through its answers is
+ * never written again (ioredis#800): without a deadline its promise never settles, and a
+ * step awaiting it waits for good. The platform's commands take milliseconds; the longest
+ * wait is the aggregator's WAIT for replicas (AGG_REPLICA_WAIT_MS, at most 5 s).
+ */
+export const redisCommandTimeoutMs = 10_000;
+
+/**
  * A Redis client (one server, or a cluster by a `redis-cluster://` URL: redis-url.ts) that
- * fails a command after a few reconnection attempts instead of queueing it without bound: a
- * request answers 503 and a batch is retried, never waits forever. A cluster client reads
+ * fails a command after a few reconnection attempts instead of queueing it without bound,
+ * and a command not answered within `commandTimeoutMs`: a request answers 503 and a batch is
+ * retried, never waits forever. A cluster client reads
  * from primaries only (a replica may lag the state a step just wrote) and follows a failover
  * by its MOVED replies and a slots refresh. A `rediss` URL connects over TLS, verified against
  * `ca` (PEM) when given, else the system's CAs.
  */
-export function redisOf(url: string, options: { lazyConnect?: boolean; ca?: string } = {}): Redis | Cluster {
-  const { ca, ...connection } = options;
+export function redisOf(
+  url: string,
+  options: { lazyConnect?: boolean; ca?: string; commandTimeoutMs?: number } = {},
+): Redis | Cluster {
+  const { ca, commandTimeoutMs = redisCommandTimeoutMs, ...connection } = options;
   const target = parseRedisTarget(url);
   const tls = ca === undefined ? {} : { ca: [ca] };
   if (target.kind === 'single')
     return new Redis(url, {
       maxRetriesPerRequest: 3,
+      commandTimeout: commandTimeoutMs,
       // An app's ACL user may run only its commands (read-model acl.ts), CLIENT SETINFO not among them.
       disableClientInfo: true,
       ...connection,
@@ -61,6 +75,7 @@ export function redisOf(url: string, options: { lazyConnect?: boolean; ca?: stri
     slotsRefreshTimeout: 2_000,
     redisOptions: {
       maxRetriesPerRequest: 3,
+      commandTimeout: commandTimeoutMs,
       disableClientInfo: true,
       ...(target.username ? { username: target.username } : {}),
       ...(target.password ? { password: target.password } : {}),

@@ -92,6 +92,15 @@ export class PrivateRedis {
     await exited;
   }
 
+  /** SIGSTOP: the server holds its connections and answers nothing until thawed. */
+  freeze(): void {
+    this.child?.kill('SIGSTOP');
+  }
+
+  thaw(): void {
+    this.child?.kill('SIGCONT');
+  }
+
   /** Restarts from the AOF copy `snapshot`: the writes after it are lost. */
   async restartFrom(snapshot: string): Promise<void> {
     await this.kill();

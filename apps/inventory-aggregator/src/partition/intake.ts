@@ -22,6 +22,17 @@ export interface IntakeLimits {
   maxStepEvents: number;
   /** Records queued at which the partition's fetching pauses (resumed below half of it). */
   highWater: number;
+  /**
+   * How long the first batch of events queued waits for more before it is a step (0: it is
+   * one as soon as the step before it ended). A step's Redis round trips cost the same for
+   * 5 events as for 500: under live traffic, waiting a little makes fewer, larger steps.
+   */
+  lingerMs: number;
+}
+
+interface Queued extends Fetched {
+  /** When the batch was queued (the runner's clock, ms). */
+  arrivedAt: number;
 }
 
 /**
@@ -29,11 +40,13 @@ export interface IntakeLimits {
  * hands every fetched batch over at once and goes on fetching, so one partition's slow step
  * never holds another's records (kafkajs fetches again only once every batch of a response
  * is handled). A step takes what has arrived since the last one: under load steps grow up
- * to `maxStepEvents`, so their fixed cost is shared by many events; when quiet, a step is
- * one small batch and an event waits for nothing but the step in front of it.
+ * to `maxStepEvents`, so their fixed cost is shared by many events. Events wait at most
+ * `lingerMs` from their arrival for others to join them; a step is due at once when it is
+ * full, or when a batch of commands waits behind the events (a reservation is answered
+ * without lingering).
  */
 export class Intake {
-  private readonly items: Fetched[] = [];
+  private readonly items: Queued[] = [];
   private queued = 0;
 
   constructor(private readonly limits: IntakeLimits) {}
@@ -44,9 +57,9 @@ export class Intake {
   }
 
   /** Queues a fetched batch; true when the partition should pause fetching. */
-  push(fetched: Fetched): boolean {
+  push(fetched: Fetched, now: number): boolean {
     if (fetched.messages.length === 0) return this.full;
-    this.items.push(fetched);
+    this.items.push({ ...fetched, arrivedAt: now });
     this.queued += fetched.messages.length;
     return this.full;
   }
@@ -60,17 +73,26 @@ export class Intake {
     return this.queued < this.limits.highWater / 2;
   }
 
-  /**
-   * The next step: a batch of commands as it came, or consecutive batches of events joined
-   * up to maxStepEvents (a larger batch is split, its rest stays first in line).
-   */
-  take(): Work | undefined {
+  /** How long until the next step is due: 0 now, undefined when nothing is queued. */
+  dueIn(now: number): number | undefined {
     const head = this.items[0];
     if (!head) return undefined;
+    if (head.input === 'commands' || this.queued >= this.limits.maxStepEvents) return 0;
+    if (this.items.some((item) => item.input === 'commands')) return 0;
+    return Math.max(0, head.arrivedAt + this.limits.lingerMs - now);
+  }
+
+  /**
+   * The next step, once due: a batch of commands as it came, or consecutive batches of events
+   * joined up to maxStepEvents (a larger batch is split, its rest stays first in line).
+   */
+  take(now: number): Work | undefined {
+    const head = this.items[0];
+    if (!head || this.dueIn(now) !== 0) return undefined;
     if (head.input === 'commands') {
       this.items.shift();
       this.queued -= head.messages.length;
-      return head;
+      return { input: head.input, messages: head.messages, highWatermark: head.highWatermark };
     }
     const messages: KafkaMessage[] = [];
     let highWatermark = head.highWatermark;
@@ -93,7 +115,7 @@ export class Intake {
   /** Drops what is queued of an input (after a seek: what was fetched before it is not what comes next). */
   clear(input: InputKind): void {
     for (let i = this.items.length - 1; i >= 0; i--) {
-      const item = this.items[i] as Fetched;
+      const item = this.items[i] as Queued;
       if (item.input !== input) continue;
       this.queued -= item.messages.length;
       this.items.splice(i, 1);

@@ -26,6 +26,8 @@ import { StateCache } from './state-cache.ts';
 export interface RunnerLimits {
   /** Most events one step folds. */
   maxStepEvents: number;
+  /** How long arrived events wait for more before they are a step (intake.ts). */
+  stepLingerMs: number;
   /** Records queued before the partition's fetching pauses. */
   maxQueued: number;
   /** How long a committed step's outputs wait to be published with the steps after it (outcomes do not wait). */
@@ -99,6 +101,8 @@ export class PartitionRunner {
   private signaled = false;
   private flushing: Promise<void> | undefined;
   private flushTimer: NodeJS.Timeout | undefined;
+  /** Wakes the loop when lingering events are due as a step. */
+  private stepTimer: NodeJS.Timeout | undefined;
   private readonly done: Promise<void>;
 
   /** `after`: the previous runner of the partition in this instance, which must stop first. */
@@ -106,7 +110,11 @@ export class PartitionRunner {
     private readonly deps: RunnerDeps,
     after: Promise<unknown> = Promise.resolve(),
   ) {
-    this.intake = new Intake({ maxStepEvents: deps.limits.maxStepEvents, highWater: deps.limits.maxQueued });
+    this.intake = new Intake({
+      maxStepEvents: deps.limits.maxStepEvents,
+      highWater: deps.limits.maxQueued,
+      lingerMs: deps.limits.stepLingerMs,
+    });
     this.pending = new PendingOutputs(deps.partition);
     this.cache = new StateCache(deps.limits.cachedSkus);
     // Fetching may have been paused by a runner of an earlier generation.
@@ -127,7 +135,7 @@ export class PartitionRunner {
   /** Takes a fetched batch; fetching of its input pauses while the queue is deep. */
   enqueue(input: InputKind, messages: KafkaMessage[], highWatermark: number): void {
     if (this.stopped) return;
-    if (this.intake.push({ input, messages, highWatermark }) && !this.paused.has(input)) {
+    if (this.intake.push({ input, messages, highWatermark }, this.deps.now()) && !this.paused.has(input)) {
       this.paused.add(input);
       this.deps.pause(input);
     }
@@ -184,9 +192,11 @@ export class PartitionRunner {
           else await this.prepare();
           continue;
         }
-        const work = this.intake.take();
+        const now = this.deps.now();
+        const work = this.intake.take(now);
         this.resumeDrained();
         if (!work) {
+          this.wakeIn(this.intake.dueIn(now));
           await this.idle();
           continue;
         }
@@ -211,10 +221,20 @@ export class PartitionRunner {
       }
     }
     clearTimeout(this.flushTimer);
+    clearTimeout(this.stepTimer);
     await this.flushing;
     if (!this.held && this.known) await this.flush().catch(() => {});
     await this.deps.publisher.close();
     this.deps.logger.debug({ partition: this.partition }, 'partition stopped');
+  }
+
+  /** Signals the loop once `ms` have passed (events lingering for a step); nothing when undefined. */
+  private wakeIn(ms: number | undefined): void {
+    if (ms === undefined || this.stepTimer) return;
+    this.stepTimer = setTimeout(() => {
+      this.stepTimer = undefined;
+      this.signal();
+    }, ms);
   }
 
   private resumeDrained(): void {
