@@ -20,10 +20,10 @@ export interface DeliveryApp extends Service {
 export const buildDelivery: AppBuilder<DeliveryConfig, DeliveryClients, DeliveryApp> = (
   config,
   clients,
-  { logger },
+  { logger, fail },
 ) => {
   const metrics = createMetrics();
-  const deps = { ...clients, config, metrics, logger, now: Date.now };
+  const deps = { ...clients, config, metrics, logger, fail, now: Date.now };
   const deliverer = new Deliverer(deps);
   const summarizer =
     config.SUMMARIZE && clients.pool

@@ -81,5 +81,7 @@ export interface DeliveryDeps {
   codec: AvroCodec;
   metrics: DeliveryMetrics;
   logger: Logger;
+  /** Stops the app with exit 1 (a consumer that crashed for good). */
+  fail(error: unknown): void;
   now?: () => number;
 }

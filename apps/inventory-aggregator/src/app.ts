@@ -1,4 +1,3 @@
-import { errorMessage } from '@inventory/core';
 import type { AppBuilder, Service } from '@inventory/service';
 import { Aggregator } from './aggregator.ts';
 import { type AggregatorClients, peerDataCentres } from './clients.ts';
@@ -44,13 +43,6 @@ export const buildAggregator: AppBuilder<AggregatorConfig, AggregatorClients, Ag
   let joined = false;
   consumer.on(consumer.events.GROUP_JOIN, () => {
     joined = true;
-  });
-  consumer.on(consumer.events.CRASH, (event) => {
-    logger.error(
-      { err: errorMessage(event.payload.error), restart: event.payload.restart },
-      'consumer crashed',
-    );
-    if (!event.payload.restart) context.fail(event.payload.error);
   });
   return {
     aggregator,

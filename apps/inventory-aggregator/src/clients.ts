@@ -51,8 +51,9 @@ export function peerDataCentres(config: AggregatorConfig): string[] {
  */
 export const connectAggregator: ClientsOpener<AggregatorConfig, AggregatorClients> = async (
   config,
-  { logger, resources },
+  context,
 ) => {
+  const { logger, resources } = context;
   const kafka = kafkaOf(config, logger);
   const redis = resources.add('redis', redisFromSettings(config), (r) => r.quit());
   const codec = codecOf(config);
@@ -65,7 +66,7 @@ export const connectAggregator: ClientsOpener<AggregatorConfig, AggregatorClient
   const admin = await openAdmin(kafka, resources);
   const partitions = await checkTopics(admin, config);
   const producer = await openProducer(kafka, resources);
-  const consumer = await openConsumer(kafka, resources, {
+  const consumer = await openConsumer(kafka, context, {
     groupId: config.GROUP_ID,
     sessionTimeoutMs: config.SESSION_TIMEOUT_MS,
     heartbeatIntervalMs: config.HEARTBEAT_INTERVAL_MS,
@@ -78,7 +79,7 @@ export const connectAggregator: ClientsOpener<AggregatorConfig, AggregatorClient
   const peerConsumer =
     peerDataCentres(config).length === 0
       ? undefined
-      : await openConsumer(kafka, resources, {
+      : await openConsumer(kafka, context, {
           groupId: `${config.GROUP_ID}-peers`,
           sessionTimeoutMs: config.SESSION_TIMEOUT_MS,
           heartbeatIntervalMs: config.HEARTBEAT_INTERVAL_MS,

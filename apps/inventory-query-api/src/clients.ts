@@ -35,10 +35,8 @@ export interface QueryClients {
 }
 
 /** Opens the clients from the settings; API keys and master data are read here. */
-export const connectQueryApi: ClientsOpener<QueryConfig, QueryClients> = async (
-  config,
-  { logger, resources },
-) => {
+export const connectQueryApi: ClientsOpener<QueryConfig, QueryClients> = async (config, context) => {
+  const { logger, resources } = context;
   const kafka = kafkaOf(config, logger);
   const keys = ApiKeyStore.fromFile(config.API_KEYS_FILE);
   const partitions = await keyedPartitionCount(kafka, config.INPUT_TOPIC);
@@ -46,13 +44,13 @@ export const connectQueryApi: ClientsOpener<QueryConfig, QueryClients> = async (
   const codec = codecOf(config);
   const changes = resources.add(
     'availability changes',
-    new TopicTail(kafka, codec, config.AVAILABILITY_TOPIC, 'SkuAvailability', logger),
+    new TopicTail(kafka, codec, config.AVAILABILITY_TOPIC, 'SkuAvailability', context),
     (t) => t.stop(),
   );
   await changes.start(config.KAFKA_CLIENT_ID);
   const outcomes = resources.add(
     'reservation outcomes',
-    new TopicTail(kafka, codec, config.OUTCOMES_TOPIC, 'ReservationOutcome', logger),
+    new TopicTail(kafka, codec, config.OUTCOMES_TOPIC, 'ReservationOutcome', context),
     (t) => t.stop(),
   );
   await outcomes.start(config.KAFKA_CLIENT_ID);
@@ -72,7 +70,7 @@ export const connectQueryApi: ClientsOpener<QueryConfig, QueryClients> = async (
     const peerKafka = createKafka({ clientId: config.KAFKA_CLIENT_ID, logger, ...peer.client });
     const peerOutcomes = resources.add(
       `reservation outcomes of ${peer.dataCentre}`,
-      new TopicTail(peerKafka, codec, config.OUTCOMES_TOPIC, 'ReservationOutcome', logger),
+      new TopicTail(peerKafka, codec, config.OUTCOMES_TOPIC, 'ReservationOutcome', context),
       (t) => t.stop(),
     );
     // Groups named after this data centre: its user in the peer's cluster may join only those.

@@ -27,7 +27,8 @@ export interface LakeClients {
  * topic stamped by its producers could put an old time after a newer one and cut two
  * writers' files differently.
  */
-export const connectLake: ClientsOpener<LakeConfig, LakeClients> = async (config, { logger, resources }) => {
+export const connectLake: ClientsOpener<LakeConfig, LakeClients> = async (config, context) => {
+  const { logger, resources } = context;
   const kafka = kafkaOf(config, logger);
   const admin = await openAdmin(kafka, resources);
   const types = await topicSetting(
@@ -47,7 +48,7 @@ export const connectLake: ClientsOpener<LakeConfig, LakeClients> = async (config
     (s) => s.close(),
   );
   const producer = await openProducer(kafka, resources);
-  const consumer = await openConsumer(kafka, resources, {
+  const consumer = await openConsumer(kafka, context, {
     groupId: config.GROUP_ID,
     sessionTimeoutMs: config.SESSION_TIMEOUT_MS,
     maxBytesPerPartition: 4 * 1024 * 1024,

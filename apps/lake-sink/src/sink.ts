@@ -19,8 +19,13 @@ interface PartitionState {
   chunk: (OpenChunk & { rows: LakeRow[] }) | undefined;
   /** The window of the last chunk completed (a new chunk never goes back before it). */
   lastWindow: number | undefined;
-  /** Next offset to take: a batch fetched again after a rebalance repeats records. */
+  /**
+   * Next offset to take: a batch fetched again (after a rebalance, or retried by the consumer
+   * after a failure) repeats records. Moves once a record is in the open chunk or in `dead`.
+   */
   next: number | undefined;
+  /** Dead letters not yet sent: kept until the send succeeds, sent before their chunk commits. */
+  dead: Message[];
   highWatermark: number;
 }
 
@@ -130,6 +135,7 @@ export class LakeSink {
         chunk: undefined,
         lastWindow: undefined,
         next: undefined,
+        dead: [],
         highWatermark: 0,
       };
       this.partitions.set(key, state);
@@ -148,20 +154,18 @@ export class LakeSink {
       this.cleaned.add(key);
     }
     if (state.kind === 'events') await codec.preloadWriters(batch.messages.map((m) => m.value));
-    const dead: Message[] = [];
     for (const message of batch.messages) {
       // Stopping, or the partition may be gone: the rest of the batch is left for the next
       // owner (nothing after the last commit counts), so a stop waits for one chunk at most.
       if (!isRunning() || isStale()) return;
       const offset = Number(message.offset);
       if (state.next !== undefined && offset < state.next) continue;
-      state.next = offset + 1;
       const appendTime = Number(message.timestamp);
       const placement = place(state.chunk, appendTime, this.rules);
       if (placement.kind === 'start-new') {
         if (placement.closePrevious) {
           // Dead letters of the chunk go out before its offsets are committed.
-          if (dead.length > 0) await this.deadLetter(dead.splice(0));
+          await this.sendDead(state);
           await this.completeHolding(state, heartbeat);
         }
         state.chunk = {
@@ -189,7 +193,7 @@ export class LakeSink {
           );
         } catch (error) {
           metrics.deadLetters.inc({ topic: batch.topic });
-          dead.push({
+          state.dead.push({
             key: message.key,
             value: message.value,
             headers: {
@@ -202,19 +206,28 @@ export class LakeSink {
           });
         }
       }
+      state.next = offset + 1;
       if (isFull(chunk, this.rules)) {
         // Dead letters of the chunk go out before its offsets are committed.
-        if (dead.length > 0) await this.deadLetter(dead.splice(0));
+        await this.sendDead(state);
         await this.completeHolding(state, heartbeat);
       }
     }
     state.highWatermark = Number(batch.highWatermark);
-    if (dead.length > 0) await this.deadLetter(dead);
+    await this.sendDead(state);
     await heartbeat();
   }
 
-  private async deadLetter(messages: Message[]): Promise<void> {
-    await sendBounded(this.deps.producer, [{ topic: this.deps.config.DLQ_TOPIC, messages }]);
+  /**
+   * Sends the partition's dead letters. A failure leaves them queued: the batch fails, and a
+   * consumer that hands it over again (its records already taken are skipped) sends them with
+   * the next try; one that crashed for good stops the process (consumer-crash.ts).
+   */
+  private async sendDead(state: PartitionState): Promise<void> {
+    if (state.dead.length === 0) return;
+    const sending = state.dead.slice();
+    await sendBounded(this.deps.producer, [{ topic: this.deps.config.DLQ_TOPIC, messages: sending }]);
+    state.dead.splice(0, sending.length);
   }
 
   /**
@@ -291,6 +304,8 @@ export class LakeSink {
   private async complete(state: PartitionState): Promise<void> {
     const chunk = state.chunk;
     if (!chunk) return;
+    // Nothing is committed past a dead letter that is not sent (a chunk ended by the timer).
+    await this.sendDead(state);
     const generation = this.generation;
     const { consumer, metrics, store } = this.deps;
     const byBucket = new Map<string, LakeRow[]>();

@@ -13,6 +13,7 @@ import { readToEnd } from '@inventory/kafka';
 import {
   type AppProcess,
   expectOrderlyStop,
+  replaceTopicConfig,
   stackEndpoints,
   testKafka,
   uniqueName,
@@ -241,6 +242,41 @@ describe('lake-sink: Kafka to Parquet, exactly once', () => {
     expect(await sink.metric('lake_bytes_written_total')).toBe(objects.reduce((sum, o) => sum + o.size, 0));
     expect(await sink.metric('lake_commit_lag')).toBe(0);
     // Stops on SIGTERM.
+    sink.child.kill('SIGTERM');
+    expect(await sink.exited).toBe(0);
+  });
+
+  it('a dead letter the dead-letter topic refuses: the sink stops with exit 1; once the topic takes it, the next one sends it, rows once', async () => {
+    const world = await createLakeWorld();
+    // Refused for good (MESSAGE_TOO_LARGE, which no retry helps): the consumer crashes.
+    await replaceTopicConfig(world.dlq, { 'max.message.bytes': '64' });
+    await produce(world.events, [
+      { key: 'SKU-1', value: await codec.encode(`${world.events}-value`, 'InventoryEvent', event(1)) },
+      { key: 'SKU-1', value: Buffer.from('refused at first') },
+      { key: 'SKU-1', value: await codec.encode(`${world.events}-value`, 'InventoryEvent', event(3)) },
+    ]);
+    const refused = start(world);
+    // Not a process that lives on without its consumer: the orchestrator starts it again.
+    expect(await refused.exited, refused.output().slice(-3000)).toBe(1);
+    expect(refused.output()).toContain('consumer crashed');
+    await replaceTopicConfig(world.dlq, { 'max.message.bytes': '1048588' });
+    const sink = start(world);
+    await waitFor(() => committedToEnd(world), {
+      description: () =>
+        `every record committed (in the lake); the sink wrote: ${sink.output().slice(-3000)}`,
+      timeoutMs: 90_000,
+      intervalMs: 300,
+    });
+    const rows = await queryWorld(world, 'SELECT event_id FROM lake_events ORDER BY kafka_offset');
+    expect(rows).toEqual([{ event_id: 'loadgen:lake-1' }, { event_id: 'loadgen:lake-3' }]);
+    const dead: string[] = [];
+    await readToEnd(
+      testKafka(),
+      world.dlq,
+      (m) => void dead.push(`${m.value?.toString()}|${m.headers?.['dlq-reason']}`),
+      { groupPrefix: uniqueName('dlq') },
+    );
+    expect(dead).toEqual(['refused at first|UNDECODABLE']);
     sink.child.kill('SIGTERM');
     expect(await sink.exited).toBe(0);
   });

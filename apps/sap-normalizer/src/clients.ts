@@ -27,12 +27,13 @@ export function readPlants(file: string): PlantMapping {
 /** Opens the clients; the consumer closes first (its batch produced, then committed). */
 export const connectNormalizer: ClientsOpener<NormalizerConfig, NormalizerClients> = async (
   config,
-  { logger, resources },
+  context,
 ) => {
+  const { logger, resources } = context;
   const mapping = readPlants(config.PLANTS_FILE);
   const kafka = kafkaOf(config, logger);
   const producer = await openProducer(kafka, resources);
-  const consumer = await openConsumer(kafka, resources, {
+  const consumer = await openConsumer(kafka, context, {
     groupId: config.GROUP_ID,
     sessionTimeoutMs: config.SESSION_TIMEOUT_MS,
   });

@@ -12,6 +12,7 @@ import {
 } from '@inventory/kafka';
 import { Cluster, Redis } from 'ioredis';
 import type { Admin, Consumer, Kafka, Producer } from 'kafkajs';
+import { type CrashContext, failOnFatalCrash } from './consumer-crash.ts';
 import { kafkaSecurity } from './kafka-security.ts';
 import { parseRedisTarget } from './redis-url.ts';
 import type { Resources } from './resources.ts';
@@ -116,14 +117,16 @@ export async function openProducer(
 
 /**
  * A consumer of the canonical configuration, connected; registered after the clients it
- * feeds, so it closes first (its disconnect waits for the batch it runs).
+ * feeds, so it closes first (its disconnect waits for the batch it runs). A crash kafkajs
+ * does not recover from stops the app (consumer-crash.ts).
  */
 export async function openConsumer(
   kafka: Kafka,
-  resources: Resources,
+  context: CrashContext & { resources: Resources },
   options: ConsumerOptions,
 ): Promise<Consumer> {
-  const consumer = resources.add('consumer', createConsumer(kafka, options), (c) => c.disconnect());
+  const consumer = context.resources.add('consumer', createConsumer(kafka, options), (c) => c.disconnect());
+  failOnFatalCrash(consumer, context, options.groupId);
   await consumer.connect();
   return consumer;
 }

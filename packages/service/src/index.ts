@@ -1,5 +1,6 @@
 export * from './bearer.ts';
 export * from './clients.ts';
+export * from './consumer-crash.ts';
 export * from './docs.ts';
 export * from './http-app.ts';
 export * from './http-errors.ts';

@@ -1,5 +1,6 @@
 import { delay, errorMessage, isRetriable } from '@inventory/core';
 import { createConsumer } from '@inventory/kafka';
+import { failOnFatalCrash } from '@inventory/service';
 import type { Consumer, EachBatchPayload, KafkaMessage, Message } from 'kafkajs';
 import type { DeliveryDeps } from '../config.ts';
 import { holdThroughOutage } from '../hold.ts';
@@ -72,6 +73,7 @@ export class Deliverer {
       });
       this.consumers.push(consumer);
       consumer.on(consumer.events.GROUP_JOIN, () => this.joined.add(stage));
+      failOnFatalCrash(consumer, this.deps, stage === 0 ? 'deliveries' : `deliveries, retry ${stage}`);
       await consumer.connect();
       const topics =
         stage === 0

@@ -9,6 +9,7 @@ import {
   type InventoryEvent,
 } from '@inventory/domain';
 import { createConsumer } from '@inventory/kafka';
+import { failOnFatalCrash } from '@inventory/service';
 import type { Consumer, EachBatchPayload } from 'kafkajs';
 import type { DeliveryDeps } from '../config.ts';
 import { soldQuantityKey } from '../delivery/requests.ts';
@@ -57,6 +58,7 @@ export class Summarizer {
     consumer.on(consumer.events.GROUP_JOIN, () => {
       this.joined = true;
     });
+    failOnFatalCrash(consumer, this.deps, 'sold quantities');
     await consumer.connect();
     await consumer.subscribe({ topic: config.EVENTS_TOPIC, fromBeginning: true });
     await consumer.run({ eachBatchAutoResolve: false, eachBatch: (payload) => this.batch(payload) });

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { AvroCodec, SchemaName, SchemaValues } from '@inventory/codec';
-import { errorMessage, InventoryError, type Logger } from '@inventory/core';
+import { errorMessage, InventoryError } from '@inventory/core';
+import { type CrashContext, failOnFatalCrash } from '@inventory/service';
 import type { Consumer, Kafka } from 'kafkajs';
 
 const YIELD_EVERY = 32;
@@ -23,7 +24,7 @@ export class TopicTail<N extends SchemaName> {
     private readonly codec: AvroCodec,
     private readonly topic: string,
     private readonly schema: N,
-    private readonly logger: Logger,
+    private readonly context: CrashContext,
   ) {}
 
   async start(groupPrefix: string): Promise<void> {
@@ -38,6 +39,7 @@ export class TopicTail<N extends SchemaName> {
       maxWaitTimeInMs: 100,
     });
     this.consumer = consumer;
+    failOnFatalCrash(consumer, this.context, `tail of ${this.topic}`);
     await consumer.connect();
     await consumer.subscribe({ topic: this.topic, fromBeginning: false });
     const joined = new Promise<number[]>((resolve) =>
@@ -84,7 +86,10 @@ export class TopicTail<N extends SchemaName> {
     try {
       return this.codec.decodeSync(value, this.schema);
     } catch (error) {
-      this.logger.warn({ err: errorMessage(error), topic: this.topic }, 'record not decodable; skipped');
+      this.context.logger.warn(
+        { err: errorMessage(error), topic: this.topic },
+        'record not decodable; skipped',
+      );
       return undefined;
     }
   }
