@@ -9,7 +9,7 @@ import {
   masterDataAccess,
   topicNames,
 } from '@inventory/kafka';
-import { logFile } from './component.ts';
+import { logsOf } from './component.ts';
 import { mirrorMaker } from './components/mirror-maker.ts';
 import { parseStackSettings } from './config.ts';
 import { dcSettings, otherDcs } from './dcs.ts';
@@ -151,8 +151,7 @@ async function main(args: string[]): Promise<number> {
       const lines = Number(linesArg ?? 40);
       const chosen = name ? allComponents.filter((c) => c.name === name) : allComponents;
       if (chosen.length === 0) throw new InventoryError('USAGE', `unknown part ${name}\n${usage}`);
-      for (const c of chosen) {
-        const file = logFile(ctx, c.name);
+      for (const file of chosen.flatMap((c) => logsOf(c, ctx))) {
         console.log(`==> ${file} <==`);
         for (const line of logTail(file, lines, 1024 * 1024)) console.log(line);
       }

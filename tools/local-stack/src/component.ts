@@ -47,6 +47,8 @@ export interface Component {
   endpoint(ctx: StackContext): string;
   /** The ports it would listen on if started now, each with the setting that moves it. */
   ports?(ctx: StackContext): PartPort[];
+  /** Its log files, when it runs several processes (one log each); `<name>.log` otherwise. */
+  logs?(ctx: StackContext): string[];
 }
 
 export interface PartPort {
@@ -56,5 +58,8 @@ export interface PartPort {
 }
 
 export const logFile = (ctx: StackContext, name: string) => join(ctx.settings.dirs.logs, `${name}.log`);
+/** Where a part's processes write what they say. */
+export const logsOf = (component: Component, ctx: StackContext): string[] =>
+  component.logs?.(ctx) ?? [logFile(ctx, component.name)];
 export const pidFile = (ctx: StackContext, name: string) => join(ctx.settings.dirs.run, `${name}.pid`);
 export const dataDir = (ctx: StackContext, name: string) => join(ctx.settings.dirs.data, name);

@@ -2,7 +2,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { describeLogTail, logTail } from './log-tail.ts';
+import { describeLogs, describeLogTail, logTail } from './log-tail.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'log-tail-'));
 const log = (name: string, text: string) => {
@@ -38,5 +38,24 @@ describe('logTail', () => {
     expect(describeLogTail(log('b.log', 'started\nERROR port 19092 in use\n'))).toBe(
       '\nits last 2 lines:\n  | started\n  | ERROR port 19092 in use',
     );
+  });
+
+  it("names a part's one log with its tail, or its several logs with a share of the lines each", () => {
+    const one = log('c.log', 'started\nERROR bad config\n');
+    expect(describeLogs([one])).toBe(
+      `its log is ${one}\nits last 2 lines:\n  | started\n  | ERROR bad config`,
+    );
+    const nodes = [1, 2, 3, 4, 5, 6].map((n) =>
+      log(`node-${n}.log`, `${Array.from({ length: 10 }, (_, i) => `node ${n} line ${i}`).join('\n')}\n`),
+    );
+    const quiet = join(dir, 'node-7.log');
+    const text = describeLogs([...nodes, quiet], 21);
+    expect(text.split('\n')[0]).toBe(`its logs are ${[...nodes, quiet].join(', ')}`);
+    // 21 lines over 7 logs: 3 each, none for a log that says nothing.
+    expect(text).toContain(
+      `the last 3 lines of ${nodes[5]}:\n  | node 6 line 7\n  | node 6 line 8\n  | node 6 line 9`,
+    );
+    expect(text.split('\n').filter((l) => l.startsWith('  | ')).length).toBe(18);
+    expect(text).not.toContain(`lines of ${quiet}`);
   });
 });

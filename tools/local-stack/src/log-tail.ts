@@ -35,3 +35,20 @@ export function describeLogTail(file: string, lines = 20): string {
     ? ''
     : `\nits last ${tail.length} lines:\n${tail.map((l) => `  | ${l}`).join('\n')}`;
 }
+
+/**
+ * Where a failed part's logs are and what they say last: one log with up to `lines` lines,
+ * several (a part of several processes) with a share of them each, so the message stays short.
+ */
+export function describeLogs(files: string[], lines = 20): string {
+  if (files.length === 1) return `its log is ${files[0]}${describeLogTail(files[0] as string, lines)}`;
+  const each = Math.max(3, Math.floor(lines / files.length));
+  return `its logs are ${files.join(', ')}${files
+    .map((file) => {
+      const tail = logTail(file, each);
+      return tail.length === 0
+        ? ''
+        : `\nthe last ${tail.length} lines of ${file}:\n${tail.map((l) => `  | ${l}`).join('\n')}`;
+    })
+    .join('')}`;
+}

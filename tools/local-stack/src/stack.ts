@@ -1,6 +1,6 @@
 import { chmodSync, mkdirSync, rmSync } from 'node:fs';
 import { errorMessage, InventoryError, waitFor, withTimeout } from '@inventory/core';
-import { type Component, type ComponentName, logFile, type StackContext } from './component.ts';
+import { type Component, type ComponentName, logsOf, type StackContext } from './component.ts';
 import { connect } from './components/connect.ts';
 import { kafka } from './components/kafka.ts';
 import { kafkaPrincipals } from './components/kafka-security.ts';
@@ -14,7 +14,7 @@ import { registry } from './components/registry.ts';
 import { s3 } from './components/s3.ts';
 import type { StackSettings } from './config.ts';
 import { stackEndpoints, writeEndpointFiles } from './endpoints.ts';
-import { describeLogTail } from './log-tail.ts';
+import { describeLogs } from './log-tail.ts';
 import { ensureJars } from './maven.ts';
 import { healCuts } from './partition.ts';
 import { portFree, portHolders } from './ports.ts';
@@ -118,11 +118,10 @@ async function startStack(ctx: StackContext): Promise<void> {
     } else {
       if (!running) await component.start(ctx);
       const started = Date.now();
-      const log = logFile(ctx, component.name);
       const failed = (state: string, cause?: unknown) =>
         new InventoryError(
           'STACK_START_FAILED',
-          `${component.name} ${state} after ${Date.now() - started} ms; its log is ${log}${describeLogTail(log)}`,
+          `${component.name} ${state} after ${Date.now() - started} ms; ${describeLogs(logsOf(component, ctx))}`,
           { cause, details: { component: component.name } },
         );
       // A part whose process died is reported at once, not after the whole deadline.
@@ -259,7 +258,7 @@ export async function status(ctx: StackContext): Promise<ComponentStatus[]> {
         state,
         pid: alive ? pid : undefined,
         endpoint: component.endpoint(ctx),
-        log: logFile(ctx, component.name),
+        log: logsOf(component, ctx).join(', '),
       } satisfies ComponentStatus;
     }),
   );

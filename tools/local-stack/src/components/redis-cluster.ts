@@ -1,7 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { InventoryError, waitFor } from '@inventory/core';
 import { Redis } from 'ioredis';
-import { type Component, pidFile, type StackContext } from '../component.ts';
+import { type Component, logFile, pidFile, type StackContext } from '../component.ts';
 import { isAlive, readPid, stopDaemon } from '../proc.ts';
 import { provisionAcl, startRedisServer } from './redis.ts';
 
@@ -145,6 +145,9 @@ export const redisCluster: Component = {
       clusterPorts(ctx).map((port) => stopDaemon(pidFile(ctx, nodeName(port)), 'SIGTERM', 15_000)),
     );
     return outcomes.includes('killed') ? 'killed' : outcomes.includes('stopped') ? 'stopped' : 'not-running';
+  },
+  logs(ctx) {
+    return clusterPorts(ctx).map((port) => logFile(ctx, nodeName(port)));
   },
   /** The first node's pid while every node runs; none when one is down, so `up` starts it again. */
   pid(ctx) {
