@@ -148,9 +148,13 @@ export const rabbitmq: Component = {
   },
   pid: (ctx) => readPid(pidFile(ctx, 'rabbitmq')),
   endpoint: (ctx) => `amqp://127.0.0.1:${ctx.settings.RABBITMQ_PORT}`,
-  // Not the epmd port: the stack's own epmd may outlive a stopped node, and is used again.
+  // The epmd port only while no epmd of this stack runs (its own, or one Erlang started with
+  // its folder): one may outlive a stopped node, and the node registers with it again.
   ports: (ctx) => [
     { port: ctx.settings.RABBITMQ_PORT, setting: 'RABBITMQ_PORT' },
     { port: ctx.settings.RABBITMQ_DIST_PORT, setting: 'RABBITMQ_DIST_PORT' },
+    ...(runningEpmd(ctx) || strayEpmds(ctx).length > 0
+      ? []
+      : [{ port: ctx.settings.EPMD_PORT, setting: 'EPMD_PORT' }]),
   ],
 };
