@@ -1,6 +1,7 @@
 import { hostname } from 'node:os';
 import type { AvroCodec, InventoryEvent } from '@inventory/codec';
 import { errorMessage, InventoryError, type Logger } from '@inventory/core';
+import { sendBounded } from '@inventory/kafka';
 import type { Bucket } from '@inventory/object-store';
 import type { ReadModelReader, RedisClient } from '@inventory/read-model';
 import type { Producer } from 'kafkajs';
@@ -218,11 +219,12 @@ async function reconcile(
     if (signal.aborted) throw signal.reason;
     const chunk = events.slice(i, i + 2_000);
     const values = await codec.encodeAll(`${config.EVENTS_TOPIC}-value`, 'InventoryEvent', chunk);
-    await producer.send({
-      topic: config.EVENTS_TOPIC,
-      acks: -1,
-      messages: chunk.map((e, j) => ({ key: e.sku, value: values[j] as Buffer })),
-    });
+    await sendBounded(producer, [
+      {
+        topic: config.EVENTS_TOPIC,
+        messages: chunk.map((e, j) => ({ key: e.sku, value: values[j] as Buffer })),
+      },
+    ]);
   }
   phase('publish');
   const skus = new Set(snapshot.items.map((item) => item.sku));

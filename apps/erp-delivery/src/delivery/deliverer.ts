@@ -1,5 +1,5 @@
 import { delay, errorMessage, isRetriable } from '@inventory/core';
-import { createConsumer } from '@inventory/kafka';
+import { createConsumer, sendBounded } from '@inventory/kafka';
 import { failOnFatalCrash } from '@inventory/service';
 import type { Consumer, EachBatchPayload, KafkaMessage, Message } from 'kafkajs';
 import type { DeliveryDeps } from '../config.ts';
@@ -155,10 +155,12 @@ export class Deliverer {
       messages.push(message);
       byTopic.set(topic, messages);
     }
-    await this.deps.producer.sendBatch({
-      acks: -1,
-      topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })),
-    });
+    // Each retry record carries its whole order: a chunk of large ones must not make one
+    // request the topic refuses for good.
+    await sendBounded(
+      this.deps.producer,
+      [...byTopic].map(([topic, messages]) => ({ topic, messages })),
+    );
   }
 
   private kindOf(topic: string): RecordKind | undefined {

@@ -8,7 +8,7 @@ import {
   eventProblem,
   type InventoryEvent,
 } from '@inventory/domain';
-import { createConsumer } from '@inventory/kafka';
+import { createConsumer, sendBounded } from '@inventory/kafka';
 import { failOnFatalCrash } from '@inventory/service';
 import type { Consumer, EachBatchPayload } from 'kafkajs';
 import type { DeliveryDeps } from '../config.ts';
@@ -86,11 +86,12 @@ export class Summarizer {
               'SoldQuantity',
               summaries,
             );
-            await producer.send({
-              topic: config.SOLD_QUANTITIES_TOPIC,
-              acks: -1,
-              messages: summaries.map((s, i) => ({ key: soldQuantityKey(s), value: values[i] as Buffer })),
-            });
+            await sendBounded(producer, [
+              {
+                topic: config.SOLD_QUANTITIES_TOPIC,
+                messages: summaries.map((s, i) => ({ key: soldQuantityKey(s), value: values[i] as Buffer })),
+              },
+            ]);
           },
         );
         metrics.soldPublished.inc(published);

@@ -1,5 +1,6 @@
 import type { AvroCodec, StockLevel } from '@inventory/codec';
 import { backoffDelay, delay, InventoryError, type Logger } from '@inventory/core';
+import { sendBounded } from '@inventory/kafka';
 import type { KeyLayout, RedisClient } from '@inventory/read-model';
 import type { Admin, Consumer, EachBatchPayload, KafkaMessage, Producer } from 'kafkajs';
 import type { AggregatorMetrics } from '../metrics.ts';
@@ -214,11 +215,12 @@ export class PeerApplier {
   private async deadLetter(topic: string, partition: number, refused: [KafkaMessage, InventoryError][]) {
     if (refused.length === 0) return;
     const context = { topic, partition, groupId: this.deps.groupId, now: Date.now };
-    await this.deps.producer.send({
-      topic: this.deps.dlqTopic,
-      acks: -1,
-      messages: refused.map(([message, error]) => deadLetter(message, error, context)),
-    });
+    await sendBounded(this.deps.producer, [
+      {
+        topic: this.deps.dlqTopic,
+        messages: refused.map(([message, error]) => deadLetter(message, error, context)),
+      },
+    ]);
     for (const [, error] of refused) this.deps.metrics.deadLettered.inc({ code: error.code });
   }
 }
