@@ -1,6 +1,7 @@
 import type { AvroCodec } from '@inventory/codec';
 import { backoffDelay, delay, type ErrorCode, errorMessage, isRetriable, type Logger } from '@inventory/core';
 import type { DedupPolicy } from '@inventory/domain';
+import { sendBounded } from '@inventory/kafka';
 import type { Message, Producer, TopicMessages } from 'kafkajs';
 import type { BridgeConfig } from './config.ts';
 import { decodeMovement } from './format/movement.ts';
@@ -161,7 +162,7 @@ export class Bridge {
           { topic: config.RAW_TOPIC, messages: plan.raw },
           { topic: config.DLQ_TOPIC, messages: plan.dead },
         ].filter((t) => t.messages.length > 0);
-        await producer.sendBatch({ acks: -1, topicMessages });
+        await sendBounded(producer, topicMessages, config.MAX_REQUEST_BYTES);
         this.kafkaHealthy = true;
         // Dead letters on the MQ side too, confirmed before the originals are acknowledged.
         for (const d of plan.deadLetters) await source.deadLetter(d.message, d.reason, d.detail);

@@ -11,8 +11,14 @@ export const shape = {
   QUEUE: setting.string().default('mainframe.stock-movements'),
   DEAD_LETTER_QUEUE: setting.string().default('mainframe.stock-movements.dlq'),
   ...topicSettings({ EVENTS: 'events', RAW: 'mqRaw', DLQ: 'mqDeadLetter' }),
-  /** Messages per Kafka request. */
+  /** Messages taken from MQ and acknowledged together. */
   BATCH_SIZE: setting.positiveInt().default(500),
+  /**
+   * Largest produce request: a batch goes out in as many as it needs (request-size.ts), below
+   * the brokers' and topics' 1 MiB, which refuse a larger one for good: 500 raw copies of
+   * 2 KB mainframe records would be refused, and the batch retried without end.
+   */
+  MAX_REQUEST_BYTES: setting.positiveInt().default(512 * 1024),
   /** Longest wait for a batch to fill before it is sent anyway. */
   LINGER_MS: setting.positiveInt().default(20),
   /** Unacknowledged messages MQ may hand out: at least BATCH_SIZE, so a batch can fill. */

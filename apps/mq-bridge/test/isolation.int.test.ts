@@ -1,6 +1,6 @@
 import { createCodec } from '@inventory/codec';
 import { waitFor } from '@inventory/core';
-import { stackEndpoints, TcpGate } from '@inventory/testkit';
+import { replaceTopicConfig, stackEndpoints, TcpGate } from '@inventory/testkit';
 import { describe, expect, it } from 'vitest';
 import {
   createBridgeWorld,
@@ -58,6 +58,29 @@ describe('mq-bridge: a failure of one message, and a failure of the sink', () =>
     const mqDead = await drainQueue(world.deadLetterQueue);
     expect(mqDead.map((m) => m.properties.headers?.['x-dead-letter-reason'])).toEqual(['UNKNOWN_MOVE_CODE']);
     // Everything was acknowledged: nothing waits in the queue, nothing comes again.
+    expect(await queueDepth(world.queue)).toBe(0);
+  });
+
+  it('a batch larger than the raw topic takes in one request: sent in several, every movement once', async () => {
+    const world = await createBridgeWorld();
+    // 300 raw copies of ~200 bytes over 6 partitions: ~10 KB a partition in one request,
+    // which a topic of at most 4 KB a record batch refuses for good.
+    await replaceTopicConfig(world.raw, { 'max.message.bytes': '4096' });
+    const sent = movements('B', 300);
+    await publishMovements(world.queue, sent);
+    const bridge = startBridge(world, {
+      MQ_BATCH_SIZE: '300',
+      MQ_PREFETCH: '300',
+      MQ_MAX_REQUEST_BYTES: '2048',
+    });
+    await waitForRecords(world.raw, 300, { app: bridge });
+    await waitForRecords(world.events, 300, { app: bridge });
+    bridge.child.kill('SIGTERM');
+    expect(await bridge.exited).toBe(0);
+    expect((await eventIds(world.events)).sort()).toEqual(sent.map((m) => `mainframe:${m.txnId}`).sort());
+    expect((await readTopic(world.raw)).map((m) => m.key?.toString()).sort()).toEqual(
+      sent.map((m) => m.txnId).sort(),
+    );
     expect(await queueDepth(world.queue)).toBe(0);
   });
 

@@ -1,4 +1,5 @@
 import type { AvroCodec, InventoryEvent } from '@inventory/codec';
+import { sendBounded } from '@inventory/kafka';
 import { defineMetrics } from '@inventory/service';
 import type { Consumer, EachBatchPayload, Message, Producer } from 'kafkajs';
 import type { NormalizerConfig } from './config.ts';
@@ -79,7 +80,7 @@ export class Normalizer {
       },
       { topic: config.DLQ_TOPIC, messages: dead },
     ].filter((t) => t.messages.length > 0);
-    if (topicMessages.length > 0) await producer.sendBatch({ acks: -1, topicMessages });
+    if (topicMessages.length > 0) await sendBounded(producer, topicMessages);
     metrics.events.inc(events.length);
     const last = batch.messages.at(-1);
     if (last) resolveOffset(last.offset);
