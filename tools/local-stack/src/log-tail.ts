@@ -28,12 +28,15 @@ export function logTail(file: string, lines = 20, maxBytes = 16_384): string[] {
   }
 }
 
+/** A log's last lines under a heading naming how many, indented; '' when it says nothing. */
+function tailBlock(file: string, lines: number, heading: (count: number) => string): string {
+  const tail = logTail(file, lines);
+  return tail.length === 0 ? '' : `\n${heading(tail.length)}:\n${tail.map((l) => `  | ${l}`).join('\n')}`;
+}
+
 /** The tail as an indented block for an error message, or '' when the log says nothing. */
 export function describeLogTail(file: string, lines = 20): string {
-  const tail = logTail(file, lines);
-  return tail.length === 0
-    ? ''
-    : `\nits last ${tail.length} lines:\n${tail.map((l) => `  | ${l}`).join('\n')}`;
+  return tailBlock(file, lines, (count) => `its last ${count} lines`);
 }
 
 /**
@@ -43,12 +46,6 @@ export function describeLogTail(file: string, lines = 20): string {
 export function describeLogs(files: string[], lines = 20): string {
   if (files.length === 1) return `its log is ${files[0]}${describeLogTail(files[0] as string, lines)}`;
   const each = Math.max(3, Math.floor(lines / files.length));
-  return `its logs are ${files.join(', ')}${files
-    .map((file) => {
-      const tail = logTail(file, each);
-      return tail.length === 0
-        ? ''
-        : `\nthe last ${tail.length} lines of ${file}:\n${tail.map((l) => `  | ${l}`).join('\n')}`;
-    })
-    .join('')}`;
+  const tails = files.map((file) => tailBlock(file, each, (count) => `the last ${count} lines of ${file}`));
+  return `its logs are ${files.join(', ')}${tails.join('')}`;
 }
