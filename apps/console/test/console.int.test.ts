@@ -1,6 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { connect, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -11,6 +12,7 @@ import { startIngestProcess, tokens } from '@inventory/store-ingest-test';
 import {
   type AppProcess,
   appReady,
+  freePort,
   prometheusUrl,
   scrapedByPrometheus,
   startAppProcess,
@@ -55,6 +57,8 @@ describe('the web console in a browser', () => {
   let unscrape = () => {};
   let browser: Browser;
   let page: Page;
+  /** The page as `npm run build` makes it. */
+  let built: string;
   const problems: string[] = [];
   let n = 0;
 
@@ -106,7 +110,7 @@ describe('the web console in a browser', () => {
   beforeAll(async () => {
     mkdirSync(artifacts, { recursive: true });
     // The page as `npm run build` makes it, into a folder of this run.
-    const built = mkdtempSync(join(tmpdir(), 'console-page-'));
+    built = mkdtempSync(join(tmpdir(), 'console-page-'));
     execFileSync(
       join(repoRoot, 'node_modules', '.bin', 'vite'),
       ['build', '--logLevel', 'error', '--outDir', built],
@@ -302,6 +306,54 @@ describe('the web console in a browser', () => {
     await page.waitForFunction(() => document.documentElement.scrollWidth <= 375);
     await page.screenshot({ path: join(artifacts, 'operations-375.png'), fullPage: true });
     expect(await seriousViolations()).toEqual([]);
+  });
+
+  it('says when the locations cannot be read and offers them once the query API answers', async () => {
+    // A console whose query API is not there yet: its port answers once a relay to the real one listens.
+    const port = await freePort();
+    const late = startAppProcess(
+      consoleDir,
+      {
+        PATH: process.env.PATH,
+        CONSOLE_QUERY_API_URL: `http://127.0.0.1:${port}`,
+        CONSOLE_PROMETHEUS_URL: prometheusUrl(),
+        CONSOLE_STATIC_DIR: built,
+        CONSOLE_LOG_LEVEL: 'error',
+      },
+      'CONSOLE_HTTP_PORT',
+    );
+    apps.push(late);
+    await appReady(late);
+    // Its own tab: the failed reads it makes are meant, not errors of the page under test.
+    const tab = await browser.newPage({ viewport: desktop });
+    await tab.goto(`http://127.0.0.1:${late.port}/#/assortment`);
+    await tab.getByLabel('API key', { exact: true }).fill('store-key');
+    await tab.getByRole('button', { name: 'Use this key' }).click();
+    await tab.getByRole('alert').filter({ hasText: 'the locations could not be read' }).waitFor();
+    expect(await tab.getByLabel('Location', { exact: true }).locator('option').count()).toBe(0);
+
+    const relay = createServer((socket) => {
+      const upstream = connect(query.port, '127.0.0.1');
+      const cut = () => {
+        socket.destroy();
+        upstream.destroy();
+      };
+      socket.on('error', cut);
+      upstream.on('error', cut);
+      socket.pipe(upstream).pipe(socket);
+    });
+    await new Promise<void>((listening) => relay.listen(port, '127.0.0.1', listening));
+    try {
+      await tab.getByLabel('Location', { exact: true }).selectOption('S-3');
+      await tab.waitForFunction((s) => document.body.textContent?.includes(s), sku);
+      expect(
+        await tab.getByRole('alert').filter({ hasText: 'the locations could not be read' }).count(),
+      ).toBe(0);
+    } finally {
+      await tab.close();
+      await stopApp(late);
+      await new Promise((closed) => relay.close(closed));
+    }
   });
 
   it('printed no error to the browser console', () => {

@@ -18,7 +18,7 @@ const levelText = { out: 'out of stock', low: 'low', ok: 'in stock' } as const;
  * low-stock and out-of-stock filters apply to the page shown.
  */
 export function Assortment({ onUnauthorized }: { onUnauthorized: () => void }) {
-  const locations = useLocations(onUnauthorized);
+  const { locations, problem: locationsProblem } = useLocations(onUnauthorized);
   const [locationId, setLocationId] = useState('');
   const [cursor, setCursor] = useState<string | undefined>();
   const [page, setPage] = useState<Page>();
@@ -96,9 +96,9 @@ export function Assortment({ onUnauthorized }: { onUnauthorized: () => void }) {
           />
         </label>
       </div>
-      {problem && (
+      {(problem ?? locationsProblem) && (
         <p class="problem" role="alert">
-          {problem}
+          {problem ?? locationsProblem}
         </p>
       )}
       {page && (

@@ -40,7 +40,7 @@ const flashMs = 2_500;
  * change the per-location figures are read again.
  */
 export function FindStock({ onUnauthorized }: { onUnauthorized: () => void }) {
-  const locations = useLocations(onUnauthorized);
+  const { locations, problem: locationsProblem } = useLocations(onUnauthorized);
   const [input, setInput] = useState(new URLSearchParams(location.hash.split('?')[1]).get('sku') ?? '');
   const [sku, setSku] = useState(input);
   const [view, setView] = useState<SkuView>();
@@ -146,9 +146,9 @@ export function FindStock({ onUnauthorized }: { onUnauthorized: () => void }) {
       <p class="sr-only" aria-live="polite">
         {announcement}
       </p>
-      {problem && (
+      {(problem ?? locationsProblem) && (
         <p class="problem" role="alert">
-          {problem}
+          {problem ?? locationsProblem}
         </p>
       )}
       {view && (
