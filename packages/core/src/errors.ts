@@ -130,6 +130,8 @@ export const errorCodes = {
   STACK_RUNNING: { retriable: false },
   /** A port a part of the stack needs is held by another process (up). */
   STACK_PORT_TAKEN: { retriable: false },
+  /** Two parts of the stacks are set to one port (up). */
+  STACK_PORT_CLASH: { retriable: false },
   SEED_INVALID: { retriable: false },
 
   // The deployment's tooling (tools/deploy).

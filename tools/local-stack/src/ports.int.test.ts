@@ -87,4 +87,21 @@ describe("a part's port held by another program", () => {
     expect(refused.out).not.toMatch(/: up at /);
     expect(processesMentioning(home)).toEqual([]);
   }, 120_000);
+
+  it('refuses three data centres whose ports overlap, naming the port and both parts, before anything starts', () => {
+    // DC_PORT_STEP 5 with Kafka 5 above Redis: dc2's Kafka and dc3's Redis on one port.
+    const base = 21_000;
+    const refused = stack('up', base, {
+      INVENTORY_STACK_DCS: '3',
+      INVENTORY_STACK_DC_PORT_STEP: '5',
+      INVENTORY_STACK_KAFKA_PORT: String(base + 5),
+      INVENTORY_STACK_KAFKA_CONTROLLER_PORT: String(base + 6),
+    });
+    expect(refused.code).toBe(1);
+    expect(refused.out).toContain(
+      `STACK_PORT_CLASH: two parts are set to one port:\n${base + 10}: kafka of ${join(home, 'dc2')} (KAFKA_PORT), redis of ${join(home, 'dc3')} (REDIS_PORT)\n`,
+    );
+    expect(refused.out).not.toMatch(/: up at /);
+    expect(processesMentioning(home)).toEqual([]);
+  });
 });

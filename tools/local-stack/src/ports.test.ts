@@ -1,6 +1,6 @@
 import { createServer } from 'node:net';
 import { describe, expect, it } from 'vitest';
-import { listeningInodes, portFree, portHolders } from './ports.ts';
+import { listeningInodes, portClashes, portFree, portHolders } from './ports.ts';
 
 const table = `  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode
    0: 0100007F:4A94 00000000:0000 0A 00000000:00000000 00:00000000 00000000     0        0 81234 1 0000000000000000 100 0 0 10 0
@@ -28,5 +28,29 @@ describe('the ports of a part', () => {
     }
     expect(await portFree(port)).toBe(true);
     expect(portHolders(port)).toEqual([]);
+  });
+
+  it('names every port claimed twice with each part that claims it, and nothing when all differ', () => {
+    const claim = (stack: string, part: string, port: number, setting: string) => ({
+      stack,
+      part,
+      port,
+      setting,
+    });
+    // DC_PORT_STEP 5: the second data centre's Kafka on the third's Redis.
+    const claims = [
+      claim('/s', 'redis', 21000, 'REDIS_PORT'),
+      claim('/s/dc2', 'kafka', 21010, 'KAFKA_PORT'),
+      claim('/s/dc2', 'kafka', 21011, 'KAFKA_CONTROLLER_PORT'),
+      claim('/s/dc2', 'redis', 21005, 'REDIS_PORT'),
+      claim('/s/dc3', 'redis', 21010, 'REDIS_PORT'),
+    ];
+    expect(portClashes(claims)).toEqual([
+      '21010: kafka of /s/dc2 (KAFKA_PORT), redis of /s/dc3 (REDIS_PORT)',
+    ]);
+    expect(
+      portClashes([claim('/s', 'kafka', 1, 'KAFKA_PORT'), claim('/s', 'kafka', 1, 'KAFKA_CONTROLLER_PORT')]),
+    ).toEqual(['1: kafka of /s (KAFKA_PORT), kafka of /s (KAFKA_CONTROLLER_PORT)']);
+    expect(portClashes(claims.filter((c) => c.stack !== '/s/dc3'))).toEqual([]);
   });
 });

@@ -57,3 +57,32 @@ export function portHolders(port: number): string[] {
   }
   return holders;
 }
+
+/** A port one part of one stack is set to listen on. */
+export interface PortClaim {
+  /** The stack's home folder. */
+  stack: string;
+  part: string;
+  port: number;
+  /** The stack setting, without its INVENTORY_STACK_ prefix. */
+  setting: string;
+}
+
+/**
+ * Every port more than one part is set to, with each part that claims it, in the order
+ * claimed: `<port>: <part> of <stack> (<setting>), <part> of <stack> (<setting>)`. Settings
+ * of their own can give two parts one port, and so can a DC_PORT_STEP smaller than the
+ * distance between a stack's ports (the second data centre's Kafka on the first's Redis):
+ * the second part would then find the port taken by the first of the same `up`, which no
+ * check before the start can see.
+ */
+export function portClashes(claims: readonly PortClaim[]): string[] {
+  const byPort = new Map<number, PortClaim[]>();
+  for (const claim of claims) byPort.set(claim.port, [...(byPort.get(claim.port) ?? []), claim]);
+  return [...byPort]
+    .filter(([, claimed]) => claimed.length > 1)
+    .map(
+      ([port, claimed]) =>
+        `${port}: ${claimed.map((c) => `${c.part} of ${c.stack} (${c.setting})`).join(', ')}`,
+    );
+}

@@ -17,7 +17,7 @@ import { stackEndpoints, writeEndpointFiles } from './endpoints.ts';
 import { describeLogs } from './log-tail.ts';
 import { ensureJars } from './maven.ts';
 import { healCuts } from './partition.ts';
-import { portFree, portHolders } from './ports.ts';
+import { portClashes, portFree, portHolders } from './ports.ts';
 import { ensurePrerequisites } from './prereqs.ts';
 import { isAlive, processesMentioning, type StopOutcome, stopProcess } from './proc.ts';
 import { loadSecrets } from './secrets.ts';
@@ -86,6 +86,7 @@ async function probe(component: Component, ctx: StackContext): Promise<boolean> 
  * any part of any of them starts.
  */
 export async function upAll(stacks: StackContext[]): Promise<void> {
+  assertNoPortClash(stacks);
   for (const stack of stacks) await assertPortsFree(stack);
   for (const stack of stacks) await startStack(stack);
 }
@@ -153,6 +154,24 @@ async function startStack(ctx: StackContext): Promise<void> {
     });
   }
   writeEndpointFiles(ctx, stackEndpoints(ctx, components));
+}
+
+/** Refuses `up` before anything starts when two parts of the stacks are set to one port. */
+function assertNoPortClash(stacks: StackContext[]): void {
+  const clashes = portClashes(
+    stacks.flatMap((ctx) =>
+      selectedComponents(ctx.settings).flatMap((component) =>
+        (component.ports?.(ctx) ?? []).map((p) => ({ stack: ctx.settings.HOME, part: component.name, ...p })),
+      ),
+    ),
+  );
+  if (clashes.length === 0) return;
+  throw new InventoryError(
+    'STACK_PORT_CLASH',
+    `two parts are set to one port:\n${clashes.join('\n')}\n` +
+      'Move one of them with its INVENTORY_STACK_*_PORT setting, or the other data centres with INVENTORY_STACK_DC_PORT_STEP.',
+    { details: { ports: clashes.length } },
+  );
 }
 
 /**
