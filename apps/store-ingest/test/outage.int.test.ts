@@ -1,5 +1,5 @@
 import { waitFor } from '@inventory/core';
-import { createTestTopic, processAlive, stackPartPid, stackUp } from '@inventory/testkit';
+import { createTestTopic, freezeProcess, processAlive, stackPartPid, stackUp } from '@inventory/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildTestIngest, storeEvent, type TestIngest, tokens } from './support.ts';
 
@@ -41,8 +41,8 @@ describe('store-ingest when Kafka is slow or down', () => {
 
   it('a frozen broker: 503 with Retry-After within the bound, then 202 again once it resumes', async () => {
     const pid = kafkaPid();
-    process.kill(pid, 'SIGSTOP');
     try {
+      await freezeProcess(pid);
       const started = Date.now();
       const response = await post();
       const elapsed = Date.now() - started;

@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { waitFor } from '@inventory/core';
@@ -15,6 +15,26 @@ const repoRoot = resolve(fileURLToPath(new URL('../../../', import.meta.url)));
 export function stackPartPid(part: string, dataCentre?: string): number {
   const home = dataCentre === undefined || dataCentre === 'dc1' ? stackHome() : join(stackHome(), dataCentre);
   return Number(readFileSync(join(home, 'run', `${part}.pid`), 'utf8').trim());
+}
+
+/**
+ * Stops a process with SIGSTOP and returns once every one of its threads is stopped. `kill`
+ * returns before that: a JVM's threads stop as each is next scheduled, and on a busy machine
+ * a broker still running for a moment after the kill answers what reaches it meanwhile.
+ */
+export async function freezeProcess(pid: number): Promise<void> {
+  process.kill(pid, 'SIGSTOP');
+  const states = () =>
+    readdirSync(`/proc/${pid}/task`).map((tid) => {
+      const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
+      // The state follows the command name, which is in parentheses and may hold any character.
+      return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
+    });
+  await waitFor(() => states().every((state) => state === 'T' || state === 't'), {
+    description: () => `every thread of pid ${pid} stopped (states ${[...new Set(states())].join('')})`,
+    timeoutMs: 10_000,
+    intervalMs: 5,
+  });
 }
 
 export function processAlive(pid: number): boolean {
