@@ -1,7 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { connect, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -12,11 +11,11 @@ import { startIngestProcess, tokens } from '@inventory/store-ingest-test';
 import {
   type AppProcess,
   appReady,
-  freePort,
   prometheusUrl,
   scrapedByPrometheus,
   startAppProcess,
   stopApp,
+  TcpGate,
   uniqueName,
 } from '@inventory/testkit';
 import { type Browser, chromium, type Page } from 'playwright-core';
@@ -309,13 +308,15 @@ describe('the web console in a browser', () => {
   });
 
   it('says when the locations cannot be read and offers them once the query API answers', async () => {
-    // A console whose query API is not there yet: its port answers once a relay to the real one listens.
-    const port = await freePort();
+    // A console whose query API does not answer yet: a gate in front of the real one, closed.
+    const gate = new TcpGate('127.0.0.1', query.port);
+    await gate.start();
+    gate.cut();
     const late = startAppProcess(
       consoleDir,
       {
         PATH: process.env.PATH,
-        CONSOLE_QUERY_API_URL: `http://127.0.0.1:${port}`,
+        CONSOLE_QUERY_API_URL: `http://127.0.0.1:${gate.port}`,
         CONSOLE_PROMETHEUS_URL: prometheusUrl(),
         CONSOLE_STATIC_DIR: built,
         CONSOLE_LOG_LEVEL: 'error',
@@ -323,27 +324,17 @@ describe('the web console in a browser', () => {
       'CONSOLE_HTTP_PORT',
     );
     apps.push(late);
-    await appReady(late);
     // Its own tab: the failed reads it makes are meant, not errors of the page under test.
     const tab = await browser.newPage({ viewport: desktop });
-    await tab.goto(`http://127.0.0.1:${late.port}/#/assortment`);
-    await tab.getByLabel('API key', { exact: true }).fill('store-key');
-    await tab.getByRole('button', { name: 'Use this key' }).click();
-    await tab.getByRole('alert').filter({ hasText: 'the locations could not be read' }).waitFor();
-    expect(await tab.getByLabel('Location', { exact: true }).locator('option').count()).toBe(0);
-
-    const relay = createServer((socket) => {
-      const upstream = connect(query.port, '127.0.0.1');
-      const cut = () => {
-        socket.destroy();
-        upstream.destroy();
-      };
-      socket.on('error', cut);
-      upstream.on('error', cut);
-      socket.pipe(upstream).pipe(socket);
-    });
-    await new Promise<void>((listening) => relay.listen(port, '127.0.0.1', listening));
     try {
+      await appReady(late);
+      await tab.goto(`http://127.0.0.1:${late.port}/#/assortment`);
+      await tab.getByLabel('API key', { exact: true }).fill('store-key');
+      await tab.getByRole('button', { name: 'Use this key' }).click();
+      await tab.getByRole('alert').filter({ hasText: 'the locations could not be read' }).waitFor();
+      expect(await tab.getByLabel('Location', { exact: true }).locator('option').count()).toBe(0);
+
+      gate.restore();
       await tab.getByLabel('Location', { exact: true }).selectOption('S-3');
       await tab.waitForFunction((s) => document.body.textContent?.includes(s), sku);
       expect(
@@ -352,7 +343,7 @@ describe('the web console in a browser', () => {
     } finally {
       await tab.close();
       await stopApp(late);
-      await new Promise((closed) => relay.close(closed));
+      await gate.stop();
     }
   });
 

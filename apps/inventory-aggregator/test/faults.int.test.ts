@@ -4,6 +4,7 @@ import { createProducer } from '@inventory/kafka';
 import {
   brokerServing,
   collect,
+  freezeProcess,
   keysMatching,
   PrivateRedis,
   processAlive,
@@ -217,7 +218,7 @@ describe('aggregator faults of its sinks', () => {
       );
       // Frozen across the restart, so the check below reads what Redis came back with and not
       // what the aggregator has folded again since (6 000 events take it well under a second).
-      aggregator.child.kill('SIGSTOP');
+      await freezeProcess(aggregator.child.pid as number);
       try {
         await privateRedis.restartFrom(snapshot);
         // Redis went back in time: the offsets it holds are behind what was published.

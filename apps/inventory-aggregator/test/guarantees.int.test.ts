@@ -1,6 +1,6 @@
 import { waitFor } from '@inventory/core';
 import type { InventoryEvent } from '@inventory/domain';
-import { expectOrderlyStop, testKafka, testRedis } from '@inventory/testkit';
+import { expectOrderlyStop, freezeProcess, testKafka, testRedis } from '@inventory/testkit';
 
 import { afterAll, describe, expect, it } from 'vitest';
 import {
@@ -129,7 +129,7 @@ describe('exactly-once effect on state', () => {
     };
     for (const [round, frozen] of [a, b, a].entries()) {
       await waitFor(async () => (await members()) === 2, { description: 'two members', timeoutMs: 60_000 });
-      frozen.child.kill('SIGSTOP');
+      await freezeProcess(frozen.child.pid as number);
       // Its session expires and the other instance owns every partition, its own included.
       await waitFor(async () => (await members()) === 1, {
         description: `the frozen member to leave the group (round ${round})`,

@@ -13,6 +13,7 @@ import { readToEnd } from '@inventory/kafka';
 import {
   type AppProcess,
   expectOrderlyStop,
+  freezeProcess,
   replaceTopicConfig,
   stackEndpoints,
   testKafka,
@@ -301,7 +302,7 @@ describe('lake-sink: Kafka to Parquet, exactly once', () => {
       timeoutMs: 60_000,
       intervalMs: 2,
     });
-    frozen.child.kill('SIGSTOP');
+    await freezeProcess(frozen.child.pid as number);
     const successor = start(world);
     try {
       // The successor gets the partition once the frozen member's session expired, and writes

@@ -24,7 +24,7 @@ describe("the platform's Redis client against a Redis that stops answering", () 
     const redis = redisOf(server.url, { commandTimeoutMs: 300 });
     try {
       await redis.set('sku:1', 'onHand=7');
-      server.freeze();
+      await server.freeze();
       await expect(redis.get('sku:1')).rejects.toThrow('Command timed out');
       const results = await redis.pipeline().get('sku:1').incr('counter').exec();
       expect(results?.map(([error]) => error?.message)).toEqual(['Command timed out', 'Command timed out']);

@@ -8,6 +8,7 @@ import { InventoryError, waitFor } from '@inventory/core';
 import { aclRules, type RedisAppUser, redisAclUser, scanKeys } from '@inventory/read-model';
 import { parseRedisTarget, redisOf } from '@inventory/service';
 import { type Cluster, Redis } from 'ioredis';
+import { freezeProcess } from './control.ts';
 import { stackEndpoints, stackHome } from './stack.ts';
 
 /** A TCP port nothing listens on right now, for a server a test starts. */
@@ -92,9 +93,9 @@ export class PrivateRedis {
     await exited;
   }
 
-  /** SIGSTOP: the server holds its connections and answers nothing until thawed. */
-  freeze(): void {
-    this.child?.kill('SIGSTOP');
+  /** SIGSTOP (`freezeProcess`): the server holds its connections and answers nothing until thawed. */
+  async freeze(): Promise<void> {
+    if (this.child?.pid !== undefined) await freezeProcess(this.child.pid);
   }
 
   thaw(): void {

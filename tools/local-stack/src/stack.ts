@@ -158,13 +158,11 @@ async function startStack(ctx: StackContext): Promise<void> {
 
 /** Refuses `up` before anything starts when two parts of the stacks are set to one port. */
 function assertNoPortClash(stacks: StackContext[]): void {
-  const clashes = portClashes(
-    stacks.flatMap((ctx) =>
-      selectedComponents(ctx.settings).flatMap((component) =>
-        (component.ports?.(ctx) ?? []).map((p) => ({ stack: ctx.settings.HOME, part: component.name, ...p })),
-      ),
-    ),
-  );
+  const claimsOf = (ctx: StackContext) =>
+    selectedComponents(ctx.settings).flatMap((component) =>
+      (component.ports?.(ctx) ?? []).map((p) => ({ stack: ctx.settings.HOME, part: component.name, ...p })),
+    );
+  const clashes = portClashes(stacks.flatMap(claimsOf));
   if (clashes.length === 0) return;
   throw new InventoryError(
     'STACK_PORT_CLASH',

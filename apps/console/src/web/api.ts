@@ -77,6 +77,25 @@ export const instantQuery = (expr: string, signal?: AbortSignal): Promise<Vector
   prometheus<Vector>('query', { query: expr }, signal);
 
 /**
+ * The wait before attempt `attempt + 1` of a read that failed (the change feed, the master
+ * data): 1 s, twice as long after each next failure, at most 15 s. Ends early when `signal`
+ * aborts.
+ */
+export function retryPause(attempt: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(resolve, Math.min(1_000 * 2 ** attempt, 15_000));
+    signal.addEventListener(
+      'abort',
+      () => {
+        clearTimeout(timer);
+        resolve();
+      },
+      { once: true },
+    );
+  });
+}
+
+/**
  * Follows the change feed of `skus` until `signal` aborts: each `availability` event to
  * `onChange`; reconnects after a break with Last-Event-ID, so nothing is missed.
  * `onState` says whether the feed is connected.
@@ -89,7 +108,7 @@ export async function followChanges(
 ): Promise<void> {
   const parser = new SseParser();
   const search = new URLSearchParams(skus.map((sku) => ['sku', sku]));
-  let retryMs = 1_000;
+  let failures = 0;
   while (!signal.aborted) {
     try {
       const headers: Record<string, string> = { ...authorization(), accept: 'text/event-stream' };
@@ -97,7 +116,7 @@ export async function followChanges(
       const response = await fetch(`/api/query/v1/availability/changes?${search}`, { headers, signal });
       if (!response.ok || !response.body) throw await problemOf(response);
       onState(true);
-      retryMs = 1_000;
+      failures = 0;
       const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
       for (;;) {
         const { value, done } = await reader.read();
@@ -115,7 +134,6 @@ export async function followChanges(
     }
     onState(false);
     if (signal.aborted) break;
-    await new Promise((resolve) => setTimeout(resolve, retryMs));
-    retryMs = Math.min(retryMs * 2, 15_000);
+    await retryPause(failures++, signal);
   }
 }
