@@ -65,7 +65,30 @@ export function probeIds(prefix: string, partitions = coordinatorPartitions): st
  * app of a fresh stack. Asked here once for every partition of both topics, with retries,
  * before `up` reports Kafka ready.
  */
-async function readyCoordinators(kafka: Kafka): Promise<void> {
+async function readyCoordinators(kafka: Kafka, say: (line: string) => void): Promise<void> {
+  // kafkajs gives up on a coordinator after about ten seconds; a slow machine creating and
+  // loading both internal topics needs longer, so the probes are repeated as a whole.
+  await retry(() => probeCoordinators(kafka), {
+    policy: { initialMs: 500, maxMs: 5_000, factor: 2, retries: 10 },
+    shouldRetry: coordinatorStarting,
+    onRetry: (error, attempt) =>
+      say(`kafka: coordinators not ready yet, asked again (${attempt}): ${errorMessage(error)}`),
+  });
+}
+
+/**
+ * An answer of a broker whose coordinators are still being created or loaded: kafkajs's
+ * "Failed to find group coordinator", or its retries exhausted on an error it retries itself.
+ */
+export function coordinatorStarting(error: unknown): boolean {
+  for (let seen: unknown = error; seen instanceof Error; seen = seen.cause) {
+    if (seen.name === 'KafkaJSGroupCoordinatorNotFound') return true;
+    if ((seen as { retriable?: unknown }).retriable === true) return true;
+  }
+  return false;
+}
+
+async function probeCoordinators(kafka: Kafka): Promise<void> {
   const admin = kafka.admin();
   await admin.connect();
   try {
@@ -232,7 +255,7 @@ export const kafka: Component = {
     } finally {
       await admin.disconnect();
     }
-    await readyCoordinators(adminKafka(ctx));
+    await readyCoordinators(adminKafka(ctx), (line) => ctx.say(line));
   },
   // SIGTERM makes the broker shut down in a controlled way (flush, clean shutdown marker).
   stop: (ctx) => stopDaemon(pidFile(ctx, 'kafka'), 'SIGTERM', 30_000),
