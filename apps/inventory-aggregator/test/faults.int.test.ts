@@ -67,12 +67,7 @@ describe('aggregator faults of its sinks', () => {
     const events = generateEvents(20_000, 21);
     await produceEvents(world, events.slice(0, 10_000));
     const aggregator = start(world);
-    await reachProgress(
-      redis,
-      world,
-      2_000,
-      () => `progress before the fault (output: ${aggregator.output().slice(-2000)})`,
-    );
+    await reachProgress(redis, world, 2_000, 'progress before the fault', [aggregator]);
     // Every batch of stock records is now too large for the topic (its transaction markers
     // still fit): each publication fails, and no retry of the same request can help.
     await replaceTopicConfig(world.stock, stockConfig({ 'max.message.bytes': '120' }));
@@ -178,7 +173,7 @@ describe('aggregator faults of its sinks', () => {
     const beforeFault = events.slice(0, 20_000);
     await produceEvents(world, beforeFault);
     const aggregator = start(world);
-    await reachProgress(redis, world, 6_000, 'progress before the broker stops');
+    await reachProgress(redis, world, 6_000, 'progress before the broker stops', [aggregator]);
     const broker = stackPartPid('kafka');
     process.kill(broker, 'SIGKILL');
     await waitFor(() => !processAlive(broker), { description: 'the broker to be gone', timeoutMs: 30_000 });
@@ -207,7 +202,7 @@ describe('aggregator faults of its sinks', () => {
       const events = generateEvents(30_000, 23);
       await produceEvents(world, events);
       const aggregator = start(world);
-      await reachProgress(redis, world, 8_000, 'progress before the snapshot');
+      await reachProgress(redis, world, 8_000, 'progress before the snapshot', [aggregator]);
       const snapshot = privateRedis.snapshotAof();
       const atSnapshot = await progress(redis, world);
       await reachProgress(
@@ -215,6 +210,7 @@ describe('aggregator faults of its sinks', () => {
         world,
         atSnapshot + 6_000,
         'more progress after the snapshot (writes that the restart loses)',
+        [aggregator],
       );
       // Frozen across the restart, so the check below reads what Redis came back with and not
       // what the aggregator has folded again since (6 000 events take it well under a second).

@@ -375,18 +375,34 @@ export async function progress(redis: RedisClient, world: World): Promise<number
   return total;
 }
 
-/** Waits until folding has come `count` records far. */
+/**
+ * Waits until folding has come `count` records far. A wait that fails says how far it came
+ * and ends with the last output of the instances named in `watching`, and its deadline is well
+ * inside a test's, so a stuck instance is reported as such and not as a test timeout.
+ */
 export function reachProgress(
   redis: RedisClient,
   world: World,
   count: number,
-  what: string | (() => string),
+  what: string,
+  watching: readonly RunningAggregator[] = [],
 ): Promise<unknown> {
-  return waitFor(async () => (await progress(redis, world)) >= count, {
-    description: what,
-    timeoutMs: 120_000,
-    intervalMs: 50,
-  });
+  let reached = 0;
+  return waitFor(
+    async () => {
+      reached = await progress(redis, world);
+      return reached >= count;
+    },
+    {
+      description: () =>
+        [
+          `${what} (${reached} of ${count} folded)`,
+          ...watching.map((a, i) => `instance ${i + 1}, its last output:\n${a.output().slice(-2_000)}`),
+        ].join('\n'),
+      timeoutMs: 60_000,
+      intervalMs: 50,
+    },
+  );
 }
 
 /**
