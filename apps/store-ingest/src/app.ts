@@ -49,6 +49,7 @@ export const buildIngest: AppBuilder<IngestConfig, IngestClients, IngestApp> = a
     timeoutMs: config.PRODUCE_TIMEOUT_MS,
     maxPending: config.MAX_PENDING_EVENTS,
     maxEventsPerSend: config.MAX_EVENTS_PER_SEND,
+    maxBytesPerSend: config.MAX_BYTES_PER_SEND,
     onLatency: (seconds) => metrics.produceLatency.observe(seconds),
     onSend: (events) => metrics.eventsPerSend.observe(events),
   });

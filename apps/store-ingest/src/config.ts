@@ -1,6 +1,7 @@
 import { parseSettings, setting, type z } from '@inventory/config';
 import { InventoryError } from '@inventory/core';
 import { defaultDedupPolicy } from '@inventory/domain';
+import { defaultMaxRequestBytes } from '@inventory/kafka';
 import { baseSettings, kafkaSettings, topicSettings } from '@inventory/service';
 
 export const shape = {
@@ -14,6 +15,8 @@ export const shape = {
   MAX_PENDING_EVENTS: setting.positiveInt().default(100_000),
   /** Most events one produce request carries; concurrent requests are coalesced up to it. */
   MAX_EVENTS_PER_SEND: setting.positiveInt().default(10_000),
+  /** Most bytes of one produce request (half the broker's 1 MiB default); a larger request goes out in several. */
+  MAX_BYTES_PER_SEND: setting.positiveInt().default(defaultMaxRequestBytes),
   RETRY_AFTER_SECONDS: setting.positiveInt().default(5),
   MAX_JSON_BYTES: setting.positiveInt().default(1024 * 1024),
   MAX_JSON_EVENTS: setting.positiveInt().default(1_000),

@@ -1,6 +1,6 @@
 import { createCodec, type InventoryEvent } from '@inventory/codec';
 import { parseIngestConfig } from '@inventory/store-ingest';
-import { collect, createTestTopic, testKafka } from '@inventory/testkit';
+import { collect, createNamedTopic, createTestTopic, testKafka, uniqueTopic } from '@inventory/testkit';
 import type { Admin } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildTestIngest, ingestEnv, storeEvent, type TestIngest, tokens } from './support.ts';
@@ -202,6 +202,45 @@ describe('store-ingest against real Kafka', () => {
       expect.arrayContaining(['202', '400', '401', '403', '413', '415', '429', '503']),
     );
     expect((await ingest.app.inject({ url: '/docs/' })).statusCode).toBe(200);
+  });
+});
+
+describe('store-ingest produce requests bounded by bytes', () => {
+  it('coalesced requests of one sku and a request larger than the bound reach a topic of 16 KiB batches: every event once', async () => {
+    // One partition, one sku: every coalesced event lands in one record batch, which the
+    // topic refuses for good (MESSAGE_TOO_LARGE) once it is over 16 KiB.
+    const topic = uniqueTopic('ingest-bytes');
+    await createNamedTopic(topic, 1, { 'max.message.bytes': '16384' });
+    const ingest = await buildTestIngest(topic, { INGEST_MAX_BYTES_PER_SEND: '8192' });
+    const post = (events: Record<string, unknown>[]) =>
+      ingest.app.inject({
+        method: 'POST',
+        url: '/v1/events',
+        headers: { ...json, ...auth(tokens.store1) },
+        payload: JSON.stringify({ events }),
+      });
+    try {
+      const requests = Array.from({ length: 48 }, () =>
+        Array.from({ length: 20 }, () => storeEvent({ sku: 'SKU-HOT' })),
+      );
+      const large = Array.from({ length: 200 }, () => storeEvent({ sku: 'SKU-HOT' }));
+      const responses = await Promise.all([...requests, large].map(post));
+      expect(responses.map((r) => r.statusCode)).toEqual(Array(49).fill(202));
+
+      const sent = [...requests.flat(), ...large].map((e) => `store:store-1:${e.eventId}`);
+      const consumer = await collect(testKafka(), topic);
+      const read = await consumer.waitForCount(sent.length);
+      await consumer.stop();
+      const admin = testKafka().admin();
+      await admin.connect();
+      const [end] = await admin.fetchTopicOffsets(topic);
+      await admin.disconnect();
+      expect(Number(end?.high)).toBe(sent.length);
+      const ids = read.map((m) => m.message.headers?.['inventory-event-id']?.toString());
+      expect(ids.sort()).toEqual(sent.sort());
+    } finally {
+      await ingest.close();
+    }
   });
 });
 

@@ -1,5 +1,6 @@
 import type { AvroCodec, InventoryEvent } from '@inventory/codec';
 import { errorMessage, InventoryError, withTimeout } from '@inventory/core';
+import { messageBytes, requestsOf } from '@inventory/kafka';
 import type { Message, Producer } from 'kafkajs';
 
 export interface PublisherOptions {
@@ -10,6 +11,12 @@ export interface PublisherOptions {
   maxPending: number;
   /** Most events one produce request carries; more waiting go in the next one. */
   maxEventsPerSend: number;
+  /**
+   * Most bytes one produce request carries: coalesced requests of one hot sku would otherwise
+   * make a record batch over the broker's limit, refused for good (MESSAGE_TOO_LARGE). A
+   * single request larger than this goes out as several produce requests, in its order.
+   */
+  maxBytesPerSend: number;
   onLatency?: (seconds: number) => void;
   /** Events per produce request, as sent. */
   onSend?: (events: number) => void;
@@ -17,6 +24,7 @@ export interface PublisherOptions {
 
 interface Waiting {
   messages: Message[];
+  bytes: number;
   resolve: () => void;
   reject: (error: unknown) => void;
 }
@@ -68,7 +76,8 @@ export class EventPublisher {
         headers: { ...headers, 'inventory-event-id': event.eventId },
       }));
       const sent = new Promise<void>((resolve, reject) => {
-        this.waiting.push({ messages, resolve, reject });
+        const bytes = messages.reduce((sum, message) => sum + messageBytes(message), 0);
+        this.waiting.push({ messages, bytes, resolve, reject });
         this.waitingEvents += messages.length;
       });
       this.drain();
@@ -93,12 +102,10 @@ export class EventPublisher {
         const batch = this.take();
         try {
           if (!this.connected) await this.producer.connect();
-          await this.producer.send({
-            topic: this.options.topic,
-            acks: -1,
-            timeout: this.options.timeoutMs,
-            messages: batch.flatMap((w) => w.messages),
-          });
+          const messages = batch.flatMap((w) => w.messages);
+          const { topic, maxBytesPerSend, timeoutMs } = this.options;
+          for (const topicMessages of requestsOf([{ topic, messages }], maxBytesPerSend))
+            await this.producer.sendBatch({ acks: -1, timeout: timeoutMs, topicMessages });
           for (const w of batch) w.resolve();
         } catch (error) {
           for (const w of batch) w.reject(error);
@@ -110,16 +117,21 @@ export class EventPublisher {
     })();
   }
 
-  /** The waiting requests, oldest first, up to maxEventsPerSend events (at least one request). */
+  /** The waiting requests, oldest first, up to maxEventsPerSend events and maxBytesPerSend (at least one request). */
   private take(): Waiting[] {
     const batch: Waiting[] = [];
     let events = 0;
+    let bytes = 0;
     while (this.waiting.length > 0) {
       const next = this.waiting[0] as Waiting;
-      if (batch.length > 0 && events + next.messages.length > this.options.maxEventsPerSend) break;
+      const over =
+        events + next.messages.length > this.options.maxEventsPerSend ||
+        bytes + next.bytes > this.options.maxBytesPerSend;
+      if (batch.length > 0 && over) break;
       this.waiting.shift();
       batch.push(next);
       events += next.messages.length;
+      bytes += next.bytes;
     }
     this.waitingEvents -= events;
     this.inFlight = events;
