@@ -5,6 +5,7 @@ import { sendBounded } from '@inventory/kafka';
 import type { Message, Producer, TopicMessages } from 'kafkajs';
 import type { BridgeConfig } from './config.ts';
 import { decodeMovement } from './format/movement.ts';
+import { oversize } from './format/oversize.ts';
 import type { BridgeMetrics } from './metrics.ts';
 import type { MovementSource, SourceMessage } from './source/source.ts';
 
@@ -100,6 +101,25 @@ export class Bridge {
         'content-type': message.contentType ?? '',
         'received-at': new Date(now).toISOString(),
       };
+      const tooLarge = oversize(message.payload, config.MAX_MESSAGE_BYTES, config.DEAD_LETTER_QUEUE);
+      if (tooLarge) {
+        const key = message.messageId ?? null;
+        const reason = 'PAYLOAD_TOO_LARGE';
+        plan.raw.push({ key, value: null, headers: { ...headers, ...tooLarge.headers } });
+        plan.dead.push({
+          key,
+          value: null,
+          headers: {
+            ...headers,
+            ...tooLarge.headers,
+            'dlq-reason': reason,
+            'dlq-message': tooLarge.detail,
+            'dlq-original-queue': config.QUEUE,
+          },
+        });
+        plan.deadLetters.push({ message, reason, detail: tooLarge.detail });
+        continue;
+      }
       let result = decodeMovement(message.payload, message.contentType, now, this.deps.dedup);
       const key = result.txnId ?? message.messageId ?? null;
       let value: Buffer | undefined;

@@ -19,6 +19,11 @@ export const shape = {
    * 2 KB mainframe records would be refused, and the batch retried without end.
    */
   MAX_REQUEST_BYTES: setting.positiveInt().default(512 * 1024),
+  /**
+   * Largest MQ message sent to Kafka as it is; a larger one is a dead letter (oversize.ts):
+   * whole on the MQ dead-letter queue, in Kafka by its size and checksum.
+   */
+  MAX_MESSAGE_BYTES: setting.positiveInt().default(512 * 1024),
   /** Longest wait for a batch to fill before it is sent anyway. */
   LINGER_MS: setting.positiveInt().default(20),
   /** Unacknowledged messages MQ may hand out: at least BATCH_SIZE, so a batch can fill. */

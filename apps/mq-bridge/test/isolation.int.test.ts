@@ -1,10 +1,15 @@
+import { createHash } from 'node:crypto';
 import { createCodec } from '@inventory/codec';
 import { waitFor } from '@inventory/core';
 import { replaceTopicConfig, stackEndpoints, TcpGate } from '@inventory/testkit';
+import type { KafkaMessage } from 'kafkajs';
 import { describe, expect, it } from 'vitest';
 import {
+  type BridgeWorld,
   createBridgeWorld,
   drainQueue,
+  movementPayload,
+  publish,
   publishMovements,
   queueDepth,
   readTopic,
@@ -36,21 +41,26 @@ describe('mq-bridge: a failure of one message, and a failure of the sink', () =>
     );
   };
 
+  /** Bridges the queue's `sent` in batches of 100, one of which fails alone: the others are events, once each. */
+  const bridgeAllButOne = async (world: BridgeWorld, sent: TestMovement[], failing: number) => {
+    const bridge = startBridge(world, { MQ_BATCH_SIZE: '100', MQ_PREFETCH: '300' });
+    await waitForRecords(world.raw, sent.length, { app: bridge });
+    await waitFor(async () => (await bridge.metric('mq_events_out_total')) === sent.length - 1, {
+      description: `the bridge to write ${sent.length - 1} events`,
+      timeoutMs: 60_000,
+    });
+    bridge.child.kill('SIGTERM');
+    expect(await bridge.exited).toBe(0);
+    const expected = sent.filter((_, i) => i !== failing).map((m) => `mainframe:${m.txnId}`);
+    expect((await eventIds(world.events)).sort()).toEqual(expected.sort());
+  };
+
   it('300 movements with a "toString" move code as the 151st: 299 in Kafka, that one in both dead letters', async () => {
     const world = await createBridgeWorld();
     const sent = movements('P', 300);
     sent[150] = { ...(sent[150] as TestMovement), moveCode: 'toString' };
     await publishMovements(world.queue, sent);
-    const bridge = startBridge(world, { MQ_BATCH_SIZE: '100', MQ_PREFETCH: '300' });
-    await waitForRecords(world.raw, 300, { app: bridge });
-    await waitFor(async () => (await bridge.metric('mq_events_out_total')) === 299, {
-      description: 'the bridge to write 299 events',
-      timeoutMs: 60_000,
-    });
-    bridge.child.kill('SIGTERM');
-    expect(await bridge.exited).toBe(0);
-    const expected = sent.filter((_, i) => i !== 150).map((m) => `mainframe:${m.txnId}`);
-    expect((await eventIds(world.events)).sort()).toEqual(expected.sort());
+    await bridgeAllButOne(world, sent, 150);
     const kafkaDead = await readTopic(world.dlq);
     expect(kafkaDead.map((m) => [m.key?.toString(), m.headers?.['dlq-reason']?.toString()])).toEqual([
       ['P0150', 'UNKNOWN_MOVE_CODE'],
@@ -58,6 +68,46 @@ describe('mq-bridge: a failure of one message, and a failure of the sink', () =>
     const mqDead = await drainQueue(world.deadLetterQueue);
     expect(mqDead.map((m) => m.properties.headers?.['x-dead-letter-reason'])).toEqual(['UNKNOWN_MOVE_CODE']);
     // Everything was acknowledged: nothing waits in the queue, nothing comes again.
+    expect(await queueDepth(world.queue)).toBe(0);
+  });
+
+  it('a 2 MiB message as the 151st of 300: 299 in Kafka, that one whole on the MQ dead-letter queue and by size and checksum in Kafka', async () => {
+    const world = await createBridgeWorld();
+    const sent = movements('L', 300);
+    // Over the topics' 1 MiB: a copy of it in Kafka would be refused for good.
+    const large = Buffer.from(JSON.stringify({ txnId: 'L0150', padding: 'x'.repeat(2 * 1024 * 1024) }));
+    const payloads = sent.map(movementPayload);
+    payloads[150] = { content: large, contentType: 'application/json' };
+    await publish(world.queue, payloads);
+    await bridgeAllButOne(world, sent, 150);
+    const stands = {
+      'mq-payload-bytes': String(large.length),
+      'mq-payload-sha256': createHash('sha256').update(large).digest('hex'),
+    };
+    const detail = `the message has ${large.length} bytes, more than the 524288 sent to Kafka (MQ_MAX_MESSAGE_BYTES); it is kept whole on ${world.deadLetterQueue}`;
+    const text = (m: KafkaMessage, name: string) => m.headers?.[name]?.toString();
+    const raw = (await readTopic(world.raw)).filter((m) => m.value === null);
+    expect(
+      raw.map((m) => [m.key?.toString(), text(m, 'mq-payload-bytes'), text(m, 'mq-payload-sha256')]),
+    ).toEqual([['m-150', stands['mq-payload-bytes'], stands['mq-payload-sha256']]]);
+    const kafkaDead = await readTopic(world.dlq);
+    expect(
+      kafkaDead.map((m) => [
+        m.key?.toString(),
+        m.value,
+        text(m, 'dlq-reason'),
+        text(m, 'dlq-message'),
+        text(m, 'mq-payload-sha256'),
+      ]),
+    ).toEqual([['m-150', null, 'PAYLOAD_TOO_LARGE', detail, stands['mq-payload-sha256']]]);
+    const mqDead = await drainQueue(world.deadLetterQueue);
+    expect(
+      mqDead.map((m) => [
+        m.properties.headers?.['x-dead-letter-reason'],
+        m.properties.headers?.['x-dead-letter-detail'],
+      ]),
+    ).toEqual([['PAYLOAD_TOO_LARGE', detail]]);
+    expect(mqDead[0]?.content.equals(large)).toBe(true);
     expect(await queueDepth(world.queue)).toBe(0);
   });
 
