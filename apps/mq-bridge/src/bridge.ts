@@ -105,13 +105,13 @@ export class Bridge {
       if (tooLarge) {
         const key = message.messageId ?? null;
         const reason = 'PAYLOAD_TOO_LARGE';
-        plan.raw.push({ key, value: null, headers: { ...headers, ...tooLarge.headers } });
+        const standIn = { ...headers, ...tooLarge.headers };
+        plan.raw.push({ key, value: null, headers: standIn });
         plan.dead.push({
           key,
           value: null,
           headers: {
-            ...headers,
-            ...tooLarge.headers,
+            ...standIn,
             'dlq-reason': reason,
             'dlq-message': tooLarge.detail,
             'dlq-original-queue': config.QUEUE,

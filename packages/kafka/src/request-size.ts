@@ -62,7 +62,13 @@ export async function sendBounded(
   producer: Pick<Producer, 'sendBatch'>,
   topicMessages: TopicMessages[],
   maxBytes = defaultMaxRequestBytes,
+  /** The broker's wait for the replicas' acknowledgement of each request; kafkajs' default otherwise. */
+  timeoutMs?: number,
 ): Promise<void> {
   for (const request of requestsOf(topicMessages, maxBytes))
-    await producer.sendBatch({ acks: -1, topicMessages: request });
+    await producer.sendBatch({
+      acks: -1,
+      topicMessages: request,
+      ...(timeoutMs === undefined ? {} : { timeout: timeoutMs }),
+    });
 }

@@ -1,6 +1,6 @@
 import type { AvroCodec, InventoryEvent } from '@inventory/codec';
 import { errorMessage, InventoryError, withTimeout } from '@inventory/core';
-import { messageBytes, requestsOf } from '@inventory/kafka';
+import { messageBytes, sendBounded } from '@inventory/kafka';
 import type { Message, Producer } from 'kafkajs';
 
 export interface PublisherOptions {
@@ -99,13 +99,15 @@ export class EventPublisher {
     this.sending = true;
     void (async () => {
       while (this.waiting.length > 0) {
-        const batch = this.take();
+        const { batch, bytes } = this.take();
         try {
           if (!this.connected) await this.producer.connect();
-          const messages = batch.flatMap((w) => w.messages);
           const { topic, maxBytesPerSend, timeoutMs } = this.options;
-          for (const topicMessages of requestsOf([{ topic, messages }], maxBytesPerSend))
+          const topicMessages = [{ topic, messages: batch.flatMap((w) => w.messages) }];
+          // Sized as they came: only a single request over the bound is sized again, to be split.
+          if (bytes <= maxBytesPerSend)
             await this.producer.sendBatch({ acks: -1, timeout: timeoutMs, topicMessages });
+          else await sendBounded(this.producer, topicMessages, maxBytesPerSend, timeoutMs);
           for (const w of batch) w.resolve();
         } catch (error) {
           for (const w of batch) w.reject(error);
@@ -118,7 +120,7 @@ export class EventPublisher {
   }
 
   /** The waiting requests, oldest first, up to maxEventsPerSend events and maxBytesPerSend (at least one request). */
-  private take(): Waiting[] {
+  private take(): { batch: Waiting[]; bytes: number } {
     const batch: Waiting[] = [];
     let events = 0;
     let bytes = 0;
@@ -136,7 +138,7 @@ export class EventPublisher {
     this.waitingEvents -= events;
     this.inFlight = events;
     this.options.onSend?.(events);
-    return batch;
+    return { batch, bytes };
   }
 }
 
