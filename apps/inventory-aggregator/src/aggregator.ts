@@ -1,5 +1,5 @@
 import { errorMessage, type Logger, withTimeout } from '@inventory/core';
-import { sendBounded } from '@inventory/kafka';
+import { boundedDeadLetter, sendBounded } from '@inventory/kafka';
 import kafkajs, { type Message } from 'kafkajs';
 import type { AggregatorClients } from './clients.ts';
 import { type AggregatorConfig, aggregatorSettings } from './config.ts';
@@ -114,10 +114,20 @@ export class Aggregator {
         ),
         restorer: this.restorer,
         // A step of many poison records (a backlog of events homed in another data centre,
-        // a broken producer) in one batch would be over the topic's limit: the partition would stop.
+        // a broken producer) in one batch, or one poison record near the topic's limit with its
+        // headers, would be over the dead-letter topic's limit: the partition would stop.
         deadLetters: (messages: Message[]) =>
           withTimeout(
-            sendBounded(producer, [{ topic: config.DLQ_TOPIC, messages }], config.MAX_REQUEST_BYTES),
+            sendBounded(
+              producer,
+              [
+                {
+                  topic: config.DLQ_TOPIC,
+                  messages: messages.map((m) => boundedDeadLetter(m, config.MAX_REQUEST_BYTES)),
+                },
+              ],
+              config.MAX_REQUEST_BYTES,
+            ),
             config.PUBLISH_TIMEOUT_MS,
             `sending dead letters of partition ${partition}`,
           ),

@@ -1,9 +1,17 @@
+import { createHash } from 'node:crypto';
 import { createCodec, type InventoryEvent, type ReservationCommand } from '@inventory/codec';
 import { waitFor } from '@inventory/core';
 import { platformEvent } from '@inventory/domain';
 import { createProducer } from '@inventory/kafka';
 import { partitionOf, type StoredSku } from '@inventory/read-model';
-import { collect, stackEndpoints, testKafka, testRedis, uniqueName } from '@inventory/testkit';
+import {
+  collect,
+  stackEndpoints,
+  testKafka,
+  testRedis,
+  uniqueName,
+  valueNearRecordLimit,
+} from '@inventory/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   createWorld,
@@ -72,6 +80,10 @@ describe('inventory-aggregator against the real stack', () => {
       positions.set(partition, offset + 1);
       return `${partition}/${offset}`;
     });
+    // A record near the topic's limit: its dead letter, with the headers added, would be over it.
+    const near = valueNearRecordLimit();
+    const [nearSent] = await producer.send({ topic: world.input, messages: [{ key: 'SKU-3', value: near }] });
+    expectedPositions.push(`${nearSent?.partition}/${nearSent?.baseOffset}`);
     // A master-data record that does not decode is skipped; the other locations still count.
     await producer.send({
       topic: world.locations,
@@ -101,10 +113,11 @@ describe('inventory-aggregator against the real stack', () => {
       }
 
       const dlq = await collect(testKafka(), world.dlq);
-      const dead = await dlq.waitForCount(5);
+      const dead = await dlq.waitForCount(6);
       await dlq.stop();
       expect(dead.map((m) => m.message.headers?.['dlq-error-code']?.toString()).sort()).toEqual([
         'BEYOND_DEDUP_HORIZON',
+        'CODEC_MALFORMED',
         'CODEC_MALFORMED',
         'FOREIGN_EVENT_ID',
         'IMPOSSIBLE_VALUE',
@@ -114,8 +127,29 @@ describe('inventory-aggregator against the real stack', () => {
       expect(
         dead.map((m) => `${header(m, 'dlq-original-partition')}/${header(m, 'dlq-original-offset')}`).sort(),
       ).toEqual(expectedPositions.sort());
+      // The record near the limit is in its dead letter by size and SHA-256, not by its bytes.
+      const standIns = dead.filter((m) => m.message.value === null);
+      expect(
+        standIns.map((m) => ({
+          key: m.message.key?.toString(),
+          code: header(m, 'dlq-error-code'),
+          message: header(m, 'dlq-error-message'),
+          bytes: header(m, 'dlq-value-bytes'),
+          sha256: header(m, 'dlq-value-sha256'),
+        })),
+      ).toEqual([
+        {
+          key: 'SKU-3',
+          code: 'CODEC_MALFORMED',
+          message: 'unknown magic byte 120; expected 0',
+          bytes: '1048480',
+          sha256: createHash('sha256').update(near).digest('hex'),
+        },
+      ]);
       const messages = new Map(
-        dead.map((m) => [header(m, 'dlq-error-code'), header(m, 'dlq-error-message')]),
+        dead
+          .filter((m) => m.message.value !== null)
+          .map((m) => [header(m, 'dlq-error-code'), header(m, 'dlq-error-message')]),
       );
       expect(messages.get('CODEC_MALFORMED')).toBe('unknown magic byte 123; expected 0');
       expect(messages.get('IMPOSSIBLE_VALUE')).toBe('quantity -5 must be > 0 for SALE');
@@ -133,7 +167,7 @@ describe('inventory-aggregator against the real stack', () => {
         expect(Date.now() - Date.parse(header(m, 'dlq-time') ?? '')).toBeLessThan(120_000);
       }
       const metrics = await (await fetch(`http://127.0.0.1:${aggregator.port}/metrics`)).text();
-      expect(metrics).toMatch(/aggregator_dead_letters_total\{code="CODEC_MALFORMED"\} 1/);
+      expect(metrics).toMatch(/aggregator_dead_letters_total\{code="CODEC_MALFORMED"\} 2/);
       expect(metrics).toMatch(/aggregator_late_deltas_total [1-9]/);
       expect(metrics).toMatch(/aggregator_events_duplicate_total [1-9]/);
 

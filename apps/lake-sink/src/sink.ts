@@ -1,6 +1,6 @@
 import type { AvroCodec } from '@inventory/codec';
 import { backoffDelay, delay, errorMessage, type Logger } from '@inventory/core';
-import { sendBounded } from '@inventory/kafka';
+import { boundedDeadLetter, sendBounded } from '@inventory/kafka';
 import type { Admin, Consumer, EachBatchPayload, Message, Producer } from 'kafkajs';
 import { type ChunkRules, isFull, type OpenChunk, place, windowOf, windowOver } from './chunks.ts';
 import type { LakeConfig } from './config.ts';
@@ -193,17 +193,19 @@ export class LakeSink {
           );
         } catch (error) {
           metrics.deadLetters.inc({ topic: batch.topic });
-          state.dead.push({
-            key: message.key,
-            value: message.value,
-            headers: {
-              'dlq-reason': 'UNDECODABLE',
-              'dlq-message': errorMessage(error),
-              'dlq-original-topic': batch.topic,
-              'dlq-original-partition': String(batch.partition),
-              'dlq-original-offset': message.offset,
-            },
-          });
+          state.dead.push(
+            boundedDeadLetter({
+              key: message.key,
+              value: message.value,
+              headers: {
+                'dlq-reason': 'UNDECODABLE',
+                'dlq-message': errorMessage(error),
+                'dlq-original-topic': batch.topic,
+                'dlq-original-partition': String(batch.partition),
+                'dlq-original-offset': message.offset,
+              },
+            }),
+          );
         }
       }
       state.next = offset + 1;

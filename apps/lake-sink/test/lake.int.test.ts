@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import {
@@ -18,6 +19,7 @@ import {
   stackEndpoints,
   testKafka,
   uniqueName,
+  valueNearRecordLimit,
 } from '@inventory/testkit';
 import avro from 'avsc';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -214,6 +216,9 @@ describe('lake-sink: Kafka to Parquet, exactly once', () => {
       { key: 'SKU-1', value: newerValue },
       { key: 'SKU-1', value: await codec.encode(`${world.events}-value`, 'InventoryEvent', event(3)) },
     ]);
+    // Near the topic's limit: its dead letter, with the headers added, would be over it.
+    const near = valueNearRecordLimit();
+    await produce(world.events, [{ key: 'SKU-1', value: near }]);
     const sink = start(world);
     await waitFor(() => committedToEnd(world), {
       description: 'every record committed (in the lake)',
@@ -230,14 +235,23 @@ describe('lake-sink: Kafka to Parquet, exactly once', () => {
     await readToEnd(
       testKafka(),
       world.dlq,
-      (m) => void dead.push(`${m.value?.toString()}|${m.headers?.['dlq-reason']}`),
-      {
-        groupPrefix: uniqueName('dlq'),
-      },
+      (m) =>
+        void dead.push(
+          [
+            m.value?.toString() ??
+              `${m.headers?.['dlq-value-bytes']} bytes ${m.headers?.['dlq-value-sha256']}`,
+            m.headers?.['dlq-reason'],
+            m.headers?.['dlq-message'],
+          ].join('|'),
+        ),
+      { groupPrefix: uniqueName('dlq') },
     );
-    expect(dead).toEqual(['not avro at all|UNDECODABLE']);
+    expect(dead).toEqual([
+      'not avro at all|UNDECODABLE|unknown magic byte 110; expected 0',
+      `1048480 bytes ${createHash('sha256').update(near).digest('hex')}|UNDECODABLE|unknown magic byte 120; expected 0`,
+    ]);
     expect(await sink.metric('lake_rows_written_total')).toBe(3);
-    expect(await sink.metric('lake_dead_letters_total')).toBe(1);
+    expect(await sink.metric('lake_dead_letters_total')).toBe(2);
     const objects = await world.store.list('');
     expect(await sink.metric('lake_files_written_total')).toBe(objects.length);
     expect(await sink.metric('lake_bytes_written_total')).toBe(objects.reduce((sum, o) => sum + o.size, 0));

@@ -1,5 +1,5 @@
 import type { AvroCodec, InventoryEvent } from '@inventory/codec';
-import { sendBounded } from '@inventory/kafka';
+import { boundedDeadLetter, sendBounded } from '@inventory/kafka';
 import { defineMetrics } from '@inventory/service';
 import type { Consumer, EachBatchPayload, Message, Producer } from 'kafkajs';
 import type { NormalizerConfig } from './config.ts';
@@ -58,18 +58,20 @@ export class Normalizer {
       if (result.kind === 'event') events.push(result.event);
       if (result.kind === 'dead') {
         metrics.deadLetters.inc({ reason: result.reason });
-        dead.push({
-          key: message.key,
-          value: message.value,
-          headers: {
-            'dlq-reason': result.reason,
-            'dlq-message': result.message,
-            'dlq-original-topic': batch.topic,
-            'dlq-original-partition': String(batch.partition),
-            'dlq-original-offset': message.offset,
-            'dlq-time': new Date(now).toISOString(),
-          },
-        });
+        dead.push(
+          boundedDeadLetter({
+            key: message.key,
+            value: message.value,
+            headers: {
+              'dlq-reason': result.reason,
+              'dlq-message': result.message,
+              'dlq-original-topic': batch.topic,
+              'dlq-original-partition': String(batch.partition),
+              'dlq-original-offset': message.offset,
+              'dlq-time': new Date(now).toISOString(),
+            },
+          }),
+        );
       }
     }
     const values = await codec.encodeAll(`${config.EVENTS_TOPIC}-value`, 'InventoryEvent', events);

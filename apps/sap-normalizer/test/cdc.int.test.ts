@@ -1,6 +1,7 @@
+import { createHash } from 'node:crypto';
 import { waitFor } from '@inventory/core';
 import { readModel } from '@inventory/inventory-aggregator-test';
-import { readToEnd } from '@inventory/kafka';
+import { createProducer, readToEnd } from '@inventory/kafka';
 import { connectorConfig, registerConnector, rerunSnapshot } from '@inventory/sap-tools/connector';
 import { withSap } from '@inventory/sap-tools/sap';
 import {
@@ -12,6 +13,7 @@ import {
   testKafka,
   testRedis,
   uniqueName,
+  valueNearRecordLimit,
 } from '@inventory/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSapWorld, plants, type SapWorld } from './support.ts';
@@ -137,20 +139,48 @@ describe('SAP stock through Debezium', () => {
         [sap.client, plants.a.werks, plants.a.lgort],
       ),
     );
+    // A change near the raw topic's limit (not JSON): its dead letter, with the headers added,
+    // would be over it.
+    const near = valueNearRecordLimit();
+    const producer = createProducer(testKafka());
+    await producer.connect();
+    await producer.send({ topic: sap.raw, messages: [{ key: 'near-limit', value: near }] });
+    await producer.disconnect();
     await post('MAT-7', plants.a, 9);
     await waitFor(async () => (await figure('MAT-7', 'W-1')) === 9, {
       description: 'the change after the bad ones',
       timeoutMs: 60_000,
     });
-    await waitFor(async () => (await sap.normalizer.metric('sap_dead_letters_total')) >= 2, {
-      description: 'two dead letters',
+    await waitFor(async () => (await sap.normalizer.metric('sap_dead_letters_total')) >= 3, {
+      description: 'three dead letters',
       timeoutMs: 30_000,
     });
-    const reasons: string[] = [];
-    await readToEnd(testKafka(), sap.dlq, (m) => void reasons.push(String(m.headers?.['dlq-reason'])), {
-      groupPrefix: uniqueName('dlq'),
-    });
-    expect(reasons.sort()).toEqual(['BAD_QUANTITY', 'UNKNOWN_PLANT']);
+    // The change near the limit by its size and SHA-256; the others whole.
+    const letters: { reason: string; key?: string; value: string }[] = [];
+    await readToEnd(
+      testKafka(),
+      sap.dlq,
+      (m) =>
+        void letters.push({
+          reason: String(m.headers?.['dlq-reason']),
+          ...(m.value === null
+            ? {
+                key: m.key?.toString(),
+                value: `${m.headers?.['dlq-value-bytes']} bytes ${m.headers?.['dlq-value-sha256']}`,
+              }
+            : { value: 'whole' }),
+        }),
+      { groupPrefix: uniqueName('dlq') },
+    );
+    expect(letters.sort((a, b) => a.reason.localeCompare(b.reason))).toEqual([
+      { reason: 'BAD_QUANTITY', value: 'whole' },
+      {
+        reason: 'MALFORMED_JSON',
+        key: 'near-limit',
+        value: `1048480 bytes ${createHash('sha256').update(near).digest('hex')}`,
+      },
+      { reason: 'UNKNOWN_PLANT', value: 'whole' },
+    ]);
     expect(await figure('MAT-6', 'W-1')).toBeUndefined();
   });
 

@@ -4,6 +4,7 @@ export * from './assigner.ts';
 export * from './catalog.ts';
 export * from './client.ts';
 export * from './connection.ts';
+export * from './dead-letter.ts';
 export * from './inspect.ts';
 export * from './locations.ts';
 export * from './partitioner.ts';

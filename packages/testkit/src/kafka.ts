@@ -36,6 +36,15 @@ export function replaceTopicConfig(topic: string, config: Record<string, string>
   });
 }
 
+/**
+ * A value that fills a record batch of one record (a key of at most 16 bytes) to just under
+ * the brokers' and topics' default limit (`message.max.bytes`, 1 048 588 bytes): its topic
+ * takes it, and a copy of it with a few headers more (a dead letter) is over the limit.
+ */
+export function valueNearRecordLimit(fill = 0x78): Buffer {
+  return Buffer.alloc(1_048_480, fill);
+}
+
 export interface Collected {
   messages: EachMessagePayload[];
   consumer: Consumer;

@@ -1,6 +1,6 @@
 import type { AvroCodec, StockLevel } from '@inventory/codec';
 import { backoffDelay, delay, InventoryError, type Logger } from '@inventory/core';
-import { sendBounded } from '@inventory/kafka';
+import { boundedDeadLetter, sendBounded } from '@inventory/kafka';
 import type { KeyLayout, RedisClient } from '@inventory/read-model';
 import type { Admin, Consumer, EachBatchPayload, KafkaMessage, Producer } from 'kafkajs';
 import type { AggregatorMetrics } from '../metrics.ts';
@@ -218,7 +218,7 @@ export class PeerApplier {
     await sendBounded(this.deps.producer, [
       {
         topic: this.deps.dlqTopic,
-        messages: refused.map(([message, error]) => deadLetter(message, error, context)),
+        messages: refused.map(([message, error]) => boundedDeadLetter(deadLetter(message, error, context))),
       },
     ]);
     for (const [, error] of refused) this.deps.metrics.deadLettered.inc({ code: error.code });

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { fingerprint } from '@inventory/kafka';
 
 /**
  * An MQ message larger than Kafka is sent (`MQ_MAX_MESSAGE_BYTES`, below the topics' 1 MiB
@@ -18,11 +18,9 @@ export interface Oversize {
 /** `undefined` when the payload goes to Kafka as it is. */
 export function oversize(payload: Buffer, maxBytes: number, deadLetterQueue: string): Oversize | undefined {
   if (payload.length <= maxBytes) return undefined;
+  const { bytes, sha256 } = fingerprint(payload);
   return {
-    headers: {
-      'mq-payload-bytes': String(payload.length),
-      'mq-payload-sha256': createHash('sha256').update(payload).digest('hex'),
-    },
+    headers: { 'mq-payload-bytes': String(bytes), 'mq-payload-sha256': sha256 },
     detail: `the message has ${payload.length} bytes, more than the ${maxBytes} sent to Kafka (MQ_MAX_MESSAGE_BYTES); it is kept whole on ${deadLetterQueue}`,
   };
 }
