@@ -114,6 +114,11 @@ export function partitionDataCentres(a: string, b: string): StackRun {
   return stackCli(['partition', a, b]);
 }
 
+/** `npm run stack -- scan-logs`: every data centre's logs read for every generated secret. */
+export function scanStackLogs(): StackRun {
+  return stackCli(['scan-logs']);
+}
+
 /** `npm run stack -- heal`: every flow of the mirror runs again. */
 export function healPartition(): StackRun {
   return stackCli(['heal']);
