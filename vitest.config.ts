@@ -15,6 +15,11 @@ export default defineConfig({
           include: ['{apps,packages,tools}/*/src/**/*.test.ts', 'packages/kafka/bench/src/**/*.test.ts'],
           exclude: ['**/*.int.test.ts', '**/node_modules/**'],
           environment: 'node',
+          // Importing kafkajs, fastify, avsc and the AWS SDK again for every file was three
+          // quarters of the run (90 s instead of 24 s on two cores). The files share no
+          // module state (no vi.mock, no module-level stubs; each builds what it uses), and
+          // they pass in shuffled orders too.
+          isolate: false,
         },
       },
       {

@@ -42,6 +42,7 @@ const runLogs = join(resolve(process.env.INVENTORY_STACK_HOME ?? join(root, '.st
 
 function step(title, command, args, extraEnv = {}, log = undefined) {
   console.log(`\n[test] ${title}`);
+  const began = Date.now();
   return new Promise((done) => {
     const options = { cwd: root, env: { ...env, ...extraEnv } };
     let child;
@@ -63,6 +64,10 @@ function step(title, command, args, extraEnv = {}, log = undefined) {
     child.on('close', (code, signal) => {
       running.delete(child);
       const result = code ?? (signal ? 128 : 1);
+      // Where a run's time goes, step by step, is in its output (a CI job keeps only that).
+      console.log(
+        `[test] ${title}: ${result === 0 ? 'done' : `exit ${result}`} in ${((Date.now() - began) / 1000).toFixed(0)} s`,
+      );
       // A step's log is whole once it is answered: what follows may read it.
       if (file === undefined) done(result);
       else file.end(() => done(result));
@@ -158,7 +163,9 @@ async function main() {
         })()
       : Promise.resolve(0);
   if (code === 0)
-    code = await step('typecheck (turbo)', bin('turbo'), ['run', 'typecheck', '--output-logs=errors-only']);
+    code = await step('typecheck (npm run typecheck)', process.execPath, [
+      join(root, 'scripts', 'typecheck.mjs'),
+    ]);
   if (code === 0) code = await step('lint and format check (biome)', bin('biome'), ['check', '.']);
   if (code === 0) code = await step('build (npm run build)', 'npm', ['run', 'build']);
   if (code === 0) code = await vitest('unit', 'unit');
