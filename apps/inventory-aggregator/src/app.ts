@@ -34,6 +34,7 @@ export const buildAggregator: AppBuilder<AggregatorConfig, AggregatorClients, Ag
           peers: peerDataCentres(config),
           stockTopic: config.STOCK_TOPIC,
           dlqTopic: config.DLQ_TOPIC,
+          maxRequestBytes: config.MAX_REQUEST_BYTES,
           groupId: `${config.GROUP_ID}-peers`,
           watchdogMs: config.WATCHDOG_MS,
           metrics,

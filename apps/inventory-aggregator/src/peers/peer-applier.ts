@@ -22,6 +22,8 @@ export interface PeerApplierDeps {
   peers: readonly string[];
   stockTopic: string;
   dlqTopic: string;
+  /** Largest produce request (`AGG_MAX_REQUEST_BYTES`), and so largest dead letter. */
+  maxRequestBytes: number;
   groupId: string;
   /** How often the offsets in Redis are compared with this instance's (a Redis that lost them). */
   watchdogMs: number;
@@ -215,12 +217,19 @@ export class PeerApplier {
   private async deadLetter(topic: string, partition: number, refused: [KafkaMessage, InventoryError][]) {
     if (refused.length === 0) return;
     const context = { topic, partition, groupId: this.deps.groupId, now: Date.now };
-    await sendBounded(this.deps.producer, [
-      {
-        topic: this.deps.dlqTopic,
-        messages: refused.map(([message, error]) => boundedDeadLetter(deadLetter(message, error, context))),
-      },
-    ]);
+    const { maxRequestBytes } = this.deps;
+    await sendBounded(
+      this.deps.producer,
+      [
+        {
+          topic: this.deps.dlqTopic,
+          messages: refused.map(([message, error]) =>
+            boundedDeadLetter(deadLetter(message, error, context), maxRequestBytes),
+          ),
+        },
+      ],
+      maxRequestBytes,
+    );
     for (const [, error] of refused) this.deps.metrics.deadLettered.inc({ code: error.code });
   }
 }
