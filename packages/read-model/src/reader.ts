@@ -17,6 +17,27 @@ export interface StoredSku {
   locations: Map<string, StoredLocation>;
 }
 
+/**
+ * A sku's total and the named locations (with their journals) from what HMGET answers: `hash`
+ * holds the total field then one field per location (`locationField`), `journals` one field per
+ * location, in the order of `locations`. The aggregator reads what a step touched this way
+ * (its store's read script sends those HMGETs); a missing field is no state.
+ */
+export function touchedSku(
+  sku: string,
+  locations: readonly string[],
+  hash: readonly (string | null)[],
+  journals: readonly (string | null)[],
+): StoredSku {
+  const found = new Map<string, StoredLocation>();
+  locations.forEach((locationId, j) => {
+    const value = hash[j + 1];
+    if (value) found.set(locationId, parseStoredLocation(value, journals[j]));
+  });
+  const total = hash[0];
+  return { total: total ? parseStoredTotal(sku, total) : undefined, locations: found };
+}
+
 export interface AssortmentPage {
   items: { sku: string; state: StoredLocation }[];
   /** The last sku of this page when more follow; the next page starts after it. */
@@ -165,33 +186,6 @@ export class ReadModelReader {
       const [hash, journals] = replies[i] as [unknown, unknown];
       return parseStoredSku(sku, flatHash(hash), flatHash(journals));
     });
-  }
-
-  /**
-   * The total and the named locations (with their journals) of each sku of one partition:
-   * what a batch touched, without the sku's other locations.
-   */
-  async locationsIn(partition: number, wanted: Map<string, Set<string>>): Promise<Map<string, StoredSku>> {
-    const order = [...wanted].map(([sku, locations]) => ({ sku, locations: [...locations] }));
-    const replies = await this.perPartition(
-      order,
-      () => partition,
-      ({ sku, locations }) => [
-        ['hmget', this.keys.sku(partition, sku), totalField, ...locations.map(locationField)],
-        ['hmget', this.keys.journal(partition, sku), ...locations.map(locationField)],
-      ],
-    );
-    return new Map(
-      order.map(({ sku, locations }, i) => {
-        const [[total, ...fields], journals] = replies[i] as [(string | null)[], (string | null)[]];
-        const found = new Map<string, StoredLocation>();
-        locations.forEach((locationId, j) => {
-          const value = fields[j];
-          if (value) found.set(locationId, parseStoredLocation(value, journals[j]));
-        });
-        return [sku, { total: total ? parseStoredTotal(sku, total) : undefined, locations: found }];
-      }),
-    );
   }
 
   async sku(sku: string): Promise<StoredSku | undefined> {

@@ -20,6 +20,7 @@ describe("the aggregator's Redis user", () => {
       'hget',
       'hincrby',
       'hkeys',
+      'hmget',
       'hset',
       'hsetnx',
       'pexpire',

@@ -172,8 +172,46 @@ for i = 2, #KEYS do redis.call('DEL', KEYS[i]) end
 return 1
 `;
 
+/**
+ * What a step touched, read in one call instead of two HMGETs per sku, each a command for the
+ * client to build and for Redis to parse: at a step of thousands of skus those were most of
+ * the aggregator's allocations (docs/benchmarks.md). Reads only: it changes nothing.
+ *
+ * KEYS: per sku its hash and its journal hash.
+ * ARGV: 1 the total's field (read-model keys.ts), then per sku a location count L (at least
+ *       1) and L location fields.
+ * Returns per sku two arrays: its hash's total field then its L fields, and its journal's L
+ * fields; a missing field is nil.
+ */
+export const readTouchedScript = `
+-- unpack() is bounded by Lua's stack: a sku's fields go out in chunks.
+local chunk = 4000
+local function hmget(key, head, from, to)
+  if to - from < chunk then
+    if head then return redis.call('HMGET', key, head, unpack(ARGV, from, to)) end
+    return redis.call('HMGET', key, unpack(ARGV, from, to))
+  end
+  local values = head and redis.call('HMGET', key, head) or {}
+  for a = from, to, chunk do
+    local part = redis.call('HMGET', key, unpack(ARGV, a, math.min(a + chunk - 1, to)))
+    for j = 1, #part do values[#values + 1] = part[j] end
+  end
+  return values
+end
+local out = {}
+local pos = 2
+for i = 1, #KEYS, 2 do
+  local count = tonumber(ARGV[pos])
+  out[i] = hmget(KEYS[i], ARGV[1], pos + 1, pos + count)
+  out[i + 1] = hmget(KEYS[i + 1], nil, pos + 1, pos + count)
+  pos = pos + count + 1
+end
+return out
+`;
+
 /** The store's Redis commands by name (ioredis defineCommand): every script the aggregator runs. */
 export const storeScripts = {
+  inventoryReadTouched: readTouchedScript,
   inventoryApply: applyScript,
   inventoryRestoreChunk: restoreChunkScript,
   inventoryRestoreFinish: restoreFinishScript,

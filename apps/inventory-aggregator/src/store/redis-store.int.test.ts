@@ -1,5 +1,5 @@
 import { dayMs, defaultDedupPolicy } from '@inventory/domain';
-import { encodeJournal, ReadModelReader } from '@inventory/read-model';
+import { encodeJournal, type JournalEdit } from '@inventory/read-model';
 import { redisOf } from '@inventory/service';
 import { keysMatching, testRedis, testRedisUrlAs, uniqueName } from '@inventory/testkit';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -19,6 +19,15 @@ describe('RedisStore against the real Redis', () => {
     return client;
   };
   const now = Date.parse('2026-12-01T12:00:00Z');
+  /** A location's state with `i` units, read at input offset `i`. */
+  const stateAt = (i: number) => ({
+    onHand: i,
+    reserved: 0,
+    updatedAt: 1,
+    lastCountAt: null,
+    version: 1,
+    inputOffset: i,
+  });
   const shards = () => 64;
   /** A store of 12 partitions under a fresh prefix, as the aggregator's user, remembering eventIds for a day. */
   const storeOf = async (name: string, dedupShards: number) => {
@@ -31,7 +40,7 @@ describe('RedisStore against the real Redis', () => {
     const store = await storeOf('big', 64);
     const skus = new Map<string, SkuWrite>();
     for (let i = 0; i < 40_000; i++) {
-      const state = { onHand: i, reserved: 0, updatedAt: 1, lastCountAt: null, version: 1, inputOffset: i };
+      const state = stateAt(i);
       const total = {
         sku: `SKU-${i}`,
         onHand: i,
@@ -67,15 +76,25 @@ describe('RedisStore against the real Redis', () => {
     expect(await store.apply(write, shards)).toBe(true);
     expect((await store.progress(0)).events).toBe(100_000);
     const stored = async (sku: string) =>
-      (
-        await new ReadModelReader(redis, store.keys.prefix, 12).locationsIn(
-          0,
-          new Map([[sku, new Set(['S-1'])]]),
-        )
-      )
-        .get(sku)
-        ?.locations.get('S-1');
+      (await store.readTouched(0, new Map([[sku, new Set(['S-1'])]]))).get(sku)?.locations.get('S-1');
     expect(await stored('SKU-39999')).toMatchObject({ onHand: 39_999, journal: [[1, 39_999]] });
+    // Every sku at once, with a location none holds: 40 calls of the read script, each sku exact.
+    const everySku = await store.readTouched(
+      0,
+      new Map([...skus.keys()].map((sku) => [sku, new Set(['S-1', 'S-2'])])),
+    );
+    expect(everySku.size).toBe(40_000);
+    for (let i = 0; i < 40_000; i += 997) {
+      const sku = `SKU-${i}`;
+      expect(everySku.get(sku)).toEqual({
+        total: { sku, onHand: i, reserved: 0, available: i, asOf: 1, regions: [], version: 1 },
+        locations: new Map([['S-1', { ...stateAt(i), journal: [[1, i]] }]]),
+      });
+    }
+    expect((await store.readTouched(0, new Map([['SKU-NONE', new Set(['S-1'])]]))).get('SKU-NONE')).toEqual({
+      total: undefined,
+      locations: new Map(),
+    });
     expect(await redis.zcard(store.keys.assortment(0, 'S-1'))).toBe(40_000);
     const probe = [
       applied[0],
@@ -161,6 +180,48 @@ describe('RedisStore against the real Redis', () => {
       [5, 2],
       [6, 3],
     ]);
+  });
+
+  it('reads a sku touched at 9 000 locations in one step: more fields than one Lua call can take', async () => {
+    const store = await storeOf('wide', 64);
+    await redis.set(store.keys.offset(2), '0');
+    const sku = 'SKU-WIDE';
+    const locations = Array.from({ length: 9_000 }, (_, i) => `S-${i}`);
+    const total = { sku, onHand: 1, reserved: 0, available: 1, asOf: 1, regions: [], version: 1 };
+    const write: StepWrite = {
+      partition: 2,
+      expected: { events: 0, commands: undefined },
+      next: { events: 1 },
+      // Every other location holds state, each with a journal of its own.
+      skus: new Map([
+        [
+          sku,
+          skuWrite(
+            locations.flatMap((l, i): [string, ReturnType<typeof stateAt>][] =>
+              i % 2 === 0 ? [[l, stateAt(i)]] : [],
+            ),
+            total,
+            locations.flatMap((l, i): [string, JournalEdit][] =>
+              i % 2 === 0 ? [[l, { drop: 0, append: encodeJournal([[1, i]]) }]] : [],
+            ),
+          ),
+        ],
+      ]),
+      assortment: new Map(),
+      applied: [],
+      reservations: [],
+      outboxEntry: '',
+      now,
+    };
+    expect(await store.apply(write, shards)).toBe(true);
+    const read = (await store.readTouched(2, new Map([[sku, new Set([...locations, 'S-NONE'])]]))).get(sku);
+    expect(read?.total).toEqual(total);
+    expect(read?.locations.size).toBe(4_500);
+    for (const i of [0, 2, 3_998, 4_000, 4_002, 8_998]) {
+      expect(read?.locations.get(`S-${i}`)).toEqual({ ...stateAt(i), journal: [[1, i]] });
+    }
+    expect(read?.locations.has('S-1')).toBe(false);
+    expect(read?.locations.has('S-NONE')).toBe(false);
   });
 
   it('keeps a fingerprint in about 12 bytes: the shards stay listpack-encoded', async () => {

@@ -20,6 +20,7 @@ import {
   type StoredReservation,
   type StoredSku,
   totalField,
+  touchedSku,
 } from '@inventory/read-model';
 import type { LocationState, SkuState } from '../fold/fold.ts';
 import { isActive } from '../reservations/decide.ts';
@@ -74,6 +75,12 @@ export interface SkuWrite {
   journals: [locationId: string, edit: JournalEdit][];
 }
 
+/**
+ * Skus one read script call reads: a step of ten thousand skus is a few calls, so no call
+ * holds Redis (single-threaded, also answering the query API) for long.
+ */
+const readTouchedSkus = 1_000;
+
 /** Write arguments of one applyScript/restoreChunkScript call. */
 interface Encoded {
   keys: string[];
@@ -90,6 +97,7 @@ export class RedisStore {
   private readonly reader: ReadModelReader;
   private readonly script: {
     apply(n: number, a: (string | number)[]): Promise<number>;
+    readTouched(n: number, a: string[]): Promise<unknown>;
     restoreChunk(n: number, a: (string | number)[]): Promise<number>;
     restoreFinish(n: number, a: (string | number)[]): Promise<number>;
     renewLease(n: number, a: (string | number)[]): Promise<number>;
@@ -116,6 +124,8 @@ export class RedisStore {
     // of arguments into a call would overflow the stack.
     this.script = {
       apply: (n, a) => (commands.inventoryApply as (n: number, a: unknown[]) => Promise<number>)(n, a),
+      readTouched: (n, a) =>
+        (commands.inventoryReadTouched as (n: number, a: unknown[]) => Promise<unknown>)(n, a),
       restoreChunk: (n, a) =>
         (commands.inventoryRestoreChunk as (n: number, a: unknown[]) => Promise<number>)(n, a),
       restoreFinish: (n, a) =>
@@ -177,11 +187,34 @@ export class RedisStore {
   }
 
   /**
-   * The total and the named locations of each sku, one HMGET per sku in one round trip.
-   * Every write of a sku writes its total, so a sku without one holds no location yet.
+   * The total and the named locations (with their journals) of each sku: readTouchedScript,
+   * one call per `readTouchedSkus` skus, the calls at once. Every write of a sku writes its
+   * total, so a sku without one holds no location yet.
    */
-  readTouched(partition: number, touched: Map<string, Set<string>>): Promise<Map<string, StoredSku>> {
-    return this.reader.locationsIn(partition, touched);
+  async readTouched(partition: number, touched: Map<string, Set<string>>): Promise<Map<string, StoredSku>> {
+    const order = [...touched].map(([sku, locations]) => ({ sku, locations: [...locations] }));
+    const chunks: (typeof order)[] = [];
+    for (let i = 0; i < order.length; i += readTouchedSkus) chunks.push(order.slice(i, i + readTouchedSkus));
+    const replies = await Promise.all(
+      chunks.map((chunk) => {
+        const keys: string[] = [];
+        const args: string[] = [totalField];
+        for (const { sku, locations } of chunk) {
+          keys.push(this.keys.sku(partition, sku), this.keys.journal(partition, sku));
+          args.push(String(locations.length));
+          for (const locationId of locations) args.push(locationField(locationId));
+        }
+        return this.script.readTouched(keys.length, [...keys, ...args]);
+      }),
+    );
+    const read = new Map<string, StoredSku>();
+    chunks.forEach((chunk, c) => {
+      const reply = replies[c] as (string | null)[][];
+      chunk.forEach(({ sku, locations }, i) => {
+        read.set(sku, touchedSku(sku, locations, reply[2 * i] ?? [], reply[2 * i + 1] ?? []));
+      });
+    });
+    return read;
   }
 
   /** How many shards each day of the partition's dedup memory uses, and how many eventIds it holds. */

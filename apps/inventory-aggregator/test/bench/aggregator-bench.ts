@@ -170,6 +170,11 @@ async function live(rate: number): Promise<never> {
   process.exit(0);
 }
 
+// The aggregator runs on this process's Node (a relative PATH entry does not reach a workspace's script).
+console.log(
+  `Node ${process.version}, aggregator ${process.env.INVENTORY_APP_BUILD === 'dist' ? 'bundle' : 'sources'}`,
+);
+
 // BENCH_RATE=16667: live traffic at that rate instead of a backlog replayed.
 const liveRate = Number(process.env.BENCH_RATE ?? 0);
 if (liveRate > 0) await live(liveRate);

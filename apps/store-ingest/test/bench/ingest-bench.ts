@@ -66,12 +66,23 @@ function body(batch: number): string {
   return JSON.stringify(batch === 1 ? events[0] : { events });
 }
 
+/** Produce requests the app sent so far and the events they carried, from its /metrics. */
+async function produceRequests(): Promise<{ requests: number; events: number }> {
+  const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+  const value = (name: string) => Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(text)?.[1] ?? 0);
+  return {
+    requests: value('ingest_events_per_produce_count'),
+    events: value('ingest_events_per_produce_sum'),
+  };
+}
+
 /**
  * One case, driven by autocannon (HTTP/1.1 keep-alive, one request in flight per connection,
  * a fresh body per request): a driver far cheaper per request than fetch, so on two shared
  * cores the app, not the driver, is what is measured. Both CPU times are printed.
  */
 async function runCase(batch: number, concurrency: number, duration = seconds) {
+  const producesBefore = await produceRequests();
   const appCpu = cpuSecondsOf(app.pid as number);
   const driverCpu = process.cpuUsage();
   const result = await autocannon({
@@ -85,6 +96,8 @@ async function runCase(batch: number, concurrency: number, duration = seconds) {
   const accepted = result['2xx'] * batch;
   const elapsed = result.duration;
   const driver = process.cpuUsage(driverCpu);
+  const appCpuSeconds = cpuSecondsOf(app.pid as number) - appCpu;
+  const produces = await produceRequests();
   return {
     batch,
     concurrency,
@@ -95,9 +108,13 @@ async function runCase(batch: number, concurrency: number, duration = seconds) {
     p99ms: result.latency.p99,
     maxms: result.latency.max,
     failedRequests: result.non2xx + result.errors,
-    appCpuUsPerEvent: Number(
-      (((cpuSecondsOf(app.pid as number) - appCpu) * 1e6) / Math.max(1, accepted)).toFixed(1),
+    eventsPerProduce: Number(
+      (
+        (produces.events - producesBefore.events) /
+        Math.max(1, produces.requests - producesBefore.requests)
+      ).toFixed(1),
     ),
+    appCpuUsPerEvent: Number(((appCpuSeconds * 1e6) / Math.max(1, accepted)).toFixed(1)),
     driverCpuUsPerEvent: Number(((driver.user + driver.system) / Math.max(1, accepted)).toFixed(1)),
   };
 }
@@ -121,12 +138,12 @@ try {
     'app, load driver and the whole local stack on the same machine; acks=all, idempotent producer\n',
   );
   console.log(
-    '| batch | clients | events/s | requests/s | p50 ms | p99 ms | max ms | failed | app CPU us/event | driver CPU us/event |',
+    '| batch | clients | events/s | requests/s | p50 ms | p99 ms | max ms | failed | events per produce | app CPU us/event | driver CPU us/event |',
   );
-  console.log('| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
+  console.log('| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
   for (const r of results) {
     console.log(
-      `| ${r.batch} | ${r.concurrency} | ${r.eventsPerSecond} | ${r.requestsPerSecond} | ${r.p50ms} | ${r.p99ms} | ${r.maxms} | ${r.failedRequests} | ${r.appCpuUsPerEvent} | ${r.driverCpuUsPerEvent} |`,
+      `| ${r.batch} | ${r.concurrency} | ${r.eventsPerSecond} | ${r.requestsPerSecond} | ${r.p50ms} | ${r.p99ms} | ${r.maxms} | ${r.failedRequests} | ${r.eventsPerProduce} | ${r.appCpuUsPerEvent} | ${r.driverCpuUsPerEvent} |`,
     );
   }
 } finally {
