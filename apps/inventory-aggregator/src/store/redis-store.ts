@@ -95,14 +95,6 @@ interface Encoded {
 export class RedisStore {
   readonly keys: KeyLayout;
   private readonly reader: ReadModelReader;
-  private readonly script: {
-    apply(n: number, a: (string | number)[]): Promise<number>;
-    readTouched(n: number, a: string[]): Promise<unknown>;
-    restoreChunk(n: number, a: (string | number)[]): Promise<number>;
-    restoreFinish(n: number, a: (string | number)[]): Promise<number>;
-    renewLease(n: number, a: (string | number)[]): Promise<number>;
-    restoreClear(n: number, a: (string | number)[]): Promise<number>;
-  };
 
   constructor(
     readonly redis: RedisClient,
@@ -116,25 +108,19 @@ export class RedisStore {
     this.reader = new ReadModelReader(redis, prefix, partitions);
     this.keys = this.reader.keys;
     for (const [name, lua] of Object.entries(storeScripts)) redis.defineCommand(name, { lua });
-    const commands = redis as unknown as Record<
-      string,
-      (n: number, a: (string | number)[]) => Promise<number>
+  }
+
+  /**
+   * Runs one of storeScripts with its arguments as one array (ioredis flattens it):
+   * spreading a batch's hundreds of thousands of arguments into a call would overflow the
+   * stack.
+   */
+  private runScript(script: keyof typeof storeScripts, keys: number, args: unknown[]): Promise<unknown> {
+    const commands = this.redis as unknown as Record<
+      typeof script,
+      (n: number, a: unknown[]) => Promise<unknown>
     >;
-    // One array argument each (ioredis flattens it): spreading a batch's hundreds of thousands
-    // of arguments into a call would overflow the stack.
-    this.script = {
-      apply: (n, a) => (commands.inventoryApply as (n: number, a: unknown[]) => Promise<number>)(n, a),
-      readTouched: (n, a) =>
-        (commands.inventoryReadTouched as (n: number, a: unknown[]) => Promise<unknown>)(n, a),
-      restoreChunk: (n, a) =>
-        (commands.inventoryRestoreChunk as (n: number, a: unknown[]) => Promise<number>)(n, a),
-      restoreFinish: (n, a) =>
-        (commands.inventoryRestoreFinish as (n: number, a: unknown[]) => Promise<number>)(n, a),
-      renewLease: (n, a) =>
-        (commands.inventoryRenewLease as (n: number, a: unknown[]) => Promise<number>)(n, a),
-      restoreClear: (n, a) =>
-        (commands.inventoryRestoreClear as (n: number, a: unknown[]) => Promise<number>)(n, a),
-    };
+    return commands[script](keys, args);
   }
 
   async progress(partition: number): Promise<PartitionProgress> {
@@ -204,7 +190,7 @@ export class RedisStore {
           args.push(String(locations.length));
           for (const locationId of locations) args.push(locationField(locationId));
         }
-        return this.script.readTouched(keys.length, [...keys, ...args]);
+        return this.runScript('inventoryReadTouched', keys.length, [...keys, ...args]);
       }),
     );
     const read = new Map<string, StoredSku>();
@@ -286,7 +272,7 @@ export class RedisStore {
       next.clock === undefined ? '' : String(next.clock),
       write.outboxEntry,
     ];
-    const ok = await this.script.apply(keys.length, [...keys, ...head, ...args]);
+    const ok = await this.runScript('inventoryApply', keys.length, [...keys, ...head, ...args]);
     return ok === 1;
   }
 
@@ -326,7 +312,9 @@ export class RedisStore {
   }
 
   async renewRestoreLease(partition: number, token: string, leaseMs: number): Promise<boolean> {
-    return (await this.script.renewLease(1, [this.keys.restore(partition), token, leaseMs])) === 1;
+    return (
+      (await this.runScript('inventoryRenewLease', 1, [this.keys.restore(partition), token, leaseMs])) === 1
+    );
   }
 
   /** Deletes what a restore rebuilds from scratch (the dedup shards of the given days). */
@@ -346,7 +334,7 @@ export class RedisStore {
     );
     for (let i = 0; i < keys.length; i += 5_000) {
       const chunk = keys.slice(i, i + 5_000);
-      const ok = await this.script.restoreClear(chunk.length + 1, [
+      const ok = await this.runScript('inventoryRestoreClear', chunk.length + 1, [
         this.keys.restore(partition),
         ...chunk,
         token,
@@ -368,7 +356,16 @@ export class RedisStore {
     );
     keys[0] = this.keys.restore(write.partition);
     keys[1] = this.keys.offset(write.partition);
-    const ok = await this.script.restoreChunk(keys.length, [...keys, token, '', '', '', '', '', ...args]);
+    const ok = await this.runScript('inventoryRestoreChunk', keys.length, [
+      ...keys,
+      token,
+      '',
+      '',
+      '',
+      '',
+      '',
+      ...args,
+    ]);
     return ok === 1;
   }
 
@@ -378,7 +375,7 @@ export class RedisStore {
     token: string,
     progress: { events: number; commands: number | undefined; clock: number | undefined },
   ): Promise<boolean> {
-    const ok = await this.script.restoreFinish(4, [
+    const ok = await this.runScript('inventoryRestoreFinish', 4, [
       this.keys.restore(partition),
       this.keys.offset(partition),
       this.keys.commandOffset(partition),

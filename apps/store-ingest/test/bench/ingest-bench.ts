@@ -8,7 +8,7 @@ import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { hashToken, waitFor } from '@inventory/core';
-import { appEntry, cpuSecondsOf, numberArgs, stackKafkaEnv } from '@inventory/testkit';
+import { appEntry, cpuSecondsOf, metricIn, numberArgs, stackKafkaEnv } from '@inventory/testkit';
 import autocannon from 'autocannon';
 
 const [seconds] = numberArgs([15]);
@@ -69,10 +69,9 @@ function body(batch: number): string {
 /** Produce requests the app sent so far and the events they carried, from its /metrics. */
 async function produceRequests(): Promise<{ requests: number; events: number }> {
   const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
-  const value = (name: string) => Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(text)?.[1] ?? 0);
   return {
-    requests: value('ingest_events_per_produce_count'),
-    events: value('ingest_events_per_produce_sum'),
+    requests: metricIn(text, 'ingest_events_per_produce_count'),
+    events: metricIn(text, 'ingest_events_per_produce_sum'),
   };
 }
 
