@@ -163,7 +163,7 @@ describe('erp-delivery guarantees', () => {
           // Once it has delivered something since the last restart, kill it mid-stream.
           const before = erp().stats().accepted['purchase-orders'];
           await waitFor(() => erp().stats().accepted['purchase-orders'] > before, {
-            description: 'deliveries after the restart',
+            description: () => `deliveries after the restart; log: ${service.output().slice(-2000)}`,
             timeoutMs: 60_000,
           });
           service.child.kill('SIGKILL');

@@ -2,7 +2,7 @@ import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { createWriteStream, mkdirSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { builtEntry } from '@inventory/config';
-import { InventoryError, waitFor } from '@inventory/core';
+import { InventoryError, machineListeningSockets, waitFor } from '@inventory/core';
 import { stackHome } from './stack.ts';
 
 export interface AppProcess {
@@ -18,14 +18,33 @@ export interface AppProcess {
  * Apps under test listen on ports below Linux' ephemeral range (32768-60999): a port picked
  * there can be taken at any moment by an outgoing connection of any process (a Kafka or
  * Redis client), and the app would fail with EADDRINUSE. Each test process starts at a
- * random place of its own range, so test processes side by side rarely meet.
+ * random place of its own range, so test processes side by side rarely meet. A port some
+ * server of the machine already listens on is passed over (RabbitMQ's Erlang distribution
+ * port 25672 is in the range).
  */
-const portRange = { low: 24_000, high: 32_700 };
-let nextPort = portRange.low + Math.floor(Math.random() * (portRange.high - portRange.low));
+const appPortRange = { low: 24_000, high: 32_700 };
+let nextPort = appPortRange.low + Math.floor(Math.random() * (appPortRange.high - appPortRange.low));
 function takePort(): number {
-  const port = nextPort;
-  nextPort = nextPort + 1 >= portRange.high ? portRange.low : nextPort + 1;
+  const port = portFrom(nextPort, new Set(machineListeningSockets().map((s) => s.port)), appPortRange);
+  nextPort = port + 1 >= appPortRange.high ? appPortRange.low : port + 1;
   return port;
+}
+
+/** The first port from `start` on, wrapping round the range, that is not in `listened`. */
+export function portFrom(
+  start: number,
+  listened: ReadonlySet<number>,
+  range: { low: number; high: number },
+): number {
+  const size = range.high - range.low;
+  for (let i = 0; i < size; i++) {
+    const port = range.low + ((start - range.low + i) % size);
+    if (!listened.has(port)) return port;
+  }
+  throw new InventoryError(
+    'STACK_START_FAILED',
+    `every port of ${range.low}-${range.high - 1} is listened on`,
+  );
 }
 
 // An app a failing test never got to stop must not outlive the test file: whatever is still

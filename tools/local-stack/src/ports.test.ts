@@ -1,21 +1,8 @@
 import { createServer } from 'node:net';
 import { describe, expect, it } from 'vitest';
-import { listeningInodes, portClashes, portFree, portHolders } from './ports.ts';
-
-const table = `  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode
-   0: 0100007F:4A94 00000000:0000 0A 00000000:00000000 00:00000000 00000000     0        0 81234 1 0000000000000000 100 0 0 10 0
-   1: 0100007F:4A94 0100007F:D2F0 01 00000000:00000000 00:00000000 00000000     0        0 81240 1 0000000000000000 20 4 30 10 -1
-   2: 00000000:18EB 00000000:0000 0A 00000000:00000000 00:00000000 00000000   108        0 17001 1 0000000000000000 100 0 0 10 0
-`;
+import { portClashes, portFree, portHolders } from './ports.ts';
 
 describe('the ports of a part', () => {
-  it('finds the listening sockets of a port in a /proc/net/tcp table, not its connections', () => {
-    // 0x4A94 = 19092, 0x18EB = 6379.
-    expect(listeningInodes(table, 19092)).toEqual(['81234']);
-    expect(listeningInodes(table, 6379)).toEqual(['17001']);
-    expect(listeningInodes(table, 19093)).toEqual([]);
-  });
-
   it('tells a taken port from a free one, and names the process that holds it', async () => {
     const server = createServer();
     await new Promise<void>((resolve) => server.listen({ port: 0, host: '127.0.0.1' }, resolve));

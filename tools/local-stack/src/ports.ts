@@ -1,5 +1,6 @@
 import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { machineListeningSockets } from '@inventory/core';
 
 /**
  * Whether a part's port is free before the part starts. A port held by another program (a
@@ -15,31 +16,13 @@ export function portFree(port: number, host = '127.0.0.1'): Promise<boolean> {
   });
 }
 
-/**
- * The socket inodes listening on `port` in a /proc/net/tcp or tcp6 table: each row's local
- * address ends in the port in hex, state 0A is LISTEN, the tenth column the inode.
- */
-export function listeningInodes(table: string, port: number): string[] {
-  const hexPort = port.toString(16).toUpperCase().padStart(4, '0');
-  const inodes: string[] = [];
-  for (const row of table.split('\n').slice(1)) {
-    const columns = row.trim().split(/\s+/);
-    const [, local, , state] = columns;
-    if (state === '0A' && local?.endsWith(`:${hexPort}`) && columns[9] !== undefined) inodes.push(columns[9]);
-  }
-  return inodes;
-}
-
 /** The processes holding a listening socket on `port`, as `pid <n>: <command line>`, read from /proc. */
 export function portHolders(port: number): string[] {
-  const inodes = new Set<string>();
-  for (const table of ['/proc/net/tcp', '/proc/net/tcp6']) {
-    try {
-      for (const inode of listeningInodes(readFileSync(table, 'utf8'), port)) inodes.add(`socket:[${inode}]`);
-    } catch {
-      // No IPv6 table on this machine.
-    }
-  }
+  const inodes = new Set(
+    machineListeningSockets()
+      .filter((s) => s.port === port)
+      .map((s) => `socket:[${s.inode}]`),
+  );
   const holders: string[] = [];
   if (inodes.size === 0) return holders;
   for (const entry of readdirSync('/proc')) {
