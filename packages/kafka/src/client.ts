@@ -108,19 +108,24 @@ export interface ConsumerOptions {
  * aborted transaction of the aggregator is never seen), no topic created by subscribing
  * (topics come from the catalog), heartbeats at a third of the session timeout.
  */
-export function createConsumer(kafka: Kafka, options: ConsumerOptions): Consumer {
+export function consumerConfig(options: ConsumerOptions): ConsumerConfig {
   const sessionTimeout = options.sessionTimeoutMs ?? 30_000;
-  return kafka.consumer({
+  return {
     groupId: options.groupId,
     sessionTimeout,
     heartbeatInterval: options.heartbeatIntervalMs ?? Math.max(500, Math.floor(sessionTimeout / 3)),
     readUncommitted: false,
     allowAutoTopicCreation: false,
+    ...(options.rebalanceTimeoutMs === undefined ? {} : { rebalanceTimeout: options.rebalanceTimeoutMs }),
     ...(options.maxBytesPerPartition === undefined
       ? {}
       : { maxBytesPerPartition: options.maxBytesPerPartition }),
     ...(options.maxWaitTimeMs === undefined ? {} : { maxWaitTimeInMs: options.maxWaitTimeMs }),
     ...(options.minBytes === undefined ? {} : { minBytes: options.minBytes }),
     ...(options.partitionAssigners === undefined ? {} : { partitionAssigners: options.partitionAssigners }),
-  });
+  };
+}
+
+export function createConsumer(kafka: Kafka, options: ConsumerOptions): Consumer {
+  return kafka.consumer(consumerConfig(options));
 }
