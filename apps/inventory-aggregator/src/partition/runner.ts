@@ -11,13 +11,7 @@ import type { Restorer } from '../restore/restore.ts';
 import { type OutputValues, outboxEntryOf, parseOutboxEntry, type StepChanges } from '../steps/changes.ts';
 import { commandsStep } from '../steps/commands-step.ts';
 import { eventsStep } from '../steps/events-step.ts';
-import {
-  type PartitionProgress,
-  type RedisStore,
-  type SkuWrite,
-  type StepWrite,
-  skuWrite,
-} from '../store/redis-store.ts';
+import type { PartitionProgress, RedisStore, StepWrite } from '../store/redis-store.ts';
 import { type InputKind, Intake, type Work } from './intake.ts';
 import { PendingOutputs } from './pending-outputs.ts';
 import type { PartitionPublisher, Progress } from './publisher.ts';
@@ -616,7 +610,7 @@ export class PartitionRunner {
       {
         ...write,
         partition: this.partition,
-        skus: skuWritesOf(changes),
+        skus: changes.skus,
         reservations: changes.reservations,
         outboxEntry: entryText,
       },
@@ -697,12 +691,4 @@ function behind(stored: PartitionProgress, known: Known): boolean {
     stored.events < known.events ||
     (stored.commands ?? -1) < (known.commands ?? -1)
   );
-}
-
-/** What is written of every changed sku: its changed locations, its total, its journal edits. */
-export function skuWritesOf(changes: StepChanges): Map<string, SkuWrite> {
-  const writes = new Map<string, SkuWrite>();
-  for (const [sku, { locations, total, journals }] of changes.skus)
-    writes.set(sku, skuWrite(locations, total, journals));
-  return writes;
 }

@@ -13,10 +13,11 @@
  *       4 new commands offset, 5 new clock, 6 outbox entry ('' for none or unchanged),
  *       7 H, 8 A, 9 D, 10 R, 11 seconds final reservations are kept, 12 N days of the step's
  *       fingerprints, 13 dedup days before this one are forgotten in seenshards and seencount
- *       ('' to keep),
- *       then per sku: field count F and F field/value pairs of its hash, journal edit count J
- *       and J triples of locationId, characters to drop from the journal's front (-1: replace
- *       it) and text to append (read-model compact.ts, JournalEdit; an empty result deletes);
+ *       ('' to keep), 14 the total's field (read-model keys.ts),
+ *       then per sku: its total's value, location count L and L field/value pairs of its hash,
+ *       journal edit count J and J triples of location field, characters to drop from the
+ *       journal's front (-1: replace it) and text to append (read-model compact.ts,
+ *       JournalEdit; an empty result deletes);
  *       per assortment: member count M and M skus;
  *       per dedup shard: expire-at (unix seconds), field count K and K fingerprints;
  *       per reservation: JSON, reservationId, expiresAt ('' when it holds no stock),
@@ -28,16 +29,16 @@
 const writes = `
 local hashes, indexes, shards, reservations, counts =
   tonumber(ARGV[7]), tonumber(ARGV[8]), tonumber(ARGV[9]), tonumber(ARGV[10]), tonumber(ARGV[12])
-local pos = 14
+local pos = 15
 local k = 8
 -- unpack() is bounded by Lua's stack: every variadic write goes out in chunks.
 local function flush(command, key, args)
   if #args > 0 then redis.call(command, key, unpack(args)) end
 end
 for i = 1, hashes do
-  local fields = tonumber(ARGV[pos])
-  pos = pos + 1
-  local args = {}
+  local args = {ARGV[14], ARGV[pos]}
+  local fields = tonumber(ARGV[pos + 1])
+  pos = pos + 2
   for j = 1, fields do
     args[#args + 1] = ARGV[pos]
     args[#args + 1] = ARGV[pos + 1]

@@ -49,8 +49,8 @@ export interface StepWrite {
   partition: number;
   expected: { events: number | undefined; commands: number | undefined };
   next: { events?: number; commands?: number; clock?: number };
-  /** Changed skus: their hash fields (changed locations and the total) and journal edits. */
-  skus: Map<string, SkuWrite>;
+  /** Changed skus: their changed locations, their total and their journal edits. */
+  skus: ReadonlyMap<string, SkuWrite>;
   /** Skus newly held at a location (the assortment index). */
   assortment: Map<string, string[]>;
   /** Applied eventIds with the occurredAt that places them in the dedup memory. */
@@ -69,10 +69,15 @@ export interface DedupSettings {
   shards: number;
 }
 
-/** What a step writes of one sku: hash fields (its changed locations and its total), journal edits. */
+/**
+ * What a step writes of one sku: its changed locations' state, its new total and its journal
+ * edits. Encoded straight into the script's arguments (`encode`), so a step's changes (a
+ * `SkuChange` has this shape) are handed over as they are, without a copy per sku.
+ */
 export interface SkuWrite {
-  fields: Record<string, string>;
-  journals: [locationId: string, edit: JournalEdit][];
+  locations: Iterable<[locationId: string, state: LocationState]>;
+  total: SkuAvailability;
+  journals: Iterable<[locationId: string, edit: JournalEdit]>;
 }
 
 /**
@@ -443,14 +448,18 @@ export class RedisStore {
       Math.ceil(this.reservationRetentionMs / 1000),
       days.size,
       String(oldestDay),
+      totalField,
     ];
     for (const sku of skus) {
-      const { fields, journals } = write.skus.get(sku) as SkuWrite;
-      const entries = Object.entries(fields);
-      args.push(entries.length);
-      for (const [field, value] of entries) args.push(field, value);
-      args.push(journals.length);
+      const { locations, total, journals } = write.skus.get(sku) as SkuWrite;
+      args.push(encodeStoredTotal(total));
+      const count = args.push(0) - 1;
+      for (const [locationId, state] of locations)
+        args.push(locationField(locationId), encodeStoredLocation(state));
+      args[count] = (args.length - count - 1) / 2;
+      const edits = args.push(0) - 1;
       for (const [locationId, edit] of journals) args.push(locationField(locationId), edit.drop, edit.append);
+      args[edits] = (args.length - edits - 1) / 3;
     }
     for (const members of write.assortment.values()) {
       args.push(members.length);
@@ -503,10 +512,7 @@ export function skuWrite(
   total: SkuAvailability,
   journals: Iterable<[string, JournalEdit]> = [],
 ): SkuWrite {
-  const fields: Record<string, string> = { [totalField]: encodeStoredTotal(total) };
-  for (const [locationId, state] of locations)
-    fields[locationField(locationId)] = encodeStoredLocation(state);
-  return { fields, journals: [...journals] };
+  return { locations, total, journals };
 }
 
 /** Restored locations' whole journals, each replacing whatever is stored. */
