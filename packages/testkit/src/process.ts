@@ -26,11 +26,11 @@ const appPortRange = { low: 24_000, high: 32_700 };
 let nextPort = appPortRange.low + Math.floor(Math.random() * (appPortRange.high - appPortRange.low));
 function takePort(): number {
   const port = portFrom(nextPort, new Set(machineListeningSockets().map((s) => s.port)), appPortRange);
-  nextPort = port + 1 >= appPortRange.high ? appPortRange.low : port + 1;
+  nextPort = port + 1;
   return port;
 }
 
-/** The first port from `start` on, wrapping round the range, that is not in `listened`. */
+/** The first port from `start` on (past the range's end: from its start), wrapping round the range, that is not in `listened`. */
 export function portFrom(
   start: number,
   listened: ReadonlySet<number>,
