@@ -1,10 +1,22 @@
 import { defineConfig } from 'vitest/config';
+import { aloneFiles } from './packages/testkit/src/integration-lanes.ts';
+
+const integrationFiles = ['{apps,packages,tools}/*/src/**/*.int.test.ts', 'apps/*/test/**/*.int.test.ts'];
+const integration = {
+  environment: 'node',
+  globalSetup: ['./packages/testkit/src/global-setup.ts'],
+  testTimeout: 120_000,
+  hookTimeout: 300_000,
+} as const;
 
 /**
- * Two projects: `unit` (pure logic beside the code, no services, fast) and `integration`
- * (*.int.test.ts: a module's beside it, an app's in its test package apps/<app>/test, against
- * the real local stack that `npm test` starts). Integration files run one at a
- * time: they share one broker, and 2 cores are better spent on it than on test workers.
+ * Three projects: `unit` (pure logic beside the code, no services, fast), then the
+ * integration files (*.int.test.ts: a module's beside it, an app's in its test package
+ * apps/<app>/test) against the real local stack that `npm test` starts. Those that leave the
+ * shared stack as they found it run two at a time (`integration`); after them, those that
+ * stop, kill or wipe a part of it, one at a time (`integration-alone`; the list and its
+ * reasons: packages/testkit/src/integration-lanes.ts). The group order keeps the two apart
+ * when both are asked for.
  */
 export default defineConfig({
   test: {
@@ -20,18 +32,26 @@ export default defineConfig({
           // module state (no vi.mock, no module-level stubs; each builds what it uses), and
           // they pass in shuffled orders too.
           isolate: false,
+          sequence: { groupOrder: 0 },
         },
       },
       {
         test: {
+          ...integration,
           name: 'integration',
-          include: ['{apps,packages,tools}/*/src/**/*.int.test.ts', 'apps/*/test/**/*.int.test.ts'],
-          exclude: ['**/node_modules/**'],
-          environment: 'node',
-          globalSetup: ['./packages/testkit/src/global-setup.ts'],
-          fileParallelism: false,
-          testTimeout: 120_000,
-          hookTimeout: 300_000,
+          include: integrationFiles,
+          exclude: ['**/node_modules/**', ...Object.keys(aloneFiles)],
+          maxWorkers: 2,
+          sequence: { groupOrder: 1 },
+        },
+      },
+      {
+        test: {
+          ...integration,
+          name: 'integration-alone',
+          include: Object.keys(aloneFiles),
+          maxWorkers: 1,
+          sequence: { groupOrder: 2 },
         },
       },
     ],

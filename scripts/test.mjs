@@ -92,8 +92,11 @@ const stack = (command, node) =>
 const reports = mkdtempSync(join(tmpdir(), 'inventory-test-'));
 const runs = [];
 
-/** One vitest run, its report kept for the totals; `node` runs vitest itself (and the apps it spawns). */
-function vitest(report, project, { node = process.execPath, files = [], extraEnv = {} } = {}) {
+/**
+ * One vitest run of one project or more (in their group order), its report kept for the
+ * totals; `node` runs vitest itself (and the apps it spawns).
+ */
+function vitest(report, projects, { node = process.execPath, files = [], extraEnv = {} } = {}) {
   runs.push(report);
   return step(
     `${report} tests`,
@@ -101,8 +104,7 @@ function vitest(report, project, { node = process.execPath, files = [], extraEnv
     [
       join(root, 'node_modules', 'vitest', 'vitest.mjs'),
       'run',
-      '--project',
-      project,
+      ...[projects].flat().flatMap((project) => ['--project', project]),
       '--reporter=default',
       '--reporter=json',
       `--outputFile.json=${join(reports, `${report}.json`)}`,
@@ -183,7 +185,9 @@ async function main() {
       console.error("[test] the parts' own logs: `npm run stack -- logs`");
     }
   }
-  if (code === 0 && !stopping) code = await vitest('integration', 'integration');
+  // Two at a time, then those that stop or wipe a part of the shared stack one at a time
+  // (vitest.config.ts).
+  if (code === 0 && !stopping) code = await vitest('integration', ['integration', 'integration-alone']);
   if (code === 0 && !stopping)
     code = await vitest('integration-cluster', 'integration', {
       files: clusterFiles,

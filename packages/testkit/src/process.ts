@@ -15,17 +15,30 @@ export interface AppProcess {
 }
 
 /**
- * Apps under test listen on ports below Linux' ephemeral range (32768-60999): a port picked
- * there can be taken at any moment by an outgoing connection of any process (a Kafka or
- * Redis client), and the app would fail with EADDRINUSE. Each test process starts at a
- * random place of its own range, so test processes side by side rarely meet. A port some
- * server of the machine already listens on is passed over (RabbitMQ's Erlang distribution
- * port 25672 is in the range).
+ * Servers a test starts (its apps, a Redis of its own) listen on ports below Linux' ephemeral
+ * range (32768-60999): a port picked there can be taken at any moment by an outgoing
+ * connection of any process (a Kafka or Redis client), and the server would fail with
+ * EADDRINUSE. Integration files run two at a time (vitest.config.ts): each of vitest's two
+ * workers (VITEST_POOL_ID 1 and 2) takes its ports from its own half of the range, so files
+ * side by side never pick the same one; each test process starts at a random place of its
+ * part. A port some server of the machine already listens on is passed over (RabbitMQ's
+ * Erlang distribution port 25672 is in the range).
  */
-const appPortRange = { low: 24_000, high: 32_700 };
-let nextPort = appPortRange.low + Math.floor(Math.random() * (appPortRange.high - appPortRange.low));
-function takePort(): number {
-  const port = portFrom(nextPort, new Set(machineListeningSockets().map((s) => s.port)), appPortRange);
+export function appPortRange(poolId: string | undefined): { low: number; high: number } {
+  const low = 24_000;
+  const high = 32_700;
+  const pool = Number(poolId);
+  if (pool !== 1 && pool !== 2) return { low, high };
+  const half = Math.floor((high - low) / 2);
+  return pool === 1 ? { low, high: low + half } : { low: low + half, high };
+}
+
+const portRange = appPortRange(process.env.VITEST_POOL_ID);
+let nextPort = portRange.low + Math.floor(Math.random() * (portRange.high - portRange.low));
+
+/** A port for a server the test starts, that nothing listens on now (see appPortRange). */
+export function takePort(): number {
+  const port = portFrom(nextPort, new Set(machineListeningSockets().map((s) => s.port)), portRange);
   nextPort = port + 1;
   return port;
 }

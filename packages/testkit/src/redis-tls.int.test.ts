@@ -8,7 +8,7 @@ import { waitFor } from '@inventory/core';
 import { redisFromSettings } from '@inventory/service';
 import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePort } from './redis.ts';
+import { takePort } from './process.ts';
 
 /** Runs openssl in `dir`, failing with its output. */
 function openssl(dir: string, args: string[]): void {
@@ -61,7 +61,7 @@ describe('Redis over TLS', () => {
       '-extfile',
       'san.ext',
     ]);
-    port = await freePort();
+    port = takePort();
     // The password in a config file, not in the arguments `ps` shows.
     writeFileSync(
       join(dir, 'redis.conf'),

@@ -1,7 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { appendFileSync, cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { InventoryError, waitFor } from '@inventory/core';
@@ -9,19 +8,8 @@ import { aclRules, type RedisAppUser, redisAclUser, scanKeys } from '@inventory/
 import { parseRedisTarget, redisOf } from '@inventory/service';
 import { type Cluster, Redis } from 'ioredis';
 import { freezeProcess } from './control.ts';
+import { takePort } from './process.ts';
 import { stackEndpoints, stackHome } from './stack.ts';
-
-/** A TCP port nothing listens on right now, for a server a test starts. */
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
-}
 
 /**
  * A Redis server of a test's own (the real redis-server, AOF on with fsync every second, as
@@ -42,7 +30,7 @@ export class PrivateRedis {
   }
 
   async start(): Promise<void> {
-    if (this.port === 0) this.port = await freePort();
+    if (this.port === 0) this.port = takePort();
     mkdirSync(join(this.dir, 'data'), { recursive: true });
     const conf = join(this.dir, 'redis.conf');
     writeFileSync(

@@ -2,6 +2,7 @@ import { mkdtempSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { takePort } from '@inventory/testkit';
 import { afterAll, describe, expect, it } from 'vitest';
 import { componentNames } from './component.ts';
 import { processesMentioning } from './proc.ts';
@@ -25,11 +26,14 @@ const stack = (command: string, port: number, extra: Record<string, string> = {}
     60_000,
   );
 
-/** A port this process listens on until `release`. */
+/**
+ * A port this process listens on until `release`: one of the test kit's, below the ephemeral
+ * range, so that the ports the second test sets around it are not some client's at that moment.
+ */
 async function holdPort(): Promise<{ port: number; release: () => Promise<void> }> {
   const holder = createServer();
-  await new Promise<void>((resolve) => holder.listen({ port: 0, host: '127.0.0.1' }, resolve));
-  const { port } = holder.address() as { port: number };
+  const port = takePort();
+  await new Promise<void>((resolve) => holder.listen({ port, host: '127.0.0.1' }, resolve));
   return { port, release: () => new Promise((resolve) => holder.close(() => resolve())) };
 }
 
