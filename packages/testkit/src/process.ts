@@ -43,7 +43,7 @@ export function takePort(): number {
   return port;
 }
 
-/** The first port from `start` on (past the range's end: from its start), wrapping round the range, that is not in `listened`. */
+/** The first port from `start` on, wrapping round the range (a start at its end is its start), not in `listened`. */
 export function portFrom(
   start: number,
   listened: ReadonlySet<number>,
