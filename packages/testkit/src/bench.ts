@@ -78,3 +78,10 @@ export const ticksPerSecond = 100;
 export function cpuSecondsOf(pid: number): number {
   return parseStat(readFileSync(`/proc/${pid}/stat`, 'utf8')).ticks / ticksPerSecond;
 }
+
+/** The most memory a live process has held resident so far (VmHWM of /proc/<pid>/status), in MB. */
+export function peakResidentMbOf(pid: number): number {
+  const kb = /^VmHWM:\s+(\d+) kB$/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
+  if (kb === undefined) throw new Error(`/proc/${pid}/status has no VmHWM line`);
+  return Math.round(Number(kb) / 1024);
+}

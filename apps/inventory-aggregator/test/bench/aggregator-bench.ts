@@ -10,10 +10,12 @@ import { createCodec, type InventoryEvent, type InventoryEventType } from '@inve
 import { delay, waitFor } from '@inventory/core';
 import { createProducer } from '@inventory/kafka';
 import {
+  type AppProcess,
   cpuSecondsOf,
   meanIn,
   metricIn,
   numberArgs,
+  peakResidentMbOf,
   stackEndpoints,
   stackPartPid,
   testKafka,
@@ -71,6 +73,19 @@ const startBenchAggregator = () =>
     // BENCH_NODE_ARGS="--max-semi-space-size=64": V8 settings to compare (space-separated).
     ...(process.env.BENCH_NODE_ARGS?.split(' ').filter(Boolean) ?? []),
   ]);
+
+/**
+ * `wait` unless the aggregator exits first: then the bench fails with the end of its output
+ * (a heap limit reached, for one) instead of waiting an hour for progress that cannot come.
+ */
+function whileRunning<T>(aggregator: AppProcess, wait: Promise<T>): Promise<T> {
+  const exited = aggregator.exited.then((code): never => {
+    throw new Error(
+      `the aggregator exited (code ${code}) before the bench ended:\n${aggregator.output().slice(-3_000)}`,
+    );
+  });
+  return Promise.race([wait, exited]);
+}
 
 /** Events [from, to) of the stream as the input topic's records. */
 async function messagesOf(from: number, to: number) {
@@ -136,11 +151,14 @@ async function live(rate: number): Promise<never> {
   const offeredSeconds = (lastSent - started) / 1000;
   await producer.disconnect();
   const endSum = await endOffsetSum();
-  await waitFor(async () => (await progressOf(reader)) >= endSum, {
-    description: 'the aggregator to fold every event',
-    timeoutMs: 3_600_000,
-    intervalMs: 20,
-  });
+  await whileRunning(
+    aggregator,
+    waitFor(async () => (await progressOf(reader)) >= endSum, {
+      description: 'the aggregator to fold every event',
+      timeoutMs: 3_600_000,
+      intervalMs: 20,
+    }),
+  );
   const drainMs = Date.now() - lastSent;
   const cpu = cpuSecondsOf(pid) - cpuFirst;
   const metrics = await (await fetch(`http://127.0.0.1:${aggregator.port}/metrics`)).text();
@@ -233,11 +251,14 @@ const reader = readerOf(redis, world);
 const progress = () => progressOf(reader);
 const endSum = await endOffsetSum();
 const aggregator = startBenchAggregator();
-await waitFor(async () => (await progress()) > 0, {
-  description: 'the aggregator to apply a first batch',
-  timeoutMs: 120_000,
-  intervalMs: 20,
-});
+await whileRunning(
+  aggregator,
+  waitFor(async () => (await progress()) > 0, {
+    description: 'the aggregator to apply a first batch',
+    timeoutMs: 120_000,
+    intervalMs: 20,
+  }),
+);
 const aggFirst = Date.now();
 // The aggregator's CPU over the same span (its start-up before the first step left out).
 const cpuFirst = cpuSecondsOf(aggregator.child.pid as number);
@@ -245,22 +266,26 @@ const cpuFirst = cpuSecondsOf(aggregator.child.pid as number);
 const redisPid = stackPartPid('redis');
 const redisCpuFirst = cpuSecondsOf(redisPid);
 let last = 0;
-await waitFor(
-  async () => {
-    const now = await progress();
-    if (now - last >= 500_000) {
-      process.stdout.write(`\r  aggregator: ${now} / ${endSum}`);
-      last = now;
-    }
-    return now >= endSum;
-  },
-  { description: 'the aggregator to apply every event', timeoutMs: 3_600_000, intervalMs: 200 },
+await whileRunning(
+  aggregator,
+  waitFor(
+    async () => {
+      const now = await progress();
+      if (now - last >= 500_000) {
+        process.stdout.write(`\r  aggregator: ${now} / ${endSum}`);
+        last = now;
+      }
+      return now >= endSum;
+    },
+    { description: 'the aggregator to apply every event', timeoutMs: 3_600_000, intervalMs: 200 },
+  ),
 );
 const aggSeconds = (Date.now() - aggFirst) / 1000;
 const aggCpuSeconds = cpuSecondsOf(aggregator.child.pid as number) - cpuFirst;
 const redisCpuSeconds = cpuSecondsOf(redisPid) - redisCpuFirst;
 const aggRate = Math.round(total / aggSeconds);
 const metrics = await (await fetch(`http://127.0.0.1:${aggregator.port}/metrics`)).text();
+const peakResidentMb = peakResidentMbOf(aggregator.child.pid as number);
 aggregator.child.kill('SIGTERM');
 await aggregator.exited;
 if (process.env.BENCH_TIMING)
@@ -275,9 +300,17 @@ const memory = (await redis.info('memory')).match(/used_memory_human:(\S+)/)?.[1
 await redis.quit();
 
 const pick = (name: string) => metricIn(metrics, name);
+/** Touched location x sku states by where the steps found them (the partitions' caches or Redis). */
+const lookups = (from: string) =>
+  Number(
+    new RegExp(`^aggregator_state_lookups_total\\{from="${from}"\\} (\\S+)$`, 'm').exec(metrics)?.[1] ?? 0,
+  );
 const cpuUsPerEvent = usPerEvent(aggCpuSeconds);
 console.log(
   `\naggregator: ${aggSeconds.toFixed(1)} s, ${aggRate} events/s folded into Redis, ${cpuUsPerEvent} us of its CPU per event, Redis ${usPerEvent(redisCpuSeconds)} us per event`,
+);
+console.log(
+  `aggregator: at most ${peakResidentMb} MB resident; states touched ${lookups('cache')} from its cache, ${lookups('redis')} read from Redis`,
 );
 console.log(
   JSON.stringify({
@@ -298,6 +331,9 @@ console.log(
     publications: pick('aggregator_publish_seconds_count'),
     meanPublishMs: Number((meanIn(metrics, 'aggregator_publish_seconds') * 1000).toFixed(1)),
     redisMemory: memory,
+    peakResidentMb,
+    statesFromCache: lookups('cache'),
+    statesReadFromRedis: lookups('redis'),
   }),
 );
 process.exit(0);
