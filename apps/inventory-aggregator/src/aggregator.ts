@@ -87,7 +87,7 @@ export class Aggregator {
           stepLingerMs: config.STEP_LINGER_MS,
           maxQueued: config.MAX_QUEUED_EVENTS,
           publishLingerMs: config.PUBLISH_LINGER_MS,
-          cachedSkus: config.CACHED_SKUS_PER_PARTITION,
+          cachedLocations: config.CACHED_LOCATIONS_PER_PARTITION,
           reservationReplicas: config.RESERVATION_REPLICAS,
           replicaWaitMs: config.REPLICA_WAIT_MS,
         },

@@ -93,10 +93,14 @@ export const shape = {
    */
   PUBLISH_LINGER_MS: setting.nonNegativeInt().default(100),
   /**
-   * Skus per partition whose state the runner keeps in memory (least recently touched ones
-   * dropped): a step reads from Redis only what it lacks. About 0.5 KB a sku at a few locations.
+   * Location x sku states per partition the runner keeps in memory (the skus touched least
+   * recently dropped first): a step reads from Redis only what it lacks. About 300-350 bytes a
+   * state, so 12 partitions take about 40 MB. The heap also holds what is queued, stepped and
+   * published meanwhile: a pod of 1 GiB gives Node a heap of about 550 MB, and with 40 000 a
+   * replay of 2 million sparse events ran out of a 512 MB heap (docs/benchmarks.md).
+   * aggregator_state_lookups_total says how many states the cache answers.
    */
-  CACHED_SKUS_PER_PARTITION: setting.nonNegativeInt().default(20_000),
+  CACHED_LOCATIONS_PER_PARTITION: setting.nonNegativeInt().default(10_000),
   /**
    * Replicas that must hold a step deciding reservations before its outcomes are published
    * (Redis WAIT on the partition's primary): 1 against a Redis Cluster, or a primary with

@@ -70,6 +70,11 @@ export const createMetrics = defineMetrics((m) => ({
     "Times Redis held another offset of a mirrored partition than this instance had written (lost keys, a partition taken over): read again from Redis' offset",
     ['data_centre'],
   ),
+  stateLookups: m.counter(
+    'aggregator_state_lookups_total',
+    "Location x sku states the steps touched, by where they came from: the partition's cache or a read of Redis (AGG_CACHED_LOCATIONS_PER_PARTITION)",
+    ['from'],
+  ),
   lag: m.gauge('aggregator_partition_lag', 'High watermark minus next offset to apply, per input partition', [
     'partition',
   ]),

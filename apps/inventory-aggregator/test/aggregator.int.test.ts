@@ -170,6 +170,10 @@ describe('inventory-aggregator against the real stack', () => {
       expect(metrics).toMatch(/aggregator_dead_letters_total\{code="CODEC_MALFORMED"\} 2/);
       expect(metrics).toMatch(/aggregator_late_deltas_total [1-9]/);
       expect(metrics).toMatch(/aggregator_events_duplicate_total [1-9]/);
+      // Each location x sku of the stream is read from Redis once; after that its partition's
+      // cache answers for it (the bound, 10 000 states a partition, is never reached here).
+      const pairs = new Set(events.map((e) => `${e.sku}|${e.locationId}`));
+      expect(metrics).toContain(`aggregator_state_lookups_total{from="redis"} ${pairs.size}\n`);
 
       // The compacted stock topic: per key, the last record (what compaction keeps) is the
       // newest version, and equals the read model.

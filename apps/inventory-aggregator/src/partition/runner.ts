@@ -26,8 +26,8 @@ export interface RunnerLimits {
   maxQueued: number;
   /** How long a committed step's outputs wait to be published with the steps after it (outcomes do not wait). */
   publishLingerMs: number;
-  /** Skus whose state the runner keeps in memory (the ones touched most recently). */
-  cachedSkus: number;
+  /** Location x sku states the runner keeps in memory (of the skus touched most recently). */
+  cachedLocations: number;
   /** Replicas that must hold a step deciding reservations before it is published (0: none). */
   reservationReplicas: number;
   /** How long one WAIT for them blocks. */
@@ -110,7 +110,7 @@ export class PartitionRunner {
       lingerMs: deps.limits.stepLingerMs,
     });
     this.pending = new PendingOutputs(deps.partition);
-    this.cache = new StateCache(deps.limits.cachedSkus);
+    this.cache = new StateCache(deps.limits.cachedLocations);
     // Fetching may have been paused by a runner of an earlier generation.
     deps.resume('events');
     deps.resume('commands');
@@ -498,6 +498,8 @@ export class PartitionRunner {
       touched.set(event.sku, (touched.get(event.sku) ?? new Set()).add(event.locationId));
     // What the cache lacks is read with the dedup memory, in one round trip.
     const lookup = this.cache.lookup(touched);
+    metrics.stateLookups.inc({ from: 'cache' }, lookup.fromCache);
+    metrics.stateLookups.inc({ from: 'redis' }, lookup.toRead);
     const fingerprints = new Map<string, Fingerprint>();
     const [read, seen] = await Promise.all([
       lookup.missing.size > 0 ? store.readTouched(this.partition, lookup.missing) : new Map(),

@@ -59,7 +59,7 @@ describe('StateCache', () => {
     ).toBe(9);
   });
 
-  it('drops the least recently used skus past its size, and everything when cleared', () => {
+  it('drops the least recently used skus past its size in states, and everything when cleared', () => {
     const cache = new StateCache(2);
     for (const sku of ['A', 'B']) {
       const lookup = cache.lookup(touched([[sku, ['S1']]]));
@@ -68,10 +68,62 @@ describe('StateCache', () => {
     cache.lookup(touched([['A', ['S1']]]));
     const c = cache.lookup(touched([['C', ['S1']]]));
     cache.remember(c, new Map([stored('C', 1, [['S1', 1]])]));
-    expect(cache.size).toBe(2);
+    expect([cache.size, cache.states]).toEqual([2, 2]);
     expect(cache.lookup(touched([['B', ['S1']]])).missing.has('B')).toBe(true);
     expect(cache.lookup(touched([['A', ['S1']]])).missing.has('A')).toBe(false);
     cache.clear();
+    expect(cache.states).toBe(0);
     expect(cache.lookup(touched([['A', ['S1']]])).missing.has('A')).toBe(true);
+  });
+
+  it('counts states, not skus: one sku at many locations pushes out many skus at one', () => {
+    const cache = new StateCache(5);
+    for (const sku of ['A', 'B', 'C']) {
+      const lookup = cache.lookup(touched([[sku, ['S1']]]));
+      cache.remember(lookup, new Map([stored(sku, 1, [['S1', 1]])]));
+    }
+    // A location known to hold nothing counts as a state too: it is not read again.
+    const wide = cache.lookup(touched([['W', ['S1', 'S2', 'S3', 'S4']]]));
+    cache.remember(
+      wide,
+      new Map([
+        stored('W', 3, [
+          ['S1', 1],
+          ['S2', 1],
+          ['S3', 1],
+        ]),
+      ]),
+    );
+    expect([cache.size, cache.states]).toEqual([2, 5]);
+    expect(cache.lookup(touched([['A', ['S1']]])).missing.has('A')).toBe(true);
+    expect(cache.lookup(touched([['B', ['S1']]])).missing.has('B')).toBe(true);
+    const again = cache.lookup(
+      touched([
+        ['C', ['S1']],
+        ['W', ['S1', 'S4', 'S5']],
+      ]),
+    );
+    expect([again.fromCache, again.toRead]).toEqual([3, 1]);
+    expect([...again.missing]).toEqual([['W', new Set(['S5'])]]);
+    // A committed step's new location of a known sku is one state more; its known ones none.
+    const changes = noChanges();
+    changes.skus.set('C', {
+      locations: new Map([
+        ['S1', location(2)],
+        ['S2', location(1)],
+      ]),
+      total: total('C', 3),
+      journals: new Map(),
+    });
+    cache.commit(changes);
+    expect([cache.size, cache.states]).toEqual([1, 2]);
+  });
+
+  it('holds nothing with a bound of 0', () => {
+    const cache = new StateCache(0);
+    const lookup = cache.lookup(touched([['A', ['S1']]]));
+    cache.remember(lookup, new Map([stored('A', 1, [['S1', 1]])]));
+    expect(lookup.state.get('A')?.get('S1')?.onHand).toBe(1);
+    expect([cache.size, cache.states]).toEqual([0, 0]);
   });
 });

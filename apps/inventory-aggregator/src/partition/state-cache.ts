@@ -17,26 +17,46 @@ export interface Lookup {
   totals: Map<string, SkuAvailability | undefined>;
   /** Per sku, the touched locations to read (with the sku's total). */
   missing: Map<string, Set<string>>;
+  /** Touched location x sku states the cache answered, and those left to read. */
+  fromCache: number;
+  toRead: number;
 }
 
 /**
  * The partition's state as its runner last committed it, for the skus it touched most
- * recently (least recently used ones are dropped past `maxSkus`). The runner is the only
+ * recently: least recently used skus are dropped while it knows more than `maxStates`
+ * location x sku states. The bound counts states, not skus: a sku held at 500 stores costs
+ * 500 times what a sku at one does, and a bound in skus let a wide assortment take the
+ * process' whole heap. The runner is the only
  * writer of its partition while it owns it and every write goes through Redis first, so a
  * step reads from Redis only what this cache does not hold; on anything unexpected (a
  * refused or failed step, Redis going back in time, a restore) the runner clears it.
  */
 export class StateCache {
   private readonly skus = new Map<string, CachedSku>();
+  /** Sum of the cached skus' known locations. */
+  private known = 0;
 
-  constructor(private readonly maxSkus: number) {}
+  constructor(private readonly maxStates: number) {}
 
+  /** Skus held. */
   get size(): number {
     return this.skus.size;
   }
 
+  /** Location x sku states known: held, or known to hold nothing. */
+  get states(): number {
+    return this.known;
+  }
+
   lookup(touched: Map<string, Set<string>>): Lookup {
-    const lookup: Lookup = { state: new Map(), totals: new Map(), missing: new Map() };
+    const lookup: Lookup = {
+      state: new Map(),
+      totals: new Map(),
+      missing: new Map(),
+      fromCache: 0,
+      toRead: 0,
+    };
     for (const [sku, locations] of touched) {
       const cached = this.skus.get(sku);
       if (cached) this.use(sku, cached);
@@ -46,8 +66,10 @@ export class StateCache {
         if (!cached?.known.has(locationId)) {
           unknown ??= new Set();
           unknown.add(locationId);
+          lookup.toRead++;
           continue;
         }
+        lookup.fromCache++;
         const state = cached.locations.get(locationId);
         if (state) held.set(locationId, state);
       }
@@ -69,7 +91,7 @@ export class StateCache {
       cached.total = stored?.total;
       for (const locationId of locations) {
         const state = stored?.locations.get(locationId);
-        cached.known.add(locationId);
+        this.know(cached, locationId);
         if (state) {
           held.set(locationId, state);
           cached.locations.set(locationId, state);
@@ -86,7 +108,7 @@ export class StateCache {
       cached.total = change.total;
       for (const [locationId, state] of change.locations) {
         cached.locations.set(locationId, state);
-        cached.known.add(locationId);
+        this.know(cached, locationId);
       }
     }
     this.evict();
@@ -94,6 +116,13 @@ export class StateCache {
 
   clear(): void {
     this.skus.clear();
+    this.known = 0;
+  }
+
+  private know(cached: CachedSku, locationId: string): void {
+    if (cached.known.has(locationId)) return;
+    cached.known.add(locationId);
+    this.known++;
   }
 
   private entry(sku: string): CachedSku {
@@ -112,9 +141,10 @@ export class StateCache {
   }
 
   private evict(): void {
-    for (const sku of this.skus.keys()) {
-      if (this.skus.size <= this.maxSkus) return;
+    for (const [sku, cached] of this.skus) {
+      if (this.known <= this.maxStates) return;
       this.skus.delete(sku);
+      this.known -= cached.known.size;
     }
   }
 }
