@@ -442,3 +442,34 @@ export function useWorld(options: { partitions?: number; events?: (world: World)
   });
   return fixture as WorldFixture;
 }
+
+/**
+ * Removes a world's Redis keys and topics: a benchmark's millions of keys would otherwise stay
+ * in the dev stack's Redis, where a later test's FLUSHALL then blocks Redis past a command's
+ * deadline. Returns the keys removed.
+ */
+export async function forgetWorld(redis: RedisClient, world: World): Promise<number> {
+  const nodes = 'nodes' in redis ? redis.nodes('master') : [redis];
+  let removed = 0;
+  for (const node of nodes) {
+    let cursor = '0';
+    do {
+      const [next, keys] = await node.scan(cursor, 'MATCH', `${world.prefix}:*`, 'COUNT', 10_000);
+      cursor = next;
+      // One UNLINK per key: a batch of a cluster's node spans hash tags.
+      const results = keys.length > 0 ? await node.pipeline(keys.map((key) => ['unlink', key])).exec() : [];
+      removed += results?.length ?? 0;
+    } while (cursor !== '0');
+  }
+  const admin = testKafka().admin();
+  await admin.connect();
+  try {
+    const { input, stock, availability, reservations, locations, dlq, commands, outcomes } = world;
+    await admin.deleteTopics({
+      topics: [input, stock, availability, reservations, locations, dlq, commands, outcomes],
+    });
+  } finally {
+    await admin.disconnect();
+  }
+  return removed;
+}

@@ -26,6 +26,7 @@ import {
   atProductionSizes,
   createWorld,
   eventMix,
+  forgetWorld,
   manyLocations,
   readerOf,
   regions,
@@ -85,6 +86,15 @@ function whileRunning<T>(aggregator: AppProcess, wait: Promise<T>): Promise<T> {
     );
   });
   return Promise.race([wait, exited]);
+}
+
+/** The run's keys and topics are removed at its end; BENCH_KEEP=1 keeps them to look at. */
+async function forget(redis: ReturnType<typeof testRedis>): Promise<void> {
+  if (process.env.BENCH_KEEP === '1')
+    return console.log(`kept: Redis prefix ${world.prefix}, topics of ${world.input}`);
+  console.log(
+    `removed ${await forgetWorld(redis, world)} keys of ${world.prefix} and its topics (BENCH_KEEP=1 keeps them)`,
+  );
 }
 
 /** Events [from, to) of the stream as the input topic's records. */
@@ -164,6 +174,7 @@ async function live(rate: number): Promise<never> {
   const metrics = await (await fetch(`http://127.0.0.1:${aggregator.port}/metrics`)).text();
   aggregator.child.kill('SIGTERM');
   await aggregator.exited;
+  await forget(redis);
   await redis.quit();
   const steps = metricIn(metrics, 'aggregator_step_events_count');
   const summary = {
@@ -297,6 +308,7 @@ if (process.env.BENCH_TIMING)
       .join('\n'),
   );
 const memory = (await redis.info('memory')).match(/used_memory_human:(\S+)/)?.[1];
+await forget(redis);
 await redis.quit();
 
 const pick = (name: string) => metricIn(metrics, name);
