@@ -94,10 +94,11 @@ export const shape = {
   PUBLISH_LINGER_MS: setting.nonNegativeInt().default(100),
   /**
    * Location x sku states per partition the runner keeps in memory (the skus touched least
-   * recently dropped first): a step reads from Redis only what it lacks. About 300-350 bytes a
-   * state, so 12 partitions take about 40 MB. The heap also holds what is queued, stepped and
-   * published meanwhile: a pod of 1 GiB gives Node a heap of about 550 MB, and with 40 000 a
-   * replay of 2 million sparse events ran out of a 512 MB heap (docs/benchmarks.md).
+   * recently dropped first): a step reads from Redis only what it lacks. 300-830 bytes a state
+   * (the fewer locations a sku has, the more), so 12 partitions take 40-100 MB. The heap also
+   * holds what is queued, stepped and published meanwhile: a pod of 1 GiB gives Node a heap of
+   * about 550 MB, and with 40 000 a replay of 2 million sparse events runs out of a 512 MB heap
+   * (docs/benchmarks.md).
    * aggregator_state_lookups_total says how many states the cache answers.
    */
   CACHED_LOCATIONS_PER_PARTITION: setting.nonNegativeInt().default(10_000),

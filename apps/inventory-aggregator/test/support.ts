@@ -30,6 +30,7 @@ import {
   testRedisUrlAs,
   uniqueName,
 } from '@inventory/testkit';
+import type { Cluster, Redis } from 'ioredis';
 import { afterAll, beforeAll, expect } from 'vitest';
 
 /** Topics, Redis prefix and settings of one isolated aggregator deployment for a test. */
@@ -449,7 +450,7 @@ export function useWorld(options: { partitions?: number; events?: (world: World)
  * deadline. Returns the keys removed.
  */
 export async function forgetWorld(redis: RedisClient, world: World): Promise<number> {
-  const nodes = 'nodes' in redis ? redis.nodes('master') : [redis];
+  const nodes = redis.isCluster ? (redis as Cluster).nodes('master') : [redis as Redis];
   let removed = 0;
   for (const node of nodes) {
     let cursor = '0';
@@ -458,7 +459,10 @@ export async function forgetWorld(redis: RedisClient, world: World): Promise<num
       cursor = next;
       // One UNLINK per key: a batch of a cluster's node spans hash tags.
       const results = keys.length > 0 ? await node.pipeline(keys.map((key) => ['unlink', key])).exec() : [];
-      removed += results?.length ?? 0;
+      for (const [error, count] of results ?? []) {
+        if (error) throw error;
+        removed += Number(count);
+      }
     } while (cursor !== '0');
   }
   const admin = testKafka().admin();

@@ -26,11 +26,11 @@ export interface Lookup {
  * The partition's state as its runner last committed it, for the skus it touched most
  * recently: least recently used skus are dropped while it knows more than `maxStates`
  * location x sku states. The bound counts states, not skus: a sku held at 500 stores costs
- * 500 times what a sku at one does, and a bound in skus let a wide assortment take the
- * process' whole heap. The runner is the only
- * writer of its partition while it owns it and every write goes through Redis first, so a
- * step reads from Redis only what this cache does not hold; on anything unexpected (a
- * refused or failed step, Redis going back in time, a restore) the runner clears it.
+ * 500 times what a sku at one does, and a bound in skus would let a wide assortment take the
+ * process' whole heap. The runner is the only writer of its partition while it owns it and
+ * every write goes through Redis first, so a step reads from Redis only what this cache does
+ * not hold; on anything unexpected (a refused or failed step, Redis going back in time, a
+ * restore) the runner clears it.
  */
 export class StateCache {
   private readonly skus = new Map<string, CachedSku>();

@@ -76,25 +76,47 @@ const startBenchAggregator = () =>
   ]);
 
 /**
- * `wait` unless the aggregator exits first: then the bench fails with the end of its output
- * (a heap limit reached, for one) instead of waiting an hour for progress that cannot come.
+ * `wait` unless the aggregator exits first: then the bench removes its world and fails with the
+ * end of the aggregator's output (a heap limit reached, for one), not waiting for progress
+ * that cannot come.
  */
 function whileRunning<T>(aggregator: AppProcess, wait: Promise<T>): Promise<T> {
-  const exited = aggregator.exited.then((code): never => {
+  let waited = false;
+  const exited = aggregator.exited.then(async (code): Promise<never> => {
+    // The bench stops the aggregator itself once the wait is over: nothing to say then.
+    if (waited) return new Promise<never>(() => {});
+    await forget();
+    const how = aggregator.child.signalCode ? `signal ${aggregator.child.signalCode}` : `code ${code}`;
     throw new Error(
-      `the aggregator exited (code ${code}) before the bench ended:\n${aggregator.output().slice(-3_000)}`,
+      `the aggregator exited (${how}) before the bench ended:\n${aggregator.output().slice(-3_000)}`,
     );
   });
-  return Promise.race([wait, exited]);
+  return Promise.race([
+    wait.finally(() => {
+      waited = true;
+    }),
+    exited,
+  ]);
 }
 
-/** The run's keys and topics are removed at its end; BENCH_KEEP=1 keeps them to look at. */
-async function forget(redis: ReturnType<typeof testRedis>): Promise<void> {
-  if (process.env.BENCH_KEEP === '1')
-    return console.log(`kept: Redis prefix ${world.prefix}, topics of ${world.input}`);
-  console.log(
-    `removed ${await forgetWorld(redis, world)} keys of ${world.prefix} and its topics (BENCH_KEEP=1 keeps them)`,
-  );
+/**
+ * Removes the run's Redis keys and topics, after its numbers are printed (BENCH_KEEP=1 keeps
+ * them to look at). A failure to remove them is said, not thrown: the numbers stand.
+ */
+async function forget(): Promise<void> {
+  if (process.env.BENCH_KEEP === '1') {
+    console.log(`kept: Redis prefix ${world.prefix}, topics of ${world.input}`);
+    return;
+  }
+  const redis = testRedis();
+  try {
+    const removed = await forgetWorld(redis, world);
+    console.log(`removed ${removed} keys of ${world.prefix} and its topics (BENCH_KEEP=1 keeps them)`);
+  } catch (error) {
+    console.warn(`the run's keys and topics (${world.prefix}) were not all removed: ${String(error)}`);
+  } finally {
+    await redis.quit();
+  }
 }
 
 /** Events [from, to) of the stream as the input topic's records. */
@@ -174,7 +196,6 @@ async function live(rate: number): Promise<never> {
   const metrics = await (await fetch(`http://127.0.0.1:${aggregator.port}/metrics`)).text();
   aggregator.child.kill('SIGTERM');
   await aggregator.exited;
-  await forget(redis);
   await redis.quit();
   const steps = metricIn(metrics, 'aggregator_step_events_count');
   const summary = {
@@ -197,6 +218,7 @@ async function live(rate: number): Promise<never> {
     `aggregator: ${summary.aggregatorCpuUsPerEvent} us of its CPU per event, ${steps} steps of ${summary.meanStepEvents} events, mean freshness ${summary.meanFreshnessMs} ms, folded everything ${drainMs} ms after the last event`,
   );
   console.log(JSON.stringify(summary));
+  await forget();
   process.exit(0);
 }
 
@@ -308,7 +330,6 @@ if (process.env.BENCH_TIMING)
       .join('\n'),
   );
 const memory = (await redis.info('memory')).match(/used_memory_human:(\S+)/)?.[1];
-await forget(redis);
 await redis.quit();
 
 const pick = (name: string) => metricIn(metrics, name);
@@ -348,4 +369,5 @@ console.log(
     statesReadFromRedis: lookups('redis'),
   }),
 );
+await forget();
 process.exit(0);
