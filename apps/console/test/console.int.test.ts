@@ -169,17 +169,19 @@ describe('the web console in a browser', () => {
     await page.goto(`http://127.0.0.1:${server.port}/`);
   });
 
-  // A failed step in CI leaves only its message: the page's address and accessibility tree say what it showed.
+  // A failed step in CI leaves only its message: the page's address and accessibility tree say
+  // what it showed, and a screenshot is kept.
+  const dump = async (view: Page, name: string) => {
+    if (view.isClosed()) return;
+    const shot = join(artifacts, `failed-${name.replace(/\W+/g, '-').slice(0, 60)}.png`);
+    await view.screenshot({ path: shot, fullPage: true }).catch(() => {});
+    const shown = await view.locator('main').ariaSnapshot().catch(String);
+    console.error(
+      `[console test] ${name}: the page at ${view.url()} showed:\n${shown.slice(0, 2_000)}\n(${shot})`,
+    );
+  };
   beforeEach(({ onTestFailed, task }) => {
-    onTestFailed(async () => {
-      if (!page || page.isClosed()) return;
-      const shot = join(artifacts, `failed-${task.name.replace(/\W+/g, '-').slice(0, 60)}.png`);
-      await page.screenshot({ path: shot, fullPage: true }).catch(() => {});
-      const shown = await page.locator('main').ariaSnapshot().catch(String);
-      console.error(
-        `[console test] ${task.name}: the page at ${page.url()} showed:\n${shown.slice(0, 2_000)}\n(${shot})`,
-      );
-    });
+    onTestFailed(() => (page ? dump(page, task.name) : undefined));
   });
 
   afterAll(async () => {
@@ -359,6 +361,10 @@ describe('the web console in a browser', () => {
       expect(
         await tab.getByRole('alert').filter({ hasText: 'the locations could not be read' }).count(),
       ).toBe(0);
+    } catch (error) {
+      // The tab is closed before the test's failure hook runs.
+      await dump(tab, 'the console whose query API answered late');
+      throw error;
     } finally {
       await tab.close();
       await stopApp(late);
