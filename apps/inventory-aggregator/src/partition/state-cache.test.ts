@@ -1,5 +1,6 @@
 import type { SkuAvailability } from '@inventory/codec';
 import type { StoredSku } from '@inventory/read-model';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { LocationState } from '../fold/fold.ts';
 import { noChanges } from '../steps/changes.ts';
@@ -125,5 +126,90 @@ describe('StateCache', () => {
     cache.remember(lookup, new Map([stored('A', 1, [['S1', 1]])]));
     expect(lookup.state.get('A')?.get('S1')?.onHand).toBe(1);
     expect([cache.size, cache.states]).toEqual([0, 0]);
+  });
+
+  it('knows what a plain model of it knows, within its bound, after any steps and clears', () => {
+    /** The same rule written plainly: skus in the order last used, each with the locations known. */
+    class Model {
+      readonly skus = new Map<string, Set<string>>();
+      constructor(readonly max: number) {}
+      get states() {
+        return [...this.skus.values()].reduce((sum, known) => sum + known.size, 0);
+      }
+      missing(touched: Map<string, Set<string>>) {
+        const missing = new Map<string, Set<string>>();
+        for (const [sku, locations] of touched) {
+          const known = this.use(sku);
+          const unknown = [...locations].filter((l) => !known?.has(l));
+          if (unknown.length > 0) missing.set(sku, new Set(unknown));
+        }
+        return missing;
+      }
+      know(sku: string, locations: Iterable<string>) {
+        const known = this.use(sku) ?? new Set<string>();
+        this.skus.set(sku, known);
+        for (const l of locations) known.add(l);
+      }
+      evict() {
+        for (const sku of this.skus.keys()) if (this.states > this.max) this.skus.delete(sku);
+      }
+      private use(sku: string) {
+        const known = this.skus.get(sku);
+        if (known) {
+          this.skus.delete(sku);
+          this.skus.set(sku, known);
+        }
+        return known;
+      }
+    }
+    const skuIds = fc.constantFrom('A', 'B', 'C', 'D', 'E');
+    const locationIds = fc.uniqueArray(fc.constantFrom('S1', 'S2', 'S3', 'S4'), { minLength: 1 });
+    const step = fc.record({
+      touched: fc.uniqueArray(fc.tuple(skuIds, locationIds), { selector: ([sku]) => sku, minLength: 1 }),
+      committed: fc.uniqueArray(fc.tuple(skuIds, locationIds), { selector: ([sku]) => sku }),
+      clear: fc.boolean(),
+    });
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 8 }), fc.array(step, { maxLength: 12 }), (max, steps) => {
+        const cache = new StateCache(max);
+        const model = new Model(max);
+        for (const { touched: entries, committed, clear } of steps) {
+          if (clear) {
+            cache.clear();
+            model.skus.clear();
+          }
+          const lookup = cache.lookup(touched(entries));
+          const missing = model.missing(touched(entries));
+          expect(lookup.missing).toEqual(missing);
+          expect(lookup.toRead).toBe([...missing.values()].reduce((sum, l) => sum + l.size, 0));
+          // Redis holds S1 and S2 of every sku: the rest are known to hold nothing.
+          const read = new Map(
+            [...lookup.missing.keys()].map((sku) =>
+              stored(sku, 2, [
+                ['S1', 1],
+                ['S2', 1],
+              ]),
+            ),
+          );
+          cache.remember(lookup, read);
+          for (const [sku, locations] of missing) model.know(sku, locations);
+          model.evict();
+          const changes = noChanges();
+          for (const [sku, locations] of committed) {
+            changes.skus.set(sku, {
+              locations: new Map(locations.map((l) => [l, location(1)])),
+              total: total(sku, locations.length),
+              journals: new Map(),
+            });
+            model.know(sku, locations);
+          }
+          cache.commit(changes);
+          model.evict();
+          expect([cache.size, cache.states]).toEqual([model.skus.size, model.states]);
+          expect(cache.states).toBeLessThanOrEqual(max);
+        }
+      }),
+      { numRuns: 300 },
+    );
   });
 });
