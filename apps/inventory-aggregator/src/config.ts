@@ -94,7 +94,7 @@ export const shape = {
   PUBLISH_LINGER_MS: setting.nonNegativeInt().default(100),
   /**
    * Location x sku states per partition the runner keeps in memory (the skus touched least
-   * recently dropped first): a step reads from Redis only what it lacks. 300-830 bytes a state
+   * recently dropped first): a step reads from Redis only what it lacks. 300-800 bytes a state
    * (the fewer locations a sku has, the more), so 12 partitions take 40-100 MB. The heap also
    * holds what is queued, stepped and published meanwhile: a pod of 1 GiB gives Node a heap of
    * about 550 MB, and with 40 000 a replay of 2 million sparse events runs out of a 512 MB heap

@@ -175,7 +175,7 @@ describe('inventory-aggregator against the real stack', () => {
       // cache answers for it (the bound, 10 000 states a partition, is never reached here).
       // A step that failed or a Redis that went back empties the cache: it is read again.
       const pairs = new Set(events.map((e) => `${e.sku}|${e.locationId}`));
-      const read = Number(/^aggregator_state_lookups_total\{from="redis"\} (\S+)$/m.exec(metrics)?.[1]);
+      const read = metricIn(metrics, 'aggregator_state_lookups_total', { from: 'redis' });
       const emptied =
         metricIn(metrics, 'aggregator_step_failures_total') +
         metricIn(metrics, 'aggregator_redis_rewinds_total');

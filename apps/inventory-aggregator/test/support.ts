@@ -16,7 +16,13 @@ import {
   topicNames,
   topicSpec,
 } from '@inventory/kafka';
-import { ReadModelReader, type RedisAppUser, type RedisClient, redisAppUsers } from '@inventory/read-model';
+import {
+  ReadModelReader,
+  type RedisAppUser,
+  type RedisClient,
+  redisAppUsers,
+  scanKeys,
+} from '@inventory/read-model';
 import {
   type AppProcess,
   appReady,
@@ -30,7 +36,6 @@ import {
   testRedisUrlAs,
   uniqueName,
 } from '@inventory/testkit';
-import type { Cluster, Redis } from 'ioredis';
 import { afterAll, beforeAll, expect } from 'vitest';
 
 /** Topics, Redis prefix and settings of one isolated aggregator deployment for a test. */
@@ -450,21 +455,17 @@ export function useWorld(options: { partitions?: number; events?: (world: World)
  * deadline. Returns the keys removed.
  */
 export async function forgetWorld(redis: RedisClient, world: World): Promise<number> {
-  const nodes = redis.isCluster ? (redis as Cluster).nodes('master') : [redis as Redis];
   let removed = 0;
-  for (const node of nodes) {
-    let cursor = '0';
-    do {
-      const [next, keys] = await node.scan(cursor, 'MATCH', `${world.prefix}:*`, 'COUNT', 10_000);
-      cursor = next;
-      // One UNLINK per key: a batch of a cluster's node spans hash tags.
-      const results = keys.length > 0 ? await node.pipeline(keys.map((key) => ['unlink', key])).exec() : [];
-      for (const [error, count] of results ?? []) {
-        if (error) throw error;
-        removed += Number(count);
-      }
-    } while (cursor !== '0');
+  let batch: Promise<number>[] = [];
+  // One UNLINK per key: a cluster's keys of one batch span hash slots.
+  for await (const key of scanKeys(redis, `${world.prefix}:*`)) {
+    batch.push(redis.unlink(key));
+    if (batch.length >= 1_000) {
+      for (const count of await Promise.all(batch)) removed += count;
+      batch = [];
+    }
   }
+  for (const count of await Promise.all(batch)) removed += count;
   const admin = testKafka().admin();
   await admin.connect();
   try {

@@ -78,12 +78,15 @@ export function appEntry(appDir: string): string[] {
   return built === undefined ? ['--import', 'tsx', 'src/main.ts'] : ['--enable-source-maps', built];
 }
 
-/** The sum of a metric's samples (all label sets) in a Prometheus text exposition. */
-export function metricIn(text: string, name: string): number {
-  return [...text.matchAll(new RegExp(`^${name}(?:\\{[^}]*\\})? (\\S+)$`, 'gm'))].reduce(
-    (sum, m) => sum + Number(m[1]),
-    0,
-  );
+/**
+ * The sum of a metric's samples in a Prometheus text exposition: of every label set, or of
+ * those with each of `labels` (e.g. `{ from: 'redis' }`).
+ */
+export function metricIn(text: string, name: string, labels: Record<string, string> = {}): number {
+  const wanted = Object.entries(labels).map(([label, value]) => `${label}="${value}"`);
+  return [...text.matchAll(new RegExp(`^${name}(?:\\{([^}]*)\\})? (\\S+)$`, 'gm'))]
+    .filter((m) => wanted.every((pair) => (m[1] ?? '').split(',').includes(pair)))
+    .reduce((sum, m) => sum + Number(m[2]), 0);
 }
 
 /** A histogram's mean (its _sum over its _count) in a Prometheus text exposition. */

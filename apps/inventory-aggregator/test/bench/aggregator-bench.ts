@@ -334,10 +334,7 @@ await redis.quit();
 
 const pick = (name: string) => metricIn(metrics, name);
 /** Touched location x sku states by where the steps found them (the partitions' caches or Redis). */
-const lookups = (from: string) =>
-  Number(
-    new RegExp(`^aggregator_state_lookups_total\\{from="${from}"\\} (\\S+)$`, 'm').exec(metrics)?.[1] ?? 0,
-  );
+const lookups = (from: string) => metricIn(metrics, 'aggregator_state_lookups_total', { from });
 const cpuUsPerEvent = usPerEvent(aggCpuSeconds);
 console.log(
   `\naggregator: ${aggSeconds.toFixed(1)} s, ${aggRate} events/s folded into Redis, ${cpuUsPerEvent} us of its CPU per event, Redis ${usPerEvent(redisCpuSeconds)} us per event`,
