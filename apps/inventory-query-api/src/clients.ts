@@ -40,7 +40,11 @@ export const connectQueryApi: ClientsOpener<QueryConfig, QueryClients> = async (
   const kafka = kafkaOf(config, logger);
   const keys = ApiKeyStore.fromFile(config.API_KEYS_FILE);
   const partitions = await keyedPartitionCount(kafka, config.INPUT_TOPIC);
-  const redis = resources.add('redis', redisFromSettings(config), (r) => r.quit());
+  const redis = resources.add(
+    'redis',
+    redisFromSettings(config, { autoPipelining: config.REDIS_AUTO_PIPELINING }),
+    (r) => r.quit(),
+  );
   const codec = codecOf(config);
   const changes = resources.add(
     'availability changes',

@@ -111,6 +111,33 @@ describe('query API end to end', () => {
     });
   });
 
+  it('answers concurrent reads each with its own sku; to a single Redis their commands go out together', async () => {
+    const { redis } = platform.query.clients;
+    // redisOf: a Redis Cluster client sends each command as it comes (ioredis#2075).
+    const cluster = process.env.INVENTORY_TEST_REDIS === 'cluster';
+    expect(redis.options.enableAutoPipelining ?? false).toBe(!cluster);
+    const skus = ['SKU-A', 'SKU-B', 'SKU-C', 'SKU-D', 'SKU-E', 'SKU-NONE'];
+    const answers = await Promise.all(
+      [...skus, ...skus].map(async (sku) => {
+        const response = await get(`/v1/availability/${sku}`);
+        return [
+          response.statusCode,
+          response.json().sku ?? response.json().error.code,
+          response.json().onHand,
+        ];
+      }),
+    );
+    const once = [
+      [200, 'SKU-A', 13],
+      [200, 'SKU-B', 10],
+      [200, 'SKU-C', 1],
+      [200, 'SKU-D', 2],
+      [200, 'SKU-E', 3],
+      [404, 'UNKNOWN_SKU', undefined],
+    ];
+    expect(answers).toEqual([...once, ...once]);
+  });
+
   it('404 with a clear code for an unknown sku, or a sku never held at a location', async () => {
     const unknown = await get('/v1/availability/NOPE');
     expect(unknown.statusCode).toBe(404);

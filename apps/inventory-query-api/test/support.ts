@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { hashToken } from '@inventory/core';
 import { useWorld, type World, type WorldFixture } from '@inventory/inventory-aggregator-test';
-import { type QueryApp, queryApiService } from '@inventory/inventory-query-api';
+import { type QueryApp, type QueryClients, queryApiService } from '@inventory/inventory-query-api';
 import type { ReadModelReader } from '@inventory/read-model';
 import { buildTestIngest, type TestIngest } from '@inventory/store-ingest-test';
 import type { AppProcess } from '@inventory/testkit';
@@ -51,6 +51,7 @@ export function queryEnv(world: World, env: Record<string, string> = {}): Record
 export interface TestQueryApi {
   api: FastifyInstance;
   app: QueryApp;
+  clients: QueryClients;
   /** Sends a request with the web shop's key (reads and reservations) unless another is named. */
   call(method: 'POST' | 'DELETE' | 'GET', url: string, body?: unknown, key?: string): Promise<InjectResponse>;
   close(): Promise<void>;
@@ -61,11 +62,12 @@ export async function buildTestQueryApi(
   world: World,
   env: Record<string, string> = {},
 ): Promise<TestQueryApi> {
-  const { app, close } = await buildInProcess(queryApiService, queryEnv(world, env));
+  const { app, clients, close } = await buildInProcess(queryApiService, queryEnv(world, env));
   const inject = (options: InjectOptions): Promise<InjectResponse> => app.http.inject(options);
   return {
     api: app.http,
     app,
+    clients,
     call: (method, url, body, key = 'shop-key') =>
       inject({
         method,

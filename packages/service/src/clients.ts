@@ -45,6 +45,24 @@ export function codecOf(settings: KafkaSettings): AvroCodec {
  */
 export const redisCommandTimeoutMs = 10_000;
 
+export interface RedisOptions {
+  lazyConnect?: boolean;
+  /** PEM of the CA that signed the server's certificate (a `rediss` URL). */
+  ca?: string;
+  commandTimeoutMs?: number;
+  /**
+   * Commands sent while an event loop turn's I/O is handled go out together in one write
+   * (ioredis' enableAutoPipelining), instead of one write each: for a server of many small
+   * concurrent requests, each a command or two. Order holds only among commands sent this
+   * way, so a client whose explicit pipelines or MULTI must keep their order against its
+   * other commands (the aggregator's steps) leaves it off. A single server only: against a
+   * Redis Cluster, ioredis batches by node and does not follow a failover's MOVED replies
+   * within such a batch (ioredis#2075; the query API's failover test failed requests with
+   * MOVED), so a cluster client sends each command as it comes.
+   */
+  autoPipelining?: boolean;
+}
+
 /**
  * A Redis client (one server, or a cluster by a `redis-cluster://` URL: redis-url.ts) that
  * fails a command after a few reconnection attempts instead of queueing it without bound,
@@ -54,11 +72,8 @@ export const redisCommandTimeoutMs = 10_000;
  * by its MOVED replies and a slots refresh. A `rediss` URL connects over TLS, verified against
  * `ca` (PEM) when given, else the system's CAs.
  */
-export function redisOf(
-  url: string,
-  options: { lazyConnect?: boolean; ca?: string; commandTimeoutMs?: number } = {},
-): Redis | Cluster {
-  const { ca, commandTimeoutMs = redisCommandTimeoutMs, ...connection } = options;
+export function redisOf(url: string, options: RedisOptions = {}): Redis | Cluster {
+  const { ca, commandTimeoutMs = redisCommandTimeoutMs, autoPipelining = false, ...connection } = options;
   const target = parseRedisTarget(url);
   const tls = ca === undefined ? {} : { ca: [ca] };
   if (target.kind === 'single')
@@ -67,6 +82,7 @@ export function redisOf(
       commandTimeout: commandTimeoutMs,
       // An app's ACL user may run only its commands (read-model acl.ts), CLIENT SETINFO not among them.
       disableClientInfo: true,
+      enableAutoPipelining: autoPipelining,
       ...connection,
       ...(url.startsWith('rediss:') ? { tls } : {}),
     });
@@ -92,7 +108,7 @@ export function redisOf(
  */
 export function redisFromSettings(
   settings: RedisSettings,
-  options: { lazyConnect?: boolean } = {},
+  options: Pick<RedisOptions, 'lazyConnect' | 'autoPipelining'> = {},
 ): Redis | Cluster {
   const url = readSecret(settings, 'REDIS_URL') as string;
   if (settings.REDIS_CA_FILE !== undefined && !/^rediss(-cluster)?:\/\//.test(url))

@@ -21,6 +21,20 @@ export function numberArgs<const T extends readonly number[]>(
   }) as { [K in keyof T]: number };
 }
 
+/**
+ * Settings a benchmark starts its app with besides its own (`BENCH_AGG_ENV="AGG_X=1 AGG_Y=2"`),
+ * to compare them run by run; an entry without `=` or a name is refused by its text.
+ */
+export function settingsArg(text: string | undefined): Record<string, string> {
+  const settings: Record<string, string> = {};
+  for (const pair of text?.split(' ').filter(Boolean) ?? []) {
+    const at = pair.indexOf('=');
+    if (at <= 0) throw new Error(`'${pair}' is not NAME=value`);
+    settings[pair.slice(0, at)] = pair.slice(at + 1);
+  }
+  return settings;
+}
+
 /** Redis' used_memory summed over the primaries (one node for a single Redis). */
 export async function usedMemory(redis: Redis | Cluster): Promise<number> {
   const nodes = redis.isCluster ? (redis as Cluster).nodes('master') : [redis as Redis];

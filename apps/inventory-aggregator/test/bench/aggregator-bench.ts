@@ -16,6 +16,7 @@ import {
   metricIn,
   numberArgs,
   peakResidentMbOf,
+  settingsArg,
   stackEndpoints,
   stackPartPid,
   testKafka,
@@ -64,9 +65,7 @@ const kafka = testKafka();
 const t0 = Date.now() - 86_400_000;
 
 // BENCH_AGG_ENV="AGG_MAX_STEP_EVENTS=10000 AGG_PUBLISH_LINGER_MS=50": settings to compare.
-const compared = Object.fromEntries(
-  (process.env.BENCH_AGG_ENV?.split(' ').filter(Boolean) ?? []).map((pair) => pair.split('=', 2)),
-);
+const compared = settingsArg(process.env.BENCH_AGG_ENV);
 const production = atProductionSizes(world);
 const startBenchAggregator = () =>
   startAggregator({ ...production, env: { ...production.env, ...compared } }, [

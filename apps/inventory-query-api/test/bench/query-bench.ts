@@ -7,6 +7,7 @@
 // its Redis Cluster (INVENTORY_STACK_REDIS_CLUSTER=true), or both in one run, the same input
 // folded into each by its own aggregator: fold rate, bytes per state and reads of each.
 // BENCH_ONLY=<text> runs only the scenarios whose names contain it, beside the bare route.
+// BENCH_QUERY_ENV="QUERY_X=1 QUERY_Y=2": the API's settings to compare.
 // INVENTORY_APP_BUILD=dist runs the API's bundle (`npm run build`) as the images do.
 // BENCH_FILL=direct writes the read model through the aggregator's own atomic step
 // (RedisStore.apply, as a fold writes it, without eventIds) instead of folding one COUNT per
@@ -35,6 +36,7 @@ import {
   appEntry,
   cpuSecondsOf,
   numberArgs,
+  settingsArg,
   stackEndpoints,
   stackKafkaEnv,
   testKafka,
@@ -300,6 +302,7 @@ const apis = targets.map((target) =>
       QUERY_RATE_PER_SECOND: '1000000000',
       QUERY_RATE_BURST: '1000000000',
       QUERY_LOG_LEVEL: 'warn',
+      ...settingsArg(process.env.BENCH_QUERY_ENV),
     },
     apiPorts.get(target) as number,
   ),
