@@ -28,6 +28,7 @@ import {
   appReady,
   createConfiguredTopic,
   createTestTopic,
+  forgetTestUsers,
   stackEndpoints,
   stackKafkaEnv,
   startAppProcess,
@@ -450,31 +451,82 @@ export function useWorld(options: { partitions?: number; events?: (world: World)
 }
 
 /**
- * Removes a world's Redis keys and topics: a benchmark's millions of keys would otherwise stay
- * in the dev stack's Redis, where a later test's FLUSHALL then blocks Redis past a command's
- * deadline. Returns the keys removed.
+ * A benchmark's end: its world forgotten (forgetWorld) after its numbers are printed, unless
+ * BENCH_KEEP=1 keeps it to look at. A failure to remove it is said, not thrown: the numbers
+ * stand.
  */
-export async function forgetWorld(redis: RedisClient, world: World): Promise<number> {
-  let removed = 0;
-  let batch: Promise<number>[] = [];
-  // One UNLINK per key: a cluster's keys of one batch span hash slots.
-  for await (const key of scanKeys(redis, `${world.prefix}:*`)) {
-    batch.push(redis.unlink(key));
-    if (batch.length >= 1_000) {
-      for (const count of await Promise.all(batch)) removed += count;
-      batch = [];
-    }
+export async function forgetBenchWorld(world: World, redises: readonly RedisClient[]): Promise<void> {
+  if (process.env.BENCH_KEEP === '1') {
+    console.log(`kept: Redis prefix ${world.prefix}, topics of ${world.input}`);
+    return;
   }
-  for (const count of await Promise.all(batch)) removed += count;
+  try {
+    const forgotten = await forgetWorld(world, redises);
+    console.log(
+      `removed ${forgotten.keys} keys of ${world.prefix}, ${forgotten.redisUsers} Redis users, ${forgotten.groups} consumer groups and the topics (BENCH_KEEP=1 keeps them)`,
+    );
+    for (const left of forgotten.groupsLeft) console.warn(`consumer group not removed: ${left}`);
+  } catch (error) {
+    console.warn(
+      `the run's keys, users, groups and topics (${world.prefix}) were not all removed: ${String(error)}`,
+    );
+  }
+}
+
+/** What forgetWorld removed. */
+export interface Forgotten {
+  keys: number;
+  redisUsers: number;
+  groups: number;
+  /** Groups the broker would not delete yet (a member's session not expired), by their error. */
+  groupsLeft: string[];
+}
+
+/**
+ * Removes a world's Redis keys (from each of `redises`: a benchmark may fill a single Redis
+ * and a cluster), its Redis ACL users, its consumer groups and its topics: a benchmark's
+ * millions of keys would otherwise stay in the dev stack's Redis, where a later test's
+ * FLUSHALL then blocks Redis past a command's deadline, and its users and groups would
+ * pile up run after run.
+ */
+export async function forgetWorld(world: World, redises: readonly RedisClient[]): Promise<Forgotten> {
+  let keys = 0;
+  for (const redis of redises) {
+    let batch: Promise<number>[] = [];
+    // One UNLINK per key: a cluster's keys of one batch span hash slots.
+    for await (const key of scanKeys(redis, `${world.prefix}:*`)) {
+      batch.push(redis.unlink(key));
+      if (batch.length >= 1_000) {
+        for (const count of await Promise.all(batch)) keys += count;
+        batch = [];
+      }
+    }
+    for (const count of await Promise.all(batch)) keys += count;
+  }
+  const redisUsers = await forgetTestUsers(world.prefix);
   const admin = testKafka().admin();
   await admin.connect();
   try {
+    // Groups first: once the topics are gone, this admin's metadata refresh would ask for them.
+    const ours = (await admin.listGroups()).groups
+      .map((group) => group.groupId)
+      .filter((groupId) => groupId.startsWith(world.groupId));
+    const groupsLeft: string[] = [];
+    let groups = 0;
+    for (const groupId of ours) {
+      try {
+        await admin.deleteGroups([groupId]);
+        groups++;
+      } catch (error) {
+        groupsLeft.push(`${groupId}: ${(error as Error).message}`);
+      }
+    }
     const { input, stock, availability, reservations, locations, dlq, commands, outcomes } = world;
     await admin.deleteTopics({
       topics: [input, stock, availability, reservations, locations, dlq, commands, outcomes],
     });
+    return { keys, redisUsers, groups, groupsLeft };
   } finally {
     await admin.disconnect();
   }
-  return removed;
 }

@@ -183,6 +183,25 @@ export async function testRedisUrlAs(
   return redisUrlWithCredentials(base, user, password);
 }
 
+/**
+ * Removes the ACL users testRedisUrlAs made for `prefix` (`<app>.<prefix>`) from every node of
+ * the Redis at `url`; returns how many there were. A benchmark's world would otherwise leave
+ * them in the dev stack's Redis, a few a run.
+ */
+export async function forgetTestUsers(prefix: string, url = testRedisUrl()): Promise<number> {
+  let removed = 0;
+  await onEveryNode(url, async (node) => {
+    const users = ((await node.call('ACL', 'USERS')) as string[]).filter((user) =>
+      user.endsWith(`.${prefix}`),
+    );
+    if (users.length > 0) await node.call('ACL', 'DELUSER', ...users);
+    removed = Math.max(removed, users.length);
+  });
+  for (const known of testUsers.keys())
+    if (known.startsWith(`${url} `) && known.endsWith(`.${prefix}`)) testUsers.delete(known);
+  return removed;
+}
+
 /** Every key matching `pattern`, from every primary of a cluster (SCAN; KEYS sees one node). */
 export async function keysMatching(redis: Redis | Cluster, pattern: string): Promise<string[]> {
   const found: string[] = [];

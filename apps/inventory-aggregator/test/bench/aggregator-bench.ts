@@ -27,7 +27,7 @@ import {
   atProductionSizes,
   createWorld,
   eventMix,
-  forgetWorld,
+  forgetBenchWorld,
   manyLocations,
   readerOf,
   regions,
@@ -98,21 +98,11 @@ function whileRunning<T>(aggregator: AppProcess, wait: Promise<T>): Promise<T> {
   ]);
 }
 
-/**
- * Removes the run's Redis keys and topics, after its numbers are printed (BENCH_KEEP=1 keeps
- * them to look at). A failure to remove them is said, not thrown: the numbers stand.
- */
+/** The run's world removed at its end (forgetBenchWorld). */
 async function forget(): Promise<void> {
-  if (process.env.BENCH_KEEP === '1') {
-    console.log(`kept: Redis prefix ${world.prefix}, topics of ${world.input}`);
-    return;
-  }
   const redis = testRedis();
   try {
-    const removed = await forgetWorld(redis, world);
-    console.log(`removed ${removed} keys of ${world.prefix} and its topics (BENCH_KEEP=1 keeps them)`);
-  } catch (error) {
-    console.warn(`the run's keys and topics (${world.prefix}) were not all removed: ${String(error)}`);
+    await forgetBenchWorld(world, [redis]);
   } finally {
     await redis.quit();
   }

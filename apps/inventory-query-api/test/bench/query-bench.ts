@@ -25,6 +25,7 @@ import { RedisStore, type SkuWrite, skuWrite } from '@inventory/inventory-aggreg
 import {
   atProductionSizes,
   createWorld,
+  forgetBenchWorld,
   regions,
   startAggregator,
   waitDrained,
@@ -410,6 +411,9 @@ for (const scenario of scenarios.filter((s) => !only || s.port === barePort || s
 }
 for (const api of apis) api.kill('SIGTERM');
 bare.kill('SIGTERM');
+const redises = targets.map((target) => redisOf(redisUrlOf(target)));
+await forgetBenchWorld(world, redises);
+for (const redis of redises) redis.disconnect();
 console.log(
   `\nread model | states | ${fill === 'direct' ? 'direct write s | ' : ''}bytes per state | fold s | fold events/s`,
 );

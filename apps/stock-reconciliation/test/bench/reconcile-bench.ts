@@ -8,6 +8,7 @@ import { startErpSimulator } from '@inventory/erp-simulator';
 import {
   atProductionSizes,
   createWorld,
+  forgetBenchWorld,
   produceEvents,
   readModel,
   regions,
@@ -71,5 +72,6 @@ try {
   aggregator.child.kill('SIGTERM');
   await aggregator.exited;
   await erp.close();
+  await forgetBenchWorld(world, [redis]);
   redis.disconnect();
 }
