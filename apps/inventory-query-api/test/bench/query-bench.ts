@@ -8,6 +8,7 @@
 // folded into each by its own aggregator: fold rate, bytes per state and reads of each.
 // BENCH_ONLY=<text> runs only the scenarios whose names contain it, beside the bare route.
 // BENCH_QUERY_ENV="QUERY_X=1 QUERY_Y=2": the API's settings to compare.
+// BENCH_RATE=<requests/s>: each case offered at that rate instead of as fast as answered.
 // INVENTORY_APP_BUILD=dist runs the API's bundle (`npm run build`) as the images do.
 // BENCH_FILL=direct writes the read model through the aggregator's own atomic step
 // (RedisStore.apply, as a fold writes it, without eventIds) instead of folding one COUNT per
@@ -381,6 +382,11 @@ const scenarios: Scenario[] = [
 // BENCH_ONLY=<text>: only the scenarios whose names contain it (and the bare route), e.g. to
 // profile one route.
 const only = process.env.BENCH_ONLY;
+// BENCH_RATE=<requests/s>: offered at that rate over all connections (latency below
+// saturation) instead of as fast as answered.
+const offeredRate = process.env.BENCH_RATE === undefined ? undefined : Number(process.env.BENCH_RATE);
+if (offeredRate !== undefined && !(offeredRate > 0))
+  throw new Error(`BENCH_RATE: '${process.env.BENCH_RATE}' is not a rate`);
 const results = [];
 for (const scenario of scenarios.filter((s) => !only || s.port === barePort || s.name.includes(only))) {
   const cpuBefore = cpuSecondsOf(scenario.server.pid as number);
@@ -388,6 +394,7 @@ for (const scenario of scenarios.filter((s) => !only || s.port === barePort || s
     url: `http://127.0.0.1:${scenario.port}`,
     connections,
     duration: seconds,
+    ...(offeredRate === undefined ? {} : { overallRate: offeredRate }),
     requests: [{ setupRequest: (request) => ({ ...request, ...scenario.request() }) }],
   });
   const row = {
