@@ -1,5 +1,6 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { bucketOf, fileKey, fileName, leftoverKeys, parseFileName, writerPrefix } from './layout.ts';
+import { bucketOf, fileKey, fileName, hourMs, leftoverKeys, parseFileName, writerPrefix } from './layout.ts';
 
 describe('lake layout', () => {
   it('buckets by topic, the writing data centre, UTC date and hour, hive-style', () => {
@@ -9,6 +10,15 @@ describe('lake layout', () => {
       'topic=inventory.events.v1/dc=dc2/date=2026-11-22/hour=23/inventory.events.v1-p3-00000000000000000100-00000000000000000199.parquet',
     );
     expect(writerPrefix('inventory.events.v1', 'dc2')).toBe('topic=inventory.events.v1/dc=dc2/');
+  });
+
+  it("puts every time of an hour in the bucket of the hour's start (the sink groups rows by hour)", () => {
+    // Over Date's whole range (8.64e15 ms either side of 1970).
+    fc.assert(
+      fc.property(fc.integer({ min: -8.64e15 + hourMs, max: 8.64e15 }), (at) => {
+        expect(bucketOf(Math.floor(at / hourMs) * hourMs)).toEqual(bucketOf(at));
+      }),
+    );
   });
 
   it('names a file by topic, partition and offset range, and reads the range back', () => {

@@ -15,6 +15,9 @@ export function bucketOf(timestampMs: number): { date: string; hour: string } {
   return { date: iso.slice(0, 10), hour: iso.slice(11, 13) };
 }
 
+/** A bucket is an hour of UTC: epoch milliseconds divided by this, rounded down, number it. */
+export const hourMs = 3_600_000;
+
 /** The prefix of every object of a topic. */
 export const topicPrefix = (topic: string): string => `topic=${topic}/`;
 

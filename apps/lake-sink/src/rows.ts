@@ -1,12 +1,11 @@
 import type { InventoryEvent } from '@inventory/codec';
-import { isoTime as iso } from '@inventory/core';
 import type { KafkaMessage } from 'kafkajs';
 
 /** The two kinds of dataset: canonical events (Avro fields as columns) and raw payloads. */
 export type DatasetKind = 'events' | 'raw';
 
 /** DuckDB column types of each kind, in file order; lineage columns last. */
-export const columns: Record<DatasetKind, Record<string, string>> = {
+export const columns: Record<DatasetKind, Record<string, LakeColumnType>> = {
   events: {
     event_id: 'VARCHAR',
     type: 'VARCHAR',
@@ -36,10 +35,19 @@ export const columns: Record<DatasetKind, Record<string, string>> = {
   },
 };
 
+export type LakeColumnType = 'VARCHAR' | 'INTEGER' | 'BIGINT' | 'TIMESTAMPTZ';
+
+/**
+ * A row's values in the order of its kind's `columns`: text as text, integers as numbers
+ * (BIGINT too: offsets and quantities stay below 2^53), and times as epoch milliseconds, which
+ * the writer turns into TIMESTAMPTZ (writer.ts), so no row builds a date's text.
+ */
+export type LakeValue = string | number | null;
+
 export interface LakeRow {
   /** The time the row is bucketed by: event time for events, Kafka's timestamp for raw payloads. */
   at: number;
-  values: Record<string, string | number | null>;
+  values: LakeValue[];
 }
 
 /**
@@ -54,23 +62,23 @@ export function eventRow(
 ): LakeRow {
   return {
     at: event.occurredAt,
-    values: {
-      event_id: event.eventId,
-      type: event.type,
-      sku: event.sku,
-      location_id: event.locationId,
-      quantity: event.quantity,
-      occurred_at: iso(event.occurredAt),
-      recorded_at: iso(event.recordedAt),
-      source: event.source,
-      source_ref: event.sourceRef,
-      client_id: event.clientId,
-      client_event_id: event.clientEventId,
-      kafka_topic: topic,
-      kafka_partition: partition,
-      kafka_offset: Number(message.offset),
-      ingested_at: iso(Number(message.timestamp)),
-    },
+    values: [
+      event.eventId,
+      event.type,
+      event.sku,
+      event.locationId,
+      event.quantity,
+      event.occurredAt,
+      event.recordedAt,
+      event.source,
+      event.sourceRef ?? null,
+      event.clientId ?? null,
+      event.clientEventId ?? null,
+      topic,
+      partition,
+      Number(message.offset),
+      Number(message.timestamp),
+    ],
   };
 }
 
@@ -84,15 +92,15 @@ export function rawRow(topic: string, partition: number, message: KafkaMessage):
   }
   return {
     at: timestamp,
-    values: {
-      key: message.key?.toString('utf8') ?? null,
-      value: message.value?.toString('utf8') ?? null,
-      headers: JSON.stringify(headers),
-      kafka_timestamp: iso(timestamp),
-      kafka_topic: topic,
-      kafka_partition: partition,
-      kafka_offset: Number(message.offset),
-      ingested_at: iso(timestamp),
-    },
+    values: [
+      message.key?.toString('utf8') ?? null,
+      message.value?.toString('utf8') ?? null,
+      JSON.stringify(headers),
+      timestamp,
+      topic,
+      partition,
+      Number(message.offset),
+      timestamp,
+    ],
   };
 }

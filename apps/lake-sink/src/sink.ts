@@ -4,7 +4,7 @@ import { boundedDeadLetter, sendBounded } from '@inventory/kafka';
 import type { Admin, Consumer, EachBatchPayload, Message, Producer } from 'kafkajs';
 import { type ChunkRules, isFull, type OpenChunk, place, windowOf, windowOver } from './chunks.ts';
 import type { LakeConfig } from './config.ts';
-import { bucketOf, fileKey, leftoverKeys, partitionFilePrefix, writerPrefix } from './layout.ts';
+import { bucketOf, fileKey, hourMs, leftoverKeys, partitionFilePrefix, writerPrefix } from './layout.ts';
 import type { LakeMetrics } from './metrics.ts';
 import { type DatasetKind, eventRow, type LakeRow, rawRow } from './rows.ts';
 import type { LakeStore } from './store.ts';
@@ -310,21 +310,23 @@ export class LakeSink {
     await this.sendDead(state);
     const generation = this.generation;
     const { consumer, metrics, store } = this.deps;
-    const byBucket = new Map<string, LakeRow[]>();
+    // Rows grouped by their hour first: a bucket's key is built once, not once per row.
+    const byHour = new Map<number, LakeRow[]>();
     for (const row of chunk.rows) {
+      const hour = Math.floor(row.at / hourMs);
+      const rows = byHour.get(hour);
+      if (rows) rows.push(row);
+      else byHour.set(hour, [row]);
+    }
+    for (const [hour, rows] of byHour) {
       const key = fileKey(
         state.topic,
         this.deps.config.DATA_CENTRE,
-        bucketOf(row.at),
+        bucketOf(hour * hourMs),
         state.partition,
         chunk.first,
         chunk.last,
       );
-      const rows = byBucket.get(key);
-      if (rows) rows.push(row);
-      else byBucket.set(key, [row]);
-    }
-    for (const [key, rows] of byBucket) {
       const bytes = await store.write(key, (path) => encodeParquet(state.kind, rows, path));
       metrics.files.inc({ topic: state.topic });
       metrics.bytes.inc({ topic: state.topic }, bytes);
