@@ -32,6 +32,9 @@
 //   (FindCoordinator, a round trip) before every AddPartitionsToTxn and every EndTxn: two of
 //   the five round trips of each aggregator publication. The coordinator's node is kept
 //   until a request to it fails; the broker is still looked up (and connected) each time.
+// - a consumer's `isStale()`, which a batch handler asks before each record so that it stops
+//   at a seek, built the JSON text of [topic, partition] on every call, seek pending or not
+//   (`getKey` at 3.2 % of the lake sink's busy time). With no seek pending it answers at once.
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -183,6 +186,19 @@ export const patches = [
           producerEpoch,
           groupId: consumerGroupId,
         }))`,
+          ],
+        ],
+      },
+      {
+        file: 'src/consumer/seekOffsets.js',
+        replacements: [
+          [
+            `  has(topic, partition) {
+    const key = this.getKey(topic, partition)`,
+            `  has(topic, partition) {
+    // Patched: no seek pending (nearly always) answers without building the key's JSON text.
+    if (this.size === 0) return false
+    const key = this.getKey(topic, partition)`,
           ],
         ],
       },

@@ -119,6 +119,11 @@ interface EosManager {
   ): Promise<void>;
   commit(): Promise<void>;
 }
+const SeekOffsets = require('kafkajs/src/consumer/seekOffsets.js') as new () => {
+  set(topic: string, partition: number, offset: string): void;
+  has(topic: string, partition: number): boolean;
+  pop(topic: string, partition: number): { topic: string; partition: number; offset: string } | undefined;
+};
 const createEosManager = require('kafkajs/src/producer/eosManager/index.js') as (options: {
   logger: Record<string, () => void>;
   cluster: unknown;
@@ -131,6 +136,7 @@ describe('patched dependencies (scripts/patch-dependencies.mjs)', () => {
     expect(patches.flatMap((p) => p.files.map(({ file }) => `${p.name}@${p.version}/${file}`))).toEqual([
       'kafkajs@2.2.4/src/protocol/encoder.js',
       'kafkajs@2.2.4/src/producer/eosManager/index.js',
+      'kafkajs@2.2.4/src/consumer/seekOffsets.js',
       'kafkajs@2.2.4/src/protocol/requests/produce/v3/request.js',
       'kafkajs@2.2.4/src/producer/groupMessagesPerPartition.js',
     ]);
@@ -145,6 +151,23 @@ describe('patched dependencies (scripts/patch-dependencies.mjs)', () => {
     expect(() => patchedText('a = new Uint8Array(n)\n', replacements, 'x/y.js')).toThrow(
       'x/y.js: the text this patch replaces is not there ("Buffer.alloc(n)")',
     );
+  });
+
+  it('knows a pending seek by topic and partition, and answers no seek at once when none is pending', () => {
+    const seeks = new SeekOffsets();
+    expect(seeks.has('inventory.events.v1', 3)).toBe(false);
+    seeks.set('inventory.events.v1', 3, '42');
+    expect(seeks.has('inventory.events.v1', 3)).toBe(true);
+    expect(seeks.has('inventory.events.v1', 4)).toBe(false);
+    expect(seeks.has('inventory.other.v1', 3)).toBe(false);
+    expect(seeks.pop('inventory.events.v1', 4)).toBeUndefined();
+    expect(seeks.pop('inventory.events.v1', 3)).toEqual({
+      topic: 'inventory.events.v1',
+      partition: 3,
+      offset: '42',
+    });
+    expect(seeks.has('inventory.events.v1', 3)).toBe(false);
+    expect(seeks.pop('inventory.events.v1', 3)).toBeUndefined();
   });
 
   it("groups a send's messages by partition as kafkajs did: every message once, in order within its partition", () => {
