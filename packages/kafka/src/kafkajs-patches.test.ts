@@ -27,6 +27,7 @@ interface RecordEncoder {
 interface KafkaDecoder {
   offset: number;
   readVarInt(): number;
+  readVarLong(): { toString(): string };
   readInt8(): number;
   readInt16(): number;
   readInt32(): number;
@@ -53,6 +54,19 @@ function varLong(value: bigint): number[] {
   }
   bytes.push(Number(rest));
   return bytes;
+}
+
+/**
+ * What follows a record's attributes, timestamp delta and offset delta in an encoded record
+ * (its key, value and headers), from a record kafkajs encoded with both deltas 0.
+ */
+function recordTail(encoded: Buffer): Buffer {
+  const decoder = new Decoder(encoded);
+  decoder.readVarInt(); // length
+  decoder.readInt8(); // attributes
+  decoder.readVarInt(); // timestamp delta 0: one byte
+  decoder.readVarInt(); // offset delta 0
+  return encoded.subarray(decoder.offset);
 }
 
 /** kafkajs 2.2.4's unsigned varint as released: LEB128 of the value's 32 bits. */
@@ -136,6 +150,8 @@ describe('patched dependencies (scripts/patch-dependencies.mjs)', () => {
     expect(patches.flatMap((p) => p.files.map(({ file }) => `${p.name}@${p.version}/${file}`))).toEqual([
       'kafkajs@2.2.4/src/protocol/encoder.js',
       'kafkajs@2.2.4/src/producer/eosManager/index.js',
+      'kafkajs@2.2.4/src/protocol/decoder.js',
+      'kafkajs@2.2.4/src/protocol/recordBatch/record/v0/decoder.js',
       'kafkajs@2.2.4/src/consumer/seekOffsets.js',
       'kafkajs@2.2.4/src/protocol/requests/produce/v3/request.js',
       'kafkajs@2.2.4/src/producer/groupMessagesPerPartition.js',
@@ -322,6 +338,116 @@ describe('patched dependencies (scripts/patch-dependencies.mjs)', () => {
       check(edge);
     // A timestamp as text (kafkajs accepts it) still goes the Long way.
     expect([...new Encoder().writeVarLong('1796518368158').buffer]).toEqual(varLong(1796518368158n));
+  });
+
+  it('reads varlongs as Kafka defines them, short and long alike, and stops after their bytes', () => {
+    const check = (value: bigint) => {
+      const bytes = varLong(value);
+      const decoder = new Decoder(Buffer.from([...bytes, 0x2a]));
+      expect(decoder.readVarLong().toString()).toBe(String(value));
+      expect(decoder.offset).toBe(bytes.length);
+    };
+    fc.assert(
+      fc.property(
+        fc.oneof(
+          fc.bigInt({ min: -(2n ** 28n), max: 2n ** 28n }),
+          fc.bigInt({ min: -(2n ** 63n), max: 2n ** 63n - 1n }),
+        ),
+        check,
+      ),
+      { numRuns: 3_000 },
+    );
+    for (const edge of [
+      0n,
+      -1n,
+      1n,
+      2n ** 27n - 1n,
+      -(2n ** 27n),
+      2n ** 27n,
+      -(2n ** 27n) - 1n,
+      2n ** 63n - 1n,
+      -(2n ** 63n),
+    ])
+      check(edge);
+  });
+
+  it("decodes a record's offset and timestamp from its batch's and its deltas, exactly, near 2^53 and beyond", () => {
+    const { buffer } = Record({ key: Buffer.from('k'), value: Buffer.from('v'), headers: {} });
+    // The record's deltas are 0 here: the batch's first values decide, as text.
+    const decoded = (
+      firstOffset: string,
+      firstTimestamp: string,
+      deltas: { offset: number; timestamp: number },
+    ) => {
+      const encoder = new Encoder();
+      encoder.writeInt8(0).writeVarLong(deltas.timestamp).writeVarInt(deltas.offset);
+      const record = Buffer.concat([encoder.buffer, recordTail(buffer)]);
+      const { offset, timestamp } = decodeRecord(new Decoder(record), {
+        firstOffset,
+        firstTimestamp,
+        magicByte: 2,
+      }) as unknown as { offset: string; timestamp: string };
+      return { offset, timestamp };
+    };
+    const sum = (first: string, delta: number) => String(BigInt(first) + BigInt(delta));
+    fc.assert(
+      fc.property(
+        fc.bigInt({ min: 0n, max: 2n ** 63n - 2n ** 31n }),
+        fc.bigInt({ min: -1n, max: 2n ** 62n }),
+        fc.integer({ min: 0, max: 2 ** 31 - 1 }),
+        fc.integer({ min: -(2 ** 30), max: 2 ** 30 - 1 }),
+        (first, time, offset, timestamp) => {
+          expect(decoded(String(first), String(time), { offset, timestamp })).toEqual({
+            offset: sum(String(first), offset),
+            timestamp: sum(String(time), timestamp),
+          });
+        },
+      ),
+      { numRuns: 2_000 },
+    );
+    for (const first of ['9007199254740991', '9007199254740992', '9007199254740993', '9223372036854775000'])
+      expect(decoded(first, '1796518368158', { offset: 7, timestamp: -3 })).toEqual({
+        offset: sum(first, 7),
+        timestamp: '1796518368155',
+      });
+    expect(decoded('9007199254740993', '0', { offset: 0, timestamp: 0 }).offset).toBe('9007199254740993');
+  });
+
+  it("gathers a record's headers: a repeated key as its values in order, names of Object's own members as headers", () => {
+    const encoder = new Encoder();
+    encoder.writeInt8(0).writeVarLong(0).writeVarInt(0);
+    encoder.writeVarInt(1).writeInt8('k'.charCodeAt(0)).writeVarInt(1).writeInt8('v'.charCodeAt(0));
+    const headers: [string, string][] = [
+      ['trace', 'a'],
+      ['source', 'store'],
+      ['trace', 'b'],
+      ['toString', 'x'],
+      ['__proto__', 'p'],
+      ['trace', 'c'],
+      ['constructor', 'y'],
+    ];
+    encoder.writeVarInt(headers.length);
+    for (const [key, value] of headers) {
+      encoder.writeVarInt(Buffer.byteLength(key));
+      for (const byte of Buffer.from(key)) encoder.writeInt8(byte);
+      encoder.writeVarInt(Buffer.byteLength(value));
+      for (const byte of Buffer.from(value)) encoder.writeInt8(byte);
+    }
+    const record = decodeRecord(new Decoder(encoder.buffer), {
+      firstOffset: '0',
+      firstTimestamp: '0',
+      magicByte: 2,
+    });
+    const text = (v: Buffer | Buffer[]) => (Array.isArray(v) ? v.map(String) : String(v));
+    const entries = Object.entries(record.headers as Record<string, Buffer | Buffer[]>);
+    expect(entries.map(([k, v]) => [k, text(v)])).toEqual([
+      ['trace', ['a', 'b', 'c']],
+      ['source', 'store'],
+      ['toString', 'x'],
+      ['__proto__', 'p'],
+      ['constructor', 'y'],
+    ]);
+    expect(Object.getPrototypeOf(record.headers)).toBe(Object.prototype);
   });
 
   it('a produce request carries each message as its record: key, value, headers, offset and timestamp', async () => {
