@@ -106,10 +106,10 @@ export class PrivateRedis {
 
 /**
  * The Redis the tests fold into and read: the stack's single Redis, or its Redis Cluster when
- * INVENTORY_TEST_REDIS=cluster (the same tests, run against both by `npm test`).
+ * INVENTORY_TEST_REDIS=cluster (the same tests, run against both by `npm test`). A benchmark
+ * names the one it wants.
  */
-export function testRedisUrl(): string {
-  const mode = process.env.INVENTORY_TEST_REDIS ?? 'single';
+export function testRedisUrl(mode = process.env.INVENTORY_TEST_REDIS ?? 'single'): string {
   const endpoints = stackEndpoints();
   if (mode === 'single') return endpoints.REDIS_URL;
   if (mode !== 'cluster')
@@ -117,7 +117,7 @@ export function testRedisUrl(): string {
   if (!endpoints.REDIS_CLUSTER_URL)
     throw new InventoryError(
       'STACK_NOT_RUNNING',
-      'INVENTORY_TEST_REDIS=cluster needs the stack with its Redis Cluster: INVENTORY_STACK_REDIS_CLUSTER=true npm run stack -- up',
+      'the Redis Cluster runs only in the stack started with it: INVENTORY_STACK_REDIS_CLUSTER=true npm run stack -- up',
     );
   return endpoints.REDIS_CLUSTER_URL;
 }

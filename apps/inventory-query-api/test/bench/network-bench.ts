@@ -6,19 +6,12 @@
 // events per second into each data centre (default 300). Needs the stack with three data
 // centres (`npm run stack -- up --dcs 3`). Prints p50/p99/max per home -> reader and the CPU
 // of the three aggregators per event.
-import { readFileSync } from 'node:fs';
 import type { InventoryEvent } from '@inventory/codec';
 import { delay } from '@inventory/core';
-import { numberArgs, quantile } from '@inventory/testkit';
+import { cpuSecondsOf, numberArgs, quantile } from '@inventory/testkit';
 import { type DataCentre, dataCentres, eventsOf, homed, produceEvents, startNetwork } from '../network.ts';
 
 const [probes, rate] = numberArgs([150, 300]);
-
-/** User plus system CPU seconds of a process so far (/proc/<pid>/stat, clock ticks of 1/100 s). */
-function cpuSeconds(pid: number): number {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
-  return (Number(fields[11]) + Number(fields[12])) / 100;
-}
 
 const network = await startNetwork();
 const { sites } = network;
@@ -48,7 +41,7 @@ const load = (async () => {
 })();
 
 const loadedBefore = background;
-const cpuBefore = sites.map((s) => cpuSeconds(s.aggregator.child.pid as number));
+const cpuBefore = sites.map((s) => cpuSecondsOf(s.aggregator.child.pid as number));
 const started = Date.now();
 const delays = new Map<string, number[]>();
 for (let i = 0; i < probes; i++) {
@@ -84,7 +77,7 @@ for (let i = 0; i < probes; i++) {
   }
 }
 const seconds = (Date.now() - started) / 1000;
-const cpu = sites.map((s, i) => cpuSeconds(s.aggregator.child.pid as number) - (cpuBefore[i] as number));
+const cpu = sites.map((s, i) => cpuSecondsOf(s.aggregator.child.pid as number) - (cpuBefore[i] as number));
 const loaded = background - loadedBefore;
 stopLoad = true;
 await load;

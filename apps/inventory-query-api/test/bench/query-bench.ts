@@ -42,6 +42,7 @@ import {
   stackEndpoints,
   stackKafkaEnv,
   testKafka,
+  testRedisUrl,
   usedMemory,
 } from '@inventory/testkit';
 import autocannon from 'autocannon';
@@ -58,14 +59,6 @@ const foldEvents = Number(process.env.BENCH_FOLD_EVENTS ?? 1_000_000);
 if (!['single', 'cluster', 'both'].includes(mode))
   throw new Error(`BENCH_REDIS is single, cluster or both, not ${mode}`);
 const targets = (mode === 'both' ? ['single', 'cluster'] : [mode]) as ('single' | 'cluster')[];
-const redisUrlOf = (target: 'single' | 'cluster') => {
-  const url = target === 'single' ? stackEndpoints().REDIS_URL : stackEndpoints().REDIS_CLUSTER_URL;
-  if (!url)
-    throw new Error(
-      'BENCH_REDIS=cluster needs the stack with its Redis Cluster (INVENTORY_STACK_REDIS_CLUSTER=true)',
-    );
-  return url;
-};
 /** used_memory summed over the primaries (a cluster's replicas hold the same again). */
 const world = await createWorld(partitions);
 const codec = createCodec({ registryUrl: stackEndpoints().SCHEMA_REGISTRY_URL });
@@ -224,7 +217,7 @@ const folds: {
   foldEventsPerSecond: number;
 }[] = [];
 for (const target of targets) {
-  const redis = redisOf(redisUrlOf(target));
+  const redis = redisOf(testRedisUrl(target));
   const before = await usedMemory(redis);
   let fillSeconds = 0;
   if (fill === 'direct') {
@@ -238,7 +231,7 @@ for (const target of targets) {
   const aggregator = startAggregator(
     atProductionSizes({
       ...world,
-      env: { ...world.env, AGG_REDIS_URL: redisUrlOf(target), AGG_GROUP_ID: `${world.groupId}-${target}` },
+      env: { ...world.env, AGG_REDIS_URL: testRedisUrl(target), AGG_GROUP_ID: `${world.groupId}-${target}` },
     }),
   );
   await waitDrained(redis, world, 3_600_000);
@@ -291,7 +284,7 @@ const apis = targets.map((target) =>
     appEntry(appDir),
     {
       ...stackKafkaEnv('QUERY'),
-      QUERY_REDIS_URL: redisUrlOf(target),
+      QUERY_REDIS_URL: testRedisUrl(target),
       QUERY_API_KEYS_FILE: keysFile,
       QUERY_HTTP_PORT: String(apiPorts.get(target)),
       QUERY_REDIS_PREFIX: world.prefix,
@@ -418,7 +411,7 @@ for (const scenario of scenarios.filter((s) => !only || s.port === barePort || s
 }
 for (const api of apis) api.kill('SIGTERM');
 bare.kill('SIGTERM');
-const redises = targets.map((target) => redisOf(redisUrlOf(target)));
+const redises = targets.map((target) => redisOf(testRedisUrl(target)));
 await forgetBenchWorld(world, redises);
 for (const redis of redises) redis.disconnect();
 console.log(
