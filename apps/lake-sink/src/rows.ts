@@ -50,6 +50,32 @@ export interface LakeRow {
   values: LakeValue[];
 }
 
+/** Epoch milliseconds of the ±8.64e15 that Date holds: the most a row's bucket and TIMESTAMPTZ take. */
+const maxTimeMs = 8.64e15;
+
+/** A record that decodes but cannot be a row: dead-lettered with `reason`, the rest flows on. */
+export class LakeRowRefused extends Error {
+  constructor(
+    readonly reason: 'INVALID_TIME',
+    message: string,
+  ) {
+    super(message);
+    this.name = 'LakeRowRefused';
+  }
+}
+
+/**
+ * A row's time as it is, or its refusal: a record whose time Date cannot hold is
+ * dead-lettered, not written, and does not stop its partition's files.
+ */
+export function lakeTime(ms: number, name: string): number {
+  if (Number.isSafeInteger(ms) && Math.abs(ms) <= maxTimeMs) return ms;
+  throw new LakeRowRefused(
+    'INVALID_TIME',
+    `${name} ${ms} is not a time the lake holds (epoch milliseconds within ±${maxTimeMs})`,
+  );
+}
+
 /**
  * Every value of a row comes from its record, none from the writer (ingested_at is the
  * broker's append time): any writer of a chunk writes the same rows.
@@ -61,7 +87,7 @@ export function eventRow(
   message: KafkaMessage,
 ): LakeRow {
   return {
-    at: event.occurredAt,
+    at: lakeTime(event.occurredAt, 'occurredAt'),
     values: [
       event.eventId,
       event.type,
@@ -69,7 +95,7 @@ export function eventRow(
       event.locationId,
       event.quantity,
       event.occurredAt,
-      event.recordedAt,
+      lakeTime(event.recordedAt, 'recordedAt'),
       event.source,
       event.sourceRef ?? null,
       event.clientId ?? null,
@@ -77,15 +103,16 @@ export function eventRow(
       topic,
       partition,
       Number(message.offset),
-      Number(message.timestamp),
+      lakeTime(Number(message.timestamp), "the record's timestamp"),
     ],
   };
 }
 
 /** A raw payload as received (text: MQ records and Debezium JSON), headers as a JSON object. */
 export function rawRow(topic: string, partition: number, message: KafkaMessage): LakeRow {
-  const timestamp = Number(message.timestamp);
-  const headers: Record<string, string> = {};
+  const timestamp = lakeTime(Number(message.timestamp), "the record's timestamp");
+  // No prototype: a header named __proto__ is kept as a header, not taken for the prototype.
+  const headers: Record<string, string> = Object.create(null);
   for (const [name, value] of Object.entries(message.headers ?? {})) {
     if (value !== undefined)
       headers[name] = Array.isArray(value) ? value.map(String).join(',') : String(value);

@@ -6,7 +6,7 @@ import { type ChunkRules, isFull, type OpenChunk, place, windowOf, windowOver } 
 import type { LakeConfig } from './config.ts';
 import { bucketOf, fileKey, hourMs, leftoverKeys, partitionFilePrefix, writerPrefix } from './layout.ts';
 import type { LakeMetrics } from './metrics.ts';
-import { type DatasetKind, eventRow, type LakeRow, rawRow } from './rows.ts';
+import { type DatasetKind, eventRow, type LakeRow, LakeRowRefused, rawRow } from './rows.ts';
 import type { LakeStore } from './store.ts';
 import { encodeParquet } from './writer.ts';
 
@@ -198,7 +198,7 @@ export class LakeSink {
               key: message.key,
               value: message.value,
               headers: {
-                'dlq-reason': 'UNDECODABLE',
+                'dlq-reason': error instanceof LakeRowRefused ? error.reason : 'UNDECODABLE',
                 'dlq-message': errorMessage(error),
                 'dlq-original-topic': batch.topic,
                 'dlq-original-partition': String(batch.partition),

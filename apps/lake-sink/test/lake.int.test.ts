@@ -191,7 +191,7 @@ describe('lake-sink: Kafka to Parquet, exactly once', () => {
     expect(await counts()).toEqual({ n: String(total), ids: String(total) });
   }, 300_000);
 
-  it('an undecodable record is dead-lettered, not written; a newer compatible schema lands in the same dataset', async () => {
+  it('an undecodable record, or one whose time the lake cannot hold, is dead-lettered with its reason, not written; a newer compatible schema lands in the same dataset', async () => {
     const world = await createLakeWorld();
     // A newer InventoryEvent: one more field with a default, registered as the registry allows.
     const current = JSON.parse(loadSchema('InventoryEvent').text) as { fields: unknown[] };
@@ -213,6 +213,14 @@ describe('lake-sink: Kafka to Parquet, exactly once', () => {
     await produce(world.events, [
       { key: 'SKU-1', value: await codec.encode(`${world.events}-value`, 'InventoryEvent', event(1)) },
       { key: 'SKU-1', value: Buffer.from('not avro at all') },
+      // Decodes, but its time is beyond what Date (a row's bucket and TIMESTAMPTZ) holds.
+      {
+        key: 'SKU-1',
+        value: await codec.encode(`${world.events}-value`, 'InventoryEvent', {
+          ...event(4),
+          occurredAt: 9e15,
+        }),
+      },
       { key: 'SKU-1', value: newerValue },
       { key: 'SKU-1', value: await codec.encode(`${world.events}-value`, 'InventoryEvent', event(3)) },
     ]);
@@ -238,8 +246,10 @@ describe('lake-sink: Kafka to Parquet, exactly once', () => {
       (m) =>
         void dead.push(
           [
-            m.value?.toString() ??
-              `${m.headers?.['dlq-value-bytes']} bytes ${m.headers?.['dlq-value-sha256']}`,
+            m.value?.[0] === 0
+              ? 'an Avro record'
+              : (m.value?.toString() ??
+                `${m.headers?.['dlq-value-bytes']} bytes ${m.headers?.['dlq-value-sha256']}`),
             m.headers?.['dlq-reason'],
             m.headers?.['dlq-message'],
           ].join('|'),
@@ -248,10 +258,11 @@ describe('lake-sink: Kafka to Parquet, exactly once', () => {
     );
     expect(dead).toEqual([
       'not avro at all|UNDECODABLE|unknown magic byte 110; expected 0',
+      'an Avro record|INVALID_TIME|occurredAt 9000000000000000 is not a time the lake holds (epoch milliseconds within ±8640000000000000)',
       `1048480 bytes ${createHash('sha256').update(near).digest('hex')}|UNDECODABLE|unknown magic byte 120; expected 0`,
     ]);
     expect(await sink.metric('lake_rows_written_total')).toBe(3);
-    expect(await sink.metric('lake_dead_letters_total')).toBe(2);
+    expect(await sink.metric('lake_dead_letters_total')).toBe(3);
     const objects = await world.store.list('');
     expect(await sink.metric('lake_files_written_total')).toBe(objects.length);
     expect(await sink.metric('lake_bytes_written_total')).toBe(objects.reduce((sum, o) => sum + o.size, 0));
