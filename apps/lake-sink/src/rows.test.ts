@@ -1,7 +1,7 @@
 import { sampleEvent } from '@inventory/codec';
 import type { KafkaMessage } from 'kafkajs';
 import { describe, expect, it } from 'vitest';
-import { columns, eventRow, LakeRowRefused, rawRow } from './rows.ts';
+import { columns, eventRow, LakeRowRefused, lakeTimes, rawRow } from './rows.ts';
 
 const message = (timestamp: string | undefined, headers: KafkaMessage['headers'] = {}) =>
   ({ offset: '7', timestamp, key: null, value: Buffer.from('{}'), headers }) as unknown as KafkaMessage;
@@ -23,27 +23,35 @@ describe('lake rows', () => {
     expect(row.values).toHaveLength(Object.keys(columns.events).length);
   });
 
-  it('refuses a time Date cannot hold, naming it, and takes the edges of its range', () => {
-    const edge = 8.64e15;
-    for (const occurredAt of [edge, -edge]) {
-      const row = eventRow({ ...sampleEvent, occurredAt }, 't', 0, message(String(edge)));
+  it('refuses a time outside the years 0000 to 9999, naming it, and takes the edges of the range', () => {
+    for (const occurredAt of [lakeTimes.min, lakeTimes.max]) {
+      const row = eventRow({ ...sampleEvent, occurredAt }, 't', 0, message(String(lakeTimes.max)));
       expect(row.at).toBe(occurredAt);
     }
+    expect(lakeTimes).toEqual({ min: -62_167_219_200_000, max: 253_402_300_799_999 });
+    expect(
+      refusal(() => eventRow({ ...sampleEvent, occurredAt: lakeTimes.max + 1 }, 't', 0, message('0')))
+        ?.reason,
+    ).toBe('INVALID_TIME');
+    expect(
+      refusal(() => eventRow({ ...sampleEvent, occurredAt: lakeTimes.min - 1 }, 't', 0, message('0')))
+        ?.reason,
+    ).toBe('INVALID_TIME');
     expect(refusal(() => eventRow({ ...sampleEvent, occurredAt: 9e15 }, 't', 0, message('0')))).toEqual({
       reason: 'INVALID_TIME',
       message:
-        'occurredAt 9000000000000000 is not a time the lake holds (epoch milliseconds within ±8640000000000000)',
+        'occurredAt 9000000000000000 is not a time the lake holds (epoch milliseconds of the years 0000 to 9999)',
     });
     expect(refusal(() => eventRow({ ...sampleEvent, recordedAt: Number.NaN }, 't', 0, message('0')))).toEqual(
       {
         reason: 'INVALID_TIME',
-        message: 'recordedAt NaN is not a time the lake holds (epoch milliseconds within ±8640000000000000)',
+        message: 'recordedAt NaN is not a time the lake holds (epoch milliseconds of the years 0000 to 9999)',
       },
     );
     expect(refusal(() => eventRow(sampleEvent, 't', 0, message(undefined)))?.message).toBe(
-      "the record's timestamp NaN is not a time the lake holds (epoch milliseconds within ±8640000000000000)",
+      "the record's timestamp NaN is not a time the lake holds (epoch milliseconds of the years 0000 to 9999)",
     );
-    expect(refusal(() => rawRow('t', 0, message('8640000000000001')))?.reason).toBe('INVALID_TIME');
+    expect(refusal(() => rawRow('t', 0, message('253402300800000')))?.reason).toBe('INVALID_TIME');
   });
 
   it("keeps a raw record's headers as JSON, repeated values joined, any header name a header", () => {

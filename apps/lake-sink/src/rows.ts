@@ -50,8 +50,14 @@ export interface LakeRow {
   values: LakeValue[];
 }
 
-/** Epoch milliseconds of the ±8.64e15 that Date holds: the most a row's bucket and TIMESTAMPTZ take. */
-const maxTimeMs = 8.64e15;
+/**
+ * The times a row may carry: the years 0000 to 9999, whose ISO text has the four-digit year
+ * a row's date/hour bucket is cut from (layout.ts).
+ */
+export const lakeTimes = {
+  min: Date.parse('0000-01-01T00:00:00.000Z'),
+  max: Date.parse('9999-12-31T23:59:59.999Z'),
+};
 
 /** A record that decodes but cannot be a row: dead-lettered with `reason`, the rest flows on. */
 export class LakeRowRefused extends Error {
@@ -65,14 +71,14 @@ export class LakeRowRefused extends Error {
 }
 
 /**
- * A row's time as it is, or its refusal: a record whose time Date cannot hold is
+ * A row's time as it is, or its refusal: a record with a time outside `lakeTimes` is
  * dead-lettered, not written, and does not stop its partition's files.
  */
 export function lakeTime(ms: number, name: string): number {
-  if (Number.isSafeInteger(ms) && Math.abs(ms) <= maxTimeMs) return ms;
+  if (Number.isSafeInteger(ms) && ms >= lakeTimes.min && ms <= lakeTimes.max) return ms;
   throw new LakeRowRefused(
     'INVALID_TIME',
-    `${name} ${ms} is not a time the lake holds (epoch milliseconds within ±${maxTimeMs})`,
+    `${name} ${ms} is not a time the lake holds (epoch milliseconds of the years 0000 to 9999)`,
   );
 }
 

@@ -213,7 +213,7 @@ describe('lake-sink: Kafka to Parquet, exactly once', () => {
     await produce(world.events, [
       { key: 'SKU-1', value: await codec.encode(`${world.events}-value`, 'InventoryEvent', event(1)) },
       { key: 'SKU-1', value: Buffer.from('not avro at all') },
-      // Decodes, but its time is beyond what Date (a row's bucket and TIMESTAMPTZ) holds.
+      // Decodes, but its time is in a year past 9999, which no date/hour bucket names.
       {
         key: 'SKU-1',
         value: await codec.encode(`${world.events}-value`, 'InventoryEvent', {
@@ -258,7 +258,7 @@ describe('lake-sink: Kafka to Parquet, exactly once', () => {
     );
     expect(dead).toEqual([
       'not avro at all|UNDECODABLE|unknown magic byte 110; expected 0',
-      'an Avro record|INVALID_TIME|occurredAt 9000000000000000 is not a time the lake holds (epoch milliseconds within ±8640000000000000)',
+      'an Avro record|INVALID_TIME|occurredAt 9000000000000000 is not a time the lake holds (epoch milliseconds of the years 0000 to 9999)',
       `1048480 bytes ${createHash('sha256').update(near).digest('hex')}|UNDECODABLE|unknown magic byte 120; expected 0`,
     ]);
     expect(await sink.metric('lake_rows_written_total')).toBe(3);
