@@ -6,10 +6,12 @@
 // each, then as fast as accepted), and writes every report plus a summary table to
 // bench-report/<time>/. Stops what it started. The apps it starts run from their bundles
 // (`npm run build` first), as their images run them; --source runs their TypeScript through
-// tsx, as `npm start` does.
+// tsx, as `npm start` does. --profile <dir> writes a CPU profile of every app it starts into
+// that folder when the apps stop (scripts/cpu-sampling.mjs; read them with
+// scripts/cpu-profile-summary.mjs): where each part's CPU per event goes under this load.
 import { spawn } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { ensureInstalled, root, run, runTsx } from './bootstrap.mjs';
 import { platformNode } from './node24.mjs';
@@ -21,6 +23,7 @@ const { values } = parseArgs({
     only: { type: 'string', default: '1m,1.5m,max' },
     processes: { type: 'string', default: '2' },
     source: { type: 'boolean', default: false },
+    profile: { type: 'string' },
     senders: { type: 'string', default: '8' },
     batch: { type: 'string', default: '500' },
     // Long enough for a backlog to drain: the next profile must start on an idle platform.
@@ -71,8 +74,19 @@ else {
     process.env.INVENTORY_APP_BUILD = 'dist';
   }
   console.log(`[bench] starting the apps (${values.source ? 'from source' : 'built'}) ...`);
+  // The apps alone are profiled: the load generator runs as it always does.
+  const env = { ...process.env };
+  if (values.profile) {
+    const profiled = resolve(values.profile);
+    mkdirSync(profiled, { recursive: true });
+    env.NODE_OPTIONS = [env.NODE_OPTIONS, `--import=${join(root, 'scripts', 'cpu-sampling.mjs')}`]
+      .filter(Boolean)
+      .join(' ');
+    env.INVENTORY_CPU_PROFILE_DIR = profiled;
+    console.log(`[bench] the apps write CPU profiles into ${profiled} when they stop`);
+  }
   // On the images' Node, as `npm start` runs them.
-  starting = startApps({ apps, node: platformNode(), signal: interrupted.signal });
+  starting = startApps({ apps, node: platformNode(), signal: interrupted.signal, env });
   // Interrupted, the handler above ends the process.
   platform = await starting.catch((error) =>
     interrupted.signal.aborted ? new Promise(() => {}) : Promise.reject(error),

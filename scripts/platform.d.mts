@@ -28,6 +28,8 @@ export function startApps(options?: {
   onStart?: (app: LocalAppEntry, log: string) => void;
   node?: string;
   signal?: AbortSignal;
+  /** The apps' environment: this process' by default. */
+  env?: NodeJS.ProcessEnv;
 }): Promise<RunningPlatform>;
 export function stopApps(
   running: RunningApp[],

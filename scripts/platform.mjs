@@ -97,6 +97,7 @@ export async function startApps({
   onStart,
   node = process.execPath,
   signal,
+  env = process.env,
 } = {}) {
   const logs = join(stackHome(), 'logs');
   mkdirSync(logs, { recursive: true });
@@ -108,6 +109,7 @@ export async function startApps({
     const fd = openSync(log, 'a');
     const child = spawn(node, ['--import', 'tsx', join(root, 'tools/local-stack/src/launch.ts'), app.name], {
       cwd: root,
+      env,
       stdio: ['ignore', fd, fd],
       detached: true,
     });
