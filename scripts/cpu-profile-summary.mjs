@@ -1,19 +1,21 @@
 #!/usr/bin/env node
-// `node scripts/cpu-profile-summary.mjs <file.cpuprofile|dir> [--top 25]`: where a process
-// spent its CPU, from a V8 CPU profile (`node --cpu-prof`). Prints self time by origin (the
-// platform's packages and apps, each dependency in node_modules, Node's internals, garbage
-// collection, idle) and the functions with the most self time, as shares of the busy time.
-// A directory means its newest .cpuprofile.
+// `node scripts/cpu-profile-summary.mjs <file.cpuprofile|dir> [--top 25] [--from <seconds>]`:
+// where a process spent its CPU, from a V8 CPU profile (`node --cpu-prof`,
+// scripts/cpu-sampling.mjs). Prints self time by origin (the platform's packages and apps,
+// each dependency in node_modules, Node's internals, garbage collection, idle) and the
+// functions with the most self time, as shares of the busy time. A directory means its newest
+// .cpuprofile. --from leaves out the samples of the profile's first seconds: an app profiled
+// through a whole benchmark spends them loading its modules, not under the load.
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { parseArgs } from 'node:util';
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,
-  options: { top: { type: 'string', default: '25' } },
+  options: { top: { type: 'string', default: '25' }, from: { type: 'string', default: '0' } },
 });
 if (positionals.length !== 1) {
-  console.error('usage: cpu-profile-summary.mjs <file.cpuprofile|dir> [--top N]');
+  console.error('usage: cpu-profile-summary.mjs <file.cpuprofile|dir> [--top N] [--from <seconds>]');
   process.exit(2);
 }
 
@@ -47,9 +49,14 @@ function originOf(url, functionName) {
 // Self time per node: the samples that ended in it, times their interval.
 const byId = new Map(profile.nodes.map((n) => [n.id, n]));
 const selfMicros = new Map();
+const fromMicros = Number(values.from) * 1e6;
+let at = 0;
 for (let i = 0; i < profile.samples.length; i++) {
   const id = profile.samples[i];
-  selfMicros.set(id, (selfMicros.get(id) ?? 0) + (profile.timeDeltas[i] ?? 0));
+  const delta = profile.timeDeltas[i] ?? 0;
+  at += delta;
+  if (at < fromMicros) continue;
+  selfMicros.set(id, (selfMicros.get(id) ?? 0) + delta);
 }
 const byOrigin = new Map();
 const byFunction = new Map();
@@ -75,7 +82,7 @@ const pct = (micros) => `${((micros / busy) * 100).toFixed(1).padStart(5)} %`;
 const seconds = (micros) => `${(micros / 1e6).toFixed(2).padStart(7)} s`;
 
 console.log(
-  `${relative(root, file)}: ${seconds(total)} profiled, ${seconds(busy)} busy (${((busy / total) * 100).toFixed(0)} %)`,
+  `${relative(root, file)}: ${seconds(total)} profiled${fromMicros > 0 ? ` after its first ${values.from} s` : ''}, ${seconds(busy)} busy (${((busy / total) * 100).toFixed(0)} %)`,
 );
 console.log('\nself time by origin (share of busy time)');
 for (const [origin, micros] of [...byOrigin].sort((a, b) => b[1] - a[1]).slice(0, 20))

@@ -1,6 +1,15 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { bucketOf, fileKey, fileName, hourMs, leftoverKeys, parseFileName, writerPrefix } from './layout.ts';
+import {
+  bucketOf,
+  bucketOfHour,
+  fileKey,
+  fileName,
+  hourOf,
+  leftoverKeys,
+  parseFileName,
+  writerPrefix,
+} from './layout.ts';
 import { lakeTimes } from './rows.ts';
 
 describe('lake layout', () => {
@@ -17,9 +26,10 @@ describe('lake layout', () => {
     fc.assert(
       fc.property(fc.integer({ min: lakeTimes.min, max: lakeTimes.max }), (at) => {
         const bucket = bucketOf(at);
-        const hourStart = Math.floor(at / hourMs) * hourMs;
-        expect(bucketOf(hourStart)).toEqual(bucket);
-        expect(Date.parse(`${bucket.date}T${bucket.hour}:00:00.000Z`)).toBe(hourStart);
+        expect(bucketOfHour(hourOf(at))).toEqual(bucket);
+        const hourStart = Date.parse(`${bucket.date}T${bucket.hour}:00:00.000Z`);
+        expect(at - hourStart).toBeGreaterThanOrEqual(0);
+        expect(at - hourStart).toBeLessThan(3_600_000);
       }),
     );
   });

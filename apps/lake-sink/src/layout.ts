@@ -15,8 +15,13 @@ export function bucketOf(timestampMs: number): { date: string; hour: string } {
   return { date: iso.slice(0, 10), hour: iso.slice(11, 13) };
 }
 
-/** A bucket is an hour of UTC: epoch milliseconds divided by this, rounded down, number it. */
-export const hourMs = 3_600_000;
+const hourMs = 3_600_000;
+
+/** The hour of UTC a time falls in, as a number: the rows of one hour share a bucket. */
+export const hourOf = (timestampMs: number): number => Math.floor(timestampMs / hourMs);
+
+/** The bucket of an hour numbered by hourOf. */
+export const bucketOfHour = (hour: number): { date: string; hour: string } => bucketOf(hour * hourMs);
 
 /** The prefix of every object of a topic. */
 export const topicPrefix = (topic: string): string => `topic=${topic}/`;

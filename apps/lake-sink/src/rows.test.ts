@@ -17,7 +17,7 @@ const refusal = (make: () => unknown): { reason: string; message: string } | und
 };
 
 describe('lake rows', () => {
-  it('an event row holds a value per column, in their order', () => {
+  it('an event row holds a value for each column', () => {
     const row = eventRow(sampleEvent, 'inventory.events.v1', 3, message('1796518368158'));
     expect(row.at).toBe(sampleEvent.occurredAt);
     expect(row.values).toHaveLength(Object.keys(columns.events).length);

@@ -4,7 +4,7 @@ import { boundedDeadLetter, sendBounded } from '@inventory/kafka';
 import type { Admin, Consumer, EachBatchPayload, Message, Producer } from 'kafkajs';
 import { type ChunkRules, isFull, type OpenChunk, place, windowOf, windowOver } from './chunks.ts';
 import type { LakeConfig } from './config.ts';
-import { bucketOf, fileKey, hourMs, leftoverKeys, partitionFilePrefix, writerPrefix } from './layout.ts';
+import { bucketOfHour, fileKey, hourOf, leftoverKeys, partitionFilePrefix, writerPrefix } from './layout.ts';
 import type { LakeMetrics } from './metrics.ts';
 import { type DatasetKind, eventRow, type LakeRow, LakeRowRefused, rawRow } from './rows.ts';
 import type { LakeStore } from './store.ts';
@@ -313,7 +313,7 @@ export class LakeSink {
     // Rows grouped by their hour first: a bucket's key is built once, not once per row.
     const byHour = new Map<number, LakeRow[]>();
     for (const row of chunk.rows) {
-      const hour = Math.floor(row.at / hourMs);
+      const hour = hourOf(row.at);
       const rows = byHour.get(hour);
       if (rows) rows.push(row);
       else byHour.set(hour, [row]);
@@ -322,7 +322,7 @@ export class LakeSink {
       const key = fileKey(
         state.topic,
         this.deps.config.DATA_CENTRE,
-        bucketOf(hour * hourMs),
+        bucketOfHour(hour),
         state.partition,
         chunk.first,
         chunk.last,

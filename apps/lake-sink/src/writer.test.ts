@@ -77,27 +77,26 @@ describe('Parquet in the file store', () => {
       rawRow('inventory.mq.raw.v1', 0, message('8', at + 1)),
     ];
     await store.write('raw.parquet', (path) => encodeParquet('raw', rows, path));
+    // A raw row's timestamp is its Kafka timestamp and its ingest time alike.
+    const stored = (
+      offset: string,
+      time: string,
+      rest: { key: string | null; value: string | null; headers: string },
+    ) => ({
+      ...rest,
+      kafka_timestamp: time,
+      kafka_topic: 'inventory.mq.raw.v1',
+      kafka_partition: 0,
+      kafka_offset: offset,
+      ingested_at: time,
+    });
     expect(await readBack(join(root, 'raw.parquet'), 'SELECT * FROM $file ORDER BY kafka_offset')).toEqual([
-      {
+      stored('7', '2026-11-22 10:00:00.001+00', {
         key: 'k',
         value: '{"a":1}',
         headers: '{"h":"v","m":"1,2"}',
-        kafka_timestamp: '2026-11-22 10:00:00.001+00',
-        kafka_topic: 'inventory.mq.raw.v1',
-        kafka_partition: 0,
-        kafka_offset: '7',
-        ingested_at: '2026-11-22 10:00:00.001+00',
-      },
-      {
-        key: null,
-        value: null,
-        headers: '{}',
-        kafka_timestamp: '2026-11-22 10:00:00.002+00',
-        kafka_topic: 'inventory.mq.raw.v1',
-        kafka_partition: 0,
-        kafka_offset: '8',
-        ingested_at: '2026-11-22 10:00:00.002+00',
-      },
+      }),
+      stored('8', '2026-11-22 10:00:00.002+00', { key: null, value: null, headers: '{}' }),
     ]);
   });
 

@@ -44,7 +44,10 @@ const staging: Record<LakeColumnType, { type: DuckDBType; select: (name: string)
 /** Rows per appended chunk: DuckDB's vector size, the most a data chunk holds. */
 const chunkRows = 2048;
 
-/** The staging table of a connection (temporary tables are the connection's own). */
+/**
+ * The staging table of a connection: a temporary table is the connection's own, and closing
+ * the connection frees it.
+ */
 const table = 'lake_rows';
 
 /**
@@ -59,7 +62,7 @@ export async function encodeParquet(kind: DatasetKind, rows: LakeRow[], path: st
   try {
     await connection.run("SET TimeZone = 'UTC'");
     await connection.run(
-      `CREATE OR REPLACE TEMPORARY TABLE ${table} (${layout.map((c) => `${c.name} ${c.type.toString()}`).join(', ')})`,
+      `CREATE TEMPORARY TABLE ${table} (${layout.map((c) => `${c.name} ${c.type.toString()}`).join(', ')})`,
     );
     await append(
       connection,
@@ -71,11 +74,7 @@ export async function encodeParquet(kind: DatasetKind, rows: LakeRow[], path: st
        TO ${quote(path)} (FORMAT parquet, COMPRESSION zstd)`,
     );
   } finally {
-    try {
-      await connection.run(`DROP TABLE IF EXISTS ${table}`);
-    } finally {
-      connection.closeSync();
-    }
+    connection.closeSync();
   }
 }
 
