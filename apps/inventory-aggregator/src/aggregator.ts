@@ -34,6 +34,7 @@ export class Aggregator {
   /** What was last committed per partition, so an unchanged partition is not committed again. */
   private readonly committed = new Map<string, Progress>();
   private memberId = '';
+  private observingEnds = false;
   private timers: NodeJS.Timeout[] = [];
   private readonly now: () => number;
   private readonly restorer: Restorer;
@@ -199,7 +200,10 @@ export class Aggregator {
       setInterval(() => {
         for (const runner of this.runners.values()) runner.check();
       }, config.WATCHDOG_MS),
-      setInterval(() => void this.commitPublished(), config.COMMIT_INTERVAL_MS),
+      setInterval(() => {
+        void this.commitPublished();
+        void this.observeEnds();
+      }, config.COMMIT_INTERVAL_MS),
     );
     if (config.RESERVATION_TICK_MS > 0)
       this.timers.push(setInterval(() => void this.tick(), config.RESERVATION_TICK_MS));
@@ -239,6 +243,25 @@ export class Aggregator {
         'offsets not committed; the next interval tries again',
       );
     });
+  }
+
+  /**
+   * Hands every runner its partition's end offset, as the broker answers it, for the lag
+   * gauge: fetches report it too, but not while a partition's fetching is paused behind a
+   * full queue, when the lag is largest. Best effort; one request at a time.
+   */
+  private async observeEnds(): Promise<void> {
+    const { admin, config, logger } = this.deps;
+    if (this.observingEnds || this.runners.size === 0) return;
+    this.observingEnds = true;
+    try {
+      for (const { partition, high } of await admin.fetchTopicOffsets(config.INPUT_TOPIC))
+        this.runners.get(partition)?.observeEnd(Number(high));
+    } catch (error) {
+      logger.debug({ err: errorMessage(error) }, 'end offsets not read; the next interval tries again');
+    } finally {
+      this.observingEnds = false;
+    }
   }
 
   /** Stops the timers and every runner (each finishes its step and publishes), then commits. */

@@ -119,7 +119,10 @@ export const shape = {
    * `max.message.bytes` (1 MiB by default), which refuse a larger batch for good.
    */
   MAX_REQUEST_BYTES: setting.positiveInt().default(512 * 1024),
-  /** How often the group's offsets are moved to what is published (lag monitoring, autoscaling). */
+  /**
+   * How often the group's offsets are moved to what is published (lag monitoring, autoscaling)
+   * and the input's end offsets are read for the lag gauge.
+   */
   COMMIT_INTERVAL_MS: setting.positiveInt().default(1_000),
   MAX_BYTES_PER_PARTITION: setting.positiveInt().default(1024 * 1024),
   /**

@@ -75,9 +75,11 @@ export const createMetrics = defineMetrics((m) => ({
     "Location x sku states the steps touched, by where they came from: the partition's cache or a read of Redis (AGG_CACHED_LOCATIONS_PER_PARTITION)",
     ['from'],
   ),
-  lag: m.gauge('aggregator_partition_lag', 'High watermark minus next offset to apply, per input partition', [
-    'partition',
-  ]),
+  lag: m.gauge(
+    'aggregator_partition_lag',
+    "Input records not applied yet, per owned partition: the partition's newest end offset known (fetches, and the broker's answer every commit interval) minus the next offset to apply",
+    ['partition'],
+  ),
   stepFailures: m.counter(
     'aggregator_step_failures_total',
     'Steps that failed mid-way (Redis, the registry or the dead-letter topic): the partition fetched again from what Redis holds',

@@ -4,10 +4,9 @@ import { type Fetched, Intake } from './intake.ts';
 
 const records = (from: number, count: number): KafkaMessage[] =>
   Array.from({ length: count }, (_, i) => ({ offset: String(from + i) }) as KafkaMessage);
-const events = (from: number, count: number, highWatermark = from + count): Fetched => ({
+const events = (from: number, count: number): Fetched => ({
   input: 'events',
   messages: records(from, count),
-  highWatermark,
 });
 const offsets = (messages: KafkaMessage[] | undefined) => messages?.map((m) => Number(m.offset));
 
@@ -16,11 +15,10 @@ describe('Intake', () => {
     const intake = new Intake({ maxStepEvents: 5, highWater: 100, lingerMs: 0 });
     intake.push(events(0, 2), 0);
     intake.push(events(2, 2), 0);
-    intake.push(events(4, 4, 20), 0);
+    intake.push(events(4, 4), 0);
     expect(intake.depth).toBe(8);
     const first = intake.take(0);
     expect(offsets(first?.messages)).toEqual([0, 1, 2, 3, 4]);
-    expect(first?.highWatermark).toBe(20);
     expect(offsets(intake.take(0)?.messages)).toEqual([5, 6, 7]);
     expect(intake.take(0)).toBeUndefined();
     expect(intake.depth).toBe(0);
@@ -29,7 +27,7 @@ describe('Intake', () => {
   it('keeps commands and events in arrival order: a batch of commands is a step of its own', () => {
     const intake = new Intake({ maxStepEvents: 100, highWater: 100, lingerMs: 0 });
     intake.push(events(0, 2), 0);
-    intake.push({ input: 'commands', messages: records(0, 3), highWatermark: 3 }, 0);
+    intake.push({ input: 'commands', messages: records(0, 3) }, 0);
     intake.push(events(2, 2), 0);
     expect(intake.take(0)).toMatchObject({ input: 'events' });
     const commands = intake.take(0);
@@ -52,7 +50,7 @@ describe('Intake', () => {
   it('drops what is queued of one input after a seek, and keeps the other', () => {
     const intake = new Intake({ maxStepEvents: 100, highWater: 100, lingerMs: 0 });
     intake.push(events(0, 2), 0);
-    intake.push({ input: 'commands', messages: records(0, 3), highWatermark: 3 }, 0);
+    intake.push({ input: 'commands', messages: records(0, 3) }, 0);
     intake.push(events(2, 2), 0);
     intake.clear('events');
     expect(intake.depth).toBe(3);
@@ -78,7 +76,7 @@ describe('Intake', () => {
     // The rest of a split batch waits from when it arrived.
     expect(intake.dueIn(2_002)).toBe(49);
 
-    intake.push({ input: 'commands', messages: records(0, 1), highWatermark: 1 }, 2_002);
+    intake.push({ input: 'commands', messages: records(0, 1) }, 2_002);
     expect(intake.dueIn(2_002)).toBe(0);
     expect(offsets(intake.take(2_002)?.messages)).toEqual([8]);
     expect(intake.take(2_002)?.input).toBe('commands');

@@ -6,15 +6,12 @@ export type InputKind = 'events' | 'commands';
 export interface Fetched {
   input: InputKind;
   messages: KafkaMessage[];
-  /** The partition's high watermark when the records were fetched (for the lag gauge). */
-  highWatermark: number;
 }
 
 /** One step's worth of records of one input, in offset order. */
 export interface Work {
   input: InputKind;
   messages: KafkaMessage[];
-  highWatermark: number;
 }
 
 export interface IntakeLimits {
@@ -92,14 +89,12 @@ export class Intake {
     if (head.input === 'commands') {
       this.items.shift();
       this.queued -= head.messages.length;
-      return { input: head.input, messages: head.messages, highWatermark: head.highWatermark };
+      return { input: head.input, messages: head.messages };
     }
     const messages: KafkaMessage[] = [];
-    let highWatermark = head.highWatermark;
     while (this.items[0]?.input === 'events' && messages.length < this.limits.maxStepEvents) {
       const item = this.items[0];
       const room = this.limits.maxStepEvents - messages.length;
-      highWatermark = Math.max(highWatermark, item.highWatermark);
       if (item.messages.length <= room) {
         this.items.shift();
         for (const m of item.messages) messages.push(m);
@@ -109,7 +104,7 @@ export class Intake {
       }
     }
     this.queued -= messages.length;
-    return { input: 'events', messages, highWatermark };
+    return { input: 'events', messages };
   }
 
   /** Drops what is queued of an input (after a seek: what was fetched before it is not what comes next). */

@@ -97,6 +97,12 @@ export class PartitionRunner {
   private flushTimer: NodeJS.Timeout | undefined;
   /** Wakes the loop when lingering events are due as a step. */
   private stepTimer: NodeJS.Timeout | undefined;
+  /**
+   * The newest end of the events input known (a fetch's high watermark, or the broker's end
+   * offset read by the instance): the lag gauge counts from it, so records queued here or not
+   * fetched yet while fetching is paused are counted too.
+   */
+  private eventsEnd = 0;
   private readonly done: Promise<void>;
 
   /** `after`: the previous runner of the partition in this instance, which must stop first. */
@@ -129,11 +135,24 @@ export class PartitionRunner {
   /** Takes a fetched batch; fetching of its input pauses while the queue is deep. */
   enqueue(input: InputKind, messages: KafkaMessage[], highWatermark: number): void {
     if (this.stopped) return;
-    if (this.intake.push({ input, messages, highWatermark }, this.deps.now()) && !this.paused.has(input)) {
+    if (input === 'events') this.observeEnd(highWatermark);
+    if (this.intake.push({ input, messages }, this.deps.now()) && !this.paused.has(input)) {
       this.paused.add(input);
       this.deps.pause(input);
     }
     this.signal();
+  }
+
+  /** The events input's end offset as the broker answered it (the lag gauge's reference). */
+  observeEnd(highWatermark: number): void {
+    if (highWatermark > this.eventsEnd) this.eventsEnd = highWatermark;
+    this.reportLag();
+  }
+
+  private reportLag(): void {
+    const next = this.known?.events;
+    if (next === undefined) return;
+    this.deps.metrics.lag.set({ partition: String(this.partition) }, Math.max(0, this.eventsEnd - next));
   }
 
   /**
@@ -219,6 +238,8 @@ export class PartitionRunner {
     await this.flushing;
     if (!this.held && this.known) await this.flush().catch(() => {});
     await this.deps.publisher.close();
+    // The partition may go to another instance, which reports its lag from then on.
+    this.deps.metrics.lag.remove({ partition: String(this.partition) });
     this.deps.logger.debug({ partition: this.partition }, 'partition stopped');
   }
 
@@ -300,6 +321,7 @@ export class PartitionRunner {
     }
     if (progress.events === undefined) throw new Error(`partition ${this.partition} was not restored`);
     this.known = { ...progress, events: progress.events };
+    this.reportLag();
     this.days = await store.seenDays(this.partition);
     this.pending.clear();
     this.cache.clear();
@@ -542,7 +564,7 @@ export class PartitionRunner {
     metrics.duplicates.inc(step.fold.duplicates);
     metrics.unplacedCounts.inc(step.fold.unplacedCounts);
     metrics.stepEvents.observe(fresh.length);
-    metrics.lag.set({ partition: String(this.partition) }, Math.max(0, work.highWatermark - nextOffset));
+    this.reportLag();
     metrics.foldSeconds.observe(Number(process.hrtime.bigint() - started) / 1e9);
   }
 
