@@ -1,12 +1,15 @@
 import { Worker } from 'node:worker_threads';
 import { waitFor } from '@inventory/core';
+import { metricIn } from '@inventory/testkit';
 import * as hdr from 'hdr-histogram-js';
 import { type CpuCost, cpuCost, readCpu } from './cpu.ts';
 import { type SentShard, type ShardOptions, sendShard } from './shard.ts';
 import type { ShardMessage } from './shard-worker.ts';
+import { type AggregatorReading, Timeline, type TimelinePoint } from './timeline.ts';
 import { GroundTruth } from './workload.ts';
 
 export type { LoadTarget } from './shard.ts';
+export type { TimelinePoint } from './timeline.ts';
 
 /** A run: what each of its shards is given (shard.ts), and what the whole run adds. */
 export interface LoadOptions extends Omit<ShardOptions, 'shard'> {
@@ -27,14 +30,6 @@ export interface LoadOptions extends Omit<ShardOptions, 'shard'> {
   /** The local stack's home: the CPU of its parts and of the apps of `npm start` is measured. */
   stackHome?: string;
   onProgress?: (line: string) => void;
-}
-
-export interface TimelinePoint {
-  second: number;
-  acceptedPerSecond: number;
-  appliedPerSecond: number | null;
-  lag: number | null;
-  freshnessP99Ms: number | null;
 }
 
 export interface LoadReport {
@@ -71,13 +66,14 @@ export interface LoadReport {
   differences: string[];
 }
 
-async function metricSum(url: string, name: string): Promise<number | null> {
+/** The aggregator's applied events and lag, from one answer of its /metrics (null when it does not answer). */
+async function readAggregator(url: string): Promise<AggregatorReading | null> {
   try {
-    const text = await (await fetch(url)).text();
-    return [...text.matchAll(new RegExp(`^${name}(?:\\{[^}]*\\})? (\\S+)$`, 'gm'))].reduce(
-      (s, m) => s + Number(m[1]),
-      0,
-    );
+    const text = await (await fetch(url, { signal: AbortSignal.timeout(10_000) })).text();
+    return {
+      applied: metricIn(text, 'aggregator_events_applied_total'),
+      lag: metricIn(text, 'aggregator_partition_lag'),
+    };
   } catch {
     return null;
   }
@@ -153,10 +149,8 @@ export async function runLoad(options: LoadOptions): Promise<LoadReport> {
     },
   };
 
-  let lastApplied = options.aggregatorMetricsUrl
-    ? await metricSum(options.aggregatorMetricsUrl, 'aggregator_events_applied_total')
-    : null;
-  const appliedAtStart = lastApplied;
+  const metricsUrl = options.aggregatorMetricsUrl;
+  const appliedAtStart = metricsUrl ? ((await readAggregator(metricsUrl))?.applied ?? null) : null;
   const cpuBefore = options.stackHome ? readCpu(options.stackHome) : undefined;
   const loadgenBefore = process.cpuUsage();
   const started = Date.now();
@@ -178,33 +172,23 @@ export async function runLoad(options: LoadOptions): Promise<LoadReport> {
     return processes === 1 ? inlineShard(shardOptions, hooks) : threadShard(shardOptions, hooks);
   });
 
-  // Sampling once a second: rates, lag and freshness of the second.
-  const timeline: TimelinePoint[] = [];
-  let lastAccepted = 0;
+  // Sampling once a second: rates, lag and freshness since the sample before. One reading
+  // of the aggregator at a time: a slow answer leaves the samples after it without one.
+  const timeline = new Timeline(started, appliedAtStart);
+  let reading = false;
   const sampler = setInterval(() => {
-    void (async () => {
-      const applied = options.aggregatorMetricsUrl
-        ? await metricSum(options.aggregatorMetricsUrl, 'aggregator_events_applied_total')
-        : null;
-      const lag = options.aggregatorMetricsUrl
-        ? await metricSum(options.aggregatorMetricsUrl, 'aggregator_partition_lag')
-        : null;
-      const window = windowFreshness.splice(0).sort((a, b) => a - b);
-      timeline.push({
-        second: timeline.length + 1,
-        acceptedPerSecond: accepted - lastAccepted,
-        appliedPerSecond: applied !== null && lastApplied !== null ? applied - lastApplied : null,
-        lag,
-        freshnessP99Ms: window.length > 0 ? (window[Math.floor(window.length * 0.99)] as number) : null,
-      });
-      lastAccepted = accepted;
-      lastApplied = applied;
-      const percent = Math.floor((accepted / Math.max(1, options.events)) * 100);
-      const bar = '#'.repeat(Math.floor(percent / 4)).padEnd(25, '.');
-      options.onProgress?.(
-        `[${bar}] ${percent}% ${accepted}/${options.events} accepted, ${timeline.at(-1)?.acceptedPerSecond ?? 0}/s, lag ${lag ?? '?'}, p99 freshness ${freshness.totalCount > 0 ? freshness.getValueAtPercentile(99) : '?'} ms`,
-      );
-    })();
+    const point = timeline.sample(Date.now(), accepted, windowFreshness.splice(0));
+    const percent = Math.floor((accepted / Math.max(1, options.events)) * 100);
+    const bar = '#'.repeat(Math.floor(percent / 4)).padEnd(25, '.');
+    options.onProgress?.(
+      `[${bar}] ${percent}% ${accepted}/${options.events} accepted, ${point.acceptedPerSecond}/s, lag ${timeline.lag ?? '?'}, p99 freshness ${freshness.totalCount > 0 ? freshness.getValueAtPercentile(99) : '?'} ms`,
+    );
+    if (!metricsUrl || reading) return;
+    reading = true;
+    void readAggregator(metricsUrl).then((answer) => {
+      reading = false;
+      if (answer) timeline.read(point, Date.now(), answer);
+    });
   }, 1_000);
 
   const settled = await Promise.allSettled(shards.map((s) => s.sent));
@@ -230,9 +214,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadReport> {
   let lastCompare = Date.now();
   await waitFor(
     async () => {
-      const lag = options.aggregatorMetricsUrl
-        ? await metricSum(options.aggregatorMetricsUrl, 'aggregator_partition_lag')
-        : 0;
+      const lag = metricsUrl ? ((await readAggregator(metricsUrl))?.lag ?? null) : 0;
       if (lag !== 0 && Date.now() - lastCompare < 60_000) return false;
       lastCompare = Date.now();
       ({ differences, compared } = await compare(options, truth));
@@ -249,10 +231,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadReport> {
   await Promise.all(shards.map((s) => s.close()));
   const cpuAfter = options.stackHome ? readCpu(options.stackHome) : undefined;
   const loadgenUsed = process.cpuUsage(loadgenBefore);
-  const appliedAtEnd = options.aggregatorMetricsUrl
-    ? await metricSum(options.aggregatorMetricsUrl, 'aggregator_events_applied_total')
-    : null;
-  const activeSeconds = Math.max(1, timeline.filter((t) => (t.appliedPerSecond ?? 0) > 0).length);
+  const appliedAtEnd = metricsUrl ? ((await readAggregator(metricsUrl))?.applied ?? null) : null;
   const perEvent = (seconds: number) => ({
     cpuSeconds: Math.round(seconds * 100) / 100,
     microsPerEvent: accepted > 0 ? Math.round((seconds / accepted) * 1e7) / 10 : 0,
@@ -273,7 +252,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadReport> {
     acceptedPerSecond: Math.round(accepted / sendSeconds),
     appliedPerSecond:
       appliedAtEnd !== null && appliedAtStart !== null
-        ? Math.round((appliedAtEnd - appliedAtStart) / activeSeconds)
+        ? Math.round((appliedAtEnd - appliedAtStart) / timeline.activeSeconds)
         : null,
     freshnessMs: {
       samples: freshness.totalCount,
@@ -289,7 +268,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadReport> {
           loadgen: perEvent((loadgenUsed.user + loadgenUsed.system) / 1e6),
         }
       : null,
-    timeline,
+    timeline: timeline.points,
     exact: differences.length === 0,
     locationsCompared: compared.locations,
     skusCompared: compared.skus,
