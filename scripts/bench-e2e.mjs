@@ -137,22 +137,27 @@ for (const profile of profiles) {
   }
 }
 
+/** How many of the once-a-second samples got the aggregator's answer, and its slowest. */
+const answered = (readings) =>
+  readings
+    ? `${readings.read} of ${readings.samples} samples, slowest ${(readings.slowestMs / 1000).toFixed(1)} s`
+    : '-';
 const perMinute = (perSecond) => `${((perSecond * 60) / 1e6).toFixed(2)} M/min`;
 const lines = [
   `# End-to-end benchmark, ${new Date().toISOString()}`,
   '',
   `Everything on this machine (${(await import('node:os')).cpus().length} cores): stack, apps (${running ? 'as they ran already' : values.source ? 'from source' : 'built'}), load generator. ${seconds} s per profile, large profile, ${values.processes} sending threads x ${values.senders} clients, batches of ${values.batch}.`,
   '',
-  '| profile | accepted/s | sustained | freshness p50 / p99 / max (ms) | platform CPU per event | load generator CPU | drain | result |',
-  '| --- | ---: | ---: | --- | ---: | ---: | ---: | --- |',
+  '| profile | accepted/s | sustained | applied/s | freshness p50 / p99 / max (ms) | platform CPU per event | load generator CPU | drain | aggregator /metrics answered | result |',
+  '| --- | ---: | ---: | ---: | --- | ---: | ---: | ---: | --- | --- |',
 ];
 for (const { profile, r, code } of rows) {
   if (!r) {
-    lines.push(`| ${profile.title} | - | - | - | - | - | - | failed (exit ${code}) |`);
+    lines.push(`| ${profile.title} | - | - | - | - | - | - | - | - | failed (exit ${code}) |`);
     continue;
   }
   lines.push(
-    `| ${profile.title} | ${r.acceptedPerSecond} | ${perMinute(r.acceptedPerSecond)} | ${r.freshnessMs.p50} / ${r.freshnessMs.p99} / ${r.freshnessMs.max} | ${r.cpu?.platform.microsPerEvent ?? '-'} µs | ${r.cpu?.loadgen.cpuSeconds ?? '-'} s (${r.cpu?.loadgen.microsPerEvent ?? '-'} µs/event) | ${r.drainSeconds.toFixed(1)} s | ${r.exact ? `exact (${r.locationsCompared} location x sku)` : `${r.differences.length} differences`} |`,
+    `| ${profile.title} | ${r.acceptedPerSecond} | ${perMinute(r.acceptedPerSecond)} | ${r.appliedPerSecond ?? '-'} | ${r.freshnessMs.p50} / ${r.freshnessMs.p99} / ${r.freshnessMs.max} | ${r.cpu?.platform.microsPerEvent ?? '-'} µs | ${r.cpu?.loadgen.cpuSeconds ?? '-'} s (${r.cpu?.loadgen.microsPerEvent ?? '-'} µs/event) | ${r.drainSeconds.toFixed(1)} s | ${answered(r.aggregatorReadings)} | ${r.exact ? `exact (${r.locationsCompared} location x sku)` : `${r.differences.length} differences`} |`,
   );
 }
 lines.push('', '## CPU per part (µs per event)', '');

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { cpuCost, type ProcessInfo, parseStat, partOf, ticksByPart } from './cpu.ts';
+import { cpuCost, type ProcessInfo, parseStat, partOf, roleOf, ticksByPart } from './cpu.ts';
 
 describe('CPU per part', () => {
   it('reads ppid and the four times of /proc/<pid>/stat, whatever the command holds', () => {
@@ -36,6 +36,29 @@ describe('CPU per part', () => {
     ];
     const totals = ticksByPart(processes, new Map([[20, 'postgres']]));
     expect(Object.fromEntries(totals)).toEqual({ postgres: 132, 'inventory-aggregator': 50 });
+  });
+
+  it("counts PostgreSQL's walsender (Debezium's logical decoding) on a line of its own", () => {
+    const processes: ProcessInfo[] = [
+      {
+        pid: 20,
+        ppid: 1,
+        ticks: 100,
+        args: '/usr/lib/postgresql/15/bin/postgres -D /proc/self/fd/3 -p 19432',
+      },
+      { pid: 21, ppid: 20, ticks: 30, args: 'postgres: inventory inventory 127.0.0.1(47474) idle' },
+      {
+        pid: 22,
+        ppid: 20,
+        ticks: 12,
+        args: 'postgres: walsender inventory 127.0.0.1(37354) START_REPLICATION',
+      },
+      { pid: 23, ppid: 20, ticks: 4, args: 'postgres: checkpointer' },
+      { pid: 30, ppid: 1, ticks: 9, args: 'postgres: walsender x y' },
+    ];
+    const totals = ticksByPart(processes, new Map([[20, 'postgres']]));
+    expect(Object.fromEntries(totals)).toEqual({ postgres: 134, 'postgres-walsender': 12 });
+    expect(roleOf({ args: 'postgres: walsender a b' }, 'kafka')).toBe('kafka');
   });
 
   it('gives seconds and microseconds per event between two readings, the most expensive first', () => {

@@ -58,7 +58,26 @@ function readProcesses(): ProcessInfo[] {
   return processes;
 }
 
-/** Ticks per part: each process counts for the part of its nearest classified ancestor (or itself). */
+/**
+ * Processes of a part counted on their own line: what they do is not the part's own work
+ * for the platform. PostgreSQL's walsender is Debezium's logical decoding, which reads the
+ * WAL of the whole cluster: on the local stack SAP's database and the platform's job records
+ * (the ERP delivery's sales summary) share one PostgreSQL, where in production SAP's is its own.
+ */
+const processRoles: readonly { part: string; args: RegExp; role: string }[] = [
+  { part: 'postgres', args: /^postgres: walsender /, role: 'postgres-walsender' },
+];
+
+/** The line a process of `part` counts on: its role's, or the part's. */
+export function roleOf(process: Pick<ProcessInfo, 'args'>, part: string): string {
+  return processRoles.find((r) => r.part === part && r.args.test(process.args))?.role ?? part;
+}
+
+/**
+ * Ticks per part: each process counts for the part of its nearest classified ancestor (or
+ * itself), on the line of its role (roleOf). A process that exits between two readings
+ * counts for its parent from then on, so a role's processes should outlive a run.
+ */
 export function ticksByPart(processes: ProcessInfo[], roots: Map<number, string>): Map<string, number> {
   const byPid = new Map(processes.map((p) => [p.pid, p]));
   const parts = new Map<number, string | undefined>();
@@ -73,7 +92,9 @@ export function ticksByPart(processes: ProcessInfo[], roots: Map<number, string>
   const totals = new Map<string, number>();
   for (const p of processes) {
     const part = resolve(p.pid);
-    if (part) totals.set(part, (totals.get(part) ?? 0) + p.ticks);
+    if (!part) continue;
+    const line = roleOf(p, part);
+    totals.set(line, (totals.get(line) ?? 0) + p.ticks);
   }
   return totals;
 }

@@ -48,6 +48,12 @@ export interface LoadReport {
   drainSeconds: number;
   acceptedPerSecond: number;
   appliedPerSecond: number | null;
+  /**
+   * Of the once-a-second samples, how many got the aggregator's /metrics answer, and the
+   * slowest answer (ms): an aggregator whose event loop is held by its steps answers late,
+   * and a sample whose reading is still awaited gets none.
+   */
+  aggregatorReadings: { samples: number; read: number; slowestMs: number } | null;
   freshnessMs: { samples: number; p50: number; p95: number; p99: number; max: number };
   /**
    * CPU of each part of the platform from the first event sent until the platform drained,
@@ -254,6 +260,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadReport> {
       appliedAtEnd !== null && appliedAtStart !== null
         ? Math.round((appliedAtEnd - appliedAtStart) / timeline.activeSeconds)
         : null,
+    aggregatorReadings: metricsUrl ? { samples: timeline.points.length, ...timeline.readings } : null,
     freshnessMs: {
       samples: freshness.totalCount,
       p50: freshness.getValueAtPercentile(50),

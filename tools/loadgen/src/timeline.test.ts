@@ -19,6 +19,7 @@ describe('Timeline', () => {
     expect(next).toMatchObject({ appliedPerSecond: 10_000, lag: 0 });
     expect(timeline.lag).toBe(0);
     expect(timeline.points).toEqual([first, late, next]);
+    expect(timeline.readings).toEqual({ read: 2, slowestMs: 2_500 });
   });
 
   it('counts as active only the time between readings in which the applied count rose', () => {

@@ -31,8 +31,11 @@ export class Timeline {
   private last: { at: number; accepted: number };
   private lastReading: { at: number; applied: number } | undefined;
   private activeMs = 0;
+  private readonly sampledAt = new WeakMap<TimelinePoint, number>();
   /** The newest lag read (null until one is). */
   lag: number | null = null;
+  /** Samples given the aggregator's reading, and the longest it took to answer one (ms). */
+  readonly readings = { read: 0, slowestMs: 0 };
 
   constructor(
     private readonly started: number,
@@ -54,6 +57,7 @@ export class Timeline {
     };
     this.last = { at, accepted };
     this.points.push(point);
+    this.sampledAt.set(point, at);
     return point;
   }
 
@@ -61,6 +65,8 @@ export class Timeline {
   read(point: TimelinePoint, at: number, reading: AggregatorReading): void {
     point.lag = reading.lag;
     this.lag = reading.lag;
+    this.readings.read++;
+    this.readings.slowestMs = Math.max(this.readings.slowestMs, at - (this.sampledAt.get(point) ?? at));
     const before = this.lastReading;
     this.lastReading = { at, applied: reading.applied };
     if (!before) return;
