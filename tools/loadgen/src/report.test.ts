@@ -16,7 +16,7 @@ const report: LoadReport = {
   drainSeconds: 1,
   acceptedPerSecond: 1000,
   appliedPerSecond: 990,
-  aggregatorReadings: { samples: 2, read: 1, slowestMs: 240 },
+  aggregatorReadings: { samples: 2, read: 1, slowestMs: 240, loopDelayMaxMs: 180 },
   freshnessMs: { samples: 10, p50: 40, p95: 90, p99: 120, max: 150 },
   cpu: null,
   timeline: [

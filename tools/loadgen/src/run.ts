@@ -49,11 +49,13 @@ export interface LoadReport {
   acceptedPerSecond: number;
   appliedPerSecond: number | null;
   /**
-   * Of the once-a-second samples, how many got the aggregator's /metrics answer, and the
-   * slowest answer (ms): an aggregator whose event loop is held by its steps answers late,
-   * and a sample whose reading is still awaited gets none.
+   * Of the once-a-second samples, how many got the aggregator's /metrics answer, the slowest
+   * answer (ms), and the longest its event loop was held as those answers reported it (ms;
+   * every scrape resets that figure, Prometheus' too, so it is the least the longest was): an
+   * aggregator whose event loop is held by its steps answers late, and a sample whose reading
+   * is still awaited gets none.
    */
-  aggregatorReadings: { samples: number; read: number; slowestMs: number } | null;
+  aggregatorReadings: { samples: number; read: number; slowestMs: number; loopDelayMaxMs: number } | null;
   freshnessMs: { samples: number; p50: number; p95: number; p99: number; max: number };
   /**
    * CPU of each part of the platform from the first event sent until the platform drained,
@@ -79,6 +81,7 @@ async function readAggregator(url: string): Promise<AggregatorReading | null> {
     return {
       applied: metricIn(text, 'aggregator_events_applied_total'),
       lag: metricIn(text, 'aggregator_partition_lag'),
+      loopDelayMaxMs: Math.round(metricIn(text, 'nodejs_eventloop_lag_max_seconds') * 1000),
     };
   } catch {
     return null;

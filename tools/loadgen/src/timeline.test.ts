@@ -12,22 +12,22 @@ describe('Timeline', () => {
     expect(late).toMatchObject({ second: 4, acceptedPerSecond: 10_000, freshnessP99Ms: 300 });
     expect(next).toMatchObject({ second: 5, acceptedPerSecond: 10_000 });
     // The aggregator answers for the first sample 2.5 s late, then in time for the next.
-    timeline.read(first, 13_500, { applied: 35_500, lag: 4_000 });
-    timeline.read(next, 15_000, { applied: 50_500, lag: 0 });
+    timeline.read(first, 13_500, { applied: 35_500, lag: 4_000, loopDelayMaxMs: 1_200 });
+    timeline.read(next, 15_000, { applied: 50_500, lag: 0, loopDelayMaxMs: 300 });
     expect(first).toMatchObject({ appliedPerSecond: 10_000, lag: 4_000 });
     expect(late).toMatchObject({ appliedPerSecond: null, lag: null });
     expect(next).toMatchObject({ appliedPerSecond: 10_000, lag: 0 });
     expect(timeline.lag).toBe(0);
     expect(timeline.points).toEqual([first, late, next]);
-    expect(timeline.readings).toEqual({ read: 2, slowestMs: 2_500 });
+    expect(timeline.readings).toEqual({ read: 2, slowestMs: 2_500, loopDelayMaxMs: 1_200 });
   });
 
   it('counts as active only the time between readings in which the applied count rose', () => {
     const timeline = new Timeline(0, 0);
     const points = [1, 2, 3, 4].map((s) => timeline.sample(s * 1_000, s * 100, []));
-    timeline.read(points[0] as never, 1_000, { applied: 100, lag: 0 });
-    timeline.read(points[1] as never, 2_000, { applied: 100, lag: 0 });
-    timeline.read(points[3] as never, 4_500, { applied: 400, lag: 0 });
+    timeline.read(points[0] as never, 1_000, { applied: 100, lag: 0, loopDelayMaxMs: 0 });
+    timeline.read(points[1] as never, 2_000, { applied: 100, lag: 0, loopDelayMaxMs: 0 });
+    timeline.read(points[3] as never, 4_500, { applied: 400, lag: 0, loopDelayMaxMs: 0 });
     expect(timeline.activeSeconds).toBe(3.5);
     expect(points.map((p) => p.appliedPerSecond)).toEqual([100, 0, null, 120]);
   });
@@ -35,7 +35,7 @@ describe('Timeline', () => {
   it('without a reading at the start, the first reading sets where applied counts from', () => {
     const timeline = new Timeline(0, null);
     const point = timeline.sample(1_000, 0, []);
-    timeline.read(point, 1_000, { applied: 7, lag: 3 });
+    timeline.read(point, 1_000, { applied: 7, lag: 3, loopDelayMaxMs: 0 });
     expect(point).toMatchObject({ appliedPerSecond: null, lag: 3 });
     expect(timeline.activeSeconds).toBe(1);
   });

@@ -15,6 +15,8 @@ export interface TimelinePoint {
 export interface AggregatorReading {
   applied: number;
   lag: number;
+  /** The longest its event loop was held since the reading before (any scrape resets it), ms. */
+  loopDelayMaxMs: number;
 }
 
 const perSecond = (count: number, ms: number): number => (ms > 0 ? Math.round((count * 1000) / ms) : 0);
@@ -34,8 +36,11 @@ export class Timeline {
   private readonly sampledAt = new WeakMap<TimelinePoint, number>();
   /** The newest lag read (null until one is). */
   lag: number | null = null;
-  /** Samples given the aggregator's reading, and the longest it took to answer one (ms). */
-  readonly readings = { read: 0, slowestMs: 0 };
+  /**
+   * Samples given the aggregator's reading, the longest it took to answer one, and the
+   * longest its event loop was held as the readings reported it (ms).
+   */
+  readonly readings = { read: 0, slowestMs: 0, loopDelayMaxMs: 0 };
 
   constructor(
     private readonly started: number,
@@ -67,6 +72,7 @@ export class Timeline {
     this.lag = reading.lag;
     this.readings.read++;
     this.readings.slowestMs = Math.max(this.readings.slowestMs, at - (this.sampledAt.get(point) ?? at));
+    this.readings.loopDelayMaxMs = Math.max(this.readings.loopDelayMaxMs, reading.loopDelayMaxMs);
     const before = this.lastReading;
     this.lastReading = { at, applied: reading.applied };
     if (!before) return;
