@@ -140,7 +140,7 @@ for (const profile of profiles) {
 /** How many of the once-a-second samples got the aggregator's answer, and its slowest. */
 const answered = (readings) =>
   readings
-    ? `${readings.read} of ${readings.samples} samples, slowest ${(readings.slowestMs / 1000).toFixed(1)} s`
+    ? `${readings.read} of ${readings.samples} samples, slowest ${(readings.slowestMs / 1000).toFixed(1)} s, event loop held up to ${(readings.loopDelayMaxMs / 1000).toFixed(1)} s`
     : '-';
 const perMinute = (perSecond) => `${((perSecond * 60) / 1e6).toFixed(2)} M/min`;
 const lines = [
