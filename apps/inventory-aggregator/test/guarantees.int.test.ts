@@ -48,6 +48,17 @@ const expectFolded = (world: World, events: InventoryEvent[]) => expectExact(red
 
 const size = 30_000;
 
+/** The lag gauge's series of an instance: partition to lag. */
+async function lagByPartition(aggregator: RunningAggregator): Promise<Map<number, number>> {
+  const text = await (await fetch(`http://127.0.0.1:${aggregator.port}/metrics`)).text();
+  return new Map(
+    [...text.matchAll(/^aggregator_partition_lag\{partition="(\d+)"\} (\S+)$/gm)].map((m) => [
+      Number(m[1]),
+      Number(m[2]),
+    ]),
+  );
+}
+
 describe('exactly-once effect on state', () => {
   it('SIGTERM while folding: exits 0 within the deadline, without client warnings; a restart ends exact', async () => {
     const world = await createWorld();
@@ -107,6 +118,25 @@ describe('exactly-once effect on state', () => {
     const d = start(world);
     a.child.kill('SIGKILL');
     await expectFolded(world, events);
+    // Once the group settles, each partition's lag is reported by its owner alone, and is 0:
+    // a partition that left an instance took its series with it.
+    let seen = '';
+    await waitFor(
+      async () => {
+        const [ofC, ofD] = await Promise.all([lagByPartition(c), lagByPartition(d)]);
+        seen = `c ${JSON.stringify(Object.fromEntries(ofC))}, d ${JSON.stringify(Object.fromEntries(ofD))}`;
+        const partitions = [...ofC.keys(), ...ofD.keys()].sort((x, y) => x - y);
+        return (
+          JSON.stringify(partitions) === JSON.stringify([...Array(world.partitions).keys()]) &&
+          [...ofC.values(), ...ofD.values()].every((lag) => lag === 0)
+        );
+      },
+      {
+        description: () =>
+          `each partition's lag reported once, 0 (${seen}; exit codes ${c.child.exitCode}, ${d.child.exitCode})`,
+        timeoutMs: 60_000,
+      },
+    );
     for (const x of [c, d]) {
       await x.ready();
       x.child.kill('SIGTERM');
