@@ -8,6 +8,7 @@ import {
   expectExact,
   expectedAssortments,
   generateEvents,
+  lagByPartition,
   produceEvents,
   progress,
   type RunningAggregator,
@@ -47,17 +48,6 @@ const reach = (world: World, count: number, what: string) =>
 const expectFolded = (world: World, events: InventoryEvent[]) => expectExact(redis, world, events);
 
 const size = 30_000;
-
-/** The lag gauge's series of an instance: partition to lag. */
-async function lagByPartition(aggregator: RunningAggregator): Promise<Map<number, number>> {
-  const text = await (await fetch(`http://127.0.0.1:${aggregator.port}/metrics`)).text();
-  return new Map(
-    [...text.matchAll(/^aggregator_partition_lag\{partition="(\d+)"\} (\S+)$/gm)].map((m) => [
-      Number(m[1]),
-      Number(m[2]),
-    ]),
-  );
-}
 
 describe('exactly-once effect on state', () => {
   it('SIGTERM while folding: exits 0 within the deadline, without client warnings; a restart ends exact', async () => {

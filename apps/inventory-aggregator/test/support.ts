@@ -375,6 +375,17 @@ export async function expectCompactedExact(world: World, expected: Map<string, n
 }
 
 /** How far folding has come: the sum over partitions of the next offset Redis holds. */
+/** The lag gauge's series of an instance: partition to lag. */
+export async function lagByPartition(aggregator: RunningAggregator): Promise<Map<number, number>> {
+  const text = await (await fetch(`http://127.0.0.1:${aggregator.port}/metrics`)).text();
+  return new Map(
+    [...text.matchAll(/^aggregator_partition_lag\{partition="(\d+)"\} (\S+)$/gm)].map((m) => [
+      Number(m[1]),
+      Number(m[2]),
+    ]),
+  );
+}
+
 export async function progress(redis: RedisClient, world: World): Promise<number> {
   const reader = readerOf(redis, world);
   let total = 0;

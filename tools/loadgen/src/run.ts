@@ -74,13 +74,16 @@ export interface LoadReport {
   differences: string[];
 }
 
-/** The aggregator's applied events and lag, from one answer of its /metrics (null when it does not answer). */
+/**
+ * The aggregator's applied events and lag, from one answer of its /metrics (null when it does
+ * not answer; lag null while it reports no partition, in a rebalance or before its first).
+ */
 async function readAggregator(url: string): Promise<AggregatorReading | null> {
   try {
     const text = await (await fetch(url, { signal: AbortSignal.timeout(10_000) })).text();
     return {
       applied: metricIn(text, 'aggregator_events_applied_total'),
-      lag: metricIn(text, 'aggregator_partition_lag'),
+      lag: /^aggregator_partition_lag\{/m.test(text) ? metricIn(text, 'aggregator_partition_lag') : null,
       loopDelayMaxMs: Math.round(metricIn(text, 'nodejs_eventloop_lag_max_seconds') * 1000),
     };
   } catch {
@@ -184,7 +187,8 @@ export async function runLoad(options: LoadOptions): Promise<LoadReport> {
   // Sampling once a second: rates, lag and freshness since the sample before. One reading
   // of the aggregator at a time: a slow answer leaves the samples after it without one.
   const timeline = new Timeline(started, appliedAtStart);
-  let reading = false;
+  // The reading awaited, if any: the report is built once it is in.
+  let reading: Promise<void> | undefined;
   const sampler = setInterval(() => {
     const point = timeline.sample(Date.now(), accepted, windowFreshness.splice(0));
     const percent = Math.floor((accepted / Math.max(1, options.events)) * 100);
@@ -193,9 +197,8 @@ export async function runLoad(options: LoadOptions): Promise<LoadReport> {
       `[${bar}] ${percent}% ${accepted}/${options.events} accepted, ${point.acceptedPerSecond}/s, lag ${timeline.lag ?? '?'}, p99 freshness ${freshness.totalCount > 0 ? freshness.getValueAtPercentile(99) : '?'} ms`,
     );
     if (!metricsUrl || reading) return;
-    reading = true;
-    void readAggregator(metricsUrl).then((answer) => {
-      reading = false;
+    reading = readAggregator(metricsUrl).then((answer) => {
+      reading = undefined;
       if (answer) timeline.read(point, Date.now(), answer);
     });
   }, 1_000);
@@ -223,7 +226,9 @@ export async function runLoad(options: LoadOptions): Promise<LoadReport> {
   let lastCompare = Date.now();
   await waitFor(
     async () => {
-      const lag = metricsUrl ? ((await readAggregator(metricsUrl))?.lag ?? null) : 0;
+      // The sampler's newest reading: a reading of its own here would reset the event-loop
+      // figure the sampler reports, and read the aggregator five times as often.
+      const lag = metricsUrl ? timeline.lag : 0;
       if (lag !== 0 && Date.now() - lastCompare < 60_000) return false;
       lastCompare = Date.now();
       ({ differences, compared } = await compare(options, truth));
@@ -237,6 +242,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadReport> {
   ).catch(() => undefined);
   const drainSeconds = (Date.now() - drainStarted) / 1000;
   clearInterval(sampler);
+  await reading;
   await Promise.all(shards.map((s) => s.close()));
   const cpuAfter = options.stackHome ? readCpu(options.stackHome) : undefined;
   const loadgenUsed = process.cpuUsage(loadgenBefore);

@@ -38,5 +38,10 @@ describe('Timeline', () => {
     timeline.read(point, 1_000, { applied: 7, lag: 3, loopDelayMaxMs: 0 });
     expect(point).toMatchObject({ appliedPerSecond: null, lag: 3 });
     expect(timeline.activeSeconds).toBe(1);
+    // An aggregator that reports no partition (a rebalance) has no lag, not a lag of 0.
+    const next = timeline.sample(2_000, 0, []);
+    timeline.read(next, 2_000, { applied: 7, lag: null, loopDelayMaxMs: 0 });
+    expect(next).toMatchObject({ appliedPerSecond: 0, lag: null });
+    expect(timeline.lag).toBeNull();
   });
 });

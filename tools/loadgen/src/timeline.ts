@@ -4,7 +4,7 @@ export interface TimelinePoint {
   second: number;
   /** Events accepted since the sample before, per second of the time that really passed. */
   acceptedPerSecond: number;
-  /** Events applied per second between the aggregator's two readings before this one's (null: not read). */
+  /** Events applied per second from the aggregator's reading before this sample's to this one's (null: not read). */
   appliedPerSecond: number | null;
   /** The aggregator's lag when read for this sample (null: not read). */
   lag: number | null;
@@ -14,7 +14,8 @@ export interface TimelinePoint {
 /** The aggregator's counters as one reading of its /metrics gave them. */
 export interface AggregatorReading {
   applied: number;
-  lag: number;
+  /** Null while it reports no partition's lag (in a rebalance, or before it owns any). */
+  lag: number | null;
   /** The longest its event loop was held since the reading before (any scrape resets it), ms. */
   loopDelayMaxMs: number;
 }
@@ -33,7 +34,7 @@ export class Timeline {
   private last: { at: number; accepted: number };
   private lastReading: { at: number; applied: number } | undefined;
   private activeMs = 0;
-  private readonly sampledAt = new WeakMap<TimelinePoint, number>();
+  private readonly sampledAt = new Map<TimelinePoint, number>();
   /** The newest lag read (null until one is). */
   lag: number | null = null;
   /**

@@ -100,9 +100,11 @@ export class PartitionRunner {
   /**
    * The newest end of the events input known (a fetch's high watermark, or the broker's end
    * offset read by the instance): the lag gauge counts from it, so records queued here or not
-   * fetched yet while fetching is paused are counted too.
+   * fetched yet while fetching is paused are counted too. Undefined until one is known: a
+   * gauge of 0 then would hide a backlog. It only grows: a topic recreated under a running
+   * group is not a case the aggregator serves (its offsets in Redis would be wrong too).
    */
-  private eventsEnd = 0;
+  private eventsEnd: number | undefined;
   private readonly done: Promise<void>;
 
   /** `after`: the previous runner of the partition in this instance, which must stop first. */
@@ -145,13 +147,14 @@ export class PartitionRunner {
 
   /** The events input's end offset as the broker answered it (the lag gauge's reference). */
   observeEnd(highWatermark: number): void {
-    if (highWatermark > this.eventsEnd) this.eventsEnd = highWatermark;
+    if (this.eventsEnd === undefined || highWatermark > this.eventsEnd) this.eventsEnd = highWatermark;
     this.reportLag();
   }
 
+  /** A stopped runner reports nothing: its partition's series left with it (loop's end). */
   private reportLag(): void {
     const next = this.known?.events;
-    if (next === undefined) return;
+    if (this.stopped || next === undefined || this.eventsEnd === undefined) return;
     this.deps.metrics.lag.set({ partition: String(this.partition) }, Math.max(0, this.eventsEnd - next));
   }
 
