@@ -20,6 +20,7 @@ import {
   expectCompactedExact,
   generateEvents,
   lagByPartition,
+  lagReaches,
   produceEvents,
   progress,
   type RunningAggregator,
@@ -50,19 +51,6 @@ function start(world: World): RunningAggregator {
   const aggregator = startAggregator(world);
   running.push(aggregator);
   return aggregator;
-}
-
-/** Waits until the aggregator reports the lag of every partition of `world`, `expected` in all. */
-async function lagReaches(aggregator: RunningAggregator, world: World, expected: number): Promise<void> {
-  let seen = '';
-  await waitFor(
-    async () => {
-      const lags = await lagByPartition(aggregator);
-      seen = JSON.stringify(Object.fromEntries(lags));
-      return lags.size === world.partitions && [...lags.values()].reduce((a, b) => a + b, 0) === expected;
-    },
-    { description: () => `the lag of every partition, ${expected} in all (${seen})`, timeoutMs: 30_000 },
-  );
 }
 
 /** The stock topic's configuration, with one setting more (or none). */
@@ -111,7 +99,7 @@ describe('aggregator faults of its sinks', () => {
     expect(held).toBeLessThan(20_000);
     // Records that arrive while the partitions hold are not fetched: the lag counts them.
     await produceEvents(world, events.slice(20_000));
-    await lagReaches(aggregator, world, 21_000 - held);
+    await lagReaches([aggregator], world, 21_000 - held);
     expect(await progress(redis, world)).toBe(held);
     await replaceTopicConfig(world.stock, stockConfig());
     const expected = reference(events);
@@ -120,7 +108,7 @@ describe('aggregator faults of its sinks', () => {
     });
     expect((await readModel(redis, world)).onHand).toEqual(expected);
     await expectCompactedExact(world, expected);
-    await lagReaches(aggregator, world, 0);
+    await lagReaches([aggregator], world, 0);
     // And what was published is all a rebuild needs: Redis wiped, state comes back exact.
     aggregator.child.kill('SIGKILL');
     await aggregator.exited;

@@ -8,7 +8,7 @@ import {
   expectExact,
   expectedAssortments,
   generateEvents,
-  lagByPartition,
+  lagReaches,
   produceEvents,
   progress,
   type RunningAggregator,
@@ -110,23 +110,7 @@ describe('exactly-once effect on state', () => {
     await expectFolded(world, events);
     // Once the group settles, each partition's lag is reported by its owner alone, and is 0:
     // a partition that left an instance took its series with it.
-    let seen = '';
-    await waitFor(
-      async () => {
-        const [ofC, ofD] = await Promise.all([lagByPartition(c), lagByPartition(d)]);
-        seen = `c ${JSON.stringify(Object.fromEntries(ofC))}, d ${JSON.stringify(Object.fromEntries(ofD))}`;
-        const partitions = [...ofC.keys(), ...ofD.keys()].sort((x, y) => x - y);
-        return (
-          JSON.stringify(partitions) === JSON.stringify([...Array(world.partitions).keys()]) &&
-          [...ofC.values(), ...ofD.values()].every((lag) => lag === 0)
-        );
-      },
-      {
-        description: () =>
-          `each partition's lag reported once, 0 (${seen}; exit codes ${c.child.exitCode}, ${d.child.exitCode})`,
-        timeoutMs: 60_000,
-      },
-    );
+    await lagReaches([c, d], world, 0);
     for (const x of [c, d]) {
       await x.ready();
       x.child.kill('SIGTERM');

@@ -374,7 +374,6 @@ export async function expectCompactedExact(world: World, expected: Map<string, n
   }
 }
 
-/** How far folding has come: the sum over partitions of the next offset Redis holds. */
 /** The lag gauge's series of an instance: partition to lag. */
 export async function lagByPartition(aggregator: RunningAggregator): Promise<Map<number, number>> {
   const text = await (await fetch(`http://127.0.0.1:${aggregator.port}/metrics`)).text();
@@ -386,6 +385,32 @@ export async function lagByPartition(aggregator: RunningAggregator): Promise<Map
   );
 }
 
+/**
+ * Waits until `instances` together report the lag of every partition of `world` once each
+ * (a partition that left an instance took its series with it), `expected` in all.
+ */
+export async function lagReaches(
+  instances: readonly RunningAggregator[],
+  world: World,
+  expected: number,
+): Promise<void> {
+  let seen = '';
+  await waitFor(
+    async () => {
+      const series = await Promise.all(instances.map(lagByPartition));
+      seen = series.map((lags) => JSON.stringify(Object.fromEntries(lags))).join(', ');
+      const partitions = series.flatMap((lags) => [...lags.keys()]).sort((x, y) => x - y);
+      const total = series.flatMap((lags) => [...lags.values()]).reduce((a, b) => a + b, 0);
+      return partitions.join() === [...Array(world.partitions).keys()].join() && total === expected;
+    },
+    {
+      description: () => `each partition's lag reported once, ${expected} in all (${seen})`,
+      timeoutMs: 60_000,
+    },
+  );
+}
+
+/** How far folding has come: the sum over partitions of the next offset Redis holds. */
 export async function progress(redis: RedisClient, world: World): Promise<number> {
   const reader = readerOf(redis, world);
   let total = 0;
