@@ -208,6 +208,11 @@ export class PartitionRunner {
           else await this.prepare();
           continue;
         }
+        if (!this.known) {
+          // Before any step: preparing may move the consumer, and what was queued with it.
+          await this.prepare();
+          continue;
+        }
         const now = this.deps.now();
         const work = this.intake.take(now);
         this.resumeDrained();
@@ -216,8 +221,6 @@ export class PartitionRunner {
           await this.idle();
           continue;
         }
-        await this.prepare();
-        if (this.stopped || this.held) continue;
         if (work.input === 'events') await this.eventsStep(work);
         else await this.commandsStep(work);
         this.scheduleFlush();
@@ -262,9 +265,9 @@ export class PartitionRunner {
   }
 
   /**
-   * Forgets what the runner knows and fetches both inputs again from the offsets Redis holds
-   * (after a failed or refused step, or when Redis went back in time). A Redis that holds
-   * less than this instance wrote lost writes: counted and logged.
+   * Forgets what the runner knows (after a failed or refused step, or when Redis went back in
+   * time); the next preparation reads the offsets Redis holds and fetches from there. A Redis
+   * that holds less than this instance wrote lost writes: counted and logged.
    */
   private async rewind(): Promise<void> {
     const known = this.known;
@@ -279,10 +282,6 @@ export class PartitionRunner {
       );
       this.deps.metrics.rewinds.inc();
     }
-    const events = stored?.events ?? known?.events;
-    const commands = stored?.commands ?? known?.commands;
-    if (events !== undefined) this.seek('events', events);
-    if (commands !== undefined) this.seek('commands', commands);
   }
 
   private seek(input: InputKind, offset: number): void {
@@ -324,6 +323,11 @@ export class PartitionRunner {
     }
     if (progress.events === undefined) throw new Error(`partition ${this.partition} was not restored`);
     this.known = { ...progress, events: progress.events };
+    // The consumer fetches from where Redis stands, wherever it was before: its position may be
+    // past it (Redis lost writes, or restarted from a backup, under this or an earlier owner),
+    // and a partition with no new records would otherwise never fetch the lost ones again.
+    this.seek('events', progress.events);
+    if (progress.commands !== undefined) this.seek('commands', progress.commands);
     this.reportLag();
     this.days = await store.seenDays(this.partition);
     this.pending.clear();
