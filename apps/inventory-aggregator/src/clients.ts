@@ -55,7 +55,7 @@ export const connectAggregator: ClientsOpener<AggregatorConfig, AggregatorClient
 ) => {
   const { logger, resources } = context;
   const kafka = kafkaOf(config, logger);
-  const redis = resources.add('redis', redisFromSettings(config), (r) => r.quit());
+  const redis = resources.add('redis', redisFromSettings(config, logger), (r) => r.quit());
   const codec = codecOf(config);
   const locations = await openLocations(
     kafka,

@@ -1,6 +1,8 @@
+import type { InventoryEvent } from '@inventory/codec';
 import { waitFor } from '@inventory/core';
 import { platformEvent } from '@inventory/domain';
 import { createProducer } from '@inventory/kafka';
+import type { RedisClient } from '@inventory/read-model';
 import {
   brokerServing,
   collect,
@@ -34,9 +36,9 @@ import {
 
 /**
  * Faults of what the aggregator writes to: its publications refused, the broker restarted
- * while it publishes, a Redis that comes back without its last second. Each ends with the
- * read model and the compacted stock topic (its last record per key, what compaction keeps)
- * equal to the reference fold of the input.
+ * while it publishes, a Redis that comes back without its last second or from an older
+ * backup. Each ends with the read model and the compacted stock topic (its last record per
+ * key, what compaction keeps) equal to the reference fold of the input.
  */
 const running: RunningAggregator[] = [];
 const privates: PrivateRedis[] = [];
@@ -264,25 +266,53 @@ describe('aggregator faults of its sinks', () => {
     }
   }, 300_000);
 
-  it('Redis restored from a backup older than what the group committed, no record arriving: the next instance folds the lost ones again, exact', async () => {
+  /**
+   * 20 000 events folded into a private Redis by a running aggregator, and a backup of that
+   * Redis taken when the first 10 000 were folded: every record is fetched, so no record
+   * arrives after it is restored.
+   */
+  async function foldedPastBackup(logLevel = 'warn') {
     const privateRedis = new PrivateRedis();
     privates.push(privateRedis);
     await privateRedis.start();
     const redis = privateRedis.client();
+    const world = await createWorld();
+    world.env.AGG_REDIS_URL = privateRedis.url;
+    world.env.AGG_LOG_LEVEL = logLevel;
+    const events = generateEvents(20_000, 29);
+    await produceEvents(world, events.slice(0, 10_000));
+    const aggregator = start(world);
+    await waitDrained(redis, world);
+    const backup = privateRedis.snapshotAof();
+    await produceEvents(world, events.slice(10_000));
+    await waitDrained(redis, world);
+    return { privateRedis, redis, world, events, aggregator, backup };
+  }
+
+  /** Waits until the lost records are folded again, and compares with the reference fold. */
+  async function expectRefolded(
+    redis: RedisClient,
+    world: World,
+    events: InventoryEvent[],
+    aggregator: RunningAggregator,
+  ): Promise<void> {
+    await waitDrained(redis, world, 90_000).catch((error) => {
+      throw new Error(`${error.message}; output: ${aggregator.output().slice(-4000)}`);
+    });
+    const expected = reference(events);
+    expect((await readModel(redis, world)).onHand).toEqual(expected);
+    await expectCompactedExact(world, expected);
+    aggregator.child.kill('SIGTERM');
+    expect(await aggregator.exited, aggregator.output().slice(-4000)).toBe(0);
+  }
+
+  it('Redis restored from a backup older than what the group committed, no record arriving: the next instance folds the lost ones again, exact', async () => {
+    const { privateRedis, redis, world, events, aggregator, backup } = await foldedPastBackup();
     const admin = testKafka().admin();
     await admin.connect();
     try {
-      const world = await createWorld();
-      world.env.AGG_REDIS_URL = privateRedis.url;
-      const events = generateEvents(20_000, 29);
-      await produceEvents(world, events.slice(0, 10_000));
-      const first = start(world);
-      await waitDrained(redis, world);
-      const backup = privateRedis.snapshotAof();
-      await produceEvents(world, events.slice(10_000));
-      await waitDrained(redis, world);
-      first.child.kill('SIGTERM');
-      expect(await first.exited, first.output().slice(-4000)).toBe(0);
+      aggregator.child.kill('SIGTERM');
+      expect(await aggregator.exited, aggregator.output().slice(-4000)).toBe(0);
       // The group's offsets say everything was published: a consumer resumes at the end.
       const ends = await admin.fetchTopicOffsets(world.input);
       const [committed] = await admin.fetchOffsets({ groupId: world.groupId, topics: [world.input] });
@@ -294,18 +324,35 @@ describe('aggregator faults of its sinks', () => {
 
       await privateRedis.restartFrom(backup);
       expect(await progress(redis, world)).toBe(10_000);
-      // No record arrives after this: only the offsets Redis holds can bring the lost ones back.
-      const second = start(world);
-      await waitDrained(redis, world, 90_000).catch((error) => {
-        throw new Error(`${error.message}; output: ${second.output().slice(-4000)}`);
-      });
-      const expected = reference(events);
-      expect((await readModel(redis, world)).onHand).toEqual(expected);
-      await expectCompactedExact(world, expected);
-      second.child.kill('SIGTERM');
-      expect(await second.exited, second.output().slice(-4000)).toBe(0);
+      await expectRefolded(redis, world, events, start(world));
     } finally {
       await admin.disconnect();
+      redis.disconnect();
+    }
+  }, 300_000);
+
+  it('Redis down while the partitions fail to read it, then back from an older backup: the running instance folds the lost ones again, exact; the outage logged once', async () => {
+    // At info, the connection's return is logged too.
+    const { privateRedis, redis, world, events, aggregator, backup } = await foldedPastBackup('info');
+    try {
+      const failures = await aggregator.metric('aggregator_step_failures_total');
+      await privateRedis.kill();
+      // The idle partitions' watchdog checks fail, and so do their reads of the offsets after.
+      await waitFor(
+        async () =>
+          (await aggregator.metric('aggregator_step_failures_total')) >= failures + world.partitions,
+        { description: 'the partitions to fail reading Redis', timeoutMs: 60_000, intervalMs: 200 },
+      );
+      await privateRedis.restartFrom(backup);
+      expect(await progress(redis, world)).toBe(10_000);
+      await expectRefolded(redis, world, events, aggregator);
+      // The outage is in the JSON log, once and its end once, not printed at every reconnection.
+      const lines = aggregator.output().split('\n');
+      expect(lines.filter((l) => l.includes('[ioredis] Unhandled error event'))).toEqual([]);
+      const said = (msg: string) => lines.filter((l) => l.includes(`"msg":"${msg}"`)).length;
+      expect(said('Redis connection failed; commands fail until it is back')).toBe(1);
+      expect(said('Redis connection back')).toBe(1);
+    } finally {
       redis.disconnect();
     }
   }, 300_000);

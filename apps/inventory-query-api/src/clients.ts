@@ -42,7 +42,7 @@ export const connectQueryApi: ClientsOpener<QueryConfig, QueryClients> = async (
   const partitions = await keyedPartitionCount(kafka, config.INPUT_TOPIC);
   const redis = resources.add(
     'redis',
-    redisFromSettings(config, { autoPipelining: config.REDIS_AUTO_PIPELINING }),
+    redisFromSettings(config, logger, { autoPipelining: config.REDIS_AUTO_PIPELINING }),
     (r) => r.quit(),
   );
   const codec = codecOf(config);

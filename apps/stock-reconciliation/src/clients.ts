@@ -38,7 +38,7 @@ export const connectReconciliation: ClientsOpener<ReconciliationConfig, Reconcil
   );
   const store = new ReconciliationStore(pool, config.POSTGRES_SCHEMA);
   await store.migrate();
-  const redis = resources.add('redis', redisFromSettings(config, { lazyConnect: true }), (r) =>
+  const redis = resources.add('redis', redisFromSettings(config, logger, { lazyConnect: true }), (r) =>
     r.disconnect(),
   );
   await redis.connect();

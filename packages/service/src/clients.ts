@@ -14,6 +14,7 @@ import { Cluster, Redis } from 'ioredis';
 import type { Admin, Consumer, Kafka, Producer } from 'kafkajs';
 import { type CrashContext, failOnFatalCrash } from './consumer-crash.ts';
 import { kafkaSecurity } from './kafka-security.ts';
+import { logRedisConnection } from './redis-connection-log.ts';
 import { parseRedisTarget } from './redis-url.ts';
 import type { Resources } from './resources.ts';
 import type { KafkaSettings, RedisSettings } from './settings.ts';
@@ -105,9 +106,11 @@ export function redisOf(url: string, options: RedisOptions = {}): Redis | Cluste
  * The app's Redis from its settings: REDIS_URL (or the file REDIS_URL_FILE names), as the
  * app's own ACL user; over TLS for a `rediss` URL, with REDIS_CA_FILE's CA. A CA without a
  * TLS URL is refused by the settings' names, never showing the URL (it holds a password).
+ * Its connection failures and returns go to `logger` (redis-connection-log.ts).
  */
 export function redisFromSettings(
   settings: RedisSettings,
+  logger: Logger,
   options: Pick<RedisOptions, 'lazyConnect' | 'autoPipelining'> = {},
 ): Redis | Cluster {
   const url = readSecret(settings, 'REDIS_URL') as string;
@@ -117,7 +120,7 @@ export function redisFromSettings(
       'invalid configuration: REDIS_CA_FILE is set but REDIS_URL is not rediss:// or rediss-cluster://',
     );
   const ca = settings.REDIS_CA_FILE === undefined ? undefined : readFileSync(settings.REDIS_CA_FILE, 'utf8');
-  return redisOf(url, { ...options, ...(ca === undefined ? {} : { ca }) });
+  return logRedisConnection(redisOf(url, { ...options, ...(ca === undefined ? {} : { ca }) }), logger);
 }
 
 /** The canonical producer, connected, closed with the app's other clients. */

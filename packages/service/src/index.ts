@@ -9,6 +9,7 @@ export * from './json.ts';
 export * from './kafka-security.ts';
 export * from './metrics.ts';
 export * from './ops.ts';
+export * from './redis-connection-log.ts';
 export * from './redis-url.ts';
 export * from './resources.ts';
 export * from './run.ts';

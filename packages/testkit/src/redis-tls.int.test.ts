@@ -4,11 +4,13 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connect } from 'node:tls';
-import { waitFor } from '@inventory/core';
+import { createLogger, waitFor } from '@inventory/core';
 import { redisFromSettings } from '@inventory/service';
 import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { takePort } from './process.ts';
+
+const logger = createLogger('redis-tls-test', 'silent');
 
 /** Runs openssl in `dir`, failing with its output. */
 function openssl(dir: string, args: string[]): void {
@@ -110,6 +112,7 @@ describe('Redis over TLS', () => {
   it('connects with rediss:// and the CA of REDIS_CA_FILE', async () => {
     const redis = redisFromSettings(
       settings(`rediss://:${password}@127.0.0.1:${port}`, join(dir, 'ca.crt')),
+      logger,
     ) as Redis;
     try {
       expect(await redis.ping()).toBe('PONG');
@@ -120,7 +123,7 @@ describe('Redis over TLS', () => {
   });
 
   it("refuses the server's certificate without the CA (the system's CAs do not know it)", async () => {
-    const redis = redisFromSettings(settings(`rediss://:${password}@127.0.0.1:${port}`), {
+    const redis = redisFromSettings(settings(`rediss://:${password}@127.0.0.1:${port}`), logger, {
       lazyConnect: true,
     });
     const errors: string[] = [];
@@ -133,7 +136,7 @@ describe('Redis over TLS', () => {
 
   it('refuses a CA for a URL without TLS, by the settings’ names', () => {
     expect(() =>
-      redisFromSettings(settings(`redis://:${password}@127.0.0.1:${port}`, join(dir, 'ca.crt'))),
+      redisFromSettings(settings(`redis://:${password}@127.0.0.1:${port}`, join(dir, 'ca.crt')), logger),
     ).toThrow(
       'invalid configuration: REDIS_CA_FILE is set but REDIS_URL is not rediss:// or rediss-cluster://',
     );

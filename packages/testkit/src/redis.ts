@@ -26,7 +26,10 @@ export class PrivateRedis {
   }
 
   client(): Redis {
-    return new Redis(this.url, { maxRetriesPerRequest: 3 });
+    const client = new Redis(this.url, { maxRetriesPerRequest: 3 });
+    // The server is killed on purpose: its connection errors reach the commands that fail.
+    client.on('error', () => {});
+    return client;
   }
 
   async start(): Promise<void> {
@@ -75,7 +78,8 @@ export class PrivateRedis {
   /** kill -9: nothing flushed, nothing saved. */
   async kill(): Promise<void> {
     const child = this.child;
-    if (!child || child.exitCode !== null) return;
+    // Killed by a signal, a process has no exit code: its signal code says it is gone.
+    if (!child || child.exitCode !== null || child.signalCode !== null) return;
     const exited = new Promise((resolve) => child.on('exit', resolve));
     child.kill('SIGKILL');
     await exited;
