@@ -82,6 +82,11 @@ export class PartitionRunner {
   private readonly pending: PendingOutputs;
   private readonly cache: StateCache;
   private known: Known | undefined;
+  /**
+   * What the runner knew it had written when it last rewound, until Redis is read again: a
+   * Redis holding less lost writes (however many reads failed in between), counted once.
+   */
+  private written: Known | undefined;
   /** Per dedup day: its shard count (fixed once the day has fingerprints) and how many it holds. */
   private days = new Map<number, { shards: number; count: number }>();
   /** The progress whose outputs are published: what the group's committed offsets may say. */
@@ -235,7 +240,7 @@ export class PartitionRunner {
           'step failed; the partition fetches again from what Redis holds',
         );
         this.deps.metrics.stepFailures.inc();
-        await this.rewind();
+        this.rewind();
         await delay(wait);
       }
     }
@@ -266,22 +271,13 @@ export class PartitionRunner {
 
   /**
    * Forgets what the runner knows (after a failed or refused step, or when Redis went back in
-   * time); the next preparation reads the offsets Redis holds and fetches from there. A Redis
-   * that holds less than this instance wrote lost writes: counted and logged.
+   * time); the next preparation reads the offsets Redis holds and fetches from there.
    */
-  private async rewind(): Promise<void> {
-    const known = this.known;
+  private rewind(): void {
+    this.written ??= this.known;
     this.known = undefined;
     this.pending.clear();
     this.cache.clear();
-    const stored = await this.deps.store.progress(this.partition).catch(() => undefined);
-    if (known && stored && behind(stored, known)) {
-      this.deps.logger.warn(
-        { partition: this.partition, stored, known: { events: known.events, commands: known.commands } },
-        'Redis holds less of the partition than this instance wrote; folding again from what it holds',
-      );
-      this.deps.metrics.rewinds.inc();
-    }
   }
 
   private seek(input: InputKind, offset: number): void {
@@ -291,7 +287,7 @@ export class PartitionRunner {
 
   /** The watchdog's check: Redis lost the partition, or went back in time, and it is idle. */
   private async checkStore(): Promise<void> {
-    if (this.known && behind(await this.deps.store.progress(this.partition), this.known)) await this.rewind();
+    if (this.known && behind(await this.deps.store.progress(this.partition), this.known)) this.rewind();
     await this.prepare();
   }
 
@@ -323,6 +319,19 @@ export class PartitionRunner {
     }
     if (progress.events === undefined) throw new Error(`partition ${this.partition} was not restored`);
     this.known = { ...progress, events: progress.events };
+    const written = this.written;
+    this.written = undefined;
+    if (written && behind(progress, written)) {
+      logger.warn(
+        {
+          partition: this.partition,
+          stored: progress,
+          written: { events: written.events, commands: written.commands },
+        },
+        'Redis holds less of the partition than this instance wrote; folding again from what it holds',
+      );
+      this.deps.metrics.rewinds.inc();
+    }
     // The consumer fetches from where Redis stands, wherever it was before: its position may be
     // past it (Redis lost writes, or restarted from a backup, under this or an earlier owner),
     // and a partition with no new records would otherwise never fetch the lost ones again.
@@ -698,7 +707,7 @@ export class PartitionRunner {
     );
     // Read again on the next step, with whatever outbox Redis now holds (it may have gone
     // back to a state whose outputs were not all published).
-    await this.rewind();
+    this.rewind();
   }
 
   private deadLetterOf(
