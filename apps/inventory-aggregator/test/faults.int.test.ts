@@ -1,14 +1,10 @@
-import type { InventoryEvent } from '@inventory/codec';
 import { waitFor } from '@inventory/core';
 import { platformEvent } from '@inventory/domain';
 import { createProducer } from '@inventory/kafka';
-import type { RedisClient } from '@inventory/read-model';
 import {
   brokerServing,
   collect,
-  freezeProcess,
   keysMatching,
-  PrivateRedis,
   processAlive,
   replaceTopicConfig,
   stackPartPid,
@@ -35,16 +31,14 @@ import {
 } from './support.ts';
 
 /**
- * Faults of what the aggregator writes to: its publications refused, the broker restarted
- * while it publishes, a Redis that comes back without its last second or from an older
- * backup. Each ends with the read model and the compacted stock topic (its last record per
- * key, what compaction keeps) equal to the reference fold of the input.
+ * Faults of what the aggregator writes to in Kafka: its publications refused, requests and
+ * dead letters over the broker's limits, the broker restarted while it publishes (its Redis:
+ * redis-faults.int.test.ts). Each ends with the read model and the compacted stock topic (its
+ * last record per key, what compaction keeps) equal to the reference fold of the input.
  */
 const running: RunningAggregator[] = [];
-const privates: PrivateRedis[] = [];
 afterAll(async () => {
   for (const a of running) a.child.kill('SIGKILL');
-  for (const r of privates) await r.stop();
   // Whatever happened, leave the stack's broker running for the tests that follow.
   if (!processAlive(stackPartPid('kafka'))) stackUp();
 });
@@ -215,153 +209,5 @@ describe('aggregator faults of its sinks', () => {
     await expectCompactedExact(world, expected);
     aggregator.child.kill('SIGTERM');
     expect(await aggregator.exited, aggregator.output().slice(-4000)).toBe(0);
-  }, 300_000);
-
-  it('Redis restarted without its last writes (AOF fsync every second, kill -9): the aggregator replays them, exact', async () => {
-    const privateRedis = new PrivateRedis();
-    privates.push(privateRedis);
-    await privateRedis.start();
-    const redis = privateRedis.client();
-    try {
-      const world = await createWorld();
-      world.env.AGG_REDIS_URL = privateRedis.url;
-      const events = generateEvents(30_000, 23);
-      await produceEvents(world, events);
-      const aggregator = start(world);
-      await reachProgress(redis, world, 8_000, 'progress before the snapshot', [aggregator]);
-      const snapshot = privateRedis.snapshotAof();
-      const atSnapshot = await progress(redis, world);
-      await reachProgress(
-        redis,
-        world,
-        atSnapshot + 6_000,
-        'more progress after the snapshot (writes that the restart loses)',
-        [aggregator],
-      );
-      // Frozen across the restart, so the check below reads what Redis came back with and not
-      // what the aggregator has folded again since (6 000 events take it well under a second).
-      await freezeProcess(aggregator.child.pid as number);
-      try {
-        await privateRedis.restartFrom(snapshot);
-        // Redis went back in time: the offsets it holds are behind what was published.
-        expect(await progress(redis, world)).toBeLessThan(atSnapshot + 6_000);
-      } finally {
-        aggregator.child.kill('SIGCONT');
-      }
-      await waitDrained(redis, world, 90_000).catch((error) => {
-        throw new Error(`${error.message}; output: ${aggregator.output().slice(-4000)}`);
-      });
-      const expected = reference(events);
-      expect((await readModel(redis, world)).onHand).toEqual(expected);
-      await expectCompactedExact(world, expected);
-      // The loss was noticed (by a refused step, or by the watchdog on an idle partition).
-      expect(
-        (await aggregator.metric('aggregator_fenced_batches_total')) +
-          (await aggregator.metric('aggregator_redis_rewinds_total')),
-      ).toBeGreaterThan(0);
-      aggregator.child.kill('SIGTERM');
-      expect(await aggregator.exited, aggregator.output().slice(-4000)).toBe(0);
-    } finally {
-      redis.disconnect();
-    }
-  }, 300_000);
-
-  /**
-   * 20 000 events folded into a private Redis by a running aggregator, and a backup of that
-   * Redis taken when the first 10 000 were folded: every record is fetched, so no record
-   * arrives after it is restored.
-   */
-  async function foldedPastBackup(logLevel = 'warn') {
-    const privateRedis = new PrivateRedis();
-    privates.push(privateRedis);
-    await privateRedis.start();
-    const redis = privateRedis.client();
-    const world = await createWorld();
-    world.env.AGG_REDIS_URL = privateRedis.url;
-    world.env.AGG_LOG_LEVEL = logLevel;
-    const events = generateEvents(20_000, 29);
-    await produceEvents(world, events.slice(0, 10_000));
-    const aggregator = start(world);
-    await waitDrained(redis, world);
-    const backup = privateRedis.snapshotAof();
-    await produceEvents(world, events.slice(10_000));
-    await waitDrained(redis, world);
-    return { privateRedis, redis, world, events, aggregator, backup };
-  }
-
-  /** Waits until the lost records are folded again, and compares with the reference fold. */
-  async function expectRefolded(
-    redis: RedisClient,
-    world: World,
-    events: InventoryEvent[],
-    aggregator: RunningAggregator,
-  ): Promise<void> {
-    await waitDrained(redis, world, 90_000).catch((error) => {
-      throw new Error(`${error.message}; output: ${aggregator.output().slice(-4000)}`);
-    });
-    const expected = reference(events);
-    expect((await readModel(redis, world)).onHand).toEqual(expected);
-    await expectCompactedExact(world, expected);
-  }
-
-  async function stopCleanly(aggregator: RunningAggregator): Promise<void> {
-    aggregator.child.kill('SIGTERM');
-    expect(await aggregator.exited, aggregator.output().slice(-4000)).toBe(0);
-  }
-
-  it('Redis restored from a backup older than what the group committed, no record arriving: the next instance folds the lost ones again, exact', async () => {
-    const { privateRedis, redis, world, events, aggregator, backup } = await foldedPastBackup();
-    const admin = testKafka().admin();
-    await admin.connect();
-    try {
-      await stopCleanly(aggregator);
-      // The group's offsets say everything was published: a consumer resumes at the end.
-      const ends = await admin.fetchTopicOffsets(world.input);
-      const [committed] = await admin.fetchOffsets({ groupId: world.groupId, topics: [world.input] });
-      const byPartition = (offsets: { partition: number; offset: string }[]) =>
-        Object.fromEntries(offsets.map((o) => [o.partition, o.offset]));
-      expect(byPartition(committed?.partitions ?? [])).toEqual(
-        byPartition(ends.map((e) => ({ partition: e.partition, offset: e.high }))),
-      );
-
-      await privateRedis.restartFrom(backup);
-      expect(await progress(redis, world)).toBe(10_000);
-      const second = start(world);
-      await expectRefolded(redis, world, events, second);
-      await stopCleanly(second);
-    } finally {
-      await admin.disconnect();
-      redis.disconnect();
-    }
-  }, 300_000);
-
-  it('Redis down while the partitions fail to read it, then back from an older backup: the running instance folds the lost ones again, exact; the outage logged once', async () => {
-    // At info, the connection's return is logged too.
-    const { privateRedis, redis, world, events, aggregator, backup } = await foldedPastBackup('info');
-    try {
-      const failures = await aggregator.metric('aggregator_step_failures_total');
-      await privateRedis.kill();
-      // The idle partitions' watchdog checks fail, and so do their reads of the offsets after.
-      await waitFor(
-        async () =>
-          (await aggregator.metric('aggregator_step_failures_total')) >= failures + world.partitions,
-        { description: 'the partitions to fail reading Redis', timeoutMs: 60_000, intervalMs: 200 },
-      );
-      await privateRedis.restartFrom(backup);
-      expect(await progress(redis, world)).toBe(10_000);
-      await expectRefolded(redis, world, events, aggregator);
-      // Every partition had moved on since the backup: each loss noticed once, whichever of its
-      // reads of Redis first saw it back.
-      expect(await aggregator.metric('aggregator_redis_rewinds_total')).toBe(world.partitions);
-      await stopCleanly(aggregator);
-      // The outage is in the JSON log, once and its end once, not printed at every reconnection.
-      const lines = aggregator.output().split('\n');
-      expect(lines.filter((l) => l.includes('[ioredis] Unhandled error event'))).toEqual([]);
-      const said = (msg: string) => lines.filter((l) => l.includes(`"msg":"${msg}"`)).length;
-      expect(said('Redis connection failed; commands fail until it is back')).toBe(1);
-      expect(said('Redis connection back')).toBe(1);
-    } finally {
-      redis.disconnect();
-    }
   }, 300_000);
 });
