@@ -16,17 +16,15 @@ import { afterAll, describe, expect, it } from 'vitest';
 import {
   createWorld,
   expectCompactedExact,
+  fileAggregators,
   generateEvents,
   lagByPartition,
   lagReaches,
   produceEvents,
   progress,
-  type RunningAggregator,
   reachProgress,
   readModel,
   reference,
-  startAggregator,
-  type World,
   waitDrained,
 } from './support.ts';
 
@@ -36,18 +34,11 @@ import {
  * redis-faults.int.test.ts). Each ends with the read model and the compacted stock topic (its
  * last record per key, what compaction keeps) equal to the reference fold of the input.
  */
-const running: RunningAggregator[] = [];
+const { start } = fileAggregators();
 afterAll(async () => {
-  for (const a of running) a.child.kill('SIGKILL');
   // Whatever happened, leave the stack's broker running for the tests that follow.
   if (!processAlive(stackPartPid('kafka'))) stackUp();
 });
-
-function start(world: World): RunningAggregator {
-  const aggregator = startAggregator(world);
-  running.push(aggregator);
-  return aggregator;
-}
 
 /** The stock topic's configuration, with one setting more (or none). */
 const stockConfig = (extra: Record<string, string> = {}) => ({

@@ -7,15 +7,14 @@ import {
   createWorld,
   expectExact,
   expectedAssortments,
+  fileAggregators,
   generateEvents,
   lagReaches,
   produceEvents,
   progress,
-  type RunningAggregator,
   reachProgress,
   readAssortments,
   readModel,
-  startAggregator,
   type World,
 } from './support.ts';
 
@@ -25,26 +24,12 @@ import {
  * Redis wiped. Each ends with the read model equal to a reference fold of the input.
  */
 const redis = testRedis();
-const running: RunningAggregator[] = [];
-afterAll(async () => {
-  for (const a of running) a.child.kill('SIGKILL');
-  await redis.quit();
-});
-
-function start(world: World): RunningAggregator {
-  const aggregator = startAggregator(world);
-  running.push(aggregator);
-  return aggregator;
-}
+const aggregators = fileAggregators();
+const start = aggregators.start;
+afterAll(() => redis.quit());
 
 const reach = (world: World, count: number, what: string) =>
-  reachProgress(
-    redis,
-    world,
-    count,
-    what,
-    running.filter((a) => a.child.exitCode === null && a.child.signalCode === null),
-  );
+  reachProgress(redis, world, count, what, aggregators.alive());
 const expectFolded = (world: World, events: InventoryEvent[]) => expectExact(redis, world, events);
 
 const size = 30_000;
@@ -55,11 +40,7 @@ describe('exactly-once effect on state', () => {
     const events = generateEvents(size, 7);
     await produceEvents(world, events);
     const deadlineMs = 15_000;
-    const aggregator = startAggregator({
-      ...world,
-      env: { ...world.env, AGG_LOG_LEVEL: 'info', AGG_SHUTDOWN_TIMEOUT_MS: String(deadlineMs) },
-    });
-    running.push(aggregator);
+    const aggregator = start(world, { AGG_LOG_LEVEL: 'info', AGG_SHUTDOWN_TIMEOUT_MS: String(deadlineMs) });
     await reach(world, Math.floor(size * 0.3), 'progress past 30%');
     await expectOrderlyStop(aggregator, deadlineMs);
     // Stopped mid-stream, not after the work was done.

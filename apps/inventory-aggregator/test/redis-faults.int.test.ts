@@ -6,6 +6,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import {
   createWorld,
   expectCompactedExact,
+  fileAggregators,
   generateEvents,
   produceEvents,
   progress,
@@ -13,7 +14,6 @@ import {
   reachProgress,
   readModel,
   reference,
-  startAggregator,
   type World,
   waitDrained,
 } from './support.ts';
@@ -23,18 +23,11 @@ import {
  * without its last second, restored from an older backup, down for a while. Each ends with
  * the read model and the compacted stock topic equal to the reference fold of the input.
  */
-const running: RunningAggregator[] = [];
+const { start } = fileAggregators();
 const privates: PrivateRedis[] = [];
 afterAll(async () => {
-  for (const a of running) a.child.kill('SIGKILL');
   for (const r of privates) await r.stop();
 });
-
-function start(world: World): RunningAggregator {
-  const aggregator = startAggregator(world);
-  running.push(aggregator);
-  return aggregator;
-}
 
 describe('aggregator faults of its Redis', () => {
   it('Redis restarted without its last writes (AOF fsync every second, kill -9): the aggregator replays them, exact', async () => {

@@ -183,6 +183,29 @@ export function startAggregator(world: World, nodeArgs: string[] = []): RunningA
   return { ...app, ready: () => appReady(app) };
 }
 
+/**
+ * The aggregators a test file starts, killed (-9) when its tests end, whatever happened: an
+ * instance left by a failed test would go on beside the next ones. `env` adds settings to the
+ * world's.
+ */
+export function fileAggregators() {
+  const running: RunningAggregator[] = [];
+  afterAll(() => {
+    for (const a of running) a.child.kill('SIGKILL');
+  });
+  return {
+    start(world: World, env: NodeJS.ProcessEnv = {}): RunningAggregator {
+      const aggregator = startAggregator({ ...world, env: { ...world.env, ...env } });
+      running.push(aggregator);
+      return aggregator;
+    },
+    /** Those still running (for a wait to report their output when it fails). */
+    alive(): RunningAggregator[] {
+      return running.filter((a) => a.child.exitCode === null && a.child.signalCode === null);
+    },
+  };
+}
+
 /** Event types in the proportions of a store day: sales dominate. */
 export const eventMix: InventoryEventType[] = ['SALE', 'SALE', 'SALE', ...inventoryEventTypes];
 
