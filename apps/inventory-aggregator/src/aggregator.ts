@@ -31,6 +31,8 @@ export interface AggregatorDeps extends AggregatorClients {
  */
 export class Aggregator {
   private runners = new Map<number, PartitionRunner>();
+  /** Each partition's newest runner in this instance, running or not. */
+  private readonly lastRunners = new Map<number, PartitionRunner>();
   /** What was last committed per partition, so an unchanged partition is not committed again. */
   private readonly committed = new Map<string, Progress>();
   private memberId = '';
@@ -171,11 +173,13 @@ export class Aggregator {
       // A runner of a partition this instance keeps starts once its predecessor stopped.
       this.memberId = event.payload.memberId;
       const assigned = event.payload.memberAssignment[config.INPUT_TOPIC] ?? [];
-      const previous = this.runners;
-      for (const runner of previous.values()) void runner.stop();
+      for (const runner of this.runners.values()) void runner.stop();
+      // After the partition's last runner here, of whichever generation: one that was handed
+      // the partition two generations ago may still be finishing while it comes back.
       this.runners = new Map(
-        assigned.map((p) => [p, this.runnerFor(p, previous.get(p)?.stop() ?? Promise.resolve())]),
+        assigned.map((p) => [p, this.runnerFor(p, this.lastRunners.get(p)?.finished ?? Promise.resolve())]),
       );
+      for (const [p, runner] of this.runners) this.lastRunners.set(p, runner);
       logger.info({ partitions: assigned }, 'partitions assigned');
       for (const runner of this.runners.values()) runner.check();
     });

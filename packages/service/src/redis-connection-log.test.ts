@@ -3,6 +3,7 @@ import { capturingLogger } from './log-capture.ts';
 import { connectionLog } from './redis-connection-log.ts';
 
 const refused = new Error('connect ECONNREFUSED 127.0.0.1:6390');
+const first = 'Redis connection failed; commands fail until it is back';
 
 function logAt(everyMs: number) {
   let now = 1_000;
@@ -11,7 +12,8 @@ function logAt(everyMs: number) {
   const at = (ms: number) => {
     now = ms;
   };
-  const seen = () => lines.map(({ level, msg, err, unlogged }) => ({ level, msg, err, unlogged }));
+  const seen = () =>
+    lines.map(({ level, msg, err, unlogged, node }) => ({ level, msg, err, unlogged, node }));
   return { log, at, seen };
 }
 
@@ -26,21 +28,22 @@ describe('connectionLog', () => {
     at(10_999);
     log.error(refused);
     at(11_000);
-    log.error(refused);
+    log.error(refused, '10.0.0.7:7001');
     at(12_000);
     log.error(refused);
     expect(seen()).toEqual([
+      { level: 40, msg: first, err: refused.message, unlogged: undefined, node: undefined },
       {
         level: 40,
-        msg: 'Redis connection failed; commands fail until it is back',
+        msg: 'Redis connection failing',
         err: refused.message,
-        unlogged: undefined,
+        unlogged: 3,
+        node: '10.0.0.7:7001',
       },
-      { level: 40, msg: 'Redis still unreachable', err: refused.message, unlogged: 3 },
     ]);
   });
 
-  it('logs the return once, with what was not logged, and a later failure is a first one again', () => {
+  it('logs the return once after a logged failure', () => {
     const { log, at, seen } = logAt(10_000);
     log.error(refused);
     at(2_000);
@@ -48,12 +51,27 @@ describe('connectionLog', () => {
     log.error(refused);
     log.ready();
     log.ready();
-    at(3_000);
-    log.error(refused);
     expect(seen()).toEqual([
-      expect.objectContaining({ msg: 'Redis connection failed; commands fail until it is back' }),
-      { level: 30, msg: 'Redis connection back', err: undefined, unlogged: 2 },
-      expect.objectContaining({ level: 40, msg: 'Redis connection failed; commands fail until it is back' }),
+      expect.objectContaining({ msg: first }),
+      { level: 30, msg: 'Redis connection back', err: undefined, unlogged: 2, node: undefined },
+    ]);
+  });
+
+  it('a connection dropping and coming back again and again writes two lines per interval at most', () => {
+    const { log, at, seen } = logAt(10_000);
+    for (let t = 1_000; t < 31_000; t += 1_000) {
+      at(t);
+      log.error(refused);
+      at(t + 500);
+      log.ready();
+    }
+    expect(seen().map(({ msg, unlogged }) => [msg, unlogged])).toEqual([
+      [first, undefined],
+      ['Redis connection back', 0],
+      ['Redis connection failing', 9],
+      ['Redis connection back', 0],
+      ['Redis connection failing', 9],
+      ['Redis connection back', 0],
     ]);
   });
 

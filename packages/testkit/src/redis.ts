@@ -21,6 +21,12 @@ export class PrivateRedis {
   private readonly dir = mkdtempSync(join(tmpdir(), 'inventory-redis-'));
   port = 0;
 
+  /**
+   * `appendfsync`: `always` when a test needs a copy of the AOF to hold every write already
+   * answered (with `everysec` a busy disk lets Redis answer before it writes the AOF).
+   */
+  constructor(private readonly options: { appendfsync?: 'everysec' | 'always' } = {}) {}
+
   get url(): string {
     return `redis://127.0.0.1:${this.port}`;
   }
@@ -43,7 +49,7 @@ export class PrivateRedis {
         'bind 127.0.0.1',
         `dir ${join(this.dir, 'data')}`,
         'appendonly yes',
-        'appendfsync everysec',
+        `appendfsync ${this.options.appendfsync ?? 'everysec'}`,
         // No rewrite while a test copies the AOF: the copy must be one consistent prefix.
         'auto-aof-rewrite-percentage 0',
         'save ""',

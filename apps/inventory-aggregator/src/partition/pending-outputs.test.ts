@@ -88,4 +88,15 @@ describe('PendingOutputs', () => {
     expect(values?.outcomes.map((o) => o.requestId)).toEqual(['q1', 'q2']);
     expect(values?.sales.map((s) => s.eventId)).toEqual(['reservation-sale:r1']);
   });
+  it('carries the progress of a later step with nothing to publish, and nothing when nothing is pending', () => {
+    const pending = new PendingOutputs(0);
+    pending.advance(progress(5));
+    expect(pending.take()).toBeUndefined();
+    pending.stage(step('A', [['S1', location(5, 1)]], total('A', 5, 1)), 'e1', progress(10), 1);
+    pending.advance(progress(12));
+    const publication = pending.take();
+    expect(publication?.progress).toEqual(progress(12));
+    expect(publication?.entries).toEqual(['e1']);
+    expect(publication?.values.stock.map((s) => [s.sku, s.locationId, s.onHand])).toEqual([['A', 'S1', 5]]);
+  });
 });

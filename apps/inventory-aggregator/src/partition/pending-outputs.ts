@@ -65,6 +65,14 @@ export class PendingOutputs {
     this.firstStagedAt ??= now;
   }
 
+  /**
+   * A later step with nothing to publish: the pending publication carries its progress (it
+   * changed nothing published, so a restore from these records may resume after it).
+   */
+  advance(progress: Progress): void {
+    if (!this.empty) this.progress = { ...progress };
+  }
+
   /** Everything pending as one publication, and nothing pending after it. */
   take(): Publication | undefined {
     if (this.empty || !this.progress) return undefined;

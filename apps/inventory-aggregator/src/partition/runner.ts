@@ -111,6 +111,13 @@ export class PartitionRunner {
    */
   private eventsEnd: number | undefined;
   private readonly done: Promise<void>;
+  /** Cuts a back-off short when the runner stops. */
+  private readonly stopping = new AbortController();
+  /**
+   * The progress of a step with nothing to publish, committed while a publication was out:
+   * what the group may commit once that publication is in, if nothing was staged meanwhile.
+   */
+  private quietProgress: Progress | undefined;
 
   /** `after`: the previous runner of the partition in this instance, which must stop first. */
   constructor(
@@ -175,7 +182,13 @@ export class PartitionRunner {
   /** No new work; the step in progress ends, pending outputs are published, the producer closes. */
   stop(): Promise<void> {
     this.stopped = true;
+    this.stopping.abort();
     this.signal();
+    return this.done;
+  }
+
+  /** Settles once the runner has stopped (after `stop`); its successor starts after it. */
+  get finished(): Promise<void> {
     return this.done;
   }
 
@@ -241,7 +254,7 @@ export class PartitionRunner {
         );
         this.deps.metrics.stepFailures.inc();
         this.rewind();
-        await delay(wait);
+        await delay(wait, this.stopping.signal).catch(() => {});
       }
     }
     clearTimeout(this.flushTimer);
@@ -276,11 +289,13 @@ export class PartitionRunner {
   private rewind(): void {
     this.written ??= this.known;
     this.known = undefined;
+    this.quietProgress = undefined;
     this.pending.clear();
     this.cache.clear();
   }
 
   private seek(input: InputKind, offset: number): void {
+    if (this.stopped) return;
     this.intake.clear(input);
     this.deps.seek(input, offset);
   }
@@ -311,6 +326,7 @@ export class PartitionRunner {
     clearTimeout(this.flushTimer);
     this.flushTimer = undefined;
     await this.flushing;
+    if (this.stopped) return;
     await publisher.open();
     let progress = await store.progress(this.partition);
     if (progress.events === undefined) {
@@ -318,6 +334,10 @@ export class PartitionRunner {
       progress = await store.progress(this.partition);
     }
     if (progress.events === undefined) throw new Error(`partition ${this.partition} was not restored`);
+    // No command applied: from the first one Kafka holds, where a new group starts too.
+    const commandsFrom = progress.commands ?? (await this.deps.lowWatermark('commands'));
+    // A runner stopped meanwhile must not move the consumer under its successor.
+    if (this.stopped) return;
     this.known = { ...progress, events: progress.events };
     const written = this.written;
     this.written = undefined;
@@ -336,7 +356,7 @@ export class PartitionRunner {
     // past it (Redis lost writes, or restarted from a backup, under this or an earlier owner),
     // and a partition with no new records would otherwise never fetch the lost ones again.
     this.seek('events', progress.events);
-    if (progress.commands !== undefined) this.seek('commands', progress.commands);
+    this.seek('commands', commandsFrom);
     this.reportLag();
     this.days = await store.seenDays(this.partition);
     this.pending.clear();
@@ -421,7 +441,7 @@ export class PartitionRunner {
         { partition: this.partition, attempt, waitMs: wait, err: errorMessage(failure) },
         'publishing the outbox failed; the partition waits and retries',
       );
-      await delay(wait);
+      await delay(wait, this.stopping.signal).catch(() => {});
     }
   }
 
@@ -452,6 +472,7 @@ export class PartitionRunner {
         this.deps.metrics.publishFailures.inc();
         this.held = true;
         this.pending.clear();
+        this.quietProgress = undefined;
         this.signal();
       })
       .finally(() => {
@@ -466,7 +487,9 @@ export class PartitionRunner {
     const started = process.hrtime.bigint();
     await this.deps.publisher.publish(publication.values, publication.progress);
     await this.deps.store.ackOutbox(this.partition, publication.entries);
-    this.publishedProgress = publication.progress;
+    this.publishedProgress =
+      this.quietProgress !== undefined && this.pending.empty ? this.quietProgress : publication.progress;
+    this.quietProgress = undefined;
     this.deps.metrics.publishSeconds.observe(Number(process.hrtime.bigint() - started) / 1e9);
   }
 
@@ -667,7 +690,11 @@ export class PartitionRunner {
     if (write.next.clock !== undefined) known.clock = write.next.clock;
     if (changes.reservations.length > 0 && !(await this.replicated(known))) return false;
     if (entry) this.pending.stage(changes, entryText, this.currentProgress(), this.deps.now());
-    else if (this.pending.empty && !this.flushing) this.publishedProgress = this.currentProgress();
+    // A step with nothing to publish changed nothing published: its progress goes with the
+    // next publication, or is committable at once when none is pending.
+    else if (!this.pending.empty) this.pending.advance(this.currentProgress());
+    else if (this.flushing) this.quietProgress = this.currentProgress();
+    else this.publishedProgress = this.currentProgress();
     return true;
   }
 
@@ -692,7 +719,7 @@ export class PartitionRunner {
       }
       if (answer && answer.acked >= replicas) return true;
       this.deps.metrics.replicaWaits.inc();
-      await delay(backoffDelay(retryBackoff, attempt));
+      await delay(backoffDelay(retryBackoff, attempt), this.stopping.signal).catch(() => {});
     }
     // Stopping: the step's outbox entry stays in Redis for whoever owns the partition next.
     return false;
