@@ -1,7 +1,9 @@
-import type { InventoryEvent } from '@inventory/codec';
+import { createCodec, type InventoryEvent, type ReservationCommand } from '@inventory/codec';
 import { waitFor } from '@inventory/core';
+import { platformEvent } from '@inventory/domain';
+import { createProducer } from '@inventory/kafka';
 import type { RedisClient } from '@inventory/read-model';
-import { freezeProcess, PrivateRedis, testKafka } from '@inventory/testkit';
+import { freezeProcess, PrivateRedis, stackEndpoints, testKafka } from '@inventory/testkit';
 import { afterAll, describe, expect, it } from 'vitest';
 import {
   createWorld,
@@ -12,6 +14,7 @@ import {
   progress,
   type RunningAggregator,
   reachProgress,
+  readerOf,
   readModel,
   reference,
   type World,
@@ -81,26 +84,28 @@ describe('aggregator faults of its Redis', () => {
 
   /**
    * 20 000 events folded into a private Redis by a running aggregator, and a backup of that
-   * Redis taken when the first 10 000 were folded: every record is fetched, so no record
-   * arrives after it is restored.
+   * Redis taken when the first 10 000 (and `beforeBackup`) were folded: every record is
+   * fetched, so no record arrives after it is restored.
    */
-  async function foldedPastBackup(logLevel = 'warn') {
-    // The backup holds every write answered before it: exactly the first 10 000 folded.
+  async function foldedPastBackup(options: { logLevel?: string; beforeBackup?: InventoryEvent[] } = {}) {
+    // The backup holds every write answered before it: exactly what was folded by then.
     const privateRedis = new PrivateRedis({ appendfsync: 'always' });
     privates.push(privateRedis);
     await privateRedis.start();
     const redis = privateRedis.client();
     const world = await createWorld();
     world.env.AGG_REDIS_URL = privateRedis.url;
-    world.env.AGG_LOG_LEVEL = logLevel;
-    const events = generateEvents(20_000, 29);
-    await produceEvents(world, events.slice(0, 10_000));
+    world.env.AGG_LOG_LEVEL = options.logLevel ?? 'warn';
+    const generated = generateEvents(20_000, 29);
+    const first = [...generated.slice(0, 10_000), ...(options.beforeBackup ?? [])];
+    const events = [...first, ...generated.slice(10_000)];
+    await produceEvents(world, first);
     const aggregator = start(world);
     await waitDrained(redis, world);
     const backup = privateRedis.snapshotAof();
-    await produceEvents(world, events.slice(10_000));
+    await produceEvents(world, generated.slice(10_000));
     await waitDrained(redis, world);
-    return { privateRedis, redis, world, events, aggregator, backup };
+    return { privateRedis, redis, world, events, aggregator, backup, atBackup: first.length };
   }
 
   /** Waits until the lost records are folded again, and compares with the reference fold. */
@@ -123,25 +128,104 @@ describe('aggregator faults of its Redis', () => {
     expect(await aggregator.exited, aggregator.output().slice(-4000)).toBe(0);
   }
 
-  it('Redis restored from a backup older than what the group committed, no record arriving: the next instance folds the lost ones again, exact', async () => {
-    const { privateRedis, redis, world, events, aggregator, backup } = await foldedPastBackup();
+  /** reserved per `sku|locationId`, where any is. */
+  async function reservedAt(redis: RedisClient, world: World): Promise<Map<string, number>> {
+    const reserved = new Map<string, number>();
+    for await (const { sku, stored } of readerOf(redis, world).scanSkus())
+      for (const [locationId, state] of stored.locations)
+        if (state.reserved !== 0) reserved.set(`${sku}|${locationId}`, state.reserved);
+    return reserved;
+  }
+
+  /**
+   * Stock of skus no other event touches, counted before the backup: a reservation of 1 at
+   * each is decided alike whenever the events around it are folded.
+   */
+  const reservable = ['SKU-RESTORED-1', 'SKU-RESTORED-2', 'SKU-RESTORED-3'].map((sku, i) =>
+    platformEvent('LOADGEN', `restored-count-${i}`, {
+      type: 'COUNT',
+      sku,
+      locationId: 'W-1',
+      quantity: 5,
+      occurredAt: Date.now() - 7_200_000,
+    }),
+  );
+
+  async function reserve(world: World, keys: string[]): Promise<void> {
+    const codec = createCodec({ registryUrl: stackEndpoints().SCHEMA_REGISTRY_URL });
+    const producer = createProducer(testKafka());
+    await producer.connect();
+    try {
+      const messages = await Promise.all(
+        keys.map(async (key, i) => {
+          const [sku, locationId] = key.split('|') as [string, string];
+          const command: ReservationCommand = {
+            type: 'RESERVE',
+            reservationId: `restored-${i}`,
+            sku,
+            locationId,
+            quantity: 1,
+            ttlMs: 3_600_000,
+            issuedAt: Date.now(),
+            orderId: null,
+            requestId: `restored-request-${i}`,
+          };
+          return {
+            key: sku,
+            value: await codec.encode(`${world.commands}-value`, 'ReservationCommand', command),
+          };
+        }),
+      );
+      await producer.send({ topic: world.commands, acks: -1, messages });
+    } finally {
+      await producer.disconnect();
+    }
+  }
+
+  it('Redis restored from a backup older than what the group committed, no record arriving: the next instance folds the lost events and commands again, exact', async () => {
+    const { privateRedis, redis, world, events, aggregator, backup, atBackup } = await foldedPastBackup({
+      beforeBackup: reservable,
+    });
     const admin = testKafka().admin();
     await admin.connect();
     try {
+      // Commands after the backup, which holds none: Redis will know no command applied.
+      const keys = reservable.map((e) => `${e.sku}|${e.locationId}`);
+      const reserved = new Map(keys.map((key) => [key, 1]));
+      await reserve(world, keys);
+      await waitFor(async () => (await reservedAt(redis, world)).size === keys.length, {
+        description: 'the reservations to be decided',
+        timeoutMs: 60_000,
+        intervalMs: 200,
+      });
+      expect(await reservedAt(redis, world)).toEqual(reserved);
       await stopCleanly(aggregator);
-      // The group's offsets say everything was published: a consumer resumes at the end.
-      const ends = await admin.fetchTopicOffsets(world.input);
-      const [committed] = await admin.fetchOffsets({ groupId: world.groupId, topics: [world.input] });
+      // The group's offsets say everything was published: a consumer resumes at the end of both.
       const byPartition = (offsets: { partition: number; offset: string }[]) =>
-        Object.fromEntries(offsets.map((o) => [o.partition, o.offset]));
-      expect(byPartition(committed?.partitions ?? [])).toEqual(
-        byPartition(ends.map((e) => ({ partition: e.partition, offset: e.high }))),
-      );
+        Object.fromEntries(
+          offsets.filter((o) => o.offset !== '-1' && o.offset !== '0').map((o) => [o.partition, o.offset]),
+        );
+      for (const topic of [world.input, world.commands]) {
+        const ends = await admin.fetchTopicOffsets(topic);
+        const [committed] = await admin.fetchOffsets({ groupId: world.groupId, topics: [topic] });
+        expect(byPartition(committed?.partitions ?? []), topic).toEqual(
+          byPartition(ends.map((e) => ({ partition: e.partition, offset: e.high }))),
+        );
+      }
 
       await privateRedis.restartFrom(backup);
-      expect(await progress(redis, world)).toBe(10_000);
+      expect(await progress(redis, world)).toBe(atBackup);
+      expect(await reservedAt(redis, world)).toEqual(new Map());
       const second = start(world);
       await expectRefolded(redis, world, events, second);
+      await waitFor(async () => (await reservedAt(redis, world)).size === keys.length, {
+        description: 'the reservations to be decided again',
+        timeoutMs: 60_000,
+        intervalMs: 200,
+      }).catch((error) => {
+        throw new Error(`${error.message}; output: ${second.output().slice(-4000)}`);
+      });
+      expect(await reservedAt(redis, world)).toEqual(reserved);
       await stopCleanly(second);
     } finally {
       await admin.disconnect();
@@ -151,7 +235,9 @@ describe('aggregator faults of its Redis', () => {
 
   it('Redis down while the partitions fail to read it, then back from an older backup: the running instance folds the lost ones again, exact; the outage logged once', async () => {
     // At info, the connection's return is logged too.
-    const { privateRedis, redis, world, events, aggregator, backup } = await foldedPastBackup('info');
+    const { privateRedis, redis, world, events, aggregator, backup, atBackup } = await foldedPastBackup({
+      logLevel: 'info',
+    });
     try {
       const failures = await aggregator.metric('aggregator_step_failures_total');
       await privateRedis.kill();
@@ -166,7 +252,7 @@ describe('aggregator faults of its Redis', () => {
       await freezeProcess(aggregator.child.pid as number);
       try {
         await privateRedis.restartFrom(backup);
-        expect(await progress(redis, world)).toBe(10_000);
+        expect(await progress(redis, world)).toBe(atBackup);
       } finally {
         aggregator.child.kill('SIGCONT');
       }
