@@ -24,6 +24,17 @@ describe('Intake', () => {
     expect(intake.depth).toBe(0);
   });
 
+  it('does not join a batch fetched again from further back to the records before it', () => {
+    const intake = new Intake({ maxStepEvents: 100, highWater: 100, lingerMs: 0 });
+    intake.push(events(5, 3), 0);
+    intake.push(events(3, 4), 0);
+    intake.push(events(7, 2), 0);
+    expect(offsets(intake.take(0)?.messages)).toEqual([5, 6, 7]);
+    expect(offsets(intake.take(0)?.messages)).toEqual([3, 4, 5, 6, 7, 8]);
+    expect(intake.take(0)).toBeUndefined();
+    expect(intake.depth).toBe(0);
+  });
+
   it('keeps commands and events in arrival order: a batch of commands is a step of its own', () => {
     const intake = new Intake({ maxStepEvents: 100, highWater: 100, lingerMs: 0 });
     intake.push(events(0, 2), 0);

@@ -81,7 +81,9 @@ export class Intake {
 
   /**
    * The next step, once due: a batch of commands as it came, or consecutive batches of events
-   * joined up to maxStepEvents (a larger batch is split, its rest stays first in line).
+   * joined up to maxStepEvents (a larger batch is split, its rest stays first in line). A
+   * batch that does not go on past the offsets before it (fetched again from further back) is
+   * not joined to them: a step's records ascend, so its last offset is where the next begins.
    */
   take(now: number): Work | undefined {
     const head = this.items[0];
@@ -94,6 +96,8 @@ export class Intake {
     const messages: KafkaMessage[] = [];
     while (this.items[0]?.input === 'events' && messages.length < this.limits.maxStepEvents) {
       const item = this.items[0];
+      const last = messages.at(-1);
+      if (last && Number(item.messages[0]?.offset) <= Number(last.offset)) break;
       const room = this.limits.maxStepEvents - messages.length;
       if (item.messages.length <= room) {
         this.items.shift();
