@@ -82,7 +82,7 @@ export const createMetrics = defineMetrics((m) => ({
   ),
   stepFailures: m.counter(
     'aggregator_step_failures_total',
-    'Steps that failed mid-way (Redis, the registry or the dead-letter topic): the partition fetched again from what Redis holds',
+    'Steps, or preparations of a partition, that failed mid-way (Redis, the registry or the dead-letter topic): the partition fetched again from what Redis holds',
   ),
   stepEvents: m.histogram(
     'aggregator_step_events',

@@ -250,7 +250,7 @@ export class PartitionRunner {
         const wait = backoffDelay(retryBackoff, failures++);
         this.deps.logger.warn(
           { partition: this.partition, err: errorMessage(error), waitMs: wait },
-          'step failed; the partition fetches again from what Redis holds',
+          'the partition failed to prepare or to step; it fetches again from what Redis holds',
         );
         this.deps.metrics.stepFailures.inc();
         this.rewind();
