@@ -14,7 +14,6 @@ import {
   progress,
   type RunningAggregator,
   reachProgress,
-  readerOf,
   readModel,
   reference,
   type World,
@@ -128,14 +127,7 @@ describe('aggregator faults of its Redis', () => {
     expect(await aggregator.exited, aggregator.output().slice(-4000)).toBe(0);
   }
 
-  /** reserved per `sku|locationId`, where any is. */
-  async function reservedAt(redis: RedisClient, world: World): Promise<Map<string, number>> {
-    const reserved = new Map<string, number>();
-    for await (const { sku, stored } of readerOf(redis, world).scanSkus())
-      for (const [locationId, state] of stored.locations)
-        if (state.reserved !== 0) reserved.set(`${sku}|${locationId}`, state.reserved);
-    return reserved;
-  }
+  const reservedAt = async (redis: RedisClient, world: World) => (await readModel(redis, world)).reserved;
 
   /**
    * Stock of skus no other event touches, counted before the backup: a reservation of 1 at

@@ -284,15 +284,20 @@ export function readerOf(redis: RedisClient, world: World): ReadModelReader {
   return new ReadModelReader(redis, world.prefix, world.partitions);
 }
 
-/** onHand per sku and location as the read model holds it, and every sku's network total. */
+/** onHand (and reserved, where any) per sku and location as the read model holds it, and every sku's network total. */
 export async function readModel(redis: RedisClient, world: World) {
   const onHand = new Map<string, number>();
+  /** Where any is reserved. */
+  const reserved = new Map<string, number>();
   const totals = new Map<string, { onHand: number; regions: { region: string; onHand: number }[] }>();
   for await (const { sku, stored } of readerOf(redis, world).scanSkus()) {
     if (stored.total) totals.set(sku, stored.total);
-    for (const [locationId, state] of stored.locations) onHand.set(`${sku}|${locationId}`, state.onHand);
+    for (const [locationId, state] of stored.locations) {
+      onHand.set(`${sku}|${locationId}`, state.onHand);
+      if (state.reserved !== 0) reserved.set(`${sku}|${locationId}`, state.reserved);
+    }
   }
-  return { onHand, totals };
+  return { onHand, reserved, totals };
 }
 
 /** skus per location as the assortment index holds them, merged over the partitions. */

@@ -680,7 +680,7 @@ export class PartitionRunner {
       this.shardsOf,
     );
     if (!ok) {
-      await this.fenced();
+      this.fenced();
       return false;
     }
     this.cache.commit(changes);
@@ -714,7 +714,7 @@ export class PartitionRunner {
         .replicated(this.partition, replicas, replicaWaitMs)
         .catch(() => undefined);
       if (answer && behind(answer.progress, known)) {
-        await this.fenced();
+        this.fenced();
         return false;
       }
       if (answer && answer.acked >= replicas) return true;
@@ -726,7 +726,7 @@ export class PartitionRunner {
   }
 
   /** Redis refused the step (its offsets moved): read them again and fetch from there. */
-  private async fenced(): Promise<void> {
+  private fenced(): void {
     this.deps.metrics.fenced.inc();
     this.deps.logger.warn(
       { partition: this.partition },
